@@ -1,0 +1,73 @@
+// Command pungo is a distribution compose tool: it builds and queries rpm-md
+// repositories, gathers package sets with Pungi's semantics and runs
+// Pungi-compatible composes. Each subcommand lives in its own file and
+// registers itself; the work is done by the packages it calls.
+package main
+
+import (
+	"fmt"
+	"os"
+	"sort"
+)
+
+// command is one subcommand. run gets the arguments after the subcommand
+// name and returns the process exit code: 0 success, 1 a negative answer
+// (differences found, broken dependencies), 2 an error.
+type command struct {
+	name    string
+	summary string
+	run     func(args []string) int
+}
+
+var commands = map[string]*command{}
+
+func register(c *command) {
+	if _, dup := commands[c.name]; dup {
+		panic("pungo: subcommand registered twice: " + c.name)
+	}
+	commands[c.name] = c
+}
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+func usage() {
+	fmt.Fprintf(os.Stderr, "usage: pungo COMMAND [options] [arguments]\n\ncommands:\n")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(os.Stderr, "  %-12s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintf(os.Stderr, "\nRun 'pungo COMMAND -h' for a command's options.\n")
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	switch os.Args[1] {
+	case "-h", "--help", "help":
+		usage()
+		os.Exit(0)
+	case "--version", "version":
+		fmt.Println("pungo", version)
+		os.Exit(0)
+	}
+	c, ok := commands[os.Args[1]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "pungo: unknown command %q\n\n", os.Args[1])
+		usage()
+		os.Exit(2)
+	}
+	os.Exit(c.run(os.Args[2:]))
+}
+
+// fail prints a one-line error for a subcommand and returns exit code 2.
+func fail(cmd string, err error) int {
+	fmt.Fprintf(os.Stderr, "pungo %s: %v\n", cmd, err)
+	return 2
+}
