@@ -1,0 +1,238 @@
+// Package comps owns the comps (group) XML format of rpm-md repositories:
+// reading it with line numbers for every element, writing it back stably and
+// completely, validating it, and filtering it with the exact semantics of
+// Pungi's comps_filter and of the per-variant filtering of Pungi's init phase.
+//
+// The model keeps document order. Write emits the model as it is; Normalize
+// applies the ordering Pungi's CompsWrapper uses when it writes a variant's
+// comps (groups and environments by id, package requirements by type then
+// name, group lists sorted).
+package comps
+
+import "fmt"
+
+// Package requirement types, in the order Pungi writes them.
+const (
+	TypeMandatory   = "mandatory"
+	TypeDefault     = "default"
+	TypeOptional    = "optional"
+	TypeConditional = "conditional"
+)
+
+// Comps is one comps document.
+type Comps struct {
+	// File names the source in messages ("" for an in-memory document).
+	File         string
+	Groups       []*Group
+	Categories   []*Category
+	Environments []*Environment
+	Langpacks    []Langpack
+	Blacklist    []BlacklistEntry
+	Whiteout     []IgnoreDep
+	// Other holds top-level elements this package does not model, as raw
+	// XML, so that a round trip loses nothing.
+	Other []Raw
+	// Warnings are the problems Parse tolerated (unknown elements inside a
+	// packagelist, surrounding whitespace in names, missing types…);
+	// Validate reports them with the rest.
+	Warnings []Diagnostic
+}
+
+// Translation is a translated name or description (xml:lang attribute).
+type Translation struct {
+	Lang, Text string
+}
+
+// Group is a <group>.
+type Group struct {
+	ID                string
+	Name              string
+	NameByLang        []Translation
+	Description       string
+	DescriptionByLang []Translation
+	HasDescription    bool // <description> present (even empty)
+	Default           bool // libcomps default: false
+	UserVisible       bool // libcomps default: true
+	BiarchOnly        bool
+	LangOnly          string
+	DisplayOrder      *int
+	Packages          []PackageReq
+	Arch, Variant     string // comps_filter attributes on <group>
+	Other             []Raw
+	Line              int
+}
+
+// PackageReq is a <packagereq> of a group's packagelist.
+type PackageReq struct {
+	Name         string
+	Type         string // mandatory|default|optional|conditional; "" when absent
+	Requires     string // conditional: the package whose presence pulls this one
+	Arch         string // comps_filter attribute: comma/space separated arches
+	Variant      string // comps_filter attribute: comma/space separated variant UIDs
+	BaseArchOnly bool
+	Line         int
+}
+
+// GroupRef is a <groupid> in a category's or environment's list.
+type GroupRef struct {
+	Name    string
+	Default bool // optionlist only: default="true"
+	Arch    string
+	Line    int
+}
+
+// Category is a <category>.
+type Category struct {
+	ID                string
+	Name              string
+	NameByLang        []Translation
+	Description       string
+	DescriptionByLang []Translation
+	HasDescription    bool
+	DisplayOrder      *int
+	Groups            []GroupRef
+	Other             []Raw
+	Line              int
+}
+
+// Environment is an <environment>.
+type Environment struct {
+	ID                string
+	Name              string
+	NameByLang        []Translation
+	Description       string
+	DescriptionByLang []Translation
+	HasDescription    bool
+	DisplayOrder      *int
+	Groups            []GroupRef // <grouplist>
+	Options           []GroupRef // <optionlist>
+	Arch, Variant     string     // comps_filter attributes on <environment>
+	Other             []Raw
+	Line              int
+}
+
+// Langpack is a <langpacks><match name= install=/>.
+type Langpack struct {
+	Name, Install string
+	Line          int
+}
+
+// BlacklistEntry is a <blacklist><package name= arch=/>.
+type BlacklistEntry struct {
+	Name, Arch string
+	Line       int
+}
+
+// IgnoreDep is a <whiteout><ignoredep package= requires=/>.
+type IgnoreDep struct {
+	Package, Requires string
+	Line              int
+}
+
+// Raw is an element kept verbatim (serialized XML).
+type Raw struct {
+	XML  string
+	Line int
+}
+
+// Diagnostic is a problem found in a comps document, located by line.
+type Diagnostic struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (d Diagnostic) String() string {
+	if d.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", d.File, d.Line, d.Msg)
+	}
+	return fmt.Sprintf("%s: %s", d.File, d.Msg)
+}
+
+// Group returns the group with the given id, or nil.
+func (c *Comps) Group(id string) *Group {
+	for _, g := range c.Groups {
+		if g.ID == id {
+			return g
+		}
+	}
+	return nil
+}
+
+// Category returns the category with the given id, or nil.
+func (c *Comps) Category(id string) *Category {
+	for _, x := range c.Categories {
+		if x.ID == id {
+			return x
+		}
+	}
+	return nil
+}
+
+// Environment returns the environment with the given id, or nil.
+func (c *Comps) Environment(id string) *Environment {
+	for _, e := range c.Environments {
+		if e.ID == id {
+			return e
+		}
+	}
+	return nil
+}
+
+// PackageNames returns the names of the group's package requirements.
+func (g *Group) PackageNames() []string {
+	out := make([]string, len(g.Packages))
+	for i, p := range g.Packages {
+		out[i] = p.Name
+	}
+	return out
+}
+
+// Clone returns a deep copy of c.
+func (c *Comps) Clone() *Comps {
+	n := &Comps{File: c.File}
+	n.Groups = make([]*Group, len(c.Groups))
+	for i, g := range c.Groups {
+		x := *g
+		x.NameByLang = append([]Translation(nil), g.NameByLang...)
+		x.DescriptionByLang = append([]Translation(nil), g.DescriptionByLang...)
+		x.Packages = append([]PackageReq(nil), g.Packages...)
+		x.Other = append([]Raw(nil), g.Other...)
+		x.DisplayOrder = cloneInt(g.DisplayOrder)
+		n.Groups[i] = &x
+	}
+	n.Categories = make([]*Category, len(c.Categories))
+	for i, cat := range c.Categories {
+		x := *cat
+		x.NameByLang = append([]Translation(nil), cat.NameByLang...)
+		x.DescriptionByLang = append([]Translation(nil), cat.DescriptionByLang...)
+		x.Groups = append([]GroupRef(nil), cat.Groups...)
+		x.Other = append([]Raw(nil), cat.Other...)
+		x.DisplayOrder = cloneInt(cat.DisplayOrder)
+		n.Categories[i] = &x
+	}
+	n.Environments = make([]*Environment, len(c.Environments))
+	for i, e := range c.Environments {
+		x := *e
+		x.NameByLang = append([]Translation(nil), e.NameByLang...)
+		x.DescriptionByLang = append([]Translation(nil), e.DescriptionByLang...)
+		x.Groups = append([]GroupRef(nil), e.Groups...)
+		x.Options = append([]GroupRef(nil), e.Options...)
+		x.Other = append([]Raw(nil), e.Other...)
+		x.DisplayOrder = cloneInt(e.DisplayOrder)
+		n.Environments[i] = &x
+	}
+	n.Langpacks = append([]Langpack(nil), c.Langpacks...)
+	n.Blacklist = append([]BlacklistEntry(nil), c.Blacklist...)
+	n.Whiteout = append([]IgnoreDep(nil), c.Whiteout...)
+	n.Other = append([]Raw(nil), c.Other...)
+	return n
+}
+
+func cloneInt(p *int) *int {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}

@@ -1,0 +1,459 @@
+package comps
+
+import (
+	"bufio"
+	"bytes"
+	"compress/bzip2"
+	"compress/gzip"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/beevik/etree"
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+)
+
+// ParseError is a comps document that cannot be read, located by line.
+type ParseError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// ParseFile reads a comps file, plain or compressed (gzip, xz, zstd, bzip2).
+func ParseFile(path string) (*Comps, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Parse(f, path)
+}
+
+// Parse reads a comps document, plain or compressed; name is used in
+// messages.
+func Parse(r io.Reader, name string) (*Comps, error) {
+	data, err := readDecompressed(r)
+	if err != nil {
+		return nil, &ParseError{File: name, Msg: err.Error()}
+	}
+	return ParseBytes(data, name)
+}
+
+// ParseBytes reads an uncompressed comps document.
+func ParseBytes(data []byte, name string) (*Comps, error) {
+	// etree keeps no positions, so a first pass with encoding/xml records
+	// the line of every start tag in document order; the tree walk below
+	// visits elements in the same order and takes them from this list.
+	lines, err := startLines(data, name)
+	if err != nil {
+		return nil, err
+	}
+	doc := etree.NewDocument()
+	doc.ReadSettings.CharsetReader = passCharset
+	if err := doc.ReadFromBytes(data); err != nil {
+		return nil, &ParseError{File: name, Msg: err.Error()}
+	}
+	p := &reader{file: name, line: map[*etree.Element]int{}}
+	i := 0
+	var walk func(e *etree.Element)
+	walk = func(e *etree.Element) {
+		if i < len(lines) {
+			p.line[e] = lines[i]
+		}
+		i++
+		for _, c := range e.ChildElements() {
+			walk(c)
+		}
+	}
+	root := doc.Root()
+	if root == nil {
+		return nil, &ParseError{File: name, Msg: "no root element (empty document?)"}
+	}
+	walk(root)
+	return p.comps(root)
+}
+
+func passCharset(charset string, input io.Reader) (io.Reader, error) {
+	switch strings.ToLower(charset) {
+	case "utf-8", "utf8", "us-ascii", "ascii":
+		return input, nil
+	}
+	return nil, fmt.Errorf("unsupported encoding %q (comps must be UTF-8)", charset)
+}
+
+func startLines(data []byte, name string) ([]int, error) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.CharsetReader = passCharset
+	var lines []int
+	for {
+		line, _ := dec.InputPos()
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return lines, nil
+		}
+		if err != nil {
+			var se *xml.SyntaxError
+			if errors.As(err, &se) {
+				return nil, &ParseError{File: name, Line: se.Line, Msg: "malformed XML: " + se.Msg}
+			}
+			l, _ := dec.InputPos()
+			return nil, &ParseError{File: name, Line: l, Msg: "malformed XML: " + err.Error()}
+		}
+		if _, ok := tok.(xml.StartElement); ok {
+			lines = append(lines, line)
+		}
+	}
+}
+
+// readDecompressed reads all of r, undoing the compression its magic bytes
+// announce.
+func readDecompressed(r io.Reader) ([]byte, error) {
+	br := bufio.NewReader(r)
+	magic, _ := br.Peek(6)
+	var src io.Reader = br
+	switch {
+	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %v", err)
+		}
+		src = zr
+	case bytes.HasPrefix(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
+		zr, err := xz.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("xz: %v", err)
+		}
+		src = zr
+	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		zr, err := zstd.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("zstd: %v", err)
+		}
+		defer zr.Close()
+		src = zr
+	case bytes.HasPrefix(magic, []byte("BZh")):
+		src = bzip2.NewReader(br)
+	}
+	data, err := io.ReadAll(src)
+	if err != nil {
+		return nil, fmt.Errorf("reading: %v", err)
+	}
+	return data, nil
+}
+
+type reader struct {
+	file string
+	line map[*etree.Element]int
+	c    *Comps
+}
+
+func (p *reader) errf(e *etree.Element, format string, args ...any) error {
+	return &ParseError{File: p.file, Line: p.line[e], Msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *reader) warnf(e *etree.Element, format string, args ...any) {
+	p.c.Warnings = append(p.c.Warnings, Diagnostic{File: p.file, Line: p.line[e], Msg: fmt.Sprintf(format, args...)})
+}
+
+func (p *reader) raw(e *etree.Element) Raw {
+	d := etree.NewDocument()
+	d.SetRoot(e.Copy())
+	s, _ := d.WriteToString()
+	return Raw{XML: s, Line: p.line[e]}
+}
+
+func (p *reader) comps(root *etree.Element) (*Comps, error) {
+	p.c = &Comps{File: p.file}
+	if root.Tag != "comps" {
+		return nil, p.errf(root, "root element is <%s>, want <comps>", root.FullTag())
+	}
+	for _, e := range root.ChildElements() {
+		switch e.FullTag() {
+		case "group":
+			g, err := p.group(e)
+			if err != nil {
+				return nil, err
+			}
+			p.c.Groups = append(p.c.Groups, g)
+		case "category":
+			c, err := p.category(e)
+			if err != nil {
+				return nil, err
+			}
+			p.c.Categories = append(p.c.Categories, c)
+		case "environment":
+			env, err := p.environment(e)
+			if err != nil {
+				return nil, err
+			}
+			p.c.Environments = append(p.c.Environments, env)
+		case "langpacks":
+			for _, m := range e.ChildElements() {
+				if m.FullTag() != "match" {
+					p.warnf(m, "unknown element <%s> in <langpacks> ignored", m.FullTag())
+					continue
+				}
+				lp := Langpack{Name: attr(m, "name"), Install: attr(m, "install"), Line: p.line[m]}
+				if lp.Name == "" || lp.Install == "" {
+					return nil, p.errf(m, "<match> needs both name and install attributes")
+				}
+				p.c.Langpacks = append(p.c.Langpacks, lp)
+			}
+		case "blacklist":
+			for _, m := range e.ChildElements() {
+				if m.FullTag() != "package" {
+					p.warnf(m, "unknown element <%s> in <blacklist> ignored", m.FullTag())
+					continue
+				}
+				p.c.Blacklist = append(p.c.Blacklist, BlacklistEntry{Name: attr(m, "name"), Arch: attr(m, "arch"), Line: p.line[m]})
+			}
+		case "whiteout":
+			for _, m := range e.ChildElements() {
+				if m.FullTag() != "ignoredep" {
+					p.warnf(m, "unknown element <%s> in <whiteout> ignored", m.FullTag())
+					continue
+				}
+				p.c.Whiteout = append(p.c.Whiteout, IgnoreDep{Package: attr(m, "package"), Requires: attr(m, "requires"), Line: p.line[m]})
+			}
+		default:
+			p.c.Other = append(p.c.Other, p.raw(e))
+		}
+	}
+	return p.c, nil
+}
+
+func attr(e *etree.Element, key string) string {
+	if a := e.SelectAttr(key); a != nil {
+		return a.Value
+	}
+	return ""
+}
+
+// langOf returns the xml:lang of a translated element.
+func langOf(e *etree.Element) string {
+	for _, a := range e.Attr {
+		if a.Key == "lang" && a.Space == "xml" {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+func (p *reader) boolText(e *etree.Element) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(e.Text())) {
+	case "true", "1", "yes":
+		return true, nil
+	case "false", "0", "no":
+		return false, nil
+	}
+	return false, p.errf(e, "<%s> must be true or false, not %q", e.Tag, e.Text())
+}
+
+func (p *reader) intText(e *etree.Element) (*int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(e.Text()))
+	if err != nil {
+		return nil, p.errf(e, "<%s> must be an integer, not %q", e.Tag, e.Text())
+	}
+	return &n, nil
+}
+
+// common handles id, name and description with their translations; it
+// reports whether e was one of them.
+func (p *reader) common(e *etree.Element, id, name, desc *string, names, descs *[]Translation, hasDesc *bool) (bool, error) {
+	switch e.FullTag() {
+	case "id":
+		if l := langOf(e); l != "" {
+			return true, p.errf(e, "<id> cannot be translated (xml:lang=%q)", l)
+		}
+		*id = strings.TrimSpace(e.Text())
+	case "name":
+		if l := langOf(e); l != "" {
+			*names = append(*names, Translation{Lang: l, Text: e.Text()})
+		} else {
+			*name = e.Text()
+		}
+	case "description":
+		if l := langOf(e); l != "" {
+			*descs = append(*descs, Translation{Lang: l, Text: e.Text()})
+		} else {
+			*desc = e.Text()
+			*hasDesc = true
+		}
+	default:
+		return false, nil
+	}
+	return true, nil
+}
+
+func (p *reader) group(e *etree.Element) (*Group, error) {
+	g := &Group{UserVisible: true, Line: p.line[e], Arch: attr(e, "arch"), Variant: attr(e, "variant")}
+	for _, c := range e.ChildElements() {
+		ok, err := p.common(c, &g.ID, &g.Name, &g.Description, &g.NameByLang, &g.DescriptionByLang, &g.HasDescription)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			continue
+		}
+		switch c.FullTag() {
+		case "default":
+			g.Default, err = p.boolText(c)
+		case "uservisible":
+			g.UserVisible, err = p.boolText(c)
+		case "biarchonly":
+			g.BiarchOnly, err = p.boolText(c)
+		case "langonly":
+			g.LangOnly = strings.TrimSpace(c.Text())
+		case "display_order":
+			g.DisplayOrder, err = p.intText(c)
+		case "packagelist":
+			err = p.packagelist(c, g)
+		default:
+			g.Other = append(g.Other, p.raw(c))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if g.ID == "" {
+		return nil, p.errf(e, "<group> without an <id>")
+	}
+	return g, nil
+}
+
+func (p *reader) packagelist(e *etree.Element, g *Group) error {
+	for _, c := range e.ChildElements() {
+		if c.FullTag() != "packagereq" {
+			p.warnf(c, "group %s: unknown element <%s> in <packagelist> ignored", g.ID, c.FullTag())
+			continue
+		}
+		text := c.Text()
+		req := PackageReq{
+			Name:     strings.TrimSpace(text),
+			Type:     attr(c, "type"),
+			Requires: attr(c, "requires"),
+			Arch:     attr(c, "arch"),
+			Variant:  attr(c, "variant"),
+			Line:     p.line[c],
+		}
+		if req.Name == "" {
+			return p.errf(c, "group %s: empty <packagereq>", g.ID)
+		}
+		if req.Name != text {
+			p.warnf(c, "package name %q in group %s has leading or trailing whitespace", req.Name, g.ID)
+		}
+		if v := attr(c, "basearchonly"); v != "" {
+			switch strings.ToLower(v) {
+			case "true", "1":
+				req.BaseArchOnly = true
+			case "false", "0":
+			default:
+				return p.errf(c, "group %s: basearchonly must be true or false, not %q", g.ID, v)
+			}
+		}
+		g.Packages = append(g.Packages, req)
+	}
+	return nil
+}
+
+func (p *reader) groupList(e *etree.Element, owner string) ([]GroupRef, error) {
+	var out []GroupRef
+	for _, c := range e.ChildElements() {
+		if c.FullTag() != "groupid" {
+			p.warnf(c, "%s: unknown element <%s> in <%s> ignored", owner, c.FullTag(), e.Tag)
+			continue
+		}
+		ref := GroupRef{Name: strings.TrimSpace(c.Text()), Arch: attr(c, "arch"), Line: p.line[c]}
+		if ref.Name == "" {
+			return nil, p.errf(c, "%s: empty <groupid>", owner)
+		}
+		if v := attr(c, "default"); v != "" {
+			switch strings.ToLower(v) {
+			case "true", "1":
+				ref.Default = true
+			case "false", "0":
+			default:
+				return nil, p.errf(c, "%s: default must be true or false, not %q", owner, v)
+			}
+		}
+		out = append(out, ref)
+	}
+	return out, nil
+}
+
+func (p *reader) category(e *etree.Element) (*Category, error) {
+	cat := &Category{Line: p.line[e]}
+	for _, c := range e.ChildElements() {
+		ok, err := p.common(c, &cat.ID, &cat.Name, &cat.Description, &cat.NameByLang, &cat.DescriptionByLang, &cat.HasDescription)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			continue
+		}
+		switch c.FullTag() {
+		case "display_order":
+			cat.DisplayOrder, err = p.intText(c)
+		case "grouplist":
+			var refs []GroupRef
+			refs, err = p.groupList(c, "category "+cat.ID)
+			cat.Groups = append(cat.Groups, refs...)
+		default:
+			cat.Other = append(cat.Other, p.raw(c))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if cat.ID == "" {
+		return nil, p.errf(e, "<category> without an <id>")
+	}
+	return cat, nil
+}
+
+func (p *reader) environment(e *etree.Element) (*Environment, error) {
+	env := &Environment{Line: p.line[e], Arch: attr(e, "arch"), Variant: attr(e, "variant")}
+	for _, c := range e.ChildElements() {
+		ok, err := p.common(c, &env.ID, &env.Name, &env.Description, &env.NameByLang, &env.DescriptionByLang, &env.HasDescription)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			continue
+		}
+		switch c.FullTag() {
+		case "display_order":
+			env.DisplayOrder, err = p.intText(c)
+		case "grouplist":
+			var refs []GroupRef
+			refs, err = p.groupList(c, "environment "+env.ID)
+			env.Groups = append(env.Groups, refs...)
+		case "optionlist":
+			var refs []GroupRef
+			refs, err = p.groupList(c, "environment "+env.ID)
+			env.Options = append(env.Options, refs...)
+		default:
+			env.Other = append(env.Other, p.raw(c))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if env.ID == "" {
+		return nil, p.errf(e, "<environment> without an <id>")
+	}
+	return env, nil
+}
