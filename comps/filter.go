@@ -1,0 +1,367 @@
+package comps
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// FilterOptions are the options of Pungi's comps_filter, one field per flag.
+type FilterOptions struct {
+	// Arch keeps elements whose arch attribute lists it (comma or space
+	// separated) and drops that attribute; elements without the attribute
+	// stay unless the matching ArchOnly* flag is set. "" skips the arch
+	// filter (comps_filter itself requires --arch).
+	Arch string
+	// Variant does the same with the variant attribute. As in Pungi, the
+	// ArchOnly* flags also drop elements without a variant attribute.
+	Variant              string
+	ArchOnlyGroups       bool
+	ArchOnlyPackages     bool
+	ArchOnlyEnvironments bool
+	RemoveCategories     bool
+	RemoveLangpacks      bool
+	RemoveTranslations   bool
+	RemoveEnvironments   bool
+	// KeepEmptyGroups are fnmatch patterns of group ids kept even when the
+	// filtering left them without packages.
+	KeepEmptyGroups []string
+	// LookasideGroups are group ids that environments may name although
+	// this document does not define them (they come from a parent variant).
+	LookasideGroups []string
+	// NoCleanup keeps empty groups, categories and environments and
+	// references to undefined groups.
+	NoCleanup bool
+}
+
+// Filter applies comps_filter in its order: packages, groups and
+// environments by arch and variant; then, unless NoCleanup, the cleanup
+// (empty groups, undefined groups in categories, empty categories,
+// undefined groups in environments, empty environments); then the Remove*
+// options. It returns one diagnostic per reference to a group that the
+// input never defined (groups removed by the filter itself are not
+// reported: dropping their references is the point of the cleanup).
+func (c *Comps) Filter(o FilterOptions) []Diagnostic {
+	defined := map[string]bool{}
+	for _, g := range c.Groups {
+		defined[g.ID] = true
+	}
+	c.filterPackages(o.Arch, o.Variant, o.ArchOnlyPackages)
+	c.filterGroups(o.Arch, o.Variant, o.ArchOnlyGroups)
+	c.filterEnvironments(o.Arch, o.Variant, o.ArchOnlyEnvironments)
+	var diags []Diagnostic
+	if !o.NoCleanup {
+		diags = c.cleanup(o.KeepEmptyGroups, o.LookasideGroups, defined)
+	}
+	if o.RemoveCategories {
+		c.Categories = nil
+	}
+	if o.RemoveLangpacks {
+		c.Langpacks = nil
+	}
+	if o.RemoveTranslations {
+		c.removeTranslations()
+	}
+	if o.RemoveEnvironments {
+		c.Environments = nil
+	}
+	return diags
+}
+
+var attrSplit = regexp.MustCompile(`[, ]+`)
+
+// attrMatch decides one element of comps_filter's attribute filter: keep
+// says whether the element stays, and a kept element loses the attribute.
+func attrMatch(value *string, want string, onlyAttr bool) (keep bool) {
+	if *value == "" {
+		return !onlyAttr
+	}
+	for _, v := range attrSplit.Split(*value, -1) {
+		if v != "" && v == want {
+			*value = ""
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Comps) filterPackages(arch, variant string, only bool) {
+	for _, g := range c.Groups {
+		kept := g.Packages[:0]
+		for _, p := range g.Packages {
+			if arch != "" && !attrMatch(&p.Arch, arch, only) {
+				continue
+			}
+			if variant != "" && !attrMatch(&p.Variant, variant, only) {
+				continue
+			}
+			kept = append(kept, p)
+		}
+		g.Packages = kept
+	}
+}
+
+func (c *Comps) filterGroups(arch, variant string, only bool) {
+	kept := c.Groups[:0]
+	for _, g := range c.Groups {
+		if arch != "" && !attrMatch(&g.Arch, arch, only) {
+			continue
+		}
+		if variant != "" && !attrMatch(&g.Variant, variant, only) {
+			continue
+		}
+		kept = append(kept, g)
+	}
+	c.Groups = kept
+}
+
+func (c *Comps) filterEnvironments(arch, variant string, only bool) {
+	kept := c.Environments[:0]
+	for _, e := range c.Environments {
+		if arch != "" && !attrMatch(&e.Arch, arch, only) {
+			continue
+		}
+		if variant != "" && !attrMatch(&e.Variant, variant, only) {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	c.Environments = kept
+}
+
+// cleanup is CompsFilter.cleanup. defined holds the group ids of the
+// unfiltered input, to tell undefined references from filtered ones.
+func (c *Comps) cleanup(keepEmpty, lookaside []string, defined map[string]bool) []Diagnostic {
+	var diags []Diagnostic
+	// Empty groups.
+	groups := c.Groups[:0]
+	for _, g := range c.Groups {
+		if len(g.Packages) == 0 && !matchAny(g.ID, keepEmpty) {
+			continue
+		}
+		groups = append(groups, g)
+	}
+	c.Groups = groups
+	have := map[string]bool{}
+	for _, g := range c.Groups {
+		have[g.ID] = true
+	}
+	undefined := func(kind, owner string, r GroupRef) {
+		if !defined[r.Name] {
+			diags = append(diags, Diagnostic{File: c.File, Line: r.Line,
+				Msg: fmt.Sprintf("%s %s names group %s, which no group defines; removed", kind, owner, r.Name)})
+		}
+	}
+	// Undefined groups in categories, then empty categories. Lookaside
+	// groups do not count here: Pungi only honours them in environments.
+	cats := c.Categories[:0]
+	for _, cat := range c.Categories {
+		refs := cat.Groups[:0]
+		for _, r := range cat.Groups {
+			if have[r.Name] {
+				refs = append(refs, r)
+			} else {
+				undefined("category", cat.ID, r)
+			}
+		}
+		cat.Groups = refs
+		if len(cat.Groups) > 0 {
+			cats = append(cats, cat)
+		}
+	}
+	c.Categories = cats
+	// Undefined groups in environments' grouplists (optionlists are left
+	// alone, as Pungi does), then environments with an empty grouplist.
+	for _, l := range lookaside {
+		have[l] = true
+		defined[l] = true
+	}
+	envs := c.Environments[:0]
+	for _, e := range c.Environments {
+		refs := e.Groups[:0]
+		for _, r := range e.Groups {
+			if have[r.Name] {
+				refs = append(refs, r)
+			} else {
+				undefined("environment", e.ID, r)
+			}
+		}
+		e.Groups = refs
+		if len(e.Groups) > 0 {
+			envs = append(envs, e)
+		}
+	}
+	c.Environments = envs
+	return diags
+}
+
+func (c *Comps) removeTranslations() {
+	for _, g := range c.Groups {
+		g.NameByLang, g.DescriptionByLang = nil, nil
+	}
+	for _, x := range c.Categories {
+		x.NameByLang, x.DescriptionByLang = nil, nil
+	}
+	for _, e := range c.Environments {
+		e.NameByLang, e.DescriptionByLang = nil, nil
+	}
+}
+
+func matchAny(name string, patterns []string) bool {
+	for _, p := range patterns {
+		if Fnmatch(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+var typeRank = map[string]int{TypeMandatory: 0, TypeDefault: 1, TypeOptional: 2, TypeConditional: 3}
+
+// Normalize puts c in the order Pungi's CompsWrapper writes a variant's
+// comps: groups by id (each with a description, possibly empty), package
+// requirements by type (mandatory, default, optional, conditional, then
+// any other) and name; categories in document order with their group lists
+// reduced to defined groups and sorted, dropping categories left empty;
+// environments by id with sorted, de-duplicated group and option lists,
+// dropping environments without groups; langpacks by name, one per name.
+// Unlike Pungi it keeps what libcomps would drop (optionlist defaults,
+// biarchonly, group display_order, unknown elements).
+func (c *Comps) Normalize() {
+	sort.SliceStable(c.Groups, func(i, j int) bool { return c.Groups[i].ID < c.Groups[j].ID })
+	have := map[string]bool{}
+	for _, g := range c.Groups {
+		have[g.ID] = true
+		g.HasDescription = true
+		sort.SliceStable(g.Packages, func(i, j int) bool {
+			a, b := g.Packages[i], g.Packages[j]
+			ra, oka := typeRank[a.Type]
+			rb, okb := typeRank[b.Type]
+			if !oka {
+				ra = 4
+			}
+			if !okb {
+				rb = 4
+			}
+			if ra != rb {
+				return ra < rb
+			}
+			return a.Name < b.Name
+		})
+	}
+	cats := c.Categories[:0]
+	for _, cat := range c.Categories {
+		refs := cat.Groups[:0]
+		for _, r := range cat.Groups {
+			if have[r.Name] {
+				refs = append(refs, r)
+			}
+		}
+		cat.Groups = sortRefs(refs)
+		if len(cat.Groups) > 0 {
+			cats = append(cats, cat)
+		}
+	}
+	c.Categories = cats
+	sort.SliceStable(c.Environments, func(i, j int) bool { return c.Environments[i].ID < c.Environments[j].ID })
+	envs := c.Environments[:0]
+	for _, e := range c.Environments {
+		e.Groups = sortRefs(e.Groups)
+		e.Options = sortRefs(e.Options)
+		if len(e.Groups) > 0 {
+			envs = append(envs, e)
+		}
+	}
+	c.Environments = envs
+	byName := map[string]int{}
+	lps := c.Langpacks[:0]
+	for _, lp := range c.Langpacks {
+		if i, ok := byName[lp.Name]; ok {
+			lps[i] = lp // a later match wins, as in libcomps' dict
+			continue
+		}
+		byName[lp.Name] = len(lps)
+		lps = append(lps, lp)
+	}
+	sort.SliceStable(lps, func(i, j int) bool { return lps[i].Name < lps[j].Name })
+	c.Langpacks = lps
+}
+
+// sortRefs sorts group references by name and drops repeated names (Pungi
+// goes through a set).
+func sortRefs(refs []GroupRef) []GroupRef {
+	sort.SliceStable(refs, func(i, j int) bool { return refs[i].Name < refs[j].Name })
+	out := refs[:0]
+	for i, r := range refs {
+		if i > 0 && r.Name == refs[i-1].Name {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Fnmatch reports whether name matches the shell pattern as Python's
+// fnmatch.fnmatchcase does: '*' and '?' match any character including '/',
+// '[seq]' and '[!seq]' are character classes, and an unclosed '[' is a
+// literal.
+func Fnmatch(name, pattern string) bool {
+	re, ok := fnmatchCache.get(pattern)
+	if !ok {
+		re = regexp.MustCompile(translateGlob(pattern))
+		fnmatchCache.put(pattern, re)
+	}
+	return re.MatchString(name)
+}
+
+func translateGlob(pat string) string {
+	var b strings.Builder
+	b.WriteString(`(?s)\A`)
+	rs := []rune(pat)
+	for i := 0; i < len(rs); i++ {
+		switch r := rs[i]; r {
+		case '*':
+			b.WriteString(`.*`)
+		case '?':
+			b.WriteString(`.`)
+		case '[':
+			j := i + 1
+			if j < len(rs) && rs[j] == '!' {
+				j++
+			}
+			if j < len(rs) && rs[j] == ']' {
+				j++
+			}
+			for j < len(rs) && rs[j] != ']' {
+				j++
+			}
+			if j >= len(rs) {
+				b.WriteString(`\[`)
+				continue
+			}
+			body := rs[i+1 : j]
+			var cls strings.Builder
+			cls.WriteByte('[')
+			k := 0
+			if len(body) > 0 && body[0] == '!' {
+				cls.WriteByte('^')
+				k = 1
+			}
+			for ; k < len(body); k++ {
+				switch body[k] {
+				case '\\', '[', ']', '^':
+					cls.WriteByte('\\')
+				}
+				cls.WriteRune(body[k])
+			}
+			cls.WriteByte(']')
+			b.WriteString(cls.String())
+			i = j
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	b.WriteString(`\z`)
+	return b.String()
+}
