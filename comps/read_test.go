@@ -151,15 +151,7 @@ func TestRoundTripRealComps(t *testing.T) {
 		{"cs9-appstream", 63, 4},
 	} {
 		t.Run(tc.repo, func(t *testing.T) {
-			dir := toolcheck.Shared(t, "realdata/"+tc.repo+"/repodata")
-			files, _ := filepath.Glob(filepath.Join(dir, "*comps*.xml*"))
-			if len(files) != 1 {
-				t.Fatalf("want one comps file in %s, have %v", dir, files)
-			}
-			c, err := ParseFile(files[0])
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := realComps(t, tc.repo)
 			if len(c.Groups) != tc.groups || len(c.Environments) != tc.envs {
 				t.Fatalf("%d groups, %d environments; want %d, %d", len(c.Groups), len(c.Environments), tc.groups, tc.envs)
 			}
@@ -246,4 +238,19 @@ func TestUnknownElementsKept(t *testing.T) {
 		}
 	}
 	roundTrip(t, c)
+}
+
+// realComps reads the comps file of a shared real repository.
+func realComps(t *testing.T, repo string) *Comps {
+	t.Helper()
+	dir := toolcheck.Shared(t, "realdata/"+repo+"/repodata")
+	files, _ := filepath.Glob(filepath.Join(dir, "*comps*.xml*"))
+	if len(files) != 1 {
+		t.Fatalf("want one comps file in %s, have %v", dir, files)
+	}
+	c, err := ParseFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

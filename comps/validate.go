@@ -6,7 +6,7 @@ import (
 )
 
 // Validate checks c as a whole. Errors: duplicate ids, a category or
-// environment naming a group nobody defines, an unknown packagereq type, a
+// environment grouplist naming a group nobody defines, an unknown packagereq type, a
 // conditional requirement without requires, package names with surrounding
 // whitespace (Pungi's validate_comps refuses them). Warnings: what Parse
 // tolerated, a packagereq without a type, requires on a non-conditional
@@ -76,7 +76,13 @@ func (c *Comps) Validate() (errs, warns []Diagnostic) {
 			envs[e.ID] = e.Line
 		}
 		undefined("environment", e.ID, e.Groups)
-		undefined("environment", e.ID, e.Options)
+		// Optional groups often live in another variant's repository
+		// (BaseOS environments offer AppStream groups): only a warning.
+		for _, r := range e.Options {
+			if _, ok := groups[r.Name]; !ok {
+				add(&warns, r.Line, "environment %s offers group %s, which no group of this file defines", e.ID, r.Name)
+			}
+		}
 	}
 	lps := map[string]int{}
 	for _, lp := range c.Langpacks {
