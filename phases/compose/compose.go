@@ -1,0 +1,411 @@
+package compose
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/pungo/pungo/phases/productmd"
+	"github.com/pungo/pungo/repomd/atomicfile"
+)
+
+// Statuses a compose's STATUS file can hold.
+const (
+	StatusStarted            = "STARTED"
+	StatusFinished           = "FINISHED"
+	StatusFinishedIncomplete = "FINISHED_INCOMPLETE"
+	StatusDoomed             = "DOOMED"
+	StatusTerminated         = "TERMINATED"
+)
+
+// Compose is one compose run: its configuration, identity, variants,
+// directory layout, log, status, notifier and the bookkeeping phases share
+// (failable deliverables, Koji tasks, values handed from phase to phase).
+type Compose struct {
+	Conf       Config
+	ConfigPath string // the main config file ("" when built in memory)
+	Topdir     string // absolute compose directory
+	Info       *Info  // identity (composeinfo-base.json)
+	Supported  bool
+	Paths      *Paths
+	Log        *Logger
+	Notifier   *Notifier
+	Progress   *Progress
+
+	// Variants are the top-level variants (children hang below them).
+	Variants []*Variant
+
+	SkipPhases  []string // --skip-phase plus config skip_phases
+	JustPhases  []string // --just-phase
+	OldComposes []string // --old-composes directories
+	KojiEvent   int64    // --koji-event (0: none)
+
+	mu          sync.Mutex
+	failed      map[string][][3]any
+	attempted   map[string][][3]any
+	required    map[string][][3]any
+	values      map[string]any
+	terminators []func()
+}
+
+// Options are the run parameters of a new compose.
+type Options struct {
+	Type        string // production (default), nightly, test, ci, development
+	Label       string
+	Date        string // YYYYMMDD, "" for today
+	Respin      int
+	Supported   bool
+	SkipPhases  []string
+	JustPhases  []string
+	OldComposes []string
+	KojiEvent   int64
+	ConfigPath  string
+}
+
+// CreateDir makes a new compose directory under targetDir, as Pungi's
+// get_compose_dir: the respin grows until the directory name is unused;
+// COMPOSE_ID and work/global/composeinfo-base.json are written. It returns
+// the directory.
+func CreateDir(targetDir string, conf Config, opts Options) (string, *Info, error) {
+	typ := opts.Type
+	if typ == "" {
+		typ = "production"
+	}
+	for respin := opts.Respin; ; respin++ {
+		ci, err := NewInfo(conf, typ, opts.Date, respin, opts.Label)
+		if err != nil {
+			return "", nil, err
+		}
+		dir := filepath.Join(targetDir, ci.Compose.ID)
+		err = os.Mkdir(dir, 0o755)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", nil, err
+		}
+		if err := WriteInfo(dir, ci); err != nil {
+			return "", nil, err
+		}
+		return dir, ci, nil
+	}
+}
+
+// WriteInfo writes COMPOSE_ID and work/global/composeinfo-base.json into a
+// compose directory (Pungi's write_compose_info).
+func WriteInfo(dir string, ci *Info) error {
+	if err := os.MkdirAll(filepath.Join(dir, "work", "global"), 0o755); err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(filepath.Join(dir, "COMPOSE_ID"), []byte(ci.Compose.ID), 0o644); err != nil {
+		return err
+	}
+	return productmd.WriteJSON(filepath.Join(dir, "work", "global", "composeinfo-base.json"), ci)
+}
+
+// New opens the compose in dir, whose composeinfo-base.json must exist
+// (CreateDir or WriteInfo made it). The log goes to
+// logs/global/pungi.global.log and, when console is not nil, to console
+// (through progress when that display is live). notifier may be nil.
+func New(conf Config, dir string, opts Options, console io.Writer, progress *Progress, notifier *Notifier) (*Compose, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	paths := NewPaths(abs)
+	ci, err := productmd.ReadComposeInfo(paths.Work.ComposeInfoBase())
+	if err != nil {
+		return nil, fmt.Errorf("not a compose directory: %w", err)
+	}
+	logger, err := NewLogger(paths.Log.LogFile("", "pungi"), console)
+	if err != nil {
+		return nil, err
+	}
+	if progress != nil && progress.live {
+		logger.display = progress
+	}
+	c := &Compose{
+		Conf: conf, ConfigPath: opts.ConfigPath, Topdir: abs, Info: ci, Paths: paths, Log: logger,
+		Notifier: notifier, Progress: progress, Supported: opts.Supported,
+		SkipPhases: append(append([]string(nil), opts.SkipPhases...), StringsOpt(conf, "skip_phases")...),
+		JustPhases: opts.JustPhases, OldComposes: opts.OldComposes, KojiEvent: opts.KojiEvent,
+		failed: map[string][][3]any{}, attempted: map[string][][3]any{}, required: map[string][][3]any{},
+		values: map[string]any{},
+	}
+	if c.KojiEvent == 0 {
+		c.KojiEvent = IntOpt(conf, "koji_event", 0)
+	}
+	if l := ci.Compose.Label; l != "" && contains(SupportedMilestones, strings.SplitN(l, "-", 2)[0]) {
+		c.Log.Infof("Automatically setting 'supported' flag due to label: %s.", l)
+		c.Supported = true
+	}
+	if notifier != nil {
+		notifier.Attach(c)
+	}
+	return c, nil
+}
+
+// ID is the compose ID.
+func (c *Compose) ID() string { return c.Info.Compose.ID }
+
+// StatusFile is <topdir>/STATUS.
+func (c *Compose) StatusFile() string { return filepath.Join(c.Topdir, "STATUS") }
+
+// Status returns the current STATUS ("" when none was written).
+func (c *Compose) Status() string {
+	b, err := os.ReadFile(c.StatusFile())
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// WriteStatus records a new status as Pungi's write_status: FINISHED
+// becomes FINISHED_INCOMPLETE when a failable deliverable failed, a
+// FINISHED compose cannot change any more, logs/global/deliverables.json
+// is rewritten and a status-change notification is sent.
+func (c *Compose) WriteStatus(status string) error {
+	switch status {
+	case StatusStarted, StatusFinished, StatusDoomed, StatusTerminated:
+	default:
+		c.Log.Warningf("Writing nonstandard compose status: %s", status)
+	}
+	old := c.Status()
+	if status == old {
+		return nil
+	}
+	if old == StatusFinished {
+		msg := "Could not modify a FINISHED compose: " + c.Topdir
+		c.Log.Errorf("%s", msg)
+		return errors.New(msg)
+	}
+	c.mu.Lock()
+	if status == StatusFinished && len(c.failed) > 0 {
+		status = StatusFinishedIncomplete
+	}
+	c.mu.Unlock()
+	if err := c.logDeliverables(); err != nil {
+		c.Log.Warningf("cannot write deliverables.json: %v", err)
+	}
+	if err := atomicfile.WriteFile(c.StatusFile(), []byte(status+"\n"), 0o644); err != nil {
+		return err
+	}
+	c.Notifier.Send("status-change", map[string]any{"status": status})
+	return nil
+}
+
+func (c *Compose) logDeliverables() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for kind, list := range c.failed {
+		for _, d := range list {
+			c.Log.Infof("Failed %s on variant <%v>, arch <%v>, subvariant <%v>.", kind, d[0], d[1], d[2])
+		}
+	}
+	doc := map[string]any{"required": c.required, "failed": c.failed, "attempted": c.attempted}
+	return productmd.WriteJSON(filepath.Join(c.Paths.Log.Topdir(""), "deliverables.json"), doc)
+}
+
+func deliverable(v *Variant, arch, subvariant string) [3]any {
+	uid := ""
+	if v != nil {
+		uid = v.UID
+	}
+	var sv any
+	if subvariant != "" {
+		sv = subvariant
+	}
+	return [3]any{uid, arch, sv}
+}
+
+// CanFail reports whether a deliverable kind (e.g. "iso", "buildinstall")
+// may fail on the variant (nil for none) and arch: failable_deliverables.
+func (c *Compose) CanFail(v *Variant, arch, kind string) bool {
+	uid := ""
+	if v != nil {
+		uid = v.UID
+	}
+	for _, k := range AsStrings(c.Conf.ForVariantArch("failable_deliverables", uid, arch)) {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// AttemptDeliverable records that a deliverable was attempted.
+func (c *Compose) AttemptDeliverable(v *Variant, arch, kind, subvariant string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.attempted[kind] = append(c.attempted[kind], deliverable(v, arch, subvariant))
+}
+
+// RequireDeliverable records that a deliverable must not fail.
+func (c *Compose) RequireDeliverable(v *Variant, arch, kind, subvariant string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.required[kind] = append(c.required[kind], deliverable(v, arch, subvariant))
+}
+
+// FailDeliverable records that a failable deliverable failed.
+func (c *Compose) FailDeliverable(v *Variant, arch, kind, subvariant string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.failed[kind] = append(c.failed[kind], deliverable(v, arch, subvariant))
+}
+
+// FailedDeliverables returns how many failable deliverables failed.
+func (c *Compose) FailedDeliverables() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, l := range c.failed {
+		n += len(l)
+	}
+	return n
+}
+
+// Failable runs fn as Pungi's failable() context: the deliverable is
+// recorded as attempted (and required when it cannot fail); when fn fails
+// and the deliverable is failable the error is logged, recorded, and nil
+// returned, so the compose goes on and ends FINISHED_INCOMPLETE.
+func (c *Compose) Failable(v *Variant, arch, kind, subvariant string, fn func() error) error {
+	canFail := c.CanFail(v, arch, kind)
+	c.AttemptDeliverable(v, arch, kind, subvariant)
+	if !canFail {
+		c.RequireDeliverable(v, arch, kind, subvariant)
+		return fn()
+	}
+	err := fn()
+	if err == nil {
+		return nil
+	}
+	uid := ""
+	if v != nil {
+		uid = v.UID
+	}
+	c.FailDeliverable(v, arch, kind, subvariant)
+	c.Log.Errorf("[FAIL] %s (variant %s, arch %s, subvariant %s) failed, but going on anyway.", kind, uid, arch, subvariant)
+	c.Log.Errorf("%v", err)
+	return nil
+}
+
+// RecordKojiTask notes a Koji task started by the compose, as an empty
+// file logs/global/koji-tasks/<id>, so a terminated compose can cancel it.
+func (c *Compose) RecordKojiTask(id int) error {
+	dir := c.Paths.Log.KojiTasksDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, strconv.Itoa(id)), nil, 0o644)
+}
+
+// KojiTasks returns the recorded Koji task IDs.
+func (c *Compose) KojiTasks() []int {
+	ents, _ := os.ReadDir(c.Paths.Log.KojiTasksDir())
+	var ids []int
+	for _, e := range ents {
+		if id, err := strconv.Atoi(e.Name()); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// OnTerminate registers fn to run when the compose is terminated by a
+// signal (before STATUS becomes TERMINATED), e.g. to cancel Koji tasks.
+func (c *Compose) OnTerminate(fn func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.terminators = append(c.terminators, fn)
+}
+
+// Terminate runs the OnTerminate hooks and writes STATUS TERMINATED.
+func (c *Compose) Terminate(reason string) {
+	c.mu.Lock()
+	hooks := append([]func(){}, c.terminators...)
+	c.mu.Unlock()
+	for _, h := range hooks {
+		h()
+	}
+	c.Log.Errorf("Compose run failed: %s", reason)
+	c.Log.Criticalf("Compose failed: %s", c.Topdir)
+	c.WriteStatus(StatusTerminated)
+}
+
+// Set stores a value for later phases under key (e.g. "pkgset", the
+// package set; "gather", the gather result).
+func (c *Compose) Set(key string, v any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.values[key] = v
+}
+
+// Value returns what Set stored under key.
+func (c *Compose) Value(key string) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.values[key]
+	return v, ok
+}
+
+// TranslatePath applies translate_paths ([(prefix, replacement)]) to path.
+func (c *Compose) TranslatePath(path string) string {
+	v, _ := c.Conf.Get("translate_paths")
+	norm := filepath.Clean(path)
+	for _, item := range AsList(v) {
+		pair := AsStrings(item)
+		if len(pair) != 2 {
+			continue
+		}
+		prefix := filepath.Clean(pair[0])
+		if strings.HasPrefix(norm, prefix) {
+			return strings.Replace(norm, prefix, pair[1], 1)
+		}
+	}
+	return norm
+}
+
+// MkdirTemp creates a temporary directory under work/<arch>/tmp[-<Variant>]
+// (arch "" for global), never outside the compose.
+func (c *Compose) MkdirTemp(arch string, v *Variant, prefix string) (string, error) {
+	return os.MkdirTemp(c.Paths.Work.TmpDir(arch, v), prefix)
+}
+
+// DumpConfig writes logs/global/config-dump.global.log, the resolved
+// configuration as JSON with sorted keys.
+func (c *Compose) DumpConfig(raw map[string]any) error {
+	data, err := json.MarshalIndent(raw, "", "    ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(c.Paths.Log.LogFile("", "config-dump"), data, 0o644)
+}
+
+// ImageRelease is the release Pungi gives Koji image builds: the label's
+// version, or DATE[SUFFIX].RESPIN.
+func (c *Compose) ImageRelease() string {
+	if l := c.Info.Compose.Label; l != "" {
+		if i := strings.Index(l, "-"); i >= 0 {
+			return l[i+1:]
+		}
+	}
+	suffix, _ := TypeSuffix(c.Info.Compose.Type)
+	return fmt.Sprintf("%s%s.%d", c.Info.Compose.Date, suffix, c.Info.Compose.Respin)
+}
+
+// ImageVersion is the release version, with the label's milestone appended
+// for labels other than RC ("40_Beta").
+func (c *Compose) ImageVersion() string {
+	v := c.Info.Release.Version
+	if l := c.Info.Compose.Label; l != "" && !strings.HasPrefix(l, "RC-") {
+		return v + "_" + strings.SplitN(l, "-", 2)[0]
+	}
+	return v
+}

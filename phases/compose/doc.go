@@ -1,0 +1,38 @@
+// Package compose owns a compose run as Pungi's pungi-koji performs it: the
+// compose identity (compose ID, labels, respins), the directory layout
+// (compose/, work/, logs/ exactly as pungi.paths), STATUS and
+// logs/global/deliverables.json, the log, the notifications sent to
+// --notification-script programs, the live progress display, the phase
+// schedule with its parallel groups, and the bookkeeping phases share.
+//
+// # Plugging in a phase
+//
+// A phase is any type with
+//
+//	Name() string
+//	Skip(c *Compose) bool                      // phase-specific reasons only
+//	Run(ctx context.Context, c *Compose) error // stop when ctx is cancelled
+//
+// and optionally Validate(c *Compose) error. The package implementing it
+// registers a constructor under the Pungi phase name from an init function:
+//
+//	func init() { compose.Register("createiso", func() compose.Phase { return &Phase{} }) }
+//
+// and cmd/pungo imports the package for its side effect. The runner places
+// each name where Pungi does (see Schedule): buildinstall runs in parallel
+// with gather→createrepo; createiso, extra_isos, image_build, live_media,
+// osbuild and kiwibuild run in parallel after the tree metadata is
+// written, image_checksum and image_container after them, osbs and
+// repoclosure alongside. --skip-phase, --just-phase and skip_phases are
+// applied by the runner; init never skips.
+//
+// Phases find each other's results with c.Phase(name) (type-assert to the
+// interface the other phase documents) or c.Value(key) for values stored
+// with c.Set. Per variant.arch work goes through c.RunTasks so the progress
+// display shows it. A deliverable that may fail (failable_deliverables) is
+// wrapped in c.Failable(variant, arch, kind, subvariant, fn): its failure
+// is logged and recorded and the compose ends FINISHED_INCOMPLETE. Koji
+// task IDs are recorded with c.RecordKojiTask; c.OnTerminate registers
+// what to do (cancel them) when the compose is killed by SIGINT/SIGTERM.
+// Temporary files go under c.MkdirTemp (work/<arch>/tmp…), never /tmp.
+package compose

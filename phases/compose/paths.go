@@ -1,0 +1,311 @@
+package compose
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Paths lays out a compose directory exactly as Pungi's pungi.paths does.
+// Methods return absolute paths and create the directories they name
+// (Pungi's create_dir=True); Rel* variants return paths relative to the
+// compose/ directory for metadata.
+type Paths struct {
+	Topdir  string
+	Compose ComposePaths
+	Work    WorkPaths
+	Log     LogPaths
+}
+
+// NewPaths returns the layout under topdir.
+func NewPaths(topdir string) *Paths {
+	p := &Paths{Topdir: topdir}
+	p.Compose = ComposePaths{p}
+	p.Work = WorkPaths{p}
+	p.Log = LogPaths{p}
+	return p
+}
+
+func mkdir(path string) string {
+	// Errors surface when the caller writes into the directory; keeping
+	// the helpers single-valued keeps call sites readable.
+	_ = os.MkdirAll(path, 0o755)
+	return path
+}
+
+// ComposePaths are the paths under compose/.
+type ComposePaths struct{ p *Paths }
+
+// Topdir is compose/ (variant nil) or compose/<Variant>/<arch>; an addon
+// lives in its parent's directory.
+func (cp ComposePaths) Topdir(arch string, v *Variant) string {
+	return mkdir(filepath.Join(cp.p.Topdir, "compose", cp.rel(arch, v)))
+}
+
+func (cp ComposePaths) rel(arch string, v *Variant) string {
+	if v == nil {
+		return ""
+	}
+	for v.Type == "addon" && v.Parent != nil {
+		v = v.Parent
+	}
+	if arch == "src" {
+		arch = "source"
+	}
+	return filepath.Join(v.UID, arch)
+}
+
+// RelOSTree is OSTree relative to compose/.
+func (cp ComposePaths) RelOSTree(arch string, v *Variant) string {
+	if arch == "src" || arch == "source" {
+		return filepath.Join(cp.rel(arch, v), "tree")
+	}
+	return filepath.Join(cp.rel(arch, v), "os")
+}
+
+// OSTree is compose/<Variant>/<arch>/os, or …/source/tree for src.
+func (cp ComposePaths) OSTree(arch string, v *Variant) string {
+	return mkdir(filepath.Join(cp.p.Topdir, "compose", cp.RelOSTree(arch, v)))
+}
+
+// RelPackages is Packages relative to compose/.
+func (cp ComposePaths) RelPackages(arch string, v *Variant) string {
+	if v.Type == "addon" {
+		return filepath.Join(cp.RelOSTree(arch, v), "addons", v.ID)
+	}
+	return filepath.Join(cp.RelOSTree(arch, v), "Packages")
+}
+
+// Packages is the package directory: …/os/Packages, or …/os/addons/<id>
+// for an addon.
+func (cp ComposePaths) Packages(arch string, v *Variant) string {
+	return mkdir(filepath.Join(cp.p.Topdir, "compose", cp.RelPackages(arch, v)))
+}
+
+// RelRepository is Repository relative to compose/.
+func (cp ComposePaths) RelRepository(arch string, v *Variant) string {
+	if v.Type == "addon" {
+		return cp.RelPackages(arch, v)
+	}
+	return cp.RelOSTree(arch, v)
+}
+
+// Repository is where repodata/ goes: the os tree, or the addon's package
+// directory.
+func (cp ComposePaths) Repository(arch string, v *Variant) string {
+	return mkdir(filepath.Join(cp.p.Topdir, "compose", cp.RelRepository(arch, v)))
+}
+
+// RelDebugTree is compose/<Variant>/<arch>/debug/tree relative to compose/.
+func (cp ComposePaths) RelDebugTree(arch string, v *Variant) string {
+	return filepath.Join(cp.rel(arch, v), "debug", "tree")
+}
+
+// DebugTree is compose/<Variant>/<arch>/debug/tree.
+func (cp ComposePaths) DebugTree(arch string, v *Variant) string {
+	return mkdir(filepath.Join(cp.p.Topdir, "compose", cp.RelDebugTree(arch, v)))
+}
+
+// RelDebugPackages is DebugPackages relative to compose/.
+func (cp ComposePaths) RelDebugPackages(arch string, v *Variant) string {
+	if v.Type == "addon" {
+		return filepath.Join(cp.RelDebugTree(arch, v), "addons", v.ID)
+	}
+	return filepath.Join(cp.RelDebugTree(arch, v), "Packages")
+}
+
+// DebugPackages is …/debug/tree/Packages (…/debug/tree/addons/<id>).
+func (cp ComposePaths) DebugPackages(arch string, v *Variant) string {
+	return mkdir(filepath.Join(cp.p.Topdir, "compose", cp.RelDebugPackages(arch, v)))
+}
+
+// RelDebugRepository is DebugRepository relative to compose/.
+func (cp ComposePaths) RelDebugRepository(arch string, v *Variant) string {
+	if v.Type == "addon" {
+		return cp.RelDebugPackages(arch, v)
+	}
+	return cp.RelDebugTree(arch, v)
+}
+
+// DebugRepository is …/debug/tree (…/debug/tree/addons/<id>).
+func (cp ComposePaths) DebugRepository(arch string, v *Variant) string {
+	return mkdir(filepath.Join(cp.p.Topdir, "compose", cp.RelDebugRepository(arch, v)))
+}
+
+// RelISODir is ISODir relative to compose/ ("" when the variant gets no
+// ISOs: addons, and optional variants unless create_optional_isos).
+func (cp ComposePaths) RelISODir(arch string, v *Variant, createOptionalISOs bool) string {
+	if v.Type == "addon" || (v.Type == "optional" && !createOptionalISOs) {
+		return ""
+	}
+	return filepath.Join(cp.rel(arch, v), "iso")
+}
+
+// ISODir is compose/<Variant>/<arch>/iso, "" when the variant has none.
+func (cp ComposePaths) ISODir(arch string, v *Variant, createOptionalISOs bool) string {
+	rel := cp.RelISODir(arch, v, createOptionalISOs)
+	if rel == "" {
+		return ""
+	}
+	return mkdir(filepath.Join(cp.p.Topdir, "compose", rel))
+}
+
+// RelJigdoDir is …/jigdo relative to compose/ ("" as for ISODir).
+func (cp ComposePaths) RelJigdoDir(arch string, v *Variant, createOptionalISOs bool) string {
+	if v.Type == "addon" || (v.Type == "optional" && !createOptionalISOs) {
+		return ""
+	}
+	return filepath.Join(cp.rel(arch, v), "jigdo")
+}
+
+// ImageDir is compose/<Variant>/<arch>/images, "" for anything but a
+// top-level variant. It is not created.
+func (cp ComposePaths) ImageDir(arch string, v *Variant) string {
+	if v.Type != "variant" {
+		return ""
+	}
+	return filepath.Join(cp.p.Topdir, "compose", cp.rel(arch, v), "images")
+}
+
+// OSTreeRepo is compose/<Variant>/<arch>/ostree… Pungi keeps ostree repos
+// outside the compose; this is the conventional in-compose location used
+// when the config names none.
+func (cp ComposePaths) OSTreeRepo(arch string, v *Variant) string {
+	return filepath.Join(cp.p.Topdir, "compose", cp.rel(arch, v), "ostree")
+}
+
+// Metadata is compose/metadata[/file].
+func (cp ComposePaths) Metadata(file string) string {
+	dir := mkdir(filepath.Join(cp.p.Topdir, "compose", "metadata"))
+	if file == "" {
+		return dir
+	}
+	return filepath.Join(dir, file)
+}
+
+// WorkPaths are the paths under work/.
+type WorkPaths struct{ p *Paths }
+
+// Topdir is work/<arch>, work/global for arch "".
+func (wp WorkPaths) Topdir(arch string) string {
+	if arch == "" {
+		arch = "global"
+	}
+	return mkdir(filepath.Join(wp.p.Topdir, "work", arch))
+}
+
+// VariantsFile is work/global/variants.xml.
+func (wp WorkPaths) VariantsFile() string { return filepath.Join(wp.Topdir(""), "variants.xml") }
+
+// ComposeInfoBase is work/global/composeinfo-base.json.
+func (wp WorkPaths) ComposeInfoBase() string {
+	return filepath.Join(wp.Topdir(""), "composeinfo-base.json")
+}
+
+// Comps is work/<arch>/comps/comps-<arch>.xml, or comps-<Variant>.<arch>.xml.
+func (wp WorkPaths) Comps(arch string, v *Variant) string {
+	if arch == "" {
+		arch = "global"
+	}
+	name := "comps-" + arch + ".xml"
+	if v != nil {
+		name = "comps-" + v.UID + "." + arch + ".xml"
+	}
+	return filepath.Join(mkdir(filepath.Join(wp.Topdir(arch), "comps")), name)
+}
+
+// ArchRepo is work/<arch>/repo: the package set of an arch as a repository.
+func (wp WorkPaths) ArchRepo(arch string) string {
+	return mkdir(filepath.Join(wp.Topdir(arch), "repo"))
+}
+
+// PackageList is work/<arch>/package_list/[<Variant>.]<arch>[.<type>].conf.
+func (wp WorkPaths) PackageList(arch string, v *Variant, pkgType string) string {
+	name := arch
+	if v != nil {
+		name = v.UID + "." + arch
+	}
+	if pkgType != "" {
+		name += "." + pkgType
+	}
+	return filepath.Join(mkdir(filepath.Join(wp.Topdir(arch), "package_list")), name+".conf")
+}
+
+// RepoPackageList is work/<arch>/repo_package_list/<Variant>.<arch>[.<type>].conf.
+func (wp WorkPaths) RepoPackageList(arch string, v *Variant, pkgType string) string {
+	name := v.UID + "." + arch
+	if pkgType != "" {
+		name += "." + pkgType
+	}
+	return filepath.Join(mkdir(filepath.Join(wp.Topdir(arch), "repo_package_list")), name+".conf")
+}
+
+// GatherResult is work/<arch>/gather/<Variant>.<arch>.json: the gather
+// phase's result for reuse and for later phases.
+func (wp WorkPaths) GatherResult(arch string, v *Variant) string {
+	return filepath.Join(mkdir(filepath.Join(wp.Topdir(arch), "gather")), v.UID+"."+arch+".json")
+}
+
+// ExtraFilesDir is work/<arch>/<Variant>/extra-files.
+func (wp WorkPaths) ExtraFilesDir(arch string, v *Variant) string {
+	return mkdir(filepath.Join(wp.Topdir(arch), v.UID, "extra-files"))
+}
+
+// BuildinstallDir is work/<arch>/buildinstall[/<Variant>].
+func (wp WorkPaths) BuildinstallDir(arch string, v *Variant) string {
+	if v == nil {
+		return filepath.Join(wp.Topdir(arch), "buildinstall")
+	}
+	return filepath.Join(wp.Topdir(arch), "buildinstall", v.UID)
+}
+
+// ProductID is work/<arch>/product_id/<Variant>.<arch>.pem/productid.
+func (wp WorkPaths) ProductID(arch string, v *Variant) string {
+	return filepath.Join(mkdir(filepath.Join(wp.Topdir(arch), "product_id", v.UID+"."+arch+".pem")), "productid")
+}
+
+// ISODir is work/<arch>/iso/<filename>, the staging area of one ISO.
+func (wp WorkPaths) ISODir(arch, filename string) string {
+	return mkdir(filepath.Join(wp.Topdir(arch), "iso", filename))
+}
+
+// TmpDir is work/<arch>/tmp[-<Variant>]: every temporary file of the
+// compose goes here, never to the system temporary directory.
+func (wp WorkPaths) TmpDir(arch string, v *Variant) string {
+	name := "tmp"
+	if v != nil {
+		name += "-" + v.UID
+	}
+	return mkdir(filepath.Join(wp.Topdir(arch), name))
+}
+
+// ImageBuildDir is work/image-build/<Variant>.
+func (wp WorkPaths) ImageBuildDir(v *Variant) string {
+	return mkdir(filepath.Join(wp.Topdir("image-build"), v.UID))
+}
+
+// LogPaths are the paths under logs/.
+type LogPaths struct{ p *Paths }
+
+// Topdir is logs/<arch>, logs/global for arch "".
+func (lp LogPaths) Topdir(arch string) string {
+	if arch == "" {
+		arch = "global"
+	}
+	return mkdir(filepath.Join(lp.p.Topdir, "logs", arch))
+}
+
+// LogFile is logs/<arch>/<name>.<arch>.log (a trailing .log in name is
+// dropped, as Pungi does).
+func (lp LogPaths) LogFile(arch, name string) string {
+	if arch == "" {
+		arch = "global"
+	}
+	name = strings.TrimSuffix(name, ".log")
+	return filepath.Join(lp.Topdir(arch), fmt.Sprintf("%s.%s.log", name, arch))
+}
+
+// KojiTasksDir is logs/global/koji-tasks: one empty file per Koji task
+// the compose started, so a terminated compose can cancel them.
+func (lp LogPaths) KojiTasksDir() string { return filepath.Join(lp.Topdir(""), "koji-tasks") }

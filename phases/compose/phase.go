@@ -1,0 +1,406 @@
+package compose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Phase is one step of a compose. Skip reports phase-specific reasons to
+// skip (nothing configured for it, …); the --skip-phase, --just-phase and
+// skip_phases rules are applied by the runner before Skip is asked. Run
+// does the work; it must return promptly once ctx is cancelled and must
+// leave no half-written output (write to temporary paths and rename).
+type Phase interface {
+	Name() string
+	Skip(c *Compose) bool
+	Run(ctx context.Context, c *Compose) error
+}
+
+// Validator is implemented by phases that check their configuration
+// before anything runs (Pungi's phase.validate()).
+type Validator interface {
+	Validate(c *Compose) error
+}
+
+// PhaseNames are the phases pungi-koji knows, the valid values of
+// --skip-phase and --just-phase.
+var PhaseNames = []string{
+	"init", "pkgset", "buildinstall", "gather", "extra_files", "createrepo",
+	"ostree", "ostree_installer", "ostree_container", "createiso", "extra_isos",
+	"live_images", "image_build", "live_media", "osbuild", "kiwibuild", "osbs",
+	"image_container", "image_checksum", "repoclosure", "test",
+}
+
+// Internal steps run between phases; they cannot be skipped and send no
+// phase notifications. A package registers their implementation like a
+// phase.
+const (
+	// StepTreeMetadata writes .treeinfo, .discinfo and media.repo of every
+	// tree, after the package trees are done and before ISOs are made.
+	StepTreeMetadata = "write_tree_metadata"
+	// StepComposeMetadata writes metadata/composeinfo.json (and the image
+	// manifest) before the test phase.
+	StepComposeMetadata = "write_compose_metadata"
+)
+
+// Step is a node of the run schedule: a phase name, or a sequence or
+// parallel group of steps.
+type Step interface{ isStep() }
+
+// PhaseStep names a registered phase (or internal step).
+type PhaseStep string
+
+// Seq runs its steps one after the other.
+type Seq []Step
+
+// Par runs its steps at the same time; the first failure cancels the
+// others.
+type Par []Step
+
+func (PhaseStep) isStep() {}
+func (Seq) isStep()       {}
+func (Par) isStep()       {}
+
+// Schedule is Pungi's phase order: init, pkgset, then the "essentials"
+// in parallel (buildinstall ‖ gather→createrepo ‖ extra_files ‖
+// ostree→ostree_installer ‖ ostree_container), the tree metadata, then
+// images (createiso ‖ extra_isos ‖ live_images ‖ image_build ‖ live_media ‖
+// osbuild ‖ kiwibuild, followed by image_checksum ‖ image_container) in
+// parallel with osbs and repoclosure, the compose metadata, and test.
+var Schedule = Seq{
+	PhaseStep("init"),
+	PhaseStep("pkgset"),
+	Par{
+		PhaseStep("buildinstall"),
+		Seq{PhaseStep("gather"), PhaseStep("createrepo")},
+		PhaseStep("extra_files"),
+		Seq{PhaseStep("ostree"), PhaseStep("ostree_installer")},
+		PhaseStep("ostree_container"),
+	},
+	PhaseStep(StepTreeMetadata),
+	Par{
+		Seq{
+			Par{PhaseStep("createiso"), PhaseStep("extra_isos"), PhaseStep("live_images"),
+				PhaseStep("image_build"), PhaseStep("live_media"), PhaseStep("osbuild"), PhaseStep("kiwibuild")},
+			Par{PhaseStep("image_checksum"), PhaseStep("image_container")},
+		},
+		PhaseStep("osbs"),
+		PhaseStep("repoclosure"),
+	},
+	PhaseStep(StepComposeMetadata),
+	PhaseStep("test"),
+}
+
+var (
+	registryMu sync.Mutex
+	registry   = map[string]func() Phase{}
+)
+
+// Register makes a phase implementation known under its Pungi name (one of
+// PhaseNames or an internal step). The compose command builds one instance
+// per run of every registered phase. Call it from an init function of the
+// package implementing the phase; the command imports that package.
+func Register(name string, build func() Phase) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if !contains(PhaseNames, name) && name != StepTreeMetadata && name != StepComposeMetadata {
+		panic("compose.Register: unknown phase " + name)
+	}
+	if _, dup := registry[name]; dup {
+		panic("compose.Register: phase registered twice: " + name)
+	}
+	registry[name] = build
+}
+
+// Registered returns the names of the registered phases, sorted.
+func Registered() []string {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	out := make([]string, 0, len(registry))
+	for n := range registry {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// BuildPhases makes one instance of every registered phase for a run.
+func BuildPhases() map[string]Phase {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	out := make(map[string]Phase, len(registry))
+	for n, b := range registry {
+		out[n] = b()
+	}
+	return out
+}
+
+// CheckSkipPhases applies Pungi's rules to --skip-phase (plus skip_phases)
+// and --just-phase: names must be known, pkgset cannot be skipped while
+// gather runs, gather cannot be skipped while createrepo runs.
+func CheckSkipPhases(skip, just []string) error {
+	var errs []string
+	for _, n := range append(append([]string{}, skip...), just...) {
+		if !contains(PhaseNames, n) {
+			errs = append(errs, fmt.Sprintf("unknown phase %q (known: %s)", n, strings.Join(PhaseNames, ", ")))
+		}
+	}
+	neededBy := [][2]string{{"pkgset", "gather"}, {"gather", "createrepo"}}
+	for _, nb := range neededBy {
+		if contains(skip, nb[0]) && !contains(skip, nb[1]) {
+			errs = append(errs, fmt.Sprintf("Can not skip phase %s, needed by %s.", nb[0], nb[1]))
+		}
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// SkippedByOptions reports whether the --skip-phase/--just-phase/
+// skip_phases rules skip a phase. init is never skipped.
+func (c *Compose) SkippedByOptions(name string) bool {
+	if name == "init" || name == StepTreeMetadata || name == StepComposeMetadata {
+		return false
+	}
+	if contains(c.SkipPhases, name) {
+		return true
+	}
+	return len(c.JustPhases) > 0 && !contains(c.JustPhases, name)
+}
+
+// Runner executes the schedule over a set of phase instances.
+type Runner struct {
+	C        *Compose
+	Phases   map[string]Phase
+	Schedule Step
+
+	mu      sync.Mutex
+	skipped map[string]bool
+	timing  []PhaseTime
+}
+
+// PhaseTime is how long a phase ran.
+type PhaseTime struct {
+	Name     string
+	Duration time.Duration
+}
+
+// NewRunner prepares a run of phases over c with Pungi's schedule and
+// records them on c so phases can find each other (c.Phase).
+func NewRunner(c *Compose, phases map[string]Phase) *Runner {
+	c.Set("phases", phases)
+	return &Runner{C: c, Phases: phases, Schedule: Schedule, skipped: map[string]bool{}}
+}
+
+// Phase returns the instance of a phase in this run (nil when not
+// registered), so a phase can ask another for its results.
+func (c *Compose) Phase(name string) Phase {
+	v, _ := c.Value("phases")
+	m, _ := v.(map[string]Phase)
+	return m[name]
+}
+
+// PhaseSkipped reports whether a phase does not run in this compose
+// (not registered, skipped by options, or by its own Skip).
+func (c *Compose) PhaseSkipped(name string) bool {
+	p := c.Phase(name)
+	return p == nil || c.SkippedByOptions(name) || p.Skip(c)
+}
+
+// Validate asks every phase that will run to check its configuration and
+// returns all problems, each prefixed with the phase name in capitals.
+func (r *Runner) Validate() error {
+	var errs []string
+	names := make([]string, 0, len(r.Phases))
+	for n := range r.Phases {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		p := r.Phases[n]
+		if r.C.SkippedByOptions(n) || p.Skip(r.C) {
+			continue
+		}
+		if v, ok := p.(Validator); ok {
+			if err := v.Validate(r.C); err != nil {
+				for _, line := range strings.Split(err.Error(), "\n") {
+					errs = append(errs, strings.ToUpper(n)+": "+line)
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+// Run executes the schedule. It returns the first failure (with the
+// phase's name); parallel siblings of a failed phase are cancelled.
+func (r *Runner) Run(ctx context.Context) error {
+	return r.step(ctx, r.Schedule)
+}
+
+// Timings returns the duration of every phase that ran, in start order.
+func (r *Runner) Timings() []PhaseTime {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]PhaseTime(nil), r.timing...)
+}
+
+func (r *Runner) step(ctx context.Context, s Step) error {
+	switch s := s.(type) {
+	case PhaseStep:
+		return r.runPhase(ctx, string(s))
+	case Seq:
+		for _, sub := range s {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := r.step(ctx, sub); err != nil {
+				return err
+			}
+		}
+		return nil
+	case Par:
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		errs := make([]error, len(s))
+		var wg sync.WaitGroup
+		for i, sub := range s {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := r.step(ctx, sub); err != nil {
+					errs[i] = err
+					cancel()
+				}
+			}()
+		}
+		wg.Wait()
+		// Report the real failure, not the cancellations it caused.
+		var first error
+		for _, err := range errs {
+			if err != nil && !errors.Is(err, context.Canceled) {
+				return err
+			}
+			if first == nil {
+				first = err
+			}
+		}
+		return first
+	}
+	return fmt.Errorf("compose: unknown schedule step %T", s)
+}
+
+func (r *Runner) runPhase(ctx context.Context, name string) error {
+	c := r.C
+	p := r.Phases[name]
+	if p == nil {
+		return nil
+	}
+	internal := name == StepTreeMetadata || name == StepComposeMetadata
+	msg := "---------- PHASE: " + strings.ToUpper(name) + " ----------"
+	if !internal && (c.SkippedByOptions(name) || p.Skip(c)) {
+		r.mu.Lock()
+		r.skipped[name] = true
+		r.mu.Unlock()
+		c.Log.Warningf("[SKIP ] %s", msg)
+		return nil
+	}
+	start := time.Now()
+	if !internal {
+		c.Log.Infof("[BEGIN] %s", msg)
+		c.Notifier.Send("phase-start", map[string]any{"phase_name": name})
+		c.Progress.PhaseStart(name)
+	}
+	err := p.Run(ctx, c)
+	if err == nil {
+		err = ctx.Err()
+	}
+	d := time.Since(start)
+	r.mu.Lock()
+	r.timing = append(r.timing, PhaseTime{name, d})
+	r.mu.Unlock()
+	if internal {
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return nil
+	}
+	c.Progress.PhaseStop(name)
+	if err != nil {
+		c.Log.Errorf("[FAIL ] %s %v", msg, err)
+		return fmt.Errorf("%s phase: %w", name, err)
+	}
+	c.Log.Infof("[DONE ] %s", msg)
+	c.Log.Infof("PHASE %s took %d seconds", strings.ToUpper(name), int(d.Seconds()))
+	c.Notifier.Send("phase-stop", map[string]any{"phase_name": name})
+	return nil
+}
+
+// Task is one unit of work of a phase, e.g. one variant.arch.
+type Task struct {
+	Name string // shown in the progress display, e.g. "Server.x86_64"
+	Run  func(ctx context.Context) error
+}
+
+// RunTasks runs a phase's tasks on up to workers goroutines (0: one per
+// CPU). The first failure cancels the tasks not yet finished and is
+// returned with the task's name.
+func (c *Compose) RunTasks(ctx context.Context, phase string, tasks []Task, workers int) error {
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	c.Progress.AddTasks(phase, len(tasks))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+		next  = make(chan Task)
+	)
+	for range min(workers, len(tasks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range next {
+				if ctx.Err() != nil {
+					continue
+				}
+				c.Progress.TaskStart(phase, t.Name)
+				err := t.Run(ctx)
+				c.Progress.TaskDone(phase, t.Name)
+				if err != nil {
+					mu.Lock()
+					if first == nil || errors.Is(first, context.Canceled) {
+						first = fmt.Errorf("%s: %w", t.Name, err)
+					}
+					mu.Unlock()
+					cancel()
+				}
+			}
+		}()
+	}
+	for _, t := range tasks {
+		next <- t
+	}
+	close(next)
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+		if first != nil && errors.Is(first, context.Canceled) {
+			// cancelled from outside
+			return first
+		}
+	}
+	return first
+}

@@ -1,0 +1,88 @@
+package compose
+
+import "sort"
+
+// Variant is one variant of the compose as the paths and phases need it.
+// The field names follow phases/variants.Variant; the init phase fills
+// these from the parsed variants file and keeps the parsed value in Source
+// for phases that need more (groups, environments, modules…).
+type Variant struct {
+	UID, ID, Name, Type string
+	Arches              []string // tree arches, sorted
+	Parent              *Variant
+	Variants            []*Variant // children: optional, addon, layered-product
+	IsEmpty             bool
+	HasOptional         bool
+	// Release of a layered product (nil otherwise).
+	ReleaseName, ReleaseShort, ReleaseVersion string
+	// Source is the variants-file model this variant came from.
+	Source any
+}
+
+// HasArch reports whether the variant is built for arch ("src" belongs to
+// every variant).
+func (v *Variant) HasArch(arch string) bool {
+	if arch == "src" {
+		return true
+	}
+	for _, a := range v.Arches {
+		if a == arch {
+			return true
+		}
+	}
+	return false
+}
+
+// Variants returns every variant of the compose, children included,
+// sorted by UID as Pungi's get_variants does. A nil types means all types;
+// arch "" means all arches.
+func (c *Compose) GetVariants(types []string, arch string) []*Variant {
+	var out []*Variant
+	var walk func(vs []*Variant)
+	walk = func(vs []*Variant) {
+		for _, v := range vs {
+			if (len(types) == 0 || contains(types, v.Type)) && (arch == "" || v.HasArch(arch)) {
+				out = append(out, v)
+			}
+			walk(v.Variants)
+		}
+	}
+	walk(c.Variants)
+	sort.Slice(out, func(i, j int) bool { return out[i].UID < out[j].UID })
+	return out
+}
+
+// Variant returns the variant with the UID, or nil.
+func (c *Compose) Variant(uid string) *Variant {
+	for _, v := range c.GetVariants(nil, "") {
+		if v.UID == uid {
+			return v
+		}
+	}
+	return nil
+}
+
+// Arches returns the sorted tree arches of all variants.
+func (c *Compose) Arches() []string {
+	set := map[string]bool{}
+	for _, v := range c.GetVariants(nil, "") {
+		for _, a := range v.Arches {
+			set[a] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for a := range set {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
