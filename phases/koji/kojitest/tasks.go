@@ -1,0 +1,259 @@
+package kojitest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/pungo/pungo/phases/koji"
+)
+
+// Outcome is what a task does. The zero Outcome succeeds at once with a nil
+// result.
+type Outcome struct {
+	// Fail makes the task end FAILED with this message as its fault.
+	Fail string
+	// Hang keeps the task OPEN until cancelTask.
+	Hang bool
+	// Polls is how many getTaskInfo calls see the task OPEN before it ends.
+	Polls int
+	// Result is getTaskResult's answer for a successful task.
+	Result any
+	// Files are written to the task's work directory and listed by
+	// listTaskOutput.
+	Files map[string][]byte
+	// Children become subtasks (image tasks have one per arch).
+	Children []Child
+}
+
+// Child is a subtask of an image task.
+type Child struct {
+	Method string
+	Arch   string
+	Fail   string
+	Result any
+	Files  map[string][]byte
+}
+
+type task struct {
+	id       int64
+	method   string
+	arch     string
+	parent   *int64
+	owner    string
+	state    int
+	polls    int
+	hang     bool
+	fail     string
+	result   any
+	files    []string
+	children []int64
+	args     []any
+	kw       map[string]any
+}
+
+// TaskDir is Koji's pathinfo.task(): work/tasks/ID%10000/ID under TopDir.
+func (h *Hub) TaskDir(id int64) string {
+	return filepath.Join(h.TopDir, "work", "tasks", fmt.Sprint(id%10000), fmt.Sprint(id))
+}
+
+// TaskState returns a task's state (for assertions: cancelled or not).
+func (h *Hub) TaskState(id int64) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if t := h.tasks[id]; t != nil {
+		return t.state
+	}
+	return -1
+}
+
+// TaskArgs returns the positional and keyword arguments a task was created with.
+func (h *Hub) TaskArgs(id int64) ([]any, map[string]any) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if t := h.tasks[id]; t != nil {
+		return t.args, t.kw
+	}
+	return nil, nil
+}
+
+var taskMethods = map[string]bool{
+	"runroot": true, "buildImage": true, "buildImageOz": true, "buildImageIndirection": true,
+	"spinLiveMedia": true, "spinLiveCD": true, "spinAppliance": true, "buildContainer": true,
+	"osbuildImage": true, "kiwiBuild": true,
+}
+
+func (h *Hub) taskMethod(s *session, method string, args []any, kw map[string]any) (any, *koji.Fault, bool) {
+	switch {
+	case taskMethods[method]:
+		v, f := h.createTask(s, method, args, kw)
+		return v, f, true
+	case method == "getTaskInfo":
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		id, _ := arg(args, kw, 0, "task_id").(int64)
+		t := h.tasks[id]
+		if t == nil {
+			return nil, nil, true
+		}
+		if t.state == koji.TaskOpen && !t.hang {
+			if t.polls > 0 {
+				t.polls--
+			} else {
+				h.finish(t)
+			}
+		}
+		return t.info(), nil, true
+	case method == "getTaskResult":
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		id, _ := arg(args, kw, 0, "taskId").(int64)
+		t := h.tasks[id]
+		if t == nil {
+			return nil, faultf(koji.GenericError, "No such task: %d", id), true
+		}
+		switch t.state {
+		case koji.TaskClosed:
+			return t.result, nil, true
+		case koji.TaskFailed:
+			return nil, faultf(koji.GenericError, "%s", t.fail), true
+		case koji.TaskCanceled:
+			return nil, faultf(koji.GenericError, "Task %d is canceled", id), true
+		}
+		return nil, faultf(koji.GenericError, "Task %d is not finished", id), true
+	case method == "getTaskChildren":
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		id, _ := arg(args, kw, 0, "task_id").(int64)
+		out := []any{}
+		if t := h.tasks[id]; t != nil {
+			for _, c := range t.children {
+				out = append(out, h.tasks[c].info())
+			}
+		}
+		return out, nil, true
+	case method == "listTaskOutput":
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		id, _ := arg(args, kw, 0, "taskID").(int64)
+		out := []any{}
+		if t := h.tasks[id]; t != nil {
+			for _, f := range t.files {
+				out = append(out, f)
+			}
+		}
+		return out, nil, true
+	case method == "cancelTask":
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		id, _ := arg(args, kw, 0, "task_id").(int64)
+		t := h.tasks[id]
+		if t == nil {
+			return nil, faultf(koji.GenericError, "No such task: %d", id), true
+		}
+		if t.state == koji.TaskOpen || t.state == koji.TaskFree || t.state == koji.TaskAssigned {
+			t.state = koji.TaskCanceled
+			for _, c := range t.children {
+				if ct := h.tasks[c]; ct.state == koji.TaskOpen {
+					ct.state = koji.TaskCanceled
+				}
+			}
+		}
+		return nil, nil, true
+	}
+	return nil, nil, false
+}
+
+func (t *task) info() map[string]any {
+	var parent any
+	if t.parent != nil {
+		parent = *t.parent
+	}
+	return map[string]any{"id": t.id, "state": int64(t.state), "method": t.method, "arch": t.arch,
+		"parent": parent, "owner": int64(1), "channel_id": int64(1), "priority": int64(20), "label": nil}
+}
+
+func (h *Hub) createTask(s *session, method string, args []any, kw map[string]any) (any, *koji.Fault) {
+	var o Outcome
+	if h.Tasks != nil {
+		o = h.Tasks(method, args, kw)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.nextTask++
+	t := &task{id: h.nextTask, method: method, arch: "noarch", owner: s.user, state: koji.TaskOpen,
+		polls: o.Polls, hang: o.Hang, fail: o.Fail, result: o.Result, args: args, kw: kw}
+	if method == "runroot" && len(args) > 1 {
+		t.arch, _ = args[1].(string)
+	}
+	h.tasks[t.id] = t
+	if err := h.writeFiles(t, o.Files); err != nil {
+		return nil, faultf(koji.GenericError, "%v", err)
+	}
+	for _, c := range o.Children {
+		h.nextTask++
+		pid := t.id
+		ct := &task{id: h.nextTask, method: c.Method, arch: c.Arch, parent: &pid, owner: s.user,
+			state: koji.TaskOpen, fail: c.Fail, result: c.Result, hang: o.Hang}
+		h.tasks[ct.id] = ct
+		if err := h.writeFiles(ct, c.Files); err != nil {
+			return nil, faultf(koji.GenericError, "%v", err)
+		}
+		if ct.result == nil {
+			files := make([]any, len(ct.files))
+			for i, f := range ct.files {
+				files[i] = f
+			}
+			ct.result = map[string]any{"arch": c.Arch, "files": files, "rpmlist": []any{}, "logs": []any{}}
+		}
+		t.children = append(t.children, ct.id)
+	}
+	return t.id, nil
+}
+
+func (h *Hub) writeFiles(t *task, files map[string][]byte) error {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return nil
+	}
+	dir := h.TaskDir(t.id)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(dir, n), files[n], 0o644); err != nil {
+			return err
+		}
+	}
+	t.files = names
+	return nil
+}
+
+// finish ends a task and its children: FAILED when it or a child fails.
+func (h *Hub) finish(t *task) {
+	failed := t.fail
+	for _, c := range t.children {
+		ct := h.tasks[c]
+		if ct.state != koji.TaskOpen {
+			continue
+		}
+		if ct.fail != "" {
+			ct.state = koji.TaskFailed
+			if failed == "" {
+				failed = fmt.Sprintf("%s (%s) subtask %d failed: %s", ct.method, ct.arch, ct.id, ct.fail)
+			}
+		} else {
+			ct.state = koji.TaskClosed
+		}
+	}
+	if failed != "" {
+		t.state, t.fail = koji.TaskFailed, failed
+		return
+	}
+	t.state = koji.TaskClosed
+}
