@@ -1,0 +1,435 @@
+// Package config owns Pungi compose configuration: loading kobo-format
+// (.conf) and JSON configs with -e overrides, Pungi's option schema with its
+// defaults, validation like pungi-config-validate, and the lookups phases
+// make (typed getters, per variant/arch option data).
+//
+// Values are string, int64, float64, bool, nil, []any (list), Tuple (tuple)
+// and map[string]any (dict; non-string keys rendered as JSON renders them:
+// 1 → "1", True → "true", None → "null").
+package config
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/pungo/pungo/phases/config/kobo"
+)
+
+// Tuple is a parenthesised sequence from a kobo config.
+type Tuple = kobo.Tuple
+
+// Pos is a position in a config file.
+type Pos = kobo.Pos
+
+// Config is a loaded configuration.
+type Config struct {
+	// Path is the file given to Load.
+	Path string
+	// Files lists every file read (imports included).
+	Files []string
+
+	names    []string // assignment order
+	values   map[string]any
+	pos      map[string]Pos
+	defaults map[string]any // set by WithDefaults
+}
+
+// New makes a config from plain values (for tests and callers building a
+// config in code).
+func New(values map[string]any) *Config {
+	c := &Config{values: map[string]any{}, pos: map[string]Pos{}}
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		c.Set(k, values[k])
+	}
+	return c
+}
+
+// Load reads a config file (JSON when the name ends in .json, kobo format
+// otherwise) and applies overrides of the form KEY=VALUE, VALUE in the same
+// syntax as the file (for JSON configs too, kobo syntax), able to refer to
+// the file's variables.
+func Load(path string, overrides []string) (*Config, error) {
+	vars, err := loadVars(path)
+	if err != nil {
+		return nil, err
+	}
+	for i, o := range overrides {
+		key, val, ok := strings.Cut(o, "=")
+		key = strings.TrimSpace(key)
+		if !ok || key == "" {
+			return nil, fmt.Errorf("-e %s: want KEY=VALUE", o)
+		}
+		name := fmt.Sprintf("-e[%d]", i+1)
+		assigned, err := kobo.Assign(vars, name, key+" = "+val)
+		if err != nil {
+			return nil, fmt.Errorf("-e %s: %w", o, err)
+		}
+		if len(assigned) != 1 || assigned[0] != key {
+			return nil, fmt.Errorf("-e %s: must assign exactly the one option %s", o, key)
+		}
+	}
+	c := &Config{Path: path, Files: vars.Files, values: map[string]any{}, pos: map[string]Pos{}}
+	for _, n := range vars.Names {
+		v := vars.Values[n]
+		c.names = append(c.names, n)
+		c.values[n] = Plain(v.Value)
+		c.pos[n] = v.Pos
+	}
+	return c, nil
+}
+
+func loadVars(path string) (*kobo.Vars, error) {
+	if strings.HasSuffix(path, ".json") {
+		return loadJSON(path)
+	}
+	return kobo.ParseFile(path)
+}
+
+// LoadRaw returns the variables of a config file exactly as parsed, without
+// overrides, defaults or validation.
+func LoadRaw(path string) (map[string]any, error) {
+	c, err := Load(path, nil)
+	if err != nil {
+		return nil, err
+	}
+	return c.Values(), nil
+}
+
+// Plain converts a kobo value to the config value model: dicts become
+// map[string]any, everything else keeps its type.
+func Plain(v any) any {
+	switch x := v.(type) {
+	case *kobo.Dict:
+		m := make(map[string]any, x.Len())
+		for i, k := range x.Keys {
+			m[KeyString(k)] = Plain(x.Values[i])
+		}
+		return m
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = Plain(e)
+		}
+		return out
+	case kobo.Tuple:
+		out := make(Tuple, len(x))
+		for i, e := range x {
+			out[i] = Plain(e)
+		}
+		return out
+	}
+	return v
+}
+
+// KeyString renders a dict key as Python's json module does.
+func KeyString(k any) string {
+	switch x := k.(type) {
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return kobo.FloatRepr(x)
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprint(k)
+}
+
+// Keys returns the options set in the config, sorted.
+func (c *Config) Keys() []string {
+	keys := make([]string, 0, len(c.values))
+	for k := range c.values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Values returns the options set in the config (no defaults).
+func (c *Config) Values() map[string]any {
+	m := make(map[string]any, len(c.values))
+	for k, v := range c.values {
+		m[k] = v
+	}
+	return m
+}
+
+// Set assigns an option (position unknown).
+func (c *Config) Set(key string, v any) {
+	if _, ok := c.values[key]; !ok {
+		c.names = append(c.names, key)
+	}
+	c.values[key] = v
+}
+
+// Pos returns where an option was assigned, if it came from a file.
+func (c *Config) Pos(key string) (Pos, bool) {
+	p, ok := c.pos[key]
+	return p, ok
+}
+
+// IsSet reports whether the config itself sets key (defaults do not count).
+func (c *Config) IsSet(key string) bool {
+	_, ok := c.values[key]
+	return ok
+}
+
+// Get returns an option's value: the one set, else the default when
+// WithDefaults was applied.
+func (c *Config) Get(key string) (any, bool) {
+	if v, ok := c.values[key]; ok {
+		return v, true
+	}
+	if v, ok := c.defaults[key]; ok {
+		return v, true
+	}
+	return nil, false
+}
+
+// WithDefaults returns a copy of c in which Get also answers with the
+// defaults of Pungi's schema for options the config does not set, aliases
+// (deprecated names) resolved to their new names.
+func (c *Config) WithDefaults() *Config {
+	n := &Config{Path: c.Path, Files: c.Files, names: append([]string(nil), c.names...),
+		values: map[string]any{}, pos: map[string]Pos{}, defaults: map[string]any{}}
+	for k, v := range c.values {
+		n.values[k] = v
+	}
+	for k, p := range c.pos {
+		n.pos[k] = p
+	}
+	for _, o := range Options() {
+		if o.AliasOf != "" {
+			continue
+		}
+		if _, ok := n.values[o.Name]; ok {
+			continue
+		}
+		// An old name that is an alias of this option carries the value.
+		for _, old := range aliasesOf(o.Name) {
+			if v, ok := n.values[old]; ok {
+				n.values[o.Name] = v
+				if p, ok := n.pos[old]; ok {
+					n.pos[o.Name] = p
+				}
+				break
+			}
+		}
+		if _, ok := n.values[o.Name]; ok {
+			continue
+		}
+		if o.Default != nil {
+			n.defaults[o.Name] = o.defaultValue()
+		}
+	}
+	return n
+}
+
+// Merged returns every option value with defaults filled in.
+func (c *Config) Merged() map[string]any {
+	m := map[string]any{}
+	for k, v := range c.defaults {
+		m[k] = v
+	}
+	for k, v := range c.values {
+		m[k] = v
+	}
+	return m
+}
+
+// String returns a string option, "" when unset or not a string.
+func (c *Config) String(key string) string {
+	v, _ := c.Get(key)
+	s, _ := v.(string)
+	return s
+}
+
+// Bool returns a bool option, false when unset or not a bool.
+func (c *Config) Bool(key string) bool {
+	v, _ := c.Get(key)
+	b, _ := v.(bool)
+	return b
+}
+
+// Int returns a number option as int (floats truncated), 0 when unset.
+func (c *Config) Int(key string) int {
+	v, _ := c.Get(key)
+	switch x := v.(type) {
+	case int64:
+		return int(x)
+	case float64:
+		return int(x)
+	}
+	return 0
+}
+
+// Strings returns a list-of-strings option. A single string counts as a
+// one-item list, as Pungi's "list or single" options allow; non-string
+// items are skipped.
+func (c *Config) Strings(key string) []string {
+	v, _ := c.Get(key)
+	return toStrings(v)
+}
+
+func toStrings(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		return stringsOf(x)
+	case Tuple:
+		return stringsOf(x)
+	}
+	return nil
+}
+
+func stringsOf(items []any) []string {
+	out := make([]string, 0, len(items))
+	for _, e := range items {
+		if s, ok := e.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// AsList returns the items of a list or tuple value.
+func AsList(v any) ([]any, bool) {
+	switch x := v.(type) {
+	case []any:
+		return x, true
+	case Tuple:
+		return x, true
+	}
+	return nil, false
+}
+
+var (
+	regexCache   = map[string]*regexp.Regexp{}
+	regexCacheMu sync.Mutex
+)
+
+// MatchStart reports whether the Python regular expression pattern matches
+// at the start of s (Python's re.match). Invalid patterns match nothing.
+func MatchStart(pattern, s string) bool {
+	re, err := compileStart(pattern)
+	if err != nil {
+		return false
+	}
+	return re.MatchString(s)
+}
+
+func compileStart(pattern string) (*regexp.Regexp, error) {
+	regexCacheMu.Lock()
+	defer regexCacheMu.Unlock()
+	if re, ok := regexCache[pattern]; ok {
+		return re, nil
+	}
+	re, err := regexp.Compile(`^(?:` + pattern + `)`)
+	if err != nil {
+		// report the error for the pattern as written
+		if _, err2 := regexp.Compile(pattern); err2 != nil {
+			return nil, err2
+		}
+		return nil, err
+	}
+	regexCache[pattern] = re
+	return re, nil
+}
+
+// ForVariantArch returns the values a [(variant_regex, {arch: value})]
+// option holds for one variant and arch, like Pungi's
+// get_arch_variant_data: every matching entry in order, list values
+// flattened, "*" matching every arch except "src". An empty variantUID
+// matches every entry.
+func (c *Config) ForVariantArch(key, variantUID, arch string) []any {
+	v, _ := c.Get(key)
+	entries, _ := AsList(v)
+	var out []any
+	for _, e := range entries {
+		pair, ok := AsList(e)
+		if !ok || len(pair) != 2 {
+			continue
+		}
+		pattern, _ := pair[0].(string)
+		if variantUID != "" && !MatchStart(pattern, variantUID) {
+			continue
+		}
+		arches, ok := pair[1].(map[string]any)
+		if !ok {
+			continue
+		}
+		for _, a := range sortedKeys(arches) {
+			if a != "*" && a != arch || a == "*" && arch == "src" {
+				continue
+			}
+			out = appendFlat(out, arches[a])
+		}
+	}
+	return out
+}
+
+// ForVariant returns the values a [(variant_regex, value)] option (or a
+// {variant_regex: value} dict) holds for one variant, lists flattened, like
+// Pungi's get_variant_data.
+func (c *Config) ForVariant(key, variantUID string) []any {
+	v, _ := c.Get(key)
+	var out []any
+	switch x := v.(type) {
+	case map[string]any:
+		for _, pattern := range sortedKeys(x) {
+			if MatchStart(pattern, variantUID) {
+				out = appendFlat(out, x[pattern])
+			}
+		}
+	default:
+		entries, _ := AsList(v)
+		for _, e := range entries {
+			pair, ok := AsList(e)
+			if !ok || len(pair) != 2 {
+				continue
+			}
+			pattern, _ := pair[0].(string)
+			if MatchStart(pattern, variantUID) {
+				out = appendFlat(out, pair[1])
+			}
+		}
+	}
+	return out
+}
+
+func appendFlat(out []any, v any) []any {
+	if l, ok := v.([]any); ok {
+		return append(out, l...)
+	}
+	return append(out, v)
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// baseDir is the directory relative paths in the config are resolved
+// against.
+func (c *Config) baseDir() string { return filepath.Dir(c.Path) }
