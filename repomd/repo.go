@@ -1,0 +1,297 @@
+package repomd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// This file opens repositories: it finds repomd.xml in a directory, file://
+// or http(s):// location, reads the record list, and opens the records
+// themselves (checksum-verified and decompressed) only when asked, so a
+// repository whose repomd.xml lists files that are absent still loads as
+// long as the job does not need them.
+
+// Record is one <data> entry of repomd.xml.
+type Record struct {
+	Type            string
+	Href            string
+	Checksum        Checksum
+	OpenChecksum    Checksum
+	Size            int64
+	OpenSize        int64
+	Timestamp       int64
+	DatabaseVersion int
+}
+
+// DistroTag is a <distro cpeid="…">name</distro> tag of repomd.xml.
+type DistroTag struct {
+	CPEID string
+	Name  string
+}
+
+// Repo is a loaded repository: its repomd.xml records and the packages of
+// its primary metadata, in file order.
+type Repo struct {
+	Location string // as given to Open
+	Revision string
+	Records  []Record
+	Packages []*Package
+
+	ContentTags []string
+	RepoTags    []string
+	DistroTags  []DistroTag
+
+	src  source
+	pool *strPool
+}
+
+// source fetches files of a repository by their href.
+type source interface {
+	open(href string) (io.ReadCloser, error) // errors name the file
+	name(href string) string                 // path or URL for messages
+}
+
+type dirSource struct{ dir string }
+
+func (d dirSource) name(href string) string { return filepath.Join(d.dir, filepath.FromSlash(href)) }
+
+func (d dirSource) open(href string) (io.ReadCloser, error) {
+	f, err := os.Open(d.name(href))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file", d.name(href))
+		}
+		return nil, err // *PathError already names the file
+	}
+	return f, nil
+}
+
+type httpSource struct {
+	base   string // without trailing slash
+	client *http.Client
+}
+
+func (h httpSource) name(href string) string { return h.base + "/" + href }
+
+func (h httpSource) open(href string) (io.ReadCloser, error) {
+	u := h.name(href)
+	resp, err := h.client.Get(u)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", u, unwrapURLError(err))
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, fmt.Errorf("%s: HTTP %s", u, resp.Status)
+	}
+	return resp.Body, nil
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// HTTPClient is the client used for http(s) repositories.
+var HTTPClient = http.DefaultClient
+
+func newSource(location string) (source, error) {
+	switch {
+	case strings.HasPrefix(location, "http://"), strings.HasPrefix(location, "https://"):
+		return httpSource{base: strings.TrimRight(location, "/"), client: HTTPClient}, nil
+	case strings.HasPrefix(location, "file://"):
+		u, err := url.Parse(location)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", location, err)
+		}
+		location = u.Path
+	case strings.Contains(location, "://"):
+		return nil, fmt.Errorf("%s: unsupported URL scheme (want a directory, file://, http:// or https://)", location)
+	}
+	st, err := os.Stat(location)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such repository directory", location)
+		}
+		return nil, err
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("%s: not a directory (want the repository directory containing repodata/)", location)
+	}
+	if _, err := os.Stat(filepath.Join(location, "repomd.xml")); err == nil {
+		return nil, fmt.Errorf("%s: this is a repodata directory; give the repository directory that contains it", location)
+	}
+	return dirSource{dir: location}, nil
+}
+
+// OpenMeta reads only repomd.xml of a repository, loading no packages.
+func OpenMeta(location string) (*Repo, error) {
+	src, err := newSource(location)
+	if err != nil {
+		return nil, err
+	}
+	r := &Repo{Location: location, src: src}
+	rc, err := src.open("repodata/repomd.xml")
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	if err := r.parseRepomd(rc, src.name("repodata/repomd.xml")); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Open reads repomd.xml and the primary metadata of the repository at
+// location: a directory containing repodata/, a file:// URL or an
+// http(s):// URL. Checksums are verified.
+func Open(location string) (*Repo, error) {
+	r, err := OpenMeta(location)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.loadPrimary(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Record returns the record of the given type ("primary", "group_gz", …).
+func (r *Repo) Record(typ string) (Record, bool) {
+	for _, rec := range r.Records {
+		if rec.Type == typ {
+			return rec, true
+		}
+	}
+	return Record{}, false
+}
+
+// RecordPath is the local path or URL of a record's file.
+func (r *Repo) RecordPath(rec Record) string { return r.src.name(rec.Href) }
+
+// OpenRecord returns the decompressed content of the record of the given
+// type. Its checksum is verified as it is read: the stream's final Read
+// fails on a mismatch, so read it to the end before trusting it.
+func (r *Repo) OpenRecord(typ string) (io.ReadCloser, error) {
+	rec, ok := r.Record(typ)
+	if !ok {
+		return nil, fmt.Errorf("%s: repomd.xml has no %q record", r.src.name("repodata/repomd.xml"), typ)
+	}
+	raw, err := r.src.open(rec.Href)
+	if err != nil {
+		return nil, fmt.Errorf("%w (the %s metadata listed in repomd.xml)", err, typ)
+	}
+	return verifiedStream(raw, r.src.name(rec.Href), rec.Checksum)
+}
+
+// PackagePath returns the local path or URL of a package's .rpm file,
+// honouring its location xml:base.
+func (r *Repo) PackagePath(p *Package) string {
+	if p.LocationBase != "" {
+		base := p.LocationBase
+		if strings.HasPrefix(base, "file://") {
+			base = strings.TrimPrefix(base, "file://")
+			return filepath.Join(base, filepath.FromSlash(p.Location))
+		}
+		if strings.Contains(base, "://") {
+			return strings.TrimRight(base, "/") + "/" + p.Location
+		}
+		return filepath.Join(base, filepath.FromSlash(p.Location))
+	}
+	return r.src.name(p.Location)
+}
+
+// parseRepomd reads repomd.xml.
+func (r *Repo) parseRepomd(rd io.Reader, name string) error {
+	s := newXMLScanner(rd, name)
+	s.buf = make([]byte, 64<<10)
+	var rec *Record
+	sawRoot := false
+	for {
+		switch s.next() {
+		case tokEOF:
+			if s.err != nil {
+				return s.err
+			}
+			if !sawRoot {
+				return fmt.Errorf("%s: not a repomd.xml (no <repomd> element)", name)
+			}
+			return nil
+		case tokEnd:
+			if string(s.name) == "data" && rec != nil {
+				if rec.Href == "" {
+					return fmt.Errorf("%s:%d: <data type=%q> without a location", name, s.line(), rec.Type)
+				}
+				r.Records = append(r.Records, *rec)
+				rec = nil
+			}
+		case tokStart:
+			switch string(s.name) {
+			case "repomd":
+				sawRoot = true
+			case "revision":
+				r.Revision = string(s.elementText())
+			case "content":
+				r.ContentTags = append(r.ContentTags, string(s.elementText()))
+			case "repo":
+				r.RepoTags = append(r.RepoTags, string(s.elementText()))
+			case "distro":
+				cpe := string(s.attr("cpeid"))
+				r.DistroTags = append(r.DistroTags, DistroTag{CPEID: cpe, Name: string(s.elementText())})
+			case "data":
+				rec = &Record{Type: string(s.attr("type"))}
+			case "checksum", "open-checksum":
+				if rec == nil {
+					continue
+				}
+				c := Checksum{Type: string(s.attr("type"))}
+				isOpen := string(s.name) == "open-checksum"
+				c.Value = strings.TrimSpace(string(s.elementText()))
+				if isOpen {
+					rec.OpenChecksum = c
+				} else {
+					rec.Checksum = c
+				}
+			case "location":
+				if rec != nil {
+					rec.Href = string(s.attr("href"))
+				}
+			case "timestamp", "size", "open-size", "database_version":
+				if rec == nil {
+					continue
+				}
+				field := string(s.name)
+				txt := strings.TrimSpace(string(s.elementText()))
+				v, ok := parseInt([]byte(txt))
+				if !ok {
+					// Some producers write float timestamps.
+					if f, _, found := strings.Cut(txt, "."); found && field == "timestamp" {
+						v, ok = parseInt([]byte(f))
+					}
+				}
+				if !ok {
+					return fmt.Errorf("%s:%d: <%s> is not a number: %q", name, s.line(), field, txt)
+				}
+				switch field {
+				case "timestamp":
+					rec.Timestamp = v
+				case "size":
+					rec.Size = v
+				case "open-size":
+					rec.OpenSize = v
+				case "database_version":
+					rec.DatabaseVersion = int(v)
+				}
+			}
+		}
+	}
+}

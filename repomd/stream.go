@@ -1,0 +1,255 @@
+package repomd
+
+import (
+	"bufio"
+	"bytes"
+	"compress/bzip2"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+)
+
+// This file turns a metadata file into a verified, decompressed stream:
+// bytes are hashed as they are read, the compression is recognised by its
+// magic bytes (gz, xz, zstd, bz2 or none), and decompression runs in its own
+// goroutine a few blocks ahead of the parser so the two overlap.
+
+func newHash(typ string) (hash.Hash, error) {
+	switch strings.ToLower(typ) {
+	case "sha256":
+		return sha256.New(), nil
+	case "sha512":
+		return sha512.New(), nil
+	case "sha1", "sha":
+		return sha1.New(), nil
+	case "sha384":
+		return sha512.New384(), nil
+	case "sha224":
+		return sha256.New224(), nil
+	case "md5":
+		return md5.New(), nil
+	}
+	return nil, fmt.Errorf("unknown checksum type %q", typ)
+}
+
+// verifier hashes what is read through it and, at end of file, turns io.EOF
+// into an error when the digest is not the expected one.
+type verifier struct {
+	r    io.Reader
+	h    hash.Hash
+	want Checksum
+	name string
+	n    int64
+	err  error
+}
+
+func (v *verifier) Read(p []byte) (int, error) {
+	if v.err != nil {
+		return 0, v.err
+	}
+	n, err := v.r.Read(p)
+	if n > 0 && v.h != nil {
+		v.h.Write(p[:n])
+	}
+	v.n += int64(n)
+	if err == io.EOF && v.h != nil {
+		got := hex.EncodeToString(v.h.Sum(nil))
+		if !strings.EqualFold(got, v.want.Value) {
+			err = fmt.Errorf("%s: checksum mismatch: %s of the file is %s, repomd.xml says %s", v.name, v.want.Type, got, v.want.Value)
+		}
+	}
+	if err != nil {
+		v.err = err
+	}
+	return n, err
+}
+
+// decompress wraps r according to its first bytes.
+func decompress(r io.Reader, name string) (io.Reader, func(), error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	magic, _ := br.Peek(6)
+	switch {
+	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
+		z, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: bad gzip data: %v", name, err)
+		}
+		return z, func() { z.Close() }, nil
+	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		z, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(false))
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: bad zstd data: %v", name, err)
+		}
+		return z, z.Close, nil
+	case bytes.HasPrefix(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
+		z, err := xz.NewReader(br)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: bad xz data: %v", name, err)
+		}
+		return z, func() {}, nil
+	case bytes.HasPrefix(magic, []byte("BZh")):
+		return bzip2.NewReader(br), func() {}, nil
+	}
+	return br, func() {}, nil
+}
+
+// prefetcher runs the decompression in a goroutine, handing filled blocks
+// to the reader through a channel.
+type prefetcher struct {
+	blocks chan []byte
+	free   chan []byte
+	done   chan struct{}
+	cur    []byte
+	held   []byte
+	err    error // set by the goroutine before it closes blocks
+	closer func()
+}
+
+const prefetchBlock = 256 << 10
+
+func newPrefetcher(r io.Reader, name string, closer func()) *prefetcher {
+	p := &prefetcher{
+		blocks: make(chan []byte, 4),
+		free:   make(chan []byte, 6),
+		done:   make(chan struct{}),
+		closer: closer,
+	}
+	go p.run(r, name)
+	return p
+}
+
+func (p *prefetcher) run(r io.Reader, name string) {
+	defer close(p.blocks)
+	for {
+		var b []byte
+		select {
+		case b = <-p.free:
+		default:
+			b = make([]byte, prefetchBlock)
+		}
+		n, err := readFull(r, b[:cap(b)])
+		if n > 0 {
+			select {
+			case p.blocks <- b[:n]:
+			case <-p.done:
+				return
+			}
+		}
+		if err != nil {
+			p.err = describeReadErr(err, name)
+			return
+		}
+	}
+}
+
+// readFull is io.ReadFull without its rewriting of io.EOF into
+// io.ErrUnexpectedEOF, which would hide a truncated compressed stream.
+func readFull(r io.Reader, b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		m, err := r.Read(b[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// describeReadErr names the file in decompression errors.
+func describeReadErr(err error, name string) error {
+	if err == io.EOF {
+		return err
+	}
+	if strings.HasPrefix(err.Error(), name+":") {
+		return err
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected EOF") {
+		return fmt.Errorf("%s: truncated file (unexpected end of compressed data)", name)
+	}
+	return fmt.Errorf("%s: %v", name, err)
+}
+
+func (p *prefetcher) Read(b []byte) (int, error) {
+	for len(p.cur) == 0 {
+		if p.held != nil {
+			select {
+			case p.free <- p.held[:cap(p.held)]:
+			default:
+			}
+			p.held = nil
+		}
+		blk, ok := <-p.blocks
+		if !ok {
+			return 0, p.err
+		}
+		p.cur, p.held = blk, blk
+	}
+	n := copy(b, p.cur)
+	p.cur = p.cur[n:]
+	return n, nil
+}
+
+func (p *prefetcher) Close() error {
+	select {
+	case <-p.done:
+	default:
+		close(p.done)
+	}
+	// Let the goroutine finish before the decompressor is released.
+	for range p.blocks {
+	}
+	p.closer()
+	return nil
+}
+
+// verifiedStream opens raw (named name) as a checksum-verified,
+// decompressed, prefetched stream. An empty want.Type skips verification.
+func verifiedStream(raw io.ReadCloser, name string, want Checksum) (io.ReadCloser, error) {
+	v := &verifier{r: raw, want: want, name: name}
+	if want.Type != "" && want.Value != "" {
+		h, err := newHash(want.Type)
+		if err != nil {
+			raw.Close()
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		v.h = h
+	}
+	dr, closeDec, err := decompress(v, name)
+	if err != nil {
+		raw.Close()
+		if v.err != nil {
+			return nil, v.err
+		}
+		return nil, err
+	}
+	// After the decompressor ends, read on to the end of the raw file so
+	// that trailing bytes are hashed too and the checksum is decided.
+	tail := io.MultiReader(dr, drainReader{v})
+	p := newPrefetcher(tail, name, func() { closeDec(); raw.Close() })
+	return p, nil
+}
+
+// drainReader reads the rest of a verifier and reports only its error.
+type drainReader struct{ v *verifier }
+
+func (d drainReader) Read(p []byte) (int, error) {
+	buf := make([]byte, 32<<10)
+	for {
+		_, err := d.v.Read(buf)
+		if err != nil {
+			return 0, err
+		}
+	}
+}
