@@ -42,9 +42,9 @@ func TestRangesOverlap(t *testing.T) {
 		{"foo = 1.0-1", "foo", true},
 		{"foo = 1.0-1", "bar", false},
 		{"foo = 1.0-1", "foo >= 1.0", true},
-		{"foo = 1.0-1", "foo = 1.0", true},   // no release: any release
-		{"foo = 1.0", "foo = 1.0-5", true},   // provide without release
-		{"foo = 1.0-1", "foo > 1.0", false},  // rpm: missing release only helps '='
+		{"foo = 1.0-1", "foo = 1.0", true},  // no release: any release
+		{"foo = 1.0", "foo = 1.0-5", true},  // provide without release
+		{"foo = 1.0-1", "foo > 1.0", false}, // rpm: missing release only helps '='
 		{"foo = 1.0-1", "foo < 1.0", false},
 		{"foo = 1.0-1", "foo <= 1.0", true},
 		{"foo = 1.0-1", "foo = 1.0-2", false},
@@ -53,7 +53,7 @@ func TestRangesOverlap(t *testing.T) {
 		{"foo = 1:1.0-1", "foo >= 2.0", true},  // epoch 1 beats a missing one
 		{"foo = 1.0-1", "foo >= 1:0.5", false}, // missing epoch is 0
 		{"foo = 0:1.0-1", "foo = 1.0-1", true},
-		{"foo >= 2.0", "foo < 3.0", true},      // two ranges
+		{"foo >= 2.0", "foo < 3.0", true}, // two ranges
 		{"foo >= 2.0", "foo < 2.0", false},
 		{"foo <= 2.0", "foo >= 2.0", true},
 		{"foo > 2.0", "foo > 1.0", true},

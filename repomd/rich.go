@@ -113,7 +113,9 @@ func (p *richParser) skipSpace() {
 	}
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
 
 // group parses "( term [op term …] )" with p at '('.
 func (p *richParser) group() (*Rich, error) {
