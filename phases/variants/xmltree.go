@@ -117,4 +117,3 @@ func readTree(data []byte, file string) (*node, error) {
 	}
 	return root, nil
 }
-
