@@ -1,39 +1,16 @@
 package compose
 
-import "sort"
+import (
+	"sort"
 
-// Variant is one variant of the compose as the paths and phases need it.
-// The field names follow phases/variants.Variant; the init phase fills
-// these from the parsed variants file and keeps the parsed value in Source
-// for phases that need more (groups, environments, modules…).
-type Variant struct {
-	UID, ID, Name, Type string
-	Arches              []string // tree arches, sorted
-	Parent              *Variant
-	Variants            []*Variant // children: optional, addon, layered-product
-	IsEmpty             bool
-	HasOptional         bool
-	// Release of a layered product (nil otherwise).
-	ReleaseName, ReleaseShort, ReleaseVersion string
-	// Source is the variants-file model this variant came from.
-	Source any
-}
+	"github.com/pungo/pungo/phases/variants"
+)
 
-// HasArch reports whether the variant is built for arch ("src" belongs to
-// every variant).
-func (v *Variant) HasArch(arch string) bool {
-	if arch == "src" {
-		return true
-	}
-	for _, a := range v.Arches {
-		if a == arch {
-			return true
-		}
-	}
-	return false
-}
+// Variant is a variant of the compose: the model of phases/variants
+// (UID, ID, Name, Type, Arches, Parent, Variants, IsEmpty, groups, …).
+type Variant = variants.Variant
 
-// Variants returns every variant of the compose, children included,
+// GetVariants returns every variant of the compose, children included,
 // sorted by UID as Pungi's get_variants does. A nil types means all types;
 // arch "" means all arches.
 func (c *Compose) GetVariants(types []string, arch string) []*Variant {
