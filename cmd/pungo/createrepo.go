@@ -1,0 +1,142 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/pungo/pungo/repomd/createrepo"
+	"github.com/pungo/pungo/repomd/rpmfile"
+)
+
+func init() {
+	register(&command{name: "createrepo", summary: "create rpm-md repository metadata (createrepo_c compatible)", run: runCreaterepo})
+}
+
+// repoStrings is a repeatable string flag.
+type repoStrings []string
+
+func (m *repoStrings) String() string     { return strings.Join(*m, ",") }
+func (m *repoStrings) Set(v string) error { *m = append(*m, v); return nil }
+
+// parseAnywhere parses flags that may come before or after the positional
+// arguments, as createrepo_c and modifyrepo_c accept them.
+func parseAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func runCreaterepo(args []string) int {
+	const name = "createrepo"
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	var o createrepo.Options
+	var (
+		noDB, uniqueMD, simpleMD, xzFlag, quiet bool
+		general, compress                       string
+		workers                                 int
+		updatePaths, distro, content, repo, exc repoStrings
+	)
+	str := func(p *string, short, long, def, usage string) {
+		fs.StringVar(p, long, def, usage)
+		if short != "" {
+			fs.StringVar(p, short, def, "shorthand for --"+long)
+		}
+	}
+	str(&o.OutputDir, "o", "outputdir", "", "write repodata/ here instead of into DIR")
+	str(&o.PkgList, "i", "pkglist", "", "file listing the packages to include, one path (relative to DIR) per line")
+	str(&o.GroupFile, "g", "groupfile", "", "comps file to include as group metadata")
+	str(&o.ChecksumType, "s", "checksum", "sha256", "checksum type: sha256, sha512 or sha1")
+	str(&o.CacheDir, "c", "cachedir", "", "cache package checksums in this directory")
+	str(&o.BaseURL, "u", "baseurl", "", "base URL (xml:base) for all package locations")
+	fs.StringVar(&o.Revision, "revision", "", "repository revision (default: the current time)")
+	fs.StringVar(&general, "general-compress-type", "", "compression of all metadata: gz, xz, bz2 or zstd (default gz, sqlite bz2)")
+	fs.StringVar(&compress, "compress-type", "", "compression of the sqlite databases and the group file copy")
+	fs.BoolVar(&o.Update, "update", false, "reuse metadata of unchanged packages from the existing repodata")
+	fs.Var(&updatePaths, "update-md-path", "also reuse metadata from this repository (repeatable; with --update)")
+	fs.BoolVar(&o.SkipStat, "skip-stat", false, "with --update, take a package with the same location as unchanged")
+	fs.BoolVar(&o.Database, "database", true, "generate sqlite databases (default)")
+	fs.BoolVar(&o.Database, "d", true, "shorthand for --database")
+	fs.BoolVar(&noDB, "no-database", false, "do not generate sqlite databases")
+	fs.BoolVar(&uniqueMD, "unique-md-filenames", false, "prefix metadata file names with their checksum (default)")
+	fs.BoolVar(&simpleMD, "simple-md-filenames", false, "do not prefix metadata file names with their checksum")
+	fs.IntVar(&workers, "workers", createrepo.DefaultWorkers, "number of package readers")
+	fs.BoolVar(&xzFlag, "xz", false, "compress the sqlite databases with xz")
+	fs.Var(&distro, "distro", "distro tag, \"cpeid,name\" or \"name\" (repeatable)")
+	fs.Var(&content, "content", "content tag (repeatable)")
+	fs.Var(&repo, "repo", "repo tag (repeatable)")
+	fs.Var(&exc, "excludes", "glob of package paths to leave out (repeatable)")
+	fs.Var(&exc, "x", "shorthand for --excludes")
+	fs.IntVar(&o.ChangelogLimit, "changelog-limit", rpmfile.DefaultChangelogLimit, "keep only the newest N changelog entries of each package (-1: all)")
+	fs.BoolVar(&quiet, "q", false, "print nothing on success")
+	fs.BoolVar(&quiet, "quiet", false, "print nothing on success")
+	fs.Usage = func() {
+		fmt.Fprintf(os.Stderr, "usage: pungo createrepo [options] DIR\n\nOptions:\n")
+		fs.PrintDefaults()
+	}
+	pos, err := parseAnywhere(fs, args)
+	if err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return 2
+	}
+	if noDB {
+		o.Database = false
+	}
+	if uniqueMD && simpleMD {
+		return fail(name, fmt.Errorf("--unique-md-filenames and --simple-md-filenames exclude each other"))
+	}
+	o.SimpleMDFilenames = simpleMD
+	if workers < 1 {
+		return fail(name, fmt.Errorf("--workers must be at least 1"))
+	}
+	o.Workers = workers
+	if o.ChangelogLimit < -1 {
+		return fail(name, fmt.Errorf("--changelog-limit must be -1 or more"))
+	}
+	o.CompressType = general
+	if xzFlag {
+		o.DBCompressType = "xz"
+	}
+	if compress != "" {
+		o.DBCompressType = compress
+	}
+	if general != "" {
+		// createrepo_c: the general type wins over --xz for the databases too.
+		o.DBCompressType = general
+	}
+	o.UpdateMDPaths, o.Distro, o.Content, o.Repo, o.Excludes = updatePaths, distro, content, repo, exc
+	if len(updatePaths) > 0 && !o.Update {
+		return fail(name, fmt.Errorf("--update-md-path works only with --update"))
+	}
+	res, err := createrepo.Run(pos[0], o)
+	if err != nil {
+		return fail(name, err)
+	}
+	if !quiet {
+		out := o.OutputDir
+		if out == "" {
+			out = pos[0]
+		}
+		fmt.Printf("%d packages (%d reused) indexed into %s/repodata\n", res.Packages, res.Reused, strings.TrimRight(out, "/"))
+	}
+	return 0
+}

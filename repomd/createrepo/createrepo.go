@@ -1,0 +1,677 @@
+// Package createrepo writes rpm-md repositories the way createrepo_c does:
+// primary, filelists and other XML (streamed, compressed), the three sqlite
+// databases with createrepo_c's exact schema, the group file, and
+// repomd.xml with checksums, sizes, timestamps, revision and tags.
+//
+// Package headers are read and the files checksummed by Options.Workers
+// goroutines; one writer goroutine emits the packages in createrepo_c's
+// order (by file name, then path) and three more fill the databases, so
+// nothing is ever held whole in memory. The new repodata is assembled in
+// a hidden directory beside the old one and swapped in by rename: a failed
+// or interrupted run leaves the previous repodata as it was.
+package createrepo
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+
+	"os"
+	"path/filepath"
+
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/rpmfile"
+)
+
+// Options are createrepo_c's options of the same names.
+type Options struct {
+	OutputDir         string   // where repodata/ goes; default: the package directory
+	PkgList           string   // file listing the packages (relative to the directory), one per line
+	GroupFile         string   // comps file to add as group and group_<compression>
+	Update            bool     // reuse metadata of unchanged packages
+	UpdateMDPaths     []string // more repositories to reuse metadata from (with Update)
+	SkipStat          bool     // with Update: same location means same package
+	Database          bool     // also write the sqlite databases
+	ChecksumType      string   // sha256 (default), sha512, sha1
+	SimpleMDFilenames bool     // no checksum prefix in metadata file names
+	Workers           int      // header readers; default 5 like createrepo_c
+	CompressType      string   // metadata compression; default gz ("" keeps the default)
+	DBCompressType    string   // sqlite compression; default bz2, or CompressType when that is set
+	CacheDir          string   // checksum cache, keyed by file name, size and mtime
+	Revision          string   // default: the current time
+	Distro            []string // "cpeid,name" or "name"
+	Content           []string
+	Repo              []string
+	Excludes          []string // glob patterns on the package path and file name
+	BaseURL           string   // xml:base of every package location
+	ChangelogLimit    int      // newest entries kept; -1 all; createrepo_c's default is 10
+
+	// Now fixes the timestamps (tests); zero means time.Now().
+	Now time.Time
+}
+
+// Result tells what a run did.
+type Result struct {
+	Packages int      // packages in the new metadata
+	Reused   int      // of those, taken from old metadata (--update)
+	Records  []Record // the records written to repomd.xml
+}
+
+// Record is one written <data> entry of repomd.xml.
+type Record struct {
+	Type      string
+	Href      string
+	Sums      Sums
+	HasOpen   bool
+	Timestamp int64
+	DBVersion int
+}
+
+type job struct {
+	path  string // on disk
+	href  string // location href
+	size  int64
+	mtime int64
+}
+
+type result struct {
+	pkg                       *repomd.Package
+	primary, filelists, other []byte
+	reused                    bool
+	err                       error
+}
+
+// Run indexes the packages under dir and writes dir/repodata (or
+// OutputDir/repodata).
+func Run(dir string, opts Options) (*Result, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("%s: not a directory", dir)
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 5
+	}
+	if opts.ChecksumType == "" {
+		opts.ChecksumType = "sha256"
+	}
+	if _, canon, err := rpmfile.NewHash(opts.ChecksumType); err != nil {
+		return nil, err
+	} else {
+		opts.ChecksumType = canon
+	}
+	xmlComp, dbComp, err := compressions(opts)
+	if err != nil {
+		return nil, err
+	}
+	out := opts.OutputDir
+	if out == "" {
+		out = dir
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, err
+	}
+	if opts.GroupFile != "" {
+		if _, err := os.Stat(opts.GroupFile); err != nil {
+			return nil, err
+		}
+	}
+	jobs, err := listPackages(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	var old map[string]*repomd.Package
+	if opts.Update {
+		if old, err = loadOld(out, opts.UpdateMDPaths); err != nil {
+			return nil, err
+		}
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	tmp, err := os.MkdirTemp(out, ".repodata.tmp-")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
+	res, err := write(tmp, jobs, old, opts, xmlComp, dbComp, now)
+	if err == nil {
+		err = swap(tmp, filepath.Join(out, "repodata"))
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
+	return res, nil
+}
+
+func compressions(opts Options) (xmlComp, dbComp Compression, err error) {
+	xmlComp, dbComp = "gz", "bz2"
+	if opts.CompressType != "" {
+		if xmlComp, err = ParseCompression(opts.CompressType); err != nil {
+			return
+		}
+		dbComp = xmlComp
+	}
+	if opts.DBCompressType != "" {
+		if dbComp, err = ParseCompression(opts.DBCompressType); err != nil {
+			return
+		}
+	}
+	return
+}
+
+// listPackages finds the .rpm files to index, in createrepo_c's order: by
+// file name, ties broken by the path.
+func listPackages(dir string, opts Options) ([]job, error) {
+	var rels []string
+	if opts.PkgList != "" {
+		f, err := os.Open(opts.PkgList)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		line := 0
+		for sc.Scan() {
+			line++
+			s := strings.TrimSpace(sc.Text())
+			if s == "" {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(dir, s)); err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", opts.PkgList, line, err)
+			}
+			rels = append(rels, filepath.ToSlash(filepath.Clean(s)))
+		}
+		if err := sc.Err(); err != nil {
+			return nil, fmt.Errorf("%s: %w", opts.PkgList, err)
+		}
+	} else {
+		err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			name := d.Name()
+			if d.IsDir() {
+				// Never index our own or createrepo_c's work directories.
+				if p != dir && (name == "repodata" || strings.HasPrefix(name, ".repodata")) {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !strings.HasSuffix(name, ".rpm") {
+				return nil
+			}
+			if d.Type()&os.ModeSymlink != 0 {
+				if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+					return nil
+				}
+			} else if !d.Type().IsRegular() {
+				return nil
+			}
+			rel, _ := filepath.Rel(dir, p)
+			rels = append(rels, filepath.ToSlash(rel))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	jobs := make([]job, 0, len(rels))
+	seen := map[string]bool{}
+	for _, rel := range rels {
+		if excluded(rel, opts.Excludes) || seen[rel] {
+			continue
+		}
+		seen[rel] = true
+		jobs = append(jobs, job{path: filepath.Join(dir, filepath.FromSlash(rel)), href: rel})
+	}
+	sort.Slice(jobs, func(i, j int) bool {
+		bi, bj := path_base(jobs[i].href), path_base(jobs[j].href)
+		if bi != bj {
+			return bi < bj
+		}
+		return jobs[i].href < jobs[j].href
+	})
+	return jobs, nil
+}
+
+func path_base(s string) string { return s[strings.LastIndexByte(s, '/')+1:] }
+
+func excluded(rel string, patterns []string) bool {
+	for _, p := range patterns {
+		if globMatch(p, rel) || globMatch(p, path_base(rel)) {
+			return true
+		}
+	}
+	return false
+}
+
+// globMatch is GLib's g_pattern_match: '*' matches any run of characters,
+// '/' included, and '?' any one character.
+func globMatch(pat, s string) bool {
+	px, sx := 0, 0
+	starP, starS := -1, 0
+	for sx < len(s) {
+		if px < len(pat) && (pat[px] == '?' || pat[px] == s[sx]) {
+			px++
+			sx++
+		} else if px < len(pat) && pat[px] == '*' {
+			starP, starS = px, sx
+			px++
+		} else if starP >= 0 {
+			px = starP + 1
+			starS++
+			sx = starS
+		} else {
+			return false
+		}
+	}
+	for px < len(pat) && pat[px] == '*' {
+		px++
+	}
+	return px == len(pat)
+}
+
+// loadOld reads the packages of the existing metadata in out/repodata and
+// in the --update-md-path repositories, keyed by location href; the first
+// repository listing a location wins.
+func loadOld(out string, extra []string) (map[string]*repomd.Package, error) {
+	old := map[string]*repomd.Package{}
+	for i, loc := range append([]string{out}, extra...) {
+		if i == 0 {
+			if _, err := os.Stat(filepath.Join(out, "repodata", "repomd.xml")); errors.Is(err, os.ErrNotExist) {
+				continue // nothing to update from yet
+			}
+		}
+		r, err := repomd.Open(loc)
+		if err != nil {
+			return nil, fmt.Errorf("--update: %w", err)
+		}
+		if err := r.LoadFilelists(); err != nil {
+			return nil, fmt.Errorf("--update: %w", err)
+		}
+		if err := r.LoadOther(); err != nil {
+			return nil, fmt.Errorf("--update: %w", err)
+		}
+		for _, p := range r.Packages {
+			if _, dup := old[p.Location]; !dup {
+				old[p.Location] = p
+			}
+		}
+	}
+	return old, nil
+}
+
+// write produces all metadata files and repomd.xml in dir.
+func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options, xmlComp, dbComp Compression, now time.Time) (*Result, error) {
+	names := []string{"primary", "filelists", "other"}
+	var xml [3]*mdFile
+	for i, n := range names {
+		f, err := createMD(filepath.Join(dir, n+".xml"+xmlComp.Suffix()), xmlComp, opts.ChecksumType)
+		if err != nil {
+			for _, g := range xml[:i] {
+				g.Abort()
+			}
+			return nil, err
+		}
+		xml[i] = f
+	}
+	abortXML := func() {
+		for _, f := range xml {
+			f.Abort()
+		}
+	}
+	count := strconv.Itoa(len(jobs)) + "\">\n"
+	xml[0].WriteString(primaryHead + count)
+	xml[1].WriteString(filelistsHead + count)
+	xml[2].WriteString(otherHead + count)
+
+	var dbs [3]*dbWriter
+	var dbCh [3]chan *repomd.Package
+	var dbErr [3]error
+	var dbWG sync.WaitGroup
+	if opts.Database {
+		for i, n := range names {
+			w, err := openDB(filepath.Join(dir, n+".sqlite"), dbKind(i))
+			if err != nil {
+				for _, d := range dbs[:i] {
+					d.abort()
+				}
+				abortXML()
+				return nil, err
+			}
+			dbs[i] = w
+			dbCh[i] = make(chan *repomd.Package, 64)
+			dbWG.Add(1)
+			go func(i int) {
+				defer dbWG.Done()
+				for p := range dbCh[i] {
+					if dbErr[i] == nil {
+						dbErr[i] = dbs[i].add(p)
+					}
+				}
+			}(i)
+		}
+	}
+	closeDBs := func() {
+		for _, c := range dbCh {
+			if c != nil {
+				close(c)
+			}
+		}
+		dbWG.Wait()
+	}
+
+	// Workers fill results[i]; ready[i] is closed when it is set. A
+	// semaphore bounds how far ahead of the writer they may run.
+	results := make([]result, len(jobs))
+	ready := make([]chan struct{}, len(jobs))
+	for i := range ready {
+		ready[i] = make(chan struct{})
+	}
+	window := make(chan struct{}, opts.Workers*8)
+	next := make(chan int)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	cache := newChecksumCache(opts.CacheDir, opts.ChecksumType)
+	for w := 0; w < opts.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf [3][]byte
+			for i := range next {
+				results[i] = process(jobs[i], old, opts, cache, &buf)
+				close(ready[i])
+			}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for i := range jobs {
+			select {
+			case window <- struct{}{}:
+			case <-stop:
+				return
+			}
+			select {
+			case next <- i:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	shutdown := func() {
+		close(stop)
+		// Drain so that blocked workers can finish.
+		go func() {
+			for range window {
+			}
+		}()
+		wg.Wait()
+		close(window)
+	}
+
+	res := &Result{Packages: len(jobs)}
+	var firstErr error
+	for i := range jobs {
+		<-ready[i]
+		r := &results[i]
+		if r.err != nil {
+			firstErr = r.err
+			break
+		}
+		if r.reused {
+			res.Reused++
+		}
+		for k, b := range [][]byte{r.primary, r.filelists, r.other} {
+			if _, err := xml[k].Write(b); err != nil && firstErr == nil {
+				firstErr = fmt.Errorf("%s: %w", xml[k].path, err)
+			}
+		}
+		if firstErr != nil {
+			break
+		}
+		for k := range dbCh {
+			if dbCh[k] != nil {
+				dbCh[k] <- r.pkg
+			}
+		}
+		*r = result{} // let the collector have it
+		<-window
+	}
+	shutdown()
+	closeDBs()
+	if firstErr == nil {
+		for _, e := range dbErr {
+			if e != nil {
+				firstErr = e
+				break
+			}
+		}
+	}
+	if firstErr != nil {
+		abortXML()
+		for _, d := range dbs {
+			if d != nil {
+				d.abort()
+			}
+		}
+		return nil, firstErr
+	}
+	xml[0].WriteString(primaryTail)
+	xml[1].WriteString(filelistsTail)
+	xml[2].WriteString(otherTail)
+
+	ts := now.Unix()
+	var records []Record
+	var xmlSums [3]Sums
+	for i, n := range names {
+		s, err := xml[i].Close()
+		if err != nil {
+			return nil, err
+		}
+		xmlSums[i] = s
+		href, err := finalName(dir, xml[i].path, s.Checksum, opts)
+		if err != nil {
+			return nil, err
+		}
+		records = append(records, Record{Type: n, Href: href, Sums: s, HasOpen: true, Timestamp: ts})
+	}
+	if opts.Database {
+		// Finish and compress the three databases concurrently.
+		dbRecs := make([]Record, 3)
+		errs := make([]error, 3)
+		var wg sync.WaitGroup
+		for i, n := range names {
+			wg.Add(1)
+			go func(i int, n string) {
+				defer wg.Done()
+				if err := dbs[i].finish(xmlSums[i].Checksum); err != nil {
+					errs[i] = err
+					return
+				}
+				raw := dbs[i].path
+				packed := raw + dbComp.Suffix()
+				s, err := compressFile(raw, packed, dbComp, opts.ChecksumType)
+				if err == nil {
+					err = os.Remove(raw)
+				}
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				href, err := finalName(dir, packed, s.Checksum, opts)
+				errs[i] = err
+				dbRecs[i] = Record{Type: n + "_db", Href: href, Sums: s, HasOpen: true, Timestamp: ts, DBVersion: dbVersion}
+			}(i, n)
+		}
+		wg.Wait()
+		for _, e := range errs {
+			if e != nil {
+				return nil, e
+			}
+		}
+		records = append(records, dbRecs...)
+	}
+	if opts.GroupFile != "" {
+		recs, err := writeGroup(dir, opts.GroupFile, xmlComp, opts, ts)
+		if err != nil {
+			return nil, err
+		}
+		records = append(records, recs...)
+	}
+	revision := opts.Revision
+	if revision == "" {
+		revision = strconv.FormatInt(ts, 10)
+	}
+	if err := writeRepomd(filepath.Join(dir, "repomd.xml"), revision, opts, records); err != nil {
+		return nil, err
+	}
+	res.Records = records
+	return res, nil
+}
+
+// process reads or reuses one package and renders its XML.
+func process(j job, old map[string]*repomd.Package, opts Options, cache *checksumCache, buf *[3][]byte) result {
+	var p *repomd.Package
+	reused := false
+	if o := old[j.href]; o != nil && o.Checksum.Type == opts.ChecksumType {
+		if opts.SkipStat {
+			p, reused = o, true
+		} else if st, err := os.Stat(j.path); err == nil && st.Size() == o.SizePackage && st.ModTime().Unix() == o.TimeFile {
+			p, reused = o, true
+		}
+	}
+	if p == nil {
+		var err error
+		p, err = readPackage(j, opts, cache)
+		if err != nil {
+			return result{err: err}
+		}
+	} else {
+		cp := *p
+		p = &cp
+		if !p.FilesComplete {
+			return result{err: fmt.Errorf("%s: old metadata has no complete file list", j.path)}
+		}
+		p.Location = j.href
+		p.LocationBase = opts.BaseURL
+		p.Changelogs = limitChangelogs(p.Changelogs, opts.ChangelogLimit)
+	}
+	r := result{pkg: p, reused: reused}
+	// Each fragment gets its own copy: buf is reused by the next package.
+	buf[0] = appendPrimary(buf[0][:0], p)
+	buf[1] = appendFilelists(buf[1][:0], p)
+	buf[2] = appendOther(buf[2][:0], p)
+	r.primary = append([]byte(nil), buf[0]...)
+	r.filelists = append([]byte(nil), buf[1]...)
+	r.other = append([]byte(nil), buf[2]...)
+	return r
+}
+
+// limitChangelogs keeps the newest limit entries of an oldest-first list.
+func limitChangelogs(c []repomd.Changelog, limit int) []repomd.Changelog {
+	if limit >= 0 && len(c) > limit {
+		return c[len(c)-limit:]
+	}
+	return c
+}
+
+func readPackage(j job, opts Options, cache *checksumCache) (*repomd.Package, error) {
+	ro := rpmfile.Options{ChecksumType: opts.ChecksumType, ChangelogLimit: opts.ChangelogLimit, Location: j.href, LocationBase: opts.BaseURL}
+	if cache != nil {
+		if p, ok, err := cache.read(j.path, ro); ok || err != nil {
+			return p, err
+		}
+	}
+	p, err := rpmfile.ReadFile(j.path, ro)
+	if err != nil {
+		return nil, err
+	}
+	if cache != nil {
+		cache.store(j.path, p)
+	}
+	return p, nil
+}
+
+// finalName renames a finished metadata file to its published name and
+// returns its href.
+func finalName(dir, path, checksum string, opts Options) (string, error) {
+	base := filepath.Base(path)
+	if !opts.SimpleMDFilenames {
+		nb := checksum + "-" + base
+		if err := os.Rename(path, filepath.Join(dir, nb)); err != nil {
+			return "", err
+		}
+		base = nb
+	}
+	return "repodata/" + base, nil
+}
+
+func writeGroup(dir, groupFile string, comp Compression, opts Options, ts int64) ([]Record, error) {
+	base := filepath.Base(groupFile)
+	plain := filepath.Join(dir, base)
+	s, err := compressFile(groupFile, plain, "none", opts.ChecksumType)
+	if err != nil {
+		return nil, err
+	}
+	packed := plain + comp.Suffix()
+	ps, err := compressFile(groupFile, packed, comp, opts.ChecksumType)
+	if err != nil {
+		return nil, err
+	}
+	href, err := finalName(dir, plain, s.Checksum, opts)
+	if err != nil {
+		return nil, err
+	}
+	phref, err := finalName(dir, packed, ps.Checksum, opts)
+	if err != nil {
+		return nil, err
+	}
+	recs := []Record{{Type: "group", Href: href, Sums: s, Timestamp: ts}}
+	if comp != "none" {
+		recs = append(recs, Record{Type: "group_" + strings.TrimPrefix(comp.Suffix(), "."), Href: phref, Sums: ps, HasOpen: true, Timestamp: ts})
+	} else {
+		os.Remove(filepath.Join(dir, filepath.Base(phref)))
+	}
+	return recs, nil
+}
+
+// swap puts the finished tmp directory in place of repodata: the old one is
+// moved aside first and only removed once the new one is in place.
+func swap(tmp, repodata string) error {
+	aside := ""
+	if _, err := os.Lstat(repodata); err == nil {
+		aside = filepath.Join(filepath.Dir(repodata), fmt.Sprintf(".repodata.old-%d-%d", os.Getpid(), time.Now().UnixNano()))
+		if err := os.Rename(repodata, aside); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(tmp, repodata); err != nil {
+		if aside != "" {
+			os.Rename(aside, repodata)
+		}
+		return err
+	}
+	if aside != "" {
+		os.RemoveAll(aside)
+	}
+	return nil
+}
+
+// DefaultWorkers is createrepo_c's default worker count.
+const DefaultWorkers = 5

@@ -1,0 +1,331 @@
+package createrepo
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+
+	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/rpmfile"
+)
+
+// dbVersion is the database_version createrepo_c (and yum) use.
+const dbVersion = 10
+
+// The schema is createrepo_c's, statement for statement, so that tools
+// reading the databases (yum, dnf's older paths, ad-hoc sqlite queries)
+// see exactly the tables, columns, triggers and indexes they expect.
+var (
+	dbInfoSchema = "CREATE TABLE db_info (dbversion INTEGER, checksum TEXT)"
+
+	depTables = []string{"requires", "provides", "conflicts", "obsoletes", "suggests", "enhances", "recommends", "supplements"}
+
+	primarySchema = func() []string {
+		s := []string{
+			"CREATE TABLE packages (  pkgKey INTEGER PRIMARY KEY,  pkgId TEXT,  name TEXT,  arch TEXT,  version TEXT,  epoch TEXT,  release TEXT,  summary TEXT,  description TEXT,  url TEXT,  time_file INTEGER,  time_build INTEGER,  rpm_license TEXT,  rpm_vendor TEXT,  rpm_group TEXT,  rpm_buildhost TEXT,  rpm_sourcerpm TEXT,  rpm_header_start INTEGER,  rpm_header_end INTEGER,  rpm_packager TEXT,  size_package INTEGER,  size_installed INTEGER,  size_archive INTEGER,  location_href TEXT,  location_base TEXT,  checksum_type TEXT)",
+			"CREATE TABLE files (  name TEXT,  type TEXT,  pkgKey INTEGER)",
+		}
+		for _, t := range depTables {
+			pre := ""
+			if t == "requires" {
+				pre = ", pre BOOLEAN DEFAULT FALSE"
+			}
+			s = append(s, fmt.Sprintf("CREATE TABLE %s (  name TEXT,  flags TEXT,  epoch TEXT,  version TEXT,  release TEXT,  pkgKey INTEGER %s)", t, pre))
+		}
+		var trig strings.Builder
+		trig.WriteString("CREATE TRIGGER removals AFTER DELETE ON packages  BEGIN    DELETE FROM files WHERE pkgKey = old.pkgKey;")
+		for _, t := range depTables {
+			fmt.Fprintf(&trig, "    DELETE FROM %s WHERE pkgKey = old.pkgKey;", t)
+		}
+		trig.WriteString("  END;")
+		return append(s, trig.String())
+	}()
+	primaryIndexes = func() []string {
+		s := []string{
+			"CREATE INDEX IF NOT EXISTS packagename ON packages (name)",
+			"CREATE INDEX IF NOT EXISTS packageId ON packages (pkgId)",
+			"CREATE INDEX IF NOT EXISTS filenames ON files (name)",
+			"CREATE INDEX IF NOT EXISTS pkgfiles ON files (pkgKey)",
+		}
+		for i, t := range depTables {
+			s = append(s, fmt.Sprintf("CREATE INDEX IF NOT EXISTS pkg%s on %s (pkgKey)", t, t))
+			if i < 2 {
+				s = append(s, fmt.Sprintf("CREATE INDEX IF NOT EXISTS %sname ON %s (name)", t, t))
+			}
+		}
+		return s
+	}()
+	filelistsSchema = []string{
+		"CREATE TABLE packages (  pkgKey INTEGER PRIMARY KEY,  pkgId TEXT)",
+		"CREATE TABLE filelist (  pkgKey INTEGER,  dirname TEXT,  filenames TEXT,  filetypes TEXT)",
+		"CREATE TRIGGER remove_filelist AFTER DELETE ON packages  BEGIN    DELETE FROM filelist WHERE pkgKey = old.pkgKey;  END;",
+	}
+	filelistsIndexes = []string{
+		"CREATE INDEX IF NOT EXISTS keyfile ON filelist (pkgKey)",
+		"CREATE INDEX IF NOT EXISTS pkgId ON packages (pkgId)",
+		"CREATE INDEX IF NOT EXISTS dirnames ON filelist (dirname)",
+	}
+	otherSchema = []string{
+		"CREATE TABLE packages (  pkgKey INTEGER PRIMARY KEY,  pkgId TEXT)",
+		"CREATE TABLE changelog (  pkgKey INTEGER,  author TEXT,  date INTEGER,  changelog TEXT)",
+		"CREATE TRIGGER remove_changelogs AFTER DELETE ON packages  BEGIN    DELETE FROM changelog WHERE pkgKey = old.pkgKey;  END;",
+	}
+	otherIndexes = []string{
+		"CREATE INDEX IF NOT EXISTS keychange ON changelog (pkgKey)",
+		"CREATE INDEX IF NOT EXISTS pkgId ON packages (pkgId)",
+	}
+)
+
+// dbKind selects one of the three databases.
+type dbKind int
+
+const (
+	dbPrimary dbKind = iota
+	dbFilelists
+	dbOther
+)
+
+// dbWriter fills one database inside a single transaction.
+type dbWriter struct {
+	kind  dbKind
+	path  string
+	db    *sql.DB
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+	key   int64
+}
+
+func openDB(path string, kind dbKind) (w *dbWriter, err error) {
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	w = &dbWriter{kind: kind, path: path, db: db, stmts: map[string]*sql.Stmt{}}
+	defer func() {
+		if err != nil {
+			db.Close()
+			err = fmt.Errorf("%s: %w", path, err)
+		}
+	}()
+	for _, p := range []string{"PRAGMA synchronous = OFF", "PRAGMA journal_mode = MEMORY", "PRAGMA temp_store = MEMORY"} {
+		if _, err := db.Exec(p); err != nil {
+			return nil, err
+		}
+	}
+	schema := append([]string{dbInfoSchema}, map[dbKind][]string{dbPrimary: primarySchema, dbFilelists: filelistsSchema, dbOther: otherSchema}[kind]...)
+	for _, s := range schema {
+		if _, err := db.Exec(s); err != nil {
+			return nil, err
+		}
+	}
+	if w.tx, err = db.Begin(); err != nil {
+		return nil, err
+	}
+	prep := func(name, q string) error {
+		st, err := w.tx.Prepare(q)
+		if err != nil {
+			return err
+		}
+		w.stmts[name] = st
+		return nil
+	}
+	switch kind {
+	case dbPrimary:
+		err = prep("packages", "INSERT INTO packages (  pkgId, name, arch, version, epoch, release, summary, description,  url, time_file, time_build, rpm_license, rpm_vendor, rpm_group,  rpm_buildhost, rpm_sourcerpm, rpm_header_start, rpm_header_end,  rpm_packager, size_package, size_installed, size_archive,  location_href, location_base, checksum_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?, ?)")
+		for _, t := range depTables {
+			if err != nil {
+				break
+			}
+			if t == "requires" {
+				err = prep(t, "INSERT INTO requires (name, flags, epoch, version, release, pkgKey, pre) VALUES (?, ?, ?, ?, ?, ?, ?)")
+			} else {
+				err = prep(t, fmt.Sprintf("INSERT INTO %s (name, flags, epoch, version, release, pkgKey) VALUES (?, ?, ?, ?, ?, ?)", t))
+			}
+		}
+		if err == nil {
+			err = prep("files", "INSERT INTO files (name, type, pkgKey) VALUES (?, ?, ?)")
+		}
+	case dbFilelists:
+		if err = prep("packages", "INSERT INTO packages (pkgId) VALUES (?)"); err == nil {
+			err = prep("filelist", "INSERT INTO filelist (pkgKey, dirname, filenames, filetypes)  VALUES (?, ?, ?, ?)")
+		}
+	case dbOther:
+		if err = prep("packages", "INSERT INTO packages (pkgId) VALUES (?)"); err == nil {
+			err = prep("changelog", "INSERT INTO changelog (pkgKey, author, date, changelog)  VALUES (?, ?, ?, ?)")
+		}
+	}
+	if err != nil {
+		w.tx.Rollback()
+		return nil, err
+	}
+	return w, nil
+}
+
+// null maps "" to SQL NULL, as createrepo_c stores absent header strings.
+func null(s string) any {
+	if s == "" {
+		return nil
+	}
+	return clean(s)
+}
+
+func (w *dbWriter) add(p *repomd.Package) error {
+	w.key++
+	var err error
+	switch w.kind {
+	case dbPrimary:
+		err = w.addPrimary(p)
+	case dbFilelists:
+		err = w.addFilelists(p)
+	case dbOther:
+		err = w.addOther(p)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %s: %w", w.path, p.Location, err)
+	}
+	return nil
+}
+
+func (w *dbWriter) addPrimary(p *repomd.Package) error {
+	_, err := w.stmts["packages"].Exec(p.Checksum.Value, p.Name, p.Arch, p.Version, p.Epoch, p.Release,
+		null(p.Summary), null(p.Description), null(p.URL), p.TimeFile, p.TimeBuild,
+		null(p.License), clean(p.Vendor), null(p.Group), null(p.BuildHost), clean(p.SourceRPM),
+		p.HeaderStart, p.HeaderEnd, null(p.Packager), p.SizePackage, p.SizeInstalled, p.SizeArchive,
+		p.Location, null(p.LocationBase), p.Checksum.Type)
+	if err != nil {
+		return err
+	}
+	lists := [][]repomd.Dep{p.Requires, p.Provides, p.Conflicts, p.Obsoletes, p.Suggests, p.Enhances, p.Recommends, p.Supplements}
+	for i, t := range depTables {
+		st := w.stmts[t]
+		for _, d := range lists[i] {
+			var flags any
+			if d.Flags != repomd.DepAny {
+				flags = d.Flags.XMLName()
+			}
+			if t == "requires" {
+				pre := "FALSE"
+				if d.Pre {
+					pre = "TRUE"
+				}
+				_, err = st.Exec(clean(d.Name), flags, null(d.Epoch), null(d.Version), null(d.Release), w.key, pre)
+			} else {
+				_, err = st.Exec(clean(d.Name), flags, null(d.Epoch), null(d.Version), null(d.Release), w.key)
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	for _, f := range p.Files {
+		if !rpmfile.IsPrimaryFile(f.Path) {
+			continue
+		}
+		if _, err := w.stmts["files"].Exec(clean(f.Path), fileTypeName(f.Type), w.key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fileTypeName(t repomd.FileType) string {
+	switch t {
+	case repomd.FileDir:
+		return "dir"
+	case repomd.FileGhost:
+		return "ghost"
+	}
+	return "file"
+}
+
+func (w *dbWriter) addFilelists(p *repomd.Package) error {
+	if _, err := w.stmts["packages"].Exec(p.Checksum.Value); err != nil {
+		return err
+	}
+	// One row per directory, in the order directories first appear; the
+	// base names are joined with '/', the types spelled f, d or g.
+	type enc struct{ names, types []byte }
+	var order []string
+	dirs := map[string]*enc{}
+	for _, f := range p.Files {
+		i := strings.LastIndexByte(f.Path, '/')
+		dir, name := f.Path[:i+1], f.Path[i+1:]
+		e := dirs[dir]
+		if e == nil {
+			e = &enc{}
+			dirs[dir] = e
+			order = append(order, dir)
+		}
+		if len(e.names) > 0 {
+			e.names = append(e.names, '/')
+		}
+		if name == "" {
+			e.names = append(e.names, '/')
+		} else {
+			e.names = append(e.names, name...)
+		}
+		e.types = append(e.types, "fdg"[f.Type])
+	}
+	for _, dir := range order {
+		e := dirs[dir]
+		d := dir
+		for len(d) > 1 && d[len(d)-1] == '/' {
+			d = d[:len(d)-1]
+		}
+		if d == "" {
+			d = "."
+		}
+		if _, err := w.stmts["filelist"].Exec(w.key, clean(d), clean(string(e.names)), string(e.types)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *dbWriter) addOther(p *repomd.Package) error {
+	if _, err := w.stmts["packages"].Exec(p.Checksum.Value); err != nil {
+		return err
+	}
+	for _, c := range p.Changelogs {
+		if _, err := w.stmts["changelog"].Exec(w.key, clean(c.Author), c.Date, clean(c.Text)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finish records the checksum of the matching XML file in db_info, builds
+// the indexes and closes the database.
+func (w *dbWriter) finish(xmlChecksum string) error {
+	err := func() error {
+		if _, err := w.tx.Exec("INSERT INTO db_info (dbversion, checksum) VALUES (?, ?)", dbVersion, xmlChecksum); err != nil {
+			return err
+		}
+		for _, st := range w.stmts {
+			st.Close()
+		}
+		if err := w.tx.Commit(); err != nil {
+			return err
+		}
+		idx := map[dbKind][]string{dbPrimary: primaryIndexes, dbFilelists: filelistsIndexes, dbOther: otherIndexes}[w.kind]
+		for _, s := range idx {
+			if _, err := w.db.Exec(s); err != nil {
+				return err
+			}
+		}
+		return w.db.Close()
+	}()
+	if err != nil {
+		w.db.Close()
+		return fmt.Errorf("%s: %w", w.path, err)
+	}
+	return nil
+}
+
+func (w *dbWriter) abort() {
+	w.tx.Rollback()
+	w.db.Close()
+}

@@ -1,0 +1,722 @@
+// Package rpmfile reads the header of an .rpm file into a *repomd.Package,
+// with exactly the values createrepo_c puts into primary, filelists and
+// other metadata: the dependency filtering of its cr_package_from_header
+// (rpmlib() requires dropped, requires met by the package's own provides or
+// primary files dropped, duplicate requires dropped, only the highest
+// libc.so.6 require kept, legacy weak dependencies mapped), file types,
+// the changelog limit with its same-timestamp adjustment, the header byte
+// range, sizes and the checksum of the whole file (the pkgid).
+//
+// The lead and the two headers are parsed by github.com/cavaliergopher/rpm;
+// every value is then taken from the raw tags, because several of that
+// package's accessors are wrong (Supplements reads the Suggests flags,
+// ChangeLog reads an obsolete tag) and its header reader assumes a Read
+// never returns fewer bytes than asked for.
+package rpmfile
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/cavaliergopher/rpm"
+
+	"github.com/pungo/pungo/repomd"
+)
+
+// Options says how a package is read.
+type Options struct {
+	// ChecksumType is the digest of the whole file used as pkgid: "sha256"
+	// (the default when empty), "sha512", "sha1" (also spelled "sha") or
+	// "sha224"/"sha384".
+	ChecksumType string
+	// ChangelogLimit keeps only the newest N changelog entries; -1 keeps
+	// all. createrepo_c's default is 10 (DefaultChangelogLimit); 0 keeps
+	// none.
+	ChangelogLimit int
+	// Location and LocationBase become the package's location href and
+	// xml:base.
+	Location     string
+	LocationBase string
+}
+
+// DefaultChangelogLimit is createrepo_c's default --changelog-limit.
+const DefaultChangelogLimit = 10
+
+// NewHash returns the hash for a checksum type name and its canonical
+// spelling in rpm-md ("sha" becomes "sha1").
+func NewHash(typ string) (hash.Hash, string, error) {
+	switch typ {
+	case "", "sha256":
+		return sha256.New(), "sha256", nil
+	case "sha", "sha1":
+		return sha1.New(), "sha1", nil
+	case "sha512":
+		return sha512.New(), "sha512", nil
+	case "sha224":
+		return sha256.New224(), "sha224", nil
+	case "sha384":
+		return sha512.New384(), "sha384", nil
+	}
+	return nil, "", fmt.Errorf("unknown checksum type %q (want sha256, sha512 or sha1)", typ)
+}
+
+// ReadFile reads the package at path. TimeFile and SizePackage come from
+// the file's mtime and size. Errors are one line and name the file.
+func ReadFile(path string, opts Options) (*repomd.Package, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err // *PathError already names the file
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	p, err := Read(f, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if p.SizePackage != st.Size() {
+		return nil, fmt.Errorf("%s: file changed while being read (%d bytes read, size %d)", path, p.SizePackage, st.Size())
+	}
+	p.TimeFile = st.ModTime().Unix()
+	return p, nil
+}
+
+// Read reads a package from any reader (a file, a pipe, an HTTP body),
+// checksumming every byte; SizePackage is the number of bytes read and
+// TimeFile is left 0. The error does not name the source; ReadFile's does.
+func Read(r io.Reader, opts Options) (*repomd.Package, error) {
+	h, typ, err := NewHash(opts.ChecksumType)
+	if err != nil {
+		return nil, err
+	}
+	cnt := &countingHash{h: h}
+	br := bufio.NewReaderSize(io.TeeReader(r, cnt), 64<<10)
+	p, err := readHeaders(br)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := br.WriteTo(io.Discard); err != nil {
+		return nil, fmt.Errorf("reading payload: %w", err)
+	}
+	if err := p.fill(opts); err != nil {
+		return nil, err
+	}
+	p.pkg.Checksum = repomd.Checksum{Type: typ, Value: fmt.Sprintf("%x", h.Sum(nil))}
+	p.pkg.SizePackage = cnt.n
+	return p.pkg, nil
+}
+
+// ReadHeader parses only the lead and headers of r, without checksumming,
+// for callers that already know the pkgid (the --update and cache paths)
+// and for the fuzz target.
+func ReadHeader(r io.Reader, opts Options) (*repomd.Package, error) {
+	p, err := readHeaders(bufio.NewReader(r))
+	if err != nil {
+		return nil, err
+	}
+	if err := p.fill(opts); err != nil {
+		return nil, err
+	}
+	return p.pkg, nil
+}
+
+type countingHash struct {
+	h hash.Hash
+	n int64
+}
+
+func (c *countingHash) Write(b []byte) (int, error) {
+	c.n += int64(len(b))
+	return c.h.Write(b)
+}
+
+// headerMagic starts every rpm header structure; cavaliergopher/rpm does
+// not check it, so a corrupt file would otherwise be read as garbage.
+var headerMagic = []byte{0x8e, 0xad, 0xe8, 0x01}
+
+type parsed struct {
+	sig, hdr *rpm.Header
+	hdrStart int64
+	pkg      *repomd.Package
+}
+
+// recorder keeps the bytes of the lead and headers as they are read, so
+// the header magics can be checked after cavaliergopher/rpm is done.
+type recorder struct {
+	r   io.Reader
+	buf []byte
+}
+
+func (c *recorder) Read(b []byte) (int, error) {
+	n, err := io.ReadFull(c.r, b)
+	c.buf = append(c.buf, b[:n]...)
+	if err == io.ErrUnexpectedEOF {
+		err = io.EOF
+	}
+	return n, err
+}
+
+func readHeaders(r io.Reader) (p *parsed, err error) {
+	// The vendored parser indexes slices with offsets from the file; a
+	// corrupt header must be an error, never a crash.
+	defer func() {
+		if v := recover(); v != nil {
+			p, err = nil, fmt.Errorf("corrupt rpm header (%v)", v)
+		}
+	}()
+	rec := &recorder{r: r}
+	var lead [4]byte
+	if _, err := rec.Read(lead[:]); err != nil {
+		return nil, fmt.Errorf("not an rpm file: %v", shortErr(err))
+	}
+	if lead != [4]byte{0xed, 0xab, 0xee, 0xdb} {
+		return nil, fmt.Errorf("not an rpm file (bad lead magic)")
+	}
+	pkg, err := rpm.Read(io.MultiReader(bytes.NewReader(lead[:]), rec))
+	if err != nil {
+		return nil, fmt.Errorf("corrupt rpm header: %v", shortErr(err))
+	}
+	if len(rec.buf) < 96+16 || !bytes.Equal(rec.buf[96:99], headerMagic[:3]) {
+		return nil, fmt.Errorf("corrupt rpm header: bad signature header magic")
+	}
+	out := &parsed{sig: &pkg.Signature, hdr: &pkg.Header}
+	out.hdrStart = 96 + int64(pkg.Signature.Size)
+	if int64(len(rec.buf)) < out.hdrStart+16 || !bytes.Equal(rec.buf[out.hdrStart:out.hdrStart+4], headerMagic) {
+		return nil, fmt.Errorf("corrupt rpm header: bad main header magic")
+	}
+	return out, nil
+}
+
+func shortErr(err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return fmt.Errorf("file is truncated")
+	}
+	return err
+}
+
+// rpm tag numbers (rpmtag.h).
+const (
+	tagName           = 1000
+	tagVersion        = 1001
+	tagRelease        = 1002
+	tagEpoch          = 1003
+	tagSummary        = 1004
+	tagDescription    = 1005
+	tagBuildTime      = 1006
+	tagBuildHost      = 1007
+	tagSize           = 1009
+	tagVendor         = 1011
+	tagLicense        = 1014
+	tagPackager       = 1015
+	tagGroup          = 1016
+	tagURL            = 1020
+	tagArch           = 1022
+	tagOldFilenames   = 1027
+	tagFileModes      = 1030
+	tagFileFlags      = 1037
+	tagSourceRPM      = 1044
+	tagArchiveSize    = 1046
+	tagProvideName    = 1047
+	tagRequireFlags   = 1048
+	tagRequireName    = 1049
+	tagRequireVersion = 1050
+	tagConflictFlags  = 1053
+	tagConflictName   = 1054
+	tagConflictVer    = 1055
+	tagChangelogTime  = 1080
+	tagChangelogName  = 1081
+	tagChangelogText  = 1082
+	tagObsoleteName   = 1090
+	tagSourcePackage  = 1106
+	tagProvideFlags   = 1112
+	tagProvideVersion = 1113
+	tagObsoleteFlags  = 1114
+	tagObsoleteVer    = 1115
+	tagDirIndexes     = 1116
+	tagBaseNames      = 1117
+	tagDirNames       = 1118
+	tagOldSuggestName = 1156
+	tagOldSuggestVer  = 1157
+	tagOldSuggestFlag = 1158
+	tagOldEnhanceName = 1159
+	tagOldEnhanceVer  = 1160
+	tagOldEnhanceFlag = 1161
+	tagLongSize       = 5009
+	tagRecommendName  = 5046
+	tagRecommendVer   = 5047
+	tagRecommendFlags = 5048
+	tagSuggestName    = 5049
+	tagSuggestVer     = 5050
+	tagSuggestFlags   = 5051
+	tagSupplementName = 5052
+	tagSupplementVer  = 5053
+	tagSupplementFlag = 5054
+	tagEnhanceName    = 5055
+	tagEnhanceVer     = 5056
+	tagEnhanceFlags   = 5057
+
+	// Tags numbered alike in the signature and the main header.
+	tagLongArchiveSize = 271
+	sigTagPayloadSize  = 1007
+)
+
+// rpm sense and file flag bits.
+const (
+	senseLess       = 1 << 1
+	senseGreater    = 1 << 2
+	senseEqual      = 1 << 3
+	sensePrereq     = 1 << 6
+	senseScriptPre  = 1 << 9
+	senseScriptPost = 1 << 10
+	senseMissingOK  = 1 << 19
+	senseStrong     = 1 << 27
+
+	fileGhost = 1 << 6
+	modeType  = 0o170000
+	modeDir   = 0o040000
+)
+
+func strs(h *rpm.Header, id int) []string {
+	t := h.GetTag(id)
+	if t == nil {
+		return nil
+	}
+	return t.StringSlice()
+}
+
+func ints(h *rpm.Header, id int) []int64 {
+	t := h.GetTag(id)
+	if t == nil {
+		return nil
+	}
+	return t.Int64Slice()
+}
+
+func str(h *rpm.Header, id int) string {
+	if s := strs(h, id); len(s) > 0 {
+		return s[0]
+	}
+	return ""
+}
+
+func num(h *rpm.Header, id int) (int64, bool) {
+	if v := ints(h, id); len(v) > 0 {
+		return v[0], true
+	}
+	return 0, false
+}
+
+func (p *parsed) fill(opts Options) error {
+	h := p.hdr
+	name := str(h, tagName)
+	if name == "" {
+		return fmt.Errorf("corrupt rpm header: no package name")
+	}
+	pkg := &repomd.Package{Name: name}
+	p.pkg = pkg
+	if v, _ := num(h, tagSourcePackage); v != 0 {
+		pkg.Arch = "src"
+	} else {
+		pkg.Arch = str(h, tagArch)
+	}
+	epoch, _ := num(h, tagEpoch)
+	pkg.Epoch = strconv.FormatInt(epoch, 10)
+	pkg.Version = str(h, tagVersion)
+	pkg.Release = str(h, tagRelease)
+	pkg.Summary = str(h, tagSummary)
+	pkg.Description = str(h, tagDescription)
+	pkg.URL = str(h, tagURL)
+	pkg.TimeBuild, _ = num(h, tagBuildTime)
+	pkg.License = str(h, tagLicense)
+	pkg.Vendor = str(h, tagVendor)
+	pkg.Group = str(h, tagGroup)
+	pkg.BuildHost = str(h, tagBuildHost)
+	pkg.SourceRPM = str(h, tagSourceRPM)
+	pkg.Packager = str(h, tagPackager)
+	pkg.HeaderStart = p.hdrStart
+	pkg.HeaderEnd = p.hdrStart + int64(h.Size)
+	if v, ok := num(h, tagLongSize); ok {
+		pkg.SizeInstalled = v
+	} else {
+		pkg.SizeInstalled, _ = num(h, tagSize)
+	}
+	pkg.SizeArchive = archiveSize(p.sig, h)
+	pkg.Location = opts.Location
+	pkg.LocationBase = opts.LocationBase
+
+	files, fileSet := readFiles(h)
+	pkg.Files = files
+	pkg.FilesComplete = true
+	if err := readDeps(pkg, h, fileSet); err != nil {
+		return err
+	}
+	limit := opts.ChangelogLimit
+	pkg.Changelogs = readChangelogs(h, limit)
+	return nil
+}
+
+// archiveSize follows rpm, which copies the signature's payload size tags
+// into the main header only when the header lacks them, and then
+// createrepo_c, which asks for the 64-bit tag that rpm emulates from the
+// 32-bit one.
+func archiveSize(sig, h *rpm.Header) int64 {
+	if v, ok := num(h, tagLongArchiveSize); ok {
+		return v
+	}
+	if v, ok := num(h, tagArchiveSize); ok {
+		return v
+	}
+	if v, ok := num(sig, tagLongArchiveSize); ok {
+		return v
+	}
+	v, _ := num(sig, sigTagPayloadSize)
+	return v
+}
+
+// readFiles returns the package's files in header order and the set of
+// their full paths.
+func readFiles(h *rpm.Header) ([]repomd.File, map[string]struct{}) {
+	base := strs(h, tagBaseNames)
+	dirs := strs(h, tagDirNames)
+	idx := ints(h, tagDirIndexes)
+	if base == nil {
+		// Packages older than rpm 4 store full paths only; rpm splits
+		// them into directory and base name on read.
+		for _, full := range strs(h, tagOldFilenames) {
+			i := strings.LastIndexByte(full, '/')
+			d, b := full[:i+1], full[i+1:]
+			if len(dirs) == 0 || dirs[len(dirs)-1] != d {
+				dirs = append(dirs, d)
+			}
+			base = append(base, b)
+			idx = append(idx, int64(len(dirs)-1))
+		}
+	}
+	flags := ints(h, tagFileFlags)
+	modes := ints(h, tagFileModes)
+	n := min(len(base), len(idx), len(flags), len(modes))
+	files := make([]repomd.File, 0, n)
+	set := make(map[string]struct{}, n)
+	for i := 0; i < n; i++ {
+		d := ""
+		if j := idx[i]; j >= 0 && j < int64(len(dirs)) {
+			d = dirs[j]
+		}
+		full := d + base[i]
+		t := repomd.FileRegular
+		if modes[i]&modeType == modeDir {
+			t = repomd.FileDir
+		} else if flags[i]&fileGhost != 0 {
+			t = repomd.FileGhost
+		}
+		files = append(files, repomd.File{Path: full, Type: t})
+		set[full] = struct{}{}
+	}
+	return files, set
+}
+
+// IsPrimaryFile reports whether a path belongs to the file subset that
+// primary metadata carries: anything under /etc/, any path containing
+// "bin/", and /usr/lib/sendmail (createrepo_c's cr_is_primary).
+func IsPrimaryFile(path string) bool {
+	return strings.HasPrefix(path, "/etc/") || strings.Contains(path, "bin/") || path == "/usr/lib/sendmail"
+}
+
+func flagOf(sense int64) repomd.DepFlag {
+	switch sense & 0xf {
+	case senseLess:
+		return repomd.DepLT
+	case senseGreater:
+		return repomd.DepGT
+	case senseEqual:
+		return repomd.DepEQ
+	case senseLess | senseEqual:
+		return repomd.DepLE
+	case senseGreater | senseEqual:
+		return repomd.DepGE
+	}
+	return repomd.DepAny
+}
+
+// parseEVR splits a dependency version the way createrepo_c's
+// cr_str_to_evr does: a numeric epoch before ':' (else "0"), the version up
+// to the first '-', the rest as release. An empty string gives no EVR.
+func parseEVR(s string) repomd.EVR {
+	if s == "" {
+		return repomd.EVR{}
+	}
+	e := repomd.EVR{Epoch: "0"}
+	rest := s
+	if i := strings.IndexByte(s, ':'); i >= 0 {
+		if i > 0 && leadingInt(s) == i {
+			e.Epoch = s[:i]
+		}
+		rest = s[i+1:]
+	}
+	if j := strings.IndexByte(rest, '-'); j >= 0 {
+		e.Version, e.Release = rest[:j], rest[j+1:]
+	} else {
+		e.Version = rest
+	}
+	return e
+}
+
+// leadingInt is the length of the prefix strtol would consume.
+func leadingInt(s string) int {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	j := i
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	if j == i {
+		return 0
+	}
+	return j
+}
+
+type depKind int
+
+const (
+	kProvides depKind = iota
+	kConflicts
+	kObsoletes
+	kRequires
+	kSuggests
+	kEnhances
+	kRecommends
+	kSupplements
+	kOldSuggests
+	kOldEnhances
+)
+
+var depTags = []struct {
+	kind                  depKind
+	name, flags, versions int
+}{
+	{kProvides, tagProvideName, tagProvideFlags, tagProvideVersion},
+	{kConflicts, tagConflictName, tagConflictFlags, tagConflictVer},
+	{kObsoletes, tagObsoleteName, tagObsoleteFlags, tagObsoleteVer},
+	{kRequires, tagRequireName, tagRequireFlags, tagRequireVersion},
+	{kSuggests, tagSuggestName, tagSuggestFlags, tagSuggestVer},
+	{kEnhances, tagEnhanceName, tagEnhanceFlags, tagEnhanceVer},
+	{kRecommends, tagRecommendName, tagRecommendFlags, tagRecommendVer},
+	{kSupplements, tagSupplementName, tagSupplementFlag, tagSupplementVer},
+	{kOldSuggests, tagOldSuggestName, tagOldSuggestFlag, tagOldSuggestVer},
+	{kOldEnhances, tagOldEnhanceName, tagOldEnhanceFlag, tagOldEnhanceVer},
+}
+
+type seenReq struct {
+	flags   repomd.DepFlag
+	version string
+	pre     bool
+}
+
+func readDeps(pkg *repomd.Package, h *rpm.Header, files map[string]struct{}) error {
+	provided := map[string]struct{}{}
+	seen := map[string]seenReq{}
+	for _, dt := range depTags {
+		names := strs(h, dt.name)
+		flags := ints(h, dt.flags)
+		vers := strs(h, dt.versions)
+		if names == nil || flags == nil || vers == nil {
+			continue
+		}
+		n := min(len(names), len(flags), len(vers))
+		var libc *repomd.Dep
+		for i := 0; i < n; i++ {
+			name, sense, ver := names[i], flags[i], vers[i]
+			fl := flagOf(sense)
+			key := name + "\x00" + fl.XMLName() + "\x00" + ver
+			pre := false
+			if dt.kind == kRequires {
+				if strings.HasPrefix(name, "rpmlib(") {
+					continue
+				}
+				if name != "" && name[0] == '/' && IsPrimaryFile(name) {
+					if _, own := files[name]; own {
+						continue
+					}
+				}
+				if _, ok := provided[key]; ok {
+					continue
+				}
+				pre = sense&(sensePrereq|senseScriptPre|senseScriptPost) != 0
+				if s, ok := seen[name]; ok && s.flags == fl && s.version == ver && s.pre == pre {
+					continue
+				}
+			}
+			d := repomd.Dep{Name: name, Flags: fl, EVR: parseEVR(ver)}
+			switch dt.kind {
+			case kProvides:
+				provided[key] = struct{}{}
+				pkg.Provides = append(pkg.Provides, d)
+			case kConflicts:
+				pkg.Conflicts = append(pkg.Conflicts, d)
+			case kObsoletes:
+				pkg.Obsoletes = append(pkg.Obsoletes, d)
+			case kRequires:
+				if sense&senseMissingOK != 0 {
+					// rpm < 4.12 spelled Recommends as a "missing ok" require.
+					pkg.Recommends = append(pkg.Recommends, d)
+					continue
+				}
+				d.Pre = pre
+				if strings.HasPrefix(name, "libc.so.6") {
+					// Only the highest libc.so.6 symbol version is kept.
+					if libc == nil || compareLibc(libc.Name, name) == 2 {
+						dd := d
+						libc = &dd
+					}
+					continue
+				}
+				pkg.Requires = append(pkg.Requires, d)
+				seen[name] = seenReq{fl, ver, pre}
+			case kSuggests:
+				pkg.Suggests = append(pkg.Suggests, d)
+			case kEnhances:
+				pkg.Enhances = append(pkg.Enhances, d)
+			case kRecommends:
+				pkg.Recommends = append(pkg.Recommends, d)
+			case kSupplements:
+				pkg.Supplements = append(pkg.Supplements, d)
+			case kOldSuggests:
+				if sense&senseStrong != 0 {
+					pkg.Recommends = append(pkg.Recommends, d)
+				} else {
+					pkg.Suggests = append(pkg.Suggests, d)
+				}
+			case kOldEnhances:
+				if sense&senseStrong != 0 {
+					pkg.Supplements = append(pkg.Supplements, d)
+				} else {
+					pkg.Enhances = append(pkg.Enhances, d)
+				}
+			}
+		}
+		if libc != nil {
+			pkg.Requires = append(pkg.Requires, *libc)
+		}
+	}
+	return nil
+}
+
+// compareLibc orders two libc.so.6 requires by the version inside their
+// first parentheses, as createrepo_c's cr_compare_dependency does: 0 same,
+// 1 first is higher, 2 second is higher.
+func compareLibc(a, b string) int {
+	i1, i2 := strings.IndexByte(a, '('), strings.IndexByte(b, '(')
+	switch {
+	case i1 < 0 && i2 < 0:
+		return 0
+	case i1 < 0:
+		return 2
+	case i2 < 0:
+		return 1
+	}
+	e1, e2 := strings.IndexByte(a[i1:], ')'), strings.IndexByte(b[i2:], ')')
+	switch {
+	case e1 < 0 && e2 < 0:
+		return -1
+	case e1 < 0:
+		return 2
+	case e2 < 0:
+		return 1
+	}
+	e1 += i1
+	e2 += i2
+	v1, v2 := i1+1, i2+1
+	switch {
+	case v1 == e1 && v2 == e2:
+		return 0
+	case v1 == e1:
+		return 2
+	case v2 == e2:
+		return 1
+	}
+	for v1 < len(a) && (a[v1] < '0' || a[v1] > '9') {
+		v1++
+	}
+	for v2 < len(b) && (b[v2] < '0' || b[v2] > '9') {
+		v2++
+	}
+	switch {
+	case v1 > e1 && v2 > e2:
+		return 0
+	case v1 > e1:
+		return 2
+	case v2 > e2:
+		return 1
+	}
+	switch repomd.Vercmp(a[v1:e1], b[v2:e2]) {
+	case 0:
+		return 0
+	case 1:
+		return 1
+	}
+	return 2
+}
+
+// readChangelogs takes the newest limit entries (all when limit is -1) and
+// returns them oldest first, as other.xml lists them. Entries sharing a
+// timestamp get the older ones' dates bumped by one second each, exactly as
+// createrepo_c does so that the dates stay unique.
+func readChangelogs(h *rpm.Header, limit int) []repomd.Changelog {
+	times := ints(h, tagChangelogTime)
+	names := strs(h, tagChangelogName)
+	texts := strs(h, tagChangelogText)
+	n := min(len(times), len(names), len(texts))
+	if limit >= 0 && n > limit {
+		n = limit
+	}
+	if n == 0 {
+		return nil
+	}
+	// proc is in header order (newest first); createrepo_c prepends, so
+	// its "previous" entries are proc[k-1], proc[k-2], …
+	proc := make([]repomd.Changelog, n)
+	var last int64
+	for k := 0; k < n; k++ {
+		t := times[k]
+		author := names[k]
+		// createrepo_c trims trailing spaces but never the first byte.
+		end := len(author)
+		for end > 1 && author[end-1] == ' ' {
+			end--
+		}
+		proc[k] = repomd.Changelog{Author: author[:end], Date: t, Text: texts[k]}
+		if t == last {
+			tmp := int64(int32(t))
+			for j := k - 1; j >= 0 && proc[j].Date == tmp; j-- {
+				proc[j].Date++
+				tmp++
+			}
+		} else {
+			last = t
+		}
+	}
+	out := make([]repomd.Changelog, n)
+	for i := range proc {
+		out[n-1-i] = proc[i]
+	}
+	return out
+}

@@ -1,0 +1,238 @@
+// Package rpmtest builds, once per machine, the corpus of real RPM files
+// that the repository tests of the whole project share: packages built by
+// rpmbuild from the spec files in testdata/rpmspecs (noarch, x86_64, i686,
+// a real ELF library with its -devel and -debuginfo, source packages, two
+// versions of one package), plus the RPMs shipped with the Go module
+// github.com/sassoftware/go-rpmutils, which nobody here wrote.
+//
+// The built corpus is cached in os.TempDir() under a name keyed by a hash of
+// testdata/rpmspecs, so editing a spec rebuilds it; a file lock keeps
+// parallel test binaries from building it twice at once.
+package rpmtest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/pungo/pungo/repomd/toolcheck"
+)
+
+// builderVersion changes whenever the build steps below change, so that a
+// cached corpus from an older builder is not reused.
+const builderVersion = "2"
+
+// build is one rpmbuild invocation over a spec in testdata/rpmspecs.
+type build struct {
+	spec string
+	args []string
+}
+
+var builds = []build{
+	{"alpha.spec", []string{"-ba"}},
+	{"alpha.spec", []string{"--define", "ver 2.0", "-bb"}},
+	{"libfoo.spec", []string{"-ba"}},
+	{"multi.spec", []string{"-bb"}},
+	{"multi.spec", []string{"--target", "i686", "-bb"}},
+}
+
+// SpecDir is the directory holding the corpus spec files and sources.
+func SpecDir() string { return filepath.Join(toolcheck.ProjectRoot(), "testdata", "rpmspecs") }
+
+var (
+	corpusOnce sync.Once
+	corpusDir  string
+	corpusErr  error
+)
+
+// Corpus returns a directory holding the built RPMs (binary and source,
+// all at the top level). It skips the test, or fails it under
+// PUNGO_REQUIRE_TOOLS=1, when rpmbuild or gcc is missing.
+func Corpus(t testing.TB) string {
+	t.Helper()
+	toolcheck.Need(t, "rpmbuild", "gcc")
+	corpusOnce.Do(func() { corpusDir, corpusErr = buildCorpus() })
+	if corpusErr != nil {
+		t.Fatalf("rpmtest: building the RPM corpus: %v", corpusErr)
+	}
+	return corpusDir
+}
+
+// Files returns the paths of the .rpm files in dir (recursively), sorted.
+func Files(t testing.TB, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".rpm") {
+			out = append(out, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func specHash() (string, error) {
+	h := sha256.New()
+	io.WriteString(h, builderVersion+"\x00")
+	entries, err := os.ReadDir(SpecDir())
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(SpecDir(), e.Name()))
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", e.Name(), len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+func buildCorpus() (string, error) {
+	key, err := specHash()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(os.TempDir(), "pungo-rpmcorpus-"+key)
+	done := filepath.Join(dir, ".complete")
+	if _, err := os.Stat(done); err == nil {
+		return dir, nil
+	}
+	lock, err := os.OpenFile(dir+".lock", os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return "", err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return "", err
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	if _, err := os.Stat(done); err == nil {
+		return dir, nil // another process built it while we waited
+	}
+	os.RemoveAll(dir)
+	work, err := os.MkdirTemp(os.TempDir(), "pungo-rpmcorpus-build-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(work)
+	top := filepath.Join(work, "top")
+	out := filepath.Join(work, "out")
+	for _, d := range []string{filepath.Join(top, "SOURCES"), out} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return "", err
+		}
+	}
+	entries, err := os.ReadDir(SpecDir())
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		if e.IsDir() || strings.HasSuffix(e.Name(), ".spec") {
+			continue
+		}
+		if err := copyFile(filepath.Join(SpecDir(), e.Name()), filepath.Join(top, "SOURCES", e.Name())); err != nil {
+			return "", err
+		}
+	}
+	for _, b := range builds {
+		args := append([]string{"--nodeps", "--quiet", "--define", "_topdir " + top}, b.args...)
+		args = append(args, filepath.Join(SpecDir(), b.spec))
+		cmd := exec.Command("rpmbuild", args...)
+		// A fixed build host and locale keep headers stable across machines.
+		cmd.Env = append(os.Environ(), "LC_ALL=C", "SOURCE_DATE_EPOCH=1767225600")
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			return "", fmt.Errorf("rpmbuild %s: %v\n%s", strings.Join(args, " "), err, msg)
+		}
+	}
+	for _, sub := range []string{"RPMS", "SRPMS"} {
+		err := filepath.WalkDir(filepath.Join(top, sub), func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".rpm") {
+				return err
+			}
+			return os.Rename(p, filepath.Join(out, d.Name()))
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(out, ".complete"), []byte(key+"\n"), 0o644); err != nil {
+		return "", err
+	}
+	if err := os.Rename(out, dir); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+func copyFile(src, dst string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, 0o644)
+}
+
+var (
+	externalOnce sync.Once
+	externalDir  string
+	externalErr  error
+)
+
+// External returns the testdata directory of the Go module
+// github.com/sassoftware/go-rpmutils@v0.4.0 (read-only, in the module
+// cache), whose RPMs carry xz, zstd, bzip2, gzip, lzma and uncompressed
+// payloads. The module is fetched with `go mod download`, not listed in
+// go.mod. When it cannot be had the test skips, or fails under
+// PUNGO_REQUIRE_TOOLS=1.
+func External(t testing.TB) string {
+	t.Helper()
+	externalOnce.Do(func() {
+		cmd := exec.Command("go", "mod", "download", "-json", "github.com/sassoftware/go-rpmutils@v0.4.0")
+		cmd.Dir = os.TempDir() // outside any module: go.mod stays untouched
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GO111MODULE=on")
+		out, err := cmd.Output()
+		if err != nil {
+			externalErr = fmt.Errorf("go mod download github.com/sassoftware/go-rpmutils@v0.4.0: %v", err)
+			return
+		}
+		var info struct{ Dir, Error string }
+		if err := json.Unmarshal(out, &info); err != nil {
+			externalErr = err
+			return
+		}
+		if info.Dir == "" {
+			externalErr = fmt.Errorf("go mod download: %s", info.Error)
+			return
+		}
+		externalDir = filepath.Join(info.Dir, "testdata")
+	})
+	if externalErr != nil {
+		if toolcheck.Required() {
+			t.Fatalf("rpmtest: %v (PUNGO_REQUIRE_TOOLS=1)", externalErr)
+		}
+		t.Skipf("rpmtest: %v: skipping", externalErr)
+	}
+	return externalDir
+}
