@@ -1,0 +1,109 @@
+package depsolve
+
+import "strings"
+
+// fileIndex maps the paths that dependencies name to the packages that
+// contain them. Like libsolv's addfileprovides it indexes only paths that
+// something requires, never every packaged file, and it reads filelists only
+// when a required path lies outside what primary.xml lists.
+type fileIndex struct {
+	pool     *Pool
+	complete bool               // every repository's filelists are loaded
+	paths    map[string][]PkgID // wanted path → containing packages
+}
+
+// primaryCovers reports whether primary.xml lists every package's copy of
+// path: createrepo puts files under /etc/, in any bin/ directory and
+// /usr/lib/sendmail into primary, so for those paths primary is complete.
+func primaryCovers(path string) bool {
+	return strings.HasPrefix(path, "/etc/") || strings.Contains(path, "bin/") || path == "/usr/lib/sendmail"
+}
+
+func (f *fileIndex) init(p *Pool) {
+	f.pool = p
+	f.paths = make(map[string][]PkgID)
+	complete := true
+	for _, pkg := range p.pkgs {
+		if !pkg.FilesComplete {
+			complete = false
+		}
+		for i := range pkg.Requires {
+			if n := pkg.Requires[i].Name; len(n) > 0 && n[0] == '/' {
+				f.paths[n] = nil
+			}
+		}
+	}
+	f.complete = complete
+	f.scan()
+}
+
+// scan refills every wanted path from the packages' current file lists.
+func (f *fileIndex) scan() {
+	for k := range f.paths {
+		f.paths[k] = nil
+	}
+	if len(f.paths) == 0 {
+		return
+	}
+	for id, pkg := range f.pool.pkgs {
+		if pkg.IsSource() {
+			continue
+		}
+		for i := range pkg.Files {
+			if ids, ok := f.paths[pkg.Files[i].Path]; ok {
+				if n := len(ids); n == 0 || ids[n-1] != PkgID(id) {
+					f.paths[pkg.Files[i].Path] = append(ids, PkgID(id))
+				}
+			}
+		}
+	}
+}
+
+// providers returns the packages containing path, ascending ids.
+func (f *fileIndex) providers(path string) []PkgID {
+	if !f.complete && !primaryCovers(path) {
+		f.pool.loadFiles()
+	}
+	if ids, ok := f.paths[path]; ok {
+		return ids
+	}
+	var ids []PkgID
+	for id, pkg := range f.pool.pkgs {
+		if pkg.IsSource() {
+			continue
+		}
+		for i := range pkg.Files {
+			if pkg.Files[i].Path == path {
+				ids = append(ids, PkgID(id))
+				break
+			}
+		}
+	}
+	f.paths[path] = ids
+	return ids
+}
+
+// loadFiles reads the filelists of every repository (once) and re-indexes
+// the wanted paths.
+func (p *Pool) loadFiles() {
+	if p.files.complete {
+		return
+	}
+	p.files.complete = true
+	for _, r := range p.Repos {
+		if r.LoadFiles == nil {
+			continue
+		}
+		if err := r.LoadFiles(); err != nil && p.err == nil {
+			p.err = err
+		}
+	}
+	p.files.scan()
+}
+
+// LoadFiles makes every package's file list complete (filelists.xml), as
+// the multilib runtime test needs.
+func (p *Pool) LoadFiles() error {
+	p.loadFiles()
+	return p.err
+}

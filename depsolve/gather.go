@@ -1,0 +1,553 @@
+package depsolve
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pungo/pungo/multilib"
+	"github.com/pungo/pungo/repomd"
+)
+
+// Greedy methods of Options.Greedy.
+const (
+	GreedyNone  = "none"  // one best provider per requirement
+	GreedyAll   = "all"   // every provider (latest per name.arch)
+	GreedyBuild = "build" // every provider built from the best one's source
+)
+
+// Options are Pungi's GatherOptions. The zero value is Pungi's default
+// except Arch, which is required.
+type Options struct {
+	Arch             string   // tree arch: x86_64, i386 (or i686), aarch64, ppc64le, s390x, ppc64
+	Greedy           string   // GreedyNone (also ""), GreedyAll or GreedyBuild
+	Fulltree         bool     // add every binary built from the same source
+	FulltreeExcludes []string // source names fulltree leaves alone
+	Selfhosting      bool     // resolve the build requirements of source packages
+	NoDeps           bool     // no dependency, conditional or build-dependency resolution
+	ExcludeSource    bool     // no source packages (and no build-dependency resolution)
+	ExcludeDebug     bool     // no debuginfo/debugsource packages
+
+	MultilibMethods   []string // python-multilib methods: none, all, runtime, devel, kernel, yaboot
+	MultilibBlacklist []string // name globs: multilib packages removed from every repository
+	MultilibWhitelist []string // name globs: multilib counterparts added whatever the methods say
+
+	Prepopulate []string      // "name.arch" entries added at the start
+	Conditional []Conditional // comps conditional packages of the selected groups
+	Langpacks   []Langpack    // the comps langpacks table (empty: no langpacks)
+}
+
+// Conditional is a comps packagereq of type "conditional": Install is added
+// when a package named Name (the packagereq's requires) is in the result.
+type Conditional struct{ Name, Install string }
+
+// Langpack is a comps langpack entry: for a package named Name, packages
+// matching Install (with "%s" as a wildcard) are added.
+type Langpack struct{ Name, Install string }
+
+// dependency is one resolved requirement of a package.
+type dependency struct {
+	pkg PkgID
+	req *repomd.Dep
+}
+
+// reqKey identifies a requirement the way Pungi's memo does (str(reldep)):
+// the pre/post attribute does not count and epoch 0 is no epoch.
+type reqKey struct {
+	name  string
+	flags repomd.DepFlag
+	evr   repomd.EVR
+}
+
+func keyOf(d *repomd.Dep) reqKey {
+	k := reqKey{name: d.Name, flags: d.Flags, evr: d.EVR}
+	if k.evr.Epoch == "0" {
+		k.evr.Epoch = ""
+	}
+	return k
+}
+
+const (
+	destBinary = iota
+	destDebug
+	destSource
+)
+
+type gatherer struct {
+	pool    *Pool
+	opts    Options
+	arch    arches
+	cls     []uint8
+	checker *multilib.Checker
+
+	lookasideAny bool
+	ftExcl       map[string]bool
+
+	in     [3][]bool   // result membership by destination
+	list   [3][]PkgID  // result members in the order added
+	flags  []Flags     // by package
+	reason []Reason    // first reason, by package
+	added  []bool      // reason recorded
+
+	memo      map[reqKey][]PkgID // finished_get_package_deps_reqs
+	finBin    []bool
+	finDebug  []bool
+	finSrc    []bool
+	finCond   map[PkgID][]PkgID
+	finSrcPkg map[PkgID]PkgID
+	srpmCache map[string]PkgID
+	finDbgPkg []bool
+	finFT     map[PkgID][]PkgID
+	finLP     map[PkgID][]PkgID
+	finML     []bool
+
+	bySrc map[string][]PkgID // all packages by sourcerpm, built on first use
+	byNVR map[nvr][]PkgID    // all packages by name-version-release
+
+	filesLoaded bool
+	broken      map[BrokenDep]bool
+	warnings    []string
+}
+
+// Gather runs Pungi's gather (pungi.gather_dnf.Gather.gather) over pool:
+// patterns are the input package patterns ("-pattern" excludes). See the
+// package documentation for the algorithm.
+func Gather(pool *Pool, patterns []string, opts Options) (*Result, error) {
+	g, err := newGatherer(pool, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.run(patterns); err != nil {
+		return nil, err
+	}
+	if err := pool.Err(); err != nil {
+		return nil, err
+	}
+	return g.result(), nil
+}
+
+func newGatherer(pool *Pool, opts Options) (*gatherer, error) {
+	switch opts.Greedy {
+	case "":
+		opts.Greedy = GreedyNone
+	case GreedyNone, GreedyAll, GreedyBuild:
+	default:
+		return nil, fmt.Errorf("unknown greedy method %q (want none, all or build)", opts.Greedy)
+	}
+	if opts.Arch == "" {
+		return nil, fmt.Errorf("no arch given")
+	}
+	checker, err := multilib.New(opts.MultilibMethods, opts.MultilibBlacklist, opts.MultilibWhitelist)
+	if err != nil {
+		return nil, err
+	}
+	n := pool.Len()
+	g := &gatherer{
+		pool:      pool,
+		opts:      opts,
+		arch:      newArches(opts.Arch),
+		cls:       make([]uint8, n),
+		checker:   checker,
+		ftExcl:    map[string]bool{},
+		flags:     make([]Flags, n),
+		reason:    make([]Reason, n),
+		added:     make([]bool, n),
+		memo:      map[reqKey][]PkgID{},
+		finBin:    make([]bool, n),
+		finDebug:  make([]bool, n),
+		finSrc:    make([]bool, n),
+		finCond:   map[PkgID][]PkgID{},
+		finSrcPkg: map[PkgID]PkgID{},
+		srpmCache: map[string]PkgID{},
+		finDbgPkg: make([]bool, n),
+		finFT:     map[PkgID][]PkgID{},
+		finLP:     map[PkgID][]PkgID{},
+		finML:     make([]bool, n),
+		broken:    map[BrokenDep]bool{},
+	}
+	if len(g.arch.rank) == 0 {
+		return nil, fmt.Errorf("unknown arch %q", opts.Arch)
+	}
+	for i := range g.in {
+		g.in[i] = make([]bool, n)
+	}
+	for _, s := range opts.FulltreeExcludes {
+		g.ftExcl[s] = true
+	}
+	for _, r := range pool.Repos {
+		if r.Lookaside {
+			g.lookasideAny = true
+		}
+	}
+	for id, p := range pool.pkgs {
+		g.cls[id] = g.arch.classify(p)
+	}
+	return g, nil
+}
+
+// Queue predicates: Pungi's q_* queries.
+func (g *gatherer) qBinary(i PkgID) bool {
+	return g.cls[i]&(cArchOK|cDebug|cExcluded) == cArchOK
+}
+func (g *gatherer) qNativeBin(i PkgID) bool { return g.qBinary(i) && g.cls[i]&cNative != 0 }
+func (g *gatherer) qMultiBin(i PkgID) bool  { return g.qBinary(i) && g.cls[i]&cMulti != 0 }
+
+// qDebugAll is q_debug_packages, which Pungi never filters by excludes.
+func (g *gatherer) qDebugAll(i PkgID) bool { return g.cls[i]&(cArchOK|cDebug) == cArchOK|cDebug }
+func (g *gatherer) qNativeDebug(i PkgID) bool {
+	return g.cls[i]&(cArchOK|cDebug|cNative|cExcluded) == cArchOK|cDebug|cNative
+}
+func (g *gatherer) qMultiDebug(i PkgID) bool {
+	return g.cls[i]&(cArchOK|cDebug|cMulti|cExcluded) == cArchOK|cDebug|cMulti
+}
+func (g *gatherer) qSource(i PkgID) bool { return g.cls[i]&(cSource|cExcluded) == cSource }
+
+func (g *gatherer) isNoarch(i PkgID) bool { return g.cls[i]&cNoarch != 0 }
+
+// isNative is Pungi's is_native_package.
+func (g *gatherer) isNative(i PkgID) bool {
+	return g.cls[i]&cSource == 0 && g.cls[i]&cArchOK != 0 && g.cls[i]&cNative != 0
+}
+
+func (g *gatherer) lookaside(i PkgID) bool { return g.pool.IsLookaside(i) }
+
+func filter(ids []PkgID, pred func(PkgID) bool) []PkgID {
+	var out []PkgID
+	for _, i := range ids {
+		if pred(i) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// byGlob returns the packages whose name matches glob and that satisfy
+// pred, ascending ids.
+func (g *gatherer) byGlob(glob string, pred func(PkgID) bool) []PkgID {
+	if !isGlob(glob) {
+		return filter(g.pool.PackagesNamed(glob), pred)
+	}
+	var out []PkgID
+	for _, nid := range g.pool.pkgNames {
+		if fnmatch(glob, g.pool.names[nid]) {
+			out = append(out, filter(g.pool.byName[nid], pred)...)
+		}
+	}
+	sortIDs(out)
+	return out
+}
+
+func sortIDs(ids []PkgID) { sort.Slice(ids, func(a, b int) bool { return ids[a] < ids[b] }) }
+
+// add puts i into a result set; it returns false when i was there already.
+// withFlags applies _add_packages' flags (lookaside, fulltree_exclude),
+// which Pungi sets on every binary and debug package it adds that way.
+func (g *gatherer) add(i PkgID, dest int, withFlags bool, r Reason) bool {
+	if g.in[dest][i] {
+		return false
+	}
+	g.in[dest][i] = true
+	g.list[dest] = append(g.list[dest], i)
+	if !g.added[i] {
+		g.added[i] = true
+		g.reason[i] = r
+	}
+	if withFlags {
+		if g.lookaside(i) {
+			g.flags[i] |= FlagLookaside
+		}
+		if len(g.ftExcl) > 0 && g.ftExcl[sourceName(g.pool.pkgs[i].SourceRPM)] {
+			g.flags[i] |= FlagFulltreeExclude
+		}
+	}
+	return true
+}
+
+// snapshot returns the members of a result set in ascending ids: Pungi
+// walks a copy of its set, in hash order; repository order is the
+// deterministic stand-in.
+func (g *gatherer) snapshot(dest int) []PkgID {
+	s := append([]PkgID(nil), g.list[dest]...)
+	sortIDs(s)
+	return s
+}
+
+// sortedBinary is Python's sorted() over hawkey packages, which compare by
+// name, then EVR, then arch (ids break ties between identical NEVRAs).
+func (g *gatherer) sortedBinary() []PkgID {
+	s := append([]PkgID(nil), g.list[destBinary]...)
+	pk := g.pool.pkgs
+	sort.Slice(s, func(a, b int) bool {
+		x, y := pk[s[a]], pk[s[b]]
+		if x.Name != y.Name {
+			return x.Name < y.Name
+		}
+		if c := repomd.CompareEVR(x.EVR, y.EVR); c != 0 {
+			return c < 0
+		}
+		if x.Arch != y.Arch {
+			return x.Arch < y.Arch
+		}
+		return s[a] < s[b]
+	})
+	return s
+}
+
+func (g *gatherer) run(patterns []string) error {
+	bin, dbg := g.addInitial(patterns)
+	for _, i := range bin {
+		g.add(i, destBinary, true, Reason{Step: StepInput, By: -1})
+	}
+	for _, i := range dbg {
+		g.add(i, destDebug, true, Reason{Step: StepInput, By: -1})
+	}
+	pre, err := g.addPrepopulate()
+	if err != nil {
+		return err
+	}
+	for _, i := range pre {
+		g.add(i, destBinary, true, Reason{Step: StepPrepopulate, By: -1})
+	}
+	steps := []func() bool{
+		g.addConditional,
+		g.addBinaryDeps,
+		g.addSourceDeps,
+		g.addSourcePackages,
+		g.addDebugPackages,
+		g.addDebugDeps,
+		g.addFulltree,
+		g.addLangpacks,
+		g.addMultilib,
+	}
+	for {
+		progressed := false
+		for _, step := range steps {
+			if step() {
+				progressed = true
+				break
+			}
+		}
+		if g.pool.err != nil {
+			return g.pool.err
+		}
+		if !progressed {
+			return nil
+		}
+	}
+}
+
+func (g *gatherer) result() *Result {
+	r := &Result{pool: g.pool, Warnings: g.warnings}
+	items := func(dest int) []Item {
+		out := make([]Item, 0, len(g.list[dest]))
+		for _, i := range g.list[dest] {
+			out = append(out, Item{ID: i, Pkg: g.pool.pkgs[i], Repo: g.pool.RepoOf(i), Flags: g.flags[i], Reason: g.reason[i]})
+		}
+		sortItems(out)
+		return out
+	}
+	r.RPM = items(destBinary)
+	r.SRPM = items(destSource)
+	r.Debuginfo = items(destDebug)
+	for b := range g.broken {
+		r.Broken = append(r.Broken, b)
+	}
+	sort.Slice(r.Broken, func(a, b int) bool { return r.Broken[a].String() < r.Broken[b].String() })
+	r.index()
+	return r
+}
+
+func (g *gatherer) warnf(format string, args ...any) {
+	g.warnings = append(g.warnings, fmt.Sprintf(format, args...))
+}
+
+// addInitial is add_initial_packages: excludes first, then every include
+// pattern, one best package per matching name.
+func (g *gatherer) addInitial(patterns []string) (bin, dbg []PkgID) {
+	var excludes, includes []string
+	for _, p := range patterns {
+		if strings.HasPrefix(p, "-") {
+			excludes = append(excludes, p[1:])
+		} else {
+			includes = append(includes, p)
+		}
+	}
+	g.applyExcludes(excludes)
+
+	inBin := map[PkgID]bool{}
+	inDbg := map[PkgID]bool{}
+	for _, pattern := range includes {
+		var pkgs []PkgID
+		debug := false
+		switch {
+		case pattern == "system-release" && g.opts.Greedy == GreedyAll:
+			pkgs = filter(g.pool.WhatProvides(&repomd.Dep{Name: "system-release"}), g.qBinary)
+		case isDebugInput(pattern):
+			debug = true
+			if strings.HasSuffix(pattern, ".+") {
+				pkgs = g.byGlob(pattern[:len(pattern)-2], g.qMultiDebug)
+			} else {
+				pkgs = g.byGlob(pattern, g.qDebugAll)
+			}
+		case strings.HasSuffix(pattern, ".+"):
+			pkgs = g.byGlob(pattern[:len(pattern)-2], g.qMultiBin)
+		default:
+			name, arch := pattern, ""
+			if i := strings.IndexByte(pattern, '.'); i >= 0 && patternArches[pattern[i+1:]] {
+				name, arch = pattern[:i], pattern[i+1:]
+			}
+			pred := g.qBinary
+			if arch != "" {
+				pred = func(i PkgID) bool { return g.qBinary(i) && g.pool.pkgs[i].Arch == arch }
+			}
+			pkgs = g.byGlob(name, pred)
+		}
+		if len(pkgs) == 0 {
+			g.warnf("Could not find a match for %s in any configured repo", pattern)
+		}
+		for _, group := range g.groupByName(pkgs) {
+			for _, i := range g.best(group, false, debug) {
+				if debug {
+					inDbg[i] = true
+				} else {
+					inBin[i] = true
+				}
+			}
+		}
+	}
+	for i := range inBin {
+		g.flags[i] |= FlagInput
+		bin = append(bin, i)
+	}
+	for i := range inDbg {
+		g.flags[i] |= FlagInput
+		dbg = append(dbg, i)
+	}
+	sortIDs(bin)
+	sortIDs(dbg)
+	return bin, dbg
+}
+
+// groupByName splits ids by package name, in order of first appearance.
+func (g *gatherer) groupByName(ids []PkgID) [][]PkgID {
+	idx := map[NameID]int{}
+	var out [][]PkgID
+	for _, i := range ids {
+		n := g.pool.pkgName[i]
+		k, ok := idx[n]
+		if !ok {
+			k = len(out)
+			idx[n] = k
+			out = append(out, nil)
+		}
+		out[k] = append(out[k], i)
+	}
+	return out
+}
+
+// applyExcludes is _apply_excludes: exclude patterns hit main repositories
+// only, the multilib blacklist hits every repository. All exclusions are
+// computed against the unfiltered queues and applied together.
+func (g *gatherer) applyExcludes(excludes []string) {
+	notLookaside := func(pred func(PkgID) bool) func(PkgID) bool {
+		return func(i PkgID) bool { return pred(i) && !g.lookaside(i) }
+	}
+	var out []PkgID
+	for _, pattern := range excludes {
+		switch {
+		case strings.HasSuffix(pattern, ".+"):
+			out = append(out, g.byGlob(pattern[:len(pattern)-2], func(i PkgID) bool {
+				return g.qMultiBin(i) && !g.isNoarch(i) && !g.lookaside(i)
+			})...)
+		case strings.HasSuffix(pattern, ".src"):
+			out = append(out, g.byGlob(pattern[:len(pattern)-4], notLookaside(g.qSource))...)
+		case isDebugName(pattern):
+			out = append(out, g.byGlob(pattern, notLookaside(g.qDebugAll))...)
+		default:
+			out = append(out, g.byGlob(pattern, notLookaside(g.qBinary))...)
+		}
+	}
+	for _, pattern := range g.opts.MultilibBlacklist {
+		out = append(out, g.byGlob(pattern, func(i PkgID) bool { return g.qMultiBin(i) && !g.isNoarch(i) })...)
+	}
+	for _, i := range out {
+		g.cls[i] |= cExcluded
+	}
+}
+
+// addPrepopulate is add_prepopulate_packages.
+func (g *gatherer) addPrepopulate() ([]PkgID, error) {
+	set := map[PkgID]bool{}
+	for _, na := range g.opts.Prepopulate {
+		dot := strings.LastIndexByte(na, '.')
+		if dot < 0 {
+			return nil, fmt.Errorf("prepopulate entry %q is not NAME.ARCH", na)
+		}
+		name, arch := na[:dot], na[dot+1:]
+		cands := dedupNEVRA(g.pool, filter(g.pool.PackagesNamed(name), func(i PkgID) bool {
+			return g.qBinary(i) && g.pool.pkgs[i].Arch == arch
+		}))
+		b := g.best(cands, false, false)
+		if len(b) == 0 {
+			g.warnf("Prepopulate: Doesn't match: %s", na)
+		}
+		for _, i := range b {
+			set[i] = true
+		}
+	}
+	var out []PkgID
+	for i := range set {
+		g.flags[i] |= FlagPrepopulate
+		out = append(out, i)
+	}
+	sortIDs(out)
+	return out, nil
+}
+
+// dedupNEVRA keeps the first package of each NEVRA, as Pungi's QueryCache
+// does (hawkey packages compare equal by name, EVR and arch).
+func dedupNEVRA(pool *Pool, ids []PkgID) []PkgID {
+	if len(ids) < 2 {
+		return ids
+	}
+	out := ids[:0:0]
+outer:
+	for _, i := range ids {
+		p := pool.pkgs[i]
+		for _, j := range out {
+			q := pool.pkgs[j]
+			if p.Name == q.Name && p.Arch == q.Arch && repomd.CompareEVR(p.EVR, q.EVR) == 0 {
+				continue outer
+			}
+		}
+		out = append(out, i)
+	}
+	return out
+}
+
+// bySourceRPM returns the packages built from srpm that satisfy pred,
+// deduplicated by NEVRA (a QueryCache keyed by sourcerpm).
+func (g *gatherer) bySourceRPM(srpm string, pred func(PkgID) bool) []PkgID {
+	if g.bySrc == nil {
+		g.bySrc = map[string][]PkgID{}
+		for id, p := range g.pool.pkgs {
+			if p.SourceRPM != "" {
+				g.bySrc[p.SourceRPM] = append(g.bySrc[p.SourceRPM], PkgID(id))
+			}
+		}
+	}
+	return dedupNEVRA(g.pool, filter(g.bySrc[srpm], pred))
+}
+
+// byNameVR returns the packages with this name-version-release that satisfy
+// pred, deduplicated by NEVRA.
+func (g *gatherer) byNameVR(k nvr, pred func(PkgID) bool) []PkgID {
+	if g.byNVR == nil {
+		g.byNVR = map[nvr][]PkgID{}
+		for id, p := range g.pool.pkgs {
+			key := nvr{p.Name, p.Version, p.Release}
+			g.byNVR[key] = append(g.byNVR[key], PkgID(id))
+		}
+	}
+	return dedupNEVRA(g.pool, filter(g.byNVR[k], pred))
+}

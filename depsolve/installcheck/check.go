@@ -1,0 +1,261 @@
+// Package installcheck answers whether a set of packages can be installed
+// together on an empty system, choosing any further packages it needs from
+// the available ones, and explains the problems as libsolv does
+// ("package A requires B, but none of the providers can be installed").
+//
+// The question is encoded in CNF (package/sat holds our CDCL solver) with
+// the rules libsolv creates for an install job under dnf's pool settings:
+//
+//   - every requirement, pre/post ones included and weak ones ignored, needs
+//     one installed provider; provides are matched with rpm's range
+//     semantics (repomd.RangesOverlap), path requirements also by packaged
+//     files, rich dependencies by their boolean meaning;
+//   - a conflict excludes every other package that provides it (files
+//     included); a package never conflicts with itself;
+//   - an obsolete excludes the packages whose name and version it matches
+//     (names, not provides, as rpm);
+//   - two builds of one name exclude each other when their arches share a
+//     color (noarch goes with all, 64-bit and 32-bit arches apart), so
+//     glibc.x86_64 and glibc.i686 can coexist but not two glibc.x86_64;
+//   - packages providing one of the multiversion (installonly) capabilities
+//     are exempt from that, and their obsoletes are ignored; Check uses
+//     dnf's default installonlypkgs, CheckWith takes any list;
+//   - packages of arches the target cannot run provide nothing; asking to
+//     install one is a problem. Source packages are ignored.
+//
+// On failure the package derives each problem from a minimal unsatisfiable
+// core: it solves with a selector literal per rule and per install job as
+// assumptions, shrinks the failed assumptions by deletion, and prints each
+// rule of the core as a sentence.
+package installcheck
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/pungo/pungo/depsolve/installcheck/sat"
+	"github.com/pungo/pungo/repomd"
+)
+
+// DefaultMultiversion is dnf's default installonlypkgs: providers of these
+// capabilities may be installed in several versions side by side.
+var DefaultMultiversion = []string{
+	"kernel", "kernel-PAE", "installonlypkg(kernel)", "installonlypkg(kernel-module)",
+	"installonlypkg(vm)", "multiversion(kernel)",
+}
+
+// Options tune a check.
+type Options struct {
+	// Multiversion lists capabilities whose providers may be installed in
+	// several versions (rpm's installonly packages). Empty means none.
+	Multiversion []string
+	// MaxProblems bounds the problems explained (0: 100).
+	MaxProblems int
+}
+
+// Result is the answer of a check.
+type Result struct {
+	Installable bool
+	// Problems has one libsolv-style sentence per problem: its main rule.
+	Problems []string
+	// Details has, per problem, every rule of its minimal core as a
+	// sentence (the main one first) and the packages involved.
+	Details []Problem
+	// Solution, when installable, is one set of packages that satisfies
+	// everything, in the order of the available packages.
+	Solution []*repomd.Package
+}
+
+// Problem is one independent reason the install cannot happen.
+type Problem struct {
+	Sentences []string
+	Packages  []*repomd.Package
+}
+
+// Check reports whether all of install can be installed together for the
+// target arch (a tree arch or rpm arch: x86_64, aarch64, ppc64le, s390x,
+// i686, armhfp…), with other packages taken from available, under dnf's
+// default installonly packages.
+func Check(install, available []*repomd.Package, arch string) (*Result, error) {
+	return CheckWith(install, available, arch, Options{Multiversion: DefaultMultiversion})
+}
+
+// CheckWith is Check with explicit options.
+func CheckWith(install, available []*repomd.Package, arch string, opts Options) (*Result, error) {
+	if arch == "" {
+		return nil, fmt.Errorf("installcheck: no target arch given")
+	}
+	p := newPool(install, available, arch, opts.Multiversion)
+	index := make(map[*repomd.Package]int32, len(p.pkgs))
+	for i, pk := range p.pkgs {
+		index[pk] = int32(i)
+	}
+	var jobs []int32
+	seen := map[int32]bool{}
+	for _, pk := range install {
+		if id, ok := index[pk]; ok && !seen[id] {
+			seen[id] = true
+			jobs = append(jobs, id)
+		}
+	}
+	e := encode(p, jobs)
+
+	s := e.solver(false)
+	assumptions := make([]sat.Lit, len(jobs))
+	for i, id := range jobs {
+		assumptions[i] = e.lit(id)
+	}
+	if s.Solve(assumptions...) {
+		res := &Result{Installable: true}
+		for id := range p.pkgs {
+			if v := e.varOf[id]; v >= 0 && s.Value(int(v)) {
+				res.Solution = append(res.Solution, p.pkgs[id])
+			}
+		}
+		return res, nil
+	}
+	max := opts.MaxProblems
+	if max <= 0 {
+		max = 100
+	}
+	res := &Result{}
+	for _, prob := range e.problems(max) {
+		res.Details = append(res.Details, prob)
+		res.Problems = append(res.Problems, prob.Sentences[0])
+	}
+	return res, nil
+}
+
+// solver loads the encoding; with selectors, every clause of rule i also
+// carries ¬sel(i) so the rule can be switched on by assuming sel(i).
+func (e *encoding) solver(selectors bool) *sat.Solver {
+	s := sat.New()
+	n := e.nvars
+	if selectors {
+		n += len(e.rules)
+	}
+	for i := 0; i < n; i++ {
+		s.NewVar()
+	}
+	s.AddClause(sat.Pos(e.trueVar))
+	for i, r := range e.rules {
+		for _, c := range e.cls[r.first:r.last] {
+			if selectors {
+				c = append(c[:len(c):len(c)], e.selector(i).Not())
+			}
+			s.AddClause(c...)
+		}
+	}
+	return s
+}
+
+func (e *encoding) selector(rule int) sat.Lit { return sat.Pos(e.nvars + rule) }
+
+// problems extracts up to max independent problems. Each round finds a
+// core over the remaining install jobs, minimizes it, and drops its jobs.
+func (e *encoding) problems(max int) []Problem {
+	s := e.solver(true)
+	active := append([]int32(nil), e.jobs...)
+	ruleOf := func(l sat.Lit) int { return l.Var() - e.nvars } // for selectors
+	var out []Problem
+	for len(out) < max && len(active) > 0 {
+		assumptions := make([]sat.Lit, 0, len(active)+len(e.rules))
+		for _, id := range active {
+			assumptions = append(assumptions, e.lit(id))
+		}
+		for i := range e.rules {
+			assumptions = append(assumptions, e.selector(i))
+		}
+		if s.Solve(assumptions...) {
+			break
+		}
+		core := minimize(s, s.Failed())
+		var jobs []int32
+		var rules []int
+		for _, l := range core {
+			if l.Var() >= e.nvars {
+				rules = append(rules, ruleOf(l))
+			} else {
+				jobs = append(jobs, e.pkgOf[l.Var()])
+			}
+		}
+		if len(jobs) == 0 {
+			break // cannot happen: without jobs, installing nothing works
+		}
+		out = append(out, e.describe(jobs, rules))
+		active = removeIDs(active, jobs)
+	}
+	return out
+}
+
+// minimize shrinks an unsatisfiable set of assumptions by deletion: each
+// element is dropped when the rest stays unsatisfiable, and the rest is
+// then replaced by the solver's (possibly smaller) failed set.
+func minimize(s *sat.Solver, core []sat.Lit) []sat.Lit {
+	core = append([]sat.Lit(nil), core...)
+	for i := 0; i < len(core); {
+		trial := make([]sat.Lit, 0, len(core)-1)
+		trial = append(trial, core[:i]...)
+		trial = append(trial, core[i+1:]...)
+		if s.Solve(trial...) {
+			i++
+			continue
+		}
+		// Keep the order of core for determinism, restricted to the
+		// smaller failed set.
+		failed := map[sat.Lit]bool{}
+		for _, l := range s.Failed() {
+			failed[l] = true
+		}
+		next := trial[:0]
+		kept := 0
+		for j, l := range trial {
+			if failed[l] {
+				next = append(next, l)
+				if j < i {
+					kept++
+				}
+			}
+		}
+		core = next
+		i = kept
+	}
+	return core
+}
+
+func removeIDs(list, drop []int32) []int32 {
+	out := list[:0]
+	for _, x := range list {
+		keep := true
+		for _, d := range drop {
+			if x == d {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// WriteText prints the result as dnf does: nothing when installable,
+// otherwise "Problem N: main sentence" followed by "  - other rule" lines.
+func (r *Result) WriteText(w io.Writer) error {
+	for i, p := range r.Details {
+		label := "Problem"
+		if len(r.Details) > 1 {
+			label = fmt.Sprintf("Problem %d", i+1)
+		}
+		if _, err := fmt.Fprintf(w, "%s: %s\n", label, p.Sentences[0]); err != nil {
+			return err
+		}
+		for _, s := range p.Sentences[1:] {
+			if _, err := fmt.Fprintf(w, "  - %s\n", s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,110 @@
+package installcheck
+
+import (
+	"github.com/pungo/pungo/repomd"
+)
+
+// describe renders one minimal core: a sentence per rule, in libsolv's
+// words, the main one first. The main rule is the one libsolv would most
+// likely name: a job's unsatisfiable requirement, else a rule between
+// jobs, else the first rule touching a job.
+func (e *encoding) describe(jobs []int32, rules []int) Problem {
+	isJob := map[int32]bool{}
+	for _, id := range jobs {
+		isJob[id] = true
+	}
+	main := -1
+	score := func(r rule) int {
+		switch {
+		case r.kind == ruleArch || r.kind == ruleBadDep:
+			return 4
+		case r.kind == ruleRequires && isJob[r.pkg]:
+			return 3
+		case r.other >= 0 && isJob[r.pkg] && isJob[r.other]:
+			return 2
+		case isJob[r.pkg] || (r.other >= 0 && isJob[r.other]):
+			return 1
+		}
+		return 0
+	}
+	best := -1
+	for i, ri := range rules {
+		if sc := score(e.rules[ri]); sc > best {
+			best, main = sc, i
+		}
+	}
+	var prob Problem
+	seen := map[int32]bool{}
+	addPkg := func(id int32) {
+		if id >= 0 && !seen[id] {
+			seen[id] = true
+			prob.Packages = append(prob.Packages, e.pool.pkgs[id])
+		}
+	}
+	if main >= 0 {
+		prob.Sentences = append(prob.Sentences, e.sentence(e.rules[rules[main]]))
+	}
+	for i, ri := range rules {
+		if i != main {
+			prob.Sentences = append(prob.Sentences, e.sentence(e.rules[ri]))
+		}
+	}
+	for _, id := range jobs {
+		addPkg(id)
+	}
+	for _, ri := range rules {
+		addPkg(e.rules[ri].pkg)
+		addPkg(e.rules[ri].other)
+	}
+	if len(prob.Sentences) == 0 {
+		// Only jobs in the core: the jobs themselves clash through a rule
+		// with no clause left, which cannot happen; say what we know.
+		prob.Sentences = append(prob.Sentences, "conflicting requests")
+	}
+	return prob
+}
+
+// sentence words a rule as libsolv's solver_problemruleinfo2str does.
+func (e *encoding) sentence(r rule) string {
+	p := e.pool
+	name := func(id int32) string { return solvableString(p.pkgs[id]) }
+	switch r.kind {
+	case ruleRequires:
+		if !e.hasProviders(r.dep) {
+			return "nothing provides " + r.dep.String() + " needed by " + name(r.pkg)
+		}
+		return "package " + name(r.pkg) + " requires " + r.dep.String() + ", but none of the providers can be installed"
+	case ruleConflicts:
+		if r.other < 0 {
+			return "package " + name(r.pkg) + " conflicts with " + r.dep.String()
+		}
+		if r.other == r.pkg {
+			return "package " + name(r.pkg) + " conflicts with " + r.dep.String() + " provided by itself"
+		}
+		return "package " + name(r.pkg) + " conflicts with " + r.dep.String() + " provided by " + name(r.other)
+	case ruleObsoletes:
+		return "package " + name(r.pkg) + " obsoletes " + r.dep.String() + " provided by " + name(r.other)
+	case ruleSameName:
+		return "cannot install both " + name(r.pkg) + " and " + name(r.other)
+	case ruleArch:
+		return "package " + name(r.pkg) + " does not have a compatible architecture"
+	case ruleBadDep:
+		return "package " + name(r.pkg) + " has an unreadable dependency " + r.dep.String()
+	}
+	return "unknown rule"
+}
+
+// hasProviders reports whether any compatible package can satisfy d (for a
+// rich d: whether any leaf has a provider, as "nothing provides" would be
+// misleading otherwise).
+func (e *encoding) hasProviders(d repomd.Dep) bool {
+	if !d.IsRich() {
+		return len(e.pool.whatProvides(d)) > 0
+	}
+	found := false
+	e.leafProviders(d, func(int32) { found = true })
+	return found
+}
+
+// solvableString is libsolv's "name-[epoch:]version-release.arch".
+func solvableString(p *repomd.Package) string { return p.NEVRA() }

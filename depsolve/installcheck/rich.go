@@ -1,0 +1,277 @@
+package installcheck
+
+import (
+	"github.com/pungo/pungo/depsolve/installcheck/sat"
+	"github.com/pungo/pungo/repomd"
+)
+
+// A rich dependency becomes a boolean expression over package variables,
+// normalized as libsolv does:
+//
+//	A if B            →  A or not B
+//	A if B else C     →  (A or not B) and (C or B)
+//	A unless B        →  A and not B
+//	A unless B else C →  (A and not B) or (C and B)
+//	A with B          →  one package providing both (a provider set)
+//	A without B       →  a package providing A but not B
+//
+// and is then Tseitin-encoded, each auxiliary variable constrained only in
+// the direction its polarity needs.
+type bop uint8
+
+const (
+	bLeaf bop = iota // any of provs installed
+	bAnd
+	bOr
+	bNot
+)
+
+type bexpr struct {
+	op    bop
+	args  []*bexpr
+	provs []int32
+}
+
+type polarity uint8
+
+const (
+	polPos  polarity = 1 // the expression must hold when its literal is true
+	polNeg  polarity = 2 // the literal must be true when the expression holds
+	polBoth          = polPos | polNeg
+)
+
+func (p polarity) flip() polarity {
+	switch p {
+	case polPos:
+		return polNeg
+	case polNeg:
+		return polPos
+	}
+	return polBoth
+}
+
+// toExpr converts a parsed rich dependency; exclude (≥0) is a package left
+// out of every provider set (a package never conflicts with itself).
+func (e *encoding) toExpr(r *repomd.Rich, exclude int32) (*bexpr, bool) {
+	not := func(x *bexpr) *bexpr { return &bexpr{op: bNot, args: []*bexpr{x}} }
+	or := func(xs ...*bexpr) *bexpr { return &bexpr{op: bOr, args: xs} }
+	and := func(xs ...*bexpr) *bexpr { return &bexpr{op: bAnd, args: xs} }
+	args := make([]*bexpr, 0, len(r.Args))
+	switch r.Op {
+	case repomd.RichLeaf, repomd.RichWith, repomd.RichWithout:
+		provs, ok := e.provSet(r)
+		if !ok {
+			return nil, false
+		}
+		if exclude >= 0 {
+			provs = without(provs, []int32{exclude})
+		}
+		return &bexpr{op: bLeaf, provs: provs}, true
+	}
+	for _, a := range r.Args {
+		x, ok := e.toExpr(a, exclude)
+		if !ok {
+			return nil, false
+		}
+		args = append(args, x)
+	}
+	switch {
+	case r.Op == repomd.RichAnd && len(args) > 0:
+		return and(args...), true
+	case r.Op == repomd.RichOr && len(args) > 0:
+		return or(args...), true
+	case r.Op == repomd.RichIf && len(args) == 2:
+		return or(args[0], not(args[1])), true
+	case r.Op == repomd.RichIfElse && len(args) == 3:
+		return and(or(args[0], not(args[1])), or(args[2], args[1])), true
+	case r.Op == repomd.RichUnless && len(args) == 2:
+		return and(args[0], not(args[1])), true
+	case r.Op == repomd.RichUnlessElse && len(args) == 3:
+		return or(and(args[0], not(args[1])), and(args[2], args[1])), true
+	}
+	return nil, false
+}
+
+// provSet is the set of packages a leaf, "with" or "without" node matches.
+func (e *encoding) provSet(r *repomd.Rich) ([]int32, bool) {
+	switch r.Op {
+	case repomd.RichLeaf:
+		return e.pool.whatProvides(r.Dep), true
+	case repomd.RichWith:
+		var set []int32
+		for i, a := range r.Args {
+			s, ok := e.provSet(a)
+			if !ok {
+				return nil, false
+			}
+			if i == 0 {
+				set = s
+			} else {
+				set = intersect(set, s)
+			}
+		}
+		return set, true
+	case repomd.RichWithout:
+		if len(r.Args) != 2 {
+			return nil, false
+		}
+		a, ok1 := e.provSet(r.Args[0])
+		b, ok2 := e.provSet(r.Args[1])
+		return without(a, b), ok1 && ok2
+	}
+	return nil, false
+}
+
+func intersect(a, b []int32) []int32 {
+	var out []int32
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
+}
+
+func without(a, b []int32) []int32 {
+	out := make([]int32, 0, len(a))
+	j := 0
+	for _, x := range a {
+		for j < len(b) && b[j] < x {
+			j++
+		}
+		if j < len(b) && b[j] == x {
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// tseitin collects the clauses of one rule while encoding an expression.
+type tseitin struct {
+	e   *encoding
+	cls [][]sat.Lit
+}
+
+func (t *tseitin) constant(v bool) sat.Lit {
+	if v {
+		return sat.Pos(t.e.trueVar)
+	}
+	return sat.Neg(t.e.trueVar)
+}
+
+// lit returns a literal that implies x (polPos), is implied by x (polNeg),
+// or both.
+func (t *tseitin) lit(x *bexpr, pol polarity) sat.Lit {
+	switch x.op {
+	case bNot:
+		return t.lit(x.args[0], pol.flip()).Not()
+	case bLeaf:
+		switch len(x.provs) {
+		case 0:
+			return t.constant(false)
+		case 1:
+			return t.e.lit(x.provs[0])
+		}
+		v := sat.Pos(t.e.newVar())
+		if pol&polPos != 0 {
+			c := []sat.Lit{v.Not()}
+			for _, q := range x.provs {
+				c = append(c, t.e.lit(q))
+			}
+			t.cls = append(t.cls, c)
+		}
+		if pol&polNeg != 0 {
+			for _, q := range x.provs {
+				t.cls = append(t.cls, []sat.Lit{t.e.lit(q).Not(), v})
+			}
+		}
+		return v
+	}
+	sub := make([]sat.Lit, len(x.args))
+	for i, a := range x.args {
+		sub[i] = t.lit(a, pol)
+	}
+	v := sat.Pos(t.e.newVar())
+	and := x.op == bAnd
+	// For "and": v → each sub (pos) and all subs → v (neg); "or" is dual.
+	if (and && pol&polPos != 0) || (!and && pol&polNeg != 0) {
+		for _, s := range sub {
+			if and {
+				t.cls = append(t.cls, []sat.Lit{v.Not(), s})
+			} else {
+				t.cls = append(t.cls, []sat.Lit{s.Not(), v})
+			}
+		}
+	}
+	if (and && pol&polNeg != 0) || (!and && pol&polPos != 0) {
+		c := []sat.Lit{}
+		if and {
+			c = append(c, v)
+			for _, s := range sub {
+				c = append(c, s.Not())
+			}
+		} else {
+			c = append(c, v.Not())
+			c = append(c, sub...)
+		}
+		t.cls = append(t.cls, c)
+	}
+	return v
+}
+
+// flatten returns literals whose disjunction implies x, inlining "or" and
+// provider sets so a plain alternative stays one clause.
+func (t *tseitin) flatten(x *bexpr, out []sat.Lit) []sat.Lit {
+	switch x.op {
+	case bOr:
+		for _, a := range x.args {
+			out = t.flatten(a, out)
+		}
+		return out
+	case bLeaf:
+		for _, q := range x.provs {
+			out = append(out, t.e.lit(q))
+		}
+		return out
+	}
+	return append(out, t.lit(x, polPos))
+}
+
+// richRule encodes "pkg requires d" (requires=true) or "pkg conflicts
+// with d" for a rich d as one rule.
+func (e *encoding) richRule(kind ruleKind, id int32, d repomd.Dep, requires bool) {
+	not := e.lit(id).Not()
+	r, err := e.pool.parseRich(d.Name)
+	exclude := int32(-1)
+	if !requires {
+		exclude = id
+	}
+	var x *bexpr
+	ok := err == nil
+	if ok {
+		x, ok = e.toExpr(r, exclude)
+	}
+	if !ok {
+		if requires {
+			// An unreadable requirement cannot be satisfied.
+			e.add(rule{kind: ruleBadDep, pkg: id, other: -1, dep: d}, []sat.Lit{not})
+		}
+		return
+	}
+	t := &tseitin{e: e}
+	if requires {
+		top := t.flatten(x, []sat.Lit{not})
+		t.cls = append(t.cls, top)
+	} else {
+		t.cls = append(t.cls, []sat.Lit{not, t.lit(x, polNeg).Not()})
+	}
+	e.add(rule{kind: kind, pkg: id, other: -1, dep: d}, t.cls...)
+}

@@ -1,0 +1,177 @@
+package depsolve
+
+import (
+	"fmt"
+
+	"github.com/pungo/pungo/repomd"
+)
+
+// PkgID is a package's index in its Pool: repositories in the order they
+// were given, packages in each repository's primary.xml order. Every
+// iteration over a set of packages walks ascending PkgIDs unless Pungi
+// itself sorts, so results never depend on map or hash order.
+type PkgID int32
+
+// NameID is an interned string: a package name or a capability name.
+type NameID int32
+
+// Repo is one repository of a Pool.
+type Repo struct {
+	// ID names the repository in results ("test-repo", "lookaside", a
+	// path…); unique within a pool.
+	ID string
+	// Lookaside repositories provide packages that dependencies may use but
+	// that are not part of the result proper: Pungi flags them, never
+	// resolves their requirements and never applies excludes to them.
+	Lookaside bool
+	// Packages in primary.xml order.
+	Packages []*repomd.Package
+	// LoadFiles fills every package's complete file list (filelists.xml).
+	// Nil when Files are already complete or no filelists exist.
+	LoadFiles func() error
+}
+
+// RepoFrom wraps an opened rpm-md repository.
+func RepoFrom(id string, r *repomd.Repo, lookaside bool) *Repo {
+	return &Repo{ID: id, Lookaside: lookaside, Packages: r.Packages, LoadFiles: r.LoadFilelists}
+}
+
+// provide is one entry of the whatprovides index.
+type provide struct {
+	pkg PkgID
+	dep *repomd.Dep
+}
+
+// Pool holds the packages of several repositories with integer ids, the
+// interned names and the whatprovides index over provides and file
+// provides, in the manner of libsolv's pool.
+type Pool struct {
+	Repos []*Repo
+
+	pkgs    []*repomd.Package
+	repoOf  []int32
+	pkgName []NameID
+
+	strs  map[string]NameID
+	names []string
+
+	// byName lists the packages of each name (ascending ids); pkgNames are
+	// the distinct package names, in first-seen order.
+	byName   map[NameID][]PkgID
+	pkgNames []NameID
+
+	// whatprovides: capability name → providing entries (ascending ids).
+	whatprovides map[NameID][]provide
+
+	files     fileIndex
+	richCache map[string]*repomd.Rich
+
+	// err is the first error of a lazy load (filelists); lookups cannot
+	// return errors without burdening every caller, so it is checked at the
+	// end of each public operation.
+	err error
+}
+
+// NewPool builds a pool from repositories in the order given. Repository
+// ids must be unique.
+func NewPool(repos []*Repo) (*Pool, error) {
+	p := &Pool{
+		Repos:        repos,
+		strs:         make(map[string]NameID),
+		byName:       make(map[NameID][]PkgID),
+		whatprovides: make(map[NameID][]provide),
+	}
+	seen := map[string]bool{}
+	n := 0
+	for _, r := range repos {
+		if seen[r.ID] {
+			return nil, fmt.Errorf("repository id %q given twice", r.ID)
+		}
+		seen[r.ID] = true
+		n += len(r.Packages)
+	}
+	p.pkgs = make([]*repomd.Package, 0, n)
+	p.repoOf = make([]int32, 0, n)
+	p.pkgName = make([]NameID, 0, n)
+	for ri, r := range repos {
+		for _, pkg := range r.Packages {
+			id := PkgID(len(p.pkgs))
+			p.pkgs = append(p.pkgs, pkg)
+			p.repoOf = append(p.repoOf, int32(ri))
+			nid := p.intern(pkg.Name)
+			p.pkgName = append(p.pkgName, nid)
+			if _, ok := p.byName[nid]; !ok {
+				p.pkgNames = append(p.pkgNames, nid)
+			}
+			p.byName[nid] = append(p.byName[nid], id)
+			p.indexProvides(id, pkg)
+		}
+	}
+	p.files.init(p)
+	return p, nil
+}
+
+// indexProvides adds pkg's provides, and the "name = evr" provide that
+// libsolv gives every binary package, to the whatprovides index. Source
+// packages provide nothing, as in libsolv.
+func (p *Pool) indexProvides(id PkgID, pkg *repomd.Package) {
+	if pkg.IsSource() {
+		return
+	}
+	self := false
+	for i := range pkg.Provides {
+		d := &pkg.Provides[i]
+		nid := p.intern(d.Name)
+		p.whatprovides[nid] = append(p.whatprovides[nid], provide{id, d})
+		if d.Name == pkg.Name && d.Flags == repomd.DepEQ && repomd.CompareEVR(d.EVR, pkg.EVR) == 0 {
+			self = true
+		}
+	}
+	if !self {
+		d := &repomd.Dep{Name: pkg.Name, Flags: repomd.DepEQ, EVR: pkg.EVR}
+		nid := p.pkgName[id]
+		p.whatprovides[nid] = append(p.whatprovides[nid], provide{id, d})
+	}
+}
+
+func (p *Pool) intern(s string) NameID {
+	if id, ok := p.strs[s]; ok {
+		return id
+	}
+	id := NameID(len(p.names))
+	p.strs[s] = id
+	p.names = append(p.names, s)
+	return id
+}
+
+// lookup returns the id of s, or -1 when s was never interned.
+func (p *Pool) lookup(s string) NameID {
+	if id, ok := p.strs[s]; ok {
+		return id
+	}
+	return -1
+}
+
+// Len is the number of packages.
+func (p *Pool) Len() int { return len(p.pkgs) }
+
+// Pkg returns the package with the given id.
+func (p *Pool) Pkg(id PkgID) *repomd.Package { return p.pkgs[id] }
+
+// RepoOf returns the repository of a package.
+func (p *Pool) RepoOf(id PkgID) *Repo { return p.Repos[p.repoOf[id]] }
+
+// IsLookaside reports whether a package comes from a lookaside repository.
+func (p *Pool) IsLookaside(id PkgID) bool { return p.Repos[p.repoOf[id]].Lookaside }
+
+// PackagesNamed returns the packages with exactly this name, ascending ids.
+func (p *Pool) PackagesNamed(name string) []PkgID {
+	nid := p.lookup(name)
+	if nid < 0 {
+		return nil
+	}
+	return p.byName[nid]
+}
+
+// Err returns the first error met while loading metadata lazily.
+func (p *Pool) Err() error { return p.err }

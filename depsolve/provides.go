@@ -1,0 +1,165 @@
+package depsolve
+
+import (
+	"github.com/pungo/pungo/repomd"
+)
+
+// WhatProvides returns the packages that satisfy d, ascending ids, with
+// libsolv's whatprovides semantics (what dnf's provides= filter and so
+// Pungi's gather see):
+//
+//   - a versioned requirement matches a versioned provide when the ranges
+//     overlap (rpm's rules: repomd.RangesOverlap), and an unversioned provide
+//     matches every version;
+//   - a path matches packages containing the file and explicit provides of
+//     the path;
+//   - rich dependencies are expanded the way libsolv answers provider
+//     queries for them: "and"/"or" give the union of their arguments,
+//     "if"/"unless" the providers of the first argument (plus the "else"
+//     branch), "with" the packages providing all arguments, "without" those
+//     providing the first but not the second;
+//   - source packages provide nothing.
+//
+// Packages of every arch are returned: callers restrict to their arches.
+// The returned slice may be shared; do not modify it.
+func (p *Pool) WhatProvides(d *repomd.Dep) []PkgID {
+	if d.IsRich() {
+		r := p.rich(d.Name)
+		if r == nil {
+			return nil
+		}
+		return p.richProviders(r)
+	}
+	return p.leafProviders(d)
+}
+
+// rich parses (and caches) a rich dependency; an unparsable one has no
+// providers.
+func (p *Pool) rich(s string) *repomd.Rich {
+	if p.richCache == nil {
+		p.richCache = make(map[string]*repomd.Rich)
+	}
+	if r, ok := p.richCache[s]; ok {
+		return r
+	}
+	r, err := repomd.ParseRich(s)
+	if err != nil {
+		r = nil
+	}
+	p.richCache[s] = r
+	return r
+}
+
+func (p *Pool) richProviders(r *repomd.Rich) []PkgID {
+	switch r.Op {
+	case repomd.RichLeaf:
+		return p.leafProviders(&r.Dep)
+	case repomd.RichAnd, repomd.RichOr:
+		var out []PkgID
+		for _, a := range r.Args {
+			out = union(out, p.richProviders(a))
+		}
+		return out
+	case repomd.RichIf, repomd.RichUnless:
+		return p.richProviders(r.Args[0])
+	case repomd.RichIfElse, repomd.RichUnlessElse:
+		return union(p.richProviders(r.Args[0]), p.richProviders(r.Args[2]))
+	case repomd.RichWith:
+		out := p.richProviders(r.Args[0])
+		for _, a := range r.Args[1:] {
+			out = intersect(out, p.richProviders(a))
+		}
+		return out
+	case repomd.RichWithout:
+		return minus(p.richProviders(r.Args[0]), p.richProviders(r.Args[1]))
+	}
+	return nil
+}
+
+func (p *Pool) leafProviders(d *repomd.Dep) []PkgID {
+	var out []PkgID
+	if nid := p.lookup(d.Name); nid >= 0 {
+		entries := p.whatprovides[nid]
+		if d.Flags == repomd.DepAny {
+			for _, e := range entries {
+				if n := len(out); n == 0 || out[n-1] != e.pkg {
+					out = append(out, e.pkg)
+				}
+			}
+		} else {
+			for _, e := range entries {
+				if n := len(out); n > 0 && out[n-1] == e.pkg {
+					continue
+				}
+				if e.dep.Flags == repomd.DepAny || repomd.EVROverlap(e.dep.Flags, e.dep.EVR, d.Flags, d.EVR) {
+					out = append(out, e.pkg)
+				}
+			}
+		}
+	}
+	if len(d.Name) > 0 && d.Name[0] == '/' {
+		out = union(out, p.files.providers(d.Name))
+	}
+	return out
+}
+
+// union merges two ascending id lists.
+func union(a, b []PkgID) []PkgID {
+	if len(a) == 0 {
+		return b
+	}
+	if len(b) == 0 {
+		return a
+	}
+	out := make([]PkgID, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case a[i] > b[j]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+func intersect(a, b []PkgID) []PkgID {
+	var out []PkgID
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
+}
+
+func minus(a, b []PkgID) []PkgID {
+	var out []PkgID
+	j := 0
+	for _, x := range a {
+		for j < len(b) && b[j] < x {
+			j++
+		}
+		if j < len(b) && b[j] == x {
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
