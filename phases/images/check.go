@@ -1,0 +1,116 @@
+package images
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/pungo/pungo/phases/compose"
+)
+
+func magicAt(r io.ReaderAt, off int64, want []byte) bool {
+	buf := make([]byte, len(want))
+	n, err := r.ReadAt(buf, off)
+	return n == len(want) && (err == nil || err == io.EOF) && bytes.Equal(buf, want)
+}
+
+// IsISO reports an ISO 9660 primary volume descriptor at sector 16.
+func IsISO(r io.ReaderAt) bool { return magicAt(r, 0x8001, []byte("CD001")) }
+
+// HasMBR reports the 0x55AA boot signature of a master boot record.
+func HasMBR(r io.ReaderAt) bool { return magicAt(r, 0x1FE, []byte{0x55, 0xAA}) }
+
+// HasGPT reports a GPT header in LBA 1.
+func HasGPT(r io.ReaderAt) bool { return magicAt(r, 0x200, []byte("EFI PART")) }
+
+// HasElTorito reports an El Torito boot record volume descriptor at sector 17.
+func HasElTorito(r io.ReaderAt) bool {
+	return magicAt(r, 0x8801, []byte("CD001\x01EL TORITO SPECIFICATION"))
+}
+
+// CheckSanity is the test phase's check of one image file: an ISO must
+// carry the ISO 9660 signature, and a bootable x86 image needs an MBR, a
+// GPT or an El Torito boot record.
+func CheckSanity(path string, im *Image) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	iso := IsISO(f)
+	if im.Format == "iso" && !iso {
+		return fmt.Errorf("%s does not look like an ISO file", path)
+	}
+	if (im.Arch == "x86_64" || im.Arch == "i386") && im.Bootable && !HasMBR(f) && !HasGPT(f) && !(iso && HasElTorito(f)) {
+		return fmt.Errorf("%s is supposed to be bootable, but does not have MBR nor GPT nor is it a bootable ISO", path)
+	}
+	return nil
+}
+
+// CheckImages runs the test phase's image checks over the manifest:
+// CheckSanity on every image (a failable deliverable's failure is recorded
+// and does not stop the compose) and createiso_max_size, which only warns
+// unless createiso_max_size_is_strict applies.
+func CheckImages(c *compose.Compose) error {
+	top := filepath.Join(c.Topdir, "compose")
+	for _, e := range Of(c).All() {
+		im := e.Image
+		v := c.Variant(e.Variant)
+		path := filepath.Join(top, filepath.FromSlash(im.Path))
+		kind := im.Deliverable
+		if kind == "" {
+			kind = "image"
+		}
+		run := func() error { return CheckSanity(path, im) }
+		var err error
+		if im.CanFail {
+			err = c.Failable(v, e.Arch, kind, im.Subvariant, run)
+		} else {
+			err = run()
+		}
+		if err != nil {
+			return err
+		}
+		if err := checkSizeLimit(c, v, e.Arch, im); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkSizeLimit(c *compose.Compose, v *compose.Variant, arch string, im *Image) error {
+	uid := ""
+	if v != nil {
+		uid = v.UID
+	}
+	limits := c.Conf.ForVariantArch("createiso_max_size", uid, arch)
+	if len(limits) == 0 {
+		return nil
+	}
+	limit, ok := toInt(limits[0])
+	if !ok || im.Size <= limit {
+		return nil
+	}
+	msg := fmt.Sprintf("ISO %s is too big. Expected max %dB, got %dB", im.Path, limit, im.Size)
+	for _, s := range c.Conf.ForVariantArch("createiso_max_size_is_strict", uid, arch) {
+		if b, _ := s.(bool); b {
+			return fmt.Errorf("%s", msg)
+		}
+	}
+	c.Log.Warningf("%s", msg)
+	return nil
+}
+
+func toInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case int:
+		return int64(x), true
+	case float64:
+		return int64(x), true
+	}
+	return 0, false
+}
