@@ -10,7 +10,6 @@ package config
 
 import (
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -54,32 +53,76 @@ func New(values map[string]any) *Config {
 	return c
 }
 
+// LoadOptions says how to load a config.
+type LoadOptions struct {
+	// Overrides are KEY=VALUE definitions (pungi-config-validate's and
+	// pungi-config-dump's -e), VALUE in kobo syntax. Each is defined before
+	// the file is read, so the file can use it, and again afterwards, so it
+	// overrides the file's own assignment.
+	Overrides []string
+	// Defaults are variables defined before the file is read, with lower
+	// priority than Overrides (pungi-config-validate's
+	// .pungi-config-validate.json).
+	Defaults map[string]any
+}
+
 // Load reads a config file (JSON when the name ends in .json, kobo format
-// otherwise) and applies overrides of the form KEY=VALUE, VALUE in the same
-// syntax as the file (for JSON configs too, kobo syntax), able to refer to
-// the file's variables.
+// otherwise) with -e style overrides. Defined variables that are not Pungi
+// options are dropped after reading, as Pungi does with template variables.
 func Load(path string, overrides []string) (*Config, error) {
-	vars, err := loadVars(path)
-	if err != nil {
-		return nil, err
+	return LoadWith(path, LoadOptions{Overrides: overrides})
+}
+
+// LoadWith is Load with all options.
+func LoadWith(path string, opts LoadOptions) (*Config, error) {
+	defines := kobo.NewVars()
+	for _, k := range sortedKeys(opts.Defaults) {
+		defines.Set(k, kobo.Var{Value: fromPlain(opts.Defaults[k]), Pos: Pos{File: "defaults"}})
 	}
-	for i, o := range overrides {
+	var overridden []string
+	for i, o := range opts.Overrides {
 		key, val, ok := strings.Cut(o, "=")
 		key = strings.TrimSpace(key)
 		if !ok || key == "" {
 			return nil, fmt.Errorf("-e %s: want KEY=VALUE", o)
 		}
-		name := fmt.Sprintf("-e[%d]", i+1)
-		assigned, err := kobo.Assign(vars, name, key+" = "+val)
+		assigned, err := kobo.Assign(defines, fmt.Sprintf("-e[%d]", i+1), key+" = "+val)
 		if err != nil {
 			return nil, fmt.Errorf("-e %s: %w", o, err)
 		}
 		if len(assigned) != 1 || assigned[0] != key {
-			return nil, fmt.Errorf("-e %s: must assign exactly the one option %s", o, key)
+			return nil, fmt.Errorf("-e %s: must assign exactly the one variable %s", o, key)
 		}
+		overridden = append(overridden, key)
 	}
+
+	vars := kobo.NewVars()
+	for _, n := range defines.Names {
+		vars.Set(n, defines.Values[n])
+	}
+	if strings.HasSuffix(path, ".json") {
+		jv, err := loadJSON(path)
+		if err != nil {
+			return nil, err
+		}
+		vars.Files = jv.Files
+		for _, n := range jv.Names {
+			vars.Set(n, jv.Values[n])
+		}
+	} else if err := kobo.ParseFileInto(vars, path); err != nil {
+		return nil, err
+	}
+	for _, k := range overridden {
+		vars.Set(k, defines.Values[k])
+	}
+
 	c := &Config{Path: path, Files: vars.Files, values: map[string]any{}, pos: map[string]Pos{}}
 	for _, n := range vars.Names {
+		if _, defined := defines.Values[n]; defined {
+			if _, known := LookupOption(n); !known {
+				continue
+			}
+		}
 		v := vars.Values[n]
 		c.names = append(c.names, n)
 		c.values[n] = Plain(v.Value)
@@ -88,11 +131,25 @@ func Load(path string, overrides []string) (*Config, error) {
 	return c, nil
 }
 
-func loadVars(path string) (*kobo.Vars, error) {
-	if strings.HasSuffix(path, ".json") {
-		return loadJSON(path)
+// fromPlain turns a config value back into a kobo value.
+func fromPlain(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		d := &kobo.Dict{}
+		for _, k := range sortedKeys(x) {
+			d.Set(k, fromPlain(x[k]))
+		}
+		return d
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = fromPlain(e)
+		}
+		return out
+	case int:
+		return int64(x)
 	}
-	return kobo.ParseFile(path)
+	return v
 }
 
 // LoadRaw returns the variables of a config file exactly as parsed, without
@@ -203,42 +260,11 @@ func (c *Config) Get(key string) (any, bool) {
 }
 
 // WithDefaults returns a copy of c in which Get also answers with the
-// defaults of Pungi's schema for options the config does not set, aliases
-// (deprecated names) resolved to their new names.
+// defaults of Pungi's schema for options the config does not set; nested
+// defaults (such as extra_isos' skip_src) are filled into the values too, as
+// Pungi's validator does.
 func (c *Config) WithDefaults() *Config {
-	n := &Config{Path: c.Path, Files: c.Files, names: append([]string(nil), c.names...),
-		values: map[string]any{}, pos: map[string]Pos{}, defaults: map[string]any{}}
-	for k, v := range c.values {
-		n.values[k] = v
-	}
-	for k, p := range c.pos {
-		n.pos[k] = p
-	}
-	for _, o := range Options() {
-		if o.AliasOf != "" {
-			continue
-		}
-		if _, ok := n.values[o.Name]; ok {
-			continue
-		}
-		// An old name that is an alias of this option carries the value.
-		for _, old := range aliasesOf(o.Name) {
-			if v, ok := n.values[old]; ok {
-				n.values[o.Name] = v
-				if p, ok := n.pos[old]; ok {
-					n.pos[o.Name] = p
-				}
-				break
-			}
-		}
-		if _, ok := n.values[o.Name]; ok {
-			continue
-		}
-		if o.Default != nil {
-			n.defaults[o.Name] = o.defaultValue()
-		}
-	}
-	return n
+	return Check(c, ValidateOptions{}).Config
 }
 
 // Merged returns every option value with defaults filled in.
@@ -429,7 +455,3 @@ func sortedKeys(m map[string]any) []string {
 	sort.Strings(keys)
 	return keys
 }
-
-// baseDir is the directory relative paths in the config are resolved
-// against.
-func (c *Config) baseDir() string { return filepath.Dir(c.Path) }

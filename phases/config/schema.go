@@ -4,24 +4,26 @@ package config
 // Pungi's extensions: the types "regex" (a string that must compile) and
 // "url" (a string), and the keywords deprecated, alias and append.
 type Node struct {
-	Types      []string // empty: any type
-	Enum       []any
-	Items      *Node   // every item of an array
-	TupleItems []*Node // positional items of an array
-	NoExtraItems bool  // with TupleItems: no items beyond them
-	MinItems   int
-	MaxItems   int // 0: no limit
-	Props      []Prop
-	Patterns   []Prop // patternProperties: Name is a regex searched in the key
+	Types        []string // empty: any type
+	Enum         []any
+	Items        *Node   // every item of an array
+	TupleItems   []*Node // positional items of an array
+	NoExtraItems bool    // with TupleItems: no items beyond them
+	MinItems     int
+	MaxItems     int // 0: no limit
+	Props        []Prop
+	Patterns     []Prop // patternProperties: Name is a regex searched in the key
 	NoExtraProps bool
-	Required   []string
-	AnyOf      []*Node
-	OneOf      []*Node
-	Default    any
-	HasDefault bool
-	Deprecated string   // the option was removed; the text says what to do
-	Alias      string   // an old name whose value this property takes
-	Append     []string // old names whose values are appended to this property
+	Required     []string
+	AnyOf        []*Node
+	OneOf        []*Node
+	Default      any
+	HasDefault   bool
+	Deprecated   string   // the option was removed; the text says what to do
+	Alias        string   // an old name whose value this property takes
+	Append       []string // old names whose values are appended to this property
+
+	variantKeys bool // object keys are variant regexes
 }
 
 // Prop is a named property (or a key pattern) with its schema.
@@ -34,8 +36,6 @@ type Prop struct {
 type Option struct {
 	Name string
 	*Node
-	// AliasOf is set for an old option name that now feeds another option.
-	AliasOf string
 }
 
 func (o Option) defaultValue() any { return cloneValue(o.Node.Default) }

@@ -60,6 +60,12 @@ func ParseFile(path string) (*Vars, error) {
 	return vars, nil
 }
 
+// ParseFileInto reads a config file into vars, whose variables the file
+// can refer to and overwrite (kobo's load_from_dict before load_from_file).
+func ParseFileInto(vars *Vars, path string) error {
+	return parseFileInto(vars, path, nil)
+}
+
 // ParseString reads config text; name is used in positions and as the base
 // for relative imports.
 func ParseString(name, src string) (*Vars, error) {

@@ -61,6 +61,10 @@ func (d *Dict) Set(key, value any) {
 	d.Values = append(d.Values, value)
 }
 
+// ScalarEqual is Python's == on scalars (numbers and bools compare by value
+// across types).
+func ScalarEqual(a, b any) bool { return pyEqual(a, b) }
+
 // pyEqual compares two scalar keys the way Python's == does for the types a
 // config can hold: numbers and bools compare by value across types.
 func pyEqual(a, b any) bool {

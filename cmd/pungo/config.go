@@ -1,0 +1,209 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/pungo/pungo/phases/config"
+	"github.com/pungo/pungo/phases/variants"
+)
+
+func init() {
+	register(&command{
+		name:    "config",
+		summary: "validate or dump a Pungi config (kobo .conf or .json)",
+		run:     runConfig,
+	})
+}
+
+const configUsage = `usage: pungo config validate [-e KEY=VALUE]... [--old-composes] [--no-variants] FILE
+       pungo config dump [-e KEY=VALUE]... [--raw] FILE
+
+validate prints errors and warnings as FILE:LINE:COL: error|warning: MESSAGE and
+exits 0 when there are no errors (warnings allowed), 1 when there are errors,
+2 when the config cannot be read at all (syntax error, missing import, ...).
+
+dump prints the config as JSON with sorted keys: with defaults filled in and
+validated (exit 1 on validation errors), or with --raw the variables exactly as
+parsed (tuples as arrays), without validation.
+
+-e KEY=VALUE defines KEY before the file is read and overrides the file's own
+value afterwards; VALUE is in config syntax (strings need quotes: -e
+'release_version="41"'). Defined names that are not Pungi options are dropped.`
+
+func runConfig(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, configUsage)
+		return 2
+	}
+	switch args[0] {
+	case "validate":
+		return runConfigValidate(args[1:])
+	case "dump":
+		return runConfigDump(args[1:])
+	case "-h", "--help", "help":
+		fmt.Println(configUsage)
+		return 0
+	}
+	return fail("config", fmt.Errorf("unknown subcommand %q (want validate or dump)", args[0]))
+}
+
+func runConfigValidate(args []string) int {
+	flags := flag.NewFlagSet("config validate", flag.ContinueOnError)
+	var defines multiFlag
+	flags.Var(&defines, "e", "define or override a variable: KEY=VALUE (repeatable)")
+	flags.Var(&defines, "define", "same as -e")
+	oldComposes := flags.Bool("old-composes", false, "the compose will run with old composes (allows createrepo_deltas)")
+	noVariants := flags.Bool("no-variants", false, "do not read variants_file for the phase checks")
+	flags.Usage = func() { fmt.Fprintln(os.Stderr, configUsage) }
+	pos, err := parseInterspersed(flags, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if len(pos) != 1 {
+		flags.Usage()
+		return 2
+	}
+	path := pos[0]
+	opts := config.LoadOptions{Overrides: defines}
+	// Like pungi-config-validate, a .pungi-config-validate.json next to the
+	// config supplies values for template variables.
+	defaultsFile := filepath.Join(filepath.Dir(path), ".pungi-config-validate.json")
+	if d, err := config.ReadJSONValues(defaultsFile); err == nil {
+		opts.Defaults = d
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fail("config validate", err)
+	}
+	c, err := config.LoadWith(path, opts)
+	if err != nil {
+		return fail("config validate", err)
+	}
+	vopts := config.ValidateOptions{OldComposes: *oldComposes}
+	var notes []string
+	if !*noVariants {
+		infos, err := loadVariantInfo(c)
+		switch {
+		case err == nil:
+			vopts.Variants = infos
+		case errors.As(err, new(*variants.Error)):
+			for _, line := range splitLines(err.Error()) {
+				fmt.Printf("%s: error: %s\n", path, line)
+			}
+			return 1
+		default:
+			notes = append(notes, fmt.Sprintf("Failed to load variants: %v", err))
+		}
+	}
+	r := config.Check(c, vopts)
+	for _, d := range r.Errors {
+		printDiag(d, "error")
+	}
+	for _, d := range r.Warnings {
+		printDiag(d, "warning")
+	}
+	for _, n := range notes {
+		fmt.Printf("%s: warning: %s\n", path, n)
+	}
+	if len(r.Errors) > 0 {
+		return 1
+	}
+	return 0
+}
+
+func printDiag(d config.Diagnostic, kind string) {
+	lines := splitLines(d.Msg)
+	where := d.Pos.String()
+	fmt.Printf("%s: %s: %s\n", where, kind, lines[0])
+	for _, l := range lines[1:] {
+		fmt.Println(l)
+	}
+}
+
+func splitLines(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}
+
+// loadVariantInfo reads the config's variants_file when it is a local path
+// (relative to the config's directory), filtered by tree_arches and
+// tree_variants as Pungi does.
+func loadVariantInfo(c *config.Config) ([]config.VariantInfo, error) {
+	v, ok := c.Get("variants_file")
+	if !ok {
+		return nil, nil // already reported as a missing required option
+	}
+	file, ok := v.(string)
+	if !ok {
+		// An SCM dict: pungi-config-validate would fetch it; offline we
+		// cannot.
+		return nil, errors.New("variants_file is not a local file; not fetched")
+	}
+	if !filepath.IsAbs(file) {
+		file = filepath.Join(filepath.Dir(c.Path), file)
+	}
+	d := c.WithDefaults()
+	vs, err := variants.ParseFileFiltered(file, d.Strings("tree_arches"), d.Strings("tree_variants"))
+	if err != nil {
+		return nil, err
+	}
+	var out []config.VariantInfo
+	for _, x := range vs.All() {
+		out = append(out, config.VariantInfo{UID: x.UID, Type: x.Type, Arches: x.Arches, IsEmpty: x.IsEmpty})
+	}
+	return out, nil
+}
+
+func runConfigDump(args []string) int {
+	flags := flag.NewFlagSet("config dump", flag.ContinueOnError)
+	var defines multiFlag
+	flags.Var(&defines, "e", "define or override a variable: KEY=VALUE (repeatable)")
+	flags.Var(&defines, "define", "same as -e")
+	raw := flags.Bool("raw", false, "print the variables as parsed, without defaults or validation")
+	flags.Usage = func() { fmt.Fprintln(os.Stderr, configUsage) }
+	pos, err := parseInterspersed(flags, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if len(pos) != 1 {
+		flags.Usage()
+		return 2
+	}
+	c, err := config.Load(pos[0], defines)
+	if err != nil {
+		return fail("config dump", err)
+	}
+	if *raw {
+		if err := config.WriteJSON(os.Stdout, c.Values()); err != nil {
+			return fail("config dump", err)
+		}
+		return 0
+	}
+	r := config.Check(c, config.ValidateOptions{SchemaOnly: true})
+	if len(r.Errors) > 0 {
+		for _, d := range r.Errors {
+			fmt.Fprintf(os.Stderr, "%s: error: %s\n", d.Pos, d.Msg)
+		}
+		return 1
+	}
+	if err := r.Config.Dump(os.Stdout); err != nil {
+		return fail("config dump", err)
+	}
+	return 0
+}
