@@ -170,6 +170,8 @@ func (p *reader) warnf(e *etree.Element, format string, args ...any) {
 
 func (p *reader) raw(e *etree.Element) Raw {
 	d := etree.NewDocument()
+	d.WriteSettings.CanonicalText = true
+	d.WriteSettings.CanonicalAttrVal = true
 	d.SetRoot(e.Copy())
 	s, _ := d.WriteToString()
 	return Raw{XML: s, Line: p.line[e]}

@@ -18,6 +18,11 @@ import (
 func (c *Comps) Write(w io.Writer) error {
 	var raws rawQueue
 	doc := etree.NewDocument()
+	// Canonical escaping writes \r, and tabs and newlines in attributes, as
+	// character references (so they survive a round trip) and leaves quotes
+	// in text alone, as libxml2 does.
+	doc.WriteSettings.CanonicalText = true
+	doc.WriteSettings.CanonicalAttrVal = true
 	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
 	doc.CreateDirective(`DOCTYPE comps PUBLIC "-//Red Hat, Inc.//DTD Comps info//EN" "comps.dtd"`)
 	root := doc.CreateElement("comps")
