@@ -1,0 +1,313 @@
+// Package checksums is the image_checksum phase: every image in the
+// compose's manifest is hashed once per configured algorithm
+// (media_checksums), the digests go into the manifest, and checksum files
+// are written beside the images in Pungi's BSD-style format —
+// "# FILE: SIZE bytes" then "SHA256 (FILE) = HEX" — either one file per
+// image and algorithm plus a per-directory SHA256SUM, or, with
+// media_checksum_one_file, a single CHECKSUM per directory, prefixed by
+// media_checksum_base_filename when set.
+package checksums
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/images"
+	"github.com/pungo/pungo/repomd/atomicfile"
+)
+
+func init() {
+	compose.Register("image_checksum", func() compose.Phase { return &Phase{} })
+}
+
+// Phase is the image_checksum phase.
+type Phase struct{}
+
+// Name implements compose.Phase.
+func (*Phase) Name() string { return "image_checksum" }
+
+// Skip is always false: with no images the phase does nothing, and
+// images.json needs the checksums when there are some.
+func (*Phase) Skip(*compose.Compose) bool { return false }
+
+// Options are the phase's settings.
+type Options struct {
+	Types        []string // md5, sha1, sha256, …
+	OneFile      bool
+	BaseFilename string // media_checksum_base_filename (a format string)
+}
+
+// OptionsOf reads the options with Pungi's defaults.
+func OptionsOf(c *compose.Compose) Options {
+	o := Options{Types: []string{"md5", "sha1", "sha256"}}
+	if v, ok := c.Conf.Get("media_checksums"); ok && v != nil {
+		o.Types = compose.AsStrings(v)
+	}
+	o.OneFile = compose.BoolOpt(c.Conf, "media_checksum_one_file", false)
+	o.BaseFilename, _ = compose.StringOpt(c.Conf, "media_checksum_base_filename")
+	return o
+}
+
+// Validate implements compose.Validator.
+func (*Phase) Validate(c *compose.Compose) error {
+	o := OptionsOf(c)
+	var errs []string
+	if o.OneFile && len(o.Types) != 1 {
+		errs = append(errs, `Config option "media_checksum_one_file" requires only one checksum to be configured in "media_checksums".`)
+	}
+	for _, t := range o.Types {
+		if newHash(t) == nil {
+			errs = append(errs, fmt.Sprintf("media_checksums: unsupported checksum type %q (md5, sha1, sha224, sha256, sha384, sha512)", t))
+		}
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+// Run implements compose.Phase: checksums every image, then writes the
+// checksum files and images.json.
+func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
+	if err := p.Validate(c); err != nil {
+		return err
+	}
+	o := OptionsOf(c)
+	m := images.Of(c)
+	base := func(variant, arch, dirname string) (string, error) {
+		if o.BaseFilename == "" {
+			return "", nil
+		}
+		s := images.BaseSubsts(c)
+		s["variant"], s["arch"] = variant, arch
+		if dirname != "" {
+			s["dirname"] = dirname
+		}
+		name, err := images.Format(o.BaseFilename, s)
+		if err != nil {
+			return "", fmt.Errorf("media_checksum_base_filename: %w", err)
+		}
+		return name + "-", nil
+	}
+	if err := Make(ctx, filepath.Join(c.Topdir, "compose"), m.All(), o, base); err != nil {
+		return err
+	}
+	if m.Len() == 0 {
+		return nil
+	}
+	return m.Write(c)
+}
+
+func newHash(name string) hash.Hash {
+	switch name {
+	case "md5":
+		return md5.New()
+	case "sha1":
+		return sha1.New()
+	case "sha224":
+		return sha256.New224()
+	case "sha256":
+		return sha256.New()
+	case "sha384":
+		return sha512.New384()
+	case "sha512":
+		return sha512.New()
+	}
+	return nil
+}
+
+// FileDigests reads path once, feeding every algorithm, and returns
+// algorithm → hex digest.
+func FileDigests(ctx context.Context, path string, types []string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	hs := make([]hash.Hash, len(types))
+	ws := make([]io.Writer, len(types))
+	for i, t := range types {
+		hs[i] = newHash(t)
+		if hs[i] == nil {
+			return nil, fmt.Errorf("unsupported checksum type %q", t)
+		}
+		ws[i] = hs[i]
+	}
+	w := io.MultiWriter(ws...)
+	buf := make([]byte, 1<<20)
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		n, rerr := f.Read(buf)
+		if n > 0 {
+			w.Write(buf[:n])
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return nil, fmt.Errorf("%s: %w", path, rerr)
+		}
+	}
+	out := make(map[string]string, len(types))
+	for i, t := range types {
+		out[t] = fmt.Sprintf("%x", hs[i].Sum(nil))
+	}
+	return out, nil
+}
+
+// line is one checksum file entry.
+type line struct {
+	file string
+	size int64
+	alg  string
+	hex  string
+}
+
+// Make hashes every manifest entry's file once (a source ISO listed under
+// several arches is read once), stores the digests in the images and
+// writes the checksum files under topdir (the compose/ directory).
+func Make(ctx context.Context, topdir string, entries []images.Entry, o Options, base func(variant, arch, dirname string) (string, error)) error {
+	type job struct {
+		path string
+		im   []*images.Image
+	}
+	byPath := map[string]*job{}
+	var order []string
+	for _, e := range entries {
+		p := filepath.Join(topdir, filepath.FromSlash(e.Image.Path))
+		j := byPath[p]
+		if j == nil {
+			j = &job{path: p}
+			byPath[p] = j
+			order = append(order, p)
+		}
+		j.im = append(j.im, e.Image)
+	}
+	digests := make(map[string]map[string]string, len(order))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	errs := make([]error, len(order))
+	sem := make(chan struct{}, 4)
+	for i, p := range order {
+		if _, err := os.Stat(p); err != nil {
+			// Pungi skips images whose file is gone.
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			d, err := digest(ctx, p, o.Types)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			mu.Lock()
+			digests[p] = d
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	files := map[string]map[line]bool{}
+	add := func(file string, l line) {
+		if files[file] == nil {
+			files[file] = map[line]bool{}
+		}
+		files[file][l] = true
+	}
+	for _, e := range entries {
+		p := filepath.Join(topdir, filepath.FromSlash(e.Image.Path))
+		d, ok := digests[p]
+		if !ok {
+			continue
+		}
+		dir, name := filepath.Dir(p), filepath.Base(p)
+		size := e.Image.Size
+		if size == 0 {
+			if st, err := os.Stat(p); err == nil {
+				size = st.Size()
+			}
+		}
+		if e.Image.Checksums == nil {
+			e.Image.Checksums = map[string]string{}
+		}
+		for _, alg := range o.Types {
+			hexd := d[alg]
+			e.Image.Checksums[alg] = hexd
+			l := line{name, size, alg, hexd}
+			if o.OneFile {
+				b, err := base(e.Variant, e.Arch, filepath.Base(dir))
+				if err != nil {
+					return err
+				}
+				add(filepath.Join(dir, b+"CHECKSUM"), l)
+				continue
+			}
+			add(filepath.Join(dir, name+"."+strings.ToUpper(alg)+"SUM"), l)
+			b, err := base(e.Variant, e.Arch, "")
+			if err != nil {
+				return err
+			}
+			add(filepath.Join(dir, b+strings.ToUpper(alg)+"SUM"), l)
+		}
+	}
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		if err := dump(p, files[p]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func dump(path string, set map[line]bool) error {
+	lines := make([]line, 0, len(set))
+	for l := range set {
+		lines = append(lines, l)
+	}
+	sort.Slice(lines, func(i, j int) bool {
+		a, b := lines[i], lines[j]
+		if a.file != b.file {
+			return a.file < b.file
+		}
+		if a.size != b.size {
+			return a.size < b.size
+		}
+		if a.alg != b.alg {
+			return a.alg < b.alg
+		}
+		return a.hex < b.hex
+	})
+	var sb strings.Builder
+	for _, l := range lines {
+		fmt.Fprintf(&sb, "# %s: %d bytes\n", l.file, l.size)
+		fmt.Fprintf(&sb, "%s (%s) = %s\n", strings.ToUpper(l.alg), l.file, l.hex)
+	}
+	return atomicfile.WriteFile(path, []byte(sb.String()), 0o644)
+}
+
+// digest is FileDigests; tests count calls through it.
+var digest = FileDigests
