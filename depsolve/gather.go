@@ -83,11 +83,11 @@ type gatherer struct {
 	lookasideAny bool
 	ftExcl       map[string]bool
 
-	in     [3][]bool   // result membership by destination
-	list   [3][]PkgID  // result members in the order added
-	flags  []Flags     // by package
-	reason []Reason    // first reason, by package
-	added  []bool      // reason recorded
+	in     [3][]bool  // result membership by destination
+	list   [3][]PkgID // result members in the order added
+	flags  []Flags    // by package
+	reason []Reason   // first reason, by package
+	added  []bool     // reason recorded
 
 	memo      map[reqKey][]PkgID // finished_get_package_deps_reqs
 	finBin    []bool

@@ -29,11 +29,17 @@ type Repo struct {
 	// LoadFiles fills every package's complete file list (filelists.xml).
 	// Nil when Files are already complete or no filelists exist.
 	LoadFiles func() error
+	// Source is the opened repository, when the packages came from one.
+	Source *repomd.Repo
 }
 
 // RepoFrom wraps an opened rpm-md repository.
 func RepoFrom(id string, r *repomd.Repo, lookaside bool) *Repo {
-	return &Repo{ID: id, Lookaside: lookaside, Packages: r.Packages, LoadFiles: r.LoadFilelists}
+	repo := &Repo{ID: id, Lookaside: lookaside, Packages: r.Packages, Source: r}
+	if _, ok := r.Record("filelists"); ok {
+		repo.LoadFiles = r.LoadFilelists
+	}
+	return repo
 }
 
 // provide is one entry of the whatprovides index.

@@ -1,0 +1,445 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pungo/pungo/comps"
+	"github.com/pungo/pungo/depsolve"
+	"github.com/pungo/pungo/depsolve/installcheck"
+	"github.com/pungo/pungo/repomd"
+)
+
+func init() {
+	register(&command{
+		name:    "depsolve",
+		summary: "gather packages with Pungi's semantics (pungi-gather)",
+		run:     runDepsolve,
+	})
+}
+
+// depsolveList is a repeatable string flag.
+type depsolveList []string
+
+func (l *depsolveList) String() string     { return strings.Join(*l, ",") }
+func (l *depsolveList) Set(v string) error { *l = append(*l, v); return nil }
+
+// depsolveArgs parses flags placed anywhere among the arguments. Input
+// patterns may start with "-" (excludes), so after the first pattern only
+// arguments starting with "--" are taken as flags; "--" ends the flags.
+func depsolveArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var patterns []string
+	rest := args
+	for len(rest) > 0 {
+		if err := fs.Parse(rest); err != nil {
+			return nil, err
+		}
+		left := fs.Args()
+		consumed := len(rest) - len(left)
+		if consumed > 0 && rest[consumed-1] == "--" {
+			return append(patterns, left...), nil
+		}
+		i := 0
+		for i < len(left) && !strings.HasPrefix(left[i], "--") {
+			patterns = append(patterns, left[i])
+			i++
+		}
+		if i < len(left) && left[i] == "--" {
+			return append(patterns, left[i+1:]...), nil
+		}
+		rest = left[i:]
+	}
+	return patterns, nil
+}
+
+// repoArg splits "[ID=]LOCATION"; without an ID the repository is named
+// after the last path element of its location.
+func repoArg(arg string) (id, loc string) {
+	if i := strings.IndexByte(arg, '='); i > 0 && !strings.ContainsAny(arg[:i], "/:") {
+		return arg[:i], arg[i+1:]
+	}
+	base := strings.TrimRight(arg, "/")
+	base = strings.TrimSuffix(base, "/repodata")
+	if j := strings.LastIndexAny(base, "/"); j >= 0 {
+		base = base[j+1:]
+	}
+	if base == "" || base == "." {
+		base = "repo"
+	}
+	return base, arg
+}
+
+// openPoolRepos opens the lookaside and main repositories (in parallel) and
+// orders them as Pungi's gather does: lookaside repositories first, then the
+// main ones, each in the order given. Repository ids that would repeat get
+// a "-2", "-3"… suffix.
+func openPoolRepos(main, lookaside []string) ([]*depsolve.Repo, error) {
+	type spec struct {
+		id, loc   string
+		lookaside bool
+	}
+	var specs []spec
+	for _, a := range lookaside {
+		id, loc := repoArg(a)
+		specs = append(specs, spec{id, loc, true})
+	}
+	for _, a := range main {
+		id, loc := repoArg(a)
+		specs = append(specs, spec{id, loc, false})
+	}
+	used := map[string]int{}
+	for i := range specs {
+		used[specs[i].id]++
+		if n := used[specs[i].id]; n > 1 {
+			specs[i].id = fmt.Sprintf("%s-%d", specs[i].id, n)
+		}
+	}
+	opened := make([]*repomd.Repo, len(specs))
+	errs := make([]error, len(specs))
+	var wg sync.WaitGroup
+	for i := range specs {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			opened[i], errs[i] = repomd.Open(specs[i].loc)
+		}(i)
+	}
+	wg.Wait()
+	repos := make([]*depsolve.Repo, len(specs))
+	for i, s := range specs {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		repos[i] = depsolve.RepoFrom(s.id, opened[i], s.lookaside)
+	}
+	return repos, nil
+}
+
+// readComps returns the comps of the given file, or else of every
+// repository's group metadata ("group", else "group_gz"), in pool order.
+func readComps(file string, repos []*depsolve.Repo) ([]*comps.Comps, error) {
+	if file != "" {
+		c, err := comps.ParseFile(file)
+		if err != nil {
+			return nil, err
+		}
+		return []*comps.Comps{c}, nil
+	}
+	var out []*comps.Comps
+	for _, r := range repos {
+		if r.Source == nil {
+			continue
+		}
+		typ := "group"
+		if _, ok := r.Source.Record(typ); !ok {
+			typ = "group_gz"
+			if _, ok := r.Source.Record(typ); !ok {
+				continue
+			}
+		}
+		rc, err := r.Source.OpenRecord(typ)
+		if err != nil {
+			return nil, err
+		}
+		c, err := comps.Parse(rc, r.Source.Location+" ("+typ+")")
+		rc.Close()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// compsInputs returns the conditional packages of the named groups and the
+// langpacks table, merged over all comps as dnf merges repositories' comps
+// (a later langpack entry for the same name wins).
+func compsInputs(cs []*comps.Comps, groups []string) ([]depsolve.Conditional, []depsolve.Langpack, error) {
+	var conds []depsolve.Conditional
+	seenCond := map[depsolve.Conditional]bool{}
+	for _, id := range groups {
+		found := false
+		for _, c := range cs {
+			g := c.Group(id)
+			if g == nil {
+				continue
+			}
+			found = true
+			for _, pr := range g.Packages {
+				if pr.Type != comps.TypeConditional {
+					continue
+				}
+				cd := depsolve.Conditional{Name: pr.Requires, Install: pr.Name}
+				if !seenCond[cd] {
+					seenCond[cd] = true
+					conds = append(conds, cd)
+				}
+			}
+		}
+		if !found {
+			return nil, nil, fmt.Errorf("group %q is not in the comps", id)
+		}
+	}
+	var langs []depsolve.Langpack
+	at := map[string]int{}
+	for _, c := range cs {
+		for _, l := range c.Langpacks {
+			if i, ok := at[l.Name]; ok {
+				langs[i].Install = l.Install
+				continue
+			}
+			at[l.Name] = len(langs)
+			langs = append(langs, depsolve.Langpack{Name: l.Name, Install: l.Install})
+		}
+	}
+	return conds, langs, nil
+}
+
+type depsolveJSONItem struct {
+	NEVRA string   `json:"nevra"`
+	File  string   `json:"file"`
+	Flags []string `json:"flags"`
+	Repo  string   `json:"repo"`
+}
+
+type depsolveJSON struct {
+	RPM        []depsolveJSONItem `json:"rpm"`
+	SRPM       []depsolveJSONItem `json:"srpm"`
+	Debuginfo  []depsolveJSONItem `json:"debuginfo"`
+	BrokenDeps []string           `json:"broken_deps"`
+}
+
+func depsolveItems(items []depsolve.Item) []depsolveJSONItem {
+	out := make([]depsolveJSONItem, 0, len(items))
+	for _, it := range items {
+		out = append(out, depsolveJSONItem{NEVRA: it.Pkg.NEVRA(), File: it.Pkg.FileName(), Flags: it.Flags.Names(), Repo: it.Repo.ID})
+	}
+	return out
+}
+
+func runDepsolve(args []string) int {
+	const name = "depsolve"
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: pungo depsolve --repo [ID=]DIR|URL [options] [--] PATTERN... [-EXCLUDE...]\n\n"+
+			"Gathers packages as Pungi's gather does (pungi-gather). Patterns are package\n"+
+			"name globs, NAME.ARCH, NAME.+ (multilib), debug names; -PATTERN excludes.\n"+
+			"Lookaside repositories are loaded before the main ones.\n\n")
+		fs.PrintDefaults()
+	}
+	var repos, lookaside, ftExcludes, methods, blacklist, whitelist, prepop, groups depsolveList
+	fs.Var(&repos, "repo", "main repository `[ID=]DIR|URL` (repeatable)")
+	fs.Var(&lookaside, "lookaside", "lookaside repository `[ID=]DIR|URL` (repeatable)")
+	arch := fs.String("arch", "x86_64", "tree `ARCH`")
+	greedy := fs.String("greedy", "none", "greedy `METHOD`: none, all or build")
+	fulltree := fs.Bool("fulltree", false, "add all binaries built from the same source packages")
+	fs.Var(&ftExcludes, "fulltree-exclude", "source package `NAME` fulltree leaves alone (repeatable)")
+	selfhosting := fs.Bool("selfhosting", false, "resolve build requirements of source packages")
+	nodeps := fs.Bool("nodeps", false, "do not resolve dependencies")
+	fs.Var(&methods, "multilib", "multilib `METHOD`: none, all, runtime, devel, kernel, yaboot (repeatable)")
+	fs.Var(&blacklist, "multilib-blacklist", "`GLOB` of packages never added as multilib (repeatable)")
+	fs.Var(&whitelist, "multilib-whitelist", "`NAME` glob always added as multilib (repeatable)")
+	fs.Var(&prepop, "prepopulate", "`NAME.ARCH` added at the start (repeatable)")
+	excludeSource := fs.Bool("exclude-source", false, "no source packages")
+	excludeDebug := fs.Bool("exclude-debug", false, "no debuginfo/debugsource packages")
+	fs.Var(&groups, "group", "comps group `ID` whose conditional packages apply (repeatable)")
+	langpacks := fs.Bool("langpacks", false, "add the comps langpacks of result packages")
+	compsFile := fs.String("comps", "", "comps `FILE` (default: the repositories' group metadata)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	why := fs.String("why", "", "print why `NAME` (name or NEVRA) is in the result, back to an input")
+	checkInstall := fs.Bool("check-install", false, "check that the gathered binary packages install together")
+
+	patterns, err := depsolveArgs(fs, args)
+	if err == flag.ErrHelp {
+		return 0
+	}
+	if err != nil {
+		return 2
+	}
+	if len(repos) == 0 {
+		return fail(name, fmt.Errorf("no --repo given"))
+	}
+	pool, err := loadPool(repos, lookaside)
+	if err != nil {
+		return fail(name, err)
+	}
+	opts := depsolve.Options{
+		Arch:              *arch,
+		Greedy:            *greedy,
+		Fulltree:          *fulltree,
+		FulltreeExcludes:  ftExcludes,
+		Selfhosting:       *selfhosting,
+		NoDeps:            *nodeps,
+		ExcludeSource:     *excludeSource,
+		ExcludeDebug:      *excludeDebug,
+		MultilibMethods:   methods,
+		MultilibBlacklist: blacklist,
+		MultilibWhitelist: whitelist,
+		Prepopulate:       prepop,
+	}
+	if len(groups) > 0 || *langpacks {
+		cs, err := readComps(*compsFile, pool.Repos)
+		if err != nil {
+			return fail(name, err)
+		}
+		conds, langs, err := compsInputs(cs, groups)
+		if err != nil {
+			return fail(name, err)
+		}
+		opts.Conditional = conds
+		if *langpacks {
+			opts.Langpacks = langs
+		}
+	}
+	res, err := depsolve.Gather(pool, patterns, opts)
+	if err != nil {
+		return fail(name, err)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(os.Stderr, "pungo depsolve: warning: %s\n", w)
+	}
+	for _, b := range res.Broken {
+		fmt.Fprintf(os.Stderr, "pungo depsolve: warning: Unresolvable dependency %s in %s\n", b.Req, b.Package)
+	}
+
+	code := 0
+	switch {
+	case *why != "":
+		if !printWhy(os.Stdout, res, *why) {
+			fmt.Fprintf(os.Stderr, "pungo depsolve: %s is not in the result\n", *why)
+			code = 1
+		}
+	case *asJSON:
+		out := depsolveJSON{RPM: depsolveItems(res.RPM), SRPM: depsolveItems(res.SRPM),
+			Debuginfo: depsolveItems(res.Debuginfo), BrokenDeps: []string{}}
+		for _, b := range res.Broken {
+			out.BrokenDeps = append(out.BrokenDeps, b.String())
+		}
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return fail(name, err)
+		}
+	default:
+		printGatherLines(os.Stdout, res)
+	}
+	if *checkInstall {
+		ok, err := checkInstallable(os.Stdout, res, *arch)
+		if err != nil {
+			return fail(name, err)
+		}
+		if !ok {
+			code = 1
+		}
+	}
+	return code
+}
+
+func loadPool(repos, lookaside []string) (*depsolve.Pool, error) {
+	rs, err := openPoolRepos(repos, lookaside)
+	if err != nil {
+		return nil, err
+	}
+	return depsolve.NewPool(rs)
+}
+
+// packageURL is where pungi-gather says a package is: the repository's
+// base location joined with the package location.
+func packageURL(it depsolve.Item) string {
+	if it.Repo.Source != nil {
+		return it.Repo.Source.PackagePath(it.Pkg)
+	}
+	return it.Pkg.Location
+}
+
+// printGatherLines prints pungi-gather's output: "RPM(flags): location",
+// then DEBUGINFO and SRPM lines; one line per location, flags merged
+// (flag names with dashes, sorted).
+func printGatherLines(w io.Writer, res *depsolve.Result) {
+	for _, part := range []struct {
+		tag   string
+		items []depsolve.Item
+	}{{"RPM", res.RPM}, {"DEBUGINFO", res.Debuginfo}, {"SRPM", res.SRPM}} {
+		var order []string
+		flags := map[string]depsolve.Flags{}
+		for _, it := range part.items {
+			u := packageURL(it)
+			if _, ok := flags[u]; !ok {
+				order = append(order, u)
+			}
+			flags[u] |= it.Flags
+		}
+		for _, u := range order {
+			names := flags[u].Names()
+			for i := range names {
+				names[i] = strings.ReplaceAll(names[i], "_", "-")
+			}
+			sort.Strings(names)
+			fmt.Fprintf(w, "%s(%s): %s\n", part.tag, strings.Join(names, ","), u)
+		}
+	}
+}
+
+// printWhy prints, for each result package called name, the chain of
+// packages that pulled it in. It reports whether name was found.
+func printWhy(w io.Writer, res *depsolve.Result, name string) bool {
+	chains := res.Why(name)
+	for n, chain := range chains {
+		if n > 0 {
+			fmt.Fprintln(w)
+		}
+		for depth, it := range chain {
+			r := it.Reason
+			line := fmt.Sprintf("%s%s (%s): %s", strings.Repeat("  ", depth), it.Pkg.NEVRA(), it.Repo.ID, r.StepName())
+			if r.Dep != "" {
+				line += " (Requires: " + r.Dep + ")"
+			}
+			if r.By >= 0 {
+				if by := res.Item(r.By); by != nil {
+					line += " pulled by " + by.Pkg.NEVRA()
+				}
+			}
+			if f := it.Flags.String(); f != "" {
+				line += " [" + f + "]"
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
+	return len(chains) > 0
+}
+
+// checkInstallable asks installcheck whether the gathered binary packages
+// install together, other providers coming from the result and the
+// lookaside repositories.
+func checkInstallable(w io.Writer, res *depsolve.Result, arch string) (bool, error) {
+	var install, available []*repomd.Package
+	for _, it := range res.RPM {
+		install = append(install, it.Pkg)
+		available = append(available, it.Pkg)
+	}
+	for _, r := range res.Pool().Repos {
+		if r.Lookaside {
+			available = append(available, r.Packages...)
+		}
+	}
+	ir, err := installcheck.Check(install, available, arch)
+	if err != nil {
+		return false, err
+	}
+	if ir.Installable {
+		fmt.Fprintf(w, "check-install(%s): %d packages install together\n", arch, len(install))
+		return true, nil
+	}
+	fmt.Fprintf(w, "check-install(%s): NOT installable, %d problem(s):\n", arch, len(ir.Problems))
+	for _, p := range ir.Problems {
+		fmt.Fprintf(w, "  - %s\n", p)
+	}
+	return false, nil
+}
+
