@@ -442,4 +442,3 @@ func checkInstallable(w io.Writer, res *depsolve.Result, arch string) (bool, err
 	}
 	return false, nil
 }
-
