@@ -7,15 +7,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pungo/pungo/repomd/createrepo"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
-// dnfGroups builds a package-less repository around c with createrepo_c
-// --groupfile and returns what dnf prints for the given group subcommand.
-// TODO(H5): switch to `pungo createrepo --groupfile` once it exists.
-func dnfGroups(t *testing.T, c *Comps, args ...string) string {
+// dnfGroups builds a package-less repository around c with pungo's
+// createrepo --groupfile (or createrepo_c's, as a cross-check) and returns
+// what dnf prints for the given group subcommand.
+func dnfGroups(t *testing.T, c *Comps, withCreaterepoC bool, args ...string) string {
 	t.Helper()
-	tools := toolcheck.Need(t, "createrepo_c", "dnf")
+	dnf := toolcheck.Need(t, "dnf")[0]
 	dir := t.TempDir()
 	repo := filepath.Join(dir, "repo")
 	os.MkdirAll(repo, 0o755)
@@ -23,12 +24,17 @@ func dnfGroups(t *testing.T, c *Comps, args ...string) string {
 	if err := c.WriteFile(groupfile); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(tools[0], "-q", "--groupfile", groupfile, repo).CombinedOutput(); err != nil {
-		t.Fatalf("createrepo_c: %v\n%s", err, out)
+	if withCreaterepoC {
+		cr := toolcheck.Need(t, "createrepo_c")[0]
+		if out, err := exec.Command(cr, "-q", "--groupfile", groupfile, repo).CombinedOutput(); err != nil {
+			t.Fatalf("createrepo_c: %v\n%s", err, out)
+		}
+	} else if _, err := createrepo.Run(repo, createrepo.Options{GroupFile: groupfile, Database: true}); err != nil {
+		t.Fatalf("pungo createrepo: %v", err)
 	}
 	cmd := append([]string{"-q", "--installroot", filepath.Join(dir, "root"), "--releasever", "1",
 		"--setopt=reposdir=/dev/null", "--repofrompath", "r,file://" + repo, "--repo", "r", "--nogpgcheck"}, args...)
-	out, err := exec.Command(tools[1], cmd...).CombinedOutput()
+	out, err := exec.Command(dnf, cmd...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("dnf %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -36,14 +42,18 @@ func dnfGroups(t *testing.T, c *Comps, args ...string) string {
 }
 
 func TestDnfReadsFilteredRealComps(t *testing.T) {
-	for _, tc := range []struct{ repo, arch string }{
-		{"cs9-appstream", "x86_64"},
-		{"cs9-baseos", "aarch64"},
+	for _, tc := range []struct {
+		repo, arch  string
+		createrepoC bool
+	}{
+		{"cs9-appstream", "x86_64", false},
+		{"cs9-baseos", "aarch64", false},
+		{"cs9-baseos", "x86_64", true},
 	} {
 		t.Run(tc.repo+"/"+tc.arch, func(t *testing.T) {
 			c := realComps(t, tc.repo)
 			c.Filter(FilterOptions{Arch: tc.arch})
-			out := dnfGroups(t, c, "group", "list", "--hidden", "-v")
+			out := dnfGroups(t, c, tc.createrepoC, "group", "list", "--hidden", "-v")
 			for _, g := range c.Groups {
 				if !strings.Contains(out, "("+g.ID+")") {
 					t.Errorf("dnf does not list group %s", g.ID)
@@ -66,7 +76,7 @@ func TestDnfGroupInfo(t *testing.T) {
 	if g == nil || len(v.Groups) != 1 {
 		t.Fatalf("variant comps groups: %+v", v.Groups)
 	}
-	out := dnfGroups(t, v, "group", "info", "container-management")
+	out := dnfGroups(t, v, false, "group", "info", "container-management")
 	sections := map[string]string{TypeMandatory: "Mandatory Packages:", TypeDefault: "Default Packages:", TypeOptional: "Optional Packages:"}
 	for _, p := range g.Packages {
 		head, ok := sections[p.Type]
@@ -78,7 +88,7 @@ func TestDnfGroupInfo(t *testing.T) {
 			t.Errorf("dnf group info lacks %s package %s:\n%s", p.Type, p.Name, out)
 		}
 	}
-	if list := dnfGroups(t, v, "group", "list"); strings.Contains(list, "Container Management") {
+	if list := dnfGroups(t, v, false, "group", "list"); strings.Contains(list, "Container Management") {
 		t.Errorf("uservisible=false override ignored by dnf:\n%s", list)
 	}
 }
