@@ -1,0 +1,371 @@
+// Package runroot runs a phase's command where runroot_method says: here
+// ("local"), in a Koji runroot task ("koji": tag, arch, channel, weight,
+// packages, mounts, new chroot; the task is recorded under
+// logs/global/koji-tasks/ and cancelled when the compose is terminated), or
+// on a build host over ssh ("openssh", with Pungi's init / install
+// packages / run templates). runroot_method may be one method or a
+// {phase: method} mapping.
+package runroot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/koji"
+	"github.com/pungo/pungo/repomd/atomicfile"
+)
+
+// Request is one command to run.
+type Request struct {
+	Command    string // a shell command line
+	LogFile    string // where the output goes ("" for none)
+	Arch       string
+	Packages   []string // to install in the buildroot (koji, openssh)
+	Mounts     []string // paths the koji runroot mounts
+	Weight     float64  // koji task weight (0: the hub's default)
+	NewChroot  bool
+	ChownPaths []string // made readable and owned by this user afterwards (koji)
+}
+
+// Result tells what ran.
+type Result struct {
+	Method string
+	TaskID int64 // koji only
+	Output string
+}
+
+// Runner runs commands for one phase.
+type Runner struct {
+	C      *compose.Compose
+	Phase  string
+	Method string
+	// Poll is how often a Koji task is polled.
+	Poll time.Duration
+}
+
+// DefaultPoll is the Koji polling interval of new Runners.
+var DefaultPoll = 20 * time.Second
+
+// Method is the runroot_method for a phase: the per-phase entry of a
+// mapping, the single configured value, or "local"; a legacy
+// `runroot = True` means koji.
+func Method(c *compose.Compose, phase string) string {
+	raw, ok := c.Conf.Get("runroot_method")
+	if ok && raw != nil {
+		switch x := raw.(type) {
+		case string:
+			if x != "" {
+				return x
+			}
+		case map[string]any:
+			if s, ok := x[phase].(string); ok && s != "" {
+				return s
+			}
+			return "local"
+		}
+	}
+	if compose.BoolOpt(c.Conf, "runroot", false) {
+		return "koji"
+	}
+	return "local"
+}
+
+// New returns the runner of a phase.
+func New(c *compose.Compose, phase string) *Runner {
+	return &Runner{C: c, Phase: phase, Method: Method(c, phase), Poll: DefaultPoll}
+}
+
+// Run runs the request with the phase's method.
+func (r *Runner) Run(ctx context.Context, req Request) (Result, error) {
+	switch r.Method {
+	case "local":
+		return r.local(ctx, req)
+	case "koji":
+		return r.koji(ctx, req)
+	case "openssh":
+		return r.openssh(ctx, req)
+	}
+	return Result{}, fmt.Errorf("runroot_method %q for phase %s: want local, koji or openssh", r.Method, r.Phase)
+}
+
+func writeLog(path string, data []byte) error {
+	if path == "" {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, data, 0o644)
+}
+
+func (r *Runner) local(ctx context.Context, req Request) (Result, error) {
+	cmd := exec.CommandContext(ctx, "/bin/bash", "-c", req.Command)
+	cmd.WaitDelay = 10 * time.Second
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	res := Result{Method: "local", Output: out.String()}
+	if lerr := writeLog(req.LogFile, out.Bytes()); lerr != nil && err == nil {
+		err = lerr
+	}
+	if err != nil {
+		return res, cmdError(req, err, out.String())
+	}
+	return res, nil
+}
+
+func cmdError(req Request, err error, out string) error {
+	msg := fmt.Sprintf("runroot command failed: %v", err)
+	if req.LogFile != "" {
+		msg += "; see " + req.LogFile
+	}
+	if tail := lastLines(out, 5); tail != "" {
+		msg += ": " + tail
+	}
+	return errors.New(msg)
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}
+
+// KojiCommand is the shell command a Koji runroot task runs: Pungi's
+// cleanup prefix, and with ChownPaths the fix-up of ownership that keeps
+// the command's exit code.
+func KojiCommand(req Request, uid int) string {
+	cmd := "rm -f /var/lib/rpm/__db*; rm -rf /var/cache/yum/*; set -x; " + req.Command
+	if len(req.ChownPaths) > 0 {
+		paths := shellJoin(req.ChownPaths)
+		cmd += fmt.Sprintf(" ; EXIT_CODE=$? ; chmod -R a+r %s ; chown -R %d %s ; exit $EXIT_CODE", paths, uid, paths)
+	}
+	return cmd
+}
+
+// ClientKey is where a *koji.Client for the compose may be stored with
+// c.Set (the package set phase or tests do); otherwise koji_profile is
+// loaded and logged in.
+const ClientKey = "koji.client"
+
+var clientMu sync.Mutex
+
+// Client returns the compose's logged-in Koji client.
+func Client(ctx context.Context, c *compose.Compose) (*koji.Client, error) {
+	clientMu.Lock()
+	defer clientMu.Unlock()
+	if v, ok := c.Value(ClientKey); ok {
+		if kc, ok := v.(*koji.Client); ok {
+			return kc, nil
+		}
+	}
+	name, _ := compose.StringOpt(c.Conf, "koji_profile")
+	if name == "" {
+		return nil, errors.New("koji_profile is not set")
+	}
+	p, err := koji.LoadProfile(name)
+	if err != nil {
+		return nil, err
+	}
+	kc, err := p.Connect(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	c.Set(ClientKey, kc)
+	return kc, nil
+}
+
+// TrackTask records a Koji task under logs/global/koji-tasks/ and cancels
+// it if the compose is terminated before it ends.
+func TrackTask(c *compose.Compose, kc *koji.Client, id int64) {
+	if err := c.RecordKojiTask(int(id)); err != nil {
+		c.Log.Warningf("cannot record koji task %d: %v", id, err)
+	}
+	c.OnTerminate(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		info, err := kc.GetTaskInfo(ctx, id)
+		if err == nil && info.Done() {
+			return
+		}
+		if err := kc.CancelTask(ctx, id); err != nil {
+			c.Log.Warningf("cannot cancel koji task %d: %v", id, err)
+			return
+		}
+		c.Log.Infof("Cancelled koji task %d", id)
+	})
+}
+
+func (r *Runner) koji(ctx context.Context, req Request) (Result, error) {
+	c := r.C
+	tag, _ := compose.StringOpt(c.Conf, "runroot_tag")
+	if tag == "" {
+		return Result{}, fmt.Errorf("runroot_method koji for phase %s needs runroot_tag", r.Phase)
+	}
+	kc, err := Client(ctx, c)
+	if err != nil {
+		return Result{}, fmt.Errorf("koji runroot: %w", err)
+	}
+	kw := koji.KW{}
+	if ch, _ := compose.StringOpt(c.Conf, "runroot_channel"); ch != "" {
+		kw["channel"] = ch
+	}
+	if len(req.Packages) > 0 {
+		kw["packages"] = req.Packages
+	}
+	if len(req.Mounts) > 0 {
+		kw["mounts"] = req.Mounts
+	}
+	weight := req.Weight
+	if weight == 0 {
+		if w, ok := c.Conf.Get("runroot_weights"); ok {
+			if m, ok := w.(map[string]any); ok {
+				switch x := m[r.Phase].(type) {
+				case float64:
+					weight = x
+				case int64:
+					weight = float64(x)
+				}
+			}
+		}
+	}
+	if weight != 0 {
+		kw["weight"] = weight
+	}
+	if req.NewChroot {
+		kw["new_chroot"] = true
+	}
+	command := KojiCommand(req, os.Getuid())
+	id, err := kc.StartTask(ctx, "runroot", tag, req.Arch, command, kw)
+	if err != nil {
+		return Result{}, err
+	}
+	TrackTask(c, kc, id)
+	c.Log.Infof("Koji runroot task %d for %s (%s) started", id, r.Phase, req.Arch)
+	res := Result{Method: "koji", TaskID: id}
+	v, err := kc.WatchTask(ctx, id, r.Poll)
+	if s, ok := v.(string); ok {
+		res.Output = s
+	}
+	logText := fmt.Sprintf("koji runroot task %d\n%s\n", id, res.Output)
+	if err != nil {
+		logText += err.Error() + "\n"
+	}
+	if lerr := writeLog(req.LogFile, []byte(logText)); lerr != nil && err == nil {
+		err = lerr
+	}
+	if err != nil {
+		return res, fmt.Errorf("runroot task %d failed: %w", id, err)
+	}
+	return res, nil
+}
+
+// openssh runs the command over ssh with runroot_ssh_* templates.
+func (r *Runner) openssh(ctx context.Context, req Request) (Result, error) {
+	c := r.C
+	hosts, _ := c.Conf.Get("runroot_ssh_hostnames")
+	hm, _ := hosts.(map[string]any)
+	host, _ := hm[req.Arch].(string)
+	if host == "" {
+		return Result{}, fmt.Errorf("runroot_ssh_hostnames has no host for arch %s", req.Arch)
+	}
+	user, _ := compose.StringOpt(c.Conf, "runroot_ssh_username")
+	if user == "" {
+		user = "root"
+	}
+	var log bytes.Buffer
+	fmtDict := map[string]string{}
+	run := func(tmpl string) (string, error) {
+		command := expandTemplate(tmpl, fmtDict)
+		fmt.Fprintf(&log, "$ ssh %s@%s %s\n", user, host, command)
+		cmd := exec.CommandContext(ctx, "ssh", "-oBatchMode=yes", "-n", "-l", user, host, command)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		log.Write(out.Bytes())
+		if err != nil {
+			return out.String(), cmdError(req, err, out.String())
+		}
+		return out.String(), nil
+	}
+	finish := func(err error) (Result, error) {
+		if lerr := writeLog(req.LogFile, log.Bytes()); lerr != nil && err == nil {
+			err = lerr
+		}
+		return Result{Method: "openssh", Output: log.String()}, err
+	}
+	if t, _ := compose.StringOpt(c.Conf, "runroot_ssh_init_template"); t != "" {
+		key, err := run(t)
+		if err != nil {
+			return finish(err)
+		}
+		fmtDict["runroot_key"] = strings.TrimSpace(key)
+	}
+	if t, _ := compose.StringOpt(c.Conf, "runroot_ssh_install_packages_template"); t != "" && len(req.Packages) > 0 {
+		fmtDict["packages"] = strings.Join(req.Packages, " ")
+		if _, err := run(t); err != nil {
+			return finish(err)
+		}
+	}
+	tmpl, _ := compose.StringOpt(c.Conf, "runroot_ssh_run_template")
+	if tmpl == "" {
+		tmpl = "{command}"
+	}
+	fmtDict["command"] = req.Command
+	_, err := run(tmpl)
+	return finish(err)
+}
+
+// expandTemplate is str.format over string values; unknown fields stay.
+func expandTemplate(t string, d map[string]string) string {
+	keys := make([]string, 0, len(d))
+	for k := range d {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		t = strings.ReplaceAll(t, "{"+k+"}", d[k])
+	}
+	return t
+}
+
+func shellJoin(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = ShellQuote(a)
+	}
+	return strings.Join(q, " ")
+}
+
+// ShellQuote quotes s for a POSIX shell as Python's shlex.quote.
+func ShellQuote(s string) string {
+	if s == "" {
+		return "''"
+	}
+	safe := true
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./-_", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
+}
+
+// ShellJoin quotes and joins a command line.
+func ShellJoin(args []string) string { return shellJoin(args) }
