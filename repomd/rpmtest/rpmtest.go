@@ -68,6 +68,18 @@ func Corpus(t testing.TB) string {
 	return corpusDir
 }
 
+// TryCorpus builds (or finds) the corpus without a testing.TB, for fuzz
+// seeds and benchmarks that can do without it.
+func TryCorpus() (string, error) {
+	for _, tool := range []string{"rpmbuild", "gcc"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return "", err
+		}
+	}
+	corpusOnce.Do(func() { corpusDir, corpusErr = buildCorpus() })
+	return corpusDir, corpusErr
+}
+
 // Files returns the paths of the .rpm files in dir (recursively), sorted.
 func Files(t testing.TB, dir string) []string {
 	t.Helper()
