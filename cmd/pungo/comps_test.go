@@ -1,0 +1,104 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pungo/pungo/comps"
+	"github.com/pungo/pungo/repomd/toolcheck"
+)
+
+// compsCLI runs a subcommand in-process and returns its exit code, stdout
+// and stderr.
+func compsCLI(t *testing.T, run func([]string) int, args ...string) (int, string, string) {
+	t.Helper()
+	outR, outW, _ := os.Pipe()
+	errR, errW, _ := os.Pipe()
+	oldOut, oldErr := os.Stdout, os.Stderr
+	os.Stdout, os.Stderr = outW, errW
+	outC := make(chan string)
+	errC := make(chan string)
+	go func() { b, _ := io.ReadAll(outR); outC <- string(b) }()
+	go func() { b, _ := io.ReadAll(errR); errC <- string(b) }()
+	code := run(args)
+	outW.Close()
+	errW.Close()
+	os.Stdout, os.Stderr = oldOut, oldErr
+	return code, <-outC, <-errC
+}
+
+func compsTestdata(name string) string {
+	return filepath.Join(toolcheck.ProjectRoot(), "testdata", "comps", name)
+}
+
+func TestCompsFilterCLI(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.xml")
+	code, stdout, stderr := compsCLI(t, runComps, "filter", compsTestdata("full.xml"), "--arch=s390x",
+		"--keep-empty-group", "conflicts-*", "--remove-translations", "--output", out)
+	if code != 0 || stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	c, err := comps.ParseFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, g := range c.Groups {
+		ids = append(ids, g.ID)
+	}
+	if got := strings.Join(ids, " "); got != "core workstation-product conflicts-server" {
+		t.Errorf("groups %q", got)
+	}
+	core := c.Group("core")
+	if len(core.NameByLang) != 0 || len(core.Packages) != 5 || core.Packages[1].Name != "s390utils" {
+		t.Errorf("core %+v", core)
+	}
+	if c.Environment("arm-environment") != nil || c.Environment("server-environment") == nil {
+		t.Errorf("environments %+v", c.Environments)
+	}
+
+	// To stdout, with a variant.
+	code, stdout, _ = compsCLI(t, runComps, "filter", "--arch", "x86_64", "--variant", "Server", compsTestdata("full.xml"))
+	if code != 0 || !strings.Contains(stdout, "<packagereq type=\"default\">server-only</packagereq>") || strings.Contains(stdout, "<id>workstation-product</id>") {
+		t.Errorf("exit %d, stdout\n%s", code, stdout)
+	}
+}
+
+func TestCompsCLIErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.xml")
+	os.WriteFile(bad, []byte("<comps>\n<group>\n<id>a</id>\n</comps>\n"), 0o644)
+	undefined := filepath.Join(dir, "undefined.xml")
+	os.WriteFile(undefined, []byte("<comps>\n<group><id>a</id><packagelist><packagereq type='mandatory'>x</packagereq></packagelist></group>\n"+
+		"<category><id>c</id><grouplist>\n<groupid>a</groupid>\n<groupid>ghost</groupid></grouplist></category>\n</comps>\n"), 0o644)
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"no arch", []string{"filter", compsTestdata("full.xml")}, 2, "", "pungo comps filter: --arch is required"},
+		{"two files", []string{"filter", "--arch", "x86_64", "a", "b"}, 2, "", "exactly one comps file"},
+		{"missing file", []string{"filter", "--arch", "x86_64", filepath.Join(dir, "nope.xml")}, 2, "", "no such file"},
+		{"malformed", []string{"filter", "--arch", "x86_64", bad}, 2, "", bad + ":4: malformed XML"},
+		{"unknown subcommand", []string{"frobnicate"}, 2, "", "unknown subcommand"},
+		{"filter warns about undefined groups", []string{"filter", "--arch", "x86_64", undefined}, 0, "<groupid>a</groupid>",
+			"pungo comps filter: warning: " + undefined + ":5: category c names group ghost, which no group defines; removed"},
+		{"validate valid", []string{"validate", compsTestdata("full.xml")}, 0, "", ""},
+		{"validate undefined", []string{"validate", undefined}, 1, "error: " + undefined + ":5: category c names group ghost, which no group defines", ""},
+		{"validate malformed", []string{"validate", bad}, 1, "error: " + bad + ":4: malformed XML", ""},
+		{"validate missing", []string{"validate", filepath.Join(dir, "nope.xml")}, 2, "", "no such file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := compsCLI(t, runComps, tc.args...)
+			if code != tc.code || !strings.Contains(stdout, tc.stdout) || !strings.Contains(stderr, tc.stderr) {
+				t.Fatalf("exit %d (want %d)\nstdout %q (want %q)\nstderr %q (want %q)", code, tc.code, stdout, tc.stdout, stderr, tc.stderr)
+			}
+		})
+	}
+}
