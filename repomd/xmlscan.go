@@ -185,9 +185,9 @@ func (s *xmlScanner) scanText() (tokKind, bool) {
 		i = len(rest)
 	}
 	raw := rest[:i]
-	if bytes.IndexByte(raw, '&') >= 0 {
+	if bytes.IndexByte(raw, '&') >= 0 || bytes.IndexByte(raw, '\r') >= 0 {
 		var err error
-		s.scratch, err = decodeEntities(s.scratch[:0], raw)
+		s.scratch, err = decodeEntities(s.scratch[:0], normalizeNewlines(raw))
 		if err != nil {
 			s.fail("%v", err)
 			return tokEOF, true
@@ -214,11 +214,11 @@ func (s *xmlScanner) scanMarkup() (tokKind, bool) {
 		}
 		full := bytes.TrimRight(b[2:gt], " \t\r\n")
 		if s.depth == 0 {
-			s.fail("unexpected end tag </%s>", full)
+			s.fail("unexpected end tag %q", full)
 			return tokEOF, true
 		}
 		if open := s.popName(); !bytes.Equal(open, full) {
-			s.fail("end tag </%s> does not match <%s>", full, open)
+			s.fail("end tag %q does not match start tag %q", full, open)
 			return tokEOF, true
 		}
 		s.name = localName(full)
@@ -233,13 +233,6 @@ func (s *xmlScanner) scanMarkup() (tokKind, bool) {
 		s.pos += e + 2
 		return tokNone, true
 	case '!':
-		if len(b) < 9 {
-			if s.eof {
-				s.fail("truncated markup")
-				return tokEOF, true
-			}
-			return 0, false
-		}
 		switch {
 		case bytes.HasPrefix(b, []byte("<!--")):
 			e := bytes.Index(b[4:], []byte("-->"))
@@ -256,23 +249,23 @@ func (s *xmlScanner) scanMarkup() (tokKind, bool) {
 			s.text = b[9 : 9+e]
 			s.pos += 9 + e + 3
 			return tokText, true
-		case bytes.HasPrefix(b, []byte("<!DOCTYPE")):
-			end := bytes.IndexByte(b, '>')
-			if lb := bytes.IndexByte(b, '['); lb >= 0 && (end < 0 || lb < end) {
-				e := bytes.Index(b, []byte("]>"))
-				if e < 0 {
-					return 0, false
-				}
-				end = e + 1
-			}
-			if end < 0 {
+		case len(b) < 9 && (bytes.HasPrefix([]byte("<![CDATA["), b) || bytes.HasPrefix([]byte("<!--"), b)):
+			return 0, false
+		}
+		// A DOCTYPE or other declaration: skipped, internal subset included.
+		end := bytes.IndexByte(b, '>')
+		if lb := bytes.IndexByte(b, '['); lb >= 0 && (end < 0 || lb < end) {
+			e := bytes.Index(b, []byte("]>"))
+			if e < 0 {
 				return 0, false
 			}
-			s.pos += end + 1
-			return tokNone, true
+			end = e + 1
 		}
-		s.fail("unknown markup %q", b[:9])
-		return tokEOF, true
+		if end < 0 {
+			return 0, false
+		}
+		s.pos += end + 1
+		return tokNone, true
 	}
 	return s.scanStartTag(b)
 }
@@ -315,7 +308,7 @@ func (s *xmlScanner) scanStartTag(b []byte) (tokKind, bool) {
 				return 0, false
 			}
 			if b[i+1] != '>' {
-				s.fail("'/' not followed by '>' in <%s>", name)
+				s.fail("'/' not followed by '>' in element %q", name)
 				return tokEOF, true
 			}
 			s.name = localName(name)
@@ -336,7 +329,7 @@ func (s *xmlScanner) scanStartTag(b []byte) (tokKind, bool) {
 			return 0, false
 		}
 		if b[i] != '=' || len(an) == 0 {
-			s.fail("malformed attribute in <%s>", name)
+			s.fail("malformed attribute in element %q", name)
 			return tokEOF, true
 		}
 		i++
@@ -348,7 +341,7 @@ func (s *xmlScanner) scanStartTag(b []byte) (tokKind, bool) {
 		}
 		q := b[i]
 		if q != '"' && q != '\'' {
-			s.fail("unquoted attribute value in <%s>", name)
+			s.fail("unquoted attribute value in element %q", name)
 			return tokEOF, true
 		}
 		e := bytes.IndexByte(b[i+1:], q)
@@ -356,17 +349,17 @@ func (s *xmlScanner) scanStartTag(b []byte) (tokKind, bool) {
 			return 0, false
 		}
 		val := b[i+1 : i+1+e]
-		if bytes.IndexByte(val, '&') >= 0 {
+		if bytes.IndexByte(val, '&') >= 0 || bytes.IndexByte(val, '\r') >= 0 {
 			start := len(s.attrData)
 			var err error
-			s.attrData, err = decodeEntities(s.attrData, val)
+			s.attrData, err = decodeEntities(s.attrData, normalizeNewlines(val))
 			if err != nil {
 				s.fail("%v", err)
 				return tokEOF, true
 			}
 			val = s.attrData[start:len(s.attrData):len(s.attrData)]
 		} else if bytes.IndexByte(val, '<') >= 0 {
-			s.fail("'<' in attribute value of <%s>", name)
+			s.fail("'<' in attribute value of element %q", name)
 			return tokEOF, true
 		}
 		s.attrs = append(s.attrs, xmlAttr{localName(an), val})
@@ -424,7 +417,7 @@ func (s *xmlScanner) elementText() []byte {
 		case tokEnd:
 			return first
 		case tokStart:
-			s.fail("unexpected element <%s> inside text", s.name)
+			s.fail("unexpected element %q inside text", s.name)
 			return nil
 		default:
 			return nil
@@ -498,6 +491,26 @@ func decodeEntities(dst, raw []byte) ([]byte, error) {
 		}
 		raw = raw[semi+1:]
 	}
+}
+
+// normalizeNewlines turns "\r\n" and lone "\r" into "\n", as XML requires
+// of a parser; escaped carriage returns (&#13;) survive.
+func normalizeNewlines(b []byte) []byte {
+	if bytes.IndexByte(b, '\r') < 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] == '\r' {
+			out = append(out, '\n')
+			if i+1 < len(b) && b[i+1] == '\n' {
+				i++
+			}
+			continue
+		}
+		out = append(out, b[i])
+	}
+	return out
 }
 
 func truncate(b []byte, n int) []byte {
