@@ -64,13 +64,25 @@ type Group struct {
 
 // PackageReq is a <packagereq> of a group's packagelist.
 type PackageReq struct {
-	Name         string
-	Type         string // mandatory|default|optional|conditional; "" when absent
+	Name string
+	// Type is mandatory|default|optional|conditional as written, "" when
+	// the attribute is absent (libcomps, and so dnf and Pungi, then take it
+	// as mandatory: use EffectiveType).
+	Type         string
 	Requires     string // conditional: the package whose presence pulls this one
 	Arch         string // comps_filter attribute: comma/space separated arches
 	Variant      string // comps_filter attribute: comma/space separated variant UIDs
 	BaseArchOnly bool
 	Line         int
+}
+
+// EffectiveType is the type libcomps gives the requirement: Type, or
+// mandatory when the attribute is absent.
+func (p PackageReq) EffectiveType() string {
+	if p.Type == "" {
+		return TypeMandatory
+	}
+	return p.Type
 }
 
 // GroupRef is a <groupid> in a category's or environment's list.

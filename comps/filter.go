@@ -222,7 +222,8 @@ var typeRank = map[string]int{TypeMandatory: 0, TypeDefault: 1, TypeOptional: 2,
 // Normalize puts c in the order Pungi's CompsWrapper writes a variant's
 // comps: groups by id (each with a description, possibly empty), package
 // requirements by type (mandatory, default, optional, conditional, then
-// any other) and name; categories in document order with their group lists
+// any other; a missing type becomes mandatory, as libcomps reads it) and
+// name; categories in document order with their group lists
 // reduced to defined groups and sorted, dropping categories left empty;
 // environments by id with sorted, de-duplicated group and option lists,
 // dropping environments without groups; langpacks by name, one per name.
@@ -234,6 +235,9 @@ func (c *Comps) Normalize() {
 	for _, g := range c.Groups {
 		have[g.ID] = true
 		g.HasDescription = true
+		for i := range g.Packages {
+			g.Packages[i].Type = g.Packages[i].EffectiveType()
+		}
 		sort.SliceStable(g.Packages, func(i, j int) bool {
 			a, b := g.Packages[i], g.Packages[j]
 			ra, oka := typeRank[a.Type]

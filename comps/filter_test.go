@@ -298,7 +298,7 @@ func TestFilterForVariant(t *testing.T) {
 	const doc = `<comps>
   <group><id>core</id><default>false</default><uservisible>true</uservisible>
     <packagelist><packagereq type="optional">zsh</packagereq><packagereq type="mandatory">bash</packagereq>
-    <packagereq type="conditional" requires="x">x-extra</packagereq><packagereq type="default">acl</packagereq></packagelist></group>
+    <packagereq type="conditional" requires="x">x-extra</packagereq><packagereq type="default">acl</packagereq><packagereq>aaa-untyped</packagereq></packagelist></group>
   <group><id>server-product</id><packagelist><packagereq type="mandatory">srv</packagereq></packagelist></group>
   <group><id>server-web</id><packagelist><packagereq type="mandatory">httpd</packagereq></packagelist></group>
   <group><id>desktop</id><packagelist><packagereq type="mandatory">gnome</packagereq></packagelist></group>
@@ -331,7 +331,7 @@ func TestFilterForVariant(t *testing.T) {
 				Environments:    []VariantEnvironment{{Name: "z-server", DisplayOrder: intp(10)}, {Name: "gone"}},
 				LookasideGroups: []string{"base-from-parent"},
 			},
-			want: `group core: default=true uservisible=false bash/mandatory acl/default zsh/optional x-extra/conditional
+			want: `group core: default=true uservisible=false aaa-untyped/mandatory bash/mandatory acl/default zsh/optional x-extra/conditional
 group server-product: default=false uservisible=true srv/mandatory
 group server-web: default=false uservisible=true httpd/mandatory
 category c2: core server-web
@@ -345,7 +345,7 @@ langpacks: a z
 			name: "base variant without groups keeps everything",
 			f:    VariantFilter{Arch: "x86_64", VariantUID: "Everything", VariantType: "variant", FilterEnvironments: true},
 			want: `group conflicts: default=false uservisible=true
-group core: default=false uservisible=true bash/mandatory acl/default zsh/optional x-extra/conditional
+group core: default=false uservisible=true aaa-untyped/mandatory bash/mandatory acl/default zsh/optional x-extra/conditional
 group desktop: default=false uservisible=true gnome/mandatory
 group server-product: default=false uservisible=true srv/mandatory
 group server-web: default=false uservisible=true httpd/mandatory
@@ -520,7 +520,7 @@ func TestValidate(t *testing.T) {
 		`in.xml:15: environment e offers group ghost, which no group of this file defines`,
 		`in.xml:17: langpack l listed again (first at line 16); the last one wins`,
 		`in.xml:4: group a lists package x twice`,
-		`in.xml:5: group a: package notype has no type`,
+		`in.xml:5: group a: package notype has no type (taken as mandatory)`,
 		`in.xml:8: group a: package d has requires="y" but is not conditional`,
 	}
 	if got := render(errs); !reflect.DeepEqual(got, wantErrs) {

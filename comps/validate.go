@@ -41,7 +41,7 @@ func (c *Comps) Validate() (errs, warns []Diagnostic) {
 					add(&errs, p.Line, "group %s: conditional package %s has no requires attribute", g.ID, p.Name)
 				}
 			case "":
-				add(&warns, p.Line, "group %s: package %s has no type", g.ID, p.Name)
+				add(&warns, p.Line, "group %s: package %s has no type (taken as mandatory)", g.ID, p.Name)
 			default:
 				add(&errs, p.Line, "group %s: package %s has unknown type %q (want mandatory, default, optional or conditional)", g.ID, p.Name, p.Type)
 			}
