@@ -131,6 +131,9 @@ func (f *formatter) run(format string) (string, error) {
 				if !ok {
 					return 0, errors.New("* wants int")
 				}
+				if n > 1<<20 || n < -(1<<20) {
+					return 0, errors.New("width too big")
+				}
 				return int(n), nil
 			}
 			n := 0
