@@ -10,12 +10,12 @@ import (
 type ruleKind uint8
 
 const (
-	ruleRequires ruleKind = iota // pkg requires dep: ¬pkg ∨ providers
-	ruleConflicts                // pkg conflicts with dep provided by other
-	ruleObsoletes                // pkg obsoletes dep provided by other
-	ruleSameName                 // pkg and other are two builds of one name (and color)
-	ruleArch                     // pkg's arch cannot be installed here
-	ruleBadDep                   // pkg has a dependency that cannot be parsed
+	ruleRequires  ruleKind = iota // pkg requires dep: ¬pkg ∨ providers
+	ruleConflicts                 // pkg conflicts with dep provided by other
+	ruleObsoletes                 // pkg obsoletes dep provided by other
+	ruleSameName                  // pkg and other are two builds of one name (and color)
+	ruleArch                      // pkg's arch cannot be installed here
+	ruleBadDep                    // pkg has a dependency that cannot be parsed
 )
 
 // rule is one constraint of the encoding: one or more clauses (rich
@@ -188,12 +188,10 @@ func (e *encoding) conflicts(id int32) {
 }
 
 // obsoletes match package names and versions only (libsolv's default, as
-// rpm), whatever the arch; a multiversion package's obsoletes are ignored.
+// rpm), whatever the arch. Multiversion packages keep their explicit
+// obsoletes (libsolv's and dnf's keepexplicitobsoletes).
 func (e *encoding) obsoletes(id int32) {
 	p := e.pool
-	if p.multi[id] {
-		return
-	}
 	pk := p.pkgs[id]
 	not := e.lit(id).Not()
 	for i, d := range pk.Obsoletes {
@@ -241,7 +239,8 @@ func (e *encoding) sameName() {
 				if p.multi[a] && p.multi[b] && !same {
 					continue
 				}
-				e.add(rule{kind: ruleSameName, pkg: a, other: b}, []sat.Lit{e.lit(a).Not(), e.lit(b).Not()})
+				// libsolv names the later package first.
+				e.add(rule{kind: ruleSameName, pkg: b, other: a}, []sat.Lit{e.lit(a).Not(), e.lit(b).Not()})
 			}
 		}
 	}

@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/pungo/pungo/repomd"
-	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
 // This file lets tests ask libsolv (python3-solv) the same questions: the
@@ -23,16 +22,13 @@ import (
 // job with dnf's pool settings (DISTTYPE_RPM, the target arch, implicit
 // obsoletes using colors) and the same multiversion capabilities.
 
-// oracleScript reads repodata/primary.xml and filelists.xml of argv[1] and
-// the jobs of argv[2]; it prints, per job, whether it is installable and
-// the sentences of every problem rule.
+// oracleScript reads a JSON list of {"repo": dir, "cases": [...]} from
+// argv[1]; each dir holds repodata/primary.xml and filelists.xml. It prints,
+// per repository and case, whether the job is installable, the sentences
+// of every problem rule, and each problem's main sentence.
 const oracleScript = `
 import json, sys, solv
-repo_dir, jobs_file = sys.argv[1], sys.argv[2]
-cases = json.load(open(jobs_file))
-out = []
-pools = {}
-def load(arch):
+def load(repo_dir, arch):
     pool = solv.Pool()
     pool.setdisttype(solv.Pool.DISTTYPE_RPM)
     pool.setarch(arch)
@@ -50,22 +46,26 @@ def load(arch):
     for s in repo.solvables:
         byloc[s.lookup_location()[0]] = s
     return pool, byloc
-for case in cases:
-    key = case["arch"]
-    if key not in pools:
-        pools[key] = load(key)
-    pool, byloc = pools[key]
-    jobs = []
-    for cap in case["multiversion"]:
-        jobs.append(pool.Job(solv.Job.SOLVER_MULTIVERSION | solv.Job.SOLVER_SOLVABLE_PROVIDES, pool.str2id(cap)))
-    for loc in case["install"]:
-        jobs.append(pool.Job(solv.Job.SOLVER_INSTALL | solv.Job.SOLVER_SOLVABLE, byloc[loc].id))
-    solver = pool.Solver()
-    problems = solver.solve(jobs)
-    out.append({"installable": not problems,
-                "problems": [[r.info().problemstr() for r in p.findallproblemrules()] for p in problems],
-                "main": [str(p) for p in problems]})
-json.dump(out, sys.stdout)
+result = []
+for batch in json.load(open(sys.argv[1])):
+    pools = {}
+    out = []
+    for case in batch["cases"]:
+        if case["arch"] not in pools:
+            pools[case["arch"]] = load(batch["repo"], case["arch"])
+        pool, byloc = pools[case["arch"]]
+        jobs = []
+        for cap in case["multiversion"]:
+            jobs.append(pool.Job(solv.Job.SOLVER_MULTIVERSION | solv.Job.SOLVER_SOLVABLE_PROVIDES, pool.str2id(cap)))
+        for loc in case["install"]:
+            jobs.append(pool.Job(solv.Job.SOLVER_INSTALL | solv.Job.SOLVER_SOLVABLE, byloc[loc].id))
+        solver = pool.Solver()
+        problems = solver.solve(jobs)
+        out.append({"installable": not problems,
+                    "problems": [[r.info().problemstr() for r in p.findallproblemrules()] for p in problems],
+                    "main": [str(p) for p in problems]})
+    result.append(out)
+json.dump(result, sys.stdout)
 `
 
 // oracleCase is one job for libsolv.
@@ -81,36 +81,57 @@ type oracleAnswer struct {
 	Main        []string   `json:"main"`
 }
 
-// askLibsolv writes pkgs as a repository under a temp dir and returns
-// libsolv's answer to every case. Packages need unique Location values.
-func askLibsolv(t testing.TB, py string, pkgs []*repomd.Package, cases []oracleCase) []oracleAnswer {
+// oracleBatch is one repository and the jobs asked over it.
+type oracleBatch struct {
+	pkgs  []*repomd.Package
+	cases []oracleCase
+}
+
+// askLibsolv writes each batch's packages as a repository under a temp dir
+// and returns libsolv's answers, batch by batch, from one python3 run.
+// Packages need unique Location values within a batch.
+func askLibsolv(t testing.TB, py string, batches []oracleBatch) [][]oracleAnswer {
 	t.Helper()
 	dir := t.TempDir()
-	if err := writeRepo(dir, pkgs); err != nil {
-		t.Fatal(err)
+	type input struct {
+		Repo  string       `json:"repo"`
+		Cases []oracleCase `json:"cases"`
+	}
+	var in []input
+	for i, b := range batches {
+		repo := filepath.Join(dir, strconv.Itoa(i))
+		if err := writeRepo(repo, b.pkgs); err != nil {
+			t.Fatal(err)
+		}
+		in = append(in, input{repo, b.cases})
 	}
 	script := filepath.Join(dir, "oracle.py")
 	jobs := filepath.Join(dir, "jobs.json")
-	data, _ := json.Marshal(cases)
+	data, _ := json.Marshal(in)
 	if err := os.WriteFile(script, []byte(oracleScript), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(jobs, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(py, script, dir, jobs)
+	cmd := exec.Command(py, script, jobs)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	outb, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("libsolv oracle: %v\n%s", err, stderr.String())
 	}
-	var ans []oracleAnswer
+	var ans [][]oracleAnswer
 	if err := json.Unmarshal(outb, &ans); err != nil {
 		t.Fatalf("libsolv oracle output: %v", err)
 	}
-	if len(ans) != len(cases) {
-		t.Fatalf("libsolv oracle answered %d of %d cases", len(ans), len(cases))
+	if len(ans) != len(batches) {
+		t.Fatalf("libsolv oracle answered %d of %d batches", len(ans), len(batches))
+	}
+	for i := range ans {
+		if len(ans[i]) != len(batches[i].cases) {
+			t.Fatalf("libsolv oracle answered %d of %d cases", len(ans[i]), len(batches[i].cases))
+		}
 	}
 	return ans
 }
@@ -175,18 +196,18 @@ func writeRepo(dir string, pkgs []*repomd.Package) error {
 		deps("requires", p.Requires)
 		deps("conflicts", p.Conflicts)
 		deps("obsoletes", p.Obsoletes)
+		// createrepo puts the files of /etc and of bin directories in
+		// primary too, and libsolv trusts primary alone for such paths.
+		for _, f := range p.Files {
+			if strings.HasPrefix(f.Path, "/etc/") || strings.Contains(f.Path, "bin/") || f.Path == "/usr/lib/sendmail" {
+				fmt.Fprintf(&prim, `<file%s>%s</file>`, fileType(f.Type), esc(f.Path))
+			}
+		}
 		prim.WriteString("</format></package>\n")
 		fmt.Fprintf(&fl, `<package pkgid="%s" name="%s" arch="%s"><version epoch="%s" ver="%s" rel="%s"/>`,
 			id, esc(p.Name), esc(p.Arch), esc(epoch), esc(p.Version), esc(p.Release))
 		for _, f := range p.Files {
-			typ := ""
-			switch f.Type {
-			case repomd.FileDir:
-				typ = ` type="dir"`
-			case repomd.FileGhost:
-				typ = ` type="ghost"`
-			}
-			fmt.Fprintf(&fl, `<file%s>%s</file>`, typ, esc(f.Path))
+			fmt.Fprintf(&fl, `<file%s>%s</file>`, fileType(f.Type), esc(f.Path))
 		}
 		fl.WriteString("</package>\n")
 	}
@@ -198,14 +219,24 @@ func writeRepo(dir string, pkgs []*repomd.Package) error {
 	return os.WriteFile(filepath.Join(dir, "repodata", "filelists.xml"), []byte(fl.String()), 0o644)
 }
 
+func fileType(t repomd.FileType) string {
+	switch t {
+	case repomd.FileDir:
+		return ` type="dir"`
+	case repomd.FileGhost:
+		return ` type="ghost"`
+	}
+	return ""
+}
+
 // mkpkg builds a package from "name-[e:]v-r.arch" and dependency lists
 // written as rpm prints them; files start with "/". Every package provides
 // itself, as rpm-built packages do.
 type spec struct {
-	nevra                    string
-	provides, requires       []string
-	conflicts, obsoletes     []string
-	files                    []string
+	nevra                     string
+	provides, requires        []string
+	conflicts, obsoletes      []string
+	files                     []string
 	noSelfProvide, preRequire bool
 }
 

@@ -94,16 +94,53 @@ func (e *encoding) sentence(r rule) string {
 	return "unknown rule"
 }
 
-// hasProviders reports whether any compatible package can satisfy d (for a
-// rich d: whether any leaf has a provider, as "nothing provides" would be
-// misleading otherwise).
+// hasProviders reports whether any compatible package can satisfy d. A
+// rich d counts as provided unless it is false whatever gets installed
+// once the leaves nothing provides are taken as false (libsolv then also
+// says "nothing provides").
 func (e *encoding) hasProviders(d repomd.Dep) bool {
 	if !d.IsRich() {
 		return len(e.pool.whatProvides(d)) > 0
 	}
-	found := false
-	e.leafProviders(d, func(int32) { found = true })
-	return found
+	r, err := e.pool.parseRich(d.Name)
+	if err != nil {
+		return false
+	}
+	x, ok := e.toExpr(r, -1)
+	return ok && maybeTrue(x) != tvFalse
+}
+
+type truth uint8
+
+const (
+	tvFalse truth = iota
+	tvUnknown
+	tvTrue
+)
+
+// maybeTrue evaluates x in Kleene's three-valued logic with leaves that
+// have providers unknown and leaves without providers false.
+func maybeTrue(x *bexpr) truth {
+	switch x.op {
+	case bLeaf:
+		if len(x.provs) == 0 {
+			return tvFalse
+		}
+		return tvUnknown
+	case bNot:
+		return tvTrue - maybeTrue(x.args[0])
+	case bAnd:
+		v := tvTrue
+		for _, a := range x.args {
+			v = min(v, maybeTrue(a))
+		}
+		return v
+	}
+	v := tvFalse
+	for _, a := range x.args {
+		v = max(v, maybeTrue(a))
+	}
+	return v
 }
 
 // solvableString is libsolv's "name-[epoch:]version-release.arch".

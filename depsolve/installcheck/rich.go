@@ -266,12 +266,34 @@ func (e *encoding) richRule(kind ruleKind, id int32, d repomd.Dep, requires bool
 		}
 		return
 	}
-	t := &tseitin{e: e}
 	if requires {
-		top := t.flatten(x, []sat.Lit{not})
-		t.cls = append(t.cls, top)
-	} else {
-		t.cls = append(t.cls, []sat.Lit{not, t.lit(x, polNeg).Not()})
+		t := &tseitin{e: e}
+		t.cls = append(t.cls, t.flatten(x, []sat.Lit{not}))
+		e.add(rule{kind: kind, pkg: id, other: -1, dep: d}, t.cls...)
+		return
 	}
-	e.add(rule{kind: kind, pkg: id, other: -1, dep: d}, t.cls...)
+	// A conflict fires when any disjunct holds; like libsolv, each disjunct
+	// is its own rule, and a plain one names the package it excludes.
+	for _, term := range disjuncts(x, nil) {
+		if term.op == bLeaf {
+			for _, q := range term.provs {
+				e.add(rule{kind: kind, pkg: id, other: q, dep: d}, []sat.Lit{not, e.lit(q).Not()})
+			}
+			continue
+		}
+		t := &tseitin{e: e}
+		t.cls = append(t.cls, []sat.Lit{not, t.lit(term, polNeg).Not()})
+		e.add(rule{kind: kind, pkg: id, other: -1, dep: d}, t.cls...)
+	}
+}
+
+// disjuncts lists the operands of x's top-level "or"s.
+func disjuncts(x *bexpr, out []*bexpr) []*bexpr {
+	if x.op != bOr {
+		return append(out, x)
+	}
+	for _, a := range x.args {
+		out = disjuncts(a, out)
+	}
+	return out
 }
