@@ -9,19 +9,20 @@ import (
 	"strings"
 
 	"github.com/pungo/pungo/comps"
+	"github.com/pungo/pungo/phases/variants"
 )
 
 func init() {
 	register(&command{
 		name:    "comps",
-		summary: "filter (like Pungi's comps_filter) or validate a comps file",
+		summary: "filter (like Pungi's comps_filter), validate, or cut a variant's comps from a comps file",
 		run:     runComps,
 	})
 }
 
 func runComps(args []string) int {
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: pungo comps filter|validate [options] FILE")
+		fmt.Fprintln(os.Stderr, "usage: pungo comps filter|validate|variant [options] FILE")
 		return 2
 	}
 	switch args[0] {
@@ -29,11 +30,13 @@ func runComps(args []string) int {
 		return runCompsFilter(args[1:])
 	case "validate":
 		return runCompsValidate(args[1:])
+	case "variant":
+		return runCompsVariant(args[1:])
 	case "-h", "--help", "help":
-		fmt.Fprintln(os.Stderr, "usage: pungo comps filter|validate [options] FILE")
+		fmt.Fprintln(os.Stderr, "usage: pungo comps filter|validate|variant [options] FILE")
 		return 0
 	}
-	return fail("comps", fmt.Errorf("unknown subcommand %q (want filter or validate)", args[0]))
+	return fail("comps", fmt.Errorf("unknown subcommand %q (want filter, validate or variant)", args[0]))
 }
 
 // multiFlag is a repeatable string option.
@@ -171,4 +174,77 @@ func printDiags(w io.Writer, kind string, ds []comps.Diagnostic) {
 	for _, d := range ds {
 		fmt.Fprintf(w, "%s: %s\n", kind, d)
 	}
+}
+
+// runCompsVariant writes one variant.arch's comps as Pungi's init phase
+// does (comps.FilterForVariant).
+func runCompsVariant(args []string) int {
+	const name = "comps variant"
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: pungo comps variant --variants-file FILE --variant UID --arch ARCH [options] COMPS_FILE\n\n"+
+			"Writes the comps of one variant and arch as Pungi's init phase does: comps_filter for the\n"+
+			"arch and variant (keeping conflicts groups, with the parent's groups as lookaside), then\n"+
+			"only the variant's groups and environments, sorted.")
+		fs.PrintDefaults()
+	}
+	var lookaside multiFlag
+	variantsFile := fs.String("variants-file", "", "the compose's variants.xml (required)")
+	uid := fs.String("variant", "", "variant UID (required)")
+	arch := fs.String("arch", "", "tree arch (required)")
+	output := fs.String("output", "", "write the result to this file (atomically) instead of stdout")
+	noEnvFilter := fs.Bool("no-filter-environments", false, "keep all environments (comps_filter_environments = False)")
+	fs.Var(&lookaside, "lookaside-variant", "UID of a variant used as lookaside (variant_as_lookaside; repeatable)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if len(pos) != 1 {
+		return fail(name, errors.New("please specify exactly one comps file"))
+	}
+	if *variantsFile == "" || *uid == "" || *arch == "" {
+		return fail(name, errors.New("--variants-file, --variant and --arch are required"))
+	}
+	vs, err := variants.ParseFile(*variantsFile)
+	if err != nil {
+		return fail(name, err)
+	}
+	v := vs.Lookup(*uid)
+	if v == nil {
+		return fail(name, fmt.Errorf("%s defines no variant %s", *variantsFile, *uid))
+	}
+	if !v.HasArch(*arch) {
+		return fail(name, fmt.Errorf("variant %s is not built for %s (arches: %s)", *uid, *arch, strings.Join(v.Arches, " ")))
+	}
+	var extra []*variants.Variant
+	for _, l := range lookaside {
+		lv := vs.Lookup(l)
+		if lv == nil {
+			return fail(name, fmt.Errorf("%s defines no variant %s", *variantsFile, l))
+		}
+		extra = append(extra, lv)
+	}
+	global, err := comps.ParseFile(pos[0])
+	if err != nil {
+		return fail(name, err)
+	}
+	c, res := comps.FilterForVariant(global, v.CompsFilter(*arch, !*noEnvFilter, extra...))
+	for _, d := range res.Diagnostics {
+		fmt.Fprintf(os.Stderr, "pungo %s: warning: %s\n", name, d)
+	}
+	for _, m := range res.UnmatchedMessages(v.UID, *arch) {
+		fmt.Fprintf(os.Stderr, "pungo %s: warning: %s\n", name, m)
+	}
+	if *output != "" {
+		err = c.WriteFile(*output)
+	} else {
+		err = c.Write(os.Stdout)
+	}
+	if err != nil {
+		return fail(name, err)
+	}
+	return 0
 }

@@ -102,3 +102,46 @@ func TestCompsCLIErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestCompsVariantCLI(t *testing.T) {
+	dir := t.TempDir()
+	vfile := filepath.Join(dir, "variants.xml")
+	os.WriteFile(vfile, []byte(`<variants>
+  <variant id="Server" name="Server" type="variant">
+    <arches><arch>x86_64</arch><arch>s390x</arch></arches>
+    <groups><group uservisible="true">core</group><group>missing</group></groups>
+    <environments><environment display_order="7">server-environment</environment></environments>
+  </variant>
+</variants>`), 0o644)
+	out := filepath.Join(dir, "Server.x86_64.xml")
+	code, _, stderr := compsCLI(t, runComps, "variant", "--variants-file", vfile, "--variant", "Server", "--arch", "x86_64",
+		"--output", out, compsTestdata("full.xml"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "Variant Server.x86_64 requires comps group missing which does not match anything in input comps file") {
+		t.Errorf("stderr %q", stderr)
+	}
+	c, err := comps.ParseFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Groups) != 1 || c.Groups[0].ID != "core" || !c.Groups[0].UserVisible {
+		t.Errorf("groups %+v", c.Groups)
+	}
+	if len(c.Environments) != 1 || *c.Environments[0].DisplayOrder != 7 {
+		t.Errorf("environments %+v", c.Environments)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"variant", "--variants-file", vfile, "--variant", "Nope", "--arch", "x86_64", compsTestdata("full.xml")}, "defines no variant Nope"},
+		{[]string{"variant", "--variants-file", vfile, "--variant", "Server", "--arch", "ppc64le", compsTestdata("full.xml")}, "not built for ppc64le"},
+		{[]string{"variant", "--variant", "Server", "--arch", "x86_64", compsTestdata("full.xml")}, "are required"},
+	} {
+		if code, _, stderr := compsCLI(t, runComps, tc.args...); code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q", tc.args, code, stderr)
+		}
+	}
+}
