@@ -155,8 +155,13 @@ func (c *Comps) cleanup(keepEmpty, lookaside []string, defined map[string]bool) 
 	}
 	// Undefined groups in categories, then empty categories. Lookaside
 	// groups do not count here: Pungi only honours them in environments.
+	for _, g := range c.Groups {
+		sortTranslations(g.NameByLang)
+		sortTranslations(g.DescriptionByLang)
+	}
 	cats := c.Categories[:0]
 	for _, cat := range c.Categories {
+		normalizeCommon(&cat.NameByLang, &cat.Description, &cat.DescriptionByLang, &cat.HasDescription)
 		refs := cat.Groups[:0]
 		for _, r := range cat.Groups {
 			if have[r.Name] {
@@ -220,7 +225,8 @@ func matchAny(name string, patterns []string) bool {
 var typeRank = map[string]int{TypeMandatory: 0, TypeDefault: 1, TypeOptional: 2, TypeConditional: 3}
 
 // Normalize puts c in the order Pungi's CompsWrapper writes a variant's
-// comps: groups by id (each with a description, possibly empty), package
+// comps: translations by language; groups by id (each with a description,
+// possibly empty; categories and environments lose an empty one), package
 // requirements by type (mandatory, default, optional, conditional, then
 // any other; a missing type becomes mandatory, as libcomps reads it) and
 // name; categories in document order with their group lists
@@ -254,8 +260,13 @@ func (c *Comps) Normalize() {
 			return a.Name < b.Name
 		})
 	}
+	for _, g := range c.Groups {
+		sortTranslations(g.NameByLang)
+		sortTranslations(g.DescriptionByLang)
+	}
 	cats := c.Categories[:0]
 	for _, cat := range c.Categories {
+		normalizeCommon(&cat.NameByLang, &cat.Description, &cat.DescriptionByLang, &cat.HasDescription)
 		refs := cat.Groups[:0]
 		for _, r := range cat.Groups {
 			if have[r.Name] {
@@ -271,6 +282,7 @@ func (c *Comps) Normalize() {
 	sort.SliceStable(c.Environments, func(i, j int) bool { return c.Environments[i].ID < c.Environments[j].ID })
 	envs := c.Environments[:0]
 	for _, e := range c.Environments {
+		normalizeCommon(&e.NameByLang, &e.Description, &e.DescriptionByLang, &e.HasDescription)
 		e.Groups = sortRefs(e.Groups)
 		e.Options = sortRefs(e.Options)
 		if len(e.Groups) > 0 {
@@ -290,6 +302,22 @@ func (c *Comps) Normalize() {
 	}
 	sort.SliceStable(lps, func(i, j int) bool { return lps[i].Name < lps[j].Name })
 	c.Langpacks = lps
+}
+
+func sortTranslations(ts []Translation) {
+	sort.SliceStable(ts, func(i, j int) bool { return ts[i].Lang < ts[j].Lang })
+}
+
+// normalizeCommon applies Pungi's rule for categories and environments:
+// translations sorted by language, and no description (nor its
+// translations) when the description is empty.
+func normalizeCommon(names *[]Translation, desc *string, descs *[]Translation, hasDesc *bool) {
+	sortTranslations(*names)
+	sortTranslations(*descs)
+	if *desc == "" {
+		*hasDesc = false
+		*descs = nil
+	}
 }
 
 // sortRefs sorts group references by name and drops repeated names (Pungi

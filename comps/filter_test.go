@@ -548,3 +548,58 @@ func TestRealCompsFilterPerArch(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalize(t *testing.T) {
+	c := mustParse(t, `<comps>
+<group><id>b</id><name>B</name><name xml:lang="fr">Bf</name><name xml:lang="de">Bd</name>
+<packagelist><packagereq type="optional">z</packagereq><packagereq type="weird">w</packagereq><packagereq type="mandatory">y</packagereq><packagereq>x</packagereq></packagelist></group>
+<group><id>a</id><packagelist><packagereq type="mandatory">a</packagereq></packagelist></group>
+<category><id>c</id><description></description><description xml:lang="de">D</description><grouplist><groupid>b</groupid><groupid>a</groupid><groupid>b</groupid><groupid>gone</groupid></grouplist></category>
+<category><id>empty</id><grouplist><groupid>gone</groupid></grouplist></category>
+<environment><id>z</id><description>kept</description><grouplist><groupid>b</groupid><groupid>elsewhere</groupid></grouplist><optionlist><groupid>b</groupid><groupid>a</groupid></optionlist></environment>
+<environment><id>y</id><optionlist><groupid>a</groupid></optionlist></environment>
+<langpacks><match name="m" install="m1-%s"/><match name="a" install="a-%s"/><match name="m" install="m2-%s"/></langpacks>
+</comps>`)
+	c.Normalize()
+	got := string(c.Bytes())
+	for _, want := range []string{
+		"<group>\n    <id>a</id>\n    <name/>\n    <description/>",
+		`<name xml:lang="de">Bd</name>
+    <name xml:lang="fr">Bf</name>`,
+		`<packagereq type="mandatory">x</packagereq>
+      <packagereq type="mandatory">y</packagereq>
+      <packagereq type="optional">z</packagereq>
+      <packagereq type="weird">w</packagereq>`,
+		`<category>
+    <id>c</id>
+    <name/>
+    <grouplist>
+      <groupid>a</groupid>
+      <groupid>b</groupid>
+    </grouplist>`,
+		`<environment>
+    <id>z</id>
+    <name/>
+    <description>kept</description>
+    <grouplist>
+      <groupid>b</groupid>
+      <groupid>elsewhere</groupid>
+    </grouplist>
+    <optionlist>
+      <groupid>a</groupid>
+      <groupid>b</groupid>
+    </optionlist>`,
+		`<match name="a" install="a-%s"/>
+    <match name="m" install="m2-%s"/>
+  </langpacks>`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("normalized output lacks\n%s\n--- output:\n%s", want, got)
+		}
+	}
+	for _, absent := range []string{"<id>empty</id>", "<id>y</id>", `xml:lang="de">D<`} {
+		if strings.Contains(got, absent) {
+			t.Errorf("normalized output still has %s", absent)
+		}
+	}
+}
