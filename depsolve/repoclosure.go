@@ -1,0 +1,189 @@
+package depsolve
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/pungo/pungo/multilib"
+	"github.com/pungo/pungo/repomd"
+)
+
+// ClosureOptions select what Repoclosure checks, as dnf repoclosure's
+// options do.
+type ClosureOptions struct {
+	// Arches restricts the checked packages to these exact arches (dnf's
+	// repeatable --arch; "noarch" is not implied). Empty checks every arch.
+	Arches []string
+	// PoolArch decides which packages can be providers (dnf's --forcearch,
+	// the first --arch as Pungi passes it): its compatible arches and
+	// noarch. Defaults to Arches[0], else x86_64.
+	PoolArch string
+	// Check lists the repository ids whose packages are checked (dnf's
+	// --check). Empty checks every repository.
+	Check []string
+	// Best lets only the latest version of each name.arch (across all
+	// repositories) satisfy requirements, as dnf does with best=True. By
+	// default every version can (dnf's configured default, best=False).
+	Best bool
+}
+
+// Unresolved is one package with requirements nothing available provides.
+type Unresolved struct {
+	ID   PkgID
+	Pkg  *repomd.Package
+	Repo *Repo
+	Deps []string // requirement strings, sorted
+}
+
+// Repoclosure reports, as dnf repoclosure does, every checked package
+// whose requirements (requires, pre and post; not rpmlib() or solvable:
+// ones) have no provider among the available packages: binary packages of
+// an arch the pool arch can install (with Best, only the latest of each
+// name.arch). Source packages are checked too when their arch is
+// selected (their requirements are build requirements). The result is
+// sorted by name, EVR, arch and repository.
+func Repoclosure(pool *Pool, opts ClosureOptions) ([]Unresolved, error) {
+	poolArch := opts.PoolArch
+	if poolArch == "" && len(opts.Arches) > 0 {
+		poolArch = opts.Arches[0]
+	}
+	if poolArch == "" {
+		poolArch = "x86_64"
+	}
+	compat := map[string]bool{}
+	for _, a := range multilib.ValidArches(baseArch(poolArch)) {
+		compat[a] = true
+	}
+	n := pool.Len()
+	provider := make([]bool, n)
+	for i, p := range pool.pkgs {
+		provider[i] = !p.IsSource() && compat[p.Arch]
+	}
+	if opts.Best {
+		keepLatestPerArch(pool, provider)
+	}
+	checkArch := map[string]bool{}
+	for _, a := range opts.Arches {
+		checkArch[a] = true
+	}
+	checkRepo := map[string]bool{}
+	for _, r := range opts.Check {
+		checkRepo[r] = true
+	}
+
+	memo := map[reqKey]bool{} // requirement → has a provider
+	var out []Unresolved
+	for i, p := range pool.pkgs {
+		id := PkgID(i)
+		if len(checkArch) > 0 && !checkArch[p.Arch] {
+			continue
+		}
+		if len(checkRepo) > 0 && !checkRepo[pool.RepoOf(id).ID] {
+			continue
+		}
+		var bad []string
+		for k := range p.Requires {
+			req := &p.Requires[k]
+			if strings.HasPrefix(req.Name, "rpmlib(") || strings.HasPrefix(req.Name, "solvable:") {
+				continue
+			}
+			key := keyOf(req)
+			ok, seen := memo[key]
+			if !seen {
+				ok = pool.anyProvider(req, provider)
+				memo[key] = ok
+			}
+			if !ok {
+				bad = append(bad, req.String())
+			}
+		}
+		if len(bad) == 0 {
+			continue
+		}
+		sort.Strings(bad)
+		bad = dedupStrings(bad)
+		out = append(out, Unresolved{ID: id, Pkg: p, Repo: pool.RepoOf(id), Deps: bad})
+	}
+	if err := pool.Err(); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		x, y := out[a].Pkg, out[b].Pkg
+		if x.Name != y.Name {
+			return x.Name < y.Name
+		}
+		if c := repomd.CompareEVR(x.EVR, y.EVR); c != 0 {
+			return c < 0
+		}
+		if x.Arch != y.Arch {
+			return x.Arch < y.Arch
+		}
+		return out[a].Repo.ID < out[b].Repo.ID
+	})
+	return out, nil
+}
+
+// anyProvider reports whether some package marked in ok provides d.
+func (p *Pool) anyProvider(d *repomd.Dep, ok []bool) bool {
+	if d.IsRich() || (len(d.Name) > 0 && d.Name[0] == '/') {
+		for _, i := range p.WhatProvides(d) {
+			if ok[i] {
+				return true
+			}
+		}
+		return false
+	}
+	nid := p.lookup(d.Name)
+	if nid < 0 {
+		return false
+	}
+	for _, e := range p.whatprovides[nid] {
+		if !ok[e.pkg] {
+			continue
+		}
+		if d.Flags == repomd.DepAny || e.dep.Flags == repomd.DepAny ||
+			repomd.EVROverlap(e.dep.Flags, e.dep.EVR, d.Flags, d.EVR) {
+			return true
+		}
+	}
+	return false
+}
+
+// keepLatestPerArch clears every marked package that is not of the highest
+// EVR of its name and arch among the marked ones (hawkey's
+// latest_per_arch: equal EVRs from several repositories all stay).
+func keepLatestPerArch(pool *Pool, mark []bool) {
+	type na struct {
+		name NameID
+		arch string
+	}
+	top := map[na]PkgID{}
+	for i, p := range pool.pkgs {
+		if !mark[i] {
+			continue
+		}
+		k := na{pool.pkgName[i], p.Arch}
+		if j, ok := top[k]; !ok || repomd.CompareEVR(p.EVR, pool.pkgs[j].EVR) > 0 {
+			top[k] = PkgID(i)
+		}
+	}
+	for i, p := range pool.pkgs {
+		if !mark[i] {
+			continue
+		}
+		j := top[na{pool.pkgName[i], p.Arch}]
+		if repomd.CompareEVR(p.EVR, pool.pkgs[j].EVR) != 0 {
+			mark[i] = false
+		}
+	}
+}
+
+func dedupStrings(s []string) []string {
+	out := s[:0]
+	for i, x := range s {
+		if i == 0 || x != s[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
