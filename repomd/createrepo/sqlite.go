@@ -164,7 +164,10 @@ func openDB(path string, kind dbKind) (w *dbWriter, err error) {
 	return w, nil
 }
 
-// null maps "" to SQL NULL, as createrepo_c stores absent header strings.
+// null maps "" to SQL NULL, as createrepo_c stores an empty URL, packager
+// and location base. The other strings are stored as they are: rpm always
+// writes their tags, and the package model cannot tell an absent tag
+// from an empty one.
 func null(s string) any {
 	if s == "" {
 		return nil
@@ -191,8 +194,8 @@ func (w *dbWriter) add(p *repomd.Package) error {
 
 func (w *dbWriter) addPrimary(p *repomd.Package) error {
 	_, err := w.stmts["packages"].Exec(p.Checksum.Value, p.Name, p.Arch, p.Version, p.Epoch, p.Release,
-		null(p.Summary), null(p.Description), null(p.URL), p.TimeFile, p.TimeBuild,
-		null(p.License), clean(p.Vendor), null(p.Group), null(p.BuildHost), clean(p.SourceRPM),
+		clean(p.Summary), clean(p.Description), null(p.URL), p.TimeFile, p.TimeBuild,
+		clean(p.License), clean(p.Vendor), clean(p.Group), clean(p.BuildHost), clean(p.SourceRPM),
 		p.HeaderStart, p.HeaderEnd, null(p.Packager), p.SizePackage, p.SizeInstalled, p.SizeArchive,
 		p.Location, null(p.LocationBase), p.Checksum.Type)
 	if err != nil {

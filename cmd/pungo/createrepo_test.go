@@ -1,0 +1,442 @@
+package main
+
+import (
+	"bytes"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	_ "github.com/mattn/go-sqlite3"
+
+	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/repodiff"
+	"github.com/pungo/pungo/repomd/rpmtest"
+	"github.com/pungo/pungo/repomd/toolcheck"
+)
+
+// repoCLI runs a subcommand in-process and returns its exit code, stdout
+// and stderr.
+func repoCLI(t *testing.T, run func([]string) int, args ...string) (int, string, string) {
+	t.Helper()
+	outR, outW, _ := os.Pipe()
+	errR, errW, _ := os.Pipe()
+	oldOut, oldErr := os.Stdout, os.Stderr
+	os.Stdout, os.Stderr = outW, errW
+	outC, errC := make(chan string), make(chan string)
+	go func() { b, _ := io.ReadAll(outR); outC <- string(b) }()
+	go func() { b, _ := io.ReadAll(errR); errC <- string(b) }()
+	code := run(args)
+	outW.Close()
+	errW.Close()
+	os.Stdout, os.Stderr = oldOut, oldErr
+	return code, <-outC, <-errC
+}
+
+func groupFile() string {
+	return filepath.Join(toolcheck.ProjectRoot(), "testdata", "createrepo", "comps.xml")
+}
+
+// flagSets are run through both createrepo_c and pungo createrepo verbatim.
+var flagSets = [][]string{
+	{},
+	{"--no-database"},
+	{"--database", "--simple-md-filenames", "--checksum", "sha512", "--baseurl", "http://example.com/repo/", "--changelog-limit", "3", "--groupfile", groupFile()},
+	{"--no-database", "--general-compress-type", "xz", "--distro", "cpe:/o:pungo:1,Pungo 1", "--content", "binary-x86_64", "--repo", "test", "--revision", "7"},
+	{"--checksum", "sha1", "--xz", "--excludes", "*debuginfo*", "--workers", "1", "--unique-md-filenames"},
+}
+
+// TestCreaterepoMatchesCreaterepoC is the acceptance test: on the built
+// corpus and on RPMs nobody here wrote, pungo createrepo and createrepo_c
+// run with the same flags produce the same uncompressed primary, filelists
+// and other XML byte for byte, repodiff finds nothing, and the sqlite
+// databases hold the same rows.
+func TestCreaterepoMatchesCreaterepoC(t *testing.T) {
+	toolcheck.Need(t, "createrepo_c")
+	dirs := map[string]string{"corpus": rpmtest.Corpus(t)}
+	if ext := externalOrSkip(t); ext != "" {
+		dirs["go-rpmutils"] = ext
+	}
+	for label, dir := range dirs {
+		for i, flags := range flagSets {
+			if label != "corpus" && i > 1 {
+				continue
+			}
+			t.Run(fmt.Sprintf("%s/%s", label, strings.Join(flags, "_")), func(t *testing.T) {
+				tmp := t.TempDir()
+				want, got := filepath.Join(tmp, "c"), filepath.Join(tmp, "pungo")
+				os.Mkdir(want, 0o755)
+				os.Mkdir(got, 0o755)
+				args := append(append([]string{"-q", "--outputdir", want}, flags...), dir)
+				if out, err := exec.Command("createrepo_c", args...).CombinedOutput(); err != nil {
+					t.Fatalf("createrepo_c %v: %v\n%s", args, err, out)
+				}
+				args[2] = got
+				if code, _, stderr := repoCLI(t, runCreaterepo, args...); code != 0 {
+					t.Fatalf("pungo createrepo %v: exit %d: %s", args, code, stderr)
+				}
+				compareRepos(t, want, got)
+			})
+		}
+	}
+}
+
+func externalOrSkip(t *testing.T) (dir string) {
+	t.Run("external", func(t *testing.T) { dir = rpmtest.External(t) })
+	return dir
+}
+
+func compareRepos(t *testing.T, want, got string) {
+	t.Helper()
+	diffs, err := repodiff.Compare(want, got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		t.Errorf("repodiff: %s", d)
+	}
+	rw, err := repomd.Open(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rg, err := repomd.Open(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rw.Revision != rg.Revision && len(rw.Revision) < 9 {
+		t.Errorf("revision %q, want %q", rg.Revision, rw.Revision)
+	}
+	var types []string
+	for _, rec := range rw.Records {
+		types = append(types, rec.Type)
+		g, ok := rg.Record(rec.Type)
+		if !ok {
+			t.Errorf("record %s missing", rec.Type)
+			continue
+		}
+		if filepath.Ext(g.Href) != filepath.Ext(rec.Href) || strings.Contains(rec.Href, "-"+filepath.Base(rec.Type)) != strings.Contains(g.Href, "-"+filepath.Base(rec.Type)) {
+			t.Errorf("record %s: href %s, createrepo_c wrote %s", rec.Type, g.Href, rec.Href)
+		}
+		if g.Checksum.Type != rec.Checksum.Type || g.DatabaseVersion != rec.DatabaseVersion {
+			t.Errorf("record %s: checksum type %s db version %d, want %s %d", rec.Type, g.Checksum.Type, g.DatabaseVersion, rec.Checksum.Type, rec.DatabaseVersion)
+		}
+		switch {
+		case strings.HasSuffix(rec.Type, "_db"):
+			a, b := dbRows(t, rw, rec.Type), dbRows(t, rg, rec.Type)
+			if a != b {
+				t.Errorf("%s rows differ:\ncreaterepo_c:\n%s\npungo:\n%s", rec.Type, a, b)
+			}
+		default:
+			a, b := recordBytes(t, rw, rec.Type), recordBytes(t, rg, rec.Type)
+			if !bytes.Equal(a, b) {
+				t.Errorf("%s: uncompressed content differs (%d vs %d bytes)", rec.Type, len(a), len(b))
+			}
+			if rec.OpenChecksum != g.OpenChecksum || rec.OpenSize != g.OpenSize {
+				t.Errorf("%s: open checksum/size %v/%d, want %v/%d", rec.Type, g.OpenChecksum, g.OpenSize, rec.OpenChecksum, rec.OpenSize)
+			}
+		}
+	}
+	if len(rg.Records) != len(rw.Records) {
+		t.Errorf("pungo wrote %d records, createrepo_c %d (%v)", len(rg.Records), len(rw.Records), types)
+	}
+	if fmt.Sprint(rw.ContentTags, rw.RepoTags, rw.DistroTags) != fmt.Sprint(rg.ContentTags, rg.RepoTags, rg.DistroTags) {
+		t.Errorf("tags %v %v %v, want %v %v %v", rg.ContentTags, rg.RepoTags, rg.DistroTags, rw.ContentTags, rw.RepoTags, rw.DistroTags)
+	}
+}
+
+func recordBytes(t *testing.T, r *repomd.Repo, typ string) []byte {
+	t.Helper()
+	rc, err := r.OpenRecord(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// dbRows dumps every table of a database record as sorted quoted rows; the
+// db_info checksum (of the compressed XML, which differs by compressor) is
+// left out.
+func dbRows(t *testing.T, r *repomd.Repo, typ string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), typ+".sqlite")
+	if err := os.WriteFile(path, recordBytes(t, r, typ), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var out []string
+	rows, err := db.Query("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var typ, name, tbl string
+		var s sql.NullString
+		rows.Scan(&typ, &name, &tbl, &s)
+		out = append(out, fmt.Sprintf("schema %s %s %s %s", typ, name, tbl, s.String))
+		if typ == "table" {
+			tables = append(tables, name)
+		}
+	}
+	rows.Close()
+	for _, tb := range tables {
+		q := "SELECT * FROM " + tb
+		if tb == "db_info" {
+			q = "SELECT dbversion FROM db_info"
+		}
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		var lines []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			rows.Scan(ptrs...)
+			var parts []string
+			for _, v := range vals {
+				switch x := v.(type) {
+				case nil:
+					parts = append(parts, "NULL")
+				case []byte:
+					parts = append(parts, fmt.Sprintf("%q", x))
+				case string:
+					parts = append(parts, fmt.Sprintf("%q", x))
+				default:
+					parts = append(parts, fmt.Sprint(x))
+				}
+			}
+			lines = append(lines, tb+": "+strings.Join(parts, "|"))
+		}
+		rows.Close()
+		sort.Strings(lines)
+		out = append(out, lines...)
+	}
+	return strings.Join(out, "\n")
+}
+
+// buildBoth indexes dir with createrepo_c and with pungo createrepo (same
+// flags) and returns the two output directories.
+func buildBoth(t *testing.T, dir string, flags ...string) (c, p string) {
+	t.Helper()
+	tmp := t.TempDir()
+	c, p = filepath.Join(tmp, "c"), filepath.Join(tmp, "pungo")
+	os.Mkdir(c, 0o755)
+	os.Mkdir(p, 0o755)
+	args := append(append([]string{"-q", "--outputdir", c}, flags...), dir)
+	if out, err := exec.Command("createrepo_c", args...).CombinedOutput(); err != nil {
+		t.Fatalf("createrepo_c: %v\n%s", err, out)
+	}
+	args[2] = p
+	if code, _, stderr := repoCLI(t, runCreaterepo, args...); code != 0 {
+		t.Fatalf("pungo createrepo: exit %d: %s", code, stderr)
+	}
+	return c, p
+}
+
+// TestDnfReadsPungoRepo: dnf answers repoquery (every tag, including files
+// from filelists and changelogs from other) and repoclosure identically on
+// both repositories.
+func TestDnfReadsPungoRepo(t *testing.T) {
+	toolcheck.Need(t, "createrepo_c", "dnf")
+	c, p := buildBoth(t, rpmtest.Corpus(t))
+	const qf = "%{name}-%{evr}.%{arch}|%{requires}|%{provides}|%{files}|%{sourcerpm}|%{recommends}|%{supplements}|%{obsoletes}|%{conflicts}|%{suggests}|%{enhances}|%{buildtime}|%{installsize}|%{downloadsize}|%{license}|%{url}|%{summary}|%{location}|%{changelogs}"
+	dnf := func(repo string, args ...string) string {
+		root := t.TempDir()
+		base := []string{"-q", "--installroot", root, "--releasever", "1", "--setopt=reposdir=/dev/null",
+			"--setopt=cachedir=" + filepath.Join(root, "cache"), "--repofrompath", "r,file://" + repo, "--repo", "r", "--nogpgcheck"}
+		out, _ := exec.Command("dnf", append(base, args...)...).CombinedOutput() // repoclosure exits 1 on unresolved deps
+		return string(out)
+	}
+	for _, args := range [][]string{
+		{"repoquery", "--qf", qf},
+		{"repoquery", "--whatprovides", "/usr/share/alpha/data.txt"},
+		{"repoquery", "--whatrequires", "libfoo"},
+		{"repoclosure"},
+	} {
+		want, got := dnf(c, args...), dnf(p, args...)
+		if want != got {
+			t.Errorf("dnf %v differs:\ncreaterepo_c:\n%s\npungo:\n%s", args, want, got)
+		}
+		if len(want) < 20 {
+			t.Errorf("dnf %v printed almost nothing: %q", args, want)
+		}
+	}
+}
+
+const solvScript = `
+import sys, solv
+import xml.etree.ElementTree as ET
+ns = {'r': 'http://linux.duke.edu/metadata/repo'}
+pool = solv.Pool()
+pool.setdisttype(solv.Pool.DISTTYPE_RPM)
+pool.setarch('x86_64')
+top = sys.argv[1]
+repo = pool.add_repo('r')
+md = ET.parse(top + '/repodata/repomd.xml').getroot()
+for d in md.findall('r:data', ns):
+    href = d.find('r:location', ns).get('href')
+    if d.get('type') == 'primary':
+        repo.add_rpmmd(solv.xfopen(top + '/' + href), None, 0)
+for d in md.findall('r:data', ns):
+    href = d.find('r:location', ns).get('href')
+    if d.get('type') == 'filelists':
+        repo.add_rpmmd(solv.xfopen(top + '/' + href), None, solv.Repo.REPO_EXTEND_SOLVABLES)
+pool.addfileprovides()
+pool.createwhatprovides()
+out = []
+for s in repo.solvables:
+    deps = []
+    for k in (solv.SOLVABLE_PROVIDES, solv.SOLVABLE_REQUIRES, solv.SOLVABLE_CONFLICTS, solv.SOLVABLE_OBSOLETES,
+              solv.SOLVABLE_RECOMMENDS, solv.SOLVABLE_SUGGESTS, solv.SOLVABLE_SUPPLEMENTS, solv.SOLVABLE_ENHANCES):
+        deps.append(','.join(sorted(str(d) for d in s.lookup_deparray(k))))
+    out.append(str(s) + ' ' + s.lookup_checksum(solv.SOLVABLE_CHECKSUM).hex() + ' ' + ' | '.join(deps))
+for cap in ('/usr/share/alpha/data.txt', '/usr/bin/alpha', 'libfoo.so.1()(64bit)', 'alpha-api'):
+    out.append(cap + ' <- ' + ','.join(sorted(str(s) for s in pool.whatprovides(pool.Dep(cap)))))
+print('\n'.join(sorted(out)))
+`
+
+// TestSolvReadsPungoRepo: libsolv (python3-solv, rpm disttype) loads the
+// same solvables, dependencies and file provides from both repositories.
+func TestSolvReadsPungoRepo(t *testing.T) {
+	toolcheck.Need(t, "createrepo_c")
+	py := toolcheck.NeedPython3Solv(t)
+	c, p := buildBoth(t, rpmtest.Corpus(t), "--no-database")
+	run := func(repo string) string {
+		out, err := exec.Command(py, "-c", solvScript, repo).CombinedOutput()
+		if err != nil {
+			t.Fatalf("python3-solv on %s: %v\n%s", repo, err, out)
+		}
+		return string(out)
+	}
+	want, got := run(c), run(p)
+	if want != got {
+		t.Errorf("libsolv sees different repositories:\ncreaterepo_c:\n%s\npungo:\n%s", want, got)
+	}
+	if !strings.Contains(want, "/usr/share/alpha/data.txt <- alpha-2:1.0-1.noarch") {
+		t.Errorf("libsolv found no file provide in:\n%s", want)
+	}
+}
+
+func sha(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%x", b)
+}
+
+// TestCreaterepoBadInput: each bad input gives exit 2 and a one-line error
+// naming the file, and the repodata written before stays as it was.
+func TestCreaterepoBadInput(t *testing.T) {
+	corpus := rpmtest.Corpus(t)
+	for _, c := range []struct {
+		name  string
+		setup func(t *testing.T, dir string) (args []string, names string)
+	}{
+		{"truncated rpm", func(t *testing.T, dir string) ([]string, string) {
+			b, _ := os.ReadFile(filepath.Join(dir, "alpha-1.0-1.noarch.rpm"))
+			bad := filepath.Join(dir, "zz-truncated-1-1.noarch.rpm")
+			os.WriteFile(bad, b[:1000], 0o644)
+			return []string{dir}, bad
+		}},
+		{"corrupt header", func(t *testing.T, dir string) ([]string, string) {
+			b, _ := os.ReadFile(filepath.Join(dir, "multi-0.9-1.x86_64.rpm"))
+			b[96] = 0
+			bad := filepath.Join(dir, "aa-corrupt-1-1.noarch.rpm")
+			os.WriteFile(bad, b, 0o644)
+			return []string{dir}, bad
+		}},
+		{"pkglist names a missing file", func(t *testing.T, dir string) ([]string, string) {
+			list := filepath.Join(t.TempDir(), "pkglist")
+			os.WriteFile(list, []byte("alpha-1.0-1.noarch.rpm\nmissing-1-1.noarch.rpm\n"), 0o644)
+			return []string{"--pkglist", list, dir}, "missing-1-1.noarch.rpm"
+		}},
+		{"output dir is a file", func(t *testing.T, dir string) ([]string, string) {
+			f := filepath.Join(t.TempDir(), "file")
+			os.WriteFile(f, nil, 0o644)
+			return []string{"--outputdir", f, dir}, f
+		}},
+		{"missing groupfile", func(t *testing.T, dir string) ([]string, string) {
+			return []string{"--groupfile", "/nonexistent/comps.xml", dir}, "/nonexistent/comps.xml"
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range rpmtest.Files(t, corpus) {
+				b, _ := os.ReadFile(f)
+				os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644)
+			}
+			if code, _, stderr := repoCLI(t, runCreaterepo, "-q", dir); code != 0 {
+				t.Fatalf("first run: %d %s", code, stderr)
+			}
+			before := sha(t, filepath.Join(dir, "repodata", "repomd.xml"))
+			args, names := c.setup(t, dir)
+			code, _, stderr := repoCLI(t, runCreaterepo, append([]string{"-q"}, args...)...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, names) || !strings.HasPrefix(stderr, "pungo createrepo: ") {
+				t.Errorf("stderr %q: want one line naming %s", stderr, names)
+			}
+			if after := sha(t, filepath.Join(dir, "repodata", "repomd.xml")); after != before {
+				t.Error("repodata changed by a failed run")
+			}
+			if _, err := repomd.Open(dir); err != nil {
+				t.Errorf("old repodata no longer loads: %v", err)
+			}
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if strings.HasPrefix(e.Name(), ".repodata") {
+					t.Errorf("left %s behind", e.Name())
+				}
+			}
+		})
+	}
+}
+
+// TestRepodiffCLI: exit 0 on the same content, 1 with one line per
+// difference, 2 on error.
+func TestRepodiffCLI(t *testing.T) {
+	corpus := rpmtest.Corpus(t)
+	tmp := t.TempDir()
+	a, b, c := filepath.Join(tmp, "a"), filepath.Join(tmp, "b"), filepath.Join(tmp, "c")
+	for _, d := range []string{a, b, c} {
+		os.Mkdir(d, 0o755)
+	}
+	repoCLI(t, runCreaterepo, "-q", "--outputdir", a, corpus)
+	repoCLI(t, runCreaterepo, "-q", "--outputdir", b, "--no-database", "--general-compress-type", "bz2", "--simple-md-filenames", corpus)
+	repoCLI(t, runCreaterepo, "-q", "--outputdir", c, "--excludes", "multi-0.9-1.i686.rpm", "--changelog-limit", "1", corpus)
+	if code, out, _ := repoCLI(t, runRepodiff, a, b); code != 1 || !strings.Contains(out, "record primary_db: A present, B absent") || strings.Count(out, "\n") != 3 {
+		t.Errorf("a vs b (databases only in a): exit %d\n%s", code, out)
+	}
+	code, out, _ := repoCLI(t, runRepodiff, a, c)
+	if code != 1 || !strings.Contains(out, "multi-0.9-1.i686: only in A") || !strings.Contains(out, "alpha-2:1.0-1.noarch: changelogs:") {
+		t.Errorf("a vs c: exit %d\n%s", code, out)
+	}
+	if code, out, _ := repoCLI(t, runRepodiff, a, a); code != 0 || out != "" {
+		t.Errorf("a vs a: exit %d %q", code, out)
+	}
+	if code, _, stderr := repoCLI(t, runRepodiff, a, filepath.Join(tmp, "nope")); code != 2 || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("missing repo: exit %d %q", code, stderr)
+	}
+}
