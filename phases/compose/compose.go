@@ -409,3 +409,25 @@ func (c *Compose) ImageVersion() string {
 	}
 	return v
 }
+
+// ConfigDir is the directory of the main config file; relative paths in
+// the config are relative to it.
+func (c *Compose) ConfigDir() string {
+	if c.ConfigPath == "" {
+		return "."
+	}
+	return filepath.Dir(c.ConfigPath)
+}
+
+// ResolvePath makes a config path absolute against ConfigDir; URLs are
+// returned as they are.
+func (c *Compose) ResolvePath(p string) string {
+	if p == "" || filepath.IsAbs(p) || strings.Contains(p, "://") {
+		return p
+	}
+	abs, err := filepath.Abs(filepath.Join(c.ConfigDir(), p))
+	if err != nil {
+		return filepath.Join(c.ConfigDir(), p)
+	}
+	return abs
+}

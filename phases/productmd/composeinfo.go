@@ -74,7 +74,7 @@ func (r Release) toJSON(isBase bool) map[string]any {
 // VariantPathKeys are the per-arch path kinds of a composeinfo variant, in
 // productmd's order.
 var VariantPathKeys = []string{
-	"os_tree", "packages", "repository", "isos", "jigdos",
+	"os_tree", "packages", "repository", "isos", "images", "jigdos",
 	"source_tree", "source_packages", "source_repository", "source_isos", "source_jigdos",
 	"debug_tree", "debug_packages", "debug_repository",
 }

@@ -1,0 +1,379 @@
+// Package metadata owns the compose metadata written between phases, as
+// Pungi's pungi.metadata: the .treeinfo of every tree, .discinfo and
+// media.repo (after the package trees, before ISOs), and
+// metadata/composeinfo.json (before the test phase). It registers these as
+// the compose's internal steps.
+//
+// When a buildinstall phase ran, its boot images are merged into the
+// variant's .treeinfo: the buildinstall phase may implement
+//
+//	Succeeded(variantUID, arch string) bool
+//
+// and the [images-*], [stage2] and [checksums] entries of
+// work/<arch>/buildinstall/<Variant>/.treeinfo (or work/<arch>/buildinstall/.treeinfo)
+// are copied, as Pungi does.
+package metadata
+
+import (
+	"context"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/productmd"
+	"github.com/pungo/pungo/repomd/atomicfile"
+)
+
+func init() {
+	compose.Register(compose.StepTreeMetadata, func() compose.Phase { return &TreeStep{} })
+	compose.Register(compose.StepComposeMetadata, func() compose.Phase { return &ComposeStep{} })
+}
+
+// TreeStep writes .treeinfo, .discinfo and media.repo of every tree.
+type TreeStep struct{}
+
+// Name implements compose.Phase.
+func (*TreeStep) Name() string { return compose.StepTreeMetadata }
+
+// Skip implements compose.Phase.
+func (*TreeStep) Skip(*compose.Compose) bool { return false }
+
+// Run implements compose.Phase.
+func (*TreeStep) Run(ctx context.Context, c *compose.Compose) error {
+	now := time.Now().Unix()
+	for _, v := range c.GetVariants(nil, "") {
+		for _, arch := range append(append([]string{}, v.Arches...), "src") {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := WriteTreeInfo(c, arch, v, now); err != nil {
+				return fmt.Errorf("treeinfo %s.%s: %w", v.UID, arch, err)
+			}
+		}
+	}
+	for _, v := range c.GetVariants(nil, "") {
+		if v.Type == "addon" || v.IsEmpty {
+			continue
+		}
+		for _, arch := range append(append([]string{}, v.Arches...), "src") {
+			ts, err := WriteDiscInfo(c, arch, v)
+			if err != nil {
+				return err
+			}
+			if err := WriteMediaRepo(c, arch, v, ts); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checksumType(c *compose.Compose) string {
+	s, ok := compose.StringOpt(c.Conf, "createrepo_checksum")
+	if !ok || s == "" {
+		return "sha256"
+	}
+	if s == "sha" {
+		return "sha1"
+	}
+	return s
+}
+
+func fileChecksum(path, typ string) (string, error) {
+	var h hash.Hash
+	switch typ {
+	case "sha1":
+		h = sha1.New()
+	case "sha512":
+		h = sha512.New()
+	default:
+		typ, h = "sha256", sha256.New()
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return typ + ":" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func rel(base, target string) string {
+	r, err := filepath.Rel(base, target)
+	if err != nil {
+		return target
+	}
+	return filepath.ToSlash(r)
+}
+
+// WriteTreeInfo is Pungi's write_tree_info for one variant.arch.
+func WriteTreeInfo(c *compose.Compose, arch string, v *compose.Variant, timestamp int64) error {
+	if v.Type == "addon" || v.IsEmpty {
+		return nil
+	}
+	osTree := c.Paths.Compose.OSTree(arch, v)
+	ci := c.Info
+	ti := &productmd.TreeInfo{Arch: arch, Timestamp: timestamp, Checksums: map[string]string{}}
+	if arch == "src" {
+		ti.Arch = "src"
+	}
+	if v.Type == "layered-product" && v.Release != nil {
+		ti.Release = productmd.Release{Name: v.Release.Name, Short: v.Release.Short, Version: v.Release.Version, IsLayered: true}
+		bv := ci.Release.Version
+		if i := strings.LastIndex(bv, "."); i >= 0 {
+			bv = bv[:i]
+		}
+		ti.BaseProduct = &productmd.Release{Name: ci.Release.Name, Short: ci.Release.Short, Version: bv}
+	} else {
+		ver := ci.Release.Version
+		if tv, ok := compose.StringOpt(c.Conf, "treeinfo_version"); ok && tv != "" {
+			ver = tv
+		}
+		ti.Release = productmd.Release{Name: ci.Release.Name, Short: ci.Release.Short, Version: ver, IsLayered: ci.Release.IsLayered}
+		ti.BaseProduct = ci.BaseProduct
+	}
+	main := &productmd.TreeVariant{ID: v.ID, UID: v.UID, Name: v.Name, Type: v.Type, Paths: map[string]string{}}
+	if v.Type == "layered-product" {
+		main.ID, main.UID, main.Name, main.Type = v.Parent.ID, v.Parent.UID, v.Parent.Name, "variant"
+	}
+	main.Paths["packages"] = rel(osTree, c.Paths.Compose.Packages(arch, v))
+	main.Paths["repository"] = rel(osTree, c.Paths.Compose.Repository(arch, v))
+	ti.Variants = []*productmd.TreeVariant{main}
+	sum := checksumType(c)
+	addSum := func(relPath string) error {
+		p := filepath.Join(osTree, filepath.FromSlash(relPath))
+		if _, err := os.Stat(p); err != nil {
+			return nil
+		}
+		s, err := fileChecksum(p, sum)
+		if err != nil {
+			return err
+		}
+		ti.Checksums[filepath.ToSlash(filepath.Clean(relPath))] = s
+		return nil
+	}
+	if err := addSum(main.Paths["repository"] + "/repodata/repomd.xml"); err != nil {
+		return err
+	}
+	if arch != "src" {
+		for _, a := range v.GetVariants(arch, []string{"addon"}, false) {
+			av := &productmd.TreeVariant{ID: a.ID, UID: a.UID, Name: a.Name, Type: a.Type, Parent: main.UID, Paths: map[string]string{
+				"packages":   rel(osTree, c.Paths.Compose.Packages(arch, a)),
+				"repository": rel(osTree, c.Paths.Compose.Repository(arch, a)),
+			}}
+			main.Addons = append(main.Addons, av)
+			if err := addSum(av.Paths["repository"] + "/repodata/repomd.xml"); err != nil {
+				return err
+			}
+		}
+	}
+	if v.Type == "variant" && arch != "src" {
+		if err := mergeBuildinstall(c, arch, v, ti, addSum); err != nil {
+			return err
+		}
+	}
+	path := filepath.Join(osTree, ".treeinfo")
+	c.Log.Infof("Writing treeinfo: %s", path)
+	return atomicfile.WriteWith(path, 0o644, ti.Write)
+}
+
+type buildinstallResult interface {
+	Succeeded(variantUID, arch string) bool
+}
+
+func mergeBuildinstall(c *compose.Compose, arch string, v *compose.Variant, ti *productmd.TreeInfo, addSum func(string) error) error {
+	bi, ok := c.Phase("buildinstall").(buildinstallResult)
+	if !ok || c.PhaseSkipped("buildinstall") || !bi.Succeeded(v.UID, arch) {
+		return nil
+	}
+	candidates := []string{filepath.Join(c.Paths.Work.BuildinstallDir(arch, v), ".treeinfo"),
+		filepath.Join(c.Paths.Work.BuildinstallDir(arch, nil), ".treeinfo")}
+	for _, p := range candidates {
+		f, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		secs, err := productmd.ParseINI(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		if m := secs["stage2"]["mainimage"]; m != "" {
+			ti.MainImage = m
+			if err := addSum(m); err != nil {
+				return err
+			}
+		}
+		if m := secs["stage2"]["instimage"]; m != "" {
+			ti.InstImage = m
+			if err := addSum(m); err != nil {
+				return err
+			}
+		}
+		for name, kv := range secs {
+			if !strings.HasPrefix(name, "images-") {
+				continue
+			}
+			plat := strings.TrimPrefix(name, "images-")
+			if ti.Images == nil {
+				ti.Images = map[string]map[string]string{}
+			}
+			ti.Images[plat] = map[string]string{}
+			ti.Platforms = append(ti.Platforms, plat)
+			for img, path := range kv {
+				if path == "" {
+					continue
+				}
+				ti.Images[plat][img] = path
+				if err := addSum(path); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return nil
+}
+
+// description is the .discinfo description: "<release> <version>"
+// (" for <base> <version>" for layered releases), or the layered
+// product's own release.
+func description(c *compose.Compose, v *compose.Variant) string {
+	if v.Release != nil && v.Release.Name != "" {
+		return v.Release.Name + " " + v.Release.Version
+	}
+	d := c.Info.Release.Name + " " + c.Info.Release.Version
+	if c.Info.Release.IsLayered && c.Info.BaseProduct != nil {
+		d += " for " + c.Info.BaseProduct.Name + " " + c.Info.BaseProduct.Version
+	}
+	return d
+}
+
+// WriteDiscInfo writes the tree's .discinfo and returns its timestamp.
+func WriteDiscInfo(c *compose.Compose, arch string, v *compose.Variant) (float64, error) {
+	ts := float64(time.Now().UnixNano()) / 1e9
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		var n int64
+		if _, err := fmt.Sscan(s, &n); err == nil {
+			ts = float64(n)
+		}
+	}
+	path := filepath.Join(c.Paths.Compose.OSTree(arch, v), ".discinfo")
+	return ts, atomicfile.WriteFile(path, []byte(productmd.DiscInfo(ts, description(c, v), arch, nil)), 0o644)
+}
+
+// WriteMediaRepo writes the tree's media.repo.
+func WriteMediaRepo(c *compose.Compose, arch string, v *compose.Variant, ts float64) error {
+	path := filepath.Join(c.Paths.Compose.OSTree(arch, v), "media.repo")
+	name := c.Info.Release.Name + " " + c.Info.Release.Version
+	return atomicfile.WriteFile(path, []byte(productmd.MediaRepo(name, fmt.Sprintf("%f", ts))), 0o644)
+}
+
+// ComposeStep writes metadata/composeinfo.json.
+type ComposeStep struct{}
+
+// Name implements compose.Phase.
+func (*ComposeStep) Name() string { return compose.StepComposeMetadata }
+
+// Skip implements compose.Phase.
+func (*ComposeStep) Skip(*compose.Compose) bool { return false }
+
+// Run implements compose.Phase.
+func (*ComposeStep) Run(ctx context.Context, c *compose.Compose) error {
+	ci := ComposeInfo(c, true)
+	path := c.Paths.Compose.Metadata("composeinfo.json")
+	c.Log.Infof("Writing composeinfo: %s", path)
+	return productmd.WriteJSON(path, ci)
+}
+
+// ComposeInfo is Pungi's compose_to_composeinfo; with onlyExisting, paths
+// of directories that do not exist are left out (write_compose_info).
+func ComposeInfo(c *compose.Compose, onlyExisting bool) *productmd.ComposeInfo {
+	ci := *c.Info
+	ci.Compose.Final = c.Supported
+	top := filepath.Join(c.Topdir, "compose")
+	treeArches := compose.StringsOpt(c.Conf, "tree_arches")
+	var dump func(v *compose.Variant) *productmd.Variant
+	dump = func(v *compose.Variant) *productmd.Variant {
+		if len(treeArches) > 0 && !intersects(v.Arches, treeArches) {
+			return nil
+		}
+		pv := &productmd.Variant{ID: strings.ReplaceAll(v.ID, "-", ""), UID: v.UID, Name: v.Name, Type: v.Type,
+			Arches: append([]string(nil), v.Arches...), Paths: map[string]map[string]string{}}
+		if v.Type == "layered-product" && v.Release != nil {
+			pv.Release = &productmd.Release{Name: v.Release.Name, Short: v.Release.Short, Version: v.Release.Version, Type: ci.Release.Type, IsLayered: true}
+		}
+		set := func(kind, arch, relPath string, mustExist bool) {
+			if relPath == "" {
+				return
+			}
+			if (onlyExisting || mustExist) && !isDir(filepath.Join(top, relPath)) {
+				return
+			}
+			if pv.Paths[kind] == nil {
+				pv.Paths[kind] = map[string]string{}
+			}
+			pv.Paths[kind][arch] = filepath.ToSlash(relPath)
+		}
+		cp := c.Paths.Compose
+		optISOs := compose.BoolOpt(c.Conf, "create_optional_isos", false)
+		for _, arch := range v.Arches {
+			set("os_tree", arch, cp.RelOSTree(arch, v), false)
+			set("repository", arch, cp.RelRepository(arch, v), false)
+			set("packages", arch, cp.RelPackages(arch, v), false)
+			set("isos", arch, cp.RelISODir(arch, v, optISOs), true)
+			if img := cp.ImageDir(arch, v); img != "" {
+				set("images", arch, rel(top, img), true)
+			}
+			set("jigdos", arch, cp.RelJigdoDir(arch, v, optISOs), true)
+			set("source_tree", arch, cp.RelOSTree("src", v), false)
+			set("source_repository", arch, cp.RelRepository("src", v), false)
+			set("source_packages", arch, cp.RelPackages("src", v), false)
+			set("source_isos", arch, cp.RelISODir("src", v, optISOs), true)
+			set("source_jigdos", arch, cp.RelJigdoDir("src", v, optISOs), true)
+			set("debug_tree", arch, cp.RelDebugTree(arch, v), false)
+			set("debug_repository", arch, cp.RelDebugRepository(arch, v), false)
+			set("debug_packages", arch, cp.RelDebugPackages(arch, v), false)
+		}
+		for _, child := range v.Variants {
+			if cv := dump(child); cv != nil {
+				pv.Variants = append(pv.Variants, cv)
+			}
+		}
+		return pv
+	}
+	ci.Variants = nil
+	for _, v := range c.Variants {
+		if pv := dump(v); pv != nil {
+			ci.Variants = append(ci.Variants, pv)
+		}
+	}
+	return &ci
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+func intersects(a, b []string) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,156 @@
+package compose
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// SCM is Pungi's scm_dict: where a file or directory comes from. A plain
+// string in the config means {"scm": "file", "file": path}.
+type SCM struct {
+	Kind   string // file, git, rpm
+	Repo   string // git URL, or rpm file(s) for kind rpm
+	Branch string
+	File   string // a file (or glob for rpm) inside the source
+	Dir    string // a directory inside the source (instead of File)
+	Target string // where inside the destination (extra_files)
+}
+
+// ParseSCM reads a scm_dict (or a plain path) from a config value.
+func ParseSCM(v any) (SCM, error) {
+	switch t := v.(type) {
+	case string:
+		return SCM{Kind: "file", File: t}, nil
+	case map[string]any:
+		s := SCM{Kind: "file"}
+		str := func(k string) string { x, _ := t[k].(string); return x }
+		if k := str("scm"); k != "" {
+			s.Kind = k
+		}
+		s.Repo, s.Branch, s.File, s.Dir, s.Target = str("repo"), str("branch"), str("file"), str("dir"), str("target")
+		if s.File == "" && s.Dir == "" {
+			return s, fmt.Errorf("scm_dict %v names neither file nor dir", t)
+		}
+		switch s.Kind {
+		case "file", "git", "rpm":
+		default:
+			return s, fmt.Errorf("scm_dict: unsupported scm %q (file, git, rpm)", s.Kind)
+		}
+		return s, nil
+	}
+	return SCM{}, fmt.Errorf("scm_dict: want a path or a dict, got %T", v)
+}
+
+// Fetch puts the SCM's file (or directory content) into destDir and
+// returns the paths written, relative to destDir. file paths are relative
+// to the config directory; git sources are cloned into a temporary
+// directory of the compose; rpm sources are unpacked with rpm2cpio.
+func (c *Compose) Fetch(ctx context.Context, s SCM, destDir string) ([]string, error) {
+	if err := os.MkdirAll(destDir, 0o755); err != nil {
+		return nil, err
+	}
+	root := c.ConfigDir()
+	switch s.Kind {
+	case "git":
+		tmp, err := c.MkdirTemp("", nil, "scm-git-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		args := []string{"clone", "--quiet", "--depth", "1"}
+		if s.Branch != "" {
+			args = append(args, "--branch", s.Branch)
+		}
+		args = append(args, s.Repo, tmp)
+		if out, err := exec.CommandContext(ctx, "git", args...).CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("git clone %s: %v: %s", s.Repo, err, strings.TrimSpace(string(out)))
+		}
+		root = tmp
+	case "rpm":
+		tmp, err := c.MkdirTemp("", nil, "scm-rpm-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		rpmPath := c.ResolvePath(s.Repo)
+		cmd := exec.CommandContext(ctx, "sh", "-c", `rpm2cpio "$1" | cpio -id --quiet`, "sh", rpmPath)
+		cmd.Dir = tmp
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("unpacking %s: %v: %s", rpmPath, err, strings.TrimSpace(string(out)))
+		}
+		root = tmp
+	}
+	var written []string
+	if s.File != "" {
+		src := s.File
+		if !filepath.IsAbs(src) || s.Kind != "file" {
+			src = filepath.Join(root, strings.TrimPrefix(s.File, "/"))
+		}
+		matches, _ := filepath.Glob(src)
+		if len(matches) == 0 {
+			return nil, fmt.Errorf("%s: no such file (scm %s)", src, s.Kind)
+		}
+		for _, m := range matches {
+			name := filepath.Base(m)
+			if err := copyFile(m, filepath.Join(destDir, name)); err != nil {
+				return nil, err
+			}
+			written = append(written, name)
+		}
+		return written, nil
+	}
+	src := s.Dir
+	if !filepath.IsAbs(src) || s.Kind != "file" {
+		src = filepath.Join(root, strings.TrimPrefix(s.Dir, "/"))
+	}
+	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if info.IsDir() {
+			if info.Name() == ".git" {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(destDir, rel), 0o755)
+		}
+		written = append(written, rel)
+		return copyFile(p, filepath.Join(destDir, rel))
+	})
+	return written, err
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	st, err := in.Stat()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	tmp := dst + ".tmp"
+	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, st.Mode().Perm())
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := out.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, dst)
+}

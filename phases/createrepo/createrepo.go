@@ -1,0 +1,253 @@
+// Package createrepo owns the createrepo phase: one repository per
+// variant, arch and type (rpm, debuginfo, and srpm once per variant) over
+// the packages the gather phase linked, written by pungo's own writer
+// (repomd/createrepo) with createrepo_checksum, createrepo_database and
+// createrepo_use_xz, the variant's comps as group file for binary
+// repositories, and a productid record when product_id is configured.
+// Repodata is assembled beside the old one and swapped in by rename, so a
+// killed compose never leaves half-written repodata.
+//
+// With --old-composes, a repository whose package list matches the old
+// compose's is built in update mode from the old repodata, and the log
+// says so.
+package createrepo
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/gather"
+	"github.com/pungo/pungo/phases/productmd"
+	cr "github.com/pungo/pungo/repomd/createrepo"
+	"github.com/pungo/pungo/repomd/atomicfile"
+)
+
+func init() {
+	compose.Register("createrepo", func() compose.Phase { return &Phase{} })
+}
+
+// Phase is the createrepo phase.
+type Phase struct{}
+
+// Name implements compose.Phase.
+func (*Phase) Name() string { return "createrepo" }
+
+// Skip implements compose.Phase.
+func (*Phase) Skip(*compose.Compose) bool { return false }
+
+// Validate checks the createrepo options.
+func (*Phase) Validate(c *compose.Compose) error {
+	if s, ok := compose.StringOpt(c.Conf, "createrepo_checksum"); ok {
+		switch s {
+		case "sha", "sha1", "sha256", "sha512":
+		default:
+			return fmt.Errorf("createrepo_checksum %q is not one of sha1, sha256, sha512", s)
+		}
+	}
+	return nil
+}
+
+// Run builds every repository.
+func (*Phase) Run(ctx context.Context, c *compose.Compose) error {
+	manifest, err := loadManifest(c)
+	if err != nil {
+		return err
+	}
+	var tasks []compose.Task
+	for _, v := range c.GetVariants(nil, "") {
+		if v.IsEmpty {
+			continue
+		}
+		for _, arch := range v.Arches {
+			for _, t := range []string{gather.TypeRPM, gather.TypeDebug} {
+				tasks = append(tasks, compose.Task{Name: fmt.Sprintf("%s.%s.%s", v.UID, arch, t), Run: func(ctx context.Context) error {
+					return VariantRepo(ctx, c, manifest, arch, v, t)
+				}})
+			}
+		}
+		tasks = append(tasks, compose.Task{Name: v.UID + ".src", Run: func(ctx context.Context) error {
+			return VariantRepo(ctx, c, manifest, "", v, gather.TypeSRPM)
+		}})
+	}
+	workers := int(compose.IntOpt(c.Conf, "createrepo_num_threads", 0))
+	return c.RunTasks(ctx, "createrepo", tasks, workers)
+}
+
+// loadManifest reads metadata/rpms.json, which says which packages belong
+// to which repository (addon packages live inside the parent's tree).
+func loadManifest(c *compose.Compose) (*productmd.Rpms, error) {
+	path := c.Paths.Compose.Metadata("rpms.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("createrepo needs the gather phase's %s: %w", path, err)
+	}
+	return productmd.ReadRpms(data, path)
+}
+
+var categoryOf = map[string]string{gather.TypeRPM: "binary", gather.TypeSRPM: "source", gather.TypeDebug: "debug"}
+
+// VariantRepo writes the repository of one variant, arch ("" for the
+// variant's source repository) and type.
+func VariantRepo(ctx context.Context, c *compose.Compose, manifest *productmd.Rpms, arch string, v *compose.Variant, typ string) error {
+	var repoDir, listArch string
+	switch typ {
+	case gather.TypeRPM:
+		repoDir, listArch = c.Paths.Compose.Repository(arch, v), arch
+	case gather.TypeDebug:
+		repoDir, listArch = c.Paths.Compose.DebugRepository(arch, v), arch
+	case gather.TypeSRPM:
+		repoDir, listArch = c.Paths.Compose.Repository("src", v), "src"
+	}
+	var rels []string
+	top := filepath.Join(c.Topdir, "compose")
+	for rpmArch, srpms := range manifest.Variants()[v.UID] {
+		if arch != "" && rpmArch != arch {
+			continue
+		}
+		for _, pkgs := range srpms {
+			for _, e := range pkgs {
+				if e.Category != categoryOf[typ] {
+					continue
+				}
+				rel, err := filepath.Rel(repoDir, filepath.Join(top, filepath.FromSlash(e.Path)))
+				if err != nil || strings.HasPrefix(rel, "..") {
+					return fmt.Errorf("%s is outside repository %s", e.Path, repoDir)
+				}
+				rels = append(rels, filepath.ToSlash(rel))
+			}
+		}
+	}
+	sort.Strings(rels)
+	rels = dedup(rels)
+	listFile := c.Paths.Work.RepoPackageList(listArch, v, typ)
+	if err := atomicfile.WriteWith(listFile, 0o644, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		for _, r := range rels {
+			fmt.Fprintln(bw, r)
+		}
+		return bw.Flush()
+	}); err != nil {
+		return err
+	}
+	opts := cr.Options{
+		PkgList:      listFile,
+		Database:     compose.BoolOpt(c.Conf, "createrepo_database", true),
+		ChecksumType: checksum(c),
+		Workers:      int(compose.IntOpt(c.Conf, "createrepo_num_workers", 3)),
+	}
+	if compose.BoolOpt(c.Conf, "createrepo_use_xz", false) {
+		opts.CompressType = "xz"
+	}
+	if typ == gather.TypeRPM {
+		if _, ok := c.Conf.Get("comps_file"); ok {
+			opts.GroupFile = c.Paths.Work.Comps(arch, v)
+		}
+	}
+	if old := oldRepodata(c, repoDir); old != "" {
+		opts.Update = true
+		opts.UpdateMDPaths = []string{old}
+		c.Log.Infof("Reusing repodata of %s for %s.%s %s (createrepo update mode)", old, v.UID, listArch, typ)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	res, err := cr.Run(repoDir, opts)
+	if err != nil {
+		return fmt.Errorf("createrepo %s: %w", repoDir, err)
+	}
+	c.Log.Infof("Created repository %s (%s.%s %s): %d packages, %d reused", repoDir, v.UID, listArch, typ, res.Packages, res.Reused)
+	if typ == gather.TypeRPM {
+		if err := addProductID(c, arch, v, repoDir); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checksum(c *compose.Compose) string {
+	s, ok := compose.StringOpt(c.Conf, "createrepo_checksum")
+	if !ok || s == "" {
+		return "sha256"
+	}
+	if s == "sha" {
+		return "sha1"
+	}
+	return s
+}
+
+func dedup(s []string) []string {
+	out := s[:0]
+	for i, x := range s {
+		if i == 0 || x != s[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// oldRepodata finds the same repository in the newest old compose (by
+// path below the compose directory) whose STATUS is FINISHED or
+// FINISHED_INCOMPLETE; "" when there is none.
+func oldRepodata(c *compose.Compose, repoDir string) string {
+	rel, err := filepath.Rel(c.Topdir, repoDir)
+	if err != nil {
+		return ""
+	}
+	for _, old := range compose.OldComposeDirs(c) {
+		cand := filepath.Join(old, rel)
+		if _, err := os.Stat(filepath.Join(cand, "repodata", "repomd.xml")); err == nil {
+			return cand
+		}
+	}
+	return ""
+}
+
+// addProductID adds the variant's product certificate as a productid
+// record (product_id: scm_dict of a directory holding
+// <Variant>-<arch>-*.pem files), as Pungi's modifyrepo call does.
+func addProductID(c *compose.Compose, arch string, v *compose.Variant, repoDir string) error {
+	raw, ok := c.Conf.Get("product_id")
+	if !ok || raw == nil {
+		return nil
+	}
+	scm, err := compose.ParseSCM(raw)
+	if err != nil {
+		return fmt.Errorf("product_id: %w", err)
+	}
+	tmp, err := c.MkdirTemp(arch, v, "product_id_")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if _, err := c.Fetch(context.Background(), scm, tmp); err != nil {
+		return fmt.Errorf("product_id: %w", err)
+	}
+	matches, _ := filepath.Glob(filepath.Join(tmp, fmt.Sprintf("%s-%s-*.pem", v.UID, arch)))
+	if len(matches) == 0 {
+		if compose.BoolOpt(c.Conf, "product_id_allow_missing", false) {
+			c.Log.Warningf("No product certificate found (arch: %s, variant: %s)", arch, v.UID)
+			return nil
+		}
+		return fmt.Errorf("No product certificate found (arch: %s, variant: %s)", arch, v.UID)
+	}
+	if len(matches) > 1 {
+		return fmt.Errorf("Multiple product certificates found (arch: %s, variant: %s): %s", arch, v.UID, strings.Join(matches, ", "))
+	}
+	dst := c.Paths.Work.ProductID(arch, v)
+	data, err := os.ReadFile(matches[0])
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(dst, data, 0o644); err != nil {
+		return err
+	}
+	_, err = cr.AddMetadata(dst, filepath.Join(repoDir, "repodata"), cr.ModifyOptions{MDType: "productid", Compress: true, ChecksumType: checksum(c)})
+	return err
+}

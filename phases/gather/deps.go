@@ -1,0 +1,363 @@
+package gather
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pungo/pungo/depsolve"
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/repomd"
+)
+
+var reCache sync.Map
+
+func compileStart(p string) (*regexp.Regexp, error) {
+	if re, ok := reCache.Load(p); ok {
+		return re.(*regexp.Regexp), nil
+	}
+	re, err := regexp.Compile("^(?:" + p + ")")
+	if err != nil {
+		return nil, err
+	}
+	reCache.Store(p, re)
+	return re, nil
+}
+
+// DepsolveInputs are the exact arguments the deps method hands to
+// depsolve.Gather for one variant.arch and source; pungo gather --json
+// prints them so the result can be replayed with pungo depsolve.
+type DepsolveInputs struct {
+	Patterns  []string
+	Options   depsolve.Options
+	Lookaside []string // lookaside repository locations, in order
+}
+
+// depsolveInputs builds the patterns and options of a variant.arch.
+func (g *gatherer) depsolveInputs(arch string, v *compose.Variant, in *Inputs, fulltreeExcludes, prepopulate []string) (*DepsolveInputs, []string, error) {
+	groupPkgs, cond, langpacks, err := g.expandGroups(arch, v, in.Groups)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(in.Groups) == 0 && len(in.Packages) == 0 && len(prepopulate) == 0 {
+		return nil, nil, fmt.Errorf("No packages included in %s.%s (no comps groups, no input packages, no prepopulate)", v.UID, arch)
+	}
+	set := map[string]bool{}
+	for _, p := range in.SortedPackages() {
+		set[p] = true
+	}
+	for _, p := range groupPkgs {
+		set[p] = true
+	}
+	patterns := sortedKeys(set)
+	for _, f := range in.SortedFilter() {
+		patterns = append(patterns, "-"+f)
+	}
+	fulltree := compose.BoolOpt(g.c.Conf, "gather_fulltree", false)
+	selfhosting := compose.BoolOpt(g.c.Conf, "gather_selfhosting", false)
+	switch v.Type {
+	case "optional":
+		fulltree, selfhosting = true, true
+	case "addon", "layered-product":
+		fulltree, selfhosting = true, false
+	}
+	greedy, _ := compose.StringOpt(g.c.Conf, "greedy_method")
+	opts := depsolve.Options{
+		Arch:              arch,
+		Greedy:            greedy,
+		Fulltree:          fulltree,
+		FulltreeExcludes:  fulltreeExcludes,
+		Selfhosting:       selfhosting,
+		MultilibMethods:   compose.AsStrings(g.c.Conf.ForVariantArch("multilib", v.UID, arch)),
+		MultilibBlacklist: archData(g.c, "multilib_blacklist", arch),
+		MultilibWhitelist: archData(g.c, "multilib_whitelist", arch),
+		Prepopulate:       prepopulate,
+		Conditional:       cond,
+		Langpacks:         langpacks,
+	}
+	var lookaside []string
+	for _, l := range compose.AsStrings(g.c.Conf.ForVariantArch("gather_lookaside_repos", v.UID, arch)) {
+		lookaside = append(lookaside, g.c.ResolvePath(l))
+	}
+	return &DepsolveInputs{Patterns: patterns, Options: opts, Lookaside: lookaside}, groupPkgs, nil
+}
+
+// archData is Pungi's get_arch_data: the values of an {arch: [values]}
+// option for arch ("*" counts, except for src), sorted and unique.
+func archData(c *compose.Compose, key, arch string) []string {
+	raw, _ := c.Conf.Get(key)
+	m, _ := raw.(map[string]any)
+	set := map[string]bool{}
+	for a, vals := range m {
+		if a != "*" && a != arch || a == "*" && arch == "src" {
+			continue
+		}
+		for _, s := range compose.AsStrings(vals) {
+			set[s] = true
+		}
+	}
+	return sortedKeys(set)
+}
+
+// variantLookaside returns the variants a variant uses as lookaside
+// (variant_as_lookaside).
+func (g *gatherer) variantLookaside(v *compose.Variant) []string {
+	raw, _ := g.c.Conf.Get("variant_as_lookaside")
+	var out []string
+	for _, item := range compose.AsList(raw) {
+		pair := compose.AsStrings(item)
+		if len(pair) == 2 && pair[0] == v.UID {
+			out = append(out, pair[1])
+		}
+	}
+	return out
+}
+
+// pool returns the depsolve pool of a tree arch with the given lookaside
+// repositories: the package set first, then the lookasides in order.
+func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string) (*depsolve.Pool, error) {
+	lvs := g.variantLookaside(v)
+	key := arch + "\x00" + strings.Join(lookaside, "\x00") + "\x00" + strings.Join(lvs, "\x00")
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(lvs) == 0 {
+		if p, ok := g.pools[key]; ok {
+			return p, nil
+		}
+	}
+	pkgs := make([]*repomd.Package, 0, len(g.set.Arch(arch)))
+	for _, p := range g.set.Arch(arch) {
+		pkgs = append(pkgs, p.Package)
+	}
+	repos := []*depsolve.Repo{{ID: "pkgset-" + arch, Packages: pkgs, LoadFiles: g.loadFiles(arch)}}
+	for i, loc := range lookaside {
+		r, ok := g.lookaside[loc]
+		if !ok {
+			rr, err := repomd.Open(loc)
+			if err != nil {
+				return nil, fmt.Errorf("gather_lookaside_repos: %w", err)
+			}
+			r = depsolve.RepoFrom(loc, rr, true)
+			g.lookaside[loc] = r
+			g.lookasidePaths(loc, rr)
+		}
+		cp := *r
+		cp.ID = fmt.Sprintf("lookaside-repo-%d", i)
+		repos = append(repos, &cp)
+	}
+	for _, uid := range lvs {
+		pm := g.result.ByArch[arch][uid]
+		var lp []*repomd.Package
+		for _, t := range []string{TypeRPM, TypeSRPM} {
+			for _, e := range pm[t] {
+				lp = append(lp, e.Pkg)
+			}
+		}
+		repos = append(repos, &depsolve.Repo{ID: "variant-" + uid, Lookaside: true, Packages: lp})
+	}
+	p, err := depsolve.NewPool(repos)
+	if err != nil {
+		return nil, err
+	}
+	if len(lvs) == 0 {
+		g.pools[key] = p
+	}
+	return p, nil
+}
+
+// loadFiles loads complete file lists of the package set's repositories
+// when the depsolver needs a file dependency the primary subset lacks.
+func (g *gatherer) loadFiles(arch string) func() error {
+	if g.set.LoadFiles == nil {
+		return nil
+	}
+	return g.set.LoadFiles
+}
+
+// lookaside package paths, for --why output and nodeps.
+// Called with g.mu held.
+func (g *gatherer) lookasidePaths(loc string, r *repomd.Repo) {
+	for _, p := range r.Packages {
+		g.lookPath[p] = r.PackagePath(p)
+	}
+}
+
+// deps is the deps method: depsolve.Gather over the pool.
+func (g *gatherer) deps(arch string, v *compose.Variant, in *Inputs, fulltreeExcludes, prepopulate []string) (PkgMap, error) {
+	di, groupPkgs, err := g.depsolveInputs(arch, v, in, fulltreeExcludes, prepopulate)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := g.pool(arch, v, di.Lookaside)
+	if err != nil {
+		return nil, err
+	}
+	g.mu.Lock()
+	g.dsInputs[v.UID+"."+arch+"."+in.Source] = di
+	g.mu.Unlock()
+	res, err := g.gatherLocked(pool, di)
+	if err != nil {
+		return nil, fmt.Errorf("gathering %s.%s: %w", v.UID, arch, err)
+	}
+	// Packages named in comps that do not exist at all.
+	var missing []string
+	for _, name := range groupPkgs {
+		if !strings.ContainsAny(name, "*?[") && len(pool.PackagesNamed(name)) == 0 {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		msg := fmt.Sprintf("Packages mentioned in comps do not exist for %s.%s: %s", v.UID, arch, strings.Join(missing, ", "))
+		g.c.Log.Warningf("%s", msg)
+		if compose.BoolOpt(g.c.Conf, "require_all_comps_packages", false) {
+			return nil, fmt.Errorf("%s", msg)
+		}
+	}
+	for _, s := range in.SortedPackages() {
+		sp := splitNameArch(s)
+		if !strings.ContainsAny(sp.Name, "*?[") && len(pool.PackagesNamed(sp.Name)) == 0 {
+			g.c.Log.Warningf("Input package %s of %s.%s is not in the package set or lookaside repositories", s, v.UID, arch)
+		}
+	}
+	for _, w := range res.Warnings {
+		g.c.Log.Warningf("%s.%s: %s", v.UID, arch, w)
+	}
+	if len(res.Broken) > 0 {
+		g.c.Log.Errorf("Unresolved dependencies for %s.%s", v.UID, arch)
+		var lines []string
+		for _, b := range res.Broken {
+			g.c.Log.Errorf("%s", b.String())
+			lines = append(lines, b.String())
+		}
+		if compose.BoolOpt(g.c.Conf, "check_deps", true) {
+			return nil, fmt.Errorf("Unresolved dependencies for %s.%s (check_deps is on): %s", v.UID, arch, strings.Join(lines, "; "))
+		}
+	}
+	pm := newPkgMap()
+	add := func(t string, items []depsolve.Item) {
+		for _, it := range items {
+			pm[t] = append(pm[t], g.entry(arch, it, res))
+		}
+	}
+	add(TypeRPM, res.RPM)
+	add(TypeSRPM, res.SRPM)
+	add(TypeDebug, res.Debuginfo)
+	return pm, nil
+}
+
+// gatherLocked runs the depsolver; a pool is shared by the variants of an
+// arch, so runs on one pool are serialized.
+func (g *gatherer) gatherLocked(pool *depsolve.Pool, di *DepsolveInputs) (*depsolve.Result, error) {
+	g.mu.Lock()
+	l, ok := g.poolLocks[pool]
+	if !ok {
+		l = &sync.Mutex{}
+		g.poolLocks[pool] = l
+	}
+	g.mu.Unlock()
+	l.Lock()
+	defer l.Unlock()
+	return depsolve.Gather(pool, di.Patterns, di.Options)
+}
+
+func (g *gatherer) entry(arch string, it depsolve.Item, res *depsolve.Result) *Entry {
+	e := &Entry{Pkg: it.Pkg}
+	for _, f := range it.Flags.Names() {
+		e.Flags = append(e.Flags, strings.ReplaceAll(f, "_", "-"))
+	}
+	if sp := g.byPkg[arch][it.Pkg]; sp != nil {
+		e.Path, e.Sigkey = sp.Path, sp.Sigkey
+	} else {
+		g.mu.Lock()
+		e.Path = g.lookPath[it.Pkg]
+		g.mu.Unlock()
+	}
+	e.Why = it.Reason.StepName()
+	if it.Reason.Dep != "" {
+		e.Why += " " + it.Reason.Dep
+	}
+	if it.Reason.By >= 0 && it.Reason.Step != depsolve.StepInput && it.Reason.Step != depsolve.StepPrepopulate {
+		if by := res.Pool().Pkg(it.Reason.By); by != nil {
+			e.Why += " of " + by.NEVRA()
+		}
+	}
+	return e
+}
+
+// nodeps is the nodeps method: the inputs and the packages of the groups
+// as they are, their source packages and their debuginfo.
+func (g *gatherer) nodeps(arch string, v *compose.Variant, in *Inputs) (PkgMap, error) {
+	groupPkgs, _, _, err := g.expandGroups(arch, v, in.Groups)
+	if err != nil {
+		return nil, err
+	}
+	wanted := map[Spec]bool{}
+	for s := range in.Packages {
+		wanted[s] = true
+	}
+	for _, n := range groupPkgs {
+		wanted[Spec{Name: n}] = true
+	}
+	specs := make([]Spec, 0, len(wanted))
+	for s := range wanted {
+		specs = append(specs, s)
+	}
+	sort.Slice(specs, func(i, j int) bool { return specs[i].String() < specs[j].String() })
+	filtered := func(p *repomd.Package) bool {
+		for f := range in.Filter {
+			if globMatch(f.Name, p.Name) && (f.Arch == "" || f.Arch == p.Arch) {
+				return true
+			}
+		}
+		return false
+	}
+	pm := newPkgMap()
+	srpms := map[string][]string{} // source rpm file → arches of included binaries
+	for _, p := range g.set.Arch(arch) {
+		if p.IsSource() || isDebug(p.Package) || filtered(p.Package) {
+			continue
+		}
+		for _, s := range specs {
+			if !globMatch(s.Name, p.Name) || (s.Arch != "" && p.Arch != s.Arch && p.Arch != "noarch") {
+				continue
+			}
+			pm[TypeRPM] = append(pm[TypeRPM], &Entry{Pkg: p.Package, Path: p.Path, Sigkey: p.Sigkey, Flags: []string{"input"}, Why: "input " + s.String()})
+			srpms[p.SourceRPM] = append(srpms[p.SourceRPM], p.Arch)
+			break
+		}
+	}
+	for _, p := range g.set.Arch(arch) {
+		if p.IsSource() {
+			if _, ok := srpms[p.FileName()]; ok {
+				pm[TypeSRPM] = append(pm[TypeSRPM], &Entry{Pkg: p.Package, Path: p.Path, Sigkey: p.Sigkey, Flags: []string{"input"}, Why: "srpm"})
+			}
+		}
+	}
+	for _, p := range g.set.Arch(arch) {
+		if p.IsSource() || !isDebug(p.Package) {
+			continue
+		}
+		arches, ok := srpms[p.SourceRPM]
+		if !ok || (!contains(arches, p.Arch) && p.Arch != "noarch") {
+			continue
+		}
+		pm[TypeDebug] = append(pm[TypeDebug], &Entry{Pkg: p.Package, Path: p.Path, Sigkey: p.Sigkey, Flags: []string{"input"}, Why: "debuginfo"})
+	}
+	return pm, nil
+}
+
+// isDebug reports whether a package is a debuginfo or debugsource package.
+func isDebug(p *repomd.Package) bool {
+	return strings.Contains(p.Name, "-debuginfo") || strings.HasSuffix(p.Name, "-debugsource")
+}
+
+func globMatch(pattern, name string) bool {
+	if !strings.ContainsAny(pattern, "*?[") {
+		return pattern == name
+	}
+	ok, _ := path.Match(pattern, name)
+	return ok
+}

@@ -1,0 +1,211 @@
+package gather
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/pkgset"
+	"github.com/pungo/pungo/phases/productmd"
+	"github.com/pungo/pungo/repomd/atomicfile"
+)
+
+func init() {
+	compose.Register("gather", func() compose.Phase { return &Phase{} })
+}
+
+// Phase is the gather phase.
+type Phase struct {
+	result *Result
+	rpms   *productmd.Rpms
+}
+
+// Name implements compose.Phase.
+func (*Phase) Name() string { return "gather" }
+
+// Skip implements compose.Phase.
+func (*Phase) Skip(*compose.Compose) bool { return false }
+
+// Validate checks gather options.
+func (*Phase) Validate(c *compose.Compose) error {
+	var errs []string
+	if lt, ok := compose.StringOpt(c.Conf, "link_type"); ok && !contains(LinkTypes, lt) {
+		errs = append(errs, fmt.Sprintf("link_type %q is not one of %s", lt, strings.Join(LinkTypes, ", ")))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+// Result returns the gather result (nil before Run).
+func (p *Phase) Result() *Result { return p.result }
+
+// Run gathers, links the packages into the trees and writes rpms.json.
+func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
+	set, err := pkgset.FromCompose(c)
+	if err != nil {
+		return err
+	}
+	res, err := Plan(ctx, c, set)
+	if err != nil {
+		return err
+	}
+	p.result = res
+	c.Set(Key, res)
+	if err := writePackageLists(c, res); err != nil {
+		return err
+	}
+	rpms, err := Link(ctx, c, res)
+	if err != nil {
+		return err
+	}
+	p.rpms = rpms
+	path := c.Paths.Compose.Metadata("rpms.json")
+	c.Log.Infof("Writing RPM manifest: %s", path)
+	return productmd.WriteJSON(path, rpms)
+}
+
+// writePackageLists writes work/<arch>/package_list/<Variant>.<arch>.<type>.conf.
+func writePackageLists(c *compose.Compose, res *Result) error {
+	for _, arch := range c.Arches() {
+		for _, v := range c.GetVariants(nil, arch) {
+			pm := res.Get(arch, v.UID)
+			for _, t := range Types {
+				err := atomicfile.WriteWith(c.Paths.Work.PackageList(arch, v, t), 0o644, func(w io.Writer) error {
+					bw := bufio.NewWriter(w)
+					for _, e := range pm[t] {
+						fmt.Fprintln(bw, e.Path)
+					}
+					return bw.Flush()
+				})
+				if err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// packagePath is Pungi's _get_package_path: the file name, under its
+// lowercased first letter with hashed_directories.
+func packagePath(file string, hashed bool) string {
+	if hashed {
+		return filepath.Join(strings.ToLower(file[:1]), file)
+	}
+	return file
+}
+
+// Link links every non-lookaside package of every variant.arch into the
+// compose trees and returns the rpms.json manifest.
+func Link(ctx context.Context, c *compose.Compose, res *Result) (*productmd.Rpms, error) {
+	linkType, ok := compose.StringOpt(c.Conf, "link_type")
+	if !ok || linkType == "" {
+		linkType = "hardlink-or-copy"
+	}
+	hashed := compose.BoolOpt(c.Conf, "hashed_directories", false)
+	rpms := &productmd.Rpms{Compose: c.Info.Compose}
+	var tasks []compose.Task
+	for _, v := range c.GetVariants(nil, "") {
+		if v.IsEmpty {
+			continue
+		}
+		for _, arch := range v.Arches {
+			pm := res.Get(arch, v.UID)
+			if pm == nil {
+				continue
+			}
+			tasks = append(tasks, compose.Task{Name: v.UID + "." + arch, Run: func(ctx context.Context) error {
+				return linkVariant(ctx, c, arch, v, pm, linkType, hashed, rpms)
+			}})
+		}
+	}
+	if err := c.RunTasks(ctx, "gather", tasks, 0); err != nil {
+		return nil, err
+	}
+	return rpms, nil
+}
+
+func linkVariant(ctx context.Context, c *compose.Compose, arch string, v *compose.Variant, pm PkgMap, linkType string, hashed bool, rpms *productmd.Rpms) error {
+	c.Log.Infof("[BEGIN] Linking packages (arch: %s, variant: %s)", arch, v.UID)
+	srpmNEVRA := map[string]string{} // source rpm file name → NEVRA
+	for _, e := range pm[TypeSRPM] {
+		srpmNEVRA[e.Pkg.FileName()] = nevraOf(e)
+	}
+	type dest struct {
+		dir, rel, category string
+	}
+	dests := map[string]dest{
+		TypeSRPM:  {c.Paths.Compose.Packages("src", v), c.Paths.Compose.RelPackages("src", v), "source"},
+		TypeRPM:   {c.Paths.Compose.Packages(arch, v), c.Paths.Compose.RelPackages(arch, v), "binary"},
+		TypeDebug: {"", c.Paths.Compose.RelDebugPackages(arch, v), "debug"},
+	}
+	for _, t := range []string{TypeSRPM, TypeRPM, TypeDebug} {
+		d := dests[t]
+		for _, e := range pm[t] {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if e.HasFlag("lookaside") {
+				continue
+			}
+			if d.dir == "" {
+				d.dir = c.Paths.Compose.DebugPackages(arch, v)
+			}
+			pp := packagePath(e.Pkg.FileName(), hashed)
+			if e.Path == "" || strings.Contains(e.Path, "://") {
+				return fmt.Errorf("%s: package %s has no local file to link (%q)", v.UID, e.Pkg.NEVRA(), e.Path)
+			}
+			if err := linkFile(e.Path, filepath.Join(d.dir, pp), linkType); err != nil {
+				return fmt.Errorf("linking %s: %w", e.Pkg.FileName(), err)
+			}
+			src := ""
+			if t != TypeSRPM {
+				src = srpmNEVRA[e.Pkg.SourceRPM]
+				if src == "" {
+					n := srpmFromFileName(e.Pkg.SourceRPM)
+					if n == "" {
+						return fmt.Errorf("%s: cannot tell the source package of %s (sourcerpm %q)", v.UID, e.Pkg.NEVRA(), e.Pkg.SourceRPM)
+					}
+					src = n
+				}
+			}
+			if err := rpms.Add(v.UID, arch, nevraOf(e), filepath.ToSlash(filepath.Join(d.rel, pp)), e.Sigkey, d.category, src); err != nil {
+				return err
+			}
+		}
+	}
+	c.Log.Infof("[DONE ] Linking packages (arch: %s, variant: %s)", arch, v.UID)
+	return nil
+}
+
+func nevraOf(e *Entry) string {
+	p := e.Pkg
+	return productmd.NormalizeNEVRA(p.Name, p.Epoch, p.Version, p.Release, p.Arch)
+}
+
+// srpmFromFileName turns "bash-5.1-2.src.rpm" into "bash-0:5.1-2.src" for
+// packages whose source package is not in the compose.
+func srpmFromFileName(file string) string {
+	base := strings.TrimSuffix(file, ".rpm")
+	i := strings.LastIndexByte(base, '.')
+	if i < 0 {
+		return ""
+	}
+	arch := base[i+1:]
+	nvr := base[:i]
+	r := strings.LastIndexByte(nvr, '-')
+	if r < 0 {
+		return ""
+	}
+	v := strings.LastIndexByte(nvr[:r], '-')
+	if v < 0 {
+		return ""
+	}
+	return productmd.NormalizeNEVRA(nvr[:v], "", nvr[v+1:r], nvr[r+1:], arch)
+}

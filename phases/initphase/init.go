@@ -1,0 +1,176 @@
+// Package initphase owns the first phase of a compose, which can never be
+// skipped: it reads the variants file into the compose (copying it to
+// work/global/variants.xml) and prepares the comps files every later phase
+// uses: the global copy, one per arch, and one per variant and arch
+// filtered with Pungi's rules (comps.FilterForVariant).
+package initphase
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/pungo/pungo/comps"
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/variants"
+	"github.com/pungo/pungo/repomd/atomicfile"
+)
+
+func init() {
+	compose.Register("init", func() compose.Phase { return &Phase{} })
+}
+
+// ReadVariants copies variants_file (a path relative to the config or a
+// scm_dict) to work/global/variants.xml and builds the variant tree with
+// tree_arches and tree_variants applied, as Pungi's read_variants.
+func ReadVariants(ctx context.Context, c *compose.Compose) error {
+	raw, ok := c.Conf.Get("variants_file")
+	if !ok {
+		return fmt.Errorf("config: variants_file is required")
+	}
+	scm, err := compose.ParseSCM(raw)
+	if err != nil {
+		return fmt.Errorf("variants_file: %w", err)
+	}
+	tmp, err := c.MkdirTemp("", nil, "variants_file_")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	files, err := c.Fetch(ctx, scm, tmp)
+	if err != nil {
+		return fmt.Errorf("variants_file: %w", err)
+	}
+	dst := c.Paths.Work.VariantsFile()
+	data, err := os.ReadFile(filepath.Join(tmp, files[0]))
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(dst, data, 0o644); err != nil {
+		return err
+	}
+	name := scm.File
+	if scm.Kind == "file" {
+		name = c.ResolvePath(scm.File)
+	}
+	vs, err := variants.Parse(data, name, compose.StringsOpt(c.Conf, "tree_arches"), compose.StringsOpt(c.Conf, "tree_variants"))
+	if err != nil {
+		return err
+	}
+	for _, n := range vs.Notes {
+		c.Log.Infof("%s", n)
+	}
+	if len(vs.Variants) == 0 {
+		return fmt.Errorf("%s: no variant left to compose (check tree_arches and tree_variants)", name)
+	}
+	c.Variants = vs.Variants
+	return nil
+}
+
+// Phase is the init phase.
+type Phase struct{}
+
+// Name implements compose.Phase.
+func (*Phase) Name() string { return "init" }
+
+// Skip implements compose.Phase: init never skips.
+func (*Phase) Skip(*compose.Compose) bool { return false }
+
+// Run writes the comps files when comps_file is configured.
+func (*Phase) Run(ctx context.Context, c *compose.Compose) error {
+	if _, ok := c.Conf.Get("comps_file"); !ok {
+		return nil
+	}
+	global, err := WriteGlobalComps(ctx, c)
+	if err != nil {
+		return err
+	}
+	var tasks []compose.Task
+	for _, arch := range c.Arches() {
+		tasks = append(tasks, compose.Task{Name: arch, Run: func(context.Context) error {
+			return writeArchComps(c, global, arch)
+		}})
+		for _, v := range c.GetVariants(nil, arch) {
+			tasks = append(tasks, compose.Task{Name: v.UID + "." + arch, Run: func(context.Context) error {
+				return WriteVariantComps(c, global, arch, v)
+			}})
+		}
+	}
+	return c.RunTasks(ctx, "init", tasks, 0)
+}
+
+// WriteGlobalComps fetches comps_file to work/global/comps/comps-global.xml
+// and parses it.
+func WriteGlobalComps(ctx context.Context, c *compose.Compose) (*comps.Comps, error) {
+	raw, _ := c.Conf.Get("comps_file")
+	scm, err := compose.ParseSCM(raw)
+	if err != nil {
+		return nil, fmt.Errorf("comps_file: %w", err)
+	}
+	tmp, err := c.MkdirTemp("", nil, "comps_")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	files, err := c.Fetch(ctx, scm, tmp)
+	if err != nil {
+		return nil, fmt.Errorf("comps_file: %w", err)
+	}
+	data, err := os.ReadFile(filepath.Join(tmp, files[0]))
+	if err != nil {
+		return nil, err
+	}
+	dst := c.Paths.Work.Comps("", nil)
+	if err := atomicfile.WriteFile(dst, data, 0o644); err != nil {
+		return nil, err
+	}
+	name := scm.File
+	if scm.Kind == "file" {
+		name = c.ResolvePath(scm.File)
+	}
+	cs, err := comps.ParseFile(dst)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return cs, nil
+}
+
+func writeArchComps(c *compose.Compose, global *comps.Comps, arch string) error {
+	cs := global.Clone()
+	cs.Filter(comps.FilterOptions{Arch: arch, NoCleanup: true})
+	return atomicfile.WriteWith(c.Paths.Work.Comps(arch, nil), 0o644, func(w io.Writer) error { return cs.Write(w) })
+}
+
+// WriteVariantComps writes work/<arch>/comps/comps-<Variant>.<arch>.xml.
+func WriteVariantComps(c *compose.Compose, global *comps.Comps, arch string, v *compose.Variant) error {
+	var lookaside []*compose.Variant
+	for _, pair := range compose.AsList(mustGet(c, "variant_as_lookaside")) {
+		p := compose.AsStrings(pair)
+		if len(p) == 2 && p[0] == v.UID {
+			if lv := c.Variant(p[1]); lv != nil {
+				lookaside = append(lookaside, lv)
+			}
+		}
+	}
+	filterEnvs := compose.BoolOpt(c.Conf, "comps_filter_environments", true)
+	cs, res := comps.FilterForVariant(global, v.CompsFilter(arch, filterEnvs, lookaside...))
+	for _, m := range res.UnmatchedMessages(v.UID, arch) {
+		c.Log.Warningf("%s", m)
+	}
+	for _, d := range res.Diagnostics {
+		c.Log.Warningf("comps %s.%s: %s", v.UID, arch, d)
+	}
+	c.Set(CompsKey(arch, v.UID), cs)
+	return atomicfile.WriteWith(c.Paths.Work.Comps(arch, v), 0o644, func(w io.Writer) error { return cs.Write(w) })
+}
+
+// CompsKey is the compose value key under which the filtered comps of a
+// variant.arch (*comps.Comps) is stored.
+func CompsKey(arch, uid string) string { return "comps/" + uid + "." + arch }
+
+func mustGet(c *compose.Compose, key string) any {
+	v, _ := c.Conf.Get(key)
+	return v
+}

@@ -1,0 +1,179 @@
+// Package pkgset owns the pkgset phase: it loads the package set a compose
+// is made from — from rpm-md repositories (pkgset_source = "repos",
+// pkgset_repos per arch) or from Koji tags (pkgset_source = "koji") — and
+// splits it per tree arch the way Pungi does (every arch valid for the
+// tree, multilib arches included, plus noarch and src).
+//
+// The result is a *Set, stored on the compose under Key and also returned
+// by (*Phase).Set, so the gather phase and image phases (buildinstall)
+// can use it.
+package pkgset
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/pungo/pungo/multilib"
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/repomd"
+)
+
+// Key is the compose value holding the *Set.
+const Key = "pkgset"
+
+func init() {
+	compose.Register("pkgset", func() compose.Phase { return &Phase{} })
+}
+
+// Package is one package of the set.
+type Package struct {
+	*repomd.Package
+	// Path is the local path (or URL) of the .rpm file.
+	Path string
+	// Sigkey is the lowercase short key ID of the signature the package
+	// was taken with; "" for an unsigned package (null in rpms.json).
+	Sigkey string
+	// Origin names where the package came from (repository path or Koji
+	// tag) for messages.
+	Origin string
+}
+
+// Set is the package set, split per tree arch.
+type Set struct {
+	// ByArch holds, for each tree arch, the packages that arch may use
+	// (binary arches valid for it, noarch and src), in input order.
+	ByArch map[string][]*Package
+	// Inputs describes what the set was built from (repository revisions,
+	// Koji event), for reuse decisions.
+	Inputs []string
+	// Event is the Koji event the set was taken at (0 for repos).
+	Event int64
+	// LoadFiles completes the file lists of every package of the set
+	// (filelists.xml), for file dependencies outside primary's subset.
+	// Nil when the lists are complete already.
+	LoadFiles func() error
+}
+
+// Arch returns the packages usable by a tree arch.
+func (s *Set) Arch(arch string) []*Package { return s.ByArch[arch] }
+
+// ArchesFor are the package arches a tree arch takes from the set: its
+// valid binary arches (native and multilib), noarch and src.
+func ArchesFor(treeArch string) map[string]bool {
+	m := map[string]bool{"src": true, "nosrc": true, "noarch": true}
+	for _, a := range multilib.ValidArches(treeArch) {
+		m[a] = true
+	}
+	return m
+}
+
+// split distributes pkgs over the tree arches.
+func split(pkgs []*Package, treeArches []string) map[string][]*Package {
+	out := map[string][]*Package{}
+	for _, ta := range treeArches {
+		ok := ArchesFor(ta)
+		list := make([]*Package, 0, len(pkgs))
+		for _, p := range pkgs {
+			if ok[p.Arch] {
+				list = append(list, p)
+			}
+		}
+		out[ta] = list
+	}
+	return out
+}
+
+// keepLatest drops, among packages of the same name and arch, all but the
+// highest EVR (first seen wins a tie), as dnf would offer them.
+func keepLatest(pkgs []*Package) []*Package {
+	best := map[[2]string]int{}
+	for i, p := range pkgs {
+		k := [2]string{p.Name, p.Arch}
+		j, ok := best[k]
+		if !ok || repomd.CompareEVR(p.EVR, pkgs[j].EVR) > 0 {
+			best[k] = i
+		}
+	}
+	idx := make([]int, 0, len(best))
+	for _, i := range best {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	out := make([]*Package, len(idx))
+	for n, i := range idx {
+		out[n] = pkgs[i]
+	}
+	return out
+}
+
+// Phase is the pkgset phase.
+type Phase struct {
+	set *Set
+}
+
+// Name implements compose.Phase.
+func (*Phase) Name() string { return "pkgset" }
+
+// Skip implements compose.Phase.
+func (*Phase) Skip(*compose.Compose) bool { return false }
+
+// Set returns the loaded package set (nil before Run).
+func (p *Phase) Set() *Set { return p.set }
+
+// Validate checks the source options.
+func (*Phase) Validate(c *compose.Compose) error {
+	src, _ := compose.StringOpt(c.Conf, "pkgset_source")
+	switch src {
+	case "repos":
+		if _, ok := c.Conf.Get("pkgset_repos"); !ok {
+			return fmt.Errorf("pkgset_source is repos but pkgset_repos is not set")
+		}
+	case "koji":
+		if _, ok := c.Conf.Get("pkgset_koji_tag"); !ok {
+			if _, ok := c.Conf.Get("pkgset_koji_builds"); !ok {
+				return fmt.Errorf("pkgset_source is koji but neither pkgset_koji_tag nor pkgset_koji_builds is set")
+			}
+		}
+	case "":
+		return fmt.Errorf("pkgset_source is not set (repos or koji)")
+	default:
+		return fmt.Errorf("pkgset_source %q is neither repos nor koji", src)
+	}
+	return nil
+}
+
+// Run loads the package set.
+func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
+	set, err := Load(ctx, c)
+	if err != nil {
+		return err
+	}
+	p.set = set
+	c.Set(Key, set)
+	for _, arch := range c.Arches() {
+		c.Log.Infof("Package set for %s: %d packages", arch, len(set.ByArch[arch]))
+	}
+	return nil
+}
+
+// Load builds the package set from the configured source.
+func Load(ctx context.Context, c *compose.Compose) (*Set, error) {
+	src, _ := compose.StringOpt(c.Conf, "pkgset_source")
+	switch src {
+	case "repos":
+		return loadRepos(ctx, c)
+	case "koji":
+		return loadKoji(ctx, c)
+	}
+	return nil, fmt.Errorf("pkgset_source %q is neither repos nor koji", src)
+}
+
+// FromCompose returns the package set a pkgset phase stored on c.
+func FromCompose(c *compose.Compose) (*Set, error) {
+	v, ok := c.Value(Key)
+	if !ok {
+		return nil, fmt.Errorf("no package set: the pkgset phase did not run")
+	}
+	return v.(*Set), nil
+}

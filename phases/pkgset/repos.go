@@ -1,0 +1,85 @@
+package pkgset
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/repomd"
+)
+
+// reposFor returns pkgset_repos for a tree arch: a dict arch → list of
+// repositories (paths relative to the config, or URLs).
+func reposFor(c *compose.Compose, arch string) []string {
+	raw, _ := c.Conf.Get("pkgset_repos")
+	m, _ := raw.(map[string]any)
+	return compose.AsStrings(m[arch])
+}
+
+// loadRepos reads every repository of pkgset_repos once and takes, for
+// each tree arch, the packages of that arch's repositories.
+func loadRepos(ctx context.Context, c *compose.Compose) (*Set, error) {
+	arches := c.Arches()
+	locs := map[string]bool{}
+	for _, a := range arches {
+		if len(reposFor(c, a)) == 0 {
+			return nil, fmt.Errorf("pkgset_repos has no repository for arch %s", a)
+		}
+		for _, r := range reposFor(c, a) {
+			locs[c.ResolvePath(r)] = true
+		}
+	}
+	repos := map[string]*repomd.Repo{}
+	var mu sync.Mutex
+	var tasks []compose.Task
+	for loc := range locs {
+		tasks = append(tasks, compose.Task{Name: loc, Run: func(context.Context) error {
+			r, err := repomd.Open(loc)
+			if err != nil {
+				return fmt.Errorf("pkgset_repos: %w", err)
+			}
+			mu.Lock()
+			repos[loc] = r
+			mu.Unlock()
+			return nil
+		}})
+	}
+	if err := c.RunTasks(ctx, "pkgset", tasks, 0); err != nil {
+		return nil, err
+	}
+	set := &Set{ByArch: map[string][]*Package{}}
+	for _, a := range arches {
+		var all []*Package
+		for _, r := range reposFor(c, a) {
+			loc := c.ResolvePath(r)
+			repo := repos[loc]
+			set.Inputs = append(set.Inputs, a+" "+loc+" "+repo.Revision+" "+primaryChecksum(repo))
+			for _, p := range repo.Packages {
+				all = append(all, &Package{Package: p, Path: repo.PackagePath(p), Origin: loc})
+			}
+		}
+		set.ByArch[a] = split(keepLatest(all), []string{a})[a]
+	}
+	var once sync.Once
+	var loadErr error
+	set.LoadFiles = func() error {
+		once.Do(func() {
+			for _, r := range repos {
+				if err := r.LoadFilelists(); err != nil {
+					loadErr = fmt.Errorf("pkgset_repos: %w", err)
+					return
+				}
+			}
+		})
+		return loadErr
+	}
+	return set, nil
+}
+
+func primaryChecksum(r *repomd.Repo) string {
+	if rec, ok := r.Record("primary"); ok {
+		return rec.Checksum.Value
+	}
+	return ""
+}
