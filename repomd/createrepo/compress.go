@@ -155,6 +155,14 @@ func (m *mdFile) Abort() { m.f.Close() }
 
 // compressFile writes src compressed to dst and returns the sums.
 func compressFile(src, dst string, c Compression, sum string) (Sums, error) {
+	if src == dst {
+		// "none" keeps the name: digest through a copy, then rename over.
+		s, err := compressFile(src, dst+".tmp", c, sum)
+		if err == nil {
+			err = os.Rename(dst+".tmp", dst)
+		}
+		return s, err
+	}
 	in, err := os.Open(src)
 	if err != nil {
 		return Sums{}, err

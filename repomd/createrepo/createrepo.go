@@ -507,7 +507,7 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 				raw := dbs[i].path
 				packed := raw + dbComp.Suffix()
 				s, err := compressFile(raw, packed, dbComp, opts.ChecksumType)
-				if err == nil {
+				if err == nil && packed != raw {
 					err = os.Remove(raw)
 				}
 				if err != nil {

@@ -1,0 +1,94 @@
+package repodiff
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/createrepo"
+	"github.com/pungo/pungo/repomd/rpmtest"
+	"github.com/pungo/pungo/repomd/toolcheck"
+)
+
+func TestComparePackages(t *testing.T) {
+	base := func() *repomd.Package {
+		return &repomd.Package{
+			Name: "a", Arch: "noarch", EVR: repomd.EVR{Epoch: "0", Version: "1", Release: "1"},
+			Requires:   []repomd.Dep{{Name: "b"}, {Name: "c", Flags: repomd.DepGE, EVR: repomd.EVR{Epoch: "0", Version: "2"}}},
+			Files:      []repomd.File{{Path: "/usr/bin/a"}, {Path: "/etc/a", Type: repomd.FileDir}},
+			Changelogs: []repomd.Changelog{{Author: "x", Date: 1, Text: "one"}, {Author: "x", Date: 2, Text: "two"}},
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		change func(p *repomd.Package)
+		field  string
+	}{
+		{"same, deps and files reordered", func(p *repomd.Package) {
+			p.Requires[0], p.Requires[1] = p.Requires[1], p.Requires[0]
+			p.Files[0], p.Files[1] = p.Files[1], p.Files[0]
+		}, ""},
+		{"summary", func(p *repomd.Package) { p.Summary = "s" }, "summary"},
+		{"requires version", func(p *repomd.Package) { p.Requires[1].Version = "3" }, "requires"},
+		{"pre flag", func(p *repomd.Package) { p.Requires[0].Pre = true }, "requires"},
+		{"epoch 0 vs empty", func(p *repomd.Package) { p.Requires[1].Epoch = "" }, "requires"},
+		{"file type", func(p *repomd.Package) { p.Files[1].Type = repomd.FileGhost }, "files"},
+		{"changelog order", func(p *repomd.Package) { p.Changelogs[0], p.Changelogs[1] = p.Changelogs[1], p.Changelogs[0] }, "changelogs"},
+		{"header range", func(p *repomd.Package) { p.HeaderEnd = 9 }, "header end"},
+		{"supplements", func(p *repomd.Package) { p.Supplements = []repomd.Dep{{Name: "z"}} }, "supplements"},
+	} {
+		b := base()
+		c.change(b)
+		d := comparePackages(base(), b)
+		switch {
+		case c.field == "" && len(d) != 0:
+			t.Errorf("%s: unexpected differences %v", c.name, d)
+		case c.field != "" && (len(d) != 1 || d[0].Field != c.field):
+			t.Errorf("%s: got %v, want one %s difference", c.name, d, c.field)
+		}
+	}
+}
+
+func TestCompareRepos(t *testing.T) {
+	corpus := rpmtest.Corpus(t)
+	comps := filepath.Join(toolcheck.ProjectRoot(), "testdata", "createrepo", "comps.xml")
+	mk := func(o createrepo.Options) string {
+		o.OutputDir = t.TempDir()
+		o.ChangelogLimit = 10
+		if _, err := createrepo.Run(corpus, o); err != nil {
+			t.Fatal(err)
+		}
+		return o.OutputDir
+	}
+	a := mk(createrepo.Options{GroupFile: comps})
+	// Other compression, simple names, another checksum of the metadata
+	// files: no difference in content.
+	b := mk(createrepo.Options{GroupFile: comps, CompressType: "xz", SimpleMDFilenames: true})
+	if d, err := Compare(a, b); err != nil || len(d) != 0 {
+		t.Errorf("a vs b: %v %v", d, err)
+	}
+	c := mk(createrepo.Options{BaseURL: "http://x/", Content: []string{"c"}})
+	d, err := Compare(a, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := ""
+	for _, x := range d {
+		text += x.String() + "\n"
+	}
+	for _, want := range []string{"content tags", "record group: A present, B absent", "alpha-2:2.0-1.noarch: location base: A \"\", B \"http://x/\""} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in:\n%s", want, text)
+		}
+	}
+	// A changed group file is a content difference.
+	other := filepath.Join(t.TempDir(), "comps.xml")
+	data, _ := os.ReadFile(comps)
+	os.WriteFile(other, []byte(strings.Replace(string(data), "Core", "Kernel", 1)), 0o644)
+	e := mk(createrepo.Options{GroupFile: other})
+	if d, err := Compare(a, e); err != nil || len(d) != 2 || !strings.Contains(d[0].String(), "content") {
+		t.Errorf("changed comps: %v %v", d, err)
+	}
+}
