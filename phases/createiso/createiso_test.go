@@ -1,0 +1,400 @@
+package createiso
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/images"
+	"github.com/pungo/pungo/phases/images/imgtest"
+	"github.com/pungo/pungo/repomd/toolcheck"
+)
+
+var (
+	rpmOnce  sync.Once
+	rpmDir   string
+	rpmFiles []string
+	rpmErr   error
+)
+
+// testRPMs builds six 700 kB packages (uncompressed random payload) and
+// one source package once per test binary.
+func testRPMs(t *testing.T) []string {
+	toolcheck.Need(t, "rpmbuild")
+	rpmOnce.Do(func() {
+		rpmDir, rpmErr = os.MkdirTemp("", "createiso-rpms-")
+		if rpmErr != nil {
+			return
+		}
+		for _, n := range []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot"} {
+			spec := fmt.Sprintf(`Name: %s
+Version: 1
+Release: 1
+Summary: payload %s
+License: MIT
+BuildArch: noarch
+%%define _binary_payload w0.ufdio
+%%define _source_payload w0.ufdio
+%%description
+payload
+%%install
+mkdir -p %%{buildroot}/usr/share/%s
+head -c 700000 /dev/urandom > %%{buildroot}/usr/share/%s/blob
+%%files
+/usr/share/%s
+`, n, n, n, n, n)
+			sp := filepath.Join(rpmDir, n+".spec")
+			os.WriteFile(sp, []byte(spec), 0o644)
+			out, err := exec.Command("rpmbuild", "--nodeps", "--quiet", "--define", "_topdir "+rpmDir, "-ba", sp).CombinedOutput()
+			if err != nil {
+				rpmErr = fmt.Errorf("rpmbuild: %v\n%s", err, out)
+				return
+			}
+		}
+		rpmFiles, _ = filepath.Glob(filepath.Join(rpmDir, "RPMS", "noarch", "*.rpm"))
+		srpms, _ := filepath.Glob(filepath.Join(rpmDir, "SRPMS", "*.rpm"))
+		rpmFiles = append(rpmFiles, srpms...)
+	})
+	if rpmErr != nil {
+		t.Fatal(rpmErr)
+	}
+	return rpmFiles
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if rpmDir != "" {
+		os.RemoveAll(rpmDir)
+	}
+	os.Exit(code)
+}
+
+// makeTree fills compose/Server/<arch>/os (or source/tree) with packages,
+// repodata, .treeinfo and .discinfo; boot adds the boot files buildinstall
+// leaves (isolinux.bin from syslinux, an EFI image, a boot.iso).
+func makeTree(t *testing.T, c *compose.Compose, arch string, boot bool) string {
+	v := c.Variant("Server")
+	tree := filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelOSTree(arch, v))
+	pkgDir := filepath.Join(tree, "Packages")
+	for _, f := range testRPMs(t) {
+		isSrc := strings.HasSuffix(f, ".src.rpm")
+		if isSrc != (arch == "src") {
+			continue
+		}
+		base := filepath.Base(f)
+		dst := filepath.Join(pkgDir, base[:1], base)
+		os.MkdirAll(filepath.Dir(dst), 0o755)
+		if err := os.Link(f, dst); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := exec.Command("createrepo_c", "--quiet", tree).CombinedOutput(); err != nil {
+		t.Fatalf("createrepo_c: %v %s", err, out)
+	}
+	ti := "[header]\ntype = productmd.treeinfo\nversion = 1.2\n\n[general]\narch = " + arch + "\n\n[checksums]\nrepodata/repomd.xml = sha256:00\n"
+	if boot {
+		ti += "images/boot.iso = sha256:11\n\n[images-" + arch + "]\nboot.iso = images/boot.iso\nefiboot.img = images/efiboot.img\n"
+		os.MkdirAll(filepath.Join(tree, "isolinux"), 0o755)
+		os.MkdirAll(filepath.Join(tree, "images"), 0o755)
+		data, err := os.ReadFile("/usr/lib/ISOLINUX/isolinux.bin")
+		if err != nil {
+			t.Skip("syslinux isolinux.bin missing")
+		}
+		os.WriteFile(filepath.Join(tree, "isolinux", "isolinux.bin"), data, 0o644)
+		os.WriteFile(filepath.Join(tree, "isolinux", "isolinux.cfg"), []byte("default linux\n"), 0o644)
+		os.WriteFile(filepath.Join(tree, "images", "efiboot.img"), make([]byte, 1440*1024), 0o644)
+		os.WriteFile(filepath.Join(tree, "images", "boot.iso"), []byte("not on the DVD"), 0o644)
+	}
+	os.WriteFile(filepath.Join(tree, ".treeinfo"), []byte(ti), 0o644)
+	os.WriteFile(filepath.Join(tree, ".discinfo"), []byte("1700000000.0\nDemo 1.0\n"+arch+"\nALL\n"), 0o644)
+	os.WriteFile(filepath.Join(tree, "media.repo"), []byte("[InstallMedia]\nname=Demo\n"), 0o644)
+	return tree
+}
+
+func needISOTools(t *testing.T) {
+	toolcheck.Need(t, "genisoimage", "xorriso", "implantisomd5", "checkisomd5", "isohybrid", "isoinfo", "createrepo_c")
+}
+
+func run(t *testing.T, name string, args ...string) string {
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+	return string(out)
+}
+
+func TestBootableDVD(t *testing.T) {
+	needISOTools(t)
+	c := imgtest.NewCompose(t, compose.MapConfig{"buildinstall_method": "lorax"}, "")
+	tree := makeTree(t, c, "x86_64", true)
+	images.MarkBuildinstall(c, c.Variant("Server"), "x86_64", true)
+	before, _ := os.ReadFile(filepath.Join(tree, "isolinux", "isolinux.bin"))
+	if err := (&Phase{}).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	iso := filepath.Join(c.Topdir, "compose", "Server", "x86_64", "iso", c.ID()+"-Server-x86_64-dvd1.iso")
+	st, err := os.Stat(iso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() < 2<<20 {
+		t.Fatalf("ISO only %d bytes; checkisomd5 needs more than 2 MB", st.Size())
+	}
+	run(t, "checkisomd5", iso)
+	report := run(t, "xorriso", "-indev", iso, "-report_el_torito", "plain")
+	for _, want := range []string{"El Torito cat path : /isolinux/boot.cat", "/isolinux/isolinux.bin", "/images/efiboot.img", "UEFI"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("El Torito report lacks %q:\n%s", want, report)
+		}
+	}
+	after, _ := os.ReadFile(filepath.Join(tree, "isolinux", "isolinux.bin"))
+	if !reflect.DeepEqual(before, after) {
+		t.Error("mkisofs patched the compose tree's isolinux.bin instead of a copy")
+	}
+	manifest, err := os.ReadFile(iso + ".manifest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(manifest), "/Packages/a/alpha-1-1.noarch.rpm\n") || strings.Contains(string(manifest), "TRANS.TBL") || strings.Contains(string(manifest), "boot.iso") {
+		t.Errorf("manifest:\n%s", manifest)
+	}
+	entries := images.Of(c).All()
+	if len(entries) != 1 {
+		t.Fatalf("manifest entries %+v", entries)
+	}
+	im := entries[0].Image
+	if im.VolumeID != "DEMO-1.0 Server.x86_64" || !im.Bootable || len(im.ImplantMD5) != 32 || im.DiscCount != 1 || im.Type != "dvd" || im.Format != "iso" || im.Size != st.Size() {
+		t.Errorf("image %+v", im)
+	}
+	if err := images.CheckSanity(iso, im); err != nil {
+		t.Errorf("test-phase check: %v", err)
+	}
+	// The ISO's .treeinfo has a media section and no boot.iso.
+	tiPath := filepath.Join(t.TempDir(), "ti")
+	run(t, "xorriso", "-osirrox", "on", "-indev", iso, "-extract", "/.treeinfo", tiPath)
+	ti, _ := os.ReadFile(tiPath)
+	if !strings.Contains(string(ti), "[media]\ndiscnum = 1\ntotaldiscs = 1\n") || strings.Contains(string(ti), "boot.iso") {
+		t.Errorf("ISO .treeinfo:\n%s", ti)
+	}
+}
+
+func TestMediaTreeinfo(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	os.WriteFile(src, []byte("[header]\nversion = 1.2\n\n[checksums]\nimages/boot.iso = sha256:1\nrepodata/repomd.xml = sha256:2\n\n[images-x86_64]\nboot.iso = images/boot.iso\nkernel = images/pxeboot/vmlinuz\n"), 0o644)
+	dst := filepath.Join(dir, "dst")
+	if err := TweakTreeinfo(src, dst, 2, 3, "sha256:ff"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(dst)
+	want := "[header]\nversion = 1.2\n\n[checksums]\nrepodata/repomd.xml = sha256:ff\n\n[images-x86_64]\nkernel = images/pxeboot/vmlinuz\n\n[media]\ndiscnum = 2\ntotaldiscs = 3\n"
+	if string(got) != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func listISO(t *testing.T, iso string) []string {
+	out := run(t, "isoinfo", "-R", "-f", "-i", iso)
+	var pk []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasSuffix(l, ".rpm") {
+			pk = append(pk, filepath.Base(l))
+		}
+	}
+	return pk
+}
+
+func TestSplitDiscs(t *testing.T) {
+	needISOTools(t)
+	c := imgtest.NewCompose(t, compose.MapConfig{"iso_size": "2500k", "split_iso_reserve": "100k"}, "")
+	tree := makeTree(t, c, "x86_64", false)
+	discs, err := SplitTree(c, "x86_64", c.Variant("Server"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(discs) < 2 {
+		t.Fatalf("expected a split, got %d disc(s)", len(discs))
+	}
+	for _, d := range discs {
+		if d.Size > 2400*1024 {
+			t.Errorf("disc of %d bytes exceeds the media", d.Size)
+		}
+		sticky := 0
+		for _, f := range d.Files {
+			if filepath.Base(f) == "media.repo" {
+				sticky++
+			}
+		}
+		if sticky != 1 {
+			t.Errorf("media.repo not on every disc: %v", d.Files)
+		}
+	}
+	if err := (&Phase{}).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	for n := 1; n <= len(discs); n++ {
+		iso := filepath.Join(c.Topdir, "compose", "Server", "x86_64", "iso", fmt.Sprintf("%s-Server-x86_64-dvd%d.iso", c.ID(), n))
+		pk := listISO(t, iso)
+		if len(pk) == 0 {
+			t.Errorf("disc %d has no packages", n)
+		}
+		all = append(all, pk...)
+		// Each disc's repodata lists exactly its own packages.
+		ex := t.TempDir()
+		run(t, "xorriso", "-osirrox", "on", "-indev", iso, "-extract", "/repodata", filepath.Join(ex, "repodata"))
+		toolcheck.Need(t, "dnf")
+		out, err := exec.Command("dnf", "-q", "--releasever", "1", "--setopt=reposdir=/dev/null", "--setopt=cachedir="+filepath.Join(ex, "cache"),
+			"--repofrompath", "d,file://"+ex, "--repo", "d", "repoquery", "--qf", "%{name}-%{version}-%{release}.%{arch}.rpm").Output()
+		if err != nil {
+			t.Fatalf("dnf repoquery: %v", err)
+		}
+		got := strings.Fields(string(out))
+		sort.Strings(got)
+		sort.Strings(pk)
+		if !reflect.DeepEqual(got, pk) {
+			t.Errorf("disc %d repodata %v, packages %v", n, got, pk)
+		}
+	}
+	sort.Strings(all)
+	var want []string
+	filepath.Walk(filepath.Join(tree, "Packages"), func(p string, i os.FileInfo, err error) error {
+		if err == nil && !i.IsDir() {
+			want = append(want, filepath.Base(p))
+		}
+		return nil
+	})
+	sort.Strings(want)
+	if !reflect.DeepEqual(all, want) {
+		t.Errorf("packages over all discs %v, want each of %v once", all, want)
+	}
+	for _, e := range images.Of(c).All() {
+		if e.Image.DiscCount != len(discs) {
+			t.Errorf("%s disc count %d", e.Image.Path, e.Image.DiscCount)
+		}
+	}
+}
+
+func TestSourceISOSymlinkAndSkip(t *testing.T) {
+	needISOTools(t)
+	linkTo := t.TempDir()
+	c := imgtest.NewCompose(t, compose.MapConfig{
+		"symlink_isos_to": linkTo,
+		"createiso_skip":  []any{[]any{"^Server$", map[string]any{"x86_64": true}}},
+	}, "")
+	makeTree(t, c, "src", false)
+	makeTree(t, c, "x86_64", false)
+	if err := (&Phase{}).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	entries := images.Of(c).All()
+	if len(entries) != 1 || entries[0].Arch != "x86_64" || entries[0].Image.Arch != "src" {
+		t.Fatalf("entries %+v (only the source ISO, listed under x86_64)", entries)
+	}
+	dir := filepath.Join(c.Topdir, "compose", "Server", "source", "iso")
+	target, err := os.Readlink(dir)
+	if err != nil || target != filepath.Join(linkTo, c.ID(), "compose", "Server", "source", "iso") {
+		t.Fatalf("iso dir link %q %v", target, err)
+	}
+	if _, err := os.Stat(filepath.Join(target, c.ID()+"-Server-source-dvd1.iso")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(c.Topdir, "compose", "Server", "x86_64", "iso", c.ID()+"-Server-x86_64-dvd1.iso")); err == nil {
+		t.Error("createiso_skip ignored")
+	}
+}
+
+func TestJigdoWithFake(t *testing.T) {
+	needISOTools(t)
+	fakes := filepath.Join(toolcheck.ProjectRoot(), "testdata", "fakes")
+	t.Setenv("PATH", fakes+":"+os.Getenv("PATH"))
+	t.Setenv("FAKE_JIGDO_LOG", filepath.Join(t.TempDir(), "jigdo.log"))
+	c := imgtest.NewCompose(t, compose.MapConfig{"create_jigdo": true}, "")
+	tree := makeTree(t, c, "x86_64", false)
+	if err := (&Phase{}).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	name := c.ID() + "-Server-x86_64-dvd1.iso"
+	jdir := filepath.Join(c.Topdir, "compose", "Server", "x86_64", "jigdo")
+	for _, suf := range []string{".jigdo", ".template"} {
+		if _, err := os.Stat(filepath.Join(jdir, name+suf)); err != nil {
+			t.Errorf("jigdo output: %v", err)
+		}
+	}
+	log, _ := os.ReadFile(os.Getenv("FAKE_JIGDO_LOG"))
+	if !strings.Contains(string(log), "make-template --force --image="+filepath.Join(c.Topdir, "compose", "Server", "x86_64", "iso", name)) || !strings.Contains(string(log), tree+"//") {
+		t.Errorf("jigdo-file call: %s", log)
+	}
+}
+
+func TestVolumeIDTooLong(t *testing.T) {
+	c := imgtest.NewCompose(t, compose.MapConfig{"release_short": "AnExtremelyLongProductShortName"}, "")
+	_, err := Plan(context.Background(), c)
+	if err == nil || !strings.Contains(err.Error(), "could not create a volume ID of at most 32 characters") {
+		t.Fatalf("plan: %v", err)
+	}
+}
+
+func TestBootableNeedsBuildinstall(t *testing.T) {
+	needISOTools(t)
+	c := imgtest.NewCompose(t, compose.MapConfig{"buildinstall_method": "lorax"}, "")
+	makeTree(t, c, "x86_64", true)
+	jobs, err := Plan(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if j.Arch == "x86_64" {
+			t.Fatalf("bootable ISO planned although buildinstall did not succeed: %+v", j)
+		}
+	}
+}
+
+func TestFailableISO(t *testing.T) {
+	needISOTools(t)
+	c := imgtest.NewCompose(t, compose.MapConfig{
+		"failable_deliverables": []any{[]any{"^Server$", map[string]any{"*": []any{"iso"}}}},
+		"iso_level":             int64(9), // genisoimage rejects it: the ISO fails
+	}, "")
+	makeTree(t, c, "x86_64", false)
+	if err := (&Phase{}).Run(context.Background(), c); err != nil {
+		t.Fatalf("failable ISO stopped the phase: %v", err)
+	}
+	if c.FailedDeliverables() != 1 || images.Of(c).Len() != 0 {
+		t.Fatalf("failed %d, images %d", c.FailedDeliverables(), images.Of(c).Len())
+	}
+}
+
+func TestBootOptionsPerArch(t *testing.T) {
+	cases := map[string]string{
+		"x86_64":  "-b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table -eltorito-alt-boot -e images/efiboot.img -no-emul-boot",
+		"i686":    "-b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table",
+		"aarch64": "-eltorito-alt-boot -e images/efiboot.img -no-emul-boot",
+		"ppc64le": "-part -hfs -r -l -sysid PPC -no-desktop -allow-multidot -chrp-boot -map T/mapping -hfs-bless /ppc/mac",
+		"s390x":   "-eltorito-boot images/cdboot.img -no-emul-boot",
+	}
+	for arch, want := range cases {
+		got, err := BootOptions(arch, "T", true)
+		if err != nil || strings.Join(got, " ") != want {
+			t.Errorf("%s: %v %v", arch, got, err)
+		}
+	}
+	if got, _ := BootOptions("ppc64le", "T", false); strings.Join(got, " ") != "-r -l -sysid PPC -chrp-boot" {
+		t.Errorf("ppc64le without hfs: %v", got)
+	}
+	if _, err := BootOptions("mips", "", true); err == nil {
+		t.Error("unknown arch accepted")
+	}
+	cmd, _ := MkisofsCmd(MkisofsOpts{ISO: "x.iso", VolID: "V", Exclude: []string{"./lost+found"}, InputCharset: "utf-8", GraftPoints: "gp", UseXorrisofs: true})
+	if strings.Join(cmd, " ") != "/usr/bin/xorrisofs -untranslated-filenames -volid V -J -joliet-long -rational-rock -input-charset utf-8 -x ./lost+found -o x.iso -graft-points -path-list gp" {
+		t.Errorf("xorrisofs cmd %v", cmd)
+	}
+}
