@@ -23,6 +23,7 @@ import (
 	_ "github.com/pungo/pungo/phases/gather"
 	"github.com/pungo/pungo/phases/initphase"
 	_ "github.com/pungo/pungo/phases/pkgset"
+	_ "github.com/pungo/pungo/phases/testphase"
 )
 
 // Phases other packages implement (images, ostree, …) register themselves

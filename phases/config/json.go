@@ -114,9 +114,16 @@ func jsonValue(d *json.Decoder) (any, error) {
 
 func jsonError(path string, data []byte, d *json.Decoder, err error) error {
 	off := d.InputOffset()
+	// The streaming decoder's offsets are not reliable for syntax errors;
+	// a whole-document parse gives the offset just past the bad byte.
+	var whole any
 	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		off = se.Offset
+	if uerr := json.Unmarshal(data, &whole); errors.As(uerr, &se) {
+		err = se
+		off = se.Offset - 1
+		if off < 0 {
+			off = 0
+		}
 	}
 	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
 		err = errors.New("unexpected end of JSON input")

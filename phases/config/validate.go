@@ -186,9 +186,9 @@ func (w *walker) check(n *Node, val any, path []string) any {
 	}
 	switch x := val.(type) {
 	case []any:
-		val = w.checkArray(n, x, path)
+		val = w.checkArray(n, x, x, path)
 	case Tuple:
-		out := w.checkArray(n, x, path)
+		out := w.checkArray(n, x, val, path)
 		if l, ok := out.([]any); ok {
 			val = Tuple(l)
 		}
@@ -269,7 +269,7 @@ func inEnum(enum []any, v any) bool {
 	return false
 }
 
-func (w *walker) checkArray(n *Node, items []any, path []string) any {
+func (w *walker) checkArray(n *Node, items []any, orig any, path []string) any {
 	out := make([]any, len(items))
 	copy(out, items)
 	if n.TupleItems != nil {
@@ -296,10 +296,10 @@ func (w *walker) checkArray(n *Node, items []any, path []string) any {
 		}
 	}
 	if n.MinItems > 0 && len(items) < n.MinItems {
-		w.fail(path, "%s is too short", pyRepr(items))
+		w.fail(path, "%s is too short", pyRepr(orig))
 	}
 	if n.MaxItems > 0 && len(items) > n.MaxItems {
-		w.fail(path, "%s is too long", pyRepr(items))
+		w.fail(path, "%s is too long", pyRepr(orig))
 	}
 	return out
 }

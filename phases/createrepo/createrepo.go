@@ -25,8 +25,8 @@ import (
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/gather"
 	"github.com/pungo/pungo/phases/productmd"
-	cr "github.com/pungo/pungo/repomd/createrepo"
 	"github.com/pungo/pungo/repomd/atomicfile"
+	cr "github.com/pungo/pungo/repomd/createrepo"
 )
 
 func init() {

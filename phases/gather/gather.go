@@ -115,7 +115,7 @@ func Plan(ctx context.Context, c *compose.Compose, set *pkgset.Set) (*Result, er
 		byPkg: map[string]map[*repomd.Package]*pkgset.Package{}, pools: map[string]*depsolve.Pool{},
 		poolLocks: map[*depsolve.Pool]*sync.Mutex{}, lookPath: map[*repomd.Package]string{},
 		dsInputs: map[string]*DepsolveInputs{},
-		result: &Result{ByArch: map[string]map[string]PkgMap{}, Inputs: map[string][]*Inputs{}}}
+		result:   &Result{ByArch: map[string]map[string]PkgMap{}, Inputs: map[string][]*Inputs{}}}
 	for _, arch := range c.Arches() {
 		g.result.ByArch[arch] = map[string]PkgMap{}
 		m := map[*repomd.Package]*pkgset.Package{}
