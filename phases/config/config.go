@@ -10,6 +10,7 @@ package config
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -36,12 +37,13 @@ type Config struct {
 	values   map[string]any
 	pos      map[string]Pos
 	defaults map[string]any // set by WithDefaults
+	order    keyOrder       // insertion order of every dict value
 }
 
 // New makes a config from plain values (for tests and callers building a
 // config in code).
 func New(values map[string]any) *Config {
-	c := &Config{values: map[string]any{}, pos: map[string]Pos{}}
+	c := &Config{values: map[string]any{}, pos: map[string]Pos{}, order: keyOrder{}}
 	keys := make([]string, 0, len(values))
 	for k := range values {
 		keys = append(keys, k)
@@ -116,7 +118,7 @@ func LoadWith(path string, opts LoadOptions) (*Config, error) {
 		vars.Set(k, defines.Values[k])
 	}
 
-	c := &Config{Path: path, Files: vars.Files, values: map[string]any{}, pos: map[string]Pos{}}
+	c := &Config{Path: path, Files: vars.Files, values: map[string]any{}, pos: map[string]Pos{}, order: keyOrder{}}
 	for _, n := range vars.Names {
 		if _, defined := defines.Values[n]; defined {
 			if _, known := LookupOption(n); !known {
@@ -125,7 +127,7 @@ func LoadWith(path string, opts LoadOptions) (*Config, error) {
 		}
 		v := vars.Values[n]
 		c.names = append(c.names, n)
-		c.values[n] = Plain(v.Value)
+		c.values[n] = c.order.plain(v.Value)
 		c.pos[n] = v.Pos
 	}
 	return c, nil
@@ -164,29 +166,73 @@ func LoadRaw(path string) (map[string]any, error) {
 
 // Plain converts a kobo value to the config value model: dicts become
 // map[string]any, everything else keeps its type.
-func Plain(v any) any {
+func Plain(v any) any { return keyOrder(nil).plain(v) }
+
+// keyOrder remembers the insertion order of dict values, which Pungi's
+// lookups follow (the arch keys of a variant/arch mapping, the regex keys of
+// live_media or gather_method), keyed by the map's identity.
+type keyOrder map[uintptr][]string
+
+func mapID(m map[string]any) uintptr { return reflect.ValueOf(m).Pointer() }
+
+func (o keyOrder) plain(v any) any {
 	switch x := v.(type) {
 	case *kobo.Dict:
 		m := make(map[string]any, x.Len())
+		keys := make([]string, 0, x.Len())
 		for i, k := range x.Keys {
-			m[KeyString(k)] = Plain(x.Values[i])
+			ks := KeyString(k)
+			if _, dup := m[ks]; !dup {
+				keys = append(keys, ks)
+			}
+			m[ks] = o.plain(x.Values[i])
 		}
+		o.remember(m, keys)
 		return m
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = Plain(e)
+			out[i] = o.plain(e)
 		}
 		return out
 	case kobo.Tuple:
 		out := make(Tuple, len(x))
 		for i, e := range x {
-			out[i] = Plain(e)
+			out[i] = o.plain(e)
 		}
 		return out
 	}
 	return v
 }
+
+func (o keyOrder) remember(m map[string]any, keys []string) {
+	if o != nil && len(m) > 1 {
+		o[mapID(m)] = keys
+	}
+}
+
+// keys returns m's keys in insertion order when known, else sorted. A
+// remembered order is used only if it still names exactly m's keys.
+func (o keyOrder) keys(m map[string]any) []string {
+	if ord, ok := o[mapID(m)]; ok && len(ord) == len(m) {
+		good := true
+		for _, k := range ord {
+			if _, in := m[k]; !in {
+				good = false
+				break
+			}
+		}
+		if good {
+			return ord
+		}
+	}
+	return sortedKeys(m)
+}
+
+// DictKeys returns the keys of a dict value of this config in the order the
+// config file wrote them (sorted for dicts it did not come from), the order
+// in which Pungi visits them.
+func (c *Config) DictKeys(m map[string]any) []string { return c.order.keys(m) }
 
 // KeyString renders a dict key as Python's json module does.
 func KeyString(k any) string {
@@ -401,7 +447,7 @@ func (c *Config) ForVariantArch(key, variantUID, arch string) []any {
 		if !ok {
 			continue
 		}
-		for _, a := range sortedKeys(arches) {
+		for _, a := range c.order.keys(arches) {
 			if a != "*" && a != arch || a == "*" && arch == "src" {
 				continue
 			}
@@ -419,7 +465,7 @@ func (c *Config) ForVariant(key, variantUID string) []any {
 	var out []any
 	switch x := v.(type) {
 	case map[string]any:
-		for _, pattern := range sortedKeys(x) {
+		for _, pattern := range c.order.keys(x) {
 			if MatchStart(pattern, variantUID) {
 				out = appendFlat(out, x[pattern])
 			}

@@ -77,7 +77,7 @@ func Check(c *Config, opts ValidateOptions) *Result {
 			r.Warnings = append(r.Warnings, c.diag(name, msg))
 			continue
 		}
-		v := &walker{}
+		v := &walker{order: filled.order}
 		out := v.check(o.Node, c.values[name], []string{name})
 		filled.values[name] = out
 		for _, e := range v.errs {
@@ -112,7 +112,10 @@ func Check(c *Config, opts ValidateOptions) *Result {
 
 func (c *Config) clone() *Config {
 	n := &Config{Path: c.Path, Files: c.Files, names: append([]string(nil), c.names...),
-		values: map[string]any{}, pos: map[string]Pos{}}
+		values: map[string]any{}, pos: map[string]Pos{}, order: keyOrder{}}
+	for id, keys := range c.order {
+		n.order[id] = keys
+	}
 	for k, v := range c.values {
 		n.values[k] = v
 	}
@@ -162,6 +165,7 @@ type schemaWarning struct{ msg string }
 type walker struct {
 	errs  []schemaError
 	warns []schemaWarning
+	order keyOrder // dict key order, kept for the maps the walker rebuilds
 }
 
 func (w *walker) fail(path []string, format string, args ...any) {
@@ -312,6 +316,23 @@ func (w *walker) checkObject(n *Node, m map[string]any, path []string) any {
 	for k, v := range m {
 		out[k] = v
 	}
+	origOrder := w.order.keys(m)
+	defer func() {
+		keys := make([]string, 0, len(out))
+		seen := map[string]bool{}
+		for _, k := range origOrder {
+			if _, ok := out[k]; ok {
+				keys = append(keys, k)
+				seen[k] = true
+			}
+		}
+		for _, k := range sortedKeys(out) {
+			if !seen[k] {
+				keys = append(keys, k)
+			}
+		}
+		w.order.remember(out, keys)
+	}()
 	// Pungi's hooks: deprecated aliases and appended options fold into the
 	// new property before validation.
 	for _, pr := range n.Props {
@@ -347,7 +368,7 @@ func (w *walker) checkObject(n *Node, m map[string]any, path []string) any {
 			out[pr.Name] = cloneValue(pr.Node.Default)
 		}
 	}
-	keys := sortedKeys(out)
+	keys := w.order.keys(out)
 	for _, pr := range n.Props {
 		if v, ok := out[pr.Name]; ok {
 			out[pr.Name] = w.check(pr.Node, v, appendPath(path, pr.Name))
@@ -415,7 +436,7 @@ func (w *walker) checkAlternatives(alts []*Node, val any, path []string, one boo
 	var result any
 	var resultWarns []schemaWarning
 	for _, alt := range alts {
-		sub := &walker{}
+		sub := &walker{order: w.order}
 		out := sub.check(alt, val, path)
 		if len(sub.errs) == 0 {
 			matched++

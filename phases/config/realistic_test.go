@@ -1,0 +1,102 @@
+package config
+
+import (
+	"testing"
+
+	"github.com/pungo/pungo/phases/variants"
+)
+
+// variantInfo reads a variants file with H5's parser for the phase checks.
+func variantInfo(t *testing.T, path string) []VariantInfo {
+	t.Helper()
+	vs, err := variants.ParseFile(path)
+	if err != nil {
+		t.Fatalf("variants: %v", err)
+	}
+	var out []VariantInfo
+	for _, v := range vs.All() {
+		out = append(out, VariantInfo{UID: v.UID, Type: v.Type, Arches: v.Arches, IsEmpty: v.IsEmpty})
+	}
+	return out
+}
+
+// TestRealisticConfigs: the Fedora-style and Bodhi-style configs in
+// testdata/config validate with no errors and no warnings, and read back the
+// values their files spell out.
+func TestRealisticConfigs(t *testing.T) {
+	tests := []struct {
+		file, variants string
+		values         map[string]string // option → Python repr
+	}{
+		{"../../testdata/config/fedora/fedora.conf", "../../testdata/config/fedora/variants-fedora.xml", map[string]string{
+			"runroot_tag":           "'f42-build'",
+			"global_target":         "'f42'",
+			"createrepo_extra_args": "['--zck', '--zck-dict-dir=/usr/share/fedora-repo-zdicts/rawhide']",
+			"failable_deliverables": "[('^Server$', {'*': ['buildinstall', 'iso']}), ('^.*$', {'ppc64le': ['buildinstall', 'iso'], 's390x': ['buildinstall', 'iso'], 'src': ['buildinstall']})]",
+			"buildinstall_method":   "'lorax'",
+		}},
+		{"../../testdata/config/bodhi/f41-updates.conf", "../../testdata/config/bodhi/variants.xml", map[string]string{
+			"release_short":   "'Fedora-41-updates'",
+			"release_type":    "'updates'",
+			"pkgset_koji_tag": "'f41-updates'",
+			"runroot_tag":     "'f41-build'",
+		}},
+		{"../../testdata/config/bodhi/f41-updates-testing.conf", "../../testdata/config/bodhi/variants.xml", map[string]string{
+			"release_short":         "'Fedora-41-updates-testing'",
+			"release_type":          "'updates-testing'",
+			"pkgset_koji_tag":       "'f41-updates-testing'",
+			"createrepo_extra_args": "['--zck', '--zck-dict-dir=/usr/share/fedora-repo-zdicts/f41']",
+			"comps_file":            "'comps-f41.xml'",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			c, err := Load(tt.file, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := Check(c, ValidateOptions{Variants: variantInfo(t, tt.variants)})
+			for _, d := range append(r.Errors, r.Warnings...) {
+				t.Errorf("unexpected finding: %s", d)
+			}
+			for k, want := range tt.values {
+				v, ok := r.Config.Get(k)
+				if !ok {
+					t.Errorf("%s not set", k)
+					continue
+				}
+				if got := pyRepr(v); got != want {
+					t.Errorf("%s = %s, want %s", k, got, want)
+				}
+			}
+		})
+	}
+
+	// Per variant/arch lookups on the Fedora config, as the phases make them.
+	c, err := Load("../../testdata/config/fedora/fedora.conf", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = c.WithDefaults()
+	lookups := []struct {
+		key, variant, arch, want string
+	}{
+		{"additional_packages", "Everything", "x86_64", "['dracut.*', 'autocorr-*', '*']"},
+		{"additional_packages", "Server", "aarch64", "['dracut.*', 'autocorr-*']"},
+		{"additional_packages", "Workstation", "x86_64", "[]"},
+		{"failable_deliverables", "Server", "src", "['buildinstall']"},
+		{"failable_deliverables", "Server", "s390x", "['buildinstall', 'iso', 'buildinstall', 'iso']"},
+		{"createiso_skip", "Everything", "src", "[True]"},
+		{"createiso_skip", "Server", "x86_64", "[]"},
+		// Arch keys are visited in the order the file writes them, as Pungi
+		// does; later lorax options override earlier ones.
+		{"lorax_options", "Server", "ppc64le", "[{'rootfs_size': 3}, {'noupgrade': True}]"},
+		{"multilib", "Everything", "x86_64", "['devel', 'runtime']"},
+		{"repoclosure_strictness", "Workstation", "x86_64", "['fatal']"},
+	}
+	for _, l := range lookups {
+		if got := pyRepr(orEmpty(c.ForVariantArch(l.key, l.variant, l.arch))); got != l.want {
+			t.Errorf("%s for %s.%s = %s, want %s", l.key, l.variant, l.arch, got, l.want)
+		}
+	}
+}

@@ -1,0 +1,361 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// minimal sets the required options, lines 1-6 of every test config.
+const minimal = `release_name = "Test"
+release_short = "test"
+release_version = "1"
+variants_file = "variants.xml"
+pkgset_source = "koji"
+gather_method = "deps"
+`
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "test.conf")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func render(ds []Diagnostic, dir string) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, strings.ReplaceAll(d.String(), dir+string(filepath.Separator), ""))
+	}
+	return out
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name      string
+		body      string // appended to minimal (so it starts on line 7)
+		opts      ValidateOptions
+		errs      []string
+		warns     []string
+		fullConfg bool // body replaces minimal
+	}{
+		{name: "minimal is clean", body: ""},
+		{name: "missing required options", fullConfg: true, body: "release_name = \"x\"\n",
+			errs: []string{
+				"test.conf: Failed validation in : 'release_short' is a required property",
+				"test.conf: Failed validation in : 'release_version' is a required property",
+				"test.conf: Failed validation in : 'variants_file' is a required property",
+				"test.conf: Failed validation in : 'pkgset_source' is a required property",
+				"test.conf: Failed validation in : 'gather_method' is a required property",
+			}},
+		{name: "wrong type", body: "check_deps = \"yes\"\n",
+			errs: []string{"test.conf:7:1: Failed validation in check_deps: 'yes' is not of type 'boolean'"}},
+		{name: "wrong type in list", body: "createrepo_extra_args = [\"--zck\", 5]\n",
+			errs: []string{"test.conf:7:1: Failed validation in createrepo_extra_args.1: 5 is not of type 'string'"}},
+		{name: "number accepts int and float, not bool", body: "createrepo_num_workers = 2.5\nsigned_packages_wait = True\n",
+			errs: []string{"test.conf:8:1: Failed validation in signed_packages_wait: True is not of type 'number'"}},
+		{name: "enum", body: "link_type = \"softlink\"\n",
+			errs: []string{"test.conf:7:1: Failed validation in link_type: 'softlink' is not one of ['hardlink', 'copy', 'hardlink-or-copy', 'symlink', 'abspath-symlink']"}},
+		{name: "tuple is an array", body: "tree_arches = (\"x86_64\", \"aarch64\")\n"},
+		{name: "variant arch mapping ok", body: "additional_packages = [(\"^Server$\", {\"*\": [\"a\"], \"x86_64\": [\"b\"]})]\n"},
+		{name: "variant arch mapping as dict", body: "additional_packages = {\"^Server$\": {\"*\": [\"a\"]}}\n",
+			errs: []string{"test.conf:7:1: Failed validation in additional_packages: {'^Server$': {'*': ['a']}} is not of type 'array'"}},
+		{name: "variant arch mapping value type", body: "additional_packages = [(\"^Server$\", {\"*\": \"a\"})]\n",
+			errs: []string{"test.conf:7:1: Failed validation in additional_packages.0.1.*: 'a' is not of type 'array'"}},
+		{name: "variant arch mapping extra item", body: "filter_packages = [(\"^Server$\", {\"*\": []}, \"extra\")]\n",
+			errs: []string{"test.conf:7:1: Failed validation in filter_packages.0: Additional items are not allowed ('extra' was unexpected)"}},
+		{name: "variant arch mapping too short", body: "filter_packages = [(\"^Server$\",)]\n",
+			errs: []string{"test.conf:7:1: Failed validation in filter_packages.0: ('^Server$',) is too short"}},
+		{name: "invalid regex in mapping", body: "\nmultilib = [\n    (\"^(Server\", {\"x86_64\": [\"devel\"]}),\n]\n",
+			errs: []string{"test.conf:8:1: Failed validation in multilib.0.0: incorrect regular expression: missing closing ): `^(Server`"}},
+		{name: "invalid regex as variant dict key", body: "live_media = {\"*Server\": [{\"name\": \"n\", \"kickstart\": \"k.ks\"}]}\n",
+			errs: []string{"test.conf:7:1: Failed validation in live_media.*Server: incorrect regular expression: missing argument to repetition operator: `*`"}},
+		{name: "required nested property", body: "live_media = {\"^Workstation$\": [{\"name\": \"n\"}]}\n",
+			errs: []string{"test.conf:7:1: Failed validation in live_media.^Workstation$.0: 'kickstart' is a required property"}},
+		{name: "additional nested property", body: "runroot_weights = {\"buildinstall\": 2, \"gather\": 1}\n",
+			errs: []string{"test.conf:7:1: Failed validation in runroot_weights: Additional properties are not allowed ('gather' was unexpected)"}},
+		{name: "pattern object with bad value", body: "pkgset_repos = {\"x86_64\": [1]}\n",
+			errs: []string{
+				"test.conf:7:1: Failed validation in pkgset_repos.x86_64: [1] is not valid under any of the given schemas\n" +
+					"    Possible reason: [1] is not of type 'string'\n" +
+					"    Possible reason: 1 is not of type 'string'",
+				"test.conf:5:1: Config option pkgset_source=koji conflicts with option pkgset_repos.",
+			}},
+		{name: "oneOf alternatives", body: "gather_method = 5\n", fullConfg: false,
+			errs: []string{
+				"test.conf:7:1: Failed validation in gather_method: 5 is not valid under any of the given schemas\n" +
+					"    Possible reason: 5 is not of type 'object'\n" +
+					"    Possible reason: 5 is not of type 'string'\n" +
+					"    Possible reason: 5 is not one of ['deps', 'nodeps', 'hybrid']",
+			}},
+		{name: "gather_method per variant", body: "gather_method = {\"^.*$\": {\"comps\": \"deps\", \"module\": \"nodeps\"}, \"^Server$\": \"hybrid\"}\n"},
+		{name: "skip_phases enum", body: "skip_phases = [\"gather\", \"createrepo\", \"bogus\"]\n",
+			errs: []string{"test.conf:7:1: Failed validation in skip_phases.2: 'bogus' is not one of " +
+				"['init', 'weaver', 'pkgset', 'gather', 'createrepo', 'buildinstall', 'extra_files', 'createiso', 'extra_isos', 'live_images', 'image_build', 'image_container', 'kiwibuild', 'osbuild', 'repoclosure', 'test', 'image_checksum', 'live_media', 'ostree', 'ostree_installer', 'ostree_container', 'osbs', 'productimg']"}},
+		{name: "deprecated option", body: "bootable = True\n",
+			warns: []string{"test.conf:7:1: Config option bootable was removed and has no effect; remove it. Setting buildinstall_method option if you want a bootable installer."}},
+		{name: "unknown option with suggestion", body: "\ncreaterepo_chekcsum = \"sha256\"\n",
+			warns: []string{"test.conf:8:1: Unrecognized config option: createrepo_chekcsum. Did you mean createrepo_checksum?"}},
+		{name: "unknown option without suggestion", body: "frobnicate = 1\n",
+			warns: []string{"test.conf:7:1: Unrecognized config option: frobnicate."}},
+		{name: "base product needs all three", body: "base_product_name = \"Base\"\nbase_product_short = \"b\"\n",
+			errs: []string{
+				"test.conf:7:1: Config option base_product_name=Base requires base_product_version which is not set.",
+				"test.conf:8:1: Config option base_product_short=b requires base_product_version which is not set.",
+				"test.conf:7:1: Config option base_product_version=None conflicts with option base_product_name.",
+				"test.conf:8:1: Config option base_product_version=None conflicts with option base_product_short.",
+			}},
+		{name: "base product complete", body: "base_product_name = \"Base\"\nbase_product_short = \"b\"\nbase_product_version = \"1\"\n"},
+		{name: "pkgset repos needs pkgset_repos and conflicts with koji", fullConfg: true,
+			body: strings.Replace(minimal, `pkgset_source = "koji"`, `pkgset_source = "repos"`, 1) + "pkgset_koji_tag = \"f41\"\npkgset_koji_inherit = True\n",
+			errs: []string{
+				"test.conf:5:1: Config option pkgset_source=repos conflicts with option pkgset_koji_tag.",
+				"test.conf:5:1: Config option pkgset_source=repos requires pkgset_repos which is not set.",
+			}},
+		{name: "pkgset koji conflicts with pkgset_repos", body: "pkgset_repos = {\"x86_64\": \"/repo\"}\n",
+			errs: []string{"test.conf:5:1: Config option pkgset_source=koji conflicts with option pkgset_repos."}},
+		{name: "cts_url needs translate_paths", body: "cts_url = \"https://cts.example.com\"\n",
+			errs: []string{"test.conf:7:1: Config option cts_url=https://cts.example.com requires translate_paths which is not set."}},
+		{name: "lorax_options need buildinstall_method", body: "lorax_options = [(\"^.*$\", {\"*\": {\"noupgrade\": True}})]\n",
+			errs: []string{"test.conf:7:1: Config option buildinstall_method=None conflicts with option lorax_options."}},
+		{name: "scratch modules need mbs", body: "pkgset_scratch_modules = {\"^Server$\": [\"m:s:1:c\"]}\n",
+			errs: []string{"test.conf:7:1: Config option pkgset_scratch_modules={'^Server$': ['m:s:1:c']} requires mbs_api_url which is not set."}},
+		{name: "deprecated ostree alias and append", body: "ostree = [(\"^Atomic$\", {\"x86_64\": {\"treefile\": \"t\", \"config_url\": \"u\", \"ostree_repo\": \"r\", \"extra_source_repos\": [\"a\"], \"repo_from\": \"b\"}})]\n",
+			warns: []string{
+				"test.conf:7:1: Config option 'extra_source_repos' is deprecated and now an alias to 'repo', please use 'repo' instead.",
+				"test.conf:7:1: Config option 'repo_from' is deprecated, its value will be appended to option 'repo'.",
+				"test.conf:7:1: Value from config option 'repo_from' is now appended to option 'repo'.",
+			}},
+		{name: "skip pkgset but not gather", body: "skip_phases = [\"pkgset\"]\n",
+			errs: []string{"test.conf:7:1: pkgset phase is skipped but it's needed by gather phase"}},
+		{name: "skip gather but not createrepo", body: "skip_phases = [\"pkgset\", \"gather\"]\n",
+			errs: []string{"test.conf:7:1: gather phase is skipped but it's needed by createrepo phase"}},
+		{name: "deltas without old composes", body: "createrepo_deltas = True\n",
+			errs: []string{"test.conf:7:1: CREATEREPO: Can not generate deltas without old compose"}},
+		{name: "deltas with old composes", body: "createrepo_deltas = [(\"^Server$\", {\"*\": True})]\n", opts: ValidateOptions{OldComposes: true}},
+		{name: "one checksum file needs one checksum", body: "media_checksum_one_file = True\n",
+			errs: []string{`test.conf:7:1: IMAGE_CHECKSUM: Config option "media_checksum_one_file" requires only one checksum to be configured in "media_checksums".`}},
+		{name: "variant_as_lookaside", body: "variant_as_lookaside = [(\"Client\", \"Server\"), (\"Server\", \"Missing\"), (\"Server\", \"Client\")]\n",
+			opts: ValidateOptions{Variants: []VariantInfo{
+				{UID: "Server", Type: "variant", Arches: []string{"x86_64", "s390x"}},
+				{UID: "Client", Type: "variant", Arches: []string{"x86_64"}},
+			}},
+			errs: []string{
+				"test.conf:7:1: GATHER: variant_as_lookaside: variant 'Missing' doesn't exist but is required by 'Server'",
+				"test.conf:7:1: GATHER: variant_as_lookaside: architectures of variant 'Server' aren't subset of architectures of variant 'Client'",
+			}},
+		{name: "ostree installer clashes with buildinstall", body: "buildinstall_method = \"lorax\"\nostree_installer = [(\"^Server$\", {\"x86_64\": {}})]\n",
+			opts: ValidateOptions{Variants: []VariantInfo{{UID: "Server", Type: "variant", Arches: []string{"x86_64", "s390x"}}}},
+			errs: []string{"test.conf:8:1: OSTREE_INSTALLER: Can not generate ostree installer for Server.x86_64: it has buildinstall running already and the files would clash."}},
+		{name: "ostree installer may overwrite", body: "buildinstall_method = \"lorax\"\nostree_installer_overwrite = True\nostree_installer = [(\"^Server$\", {\"x86_64\": {}})]\n",
+			opts: ValidateOptions{Variants: []VariantInfo{{UID: "Server", Type: "variant", Arches: []string{"x86_64"}}}}},
+		{name: "extra iso arches", body: "extra_isos = {\"^Server$\": [{\"include_variants\": [], \"arches\": [\"ppc64le\", \"x86_64\"]}]}\n",
+			opts:  ValidateOptions{Variants: []VariantInfo{{UID: "Server", Type: "variant", Arches: []string{"x86_64"}}}},
+			warns: []string{"test.conf:7:1: Extra iso config for Server mentions non-existing arches: ppc64le"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := minimal + tt.body
+			if tt.fullConfg {
+				body = tt.body
+			}
+			path := writeConfig(t, body)
+			c, err := Load(path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := Check(c, tt.opts)
+			dir := filepath.Dir(path)
+			compare(t, "errors", render(r.Errors, dir), tt.errs)
+			compare(t, "warnings", render(r.Warnings, dir), tt.warns)
+		})
+	}
+}
+
+func compare(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s:\n got: %q\nwant: %q", what, got, want)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	path := writeConfig(t, minimal+`extra_isos = {"^Server$": [{"include_variants": ["Everything"]}]}
+createrepo_checksum = "sha512"
+`)
+	c, err := Load(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Get("createrepo_num_workers"); ok {
+		t.Error("a default is visible before WithDefaults")
+	}
+	d := c.WithDefaults()
+	checks := []struct {
+		key  string
+		want string
+	}{
+		{"createrepo_num_workers", "3"},
+		{"createrepo_checksum", "'sha512'"},
+		{"release_type", "'ga'"},
+		{"sigkeys", "[None]"},
+		{"media_checksums", "['md5', 'sha1', 'sha256']"},
+		{"additional_packages", "[]"},
+		{"runroot_weights", "{}"},
+		{"iso_size", "4700000000"},
+		{"extra_isos", "{'^Server$': [{'include_variants': ['Everything'], 'inherit_extra_files': False, 'skip_src': False}]}"},
+	}
+	for _, ch := range checks {
+		v, ok := d.Get(ch.key)
+		if !ok {
+			t.Errorf("%s: no value", ch.key)
+			continue
+		}
+		if got := pyRepr(v); got != ch.want {
+			t.Errorf("%s = %s, want %s", ch.key, got, ch.want)
+		}
+	}
+	for _, key := range []string{"compose_type", "iso_level", "createrepo_deltas", "buildinstall_method"} {
+		if v, ok := d.Get(key); ok {
+			t.Errorf("%s has a default %v; Pungi gives it none", key, v)
+		}
+	}
+	if d.Int("createrepo_num_workers") != 3 || d.String("link_type") != "hardlink-or-copy" ||
+		!d.Bool("check_deps") || len(d.Strings("media_checksums")) != 3 {
+		t.Error("typed getters disagree with the defaults")
+	}
+}
+
+func TestForVariantArch(t *testing.T) {
+	path := writeConfig(t, minimal+`additional_packages = [
+    ("^Server$", {"*": ["star"], "x86_64": ["x86"], "src": ["source"]}),
+    ("^Ser", {"x86_64": "single"}),
+    ("Server$", {"*": ["not-at-start"]}),  # re.match: anchored at the start
+]
+extra_isos = {"^Server$": [{"include_variants": []}], "^Work": {"include_variants": ["a"]}}
+gather_method = {"^Work": "hybrid", "^.*$": "deps", "^Workstation$": "nodeps"}
+order = [("^.*$", {"z": ["z"], "*": ["star"], "a": ["a"]})]
+`)
+	c, err := Load(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		variant, arch string
+		want          string
+	}{
+		{"Server", "x86_64", "['star', 'x86', 'single', 'not-at-start']"},
+		{"Server", "s390x", "['star', 'not-at-start']"},
+		// '*' does not match src; src must be named.
+		{"Server", "src", "['source']"},
+		// regexes match at the start only (re.match), not anywhere.
+		{"Server-optional", "x86_64", "['single']"},
+		{"MyServer", "x86_64", "[]"},
+	}
+	for _, tt := range tests {
+		got := pyRepr(orEmpty(c.ForVariantArch("additional_packages", tt.variant, tt.arch)))
+		if got != tt.want {
+			t.Errorf("%s.%s: %s, want %s", tt.variant, tt.arch, got, tt.want)
+		}
+	}
+	if got := pyRepr(orEmpty(c.ForVariant("extra_isos", "Workstation"))); got != "[{'include_variants': ['a']}]" {
+		t.Errorf("ForVariant: %s", got)
+	}
+	// Dict keys keep the file's order: Pungi takes the last matching
+	// gather_method, and visits arch keys in order.
+	if got := pyRepr(orEmpty(c.ForVariant("gather_method", "Workstation"))); got != "['hybrid', 'deps', 'nodeps']" {
+		t.Errorf("ForVariant order: %s", got)
+	}
+	if got := pyRepr(orEmpty(c.WithDefaults().ForVariantArch("order", "X", "z"))); got != "['z', 'star']" {
+		t.Errorf("ForVariantArch order: %s", got)
+	}
+}
+
+func orEmpty(l []any) []any {
+	if l == nil {
+		return []any{}
+	}
+	return l
+}
+
+func TestLoadErrorsNameFileAndLine(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name, file, body, want string
+	}{
+		{"syntax error", "syntax.conf", "a = 1\nb = [1 2\n", "syntax.conf:2:5: '[' was never closed"},
+		{"import cycle", "cycle.conf", "from cycle-b import *\n", "cycle-b.conf:1:1: import cycle: cycle.conf -> cycle-b.conf -> cycle.conf"},
+		{"missing import", "missing.conf", "x = 1\n\nfrom gone import *\n", "missing.conf:3:1: gone.conf: no such file"},
+		{"json syntax", "bad.json", "{\n  \"a\": tru\n}\n", "bad.json:2:11: invalid JSON: invalid character '\\n' in literal true (expecting 'e')"},
+	}
+	write("cycle-b.conf", "from cycle import *\n")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := write(tt.file, tt.body)
+			_, err := Load(p, nil)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""); got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+	if _, err := Load(filepath.Join(dir, "nonexistent.conf"), nil); err == nil || !strings.Contains(err.Error(), "nonexistent.conf") {
+		t.Errorf("missing top file: %v", err)
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	tests := map[string]string{
+		"createrepo_chekcsum": "createrepo_checksum",
+		"relase_name":         "release_name",
+		"gather_mehtod":       "gather_method",
+		"xyz":                 "",
+		"pkgset_koji_tags":    "pkgset_koji_tag",
+	}
+	for in, want := range tests {
+		if got := suggest(in); got != want {
+			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestWriteJSON(t *testing.T) {
+	var b strings.Builder
+	v := map[string]any{
+		"b": Tuple{int64(1), 2.0, "é\"\n"},
+		"a": map[string]any{},
+		"c": []any{},
+		"d": nil,
+		"e": 1e16,
+	}
+	if err := WriteJSON(&b, v); err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+    "a": {},
+    "b": [
+        1,
+        2.0,
+        "\u00e9\"\n"
+    ],
+    "c": [],
+    "d": null,
+    "e": 1e+16
+}
+`
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
