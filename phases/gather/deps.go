@@ -85,6 +85,9 @@ func (g *gatherer) depsolveInputs(arch string, v *compose.Variant, in *Inputs, f
 	return &DepsolveInputs{Patterns: patterns, Options: opts, Lookaside: lookaside}, groupPkgs, nil
 }
 
+// PkgsetRepoID is the depsolve repository id of a tree arch's package set.
+func PkgsetRepoID(arch string) string { return "pkgset-" + arch }
+
 // archData is Pungi's get_arch_data: the values of an {arch: [values]}
 // option for arch ("*" counts, except for src), sorted and unique.
 func archData(c *compose.Compose, key, arch string) []string {
@@ -132,7 +135,10 @@ func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string) (*d
 	for _, p := range g.set.Arch(arch) {
 		pkgs = append(pkgs, p.Package)
 	}
-	repos := []*depsolve.Repo{{ID: "pkgset-" + arch, Packages: pkgs, LoadFiles: g.loadFiles(arch)}}
+	// Lookaside repositories come first, as pungi-gather (and pungo
+	// depsolve) load them, so that ties between equal packages break the
+	// same way.
+	var repos []*depsolve.Repo
 	for i, loc := range lookaside {
 		r, ok := g.lookaside[loc]
 		if !ok {
@@ -158,6 +164,7 @@ func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string) (*d
 		}
 		repos = append(repos, &depsolve.Repo{ID: "variant-" + uid, Lookaside: true, Packages: lp})
 	}
+	repos = append(repos, &depsolve.Repo{ID: PkgsetRepoID(arch), Packages: pkgs, LoadFiles: g.loadFiles(arch)})
 	p, err := depsolve.NewPool(repos)
 	if err != nil {
 		return nil, err
@@ -202,6 +209,9 @@ func (g *gatherer) deps(arch string, v *compose.Variant, in *Inputs, fulltreeExc
 	if err != nil {
 		return nil, fmt.Errorf("gathering %s.%s: %w", v.UID, arch, err)
 	}
+	g.mu.Lock()
+	g.dsResults[v.UID+"."+arch+"."+in.Source] = res
+	g.mu.Unlock()
 	// Packages named in comps that do not exist at all.
 	var missing []string
 	for _, name := range groupPkgs {

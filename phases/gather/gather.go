@@ -76,6 +76,9 @@ type Result struct {
 	// Depsolve maps "UID.arch.source" → what the deps method handed the
 	// depsolver.
 	Depsolve map[string]*DepsolveInputs
+	// Depsolved maps "UID.arch.source" → the depsolver's result, before
+	// the variant rules trimmed it.
+	Depsolved map[string]*depsolve.Result
 }
 
 // Get returns the packages of a variant.arch (nil when not gathered).
@@ -105,6 +108,7 @@ type gatherer struct {
 	poolLocks map[*depsolve.Pool]*sync.Mutex
 	lookPath  map[*repomd.Package]string
 	dsInputs  map[string]*DepsolveInputs
+	dsResults map[string]*depsolve.Result
 	result    *Result
 }
 
@@ -114,8 +118,8 @@ func Plan(ctx context.Context, c *compose.Compose, set *pkgset.Set) (*Result, er
 	g := &gatherer{c: c, set: set, lookaside: map[string]*depsolve.Repo{},
 		byPkg: map[string]map[*repomd.Package]*pkgset.Package{}, pools: map[string]*depsolve.Pool{},
 		poolLocks: map[*depsolve.Pool]*sync.Mutex{}, lookPath: map[*repomd.Package]string{},
-		dsInputs: map[string]*DepsolveInputs{},
-		result:   &Result{ByArch: map[string]map[string]PkgMap{}, Inputs: map[string][]*Inputs{}}}
+		dsInputs: map[string]*DepsolveInputs{}, dsResults: map[string]*depsolve.Result{},
+		result: &Result{ByArch: map[string]map[string]PkgMap{}, Inputs: map[string][]*Inputs{}}}
 	for _, arch := range c.Arches() {
 		g.result.ByArch[arch] = map[string]PkgMap{}
 		m := map[*repomd.Package]*pkgset.Package{}
@@ -152,6 +156,7 @@ func Plan(ctx context.Context, c *compose.Compose, set *pkgset.Set) (*Result, er
 	}
 	g.trimType("optional", addonPkgs, false)
 	g.result.Depsolve = g.dsInputs
+	g.result.Depsolved = g.dsResults
 	return g.result, nil
 }
 
