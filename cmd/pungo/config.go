@@ -87,14 +87,21 @@ func runConfigValidate(args []string) int {
 	}
 	vopts := config.ValidateOptions{OldComposes: *oldComposes}
 	var notes []string
+	var verr *variants.Error
 	if !*noVariants {
 		infos, err := loadVariantInfo(c)
 		switch {
 		case err == nil:
 			vopts.Variants = infos
-		case errors.As(err, new(*variants.Error)):
-			for _, line := range splitLines(err.Error()) {
-				fmt.Printf("%s: error: %s\n", path, line)
+		case errors.As(err, &verr):
+			// pungi-config-validate reports a broken variants file as
+			// errors and stops there.
+			for _, p := range verr.Problems {
+				if p.Line > 0 {
+					fmt.Printf("%s:%d: error: %s\n", verr.File, p.Line, p.Msg)
+				} else {
+					fmt.Printf("%s: error: %s\n", verr.File, p.Msg)
+				}
 			}
 			return 1
 		default:

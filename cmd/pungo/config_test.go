@@ -1,0 +1,149 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runConfigCaptured runs "pungo config ARGS" and returns its exit code,
+// standard output and standard error.
+func runConfigCaptured(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	outR, outW, _ := os.Pipe()
+	errR, errW, _ := os.Pipe()
+	oldOut, oldErr := os.Stdout, os.Stderr
+	os.Stdout, os.Stderr = outW, errW
+	done := make(chan [2]string)
+	go func() {
+		o, _ := io.ReadAll(outR)
+		e, _ := io.ReadAll(errR)
+		done <- [2]string{string(o), string(e)}
+	}()
+	code := runConfig(args)
+	os.Stdout, os.Stderr = oldOut, oldErr
+	outW.Close()
+	errW.Close()
+	res := <-done
+	return code, res[0], res[1]
+}
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const cliMinimal = `release_name = "Test"
+release_short = "test"
+release_version = "1"
+variants_file = "variants.xml"
+pkgset_source = "koji"
+gather_method = "deps"
+`
+
+const cliVariants = `<?xml version="1.0"?>
+<variants>
+  <variant id="Server" name="Server" type="variant">
+    <arches><arch>x86_64</arch></arches>
+  </variant>
+</variants>
+`
+
+func TestConfigCommand(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"ok.conf":      cliMinimal,
+		"tuple.conf":   cliMinimal + "sigkeys = (\"ABC\", None)\n",
+		"variants.xml": cliVariants,
+		"syntax.conf":  "a = [1,\n",
+		"warn.conf":    cliMinimal + "gather_methd = 1\n",
+		"bad.conf":     cliMinimal + "check_deps = \"yes\"\nvariant_as_lookaside = [(\"Server\", \"Client\")]\n",
+		"lookaside.conf": cliMinimal +
+			"variant_as_lookaside = [(\"Server\", \"Client\")]\n",
+		"badvariants.conf": strings.Replace(cliMinimal, "variants.xml", "broken.xml", 1),
+		"broken.xml":       "<variants>\n  <variant id=\"X\" name=\"X\">\n  </variant>\n</variants>\n",
+	})
+	p := func(name string) string { return filepath.Join(dir, name) }
+	rel := func(s string) string { return strings.ReplaceAll(s, dir+string(filepath.Separator), "") }
+
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		out, err string // exact, after removing the temp dir
+	}{
+		{"clean", []string{"validate", p("ok.conf")}, 0, "", ""},
+		{"warning only", []string{"validate", p("warn.conf")}, 0,
+			"warn.conf:7:1: warning: Unrecognized config option: gather_methd. Did you mean gather_method?\n", ""},
+		{"schema error", []string{"validate", p("bad.conf")}, 1,
+			"bad.conf:7:1: error: Failed validation in check_deps: 'yes' is not of type 'boolean'\n", ""},
+		{"phase check with variants", []string{"validate", p("lookaside.conf")}, 1,
+			"lookaside.conf:7:1: error: GATHER: variant_as_lookaside: variant 'Client' doesn't exist but is required by 'Server'\n", ""},
+		{"phase check without variants", []string{"validate", "--no-variants", p("lookaside.conf")}, 0, "", ""},
+		{"override fixes error", []string{"validate", "-e", "check_deps=True", "-e", "variant_as_lookaside=[]", p("bad.conf")}, 0, "", ""},
+		{"override makes error", []string{"validate", p("ok.conf"), "-e", "check_deps='no'"}, 1,
+			"-e[1]:1:1: error: Failed validation in check_deps: 'no' is not of type 'boolean'\n", ""},
+		{"syntax error", []string{"validate", p("syntax.conf")}, 2, "",
+			"pungo config validate: syntax.conf:1:5: '[' was never closed\n"},
+		{"broken variants file", []string{"validate", p("badvariants.conf")}, 1, "", ""},
+		{"dump raw keeps tuples as arrays", []string{"dump", "--raw", p("tuple.conf")}, 0, `{
+    "gather_method": "deps",
+    "pkgset_source": "koji",
+    "release_name": "Test",
+    "release_short": "test",
+    "release_version": "1",
+    "sigkeys": [
+        "ABC",
+        null
+    ],
+    "variants_file": "variants.xml"
+}
+`, ""},
+		{"dump with validation error", []string{"dump", p("bad.conf")}, 1, "",
+			"bad.conf:7:1: error: Failed validation in check_deps: 'yes' is not of type 'boolean'\n"},
+		{"dump syntax error", []string{"dump", "--raw", p("syntax.conf")}, 2, "",
+			"pungo config dump: syntax.conf:1:5: '[' was never closed\n"},
+		{"unknown subcommand", []string{"frob"}, 2, "", "pungo config: unknown subcommand \"frob\" (want validate or dump)\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runConfigCaptured(t, tt.args...)
+			out, errOut = rel(out), rel(errOut)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d (stdout %q, stderr %q)", code, tt.code, out, errOut)
+			}
+			if tt.name == "broken variants file" {
+				if !strings.HasPrefix(out, "broken.xml:2: error: ") {
+					t.Errorf("stdout %q: want a broken.xml:2 error", out)
+				}
+				return
+			}
+			if out != tt.out {
+				t.Errorf("stdout\n got: %q\nwant: %q", out, tt.out)
+			}
+			if errOut != tt.err {
+				t.Errorf("stderr\n got: %q\nwant: %q", errOut, tt.err)
+			}
+		})
+	}
+
+	// dump fills defaults, nested ones too.
+	code, out, _ := runConfigCaptured(t, "dump", p("ok.conf"))
+	if code != 0 {
+		t.Fatalf("dump: exit %d", code)
+	}
+	for _, want := range []string{`"createrepo_num_workers": 3,`, `"release_type": "ga",`, `"sigkeys": [
+        null
+    ],`, `"gather_method": "deps",`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dump output lacks %s", want)
+		}
+	}
+}
