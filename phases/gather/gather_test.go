@@ -1,0 +1,295 @@
+package gather
+
+import (
+	"context"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pungo/pungo/comps"
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/initphase"
+	"github.com/pungo/pungo/phases/pkgset"
+	"github.com/pungo/pungo/phases/variants"
+	"github.com/pungo/pungo/repomd"
+)
+
+// pkg makes a package: name, "V-R", arch, source name, then requires and
+// "+provide" entries.
+func pkg(name, vr, arch, src string, deps ...string) *pkgset.Package {
+	evr := repomd.ParseEVR(vr)
+	p := &repomd.Package{Name: name, Arch: arch, EVR: evr}
+	if arch != "src" {
+		p.SourceRPM = src + "-" + vr + ".src.rpm"
+	}
+	p.Location = name + "-" + vr + "." + arch + ".rpm"
+	for _, d := range deps {
+		if strings.HasPrefix(d, "+") {
+			dep, _ := repomd.ParseDep(d[1:])
+			p.Provides = append(p.Provides, dep)
+			continue
+		}
+		dep, _ := repomd.ParseDep(d)
+		p.Requires = append(p.Requires, dep)
+	}
+	return &pkgset.Package{Package: p, Path: "/pkgs/" + p.Location}
+}
+
+func srpm(name, vr string) *pkgset.Package { return pkg(name, vr, "src", "") }
+
+// fixture is a compose with Server (addon HA, optional) and Workstation,
+// x86_64 only, and a package set.
+type fixture struct {
+	c   *compose.Compose
+	set *pkgset.Set
+}
+
+func newFixture(t *testing.T, conf compose.MapConfig, groups map[string][]string, pkgs []*pkgset.Package) *fixture {
+	t.Helper()
+	base := compose.MapConfig{"release_name": "T", "release_short": "T", "release_version": "1", "comps_file": "comps.xml"}
+	for k, v := range conf {
+		base[k] = v
+	}
+	dir, _, err := compose.CreateDir(t.TempDir(), base, compose.Options{Type: "test", Date: "20240101"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := compose.New(base, dir, compose.Options{}, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Log.Close() })
+	server := &compose.Variant{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}
+	ha := &compose.Variant{UID: "Server-HA", ID: "HA", Name: "HA", Type: "addon", Arches: []string{"x86_64"}, Parent: server}
+	opt := &compose.Variant{UID: "Server-optional", ID: "optional", Name: "optional", Type: "optional", Arches: []string{"x86_64"}, Parent: server}
+	server.Variants = []*compose.Variant{ha, opt}
+	ws := &compose.Variant{UID: "Workstation", ID: "Workstation", Name: "Workstation", Type: "variant", Arches: []string{"x86_64"}}
+	c.Variants = []*compose.Variant{server, ws}
+	for _, v := range c.GetVariants(nil, "") {
+		cs := &comps.Comps{}
+		for _, g := range groups[v.UID] {
+			id, members, _ := strings.Cut(g, ":")
+			v.Groups = append(v.Groups, variantsGroup(id))
+			gr := &comps.Group{ID: id}
+			for _, m := range strings.Split(members, ",") {
+				typ := "mandatory"
+				if strings.HasPrefix(m, "?") {
+					typ, m = "optional", m[1:]
+				}
+				gr.Packages = append(gr.Packages, comps.PackageReq{Name: m, Type: typ})
+			}
+			cs.Groups = append(cs.Groups, gr)
+		}
+		c.Set(initphase.CompsKey("x86_64", v.UID), cs)
+	}
+	set := &pkgset.Set{ByArch: map[string][]*pkgset.Package{"x86_64": pkgs}}
+	c.Set(pkgset.Key, set)
+	return &fixture{c: c, set: set}
+}
+
+func (f *fixture) plan(t *testing.T) *Result {
+	t.Helper()
+	res, err := Plan(context.Background(), f.c, f.set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func names(pm PkgMap, typ string) string {
+	var out []string
+	for _, e := range pm[typ] {
+		out = append(out, e.Pkg.Name+"."+e.Pkg.Arch)
+	}
+	sort.Strings(out)
+	return strings.Join(out, " ")
+}
+
+// basePkgs: a small distribution. lib is required by app and tool; extra
+// is built from the app source but only the optional variant would pull it
+// (fulltree); cluster (addon) needs app and brings cluster-libs from the
+// lib source, which the parent ships (fulltree-exclude → moves to the
+// parent).
+func basePkgs() []*pkgset.Package {
+	return []*pkgset.Package{
+		pkg("lib", "1-1", "x86_64", "lib", "+libx.so"),
+		pkg("lib-devel", "1-1", "x86_64", "lib", "lib"),
+		pkg("cluster-libs", "1-1", "x86_64", "lib"),
+		srpm("lib", "1-1"),
+		pkg("app", "2-1", "x86_64", "app", "libx.so"),
+		pkg("app-extra", "2-1", "noarch", "app", "app"),
+		srpm("app", "2-1"),
+		pkg("tool", "3-1", "x86_64", "tool", "libx.so"),
+		srpm("tool", "3-1"),
+		pkg("cluster", "4-1", "x86_64", "cluster", "app", "cluster-libs"),
+		srpm("cluster", "4-1"),
+		pkg("docs", "1-1", "noarch", "docs"),
+		srpm("docs", "1-1"),
+		pkg("unused", "1-1", "x86_64", "unused"),
+		srpm("unused", "1-1"),
+	}
+}
+
+func TestVariantRules(t *testing.T) {
+	f := newFixture(t, compose.MapConfig{
+		"additional_packages": []any{[]any{"^Server$", map[string]any{"*": []any{"tool"}}}},
+		"filter_packages":     []any{[]any{"^Server$", map[string]any{"*": []any{"docs"}}}},
+	}, map[string][]string{
+		"Server":          {"base:app"},
+		"Server-HA":       {"ha:cluster"},
+		"Server-optional": {"devel:lib-devel,?docs"},
+		"Workstation":     {"ws:tool"},
+	}, basePkgs())
+	res := f.plan(t)
+	get := func(uid string) PkgMap { return res.Get("x86_64", uid) }
+
+	// Server: its group plus additional_packages; cluster-libs arrives
+	// from the addon, whose fulltree-excluded package moves to the parent.
+	if got := names(get("Server"), TypeRPM); got != "app.x86_64 cluster-libs.x86_64 lib.x86_64 tool.x86_64" {
+		t.Errorf("Server rpm = %s", got)
+	}
+	if got := names(get("Server"), TypeSRPM); got != "app.src lib.src tool.src" {
+		t.Errorf("Server srpm = %s", got)
+	}
+	// The addon inherits Server's inputs but keeps only what Server lacks.
+	if got := names(get("Server-HA"), TypeRPM); got != "cluster.x86_64" {
+		t.Errorf("Server-HA rpm = %s", got)
+	}
+	if got := names(get("Server-HA"), TypeSRPM); got != "cluster.src" {
+		t.Errorf("Server-HA srpm = %s", got)
+	}
+	// optional: fulltree brings app-extra; docs is Server's filter, which
+	// optional does not inherit; parent and addon packages are trimmed.
+	if got := names(get("Server-optional"), TypeRPM); got != "app-extra.noarch docs.noarch lib-devel.x86_64" {
+		t.Errorf("Server-optional rpm = %s", got)
+	}
+	if got := names(get("Server-optional"), TypeSRPM); got != "docs.src" {
+		t.Errorf("Server-optional srpm = %s", got)
+	}
+	// Workstation is independent: no additional_packages, no filter.
+	if got := names(get("Workstation"), TypeRPM); got != "lib.x86_64 tool.x86_64" {
+		t.Errorf("Workstation rpm = %s", got)
+	}
+	for _, e := range get("Server")[TypeRPM] {
+		if e.Pkg.Name == "cluster-libs" && !e.HasFlag("fulltree-exclude") {
+			t.Errorf("moved package lacks fulltree-exclude: %v", e.Flags)
+		}
+	}
+}
+
+func TestAddonFulltreeExcludesParentSources(t *testing.T) {
+	f := newFixture(t, nil, map[string][]string{
+		"Server":    {"base:app"},
+		"Server-HA": {"ha:cluster"},
+	}, basePkgs())
+	res := f.plan(t)
+	di := res.Depsolve["Server-HA.x86_64.comps"]
+	if di == nil || strings.Join(di.Options.FulltreeExcludes, ",") != "app,lib" {
+		t.Fatalf("addon fulltree excludes = %+v", di)
+	}
+	if !di.Options.Fulltree || di.Options.Selfhosting {
+		t.Errorf("addon options: fulltree %v selfhosting %v", di.Options.Fulltree, di.Options.Selfhosting)
+	}
+	if o := res.Depsolve["Server.x86_64.comps"].Options; o.Fulltree || o.Selfhosting {
+		t.Errorf("variant options: %+v", o)
+	}
+	// Without the trim, app-extra (fulltree of app) would be in the addon.
+	if got := names(res.Get("x86_64", "Server-HA"), TypeRPM); strings.Contains(got, "app-extra") {
+		t.Errorf("addon took a package of a parent source: %s", got)
+	}
+}
+
+func TestSystemRelease(t *testing.T) {
+	pkgs := append(basePkgs(),
+		pkg("t-release-server", "1-1", "noarch", "t-release", "+system-release"),
+		pkg("t-release-workstation", "1-1", "noarch", "t-release", "+system-release"),
+		pkg("generic-release", "1-1", "noarch", "generic-release", "+system-release"),
+		srpm("t-release", "1-1"), srpm("generic-release", "1-1"),
+	)
+	f := newFixture(t, nil, map[string][]string{
+		"Server":      {"base:app"},
+		"Server-HA":   {"ha:cluster"},
+		"Workstation": {"ws:tool"},
+	}, pkgs)
+	res := f.plan(t)
+	rel := func(uid string) string {
+		var out []string
+		for _, e := range res.Get("x86_64", uid)[TypeRPM] {
+			if strings.Contains(e.Pkg.Name, "release") {
+				out = append(out, e.Pkg.Name)
+			}
+		}
+		return strings.Join(out, ",")
+	}
+	if got := rel("Server"); got != "t-release-server" {
+		t.Errorf("Server release = %q", got)
+	}
+	if got := rel("Workstation"); got != "t-release-workstation" {
+		t.Errorf("Workstation release = %q", got)
+	}
+	if in := res.Inputs["Server-HA.x86_64"][0]; !in.Filter[Spec{Name: "t-release-workstation"}] || !in.Packages[Spec{Name: "t-release-server"}] {
+		t.Errorf("addon does not take its parent's release choice: %v / %v", in.SortedPackages(), in.SortedFilter())
+	}
+
+	// With a single provider it is always included.
+	one := append(basePkgs(), pkg("only-release", "1-1", "noarch", "only-release", "+system-release"), srpm("only-release", "1-1"))
+	f = newFixture(t, nil, map[string][]string{"Server": {"base:app"}, "Workstation": {"ws:tool"}}, one)
+	res = f.plan(t)
+	if got := rel("Workstation"); got != "only-release" {
+		t.Errorf("single release = %q", got)
+	}
+}
+
+func TestCheckDepsAndMissingComps(t *testing.T) {
+	broken := append(basePkgs(), pkg("needy", "1-1", "x86_64", "needy", "nothing-provides-this"), srpm("needy", "1-1"))
+	groups := map[string][]string{"Server": {"base:needy,ghost"}, "Workstation": {"ws:tool"}}
+	f := newFixture(t, nil, groups, broken)
+	_, err := Plan(context.Background(), f.c, f.set)
+	if err == nil || !strings.Contains(err.Error(), "Unresolved dependencies for Server.x86_64") || !strings.Contains(err.Error(), "needy.x86_64: nothing-provides-this") {
+		t.Fatalf("check_deps: err = %v", err)
+	}
+	f = newFixture(t, compose.MapConfig{"check_deps": false}, groups, broken)
+	if _, err := Plan(context.Background(), f.c, f.set); err != nil {
+		t.Fatalf("check_deps off: %v", err)
+	}
+	log, _ := os.ReadFile(f.c.Paths.Log.LogFile("", "pungi"))
+	if !strings.Contains(string(log), "Packages mentioned in comps do not exist for Server.x86_64: ghost") {
+		t.Errorf("missing comps package not reported:\n%s", log)
+	}
+	f = newFixture(t, compose.MapConfig{"check_deps": false, "require_all_comps_packages": true}, groups, broken)
+	if _, err := Plan(context.Background(), f.c, f.set); err == nil || !strings.Contains(err.Error(), "ghost") {
+		t.Errorf("require_all_comps_packages: err = %v", err)
+	}
+}
+
+func TestNodepsAndMethodMapping(t *testing.T) {
+	f := newFixture(t, compose.MapConfig{
+		"gather_method": map[string]any{"^Server$": map[string]any{"comps": "nodeps"}, "^Work": "deps", "^Server-": "deps"},
+	}, map[string][]string{"Server": {"base:app"}, "Workstation": {"ws:tool"}}, basePkgs())
+	res := f.plan(t)
+	if got := names(res.Get("x86_64", "Server"), TypeRPM); got != "app.x86_64" {
+		t.Errorf("nodeps Server = %s", got)
+	}
+	if got := names(res.Get("x86_64", "Workstation"), TypeRPM); got != "lib.x86_64 tool.x86_64" {
+		t.Errorf("deps Workstation = %s", got)
+	}
+	if m, err := gatherMethod(f.c, f.c.Variant("Server"), "json"); err == nil {
+		t.Errorf("missing per-source method accepted: %s", m)
+	}
+}
+
+func TestSplitNameArchAndAdditionalArch(t *testing.T) {
+	for in, want := range map[string]Spec{"foo": {"foo", ""}, "foo.x86_64": {"foo", "x86_64"}, "python3.11": {"python3.11", ""}, "foo.i686": {"foo", "i686"}} {
+		if got := splitNameArch(in); got != want {
+			t.Errorf("%s: %+v", in, got)
+		}
+	}
+	f := newFixture(t, compose.MapConfig{"additional_packages": []any{[]any{".*", map[string]any{"*": []any{"foo.aarch64"}}}}},
+		map[string][]string{"Server": {"base:app"}}, basePkgs())
+	if _, err := Plan(context.Background(), f.c, f.set); err == nil || !strings.Contains(err.Error(), "Incompatible package arch 'aarch64'") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func variantsGroup(id string) variants.Group { return variants.Group{Name: id} }
