@@ -1,0 +1,496 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pungo/pungo/depsolve"
+	"github.com/pungo/pungo/phases/gather"
+	"github.com/pungo/pungo/phases/productmd"
+	"github.com/pungo/pungo/repomd/toolcheck"
+)
+
+// The test binary doubles as "pungo compose" for tests that need a real
+// process (signals): PUNGO_COMPOSE_TEST_EXEC=1 runs runCompose instead of
+// the tests.
+func init() {
+	if os.Getenv("PUNGO_COMPOSE_TEST_EXEC") == "1" {
+		os.Exit(runCompose(os.Args[1:]))
+	}
+}
+
+var demoDir = filepath.Join(toolcheck.ProjectRoot(), "testdata", "demo")
+
+// demoConfig writes a copy of the demo config into a new directory with
+// every relative path made absolute, then the extra lines (which override
+// earlier assignments).
+func demoConfig(t *testing.T, extra string, edit func(string) string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(demoDir, "demo.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	for _, rel := range []string{"variants.xml", "comps.xml", "rpms", "lookaside", "extra/README.demo"} {
+		s = strings.ReplaceAll(s, `"`+rel+`"`, `"`+filepath.Join(demoDir, rel)+`"`)
+	}
+	if edit != nil {
+		s = edit(s)
+	}
+	s += "\n" + extra + "\n"
+	p := filepath.Join(t.TempDir(), "demo.conf")
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// runPungo runs "pungo compose ARGS" as a child process with TMPDIR set to
+// tmpdir and returns the exit code and stderr.
+func runPungo(t *testing.T, tmpdir string, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "PUNGO_COMPOSE_TEST_EXEC=1", "TMPDIR="+tmpdir)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Stdout = &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, stderr.String()
+}
+
+func onlyCompose(t *testing.T, target string) string {
+	t.Helper()
+	ents, _ := os.ReadDir(target)
+	for _, e := range ents {
+		if e.IsDir() {
+			return filepath.Join(target, e.Name())
+		}
+	}
+	t.Fatalf("no compose directory in %s", target)
+	return ""
+}
+
+func readJSON(t *testing.T, path string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return m
+}
+
+// snapshot lists every file under dir with size and mtime, to prove a run
+// wrote nothing there.
+func snapshot(t *testing.T, dir string) string {
+	var b strings.Builder
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil {
+			fmt.Fprintf(&b, "%s %d %d\n", p, info.Size(), info.ModTime().UnixNano())
+		}
+		return nil
+	})
+	return b.String()
+}
+
+func TestDemoCompose(t *testing.T) {
+	target, tmp := t.TempDir(), t.TempDir()
+	before := snapshot(t, demoDir)
+	notes := filepath.Join(t.TempDir(), "notes")
+	script := filepath.Join(t.TempDir(), "notify.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\n{ printf '%s ' \"$1\"; cat; echo; } >> "+notes+"\n"), 0o755)
+	code, out := runPungo(t, tmp, "--config", filepath.Join(demoDir, "demo.conf"), "--target-dir", target, "--quiet", "--notification-script", script)
+	if code != 0 {
+		t.Fatalf("compose exited %d:\n%s", code, out)
+	}
+	dir := onlyCompose(t, target)
+	id := filepath.Base(dir)
+	if st, _ := os.ReadFile(filepath.Join(dir, "STATUS")); string(st) != "FINISHED\n" {
+		t.Fatalf("STATUS %q", st)
+	}
+	if cid, _ := os.ReadFile(filepath.Join(dir, "COMPOSE_ID")); string(cid) != id || !strings.HasPrefix(id, "Demo-1.0-") || !strings.HasSuffix(id, ".n.0") {
+		t.Errorf("COMPOSE_ID %q dir %s", cid, id)
+	}
+	if l, err := os.Readlink(filepath.Join(target, "latest-Demo-1")); err != nil || l != id {
+		t.Errorf("latest link: %q %v", l, err)
+	}
+	// Nothing outside the compose directory: the target holds the compose
+	// and the latest link, TMPDIR stays empty, the inputs are untouched.
+	if ents, _ := os.ReadDir(target); len(ents) != 2 {
+		t.Errorf("target dir has %d entries", len(ents))
+	}
+	if ents, _ := os.ReadDir(tmp); len(ents) != 0 {
+		t.Errorf("TMPDIR written: %v", ents)
+	}
+	if after := snapshot(t, demoDir); after != before {
+		t.Error("testdata/demo changed during the compose")
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "compose", "*", "*", "*", ".repodata.tmp-*"))
+	if len(matches) > 0 {
+		t.Errorf("leftover temporary repodata: %v", matches)
+	}
+
+	t.Run("composeinfo", func(t *testing.T) { checkComposeInfo(t, dir, id) })
+	t.Run("rpms", func(t *testing.T) { checkRpms(t, dir, id) })
+	t.Run("extra_files", func(t *testing.T) { checkExtraFiles(t, dir, id) })
+	t.Run("treeinfo", func(t *testing.T) { checkTreeInfo(t, dir) })
+	t.Run("notifications", func(t *testing.T) {
+		data, _ := os.ReadFile(notes)
+		s := string(data)
+		for _, want := range []string{"status-change {", `"status":"STARTED"`, `"status":"FINISHED"`, `phase-start {`, `"phase_name":"gather"`, "phase-stop {", `"compose_id":"` + id + `"`} {
+			if !strings.Contains(s, want) {
+				t.Errorf("notifications lack %s", want)
+			}
+		}
+	})
+	t.Run("dnf", func(t *testing.T) { checkWithDNF(t, dir) })
+	t.Run("gather-diff", func(t *testing.T) {
+		out, code := captureStdout(t, func() int {
+			return runGather([]string{"--config", filepath.Join(demoDir, "demo.conf"), "--diff", dir})
+		})
+		if code != 0 || strings.Contains(out, "+") || strings.Contains(out, " - ") {
+			t.Errorf("gather --diff against the same inputs: code %d\n%s", code, out)
+		}
+	})
+}
+
+func checkComposeInfo(t *testing.T, dir, id string) {
+	ci := readJSON(t, filepath.Join(dir, "compose/metadata/composeinfo.json"))
+	h := ci["header"].(map[string]any)
+	if h["type"] != "productmd.composeinfo" || h["version"] != "1.2" {
+		t.Errorf("header %v", h)
+	}
+	p := ci["payload"].(map[string]any)
+	c := p["compose"].(map[string]any)
+	if c["id"] != id || c["type"] != "nightly" || c["respin"] != 0.0 || len(c["date"].(string)) != 8 {
+		t.Errorf("compose %v", c)
+	}
+	if _, ok := c["label"]; ok {
+		t.Errorf("label in an unlabelled compose: %v", c)
+	}
+	r := p["release"].(map[string]any)
+	want := map[string]any{"name": "Demo Linux", "short": "Demo", "version": "1.0", "type": "ga", "internal": false}
+	for k, v := range want {
+		if r[k] != v {
+			t.Errorf("release.%s = %v want %v", k, r[k], v)
+		}
+	}
+	if _, ok := r["is_layered"]; ok {
+		t.Error("is_layered written for a non-layered release")
+	}
+	if _, ok := p["base_product"]; ok {
+		t.Error("base_product written for a non-layered release")
+	}
+	vs := p["variants"].(map[string]any)
+	keys := []string{}
+	for k := range vs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if strings.Join(keys, ",") != "Server,Server-HA,Server-optional,Workstation" {
+		t.Fatalf("variants %v", keys)
+	}
+	server := vs["Server"].(map[string]any)
+	if server["id"] != "Server" || server["uid"] != "Server" || server["name"] != "Server" || server["type"] != "variant" {
+		t.Errorf("Server %v", server)
+	}
+	if fmt.Sprint(server["arches"]) != "[x86_64]" || fmt.Sprint(server["variants"]) != "[HA optional]" {
+		t.Errorf("Server arches/variants %v %v", server["arches"], server["variants"])
+	}
+	paths := server["paths"].(map[string]any)
+	wantPaths := map[string]string{
+		"os_tree": "Server/x86_64/os", "packages": "Server/x86_64/os/Packages", "repository": "Server/x86_64/os",
+		"source_tree": "Server/source/tree", "source_packages": "Server/source/tree/Packages", "source_repository": "Server/source/tree",
+		"debug_tree": "Server/x86_64/debug/tree", "debug_packages": "Server/x86_64/debug/tree/Packages", "debug_repository": "Server/x86_64/debug/tree",
+	}
+	for k, v := range wantPaths {
+		m, _ := paths[k].(map[string]any)
+		if m["x86_64"] != v {
+			t.Errorf("Server paths.%s = %v want %s", k, paths[k], v)
+		}
+	}
+	if len(paths) != len(wantPaths) {
+		t.Errorf("Server has %d path kinds, want %d: %v", len(paths), len(wantPaths), paths)
+	}
+	ha := vs["Server-HA"].(map[string]any)
+	if ha["id"] != "HA" || ha["type"] != "addon" {
+		t.Errorf("HA %v", ha)
+	}
+	hp := ha["paths"].(map[string]any)
+	if hp["repository"].(map[string]any)["x86_64"] != "Server/x86_64/os/addons/HA" || hp["os_tree"].(map[string]any)["x86_64"] != "Server/x86_64/os" {
+		t.Errorf("HA paths %v", hp)
+	}
+}
+
+func checkRpms(t *testing.T, dir, id string) {
+	doc := readJSON(t, filepath.Join(dir, "compose/metadata/rpms.json"))
+	h := doc["header"].(map[string]any)
+	if h["type"] != "productmd.rpms" || h["version"] != "1.2" {
+		t.Errorf("header %v", h)
+	}
+	p := doc["payload"].(map[string]any)
+	if c := p["compose"].(map[string]any); c["id"] != id || c["type"] != "nightly" {
+		t.Errorf("compose %v", c)
+	}
+	rpms := p["rpms"].(map[string]any)
+	srv := rpms["Server"].(map[string]any)["x86_64"].(map[string]any)
+	httpd := srv["demo-httpd-0:2.4-7.src"].(map[string]any)
+	bin := httpd["demo-httpd-0:2.4-7.x86_64"].(map[string]any)
+	if bin["category"] != "binary" || bin["path"] != "Server/x86_64/os/Packages/demo-httpd-2.4-7.x86_64.rpm" || bin["sigkey"] != nil {
+		t.Errorf("demo-httpd entry %v", bin)
+	}
+	src := httpd["demo-httpd-0:2.4-7.src"].(map[string]any)
+	if src["category"] != "source" || src["path"] != "Server/source/tree/Packages/demo-httpd-2.4-7.src.rpm" {
+		t.Errorf("demo-httpd source entry %v", src)
+	}
+	dbg := srv["demo-shell-0:5.2-1.src"].(map[string]any)["demo-shell-debuginfo-0:5.2-1.x86_64"].(map[string]any)
+	if dbg["category"] != "debug" || dbg["path"] != "Server/x86_64/debug/tree/Packages/demo-shell-debuginfo-5.2-1.x86_64.rpm" {
+		t.Errorf("debuginfo entry %v", dbg)
+	}
+	ha := rpms["Server-HA"].(map[string]any)["x86_64"].(map[string]any)
+	if e := ha["demo-cluster-0:1.4-2.src"].(map[string]any)["demo-cluster-0:1.4-2.x86_64"].(map[string]any); e["path"] != "Server/x86_64/os/addons/HA/demo-cluster-1.4-2.x86_64.rpm" {
+		t.Errorf("addon entry %v", e)
+	}
+	// Every path exists; no lookaside package is shipped.
+	for v, arches := range rpms {
+		for _, srpms := range arches.(map[string]any) {
+			for _, pkgs := range srpms.(map[string]any) {
+				for nevra, e := range pkgs.(map[string]any) {
+					path := e.(map[string]any)["path"].(string)
+					if _, err := os.Stat(filepath.Join(dir, "compose", path)); err != nil {
+						t.Errorf("%s %s: %v", v, nevra, err)
+					}
+					if strings.HasPrefix(nevra, "demo-fonts") {
+						t.Errorf("lookaside package shipped in %s", v)
+					}
+				}
+			}
+		}
+	}
+}
+
+func checkExtraFiles(t *testing.T, dir, id string) {
+	doc := readJSON(t, filepath.Join(dir, "compose/metadata/extra_files.json"))
+	h := doc["header"].(map[string]any)
+	if h["type"] != "productmd.extra_files" || h["version"] != "1.2" {
+		t.Errorf("header %v", h)
+	}
+	p := doc["payload"].(map[string]any)
+	if c := p["compose"].(map[string]any); c["id"] != id {
+		t.Errorf("compose %v", c)
+	}
+	files := p["extra_files"].(map[string]any)["Server"].(map[string]any)["x86_64"].([]any)
+	if len(files) != 1 {
+		t.Fatalf("extra files %v", files)
+	}
+	f := files[0].(map[string]any)
+	data, _ := os.ReadFile(filepath.Join(demoDir, "extra/README.demo"))
+	sums := f["checksums"].(map[string]any)
+	if f["file"] != "Server/x86_64/os/README.demo" || f["size"] != float64(len(data)) || len(sums) != 3 || len(sums["sha256"].(string)) != 64 {
+		t.Errorf("extra file %v", f)
+	}
+	tree := readJSON(t, filepath.Join(dir, "compose/Server/x86_64/os/extra_files.json"))
+	if tree["header"].(map[string]any)["version"] != "1.0" || tree["data"].([]any)[0].(map[string]any)["file"] != "README.demo" {
+		t.Errorf("tree extra_files.json %v", tree)
+	}
+}
+
+func checkTreeInfo(t *testing.T, dir string) {
+	f, err := os.Open(filepath.Join(dir, "compose/Server/x86_64/os/.treeinfo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ti, err := productmd.ParseINI(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := map[[2]string]string{
+		{"header", "type"}: "productmd.treeinfo", {"header", "version"}: "1.2", {"release", "name"}: "Demo Linux",
+		{"release", "short"}: "Demo", {"release", "version"}: "1.0", {"tree", "arch"}: "x86_64", {"tree", "variants"}: "Server",
+		{"variant-Server", "packages"}: "Packages", {"variant-Server", "repository"}: ".", {"variant-Server", "addons"}: "Server-HA",
+		{"addon-Server-HA", "repository"}: "addons/HA", {"addon-Server-HA", "parent"}: "Server", {"general", "packagedir"}: "Packages",
+	}
+	for k, v := range checks {
+		if ti[k[0]][k[1]] != v {
+			t.Errorf("[%s] %s = %q want %q", k[0], k[1], ti[k[0]][k[1]], v)
+		}
+	}
+	if !strings.HasPrefix(ti["checksums"]["repodata/repomd.xml"], "sha256:") || !strings.HasPrefix(ti["checksums"]["addons/HA/repodata/repomd.xml"], "sha256:") {
+		t.Errorf("checksums %v", ti["checksums"])
+	}
+	di, _ := os.ReadFile(filepath.Join(dir, "compose/Server/x86_64/os/.discinfo"))
+	if lines := strings.Split(string(di), "\n"); len(lines) < 4 || lines[1] != "Demo Linux 1.0" || lines[2] != "x86_64" || lines[3] != "ALL" {
+		t.Errorf(".discinfo %q", di)
+	}
+	mr, _ := os.ReadFile(filepath.Join(dir, "compose/Server/x86_64/os/media.repo"))
+	if !strings.HasPrefix(string(mr), "[InstallMedia]\nname=Demo Linux 1.0\nmediaid=") {
+		t.Errorf("media.repo %q", mr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "compose/Server/x86_64/os/addons/HA/.treeinfo")); err == nil {
+		t.Error("addon has its own .treeinfo")
+	}
+}
+
+func dnfArgs(root, cache string, repos map[string]string) []string {
+	args := []string{"-q", "-y", "--installroot", root, "--releasever", "1", "--setopt=reposdir=/dev/null",
+		"--setopt=cachedir=" + cache, "--nogpgcheck"}
+	ids := make([]string, 0, len(repos))
+	for id := range repos {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		args = append(args, "--repofrompath", id+",file://"+repos[id], "--repo", id)
+	}
+	return args
+}
+
+func checkWithDNF(t *testing.T, dir string) {
+	toolcheck.Need(t, "dnf")
+	top := filepath.Join(dir, "compose")
+	look := filepath.Join(demoDir, "lookaside")
+	server, ha, opt, ws := top+"/Server/x86_64/os", top+"/Server/x86_64/os/addons/HA", top+"/Server-optional/x86_64/os", top+"/Workstation/x86_64/os"
+	cases := []struct {
+		tree    string
+		group   string
+		repos   map[string]string
+		want    string
+		closure string // repo id checked by repoclosure
+	}{
+		{"Server", "web-server", map[string]string{"t": server}, "demo-httpd", "t"},
+		{"Server-HA", "ha", map[string]string{"t": ha, "p": server}, "demo-cluster", "t"},
+		{"Server-optional", "development", map[string]string{"t": opt, "p": server}, "demo-ssl-devel", "t"},
+		{"Workstation", "desktop", map[string]string{"t": ws, "l": look}, "demo-desktop", "t"},
+	}
+	for _, tc := range cases {
+		root, cache := t.TempDir(), t.TempDir()
+		args := append(dnfArgs(root, cache, tc.repos), "groupinstall", tc.group)
+		if out, err := exec.Command("dnf", args...).CombinedOutput(); err != nil {
+			t.Errorf("%s: dnf groupinstall %s: %v\n%s", tc.tree, tc.group, err, out)
+			continue
+		}
+		out, _ := exec.Command("rpm", "--root", root, "-qa", "--qf", "%{NAME}\n").Output()
+		if !strings.Contains(string(out), tc.want+"\n") {
+			t.Errorf("%s: %s not installed: %s", tc.tree, tc.want, out)
+		}
+		cargs := []string{"-q", "repoclosure", "--releasever", "1", "--setopt=reposdir=/dev/null", "--setopt=cachedir=" + cache, "--check", tc.closure}
+		for id, p := range tc.repos {
+			cargs = append(cargs, "--repofrompath", id+",file://"+p, "--repo", id)
+		}
+		if out, err := exec.Command("dnf", cargs...).CombinedOutput(); err != nil {
+			t.Errorf("%s: dnf repoclosure: %v\n%s", tc.tree, err, out)
+		}
+	}
+}
+
+// captureStdout runs fn with os.Stdout redirected and returns the output.
+func captureStdout(t *testing.T, fn func() int) (string, int) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stdout
+	os.Stdout = w
+	done := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(r)
+		done <- string(b)
+	}()
+	code := fn()
+	w.Close()
+	os.Stdout = old
+	return <-done, code
+}
+
+// TestDemoGatherMatchesDepsolve replays every variant.arch of the demo
+// through pungo depsolve with the inputs the gather phase used, and
+// compares the results package by package (flags and repository
+// included), before the variant rules trim them.
+func TestDemoGatherMatchesDepsolve(t *testing.T) {
+	_, res, cleanup, err := planGather(filepath.Join(demoDir, "demo.conf"))
+	if cleanup != nil {
+		defer cleanup()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Depsolve) != 4 {
+		t.Fatalf("depsolve runs: %d", len(res.Depsolve))
+	}
+	for key, di := range res.Depsolve {
+		uid, rest, _ := strings.Cut(key, ".")
+		arch, src, _ := strings.Cut(rest, ".")
+		args := []string{"--json", "--arch", arch, "--repo", gather.PkgsetRepoID(arch) + "=" + filepath.Join(demoDir, "rpms")}
+		for i, l := range di.Lookaside {
+			args = append(args, "--lookaside", fmt.Sprintf("lookaside-repo-%d=%s", i, l))
+		}
+		o := di.Options
+		if o.Greedy != "" {
+			args = append(args, "--greedy", o.Greedy)
+		}
+		if o.Fulltree {
+			args = append(args, "--fulltree")
+		}
+		if o.Selfhosting {
+			args = append(args, "--selfhosting")
+		}
+		for _, x := range o.FulltreeExcludes {
+			args = append(args, "--fulltree-exclude", x)
+		}
+		for _, m := range o.MultilibMethods {
+			args = append(args, "--multilib", m)
+		}
+		if len(o.Conditional) > 0 || len(o.Langpacks) > 0 {
+			t.Fatalf("%s: demo has no conditional packages or langpacks", key)
+		}
+		args = append(append(args, "--"), di.Patterns...)
+		out, code := captureStdout(t, func() int { return runDepsolve(args) })
+		if code != 0 {
+			t.Fatalf("%s: pungo depsolve %v exited %d: %s", key, args, code, out)
+		}
+		var got depsolveJSON
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%s: %v\n%s", key, err, out)
+		}
+		want := res.Depsolved[key]
+		cmp := func(typ string, items []depsolveJSONItem, ref []depsolve.Item) {
+			var a, b []string
+			for _, it := range items {
+				a = append(a, it.NEVRA+" "+strings.Join(it.Flags, ",")+" "+it.Repo)
+			}
+			for _, it := range ref {
+				b = append(b, it.Pkg.NEVRA()+" "+strings.Join(it.Flags.Names(), ",")+" "+it.Repo.ID)
+			}
+			sort.Strings(a)
+			sort.Strings(b)
+			if strings.Join(a, "\n") != strings.Join(b, "\n") {
+				t.Errorf("%s %s (%s): pungo depsolve\n%s\ngather phase\n%s", uid, typ, src, strings.Join(a, "\n"), strings.Join(b, "\n"))
+			}
+		}
+		cmp("rpm", got.RPM, want.RPM)
+		cmp("srpm", got.SRPM, want.SRPM)
+		cmp("debuginfo", got.Debuginfo, want.Debuginfo)
+		if len(want.RPM) == 0 {
+			t.Errorf("%s: empty result", key)
+		}
+	}
+}
