@@ -398,3 +398,15 @@ func TestBootOptionsPerArch(t *testing.T) {
 		t.Errorf("xorrisofs cmd %v", cmd)
 	}
 }
+
+func TestMissingBootImage(t *testing.T) {
+	needISOTools(t)
+	c := imgtest.NewCompose(t, compose.MapConfig{"buildinstall_method": "lorax"}, "")
+	tree := makeTree(t, c, "x86_64", true)
+	os.Remove(filepath.Join(tree, "images", "efiboot.img"))
+	images.MarkBuildinstall(c, c.Variant("Server"), "x86_64", true)
+	_, err := Plan(context.Background(), c)
+	if err == nil || !strings.Contains(err.Error(), "Server.x86_64: bootable ISO needs the boot image images/efiboot.img from buildinstall") {
+		t.Fatalf("plan: %v", err)
+	}
+}

@@ -236,6 +236,9 @@ func Plan(ctx context.Context, c *compose.Compose) ([]*Job, error) {
 				if bootable {
 					opts.BuildinstallMethod, _ = compose.StringOpt(c.Conf, "buildinstall_method")
 					opts.BootISO = filepath.Join(tree, "images", "boot.iso")
+					if err := checkBootFiles(tree, opts); err != nil {
+						return nil, fmt.Errorf("%s.%s: %w", v.UID, arch, err)
+					}
 				}
 				if compose.BoolOpt(c.Conf, "create_jigdo", false) {
 					opts.JigdoDir = filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelJigdoDir(arch, v, compose.BoolOpt(c.Conf, "create_optional_isos", false)))
@@ -663,4 +666,30 @@ func fileChecksum(path, alg string) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("%x", h.Sum(nil)), nil
+}
+
+// checkBootFiles makes sure the boot files a bootable ISO is built from
+// are in the tree, so a missing one is a clear error instead of a
+// genisoimage/xorriso failure deep in a log.
+func checkBootFiles(tree string, o ScriptOpts) error {
+	var need []string
+	if o.UseXorrisofs {
+		need = []string{"images/boot.iso"}
+	} else {
+		args, err := BootOptions(o.Arch, "", o.HFSCompat)
+		if err != nil {
+			return err
+		}
+		for i, a := range args {
+			if (a == "-b" || a == "-e" || a == "-eltorito-boot") && i+1 < len(args) {
+				need = append(need, args[i+1])
+			}
+		}
+	}
+	for _, f := range need {
+		if _, err := os.Stat(filepath.Join(tree, f)); err != nil {
+			return fmt.Errorf("bootable ISO needs the boot image %s from buildinstall, but %s does not exist", f, filepath.Join(tree, f))
+		}
+	}
+	return nil
 }

@@ -140,14 +140,17 @@ func shellLine(args []string) string {
 // XorrisoCommands is the xorriso dialog that turns boot.iso into the DVD:
 // replay its boot setup and map every graft point onto it.
 func XorrisoCommands(o ScriptOpts, graft Tree, order []string) string {
+	// Unlike Pungi's, arguments are quoted: xorriso's dialog splits words
+	// at blanks, and the default volume IDs contain a space.
+	q := runroot.ShellQuote
 	var b strings.Builder
-	fmt.Fprintf(&b, "-indev %s\n", o.BootISO)
-	fmt.Fprintf(&b, "-outdev %s\n", filepath.Join(o.OutputDir, o.ISOName))
+	fmt.Fprintf(&b, "-indev %s\n", q(o.BootISO))
+	fmt.Fprintf(&b, "-outdev %s\n", q(filepath.Join(o.OutputDir, o.ISOName)))
 	b.WriteString("-boot_image any replay\n")
-	fmt.Fprintf(&b, "-volid %s\n", o.VolID)
+	fmt.Fprintf(&b, "-volid %s\n", q(o.VolID))
 	b.WriteString("-joliet on\n")
 	for _, k := range order {
-		fmt.Fprintf(&b, "-map %s %s\n", graft[k], k)
+		fmt.Fprintf(&b, "-map %s %s\n", q(graft[k]), q(k))
 	}
 	if o.Arch == "ppc64le" {
 		b.WriteString("-as mkisofs -U --\n")

@@ -4,9 +4,17 @@
 package imgtest
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
 // BaseConf is the release every test compose uses.
@@ -37,4 +45,48 @@ func NewCompose(t testing.TB, extra compose.MapConfig, label string) *compose.Co
 	server.Variants = []*compose.Variant{opt, ha}
 	c.Variants = []*compose.Variant{server}
 	return c
+}
+
+var (
+	fakeMu  sync.Mutex
+	fakeDir string
+	built   = map[string]error{}
+)
+
+// FakeBin builds the Go fake under testdata/fakes/<name> (once per test
+// binary) and returns the directory holding it, to prepend to PATH. Shell
+// fakes already in testdata/fakes are used from there (FakesDir).
+func FakeBin(t testing.TB, name string) string {
+	t.Helper()
+	fakeMu.Lock()
+	defer fakeMu.Unlock()
+	if fakeDir == "" {
+		d, err := os.MkdirTemp("", "pungo-fakes-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fakeDir = d
+	}
+	err, done := built[name]
+	if !done {
+		gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+		cmd := exec.Command(gobin, "build", "-o", filepath.Join(fakeDir, name), "./testdata/fakes/"+name)
+		cmd.Dir = toolcheck.ProjectRoot()
+		if out, e := cmd.CombinedOutput(); e != nil {
+			err = fmt.Errorf("building fake %s: %v\n%s", name, e, out)
+		}
+		built[name] = err
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fakeDir
+}
+
+// FakesDir is testdata/fakes (shell fakes).
+func FakesDir() string { return filepath.Join(toolcheck.ProjectRoot(), "testdata", "fakes") }
+
+// WithPath prepends dirs to PATH for the test.
+func WithPath(t testing.TB, dirs ...string) {
+	t.Setenv("PATH", strings.Join(append(dirs, os.Getenv("PATH")), ":"))
 }
