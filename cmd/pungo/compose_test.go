@@ -15,6 +15,7 @@ import (
 	"github.com/pungo/pungo/depsolve"
 	"github.com/pungo/pungo/phases/gather"
 	"github.com/pungo/pungo/phases/productmd"
+	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
@@ -493,4 +494,133 @@ func TestDemoGatherMatchesDepsolve(t *testing.T) {
 			t.Errorf("%s: empty result", key)
 		}
 	}
+}
+
+func TestComposeFaults(t *testing.T) {
+	status := func(dir string) string {
+		b, _ := os.ReadFile(filepath.Join(dir, "STATUS"))
+		return strings.TrimSpace(string(b))
+	}
+	t.Run("unresolved dependency with check_deps", func(t *testing.T) {
+		cfg := demoConfig(t, "gather_lookaside_repos = []", nil)
+		target := t.TempDir()
+		code, out := runPungo(t, t.TempDir(), "--config", cfg, "--target-dir", target, "--quiet")
+		dir := onlyCompose(t, target)
+		if code != 2 || status(dir) != "DOOMED" {
+			t.Fatalf("code %d status %s\n%s", code, status(dir), out)
+		}
+		if !strings.Contains(out, "Unresolved dependencies for Workstation.x86_64 (check_deps is on): demo-desktop.x86_64: demo-fonts") {
+			t.Errorf("message: %s", out)
+		}
+		if _, err := os.Lstat(filepath.Join(target, "latest-Demo-1")); err == nil {
+			t.Error("latest link made for a DOOMED compose")
+		}
+	})
+	t.Run("missing package file", func(t *testing.T) {
+		repo := t.TempDir()
+		ents, _ := os.ReadDir(filepath.Join(demoDir, "rpms"))
+		for _, e := range ents {
+			if e.IsDir() {
+				continue
+			}
+			if err := os.Link(filepath.Join(demoDir, "rpms", e.Name()), filepath.Join(repo, e.Name())); err != nil {
+				data, _ := os.ReadFile(filepath.Join(demoDir, "rpms", e.Name()))
+				os.WriteFile(filepath.Join(repo, e.Name()), data, 0o644)
+			}
+		}
+		os.Symlink(filepath.Join(demoDir, "rpms", "repodata"), filepath.Join(repo, "repodata"))
+		os.Remove(filepath.Join(repo, "demo-shell-5.2-1.x86_64.rpm"))
+		cfg := demoConfig(t, fmt.Sprintf("pkgset_repos = {\"x86_64\": [%q]}", repo), nil)
+		target := t.TempDir()
+		code, out := runPungo(t, t.TempDir(), "--config", cfg, "--target-dir", target, "--quiet")
+		dir := onlyCompose(t, target)
+		if code != 2 || status(dir) != "DOOMED" || !strings.Contains(out, "demo-shell-5.2-1.x86_64.rpm") || !strings.Contains(out, "no such file") {
+			t.Errorf("code %d status %s\n%s", code, status(dir), out)
+		}
+	})
+	t.Run("missing input package", func(t *testing.T) {
+		cfg := demoConfig(t, `additional_packages = [("^Server$", {"*": ["no-such-package"]})]`, nil)
+		target := t.TempDir()
+		code, out := runPungo(t, t.TempDir(), "--config", cfg, "--target-dir", target, "--quiet")
+		dir := onlyCompose(t, target)
+		log, _ := os.ReadFile(filepath.Join(dir, "logs/global/pungi.global.log"))
+		if code != 0 || !strings.Contains(string(log), "Input package no-such-package of Server.x86_64 is not in the package set") {
+			t.Errorf("code %d\n%s", code, out)
+		}
+	})
+	t.Run("wrong variants file", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "variants.xml")
+		os.WriteFile(bad, []byte("<variants>\n  <variant id=\"Server\" name=\"Server\" type=\"bogus\">\n  </variant>\n</variants>\n"), 0o644)
+		cfg := demoConfig(t, fmt.Sprintf("variants_file = %q", bad), nil)
+		target := t.TempDir()
+		code, out := runPungo(t, t.TempDir(), "--config", cfg, "--target-dir", target, "--quiet")
+		dir := onlyCompose(t, target)
+		if code != 2 || status(dir) != "DOOMED" || !strings.Contains(out, bad+":2") {
+			t.Errorf("code %d status %s\n%s", code, status(dir), out)
+		}
+	})
+	t.Run("broken notification script", func(t *testing.T) {
+		script := filepath.Join(t.TempDir(), "broken.sh")
+		os.WriteFile(script, []byte("#!/bin/sh\necho oops >&2\nexit 7\n"), 0o755)
+		target := t.TempDir()
+		code, out := runPungo(t, t.TempDir(), "--config", filepath.Join(demoDir, "demo.conf"), "--target-dir", target, "--notification-script", script)
+		dir := onlyCompose(t, target)
+		if code != 0 || status(dir) != "FINISHED" || !strings.Contains(out, "Failed to invoke notification script "+script) {
+			t.Errorf("code %d status %s\n%s", code, status(dir), out)
+		}
+	})
+	t.Run("killed compose", func(t *testing.T) {
+		// The script kills the compose when createrepo starts, then lingers
+		// so the signal arrives while the phase runs.
+		script := filepath.Join(t.TempDir(), "kill.sh")
+		os.WriteFile(script, []byte("#!/bin/sh\nif [ \"$1\" = phase-start ] && grep -q '\"phase_name\":\"createrepo\"'; then kill -TERM $PPID; sleep 0.5; fi\nexit 0\n"), 0o755)
+		target := t.TempDir()
+		code, out := runPungo(t, t.TempDir(), "--config", filepath.Join(demoDir, "demo.conf"), "--target-dir", target, "--quiet", "--notification-script", script)
+		dir := onlyCompose(t, target)
+		if code != 1 || status(dir) != "TERMINATED" {
+			t.Fatalf("code %d status %s\n%s", code, status(dir), out)
+		}
+		// No half-written repodata: no temporary directories, and every
+		// repodata present is complete.
+		filepath.Walk(filepath.Join(dir, "compose"), func(p string, info os.FileInfo, err error) error {
+			if err != nil {
+				return nil
+			}
+			if strings.HasPrefix(info.Name(), ".repodata.tmp-") {
+				t.Errorf("half-written repodata left: %s", p)
+			}
+			if info.Name() == "repodata" {
+				if _, err := repomd.Open(filepath.Dir(p)); err != nil {
+					t.Errorf("incomplete repodata %s: %v", p, err)
+				}
+			}
+			return nil
+		})
+		log, _ := os.ReadFile(filepath.Join(dir, "logs/global/pungi.global.log"))
+		if !strings.Contains(string(log), "Compose run failed: signal terminated") {
+			t.Errorf("log does not say why:\n%s", log)
+		}
+	})
+	t.Run("option rules", func(t *testing.T) {
+		cfg := filepath.Join(demoDir, "demo.conf")
+		for _, tc := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"--production"}, "must specify label for a production compose"},
+			{[]string{"--label", "Gold-1"}, "Label in unknown format: Gold-1"},
+			{[]string{"--skip-phase", "pkgset"}, "Can not skip phase pkgset, needed by gather."},
+			{[]string{"--skip-phase", "gather", "--skip-phase", "pkgset"}, "Can not skip phase gather, needed by createrepo."},
+			{[]string{"--label", "RC-1.0", "--no-label"}, "mutually exclusive"},
+		} {
+			target := t.TempDir()
+			code, out := runPungo(t, t.TempDir(), append([]string{"--config", cfg, "--target-dir", target, "--quiet"}, tc.args...)...)
+			if code != 2 || !strings.Contains(out, tc.want) {
+				t.Errorf("%v: code %d\n%s", tc.args, code, out)
+			}
+			if ents, _ := os.ReadDir(target); len(ents) != 0 {
+				t.Errorf("%v: a compose directory was created", tc.args)
+			}
+		}
+	})
 }
