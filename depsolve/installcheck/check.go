@@ -51,6 +51,10 @@ type Options struct {
 	Multiversion []string
 	// MaxProblems bounds the problems explained (0: 100).
 	MaxProblems int
+	// NoInfArch turns off libsolv's inferior-arch policy, under which a
+	// dependency may not pull in the i686 build of a name that has an
+	// x86_64 build (unless that name is one of the packages to install).
+	NoInfArch bool
 }
 
 // Result is the answer of a check.
@@ -98,7 +102,7 @@ func CheckWith(install, available []*repomd.Package, arch string, opts Options) 
 			jobs = append(jobs, id)
 		}
 	}
-	e := encode(p, jobs)
+	e := encode(p, jobs, !opts.NoInfArch)
 
 	s := e.solver(false)
 	assumptions := make([]sat.Lit, len(jobs))

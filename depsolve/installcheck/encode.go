@@ -16,6 +16,7 @@ const (
 	ruleSameName                  // pkg and other are two builds of one name (and color)
 	ruleArch                      // pkg's arch cannot be installed here
 	ruleBadDep                    // pkg has a dependency that cannot be parsed
+	ruleInfArch                   // pkg's arch is worse than another build's of its name
 )
 
 // rule is one constraint of the encoding: one or more clauses (rich
@@ -50,17 +51,27 @@ func (e *encoding) newVar() int {
 	return e.nvars - 1
 }
 
-// encode builds the closure of packages reachable from the jobs through
-// requirements (and through every leaf of a rich dependency), then the
-// rules over that closure. A package outside the closure can be left
-// uninstalled in any solution, so the answer is the same as over the whole
-// pool while the instance stays small.
-func encode(p *pool, jobs []int32) *encoding {
+// encode builds the CNF for installing jobs. Like libsolv it first
+// collects the packages the jobs can reach (its "addedmap": providers of
+// requirements, the positive literals of rich dependencies, recommended and
+// suggested packages, lock-step multilib partners, and packages that
+// supplement or enhance something reached); the inferior-arch policy is
+// computed over that set. The encoded closure then adds every package a
+// rule mentions, so each variable carries its own rules. A package outside
+// the closure can stay uninstalled in any solution, so the answer is that
+// of the whole pool while the instance stays small.
+func encode(p *pool, jobs []int32, infarch bool) *encoding {
 	e := &encoding{pool: p, varOf: make([]int32, len(p.pkgs)), jobs: jobs}
 	for i := range e.varOf {
 		e.varOf[i] = -1
 	}
-	queue := make([]int32, 0, len(jobs))
+	added := e.addedSet(jobs)
+	var inf []infarchRule
+	if infarch {
+		inf = e.infarchRules(added, jobs)
+	}
+
+	queue := make([]int32, 0, len(added))
 	visit := func(id int32) {
 		if e.varOf[id] < 0 {
 			e.varOf[id] = int32(len(e.pkgOf))
@@ -68,8 +79,13 @@ func encode(p *pool, jobs []int32) *encoding {
 			queue = append(queue, id)
 		}
 	}
-	for _, id := range jobs {
+	for _, id := range added {
 		visit(id)
+	}
+	for _, r := range inf {
+		for _, q := range r.partners {
+			visit(q)
+		}
 	}
 	for len(queue) > 0 {
 		id := queue[0]
@@ -100,6 +116,13 @@ func encode(p *pool, jobs []int32) *encoding {
 		e.obsoletes(id)
 	}
 	e.sameName()
+	for _, r := range inf {
+		c := []sat.Lit{e.lit(r.pkg).Not()}
+		for _, q := range r.partners {
+			c = append(c, e.lit(q))
+		}
+		e.add(rule{kind: ruleInfArch, pkg: r.pkg, other: -1}, c)
+	}
 	return e
 }
 
@@ -116,19 +139,245 @@ func (e *encoding) leafProviders(d repomd.Dep, visit func(int32)) {
 	if err != nil {
 		return
 	}
-	var walk func(r *repomd.Rich)
-	walk = func(r *repomd.Rich) {
-		if r.Op == repomd.RichLeaf {
-			for _, q := range e.pool.whatProvides(r.Dep) {
-				visit(q)
+	walkLeaves(r, false, func(leaf *repomd.Rich, _ bool) {
+		provs, _ := e.provSet(leaf)
+		for _, q := range provs {
+			visit(q)
+		}
+	})
+}
+
+// walkLeaves calls fn for each leaf (or "with"/"without" node, which
+// stands for one provider set) of r with its polarity after libsolv's
+// normalization: the condition of "if" and "unless" is negated, and in the
+// "else" forms it occurs both ways.
+func walkLeaves(r *repomd.Rich, neg bool, fn func(leaf *repomd.Rich, neg bool)) {
+	switch r.Op {
+	case repomd.RichLeaf, repomd.RichWith, repomd.RichWithout:
+		fn(r, neg)
+		return
+	case repomd.RichIf, repomd.RichUnless, repomd.RichIfElse, repomd.RichUnlessElse:
+		for i, a := range r.Args {
+			switch {
+			case i == 1 && (r.Op == repomd.RichIf || r.Op == repomd.RichUnless):
+				walkLeaves(a, !neg, fn)
+			case i == 1:
+				walkLeaves(a, !neg, fn)
+				walkLeaves(a, neg, fn)
+			default:
+				walkLeaves(a, neg, fn)
+			}
+		}
+		return
+	}
+	for _, a := range r.Args {
+		walkLeaves(a, neg, fn)
+	}
+}
+
+// addedSet is libsolv's addedmap for the jobs, in discovery order.
+func (e *encoding) addedSet(jobs []int32) []int32 {
+	p := e.pool
+	in := make([]bool, len(p.pkgs))
+	var order, queue []int32
+	push := func(id int32) {
+		if !in[id] {
+			in[id] = true
+			order = append(order, id)
+			queue = append(queue, id)
+		}
+	}
+	// positive pushes the providers of the leaves of d that occur with the
+	// wanted polarity (libsolv adds the positive literals of its rules).
+	literals := func(d repomd.Dep, wantNeg bool) {
+		if !d.IsRich() {
+			if !wantNeg {
+				for _, q := range p.whatProvides(d) {
+					push(q)
+				}
 			}
 			return
 		}
-		for _, a := range r.Args {
-			walk(a)
+		r, err := p.parseRich(d.Name)
+		if err != nil {
+			return
+		}
+		walkLeaves(r, false, func(leaf *repomd.Rich, neg bool) {
+			if neg == wantNeg {
+				provs, _ := e.provSet(leaf)
+				for _, q := range provs {
+					push(q)
+				}
+			}
+		})
+	}
+	drain := func() {
+		for len(queue) > 0 {
+			id := queue[0]
+			queue = queue[1:]
+			pk := p.pkgs[id]
+			for _, d := range pk.Requires {
+				literals(d, false)
+			}
+			for _, d := range pk.Recommends {
+				literals(d, false)
+			}
+			for _, d := range pk.Suggests {
+				literals(d, false)
+			}
+			if !p.compatible[id] {
+				continue
+			}
+			for _, d := range pk.Conflicts {
+				if d.IsRich() {
+					literals(d, true)
+				}
+			}
+			// Lock-step: the same build in a better arch (dnf's colors).
+			if c := p.archClass[id]; c > 0 {
+				for _, q := range p.byName[pk.Name] {
+					if cq := p.archClass[q]; cq >= 0 && cq < c && p.pkgs[q].EVR == pk.EVR {
+						push(q)
+					}
+				}
+			}
 		}
 	}
-	walk(r)
+	for _, id := range jobs {
+		push(id)
+	}
+	drain()
+	// Packages that supplement or enhance something reached join too,
+	// until nothing changes (libsolv's solver_addpkgrulesforweak).
+	for changed := true; changed; {
+		changed = false
+		for id, pk := range p.pkgs {
+			if in[id] || !p.compatible[id] || (len(pk.Supplements) == 0 && len(pk.Enhances) == 0) {
+				continue
+			}
+			if e.anyPossible(pk.Supplements, in) || e.anyPossible(pk.Enhances, in) {
+				push(int32(id))
+				drain()
+				changed = true
+			}
+		}
+	}
+	return order
+}
+
+// anyPossible is libsolv's dep_possible over a list: could one of deps be
+// satisfied by packages already reached?
+func (e *encoding) anyPossible(deps []repomd.Dep, in []bool) bool {
+	for _, d := range deps {
+		if !d.IsRich() {
+			for _, q := range e.pool.whatProvides(d) {
+				if in[q] {
+					return true
+				}
+			}
+			continue
+		}
+		if r, err := e.pool.parseRich(d.Name); err == nil && e.possible(r, in) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *encoding) possible(r *repomd.Rich, in []bool) bool {
+	switch r.Op {
+	case repomd.RichLeaf, repomd.RichWith, repomd.RichWithout:
+		provs, _ := e.provSet(r)
+		for _, q := range provs {
+			if in[q] {
+				return true
+			}
+		}
+		return false
+	case repomd.RichAnd:
+		for _, a := range r.Args {
+			if !e.possible(a, in) {
+				return false
+			}
+		}
+		return true
+	case repomd.RichOr:
+		for _, a := range r.Args {
+			if e.possible(a, in) {
+				return true
+			}
+		}
+		return false
+	case repomd.RichIfElse, repomd.RichUnlessElse:
+		return e.possible(r.Args[0], in) || e.possible(r.Args[2], in)
+	}
+	return e.possible(r.Args[0], in) // if, unless: what is required
+}
+
+// infarchRule forbids pkg, a build in a worse arch class than the best one
+// reached for its name, unless one of its lock-step partners (the same
+// build in the best class or noarch) is installed.
+type infarchRule struct {
+	pkg      int32
+	partners []int32
+}
+
+// infarchRules is libsolv's solver_addinfarchrules for an empty system. A
+// job for a package that is itself of an inferior arch switches off the
+// rules of its whole name (libsolv disables them for such a job only: a
+// job for the x86_64 build keeps the i686 builds of the name forbidden).
+func (e *encoding) infarchRules(added []int32, jobs []int32) []infarchRule {
+	p := e.pool
+	byName := map[string][]int32{}
+	var names []string
+	for _, id := range added {
+		n := p.pkgs[id].Name
+		if _, ok := byName[n]; !ok {
+			names = append(names, n)
+		}
+		byName[n] = append(byName[n], id)
+	}
+	var out []infarchRule
+	bad := map[int32]bool{}
+	for _, n := range names {
+		best := -1
+		for _, id := range byName[n] {
+			if c := p.archClass[id]; p.compatible[id] && c >= 0 && (best < 0 || c < best) {
+				best = c
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		for _, id := range byName[n] {
+			c := p.archClass[id]
+			if !p.compatible[id] || c < 0 || c == best {
+				continue
+			}
+			r := infarchRule{pkg: id}
+			for _, q := range p.byName[n] {
+				cq := p.archClass[q]
+				if q != id && p.pkgs[q].EVR == p.pkgs[id].EVR && p.pkgs[q].Arch != p.pkgs[id].Arch && (cq == -1 || cq == best) {
+					r.partners = append(r.partners, q)
+				}
+			}
+			out = append(out, r)
+			bad[id] = true
+		}
+	}
+	off := map[string]bool{}
+	for _, id := range jobs {
+		if bad[id] {
+			off[p.pkgs[id].Name] = true
+		}
+	}
+	kept := out[:0]
+	for _, r := range out {
+		if !off[p.pkgs[r.pkg].Name] {
+			kept = append(kept, r)
+		}
+	}
+	return kept
 }
 
 func (e *encoding) add(r rule, clauses ...[]sat.Lit) {

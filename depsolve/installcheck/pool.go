@@ -15,6 +15,7 @@ import (
 type pool struct {
 	pkgs       []*repomd.Package
 	compatible []bool // arch installable on the target
+	archClass  []int  // 0 best, 1 next…, -1 for noarch (libsolv's arch score classes)
 	multi      []bool // may be installed in several versions (installonly)
 
 	provides map[string][]provide
@@ -31,10 +32,13 @@ type provide struct {
 }
 
 func newPool(install, available []*repomd.Package, arch string, multiversion []string) *pool {
-	ok := map[string]bool{}
-	for _, a := range multilib.ValidArches(arch) {
-		ok[a] = true
+	// Each arch of the target is its own class, best first, as libsolv's
+	// ':'-separated arch policies give; noarch is apart.
+	class := map[string]int{}
+	for i, a := range multilib.ValidArches(arch) {
+		class[a] = i
 	}
+	class["noarch"] = -1
 	p := &pool{
 		provides: map[string][]provide{},
 		byName:   map[string][]int32{},
@@ -49,8 +53,9 @@ func newPool(install, available []*repomd.Package, arch string, multiversion []s
 		seen[pk] = true
 		id := int32(len(p.pkgs))
 		p.pkgs = append(p.pkgs, pk)
-		compat := ok[pk.Arch]
+		c, compat := class[pk.Arch]
 		p.compatible = append(p.compatible, compat)
+		p.archClass = append(p.archClass, c)
 		p.multi = append(p.multi, false)
 		if !compat {
 			return // never a provider, as libsolv's whatprovides skips such arches

@@ -16,7 +16,7 @@ func (e *encoding) describe(jobs []int32, rules []int) Problem {
 	main := -1
 	score := func(r rule) int {
 		switch {
-		case r.kind == ruleArch || r.kind == ruleBadDep:
+		case r.kind == ruleArch || r.kind == ruleBadDep || r.kind == ruleInfArch:
 			return 4
 		case r.kind == ruleRequires && isJob[r.pkg]:
 			return 3
@@ -88,6 +88,8 @@ func (e *encoding) sentence(r rule) string {
 		return "cannot install both " + name(r.pkg) + " and " + name(r.other)
 	case ruleArch:
 		return "package " + name(r.pkg) + " does not have a compatible architecture"
+	case ruleInfArch:
+		return name(r.pkg) + " has inferior architecture"
 	case ruleBadDep:
 		return "package " + name(r.pkg) + " has an unreadable dependency " + r.dep.String()
 	}
@@ -106,7 +108,7 @@ func (e *encoding) hasProviders(d repomd.Dep) bool {
 	if err != nil {
 		return false
 	}
-	x, ok := e.toExpr(r, -1)
+	x, ok := e.toExpr(r)
 	return ok && maybeTrue(x) != tvFalse
 }
 

@@ -1,6 +1,8 @@
 package installcheck
 
 import (
+	"fmt"
+
 	"github.com/pungo/pungo/depsolve/installcheck/sat"
 	"github.com/pungo/pungo/repomd"
 )
@@ -50,9 +52,8 @@ func (p polarity) flip() polarity {
 	return polBoth
 }
 
-// toExpr converts a parsed rich dependency; exclude (≥0) is a package left
-// out of every provider set (a package never conflicts with itself).
-func (e *encoding) toExpr(r *repomd.Rich, exclude int32) (*bexpr, bool) {
+// toExpr converts a parsed rich dependency.
+func (e *encoding) toExpr(r *repomd.Rich) (*bexpr, bool) {
 	not := func(x *bexpr) *bexpr { return &bexpr{op: bNot, args: []*bexpr{x}} }
 	or := func(xs ...*bexpr) *bexpr { return &bexpr{op: bOr, args: xs} }
 	and := func(xs ...*bexpr) *bexpr { return &bexpr{op: bAnd, args: xs} }
@@ -63,13 +64,10 @@ func (e *encoding) toExpr(r *repomd.Rich, exclude int32) (*bexpr, bool) {
 		if !ok {
 			return nil, false
 		}
-		if exclude >= 0 {
-			provs = without(provs, []int32{exclude})
-		}
 		return &bexpr{op: bLeaf, provs: provs}, true
 	}
 	for _, a := range r.Args {
-		x, ok := e.toExpr(a, exclude)
+		x, ok := e.toExpr(a)
 		if !ok {
 			return nil, false
 		}
@@ -250,14 +248,10 @@ func (t *tseitin) flatten(x *bexpr, out []sat.Lit) []sat.Lit {
 func (e *encoding) richRule(kind ruleKind, id int32, d repomd.Dep, requires bool) {
 	not := e.lit(id).Not()
 	r, err := e.pool.parseRich(d.Name)
-	exclude := int32(-1)
-	if !requires {
-		exclude = id
-	}
 	var x *bexpr
 	ok := err == nil
 	if ok {
-		x, ok = e.toExpr(r, exclude)
+		x, ok = e.toExpr(r)
 	}
 	if !ok {
 		if requires {
@@ -272,19 +266,133 @@ func (e *encoding) richRule(kind ruleKind, id int32, d repomd.Dep, requires bool
 		e.add(rule{kind: kind, pkg: id, other: -1, dep: d}, t.cls...)
 		return
 	}
-	// A conflict fires when any disjunct holds; like libsolv, each disjunct
-	// is its own rule, and a plain one names the package it excludes.
-	for _, term := range disjuncts(x, nil) {
-		if term.op == bLeaf {
-			for _, q := range term.provs {
-				e.add(rule{kind: kind, pkg: id, other: q, dep: d}, []sat.Lit{not, e.lit(q).Not()})
+	// A conflict fires when any term of the expression's disjunctive normal
+	// form holds; like libsolv, each term is its own rule (¬pkg or not all
+	// of the term), with pkg itself counted as installed: a term needing
+	// pkg absent never fires, and a term that is pkg alone is a
+	// self-conflict, which is ignored.
+	terms, ok := dnf(x, false, maxDNFTerms)
+	if !ok {
+		// Too big to expand: one Tseitin rule, pkg counted as installed.
+		t := &tseitin{e: e}
+		t.cls = append(t.cls, []sat.Lit{not, t.lit(x, polNeg).Not()})
+		e.add(rule{kind: kind, pkg: id, other: -1, dep: d}, t.cls...)
+		return
+	}
+	seen := map[string]bool{}
+	for _, term := range terms {
+		c := []sat.Lit{not}
+		self, vacuous := false, false
+		for _, l := range term {
+			switch {
+			case l.id == id && l.neg:
+				vacuous = true
+			case l.id == id:
+				self = true
+			case l.neg:
+				c = append(c, e.lit(l.id))
+			default:
+				c = append(c, e.lit(l.id).Not())
 			}
+		}
+		if vacuous || (self && len(c) == 1) {
 			continue
 		}
-		t := &tseitin{e: e}
-		t.cls = append(t.cls, []sat.Lit{not, t.lit(term, polNeg).Not()})
-		e.add(rule{kind: kind, pkg: id, other: -1, dep: d}, t.cls...)
+		key := fmt.Sprint(c)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		other := int32(-1)
+		if len(term) == 1 && !term[0].neg {
+			other = term[0].id
+		}
+		e.add(rule{kind: kind, pkg: id, other: other, dep: d}, c)
 	}
+}
+
+// maxDNFTerms bounds the expansion of a rich conflict.
+const maxDNFTerms = 4096
+
+// dlit is a literal of a DNF term: package id installed, or not (neg).
+type dlit struct {
+	id  int32
+	neg bool
+}
+
+// dnf expands x (negated when neg) into terms, each a conjunction of
+// package literals; false when it would exceed max terms.
+func dnf(x *bexpr, neg bool, max int) ([][]dlit, bool) {
+	switch x.op {
+	case bNot:
+		return dnf(x.args[0], !neg, max)
+	case bLeaf:
+		if neg {
+			// Every provider absent: one term (true when there is none).
+			t := make([]dlit, len(x.provs))
+			for i, q := range x.provs {
+				t[i] = dlit{q, true}
+			}
+			return [][]dlit{t}, true
+		}
+		out := make([][]dlit, len(x.provs))
+		for i, q := range x.provs {
+			out[i] = []dlit{{q, false}}
+		}
+		return out, true
+	}
+	// De Morgan: a negated "and" is an "or" of negations, and vice versa.
+	conj := (x.op == bAnd) != neg
+	if !conj {
+		var out [][]dlit
+		for _, a := range x.args {
+			ts, ok := dnf(a, neg, max)
+			if !ok || len(out)+len(ts) > max {
+				return nil, false
+			}
+			out = append(out, ts...)
+		}
+		return out, true
+	}
+	out := [][]dlit{{}}
+	for _, a := range x.args {
+		ts, ok := dnf(a, neg, max)
+		if !ok || len(out)*len(ts) > max {
+			return nil, false
+		}
+		var next [][]dlit
+		for _, t1 := range out {
+			for _, t2 := range ts {
+				if m, ok := mergeTerms(t1, t2); ok {
+					next = append(next, m)
+				}
+			}
+		}
+		out = next
+	}
+	return out, true
+}
+
+// mergeTerms conjoins two terms, dropping duplicates; false when they
+// contradict.
+func mergeTerms(a, b []dlit) ([]dlit, bool) {
+	out := append([]dlit(nil), a...)
+	for _, l := range b {
+		dup := false
+		for _, m := range a {
+			if m.id == l.id {
+				if m.neg != l.neg {
+					return nil, false
+				}
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, l)
+		}
+	}
+	return out, true
 }
 
 // disjuncts lists the operands of x's top-level "or"s.
