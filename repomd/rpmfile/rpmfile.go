@@ -20,12 +20,14 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
+	"encoding/hex"
 	"fmt"
 	"hash"
 	"io"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/cavaliergopher/rpm"
 
@@ -84,7 +86,12 @@ func ReadFile(path string, opts Options) (*repomd.Package, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
-	p, err := Read(f, opts)
+	var p *repomd.Package
+	if st.Size() <= wholeFileLimit {
+		p, err = readWhole(f, st.Size(), opts)
+	} else {
+		p, err = Read(f, opts)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -93,6 +100,41 @@ func ReadFile(path string, opts Options) (*repomd.Package, error) {
 	}
 	p.TimeFile = st.ModTime().Unix()
 	return p, nil
+}
+
+// Files up to wholeFileLimit are read with one read into a pooled buffer,
+// digested in one call and parsed in place; bigger ones are streamed.
+const wholeFileLimit = 4 << 20
+
+var wholePool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+func readWhole(f *os.File, size int64, opts Options) (*repomd.Package, error) {
+	h, typ, err := NewHash(opts.ChecksumType)
+	if err != nil {
+		return nil, err
+	}
+	bp := wholePool.Get().(*[]byte)
+	defer wholePool.Put(bp)
+	if int64(cap(*bp)) < size+1 {
+		*bp = make([]byte, 0, size+1)
+	}
+	buf := (*bp)[:size+1]
+	n, err := io.ReadFull(f, buf)
+	if err != io.ErrUnexpectedEOF && err != nil {
+		return nil, err
+	}
+	buf = buf[:n] // n > size means the file grew; ReadFile reports it
+	p, err := readHeaders(bytes.NewReader(buf), buf)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.fill(opts); err != nil {
+		return nil, err
+	}
+	h.Write(buf)
+	p.pkg.Checksum = repomd.Checksum{Type: typ, Value: hex.EncodeToString(h.Sum(nil))}
+	p.pkg.SizePackage = int64(n)
+	return p.pkg, nil
 }
 
 // Read reads a package from any reader (a file, a pipe, an HTTP body),
@@ -105,7 +147,7 @@ func Read(r io.Reader, opts Options) (*repomd.Package, error) {
 	}
 	cnt := &countingHash{h: h}
 	br := bufio.NewReaderSize(io.TeeReader(r, cnt), 64<<10)
-	p, err := readHeaders(br)
+	p, err := readHeaders(br, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +157,7 @@ func Read(r io.Reader, opts Options) (*repomd.Package, error) {
 	if err := p.fill(opts); err != nil {
 		return nil, err
 	}
-	p.pkg.Checksum = repomd.Checksum{Type: typ, Value: fmt.Sprintf("%x", h.Sum(nil))}
+	p.pkg.Checksum = repomd.Checksum{Type: typ, Value: hex.EncodeToString(h.Sum(nil))}
 	p.pkg.SizePackage = cnt.n
 	return p.pkg, nil
 }
@@ -124,7 +166,7 @@ func Read(r io.Reader, opts Options) (*repomd.Package, error) {
 // for callers that already know the pkgid (the --update and cache paths)
 // and for the fuzz target.
 func ReadHeader(r io.Reader, opts Options) (*repomd.Package, error) {
-	p, err := readHeaders(bufio.NewReader(r))
+	p, err := readHeaders(bufio.NewReader(r), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -156,21 +198,26 @@ type parsed struct {
 
 // recorder keeps the bytes of the lead and headers as they are read, so
 // the header magics can be checked after cavaliergopher/rpm is done.
+// When the whole file is in memory already, buf is it and nothing is
+// copied.
 type recorder struct {
-	r   io.Reader
-	buf []byte
+	r     io.Reader
+	buf   []byte
+	inMem bool
 }
 
 func (c *recorder) Read(b []byte) (int, error) {
 	n, err := io.ReadFull(c.r, b)
-	c.buf = append(c.buf, b[:n]...)
+	if !c.inMem {
+		c.buf = append(c.buf, b[:n]...)
+	}
 	if err == io.ErrUnexpectedEOF {
 		err = io.EOF
 	}
 	return n, err
 }
 
-func readHeaders(r io.Reader) (p *parsed, err error) {
+func readHeaders(r io.Reader, whole []byte) (p *parsed, err error) {
 	// The vendored parser indexes slices with offsets from the file; a
 	// corrupt header must be an error, never a crash.
 	defer func() {
@@ -178,7 +225,7 @@ func readHeaders(r io.Reader) (p *parsed, err error) {
 			p, err = nil, fmt.Errorf("corrupt rpm header (%v)", v)
 		}
 	}()
-	rec := &recorder{r: r}
+	rec := &recorder{r: r, buf: whole, inMem: whole != nil}
 	var lead [4]byte
 	if _, err := rec.Read(lead[:]); err != nil {
 		return nil, fmt.Errorf("not an rpm file: %v", shortErr(err))

@@ -1,0 +1,51 @@
+// Package createrepo_test benchmarks pungo's repository writer on the
+// corpora that bench/createrepo.sh builds into bench/out/createrepo: 2,000
+// tiny RPMs and 100 RPMs of about 5 MB. The benchmarks skip when the
+// corpora have not been built; run bench/createrepo.sh once first (it also
+// compares against createrepo_c).
+package createrepo_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/pungo/pungo/repomd/createrepo"
+	"github.com/pungo/pungo/repomd/toolcheck"
+)
+
+func corpus(b *testing.B, name string) string {
+	dir := filepath.Join(toolcheck.ProjectRoot(), "bench", "out", "createrepo", name)
+	if _, err := os.Stat(filepath.Join(dir, ".complete")); err != nil {
+		b.Skipf("%s is not built: run bench/createrepo.sh first", dir)
+	}
+	return dir
+}
+
+func run(b *testing.B, name string, update, db bool) {
+	dir := corpus(b, name)
+	out := b.TempDir()
+	opts := createrepo.Options{OutputDir: out, Database: db, Workers: createrepo.DefaultWorkers, ChangelogLimit: 10}
+	if update {
+		if _, err := createrepo.Run(dir, opts); err != nil {
+			b.Fatal(err)
+		}
+		opts.Update = true
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := createrepo.Run(dir, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if update && res.Reused != res.Packages {
+			b.Fatalf("update reused %d of %d", res.Reused, res.Packages)
+		}
+	}
+}
+
+func BenchmarkCreaterepoTiny(b *testing.B)           { run(b, "tiny", false, true) }
+func BenchmarkCreaterepoTinyNoDatabase(b *testing.B) { run(b, "tiny", false, false) }
+func BenchmarkCreaterepoTinyUpdate(b *testing.B)     { run(b, "tiny", true, true) }
+func BenchmarkCreaterepoBig(b *testing.B)            { run(b, "big", false, true) }
+func BenchmarkCreaterepoBigUpdate(b *testing.B)      { run(b, "big", true, true) }
