@@ -1,0 +1,189 @@
+package pkgset
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/koji/kojitest"
+	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/toolcheck"
+)
+
+// kojiTopdir lays the demo packages out as Koji's packages/ tree (build =
+// source package), with copies of demo-httpd signed by abcd1234.
+func kojiTopdir(t *testing.T) string {
+	t.Helper()
+	demo := filepath.Join(toolcheck.ProjectRoot(), "testdata", "demo", "rpms")
+	repo, err := repomd.Open(demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := t.TempDir()
+	for _, p := range repo.Packages {
+		src := p.SourceName()
+		if p.IsSource() {
+			src = p.Name
+		}
+		dirs := []string{filepath.Join(top, "packages", src, p.Version, p.Release, p.Arch)}
+		if src == "demo-httpd" {
+			dirs = append(dirs, filepath.Join(top, "packages", src, p.Version, p.Release, "data", "signed", "abcd1234", p.Arch))
+		}
+		for _, d := range dirs {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Link(repo.PackagePath(p), filepath.Join(d, p.FileName())); err != nil {
+				data, _ := os.ReadFile(repo.PackagePath(p))
+				os.WriteFile(filepath.Join(d, p.FileName()), data, 0o644)
+			}
+		}
+	}
+	return top
+}
+
+type kojiFixture struct {
+	hub   *kojitest.Hub
+	event int64 // before demo-games was tagged
+}
+
+func newKojiFixture(t *testing.T) *kojiFixture {
+	top := kojiTopdir(t)
+	hub := kojitest.New(t, top)
+	if err := hub.ScanPackages(); err != nil {
+		t.Fatal(err)
+	}
+	hub.AddTag("demo-base", "x86_64")
+	hub.AddTag("demo-1.0", "x86_64")
+	hub.AddInheritance("demo-1.0", "demo-base", kojitest.Inherit{})
+	for _, nvr := range []string{"demo-filesystem-1.0-1", "demo-libc-2.1-3", "demo-shell-5.2-1"} {
+		hub.TagBuild("demo-base", nvr)
+	}
+	hub.TagBuild("demo-1.0", "demo-httpd-2.4-7")
+	ev := hub.LastEvent()
+	hub.TagBuild("demo-1.0", "demo-games-0.9-1")
+	prof := filepath.Join(t.TempDir(), "koji.conf")
+	os.WriteFile(prof, []byte(fmt.Sprintf("[koji]\nserver = %s\ntopdir = %s\n", hub.URL(), top)), 0o644)
+	t.Setenv("PUNGO_KOJI_CONFIG", prof)
+	return &kojiFixture{hub: hub, event: ev}
+}
+
+func kojiCompose(t *testing.T, conf compose.MapConfig, event int64) *compose.Compose {
+	t.Helper()
+	base := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1",
+		"pkgset_source": "koji", "koji_profile": "koji", "pkgset_koji_tag": "demo-1.0"}
+	for k, v := range conf {
+		base[k] = v
+	}
+	dir, _, err := compose.CreateDir(t.TempDir(), base, compose.Options{Type: "test", Date: "20240101"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := compose.New(base, dir, compose.Options{KojiEvent: event}, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Log.Close() })
+	c.Variants = []*compose.Variant{{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}}
+	return c
+}
+
+func byName(set *Set) map[string]*Package {
+	m := map[string]*Package{}
+	for _, p := range set.Arch("x86_64") {
+		m[p.Name+"."+p.Arch] = p
+	}
+	return m
+}
+
+func TestKojiPackageSet(t *testing.T) {
+	f := newKojiFixture(t)
+	sig := []any{"ABCD1234", nil}
+
+	c := kojiCompose(t, compose.MapConfig{"sigkeys": sig}, f.event)
+	set, err := Load(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := byName(set)
+	for _, want := range []string{"demo-filesystem.noarch", "demo-libc.x86_64", "demo-shell.x86_64", "demo-httpd.x86_64", "demo-httpd.src", "demo-shell.src"} {
+		if got[want] == nil {
+			t.Errorf("%s missing from the package set", want)
+		}
+	}
+	if got["demo-games.x86_64"] != nil {
+		t.Error("a build tagged after the event is in the set")
+	}
+	if h := got["demo-httpd.x86_64"]; h == nil || h.Sigkey != "abcd1234" || !strings.Contains(h.Path, "/data/signed/abcd1234/x86_64/") {
+		t.Errorf("demo-httpd not taken from its signed copy: %+v", h)
+	}
+	if s := got["demo-shell.x86_64"]; s == nil || s.Sigkey != "" || strings.Contains(s.Path, "/signed/") {
+		t.Errorf("unsigned demo-shell: %+v", s)
+	}
+	if s := got["demo-shell.x86_64"]; s != nil && (len(s.Requires) == 0 || s.SourceRPM != "demo-shell-5.2-1.src.rpm") {
+		t.Errorf("package headers not read: %+v", s.Package)
+	}
+	if set.Event != f.event {
+		t.Errorf("event %d want %d", set.Event, f.event)
+	}
+	if data, err := os.ReadFile(filepath.Join(c.Topdir, "work/global/koji-event")); err != nil || !strings.Contains(string(data), fmt.Sprintf(`"id":%d`, f.event)) {
+		t.Errorf("koji-event file: %s %v", data, err)
+	}
+
+	// Without an event: the latest state, demo-games included.
+	set, err = Load(context.Background(), kojiCompose(t, compose.MapConfig{"sigkeys": sig}, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if byName(set)["demo-games.x86_64"] == nil {
+		t.Error("latest event misses demo-games")
+	}
+
+	// No inheritance: only the child tag's builds.
+	set, err = Load(context.Background(), kojiCompose(t, compose.MapConfig{"sigkeys": sig, "pkgset_koji_inherit": false}, f.event))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := byName(set); g["demo-shell.x86_64"] != nil || g["demo-httpd.x86_64"] == nil {
+		t.Errorf("without inheritance: %v", keys(g))
+	}
+
+	// Explicit builds join the set.
+	set, err = Load(context.Background(), kojiCompose(t, compose.MapConfig{"sigkeys": sig, "pkgset_koji_builds": []any{"demo-editor-9.1-1"}}, f.event))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if byName(set)["demo-editor.x86_64"] == nil {
+		t.Error("pkgset_koji_builds build missing")
+	}
+
+	// Only signed copies allowed: the unsigned builds are reported.
+	_, err = Load(context.Background(), kojiCompose(t, compose.MapConfig{"sigkeys": []any{"abcd1234"}}, f.event))
+	if err == nil || !strings.Contains(err.Error(), "RPM(s) not found for sigs: [abcd1234]") || !strings.Contains(err.Error(), "demo-shell-5.2-1.x86_64.rpm") {
+		t.Errorf("missing signed copy: %v", err)
+	}
+	// Key order decides: with the unsigned copy first, demo-httpd is
+	// taken unsigned.
+	set, err = Load(context.Background(), kojiCompose(t, compose.MapConfig{"sigkeys": []any{nil, "abcd1234"}}, f.event))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := byName(set)["demo-httpd.x86_64"]; h.Sigkey != "" {
+		t.Errorf("sigkey order ignored: %q", h.Sigkey)
+	}
+	if n := len(f.hub.CallsTo("listTaggedRPMS")); n == 0 {
+		t.Error("hub saw no listTaggedRPMS call")
+	}
+}
+
+func keys(m map[string]*Package) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
