@@ -129,8 +129,9 @@ func Run(dir string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	var old map[string]*repomd.Package
+	var own *repomd.Repo // the existing repodata in out, if any
 	if opts.Update {
-		if old, err = loadOld(out, opts.UpdateMDPaths); err != nil {
+		if old, own, err = loadOld(out, opts.UpdateMDPaths); err != nil {
 			return nil, err
 		}
 	}
@@ -146,7 +147,10 @@ func Run(dir string, opts Options) (*Result, error) {
 		os.RemoveAll(tmp)
 		return nil, err
 	}
-	res, err := write(tmp, jobs, old, opts, xmlComp, dbComp, now)
+	res, err := reuseUnchanged(tmp, own, jobs, old, opts, xmlComp, dbComp, now)
+	if err == nil && res == nil {
+		res, err = write(tmp, jobs, old, opts, xmlComp, dbComp, now)
+	}
 	if err == nil {
 		err = swap(tmp, filepath.Join(out, "repodata"))
 	}
@@ -289,8 +293,9 @@ func globMatch(pat, s string) bool {
 // loadOld reads the packages of the existing metadata in out/repodata and
 // in the --update-md-path repositories, keyed by location href; the first
 // repository listing a location wins.
-func loadOld(out string, extra []string) (map[string]*repomd.Package, error) {
+func loadOld(out string, extra []string) (map[string]*repomd.Package, *repomd.Repo, error) {
 	old := map[string]*repomd.Package{}
+	var own *repomd.Repo
 	for i, loc := range append([]string{out}, extra...) {
 		if i == 0 {
 			if _, err := os.Stat(filepath.Join(out, "repodata", "repomd.xml")); errors.Is(err, os.ErrNotExist) {
@@ -299,13 +304,16 @@ func loadOld(out string, extra []string) (map[string]*repomd.Package, error) {
 		}
 		r, err := repomd.Open(loc)
 		if err != nil {
-			return nil, fmt.Errorf("--update: %w", err)
+			return nil, nil, fmt.Errorf("--update: %w", err)
 		}
 		if err := r.LoadFilelists(); err != nil {
-			return nil, fmt.Errorf("--update: %w", err)
+			return nil, nil, fmt.Errorf("--update: %w", err)
 		}
 		if err := r.LoadOther(); err != nil {
-			return nil, fmt.Errorf("--update: %w", err)
+			return nil, nil, fmt.Errorf("--update: %w", err)
+		}
+		if i == 0 {
+			own = r
 		}
 		for _, p := range r.Packages {
 			if _, dup := old[p.Location]; !dup {
@@ -313,7 +321,7 @@ func loadOld(out string, extra []string) (map[string]*repomd.Package, error) {
 			}
 		}
 	}
-	return old, nil
+	return old, own, nil
 }
 
 // write produces all metadata files and repomd.xml in dir.

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -283,5 +284,68 @@ func TestModifyRepo(t *testing.T) {
 	}
 	if _, err := AddMetadata("/nonexistent/productid", repodata, ModifyOptions{}); err == nil || !strings.Contains(err.Error(), "/nonexistent/productid") {
 		t.Errorf("missing input: %v", err)
+	}
+}
+
+// TestNoChangeUpdateReusesFiles: an --update rerun over unchanged packages
+// links the existing metadata files instead of rebuilding them, and still
+// rebuilds when an option changes what would be written.
+func TestNoChangeUpdateReusesFiles(t *testing.T) {
+	dir := copyCorpus(t)
+	opts := Options{Database: true, ChangelogLimit: 10, Update: true}
+	first, err := Run(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ino := func(href string) uint64 {
+		st, err := os.Stat(filepath.Join(dir, href))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Sys().(*syscall.Stat_t).Ino
+	}
+	before := map[string]uint64{}
+	for _, r := range first.Records {
+		before[r.Type] = ino(r.Href)
+	}
+	again, err := Run(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Reused != again.Packages {
+		t.Errorf("reused %d of %d", again.Reused, again.Packages)
+	}
+	for _, r := range again.Records {
+		if before[r.Type] != ino(r.Href) {
+			t.Errorf("%s was rewritten on a no-change update", r.Type)
+		}
+	}
+	fresh := t.TempDir()
+	if _, err := Run(dir, Options{OutputDir: fresh, Database: true, ChangelogLimit: 10}); err != nil {
+		t.Fatal(err)
+	}
+	noDiff(t, fresh, dir)
+	// A different changelog limit changes other.xml: everything is rebuilt.
+	opts.ChangelogLimit = 1
+	third, err := Run(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range third.Records {
+		if r.Type == "other" && before["other"] == ino(r.Href) {
+			t.Error("other.xml reused although the changelog limit changed")
+		}
+	}
+	r, err := repomd.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.LoadOther(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range r.Packages {
+		if len(p.Changelogs) > 1 {
+			t.Errorf("%s keeps %d changelog entries with limit 1", p.NEVRA(), len(p.Changelogs))
+		}
 	}
 }
