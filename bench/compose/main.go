@@ -1,0 +1,271 @@
+// Command compose benchmarks a compose-sized pungo compose: a synthetic
+// Fedora-sized package set (bench/synth) for two tree arches (x86_64 and
+// an aarch64 copy derived from it), three variants with comps groups of a
+// few thousand packages, gather with deps and multilib. The .rpm files are
+// empty placeholders, so createrepo and repoclosure (which read package
+// headers) are skipped; every other phase runs, linking included. It
+// prints each phase's time and the time of the pungo gather preview.
+//
+// Usage: go run ./bench/compose [-out DIR] [-binary N] [-source N]
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/pungo/pungo/bench/synth"
+	"github.com/pungo/pungo/repomd"
+)
+
+func main() {
+	out := flag.String("out", "bench/out/compose", "work directory (reused between runs)")
+	binary := flag.Int("binary", 70000, "binary packages of the synthetic set")
+	source := flag.Int("source", 30000, "source packages")
+	flag.Parse()
+	if err := run(*out, *binary, *source); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/compose:", err)
+		os.Exit(1)
+	}
+}
+
+func step(name string, fn func() error) error {
+	start := time.Now()
+	err := fn()
+	fmt.Fprintf(os.Stderr, "%-28s %7.2fs\n", name, time.Since(start).Seconds())
+	return err
+}
+
+func run(out string, binary, source int) error {
+	out, _ = filepath.Abs(out)
+	tag := fmt.Sprintf("b%d-s%d", binary, source)
+	data := filepath.Join(out, "data-"+tag)
+	x86, arm, src := filepath.Join(data, "repo-x86_64"), filepath.Join(data, "repo-aarch64"), filepath.Join(data, "repo-src")
+	if _, err := os.Stat(filepath.Join(data, ".complete")); err != nil {
+		os.RemoveAll(data)
+		if err := step("generate synthetic repos", func() error {
+			return synth.Generate(x86, synth.Options{Binary: binary, Source: source, SourceDir: src})
+		}); err != nil {
+			return err
+		}
+		if err := step("derive aarch64 repo", func() error { return deriveArch(x86, arm) }); err != nil {
+			return err
+		}
+		if err := step("placeholder rpm files", func() error {
+			for _, d := range []string{x86, arm, src} {
+				if err := placeholders(d); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := writeInputs(data, x86, arm, src); err != nil {
+			return err
+		}
+		os.WriteFile(filepath.Join(data, ".complete"), nil, 0o644)
+	}
+	bin := filepath.Join(out, "pungo")
+	if err := step("go build pungo", func() error {
+		cmd := exec.Command("go", "build", "-o", bin, "./cmd/pungo")
+		cmd.Stderr = os.Stderr
+		return cmd.Run()
+	}); err != nil {
+		return err
+	}
+	target := filepath.Join(out, "composes")
+	os.RemoveAll(target)
+	os.MkdirAll(target, 0o755)
+	cfg := filepath.Join(data, "bench.conf")
+	var wall time.Duration
+	if err := step("pungo compose", func() error {
+		start := time.Now()
+		cmd := exec.Command(bin, "compose", "--config", cfg, "--target-dir", target, "--nightly", "--quiet", "--no-latest-link",
+			"--skip-phase", "createrepo", "--skip-phase", "repoclosure")
+		cmd.Stderr = os.Stderr
+		err := cmd.Run()
+		wall = time.Since(start)
+		return err
+	}); err != nil {
+		return err
+	}
+	logs, _ := filepath.Glob(filepath.Join(target, "*", "logs", "global", "pungi.global.log"))
+	if len(logs) != 1 {
+		return fmt.Errorf("no compose log in %s", target)
+	}
+	logData, _ := os.ReadFile(logs[0])
+	m := regexp.MustCompile(`Phase times: (.*)`).FindSubmatch(logData)
+	if m == nil {
+		return fmt.Errorf("no phase times in %s", logs[0])
+	}
+	fmt.Printf("compose of %d binary + %d source packages, 3 variants x 2 arches (wall %.2fs):\n", binary, source, wall.Seconds())
+	for _, f := range strings.Fields(string(m[1])) {
+		k, v, _ := strings.Cut(f, "=")
+		fmt.Printf("  %-24s %s\n", k, v)
+	}
+	counts := regexp.MustCompile(`Package set for (\S+): (\d+) packages`).FindAllSubmatch(logData, -1)
+	for _, c := range counts {
+		fmt.Printf("  package set %-12s %s packages\n", c[1], c[2])
+	}
+	start := time.Now()
+	cmd := exec.Command(bin, "gather", "--config", cfg)
+	var buf bytes.Buffer
+	cmd.Stdout = &buf
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		return err
+	}
+	lines := strings.Count(buf.String(), "\n")
+	fmt.Printf("pungo gather preview: %.2fs (%d output lines)\n", time.Since(start).Seconds(), lines)
+	return nil
+}
+
+// deriveArch copies the x86_64 repository as an aarch64 one: arches,
+// (x86-64) provides and file names rewritten, repomd.xml checksums
+// recomputed.
+func deriveArch(from, to string) error {
+	repo, err := repomd.OpenMeta(from)
+	if err != nil {
+		return err
+	}
+	repl := strings.NewReplacer("<arch>x86_64</arch>", "<arch>aarch64</arch>", "(x86-64)", "(aarch-64)",
+		".x86_64.rpm\"", ".aarch64.rpm\"", "arch=\"x86_64\"", "arch=\"aarch64\"")
+	if err := os.MkdirAll(filepath.Join(to, "repodata"), 0o755); err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<repomd xmlns=\"http://linux.duke.edu/metadata/repo\" xmlns:rpm=\"http://linux.duke.edu/metadata/rpm\">\n  <revision>1</revision>\n")
+	for _, rec := range repo.Records {
+		rc, err := repo.OpenRecord(rec.Type)
+		if err != nil {
+			return err
+		}
+		plain, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		plain = []byte(repl.Replace(string(plain)))
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write(plain)
+		zw.Close()
+		name := "repodata/" + rec.Type + ".xml.gz"
+		if err := os.WriteFile(filepath.Join(to, name), gz.Bytes(), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "  <data type=\"%s\">\n    <checksum type=\"sha256\">%s</checksum>\n    <open-checksum type=\"sha256\">%s</open-checksum>\n    <location href=\"%s\"/>\n    <timestamp>%d</timestamp>\n    <size>%d</size>\n    <open-size>%d</open-size>\n  </data>\n",
+			rec.Type, sum(gz.Bytes()), sum(plain), name, rec.Timestamp, gz.Len(), len(plain))
+	}
+	b.WriteString("</repomd>\n")
+	return os.WriteFile(filepath.Join(to, "repodata", "repomd.xml"), []byte(b.String()), 0o644)
+}
+
+func sum(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// placeholders creates an empty file for every package of the repository.
+func placeholders(dir string) error {
+	repo, err := repomd.Open(dir)
+	if err != nil {
+		return err
+	}
+	made := map[string]bool{}
+	for _, p := range repo.Packages {
+		path := repo.PackagePath(p)
+		d := filepath.Dir(path)
+		if !made[d] {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return err
+			}
+			made[d] = true
+		}
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		f.Close()
+	}
+	return nil
+}
+
+// writeInputs writes comps.xml (groups drawn from the package names),
+// variants.xml (Server, Workstation, Cloud on both arches) and bench.conf.
+func writeInputs(data, x86, arm, src string) error {
+	repo, err := repomd.Open(x86)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, p := range repo.Packages {
+		if p.Arch == "i686" || seen[p.Name] || strings.HasSuffix(p.Name, "-debuginfo") {
+			continue
+		}
+		seen[p.Name] = true
+		names = append(names, p.Name)
+	}
+	sort.Strings(names)
+	groups := []struct {
+		id       string
+		mod, rem int
+	}{{"core", 500, 1}, {"server", 40, 0}, {"desktop", 40, 13}, {"cloud", 97, 5}}
+	var c strings.Builder
+	c.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE comps PUBLIC \"-//Red Hat, Inc.//DTD Comps info//EN\" \"comps.dtd\">\n<comps>\n")
+	for _, g := range groups {
+		fmt.Fprintf(&c, "  <group>\n    <id>%s</id>\n    <name>%s</name>\n    <description/>\n    <default>true</default>\n    <uservisible>true</uservisible>\n    <packagelist>\n", g.id, g.id)
+		for i, n := range names {
+			if i%g.mod == g.rem {
+				fmt.Fprintf(&c, "      <packagereq type=\"mandatory\">%s</packagereq>\n", n)
+			}
+		}
+		c.WriteString("    </packagelist>\n  </group>\n")
+	}
+	c.WriteString("</comps>\n")
+	if err := os.WriteFile(filepath.Join(data, "comps.xml"), []byte(c.String()), 0o644); err != nil {
+		return err
+	}
+	var v strings.Builder
+	v.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE variants PUBLIC \"-//Red Hat, Inc.//DTD Variants info//EN\" \"variants2012.dtd\">\n<variants>\n")
+	for _, x := range []struct{ id, group string }{{"Server", "server"}, {"Workstation", "desktop"}, {"Cloud", "cloud"}} {
+		fmt.Fprintf(&v, "  <variant id=\"%s\" name=\"%s\" type=\"variant\">\n    <arches>\n      <arch>x86_64</arch>\n      <arch>aarch64</arch>\n    </arches>\n    <groups>\n      <group>core</group>\n      <group>%s</group>\n    </groups>\n  </variant>\n", x.id, x.id, x.group)
+	}
+	v.WriteString("</variants>\n")
+	if err := os.WriteFile(filepath.Join(data, "variants.xml"), []byte(v.String()), 0o644); err != nil {
+		return err
+	}
+	conf := fmt.Sprintf(`release_name = "Bench"
+release_short = "Bench"
+release_version = "1"
+variants_file = "variants.xml"
+comps_file = "comps.xml"
+sigkeys = [None]
+pkgset_source = "repos"
+pkgset_repos = {
+    "x86_64": [%q, %q],
+    "aarch64": [%q, %q],
+}
+gather_method = "deps"
+check_deps = False
+greedy_method = "none"
+multilib = [("^Server$", {"x86_64": ["devel", "runtime"]})]
+link_type = "hardlink"
+hashed_directories = True
+createrepo_checksum = "sha256"
+`, x86, src, arm, src)
+	return os.WriteFile(filepath.Join(data, "bench.conf"), []byte(conf), 0o644)
+}
