@@ -98,7 +98,9 @@ func main() {
 			die("--source %s is not a URL", s)
 		}
 		if strings.HasPrefix(s, "file://") {
-			if st, err := os.Stat(strings.TrimPrefix(s, "file://")); err != nil || !st.IsDir() {
+			// dnf expands $basearch in lorax's sources.
+			local := strings.ReplaceAll(strings.TrimPrefix(s, "file://"), "$basearch", single["--buildarch"])
+			if st, err := os.Stat(local); err != nil || !st.IsDir() {
 				die("--source %s: not a directory", s)
 			}
 		}
