@@ -2,6 +2,7 @@ package depsolve
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -93,16 +94,23 @@ type gatherer struct {
 	finBin    []bool
 	finDebug  []bool
 	finSrc    []bool
-	finCond   map[PkgID][]PkgID
-	finSrcPkg map[PkgID]PkgID
+	finCond   lazyLists
+	finSrcPkg []PkgID // -2: not looked up yet, -1: none
 	srpmCache map[string]PkgID
 	finDbgPkg []bool
-	finFT     map[PkgID][]PkgID
-	finLP     map[PkgID][]PkgID
+	finFT     lazyLists
+	finLP     lazyLists
 	finML     []bool
 
-	bySrc map[string][]PkgID // all packages by sourcerpm, built on first use
-	byNVR map[nvr][]PkgID    // all packages by name-version-release
+	// Pungi's QueryCaches, each built on first use over the packages it
+	// can ever return.
+	srcByNVR   map[nvr][]PkgID    // source packages
+	multiByNVR map[nvr][]PkgID    // multilib-arch binaries (not noarch)
+	debugBySrc map[string][]PkgID // debug packages by sourcerpm
+	binBySrc   map[string][]PkgID // binaries by sourcerpm (fulltree)
+
+	snap       [3]sortedSnapshot
+	nevraSnap  sortedSnapshot
 
 	filesLoaded bool
 	broken      map[BrokenDep]bool
@@ -156,12 +164,12 @@ func newGatherer(pool *Pool, opts Options) (*gatherer, error) {
 		finBin:    make([]bool, n),
 		finDebug:  make([]bool, n),
 		finSrc:    make([]bool, n),
-		finCond:   map[PkgID][]PkgID{},
-		finSrcPkg: map[PkgID]PkgID{},
+		finCond:   newLazyLists(n),
+		finSrcPkg: make([]PkgID, n),
 		srpmCache: map[string]PkgID{},
 		finDbgPkg: make([]bool, n),
-		finFT:     map[PkgID][]PkgID{},
-		finLP:     map[PkgID][]PkgID{},
+		finFT:     newLazyLists(n),
+		finLP:     newLazyLists(n),
 		finML:     make([]bool, n),
 		broken:    map[BrokenDep]bool{},
 	}
@@ -170,6 +178,9 @@ func newGatherer(pool *Pool, opts Options) (*gatherer, error) {
 	}
 	for i := range g.in {
 		g.in[i] = make([]bool, n)
+	}
+	for i := range g.finSrcPkg {
+		g.finSrcPkg[i] = -2
 	}
 	for _, s := range opts.FulltreeExcludes {
 		g.ftExcl[s] = true
@@ -237,7 +248,7 @@ func (g *gatherer) byGlob(glob string, pred func(PkgID) bool) []PkgID {
 	return out
 }
 
-func sortIDs(ids []PkgID) { sort.Slice(ids, func(a, b int) bool { return ids[a] < ids[b] }) }
+func sortIDs(ids []PkgID) { slices.Sort(ids) }
 
 // add puts i into a result set; it returns false when i was there already.
 // withFlags applies _add_packages' flags (lookaside, fulltree_exclude),
@@ -263,35 +274,81 @@ func (g *gatherer) add(i PkgID, dest int, withFlags bool, r Reason) bool {
 	return true
 }
 
+// sortedSnapshot caches a result set in some order: the set only grows, so
+// each call sorts the members added since the last one and merges them in.
+type sortedSnapshot struct {
+	ids []PkgID
+	n   int // members of the list covered
+}
+
+func (s *sortedSnapshot) update(list []PkgID, less func(a, b PkgID) int) []PkgID {
+	if s.n == len(list) {
+		return s.ids
+	}
+	tail := append([]PkgID(nil), list[s.n:]...)
+	slices.SortFunc(tail, less)
+	merged := make([]PkgID, 0, len(s.ids)+len(tail))
+	i, j := 0, 0
+	for i < len(s.ids) && j < len(tail) {
+		if less(tail[j], s.ids[i]) < 0 {
+			merged = append(merged, tail[j])
+			j++
+		} else {
+			merged = append(merged, s.ids[i])
+			i++
+		}
+	}
+	merged = append(merged, s.ids[i:]...)
+	merged = append(merged, tail[j:]...)
+	s.ids, s.n = merged, len(list)
+	return merged
+}
+
+func byID(a, b PkgID) int { return int(a) - int(b) }
+
 // snapshot returns the members of a result set in ascending ids: Pungi
 // walks a copy of its set, in hash order; repository order is the
-// deterministic stand-in.
+// deterministic stand-in. The slice is shared: do not modify it.
 func (g *gatherer) snapshot(dest int) []PkgID {
-	s := append([]PkgID(nil), g.list[dest]...)
-	sortIDs(s)
-	return s
+	return g.snap[dest].update(g.list[dest], byID)
 }
 
 // sortedBinary is Python's sorted() over hawkey packages, which compare by
 // name, then EVR, then arch (ids break ties between identical NEVRAs).
 func (g *gatherer) sortedBinary() []PkgID {
-	s := append([]PkgID(nil), g.list[destBinary]...)
 	pk := g.pool.pkgs
-	sort.Slice(s, func(a, b int) bool {
-		x, y := pk[s[a]], pk[s[b]]
+	return g.nevraSnap.update(g.list[destBinary], func(a, b PkgID) int {
+		x, y := pk[a], pk[b]
 		if x.Name != y.Name {
-			return x.Name < y.Name
+			if x.Name < y.Name {
+				return -1
+			}
+			return 1
 		}
 		if c := repomd.CompareEVR(x.EVR, y.EVR); c != 0 {
-			return c < 0
+			return c
 		}
 		if x.Arch != y.Arch {
-			return x.Arch < y.Arch
+			if x.Arch < y.Arch {
+				return -1
+			}
+			return 1
 		}
-		return s[a] < s[b]
+		return int(a) - int(b)
 	})
-	return s
 }
+
+// lazyLists is a per-package memo of package lists (Pungi's finished_*
+// dicts): set reports whether an entry exists, even an empty one.
+type lazyLists struct {
+	set  []bool
+	list [][]PkgID
+}
+
+func newLazyLists(n int) lazyLists { return lazyLists{set: make([]bool, n), list: make([][]PkgID, n)} }
+
+func (l *lazyLists) get(i PkgID) ([]PkgID, bool) { return l.list[i], l.set[i] }
+func (l *lazyLists) put(i PkgID, v []PkgID)      { l.set[i], l.list[i] = true, v }
 
 func (g *gatherer) run(patterns []string) error {
 	bin, dbg := g.addInitial(patterns)
@@ -353,7 +410,6 @@ func (g *gatherer) result() *Result {
 		r.Broken = append(r.Broken, b)
 	}
 	sort.Slice(r.Broken, func(a, b int) bool { return r.Broken[a].String() < r.Broken[b].String() })
-	r.index()
 	return r
 }
 
@@ -525,29 +581,60 @@ outer:
 	return out
 }
 
-// bySourceRPM returns the packages built from srpm that satisfy pred,
-// deduplicated by NEVRA (a QueryCache keyed by sourcerpm).
-func (g *gatherer) bySourceRPM(srpm string, pred func(PkgID) bool) []PkgID {
-	if g.bySrc == nil {
-		g.bySrc = map[string][]PkgID{}
+// sourceByNVR returns the source packages with this name, version and
+// release (Pungi's source_pkgs_cache).
+func (g *gatherer) sourceByNVR(k nvr) []PkgID {
+	if g.srcByNVR == nil {
+		g.srcByNVR = map[nvr][]PkgID{}
 		for id, p := range g.pool.pkgs {
-			if p.SourceRPM != "" {
-				g.bySrc[p.SourceRPM] = append(g.bySrc[p.SourceRPM], PkgID(id))
+			if g.qSource(PkgID(id)) {
+				key := nvr{p.Name, p.Version, p.Release}
+				g.srcByNVR[key] = append(g.srcByNVR[key], PkgID(id))
 			}
 		}
 	}
-	return dedupNEVRA(g.pool, filter(g.bySrc[srpm], pred))
+	return dedupNEVRA(g.pool, g.srcByNVR[k])
 }
 
-// byNameVR returns the packages with this name-version-release that satisfy
-// pred, deduplicated by NEVRA.
-func (g *gatherer) byNameVR(k nvr, pred func(PkgID) bool) []PkgID {
-	if g.byNVR == nil {
-		g.byNVR = map[nvr][]PkgID{}
+// multilibByNVR returns the multilib-arch (not noarch) binaries with this
+// name, version and release (Pungi's q_multilib_binary_packages_cache).
+func (g *gatherer) multilibByNVR(k nvr) []PkgID {
+	if g.multiByNVR == nil {
+		g.multiByNVR = map[nvr][]PkgID{}
 		for id, p := range g.pool.pkgs {
-			key := nvr{p.Name, p.Version, p.Release}
-			g.byNVR[key] = append(g.byNVR[key], PkgID(id))
+			if i := PkgID(id); g.qMultiBin(i) && !g.isNoarch(i) {
+				key := nvr{p.Name, p.Version, p.Release}
+				g.multiByNVR[key] = append(g.multiByNVR[key], i)
+			}
 		}
 	}
-	return dedupNEVRA(g.pool, filter(g.byNVR[k], pred))
+	return dedupNEVRA(g.pool, g.multiByNVR[k])
+}
+
+// debugBySourceRPM returns the debug packages built from srpm that satisfy
+// pred (Pungi's native/multilib debug caches).
+func (g *gatherer) debugBySourceRPM(srpm string, pred func(PkgID) bool) []PkgID {
+	if g.debugBySrc == nil {
+		g.debugBySrc = map[string][]PkgID{}
+		for id, p := range g.pool.pkgs {
+			if g.qDebugAll(PkgID(id)) && p.SourceRPM != "" {
+				g.debugBySrc[p.SourceRPM] = append(g.debugBySrc[p.SourceRPM], PkgID(id))
+			}
+		}
+	}
+	return dedupNEVRA(g.pool, filter(g.debugBySrc[srpm], pred))
+}
+
+// binaryBySourceRPM returns the binaries built from srpm that satisfy pred
+// (Pungi's *_pkgs_by_sourcerpm_cache).
+func (g *gatherer) binaryBySourceRPM(srpm string, pred func(PkgID) bool) []PkgID {
+	if g.binBySrc == nil {
+		g.binBySrc = map[string][]PkgID{}
+		for id, p := range g.pool.pkgs {
+			if g.qBinary(PkgID(id)) && p.SourceRPM != "" {
+				g.binBySrc[p.SourceRPM] = append(g.binBySrc[p.SourceRPM], PkgID(id))
+			}
+		}
+	}
+	return dedupNEVRA(g.pool, filter(g.binBySrc[srpm], pred))
 }

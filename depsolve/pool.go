@@ -81,20 +81,24 @@ type Pool struct {
 // NewPool builds a pool from repositories in the order given. Repository
 // ids must be unique.
 func NewPool(repos []*Repo) (*Pool, error) {
-	p := &Pool{
-		Repos:        repos,
-		strs:         make(map[string]NameID),
-		byName:       make(map[NameID][]PkgID),
-		whatprovides: make(map[NameID][]provide),
-	}
 	seen := map[string]bool{}
-	n := 0
+	n, nprov := 0, 0
 	for _, r := range repos {
 		if seen[r.ID] {
 			return nil, fmt.Errorf("repository id %q given twice", r.ID)
 		}
 		seen[r.ID] = true
 		n += len(r.Packages)
+		for _, pkg := range r.Packages {
+			nprov += len(pkg.Provides)
+		}
+	}
+	// Sized up front: growing maps of this size costs more than filling them.
+	p := &Pool{
+		Repos:        repos,
+		strs:         make(map[string]NameID, nprov/2+n),
+		byName:       make(map[NameID][]PkgID, n),
+		whatprovides: make(map[NameID][]provide, nprov/2+n),
 	}
 	p.pkgs = make([]*repomd.Package, 0, n)
 	p.repoOf = make([]int32, 0, n)

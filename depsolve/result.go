@@ -125,6 +125,9 @@ type Result struct {
 }
 
 func (r *Result) index() {
+	if r.byID != nil {
+		return
+	}
 	r.byID = make(map[PkgID]*Item)
 	r.byName = make(map[string][]*Item)
 	for _, list := range [][]Item{r.RPM, r.SRPM, r.Debuginfo} {
@@ -141,12 +144,16 @@ func (r *Result) index() {
 func (r *Result) Pool() *Pool { return r.pool }
 
 // Item returns the result entry of a package id, nil when absent.
-func (r *Result) Item(id PkgID) *Item { return r.byID[id] }
+func (r *Result) Item(id PkgID) *Item {
+	r.index()
+	return r.byID[id]
+}
 
 // Why returns, for every result package whose name or NEVRA is name, the
 // chain of packages that pulled it in, starting with the package itself and
 // ending with an input (or prepopulate, fulltree or multilib origin).
 func (r *Result) Why(name string) [][]*Item {
+	r.index()
 	var out [][]*Item
 	for _, it := range r.byName[name] {
 		chain := []*Item{it}
@@ -165,12 +172,23 @@ func (r *Result) Why(name string) [][]*Item {
 	return out
 }
 
+// sortItems orders items by file name, then repository id.
 func sortItems(items []Item) {
-	sort.SliceStable(items, func(i, j int) bool {
-		fi, fj := items[i].Pkg.FileName(), items[j].Pkg.FileName()
-		if fi != fj {
-			return fi < fj
+	type keyed struct {
+		file string
+		it   Item
+	}
+	k := make([]keyed, len(items))
+	for i := range items {
+		k[i] = keyed{items[i].Pkg.FileName(), items[i]}
+	}
+	sort.SliceStable(k, func(i, j int) bool {
+		if k[i].file != k[j].file {
+			return k[i].file < k[j].file
 		}
-		return items[i].Repo.ID < items[j].Repo.ID
+		return k[i].it.Repo.ID < k[j].it.Repo.ID
 	})
+	for i := range k {
+		items[i] = k[i].it
+	}
 }

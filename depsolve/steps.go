@@ -54,7 +54,7 @@ func (g *gatherer) addConditional() bool {
 	}
 	added := false
 	for _, pkg := range g.snapshot(destBinary) {
-		deps, ok := g.finCond[pkg]
+		deps, ok := g.finCond.get(pkg)
 		if !ok {
 			name := g.pool.pkgs[pkg].Name
 			for _, c := range g.opts.Conditional {
@@ -63,7 +63,7 @@ func (g *gatherer) addConditional() bool {
 				}
 				deps = union(deps, g.best(filter(g.pool.PackagesNamed(c.Install), g.qBinary), false, false))
 			}
-			g.finCond[pkg] = deps
+			g.finCond.put(pkg, deps)
 		}
 		for _, i := range deps {
 			if !g.in[destBinary][i] {
@@ -127,13 +127,13 @@ func (g *gatherer) addSourcePackages() bool {
 	}
 	added := false
 	for _, pkg := range g.snapshot(destBinary) {
-		src, ok := g.finSrcPkg[pkg]
-		if !ok {
+		src := g.finSrcPkg[pkg]
+		if src == -2 {
 			src = -1
 			if srpm := g.pool.pkgs[pkg].SourceRPM; srpm != "" {
 				if c, ok := g.srpmCache[srpm]; ok {
 					src = c
-				} else if cands := g.byNameVR(parseSourceNVR(srpm), g.qSource); len(cands) > 0 {
+				} else if cands := g.sourceByNVR(parseSourceNVR(srpm)); len(cands) > 0 {
 					src = cands[0]
 					for _, c := range cands {
 						if g.pool.repoOf[c] == g.pool.repoOf[pkg] {
@@ -178,7 +178,7 @@ func (g *gatherer) addDebugPackages() bool {
 		if g.isNative(pkg) {
 			pred = g.qNativeDebug
 		}
-		cands := g.bySourceRPM(p.SourceRPM, pred)
+		cands := g.debugBySourceRPM(p.SourceRPM, pred)
 		if len(cands) == 0 {
 			continue
 		}
@@ -241,11 +241,11 @@ func (g *gatherer) addFulltree() bool {
 		if g.ftExcl[sourceName(p.SourceRPM)] {
 			continue
 		}
-		ft, ok := g.finFT[pkg]
+		ft, ok := g.finFT.get(pkg)
 		if !ok {
-			nat := g.bySourceRPM(p.SourceRPM, func(i PkgID) bool { return g.qNativeBin(i) && !g.isNoarch(i) })
-			mul := g.bySourceRPM(p.SourceRPM, func(i PkgID) bool { return g.qMultiBin(i) && !g.isNoarch(i) })
-			noa := g.bySourceRPM(p.SourceRPM, func(i PkgID) bool { return g.qNativeBin(i) && g.isNoarch(i) })
+			nat := g.binaryBySourceRPM(p.SourceRPM, func(i PkgID) bool { return g.qNativeBin(i) && !g.isNoarch(i) })
+			mul := g.binaryBySourceRPM(p.SourceRPM, func(i PkgID) bool { return g.qMultiBin(i) && !g.isNoarch(i) })
+			noa := g.binaryBySourceRPM(p.SourceRPM, func(i PkgID) bool { return g.qNativeBin(i) && g.isNoarch(i) })
 			pullNative := true
 			switch {
 			case len(nat) == 0:
@@ -268,9 +268,9 @@ func (g *gatherer) addFulltree() bool {
 				g.flags[i] |= FlagFulltree
 				added = true
 			}
-			g.finFT[i] = []PkgID{}
+			g.finFT.put(i, nil)
 		}
-		g.finFT[pkg] = ft
+		g.finFT.put(pkg, ft)
 	}
 	return added
 }
@@ -293,7 +293,7 @@ func (g *gatherer) addLangpacks() bool {
 	}
 	added := false
 	for _, pkg := range g.sortedBinary() {
-		lp, ok := g.finLP[pkg]
+		lp, ok := g.finLP.get(pkg)
 		if !ok {
 			name := g.pool.pkgs[pkg].Name
 			var patterns []string
@@ -303,7 +303,7 @@ func (g *gatherer) addLangpacks() bool {
 				}
 			}
 			if len(patterns) == 0 {
-				g.finLP[pkg] = nil
+				g.finLP.put(pkg, nil)
 				continue
 			}
 			for _, pat := range patterns {
@@ -332,7 +332,7 @@ func (g *gatherer) addLangpacks() bool {
 			}
 		}
 		sortIDs(chosen)
-		g.finLP[pkg] = chosen
+		g.finLP.put(pkg, chosen)
 	}
 	return added
 }
@@ -351,9 +351,7 @@ func (g *gatherer) addMultilib() bool {
 			g.finML[pkg] = true
 			continue
 		}
-		cands := g.byNameVR(nvr{p.Name, p.Version, p.Release}, func(i PkgID) bool {
-			return g.qMultiBin(i) && !g.isNoarch(i)
-		})
+		cands := g.multilibByNVR(nvr{p.Name, p.Version, p.Release})
 		for _, i := range g.best(cands, false, false) {
 			if !g.filesLoaded && g.needsFiles() {
 				g.filesLoaded = true
