@@ -109,8 +109,8 @@ type gatherer struct {
 	debugBySrc map[string][]PkgID // debug packages by sourcerpm
 	binBySrc   map[string][]PkgID // binaries by sourcerpm (fulltree)
 
-	snap       [3]sortedSnapshot
-	nevraSnap  sortedSnapshot
+	snap      [3]sortedSnapshot
+	nevraSnap sortedSnapshot
 
 	filesLoaded bool
 	broken      map[BrokenDep]bool
