@@ -162,6 +162,29 @@ func TestDemoCompose(t *testing.T) {
 		}
 	})
 	t.Run("dnf", func(t *testing.T) { checkWithDNF(t, dir) })
+	t.Run("reuse", func(t *testing.T) {
+		code, out := runPungo(t, tmp, "--config", filepath.Join(demoDir, "demo.conf"), "--target-dir", target, "--quiet", "--old-composes", target)
+		if code != 0 {
+			t.Fatalf("second compose exited %d:\n%s", code, out)
+		}
+		second := filepath.Join(target, strings.TrimSuffix(id, ".0")+".1")
+		log, err := os.ReadFile(filepath.Join(second, "logs/global/pungi.global.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"Reusing the gather result of old compose " + dir + " (inputs unchanged)",
+			"Reusing repodata of " + dir + "/compose/Server/x86_64/os for Server.x86_64 rpm (createrepo update mode)",
+			"(Server.x86_64 rpm): 13 packages, 13 reused"} {
+			if !strings.Contains(string(log), want) {
+				t.Errorf("log lacks %q", want)
+			}
+		}
+		a := readJSON(t, filepath.Join(dir, "compose/metadata/rpms.json"))["payload"].(map[string]any)["rpms"]
+		b := readJSON(t, filepath.Join(second, "compose/metadata/rpms.json"))["payload"].(map[string]any)["rpms"]
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Error("reused compose ships other packages")
+		}
+	})
 	t.Run("gather-diff", func(t *testing.T) {
 		out, code := captureStdout(t, func() int {
 			return runGather([]string{"--config", filepath.Join(demoDir, "demo.conf"), "--diff", dir})

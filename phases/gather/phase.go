@@ -51,8 +51,19 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 	if err != nil {
 		return err
 	}
-	res, err := Plan(ctx, c, set)
+	fp, err := fingerprint(c, set)
 	if err != nil {
+		return err
+	}
+	res, old := tryReuse(c, set, fp)
+	if res != nil {
+		c.Log.Infof("Reusing the gather result of old compose %s (inputs unchanged)", old)
+	} else {
+		if res, err = Plan(ctx, c, set); err != nil {
+			return err
+		}
+	}
+	if err := saveReuse(c, fp, res); err != nil {
 		return err
 	}
 	p.result = res
