@@ -603,3 +603,24 @@ func TestNormalize(t *testing.T) {
 		}
 	}
 }
+
+// The init phase filters one global comps for many variant.arch pairs at
+// once; under -race this shows FilterForVariant only reads its input.
+func TestFilterForVariantConcurrent(t *testing.T) {
+	global := mustParse(t, base)
+	want := string(global.Bytes())
+	done := make(chan string)
+	for _, arch := range []string{"x86_64", "aarch64", "ppc64le", "s390x"} {
+		go func() {
+			c, _ := FilterForVariant(global, VariantFilter{Arch: arch, VariantUID: "Server", VariantType: "variant",
+				Groups: []VariantGroup{{Name: "c*", Glob: true}}, FilterEnvironments: true})
+			done <- string(c.Bytes())
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	if string(global.Bytes()) != want {
+		t.Fatal("global comps changed")
+	}
+}
