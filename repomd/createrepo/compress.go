@@ -59,7 +59,7 @@ func newCompressor(c Compression, w io.Writer) (io.WriteCloser, error) {
 	case "xz":
 		return xz.NewWriter(w)
 	case "bz2":
-		return bzip2.NewWriter(w, &bzip2.WriterConfig{Level: bzip2.DefaultCompression})
+		return bzip2.NewWriter(w, &bzip2.WriterConfig{Level: bzip2.BestSpeed})
 	case "zstd":
 		return zstd.NewWriter(w)
 	case "none":

@@ -384,6 +384,30 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 		dbWG.Wait()
 	}
 
+	// Each XML file is compressed by its own goroutine, so the three
+	// streams compress in parallel and the collector only hands off slices.
+	var xmlCh [3]chan []byte
+	var xmlErr [3]error
+	var xmlWG sync.WaitGroup
+	for k := range xmlCh {
+		xmlCh[k] = make(chan []byte, 64)
+		xmlWG.Add(1)
+		go func(k int) {
+			defer xmlWG.Done()
+			for b := range xmlCh[k] {
+				if xmlErr[k] == nil {
+					_, xmlErr[k] = xml[k].Write(b)
+				}
+			}
+		}(k)
+	}
+	closeXML := func() {
+		for _, c := range xmlCh {
+			close(c)
+		}
+		xmlWG.Wait()
+	}
+
 	// Workers fill results[i]; ready[i] is closed when it is set. A
 	// semaphore bounds how far ahead of the writer they may run.
 	results := make([]result, len(jobs))
@@ -445,14 +469,9 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 		if r.reused {
 			res.Reused++
 		}
-		for k, b := range [][]byte{r.primary, r.filelists, r.other} {
-			if _, err := xml[k].Write(b); err != nil && firstErr == nil {
-				firstErr = fmt.Errorf("%s: %w", xml[k].path, err)
-			}
-		}
-		if firstErr != nil {
-			break
-		}
+		xmlCh[0] <- r.primary
+		xmlCh[1] <- r.filelists
+		xmlCh[2] <- r.other
 		for k := range dbCh {
 			if dbCh[k] != nil {
 				dbCh[k] <- r.pkg
@@ -463,6 +482,15 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 	}
 	shutdown()
 	closeDBs()
+	closeXML()
+	if firstErr == nil {
+		for k, e := range xmlErr {
+			if e != nil {
+				firstErr = fmt.Errorf("%s: %w", xml[k].path, e)
+				break
+			}
+		}
+	}
 	if firstErr == nil {
 		for _, e := range dbErr {
 			if e != nil {

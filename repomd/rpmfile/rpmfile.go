@@ -87,9 +87,10 @@ func ReadFile(path string, opts Options) (*repomd.Package, error) {
 		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
 	var p *repomd.Package
-	if st.Size() <= wholeFileLimit {
+	switch {
+	case st.Size() <= wholeFileLimit:
 		p, err = readWhole(f, st.Size(), opts)
-	} else {
+	default:
 		p, err = Read(f, opts)
 	}
 	if err != nil {
@@ -108,11 +109,25 @@ const wholeFileLimit = 4 << 20
 
 var wholePool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
-func readWhole(f *os.File, size int64, opts Options) (*repomd.Package, error) {
+func parseBytes(buf []byte, opts Options) (*repomd.Package, error) {
 	h, typ, err := NewHash(opts.ChecksumType)
 	if err != nil {
 		return nil, err
 	}
+	p, err := readHeaders(bytes.NewReader(buf), buf)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.fill(opts); err != nil {
+		return nil, err
+	}
+	h.Write(buf)
+	p.pkg.Checksum = repomd.Checksum{Type: typ, Value: hex.EncodeToString(h.Sum(nil))}
+	p.pkg.SizePackage = int64(len(buf))
+	return p.pkg, nil
+}
+
+func readWhole(f *os.File, size int64, opts Options) (*repomd.Package, error) {
 	bp := wholePool.Get().(*[]byte)
 	defer wholePool.Put(bp)
 	if int64(cap(*bp)) < size+1 {
@@ -123,18 +138,7 @@ func readWhole(f *os.File, size int64, opts Options) (*repomd.Package, error) {
 	if err != io.ErrUnexpectedEOF && err != nil {
 		return nil, err
 	}
-	buf = buf[:n] // n > size means the file grew; ReadFile reports it
-	p, err := readHeaders(bytes.NewReader(buf), buf)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.fill(opts); err != nil {
-		return nil, err
-	}
-	h.Write(buf)
-	p.pkg.Checksum = repomd.Checksum{Type: typ, Value: hex.EncodeToString(h.Sum(nil))}
-	p.pkg.SizePackage = int64(n)
-	return p.pkg, nil
+	return parseBytes(buf[:n], opts) // n > size: the file grew; ReadFile reports it
 }
 
 // Read reads a package from any reader (a file, a pipe, an HTTP body),
@@ -146,7 +150,7 @@ func Read(r io.Reader, opts Options) (*repomd.Package, error) {
 		return nil, err
 	}
 	cnt := &countingHash{h: h}
-	br := bufio.NewReaderSize(io.TeeReader(r, cnt), 64<<10)
+	br := bufio.NewReaderSize(io.TeeReader(r, cnt), 256<<10)
 	p, err := readHeaders(br, nil)
 	if err != nil {
 		return nil, err
