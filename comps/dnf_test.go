@@ -47,6 +47,7 @@ func TestDnfReadsFilteredRealComps(t *testing.T) {
 		createrepoC bool
 	}{
 		{"cs9-appstream", "x86_64", false},
+		{"cs9-appstream", "aarch64", false},
 		{"cs9-baseos", "aarch64", false},
 		{"cs9-baseos", "x86_64", true},
 	} {
