@@ -3,6 +3,7 @@ package repomd
 import (
 	"fmt"
 	"io"
+	"sync"
 )
 
 // This file reads primary.xml: one <package> per package with its NEVRA,
@@ -16,21 +17,61 @@ func (r *Repo) loadPrimary() error {
 	}
 	defer rc.Close()
 	rec, _ := r.Record("primary")
-	if r.pool == nil {
-		r.pool = newStrPool()
-	}
-	pkgs, err := parsePrimary(rc, r.src.name(rec.Href), r.pool)
+	pkgs, pool, err := parsePrimary(rc, r.src.name(rec.Href), chunkWorkers())
 	if err != nil {
 		return err
 	}
-	r.Packages = pkgs
+	r.Packages, r.pool = pkgs, pool
 	return nil
 }
 
 // ParsePrimary reads a decompressed primary.xml stream; name is used in
 // error messages.
 func ParsePrimary(rd io.Reader, name string) ([]*Package, error) {
-	return parsePrimary(rd, name, newStrPool())
+	pkgs, _, err := parsePrimary(rd, name, chunkWorkers())
+	return pkgs, err
+}
+
+// parsePrimary parses on several goroutines, each with its own string
+// pool and slabs (a string may then be stored once per worker, which costs
+// less than sharing one pool); it returns the first worker's pool for
+// later loads to reuse.
+func parsePrimary(rd io.Reader, name string, workers int) ([]*Package, *strPool, error) {
+	parsers := make([]*primaryParser, workers)
+	for i := range parsers {
+		parsers[i] = newPrimaryParser()
+	}
+	var (
+		mu      sync.Mutex
+		results = map[int][]*Package{}
+		sawRoot bool
+	)
+	err := parseChunks(rd, workers, func(w int, c *chunk) error {
+		s := c.scanner(name)
+		pkgs, root, err := parsers[w].parse(s)
+		mu.Lock()
+		results[c.index] = pkgs
+		if c.first {
+			sawRoot = root
+		}
+		mu.Unlock()
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if !sawRoot {
+		return nil, nil, fmt.Errorf("%s: not a primary.xml (no <metadata> element)", name)
+	}
+	n := 0
+	for _, r := range results {
+		n += len(r)
+	}
+	all := make([]*Package, 0, n)
+	for i := 0; i < len(results); i++ {
+		all = append(all, results[i]...)
+	}
+	return all, parsers[0].pool, nil
 }
 
 type depList uint8
@@ -47,29 +88,41 @@ const (
 	listEnhances
 )
 
-func parsePrimary(rd io.Reader, name string, pool *strPool) ([]*Package, error) {
-	s := newXMLScanner(rd, name)
+// primaryParser holds one goroutine's pools; it parses chunk after chunk.
+type primaryParser struct {
+	pool     *strPool
+	pkgSlab  []Package
+	depSlab  slab[Dep]
+	fileSlab slab[File]
+	deps     []Dep
+	files    []File
+}
+
+func newPrimaryParser() *primaryParser {
+	return &primaryParser{pool: newStrPool(), depSlab: slab[Dep]{size: 1 << 16}, fileSlab: slab[File]{size: 1 << 14}}
+}
+
+// parse reads the packages of one chunk (or a whole document) and reports
+// whether the root element was seen.
+func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
+	s.dropSpace = true
+	pool := pp.pool
 	var (
-		pkgs     []*Package
-		pkgSlab  []Package
-		p        *Package
-		list     depList
-		deps     []Dep
-		files    []File
-		depSlab  = slab[Dep]{size: 1 << 16}
-		fileSlab = slab[File]{size: 1 << 14}
-		sawRoot  bool
+		pkgs    []*Package
+		p       *Package
+		list    depList
+		sawRoot bool
 	)
+	pkgSlab, deps, files := pp.pkgSlab, pp.deps, pp.files
+	depSlab, fileSlab := &pp.depSlab, &pp.fileSlab
+	defer func() { pp.pkgSlab, pp.deps, pp.files = pkgSlab, deps, files }()
 	for {
 		switch s.next() {
 		case tokEOF:
 			if s.err != nil {
-				return nil, s.err
+				return nil, sawRoot, s.err
 			}
-			if !sawRoot {
-				return nil, fmt.Errorf("%s: not a primary.xml (no <metadata> element)", name)
-			}
-			return pkgs, nil
+			return pkgs, sawRoot, nil
 		case tokStart:
 			if p == nil {
 				switch string(s.name) {
@@ -101,12 +154,27 @@ func parsePrimary(rd io.Reader, name string, pool *strPool) ([]*Package, error) 
 							s.fail("unknown flags=%q", a.value)
 						}
 						d.Flags = f
+					// Most versioned entries carry the package's own EVR.
 					case "epoch":
-						d.Epoch = pool.intern(a.value)
+						if len(a.value) == 1 && a.value[0] == '0' {
+							d.Epoch = "0"
+						} else if string(a.value) == p.Epoch {
+							d.Epoch = p.Epoch
+						} else {
+							d.Epoch = pool.intern(a.value)
+						}
 					case "ver":
-						d.Version = pool.intern(a.value)
+						if string(a.value) == p.Version {
+							d.Version = p.Version
+						} else {
+							d.Version = pool.intern(a.value)
+						}
 					case "rel":
-						d.Release = pool.intern(a.value)
+						if string(a.value) == p.Release {
+							d.Release = p.Release
+						} else {
+							d.Release = pool.intern(a.value)
+						}
 					case "pre":
 						d.Pre = len(a.value) == 1 && a.value[0] == '1' || string(a.value) == "true"
 					}
@@ -120,7 +188,7 @@ func parsePrimary(rd io.Reader, name string, pool *strPool) ([]*Package, error) 
 				case "ghost":
 					ft = FileGhost
 				}
-				files = append(files, File{Path: pool.intern(s.elementText()), Type: ft})
+				files = append(files, File{Path: pool.copy(s.elementText()), Type: ft})
 			case "provides":
 				list, deps = listProvides, deps[:0]
 			case "requires":
@@ -155,7 +223,7 @@ func parsePrimary(rd io.Reader, name string, pool *strPool) ([]*Package, error) 
 			case "packager":
 				p.Packager = pool.intern(s.elementText())
 			case "url":
-				p.URL = pool.intern(s.elementText())
+				p.URL = pool.copy(s.elementText())
 			case "time":
 				p.TimeFile = s.intAttr("file")
 				p.TimeBuild = s.intAttr("build")

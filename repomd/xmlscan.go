@@ -45,6 +45,12 @@ type xmlScanner struct {
 	attrs      []xmlAttr
 	text       []byte
 	pendingEnd bool // the last start tag was <x/>: report its end next
+	// dropSpace skips white-space-only text between tags; element text
+	// is read whole by elementText regardless.
+	dropSpace bool
+	// allowOpenEOF lets the input end with the root element still open:
+	// the scanner then reads one chunk of a larger document.
+	allowOpenEOF bool
 
 	scratch  []byte // decoded text
 	attrData []byte // decoded attribute values
@@ -140,7 +146,7 @@ func (s *xmlScanner) next() tokKind {
 			if s.err != nil {
 				return tokEOF
 			}
-			if s.depth > 0 {
+			if s.depth > 0 && !(s.allowOpenEOF && s.depth == 1) {
 				return s.fail("unexpected end of file inside an element")
 			}
 			return tokEOF
@@ -148,6 +154,9 @@ func (s *xmlScanner) next() tokKind {
 		if s.buf[s.pos] != '<' {
 			k, ok := s.scanText()
 			if ok {
+				if k == tokNone {
+					continue // indentation the reader does not want
+				}
 				return k
 			}
 		} else {
@@ -177,6 +186,19 @@ const tokNone tokKind = 255
 // input is needed to see where it ends.
 func (s *xmlScanner) scanText() (tokKind, bool) {
 	rest := s.buf[s.pos:s.end]
+	// Most text between tags is indentation: no entities, no CR.
+	w := 0
+	for w < len(rest) && (rest[w] == ' ' || rest[w] == '\n' || rest[w] == '\t') {
+		w++
+	}
+	if w < len(rest) && rest[w] == '<' {
+		s.text = rest[:w]
+		s.pos += w
+		if s.dropSpace {
+			return tokNone, true
+		}
+		return tokText, true
+	}
 	i := bytes.IndexByte(rest, '<')
 	if i < 0 {
 		if !s.eof {
@@ -270,13 +292,32 @@ func (s *xmlScanner) scanMarkup() (tokKind, bool) {
 	return s.scanStartTag(b)
 }
 
-func isNameEnd(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '/' || c == '>' || c == '='
+// Byte classes for the hot loops.
+var (
+	nameEndTab [256]bool // ends an element or attribute name
+	spaceTab   [256]bool // XML white space
+	valueTab   [256]bool // needs attention inside an attribute value
+)
+
+func init() {
+	for _, c := range []byte(" \t\r\n/>=") {
+		nameEndTab[c] = true
+	}
+	for _, c := range []byte(" \t\r\n") {
+		spaceTab[c] = true
+	}
+	for _, c := range []byte("\"'&<\r") {
+		valueTab[c] = true
+	}
 }
 
 func (s *xmlScanner) scanStartTag(b []byte) (tokKind, bool) {
 	i := 1
-	for i < len(b) && !isNameEnd(b[i]) {
+	colon := -1
+	for i < len(b) && !nameEndTab[b[i]] {
+		if b[i] == ':' {
+			colon = i
+		}
 		i++
 	}
 	if i >= len(b) {
@@ -287,10 +328,14 @@ func (s *xmlScanner) scanStartTag(b []byte) (tokKind, bool) {
 		return tokEOF, true
 	}
 	name := b[1:i]
+	local := name
+	if colon >= 0 {
+		local = b[colon+1 : i]
+	}
 	s.attrs = s.attrs[:0]
 	s.attrData = s.attrData[:0]
 	for {
-		for i < len(b) && isSpace(b[i]) {
+		for i < len(b) && spaceTab[b[i]] {
 			i++
 		}
 		if i >= len(b) {
@@ -298,7 +343,7 @@ func (s *xmlScanner) scanStartTag(b []byte) (tokKind, bool) {
 		}
 		switch b[i] {
 		case '>':
-			s.name = localName(name)
+			s.name = local
 			s.pos += i + 1
 			s.depth++
 			s.pushName(name)
@@ -311,18 +356,25 @@ func (s *xmlScanner) scanStartTag(b []byte) (tokKind, bool) {
 				s.fail("'/' not followed by '>' in element %q", name)
 				return tokEOF, true
 			}
-			s.name = localName(name)
+			s.name = local
 			s.pos += i + 2
 			s.depth++
 			s.pendingEnd = true
 			return tokStart, true
 		}
 		ns := i
-		for i < len(b) && !isNameEnd(b[i]) {
+		acolon := -1
+		for i < len(b) && !nameEndTab[b[i]] {
+			if b[i] == ':' {
+				acolon = i
+			}
 			i++
 		}
 		an := b[ns:i]
-		for i < len(b) && isSpace(b[i]) {
+		if acolon >= 0 {
+			an = b[acolon+1 : i]
+		}
+		for i < len(b) && spaceTab[b[i]] {
 			i++
 		}
 		if i >= len(b) {
@@ -333,7 +385,7 @@ func (s *xmlScanner) scanStartTag(b []byte) (tokKind, bool) {
 			return tokEOF, true
 		}
 		i++
-		for i < len(b) && isSpace(b[i]) {
+		for i < len(b) && spaceTab[b[i]] {
 			i++
 		}
 		if i >= len(b) {
@@ -344,12 +396,29 @@ func (s *xmlScanner) scanStartTag(b []byte) (tokKind, bool) {
 			s.fail("unquoted attribute value in element %q", name)
 			return tokEOF, true
 		}
-		e := bytes.IndexByte(b[i+1:], q)
-		if e < 0 {
+		j := i + 1
+		special := false
+		for j < len(b) {
+			c := b[j]
+			if valueTab[c] {
+				if c == q {
+					break
+				}
+				if c == '<' {
+					s.fail("'<' in attribute value of element %q", name)
+					return tokEOF, true
+				}
+				if c == '&' || c == '\r' {
+					special = true
+				}
+			}
+			j++
+		}
+		if j >= len(b) {
 			return 0, false
 		}
-		val := b[i+1 : i+1+e]
-		if bytes.IndexByte(val, '&') >= 0 || bytes.IndexByte(val, '\r') >= 0 {
+		val := b[i+1 : j]
+		if special {
 			start := len(s.attrData)
 			var err error
 			s.attrData, err = decodeEntities(s.attrData, normalizeNewlines(val))
@@ -358,12 +427,9 @@ func (s *xmlScanner) scanStartTag(b []byte) (tokKind, bool) {
 				return tokEOF, true
 			}
 			val = s.attrData[start:len(s.attrData):len(s.attrData)]
-		} else if bytes.IndexByte(val, '<') >= 0 {
-			s.fail("'<' in attribute value of element %q", name)
-			return tokEOF, true
 		}
-		s.attrs = append(s.attrs, xmlAttr{localName(an), val})
-		i += 1 + e + 1
+		s.attrs = append(s.attrs, xmlAttr{an, val})
+		i = j + 1
 	}
 }
 
@@ -393,6 +459,10 @@ func (s *xmlScanner) elementText() []byte {
 	}
 	var first []byte
 	segments := 0
+	if s.dropSpace {
+		s.dropSpace = false
+		defer func() { s.dropSpace = true }()
+	}
 	for {
 		// The text token aliases buf; keep it safe from the refill that
 		// reading the end tag may need.

@@ -1,0 +1,205 @@
+package repomd
+
+import (
+	"bytes"
+	"io"
+	"runtime"
+	"sync"
+)
+
+// This file parses the big metadata files on several cores. The
+// decompressed stream is cut into chunks of whole <package> elements (a cut
+// goes right after a "</package>" that is not inside a comment or CDATA
+// section); each chunk is scanned in place by one of a few workers, and the
+// results are put back in file order. The first chunk carries the XML
+// declaration and the opening root tag, the last one the closing root tag;
+// the scanner is told that the root is already open (or may stay open) at
+// a chunk's edges, so every other well-formedness check still holds.
+
+// chunkSize is a variable so tests can force many small chunks.
+var chunkSize = 2 << 20
+
+type chunk struct {
+	index     int
+	data      []byte
+	startLine int  // line number of data[0]
+	first     bool   // holds the document start
+	last      bool   // holds the document end
+	root      []byte // name of the root element, open at the chunk's start unless first
+}
+
+// chunkWorkers is how many chunks are parsed at once.
+func chunkWorkers() int {
+	n := runtime.GOMAXPROCS(0)
+	if n > 4 {
+		n = 4
+	}
+	return n
+}
+
+// scanner returns a scanner over the chunk's bytes.
+func (c *chunk) scanner(name string) *xmlScanner {
+	s := &xmlScanner{file: name, buf: c.data, end: len(c.data), eof: true, lineBase: c.startLine - 1}
+	if !c.first && len(c.root) > 0 {
+		s.pushName(c.root)
+		s.depth = 1
+	}
+	s.allowOpenEOF = !c.last
+	return s
+}
+
+// parseChunks cuts rd into chunks and calls parse(worker, chunk) for each,
+// on up to chunkWorkers goroutines; worker numbers a goroutine so parse
+// can keep per-goroutine state. It returns the first error in file order
+// (a read error of rd included).
+func parseChunks(rd io.Reader, workers int, parse func(worker int, c *chunk) error) error {
+	if workers < 1 {
+		workers = 1
+	}
+	work := make(chan *chunk, workers)
+	var (
+		mu   sync.Mutex
+		errs = map[int]error{}
+		wg   sync.WaitGroup
+	)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				if err := parse(w, c); err != nil {
+					mu.Lock()
+					errs[c.index] = err
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	readErr := splitChunks(rd, func(c *chunk) { work <- c })
+	close(work)
+	wg.Wait()
+	first := -1
+	for i := range errs {
+		if first < 0 || i < first {
+			first = i
+		}
+	}
+	if first >= 0 {
+		return errs[first]
+	}
+	return readErr
+}
+
+// splitChunks reads rd and hands out chunks that end after a </package>.
+func splitChunks(rd io.Reader, emit func(*chunk)) error {
+	var (
+		pending []byte // bytes not yet emitted
+		root    []byte
+		index   int
+		line    = 1
+		readErr error
+	)
+	for readErr == nil {
+		buf := make([]byte, len(pending), len(pending)+chunkSize)
+		copy(buf, pending)
+		n, err := readFull(rd, buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			readErr = err
+		}
+		cut := len(buf)
+		if readErr == nil {
+			cut = safeCut(buf)
+			if cut < 0 {
+				pending = buf // no safe cut yet: grow the chunk
+				continue
+			}
+		}
+		c := &chunk{index: index, data: buf[:cut], startLine: line, first: index == 0, last: readErr != nil}
+		if index == 0 {
+			root = append([]byte(nil), rootName(c.data)...)
+		}
+		c.root = root
+		line += bytes.Count(c.data, []byte{'\n'})
+		pending = buf[cut:]
+		emit(c)
+		index++
+	}
+	if readErr == io.EOF {
+		return nil
+	}
+	return readErr
+}
+
+var endPackage = []byte("</package>")
+
+// safeCut returns the offset just after the last "</package>" in b that is
+// not inside a comment or CDATA section, or -1.
+func safeCut(b []byte) int {
+	end := bytes.LastIndex(b, endPackage)
+	if end < 0 {
+		return -1
+	}
+	cut := end + len(endPackage)
+	// A "<!" before the cut must be closed before it. rpm-md rarely has
+	// any, and a forward search for the first is much faster than a
+	// backward one, so look for the last only when there is one.
+	if bytes.Index(b[:cut], []byte("<!")) < 0 {
+		return cut
+	}
+	if bang := bytes.LastIndex(b[:cut], []byte("<!")); bang >= 0 {
+		rest := b[bang:cut]
+		var term []byte
+		switch {
+		case bytes.HasPrefix(rest, []byte("<!--")):
+			term = []byte("-->")
+		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+			term = []byte("]]>")
+		default:
+			term = []byte(">")
+		}
+		if !bytes.Contains(rest[2:], term) {
+			return -1
+		}
+	}
+	return cut
+}
+
+// rootName finds the name of the document's root element in the first
+// chunk, for the scanners of the following chunks.
+func rootName(b []byte) []byte {
+	for {
+		i := bytes.IndexByte(b, '<')
+		if i < 0 || i+1 >= len(b) {
+			return nil
+		}
+		b = b[i:]
+		switch b[1] {
+		case '?':
+			e := bytes.Index(b, []byte("?>"))
+			if e < 0 {
+				return nil
+			}
+			b = b[e+2:]
+			continue
+		case '!':
+			var term []byte
+			if bytes.HasPrefix(b, []byte("<!--")) {
+				term = []byte("-->")
+			} else {
+				term = []byte(">")
+			}
+			e := bytes.Index(b[2:], term)
+			if e < 0 {
+				return nil
+			}
+			b = b[2+e+len(term):]
+			continue
+		}
+		j := 1
+		for j < len(b) && !nameEndTab[b[j]] {
+			j++
+		}
+		return b[1:j]
+	}
+}
