@@ -22,7 +22,7 @@ var chunkSize = 2 << 20
 type chunk struct {
 	index     int
 	data      []byte
-	startLine int  // line number of data[0]
+	startLine int    // line number of data[0]
 	first     bool   // holds the document start
 	last      bool   // holds the document end
 	root      []byte // name of the root element, open at the chunk's start unless first

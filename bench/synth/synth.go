@@ -594,7 +594,7 @@ func newModel(o Options) *model {
 	for _, sp := range plans {
 		seq++
 		s := &pkg{name: sp.name, arch: "src", epoch: sp.epoch, ver: sp.ver, rel: sp.rel, seq: seq,
-			summary: "Source of " + sp.name, description: m.sentence(20 + m.rng.Intn(30)) + ".",
+			summary: "Source of " + sp.name, description: m.sentence(20+m.rng.Intn(30)) + ".",
 			size: int64(10000 + m.rng.Intn(20000000)), changelogs: 1 + m.rng.Intn(3)}
 		s.requires = append(s.requires, dep{name: "gcc"}, dep{name: "make"})
 		for i, n := 0, m.rng.Intn(8); i < n; i++ {

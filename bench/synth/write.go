@@ -41,9 +41,9 @@ func Generate(dir string, opts Options) error {
 }
 
 type record struct {
-	typ, href           string
-	sum, openSum        string
-	size, openSize      int64
+	typ, href      string
+	sum, openSum   string
+	size, openSize int64
 }
 
 func writeRepo(dir string, pkgs []*pkg, o Options) error {
