@@ -58,6 +58,7 @@ type Group struct {
 	DisplayOrder      *int
 	Packages          []PackageReq
 	Arch, Variant     string // comps_filter attributes on <group>
+	blank             blankAttrs
 	Other             []Raw
 	Line              int
 }
@@ -73,6 +74,7 @@ type PackageReq struct {
 	Arch         string // comps_filter attribute: comma/space separated arches
 	Variant      string // comps_filter attribute: comma/space separated variant UIDs
 	BaseArchOnly bool
+	blank        blankAttrs
 	Line         int
 }
 
@@ -119,6 +121,7 @@ type Environment struct {
 	Groups            []GroupRef // <grouplist>
 	Options           []GroupRef // <optionlist>
 	Arch, Variant     string     // comps_filter attributes on <environment>
+	blank             blankAttrs
 	Other             []Raw
 	Line              int
 }
@@ -140,6 +143,11 @@ type IgnoreDep struct {
 	Package, Requires string
 	Line              int
 }
+
+// blankAttrs records an arch or variant attribute present with an empty
+// value: comps_filter drops such an element (its list of values matches
+// nothing), while an absent attribute keeps it.
+type blankAttrs struct{ arch, variant bool }
 
 // Raw is an element kept verbatim (serialized XML).
 type Raw struct {

@@ -73,8 +73,10 @@ var attrSplit = regexp.MustCompile(`[, ]+`)
 
 // attrMatch decides one element of comps_filter's attribute filter: keep
 // says whether the element stays, and a kept element loses the attribute.
-func attrMatch(value *string, want string, onlyAttr bool) (keep bool) {
-	if *value == "" {
+// blank marks an attribute present with an empty value, which matches
+// nothing.
+func attrMatch(value *string, blank *bool, want string, onlyAttr bool) (keep bool) {
+	if *value == "" && !*blank {
 		return !onlyAttr
 	}
 	for _, v := range attrSplit.Split(*value, -1) {
@@ -90,10 +92,10 @@ func (c *Comps) filterPackages(arch, variant string, only bool) {
 	for _, g := range c.Groups {
 		kept := g.Packages[:0]
 		for _, p := range g.Packages {
-			if arch != "" && !attrMatch(&p.Arch, arch, only) {
+			if arch != "" && !attrMatch(&p.Arch, &p.blank.arch, arch, only) {
 				continue
 			}
-			if variant != "" && !attrMatch(&p.Variant, variant, only) {
+			if variant != "" && !attrMatch(&p.Variant, &p.blank.variant, variant, only) {
 				continue
 			}
 			kept = append(kept, p)
@@ -105,10 +107,10 @@ func (c *Comps) filterPackages(arch, variant string, only bool) {
 func (c *Comps) filterGroups(arch, variant string, only bool) {
 	kept := c.Groups[:0]
 	for _, g := range c.Groups {
-		if arch != "" && !attrMatch(&g.Arch, arch, only) {
+		if arch != "" && !attrMatch(&g.Arch, &g.blank.arch, arch, only) {
 			continue
 		}
-		if variant != "" && !attrMatch(&g.Variant, variant, only) {
+		if variant != "" && !attrMatch(&g.Variant, &g.blank.variant, variant, only) {
 			continue
 		}
 		kept = append(kept, g)
@@ -119,10 +121,10 @@ func (c *Comps) filterGroups(arch, variant string, only bool) {
 func (c *Comps) filterEnvironments(arch, variant string, only bool) {
 	kept := c.Environments[:0]
 	for _, e := range c.Environments {
-		if arch != "" && !attrMatch(&e.Arch, arch, only) {
+		if arch != "" && !attrMatch(&e.Arch, &e.blank.arch, arch, only) {
 			continue
 		}
-		if variant != "" && !attrMatch(&e.Variant, variant, only) {
+		if variant != "" && !attrMatch(&e.Variant, &e.blank.variant, variant, only) {
 			continue
 		}
 		kept = append(kept, e)

@@ -624,3 +624,24 @@ func TestFilterForVariantConcurrent(t *testing.T) {
 		t.Fatal("global comps changed")
 	}
 }
+
+func TestBlankFilterAttributes(t *testing.T) {
+	c := mustParse(t, `<comps>
+<group><id>g</id><packagelist><packagereq type="mandatory" arch="">blank-arch</packagereq>
+<packagereq type="mandatory" variant="">blank-variant</packagereq><packagereq type="mandatory">plain</packagereq></packagelist></group>
+<group arch=""><id>blank-group</id><packagelist><packagereq type="mandatory">x</packagereq></packagelist></group>
+</comps>`)
+	roundTrip(t, c)
+	if !strings.Contains(string(c.Bytes()), `<packagereq type="mandatory" variant="">blank-variant</packagereq>`) {
+		t.Fatalf("blank variant attribute not written back:\n%s", c.Bytes())
+	}
+	noVariant := c.Clone()
+	noVariant.Filter(FilterOptions{Arch: "x86_64", NoCleanup: true})
+	if got := summary(noVariant); got != "group g: blank-variant plain\n" {
+		t.Errorf("arch filter: %q", got)
+	}
+	c.Filter(FilterOptions{Arch: "x86_64", Variant: "Server", NoCleanup: true})
+	if got := summary(c); got != "group g: plain\n" {
+		t.Errorf("arch+variant filter: %q", got)
+	}
+}

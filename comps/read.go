@@ -244,6 +244,11 @@ func attr(e *etree.Element, key string) string {
 	return ""
 }
 
+func blanks(e *etree.Element) blankAttrs {
+	a, v := e.SelectAttr("arch"), e.SelectAttr("variant")
+	return blankAttrs{arch: a != nil && a.Value == "", variant: v != nil && v.Value == ""}
+}
+
 // langOf returns the xml:lang of a translated element.
 func langOf(e *etree.Element) string {
 	for _, a := range e.Attr {
@@ -301,7 +306,7 @@ func (p *reader) common(e *etree.Element, id, name, desc *string, names, descs *
 }
 
 func (p *reader) group(e *etree.Element) (*Group, error) {
-	g := &Group{UserVisible: true, Line: p.line[e], Arch: attr(e, "arch"), Variant: attr(e, "variant")}
+	g := &Group{UserVisible: true, Line: p.line[e], Arch: attr(e, "arch"), Variant: attr(e, "variant"), blank: blanks(e)}
 	for _, c := range e.ChildElements() {
 		ok, err := p.common(c, &g.ID, &g.Name, &g.Description, &g.NameByLang, &g.DescriptionByLang, &g.HasDescription)
 		if err != nil {
@@ -349,6 +354,7 @@ func (p *reader) packagelist(e *etree.Element, g *Group) error {
 			Requires: attr(c, "requires"),
 			Arch:     attr(c, "arch"),
 			Variant:  attr(c, "variant"),
+			blank:    blanks(c),
 			Line:     p.line[c],
 		}
 		if req.Name == "" {
@@ -427,7 +433,7 @@ func (p *reader) category(e *etree.Element) (*Category, error) {
 }
 
 func (p *reader) environment(e *etree.Element) (*Environment, error) {
-	env := &Environment{Line: p.line[e], Arch: attr(e, "arch"), Variant: attr(e, "variant")}
+	env := &Environment{Line: p.line[e], Arch: attr(e, "arch"), Variant: attr(e, "variant"), blank: blanks(e)}
 	for _, c := range e.ChildElements() {
 		ok, err := p.common(c, &env.ID, &env.Name, &env.Description, &env.NameByLang, &env.DescriptionByLang, &env.HasDescription)
 		if err != nil {

@@ -40,8 +40,7 @@ func (c *Comps) Write(w io.Writer) error {
 	}
 	for _, env := range c.Environments {
 		e := root.CreateElement("environment")
-		setAttr(e, "arch", env.Arch)
-		setAttr(e, "variant", env.Variant)
+		setFilterAttrs(e, env.Arch, env.Variant, env.blank)
 		writeCommon(e, env.ID, env.Name, env.NameByLang, env.Description, env.DescriptionByLang, env.HasDescription)
 		if env.DisplayOrder != nil {
 			e.CreateElement("display_order").SetText(strconv.Itoa(*env.DisplayOrder))
@@ -100,8 +99,7 @@ func (c *Comps) Bytes() []byte {
 
 func writeGroup(root *etree.Element, g *Group, raws *rawQueue) {
 	e := root.CreateElement("group")
-	setAttr(e, "arch", g.Arch)
-	setAttr(e, "variant", g.Variant)
+	setFilterAttrs(e, g.Arch, g.Variant, g.blank)
 	writeCommon(e, g.ID, g.Name, g.NameByLang, g.Description, g.DescriptionByLang, g.HasDescription)
 	e.CreateElement("default").SetText(strconv.FormatBool(g.Default))
 	e.CreateElement("uservisible").SetText(strconv.FormatBool(g.UserVisible))
@@ -118,13 +116,17 @@ func writeGroup(root *etree.Element, g *Group, raws *rawQueue) {
 	for _, p := range g.Packages {
 		r := pl.CreateElement("packagereq")
 		// Attributes in name order, as Pungi writes them.
-		setAttr(r, "arch", p.Arch)
+		if p.Arch != "" || p.blank.arch {
+			r.CreateAttr("arch", p.Arch)
+		}
 		if p.BaseArchOnly {
 			r.CreateAttr("basearchonly", "true")
 		}
 		setAttr(r, "requires", p.Requires)
 		setAttr(r, "type", p.Type)
-		setAttr(r, "variant", p.Variant)
+		if p.Variant != "" || p.blank.variant {
+			r.CreateAttr("variant", p.Variant)
+		}
 		r.SetText(p.Name)
 	}
 	raws.add(e, 2, g.Other)
@@ -195,6 +197,15 @@ func (q rawQueue) insert() {
 			p.parent.AddChild(d.Root().Copy())
 		}
 		p.parent.AddChild(etree.NewText(closing))
+	}
+}
+
+func setFilterAttrs(e *etree.Element, arch, variant string, blank blankAttrs) {
+	if arch != "" || blank.arch {
+		e.CreateAttr("arch", arch)
+	}
+	if variant != "" || blank.variant {
+		e.CreateAttr("variant", variant)
 	}
 }
 
