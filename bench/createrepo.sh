@@ -74,34 +74,49 @@ gen_tiny
 gen_big
 go build -o "$out/pungo" ./cmd/pungo
 
-# best_of CMD…: runs CMD $repeats times, prints the fastest wall time (s).
-best_of() {
-	local best="" t0 t1 t
+# measure CMD…: runs CMD $repeats times and prints "WALL CPU", the fastest
+# wall time and the smallest user+system CPU time in seconds. On a shared
+# machine the CPU time is the steadier measure of the work done.
+measure() {
+	local bw="" bc="" w c
 	for _ in $(seq "$repeats"); do
-		t0=$(date +%s.%N)
-		"$@" >/dev/null
-		t1=$(date +%s.%N)
-		t=$(echo "$t1 - $t0" | bc)
-		if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
+		/usr/bin/time -f "%e %U %S" -o "$out/time.txt" "$@" >/dev/null
+		read -r w u s <"$out/time.txt"
+		c=$(echo "$u + $s" | bc)
+		if [ -z "$bw" ] || [ "$(echo "$w < $bw" | bc)" = 1 ]; then bw=$w; fi
+		if [ -z "$bc" ] || [ "$(echo "$c < $bc" | bc)" = 1 ]; then bc=$c; fi
 	done
-	printf '%.3f' "$best"
+	echo "$bw $bc"
 }
 
-printf '%-34s %12s %12s %8s\n' "case (workers=$workers)" "createrepo_c" "pungo" "speedup"
+ratio() { if [ "$(echo "$2 > 0" | bc)" = 1 ]; then printf '%.2fx' "$(echo "$1 / $2" | bc -l)"; else echo "inf"; fi; }
+
+row() { # label, createrepo_c "wall cpu", pungo "wall cpu"
+	local cw cc pw pc
+	read -r cw cc <<<"$2"
+	read -r pw pc <<<"$3"
+	printf '%-40s %8.3fs %8.3fs %8s   %8.3fs %8.3fs %8s\n' "$1" "$cw" "$pw" "$(ratio "$cw" "$pw")" "$cc" "$pc" "$(ratio "$cc" "$pc")"
+}
+
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs; best of $repeats runs each"
+printf '%-40s %9s %9s %8s   %9s %9s %8s\n' "case (--workers $workers)" "c wall" "pungo" "speedup" "c cpu" "pungo" "ratio"
 for corpus in tiny big; do
 	dir=$out/$corpus
 	cat "$dir"/*.rpm >/dev/null # warm the page cache for both tools alike
-	c=$out/$corpus-c
-	p=$out/$corpus-pungo
-	rm -rf "$c" "$p"
-	mkdir -p "$c" "$p"
-	tc=$(best_of createrepo_c -q --workers "$workers" --outputdir "$c" "$dir")
-	tp=$(best_of "$out/pungo" createrepo -q --workers "$workers" --outputdir "$p" "$dir")
-	printf '%-34s %11ss %11ss %7.2fx\n' "$corpus: full run" "$tc" "$tp" "$(echo "$tc / $tp" | bc -l)"
-	uc=$(best_of createrepo_c -q --update --workers "$workers" --outputdir "$c" "$dir")
-	up=$(best_of "$out/pungo" createrepo -q --update --workers "$workers" --outputdir "$p" "$dir")
-	printf '%-34s %11ss %11ss %7.2fx\n' "$corpus: no-change --update rerun" "$uc" "$up" "$(echo "$uc / $up" | bc -l)"
-	if ! "$out/pungo" repodiff -q "$c" "$p"; then
-		echo "WARNING: pungo and createrepo_c metadata differ on $corpus" >&2
-	fi
+	for db in --database --no-database; do
+		[ "$corpus" = big ] && [ "$db" = --no-database ] && continue
+		c=$out/$corpus-c
+		p=$out/$corpus-pungo
+		rm -rf "$c" "$p"
+		mkdir -p "$c" "$p"
+		mc=$(measure createrepo_c -q $db --workers "$workers" --outputdir "$c" "$dir")
+		mp=$(measure "$out/pungo" createrepo -q $db --workers "$workers" --outputdir "$p" "$dir")
+		row "$corpus ($(ls "$dir" | grep -c rpm) rpms) $db: full run" "$mc" "$mp"
+		if ! "$out/pungo" repodiff -q "$c" "$p"; then
+			echo "WARNING: pungo and createrepo_c metadata differ on $corpus $db" >&2
+		fi
+		uc=$(measure createrepo_c -q $db --update --workers "$workers" --outputdir "$c" "$dir")
+		up=$(measure "$out/pungo" createrepo -q $db --update --workers "$workers" --outputdir "$p" "$dir")
+		row "$corpus $db: no-change --update" "$uc" "$up"
+	done
 done

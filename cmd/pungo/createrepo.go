@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/pungo/pungo/repomd/createrepo"
 	"github.com/pungo/pungo/repomd/rpmfile"
@@ -127,6 +130,9 @@ func runCreaterepo(args []string) int {
 	if len(updatePaths) > 0 && !o.Update {
 		return fail(name, fmt.Errorf("--update-md-path works only with --update"))
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	o.Context = ctx
 	res, err := createrepo.Run(pos[0], o)
 	if err != nil {
 		return fail(name, err)

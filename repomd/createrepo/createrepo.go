@@ -13,6 +13,7 @@ package createrepo
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 
@@ -54,6 +55,9 @@ type Options struct {
 
 	// Now fixes the timestamps (tests); zero means time.Now().
 	Now time.Time
+	// Context, when set, cancels the run (on SIGINT, say): it then fails
+	// like any other error, leaving the previous repodata as it was.
+	Context context.Context
 }
 
 // Result tells what a run did.
@@ -459,8 +463,19 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 
 	res := &Result{Packages: len(jobs)}
 	var firstErr error
+	var done <-chan struct{}
+	if opts.Context != nil {
+		done = opts.Context.Done()
+	}
 	for i := range jobs {
-		<-ready[i]
+		select {
+		case <-ready[i]:
+		case <-done:
+		}
+		if opts.Context != nil && opts.Context.Err() != nil {
+			firstErr = fmt.Errorf("interrupted: %w", opts.Context.Err())
+			break
+		}
 		r := &results[i]
 		if r.err != nil {
 			firstErr = r.err

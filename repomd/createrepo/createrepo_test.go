@@ -1,6 +1,7 @@
 package createrepo
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -346,6 +347,31 @@ func TestNoChangeUpdateReusesFiles(t *testing.T) {
 	for _, p := range r.Packages {
 		if len(p.Changelogs) > 1 {
 			t.Errorf("%s keeps %d changelog entries with limit 1", p.NEVRA(), len(p.Changelogs))
+		}
+	}
+}
+
+// TestCancelledRun: cancelling the context (pungo createrepo does on SIGINT
+// and SIGTERM) fails the run and leaves the previous repodata in place.
+func TestCancelledRun(t *testing.T) {
+	dir := copyCorpus(t)
+	if _, err := Run(dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, "repodata", "repomd.xml"))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(dir, Options{Database: true, Context: ctx}); err == nil || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("err = %v, want interrupted", err)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "repodata", "repomd.xml"))
+	if string(before) != string(after) {
+		t.Error("repomd.xml changed")
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".repodata") {
+			t.Errorf("left %s behind", e.Name())
 		}
 	}
 }
