@@ -137,6 +137,9 @@ func runCreaterepo(args []string) int {
 	if err != nil {
 		return fail(name, err)
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(os.Stderr, "pungo %s: warning: %s\n", name, w)
+	}
 	if !quiet {
 		out := o.OutputDir
 		if out == "" {

@@ -65,6 +65,7 @@ type Result struct {
 	Packages int      // packages in the new metadata
 	Reused   int      // of those, taken from old metadata (--update)
 	Records  []Record // the records written to repomd.xml
+	Warnings []string // problems that did not stop the run
 }
 
 // Record is one written <data> entry of repomd.xml.
@@ -134,8 +135,9 @@ func Run(dir string, opts Options) (*Result, error) {
 	}
 	var old map[string]*repomd.Package
 	var own *repomd.Repo // the existing repodata in out, if any
+	var warnings []string
 	if opts.Update {
-		if old, own, err = loadOld(out, opts.UpdateMDPaths); err != nil {
+		if old, own, warnings, err = loadOld(out, opts.UpdateMDPaths); err != nil {
 			return nil, err
 		}
 	}
@@ -162,6 +164,7 @@ func Run(dir string, opts Options) (*Result, error) {
 		os.RemoveAll(tmp)
 		return nil, err
 	}
+	res.Warnings = warnings
 	return res, nil
 }
 
@@ -248,7 +251,7 @@ func listPackages(dir string, opts Options) ([]job, error) {
 		jobs = append(jobs, job{path: filepath.Join(dir, filepath.FromSlash(rel)), href: rel})
 	}
 	sort.Slice(jobs, func(i, j int) bool {
-		bi, bj := path_base(jobs[i].href), path_base(jobs[j].href)
+		bi, bj := baseName(jobs[i].href), baseName(jobs[j].href)
 		if bi != bj {
 			return bi < bj
 		}
@@ -257,11 +260,11 @@ func listPackages(dir string, opts Options) ([]job, error) {
 	return jobs, nil
 }
 
-func path_base(s string) string { return s[strings.LastIndexByte(s, '/')+1:] }
+func baseName(s string) string { return s[strings.LastIndexByte(s, '/')+1:] }
 
 func excluded(rel string, patterns []string) bool {
 	for _, p := range patterns {
-		if globMatch(p, rel) || globMatch(p, path_base(rel)) {
+		if globMatch(p, rel) || globMatch(p, baseName(rel)) {
 			return true
 		}
 	}
@@ -297,9 +300,14 @@ func globMatch(pat, s string) bool {
 // loadOld reads the packages of the existing metadata in out/repodata and
 // in the --update-md-path repositories, keyed by location href; the first
 // repository listing a location wins.
-func loadOld(out string, extra []string) (map[string]*repomd.Package, *repomd.Repo, error) {
+//
+// Unreadable existing repodata in out is only a warning, as with
+// createrepo_c: the run then reads every package and replaces it. An
+// unreadable --update-md-path repository is an error.
+func loadOld(out string, extra []string) (map[string]*repomd.Package, *repomd.Repo, []string, error) {
 	old := map[string]*repomd.Package{}
 	var own *repomd.Repo
+	var warnings []string
 	for i, loc := range append([]string{out}, extra...) {
 		if i == 0 {
 			if _, err := os.Stat(filepath.Join(out, "repodata", "repomd.xml")); errors.Is(err, os.ErrNotExist) {
@@ -307,14 +315,18 @@ func loadOld(out string, extra []string) (map[string]*repomd.Package, *repomd.Re
 			}
 		}
 		r, err := repomd.Open(loc)
+		if err == nil {
+			err = r.LoadFilelists()
+		}
+		if err == nil {
+			err = r.LoadOther()
+		}
+		if err != nil && i == 0 {
+			warnings = append(warnings, fmt.Sprintf("--update: ignoring the existing metadata: %v", err))
+			continue
+		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("--update: %w", err)
-		}
-		if err := r.LoadFilelists(); err != nil {
-			return nil, nil, fmt.Errorf("--update: %w", err)
-		}
-		if err := r.LoadOther(); err != nil {
-			return nil, nil, fmt.Errorf("--update: %w", err)
+			return nil, nil, nil, fmt.Errorf("--update-md-path: %w", err)
 		}
 		if i == 0 {
 			own = r
@@ -325,7 +337,7 @@ func loadOld(out string, extra []string) (map[string]*repomd.Package, *repomd.Re
 			}
 		}
 	}
-	return old, own, nil
+	return old, own, warnings, nil
 }
 
 // write produces all metadata files and repomd.xml in dir.

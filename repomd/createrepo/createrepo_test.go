@@ -375,3 +375,31 @@ func TestCancelledRun(t *testing.T) {
 		}
 	}
 }
+
+// TestUpdateOverBrokenRepodata: unreadable old metadata is a warning; the
+// run reads every package and replaces it.
+func TestUpdateOverBrokenRepodata(t *testing.T) {
+	dir := copyCorpus(t)
+	res, err := Run(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Records {
+		if r.Type == "primary" {
+			os.WriteFile(filepath.Join(dir, r.Href), []byte("garbage"), 0o644)
+		}
+	}
+	res, err = Run(dir, Options{Update: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Reused != 0 || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "primary") {
+		t.Errorf("reused %d, warnings %q", res.Reused, res.Warnings)
+	}
+	if _, err := repomd.Open(dir); err != nil {
+		t.Errorf("new repodata: %v", err)
+	}
+	if _, err := Run(dir, Options{Update: true, UpdateMDPaths: []string{t.TempDir()}}); err == nil {
+		t.Error("unreadable --update-md-path: no error")
+	}
+}
