@@ -299,7 +299,10 @@ func (w *walker) checkArray(n *Node, items []any, orig any, path []string) any {
 			out[i] = w.check(n.Items, it, appendPath(path, fmt.Sprint(i)))
 		}
 	}
-	if n.MinItems > 0 && len(items) < n.MinItems {
+	switch {
+	case n.MinItems == 1 && len(items) == 0:
+		w.fail(path, "%s should be non-empty", pyRepr(orig))
+	case n.MinItems > 0 && len(items) < n.MinItems:
 		w.fail(path, "%s is too short", pyRepr(orig))
 	}
 	if n.MaxItems > 0 && len(items) > n.MaxItems {

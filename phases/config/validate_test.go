@@ -57,6 +57,8 @@ func TestValidate(t *testing.T) {
 			errs: []string{"test.conf:7:1: Failed validation in createrepo_extra_args.1: 5 is not of type 'string'"}},
 		{name: "number accepts int and float, not bool", body: "createrepo_num_workers = 2.5\nsigned_packages_wait = True\n",
 			errs: []string{"test.conf:8:1: Failed validation in signed_packages_wait: True is not of type 'number'"}},
+		{name: "empty sigkeys", body: "sigkeys = []\n",
+			errs: []string{"test.conf:7:1: Failed validation in sigkeys: [] should be non-empty"}},
 		{name: "enum", body: "link_type = \"softlink\"\n",
 			errs: []string{"test.conf:7:1: Failed validation in link_type: 'softlink' is not one of ['hardlink', 'copy', 'hardlink-or-copy', 'symlink', 'abspath-symlink']"}},
 		{name: "tuple is an array", body: "tree_arches = (\"x86_64\", \"aarch64\")\n"},

@@ -78,9 +78,9 @@ func Tokenize(file, src string) []Token {
 }
 
 // normalizeNewlines applies Python's universal newlines: \r\n and \r become
-// \n. A leading byte order mark is dropped.
+// \n. A byte order mark is kept: kobo reads files as plain UTF-8, so the
+// tokenizer rejects it.
 func normalizeNewlines(s string) string {
-	s = strings.TrimPrefix(s, "\ufeff")
 	if strings.IndexByte(s, '\r') < 0 {
 		return s
 	}
@@ -228,7 +228,11 @@ func (t *tokenizer) run() {
 				continue
 			}
 			if !t.operator() {
-				t.fail(p, "invalid character %q", r)
+				if unicode.IsPrint(r) {
+					t.fail(p, "invalid character %q", r)
+				} else {
+					t.fail(p, "invalid non-printable character U+%04X", r)
+				}
 			}
 			lineHasCode = true
 		}
