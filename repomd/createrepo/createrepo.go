@@ -635,6 +635,9 @@ func process(j job, old map[string]*repomd.Package, opts Options, cache *checksu
 		p.LocationBase = opts.BaseURL
 		p.Changelogs = limitChangelogs(p.Changelogs, opts.ChangelogLimit)
 	}
+	if err := controlChars(p); err != nil {
+		return result{err: fmt.Errorf("%s: %w", j.path, err)}
+	}
 	r := result{pkg: p, reused: reused}
 	// Each fragment gets its own copy: buf is reused by the next package.
 	buf[0] = appendPrimary(buf[0][:0], p)

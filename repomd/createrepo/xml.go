@@ -1,6 +1,7 @@
 package createrepo
 
 import (
+	"fmt"
 	"strconv"
 	"unicode/utf8"
 
@@ -21,41 +22,68 @@ const (
 	otherTail     = "</otherdata>"
 )
 
-// clean makes a header string valid XML text the way createrepo_c does:
-// bytes that are not UTF-8 are taken as Latin-1, and control characters
-// other than tab, newline and carriage return are dropped.
+// clean makes a header string valid UTF-8 the way createrepo_c does
+// (cr_latin1_to_utf8): a string that is not UTF-8 is taken as Latin-1,
+// dropping control characters other than tab, newline and carriage return
+// and the C1 range 0x80-0xBF, which is most likely misencoded CP-1252.
+// Valid UTF-8 is kept as it is; controlChars rejects the packages whose
+// strings hold control characters, as createrepo_c does.
 func clean(s string) string {
-	ok := utf8.ValidString(s)
-	if ok {
-		for i := 0; i < len(s); i++ {
-			if c := s[i]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return s
-		}
+	if utf8.ValidString(s) {
+		return s
 	}
-	valid := utf8.ValidString(s)
-	out := make([]rune, 0, len(s))
-	if valid {
-		for _, r := range s {
-			if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f {
-				continue
-			}
-			out = append(out, r)
-		}
-	} else {
-		for i := 0; i < len(s); i++ {
-			c := s[i]
-			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
-				continue
-			}
-			out = append(out, rune(c))
+	out := make([]byte, 0, 2*len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
+		case c < 0x80:
+			out = append(out, c)
+		case c < 0xc0:
+		default:
+			out = append(out, 0xc3, c&0x3f+0x80)
 		}
 	}
 	return string(out)
+}
+
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return true
+		}
+	}
+	return false
+}
+
+// controlChars reports a package that createrepo_c refuses to dump because
+// one of its strings holds a control character other than tab, newline
+// and carriage return (XML 1.0 cannot carry them).
+func controlChars(p *repomd.Package) error {
+	for _, s := range []string{p.Name, p.Arch, p.Version, p.Epoch, p.Release, p.Summary, p.Description, p.URL,
+		p.License, p.Vendor, p.Group, p.BuildHost, p.SourceRPM, p.Packager, p.Location, p.LocationBase} {
+		if hasControl(s) {
+			return fmt.Errorf("forbidden control characters in package metadata (%q)", s)
+		}
+	}
+	for _, l := range [][]repomd.Dep{p.Requires, p.Provides, p.Conflicts, p.Obsoletes, p.Suggests, p.Enhances, p.Recommends, p.Supplements} {
+		for _, d := range l {
+			if hasControl(d.Name) || hasControl(d.Epoch) || hasControl(d.Version) || hasControl(d.Release) {
+				return fmt.Errorf("forbidden control characters in dependency %q", d.Name)
+			}
+		}
+	}
+	for _, f := range p.Files {
+		if hasControl(f.Path) {
+			return fmt.Errorf("forbidden control characters in file name %q", f.Path)
+		}
+	}
+	for _, c := range p.Changelogs {
+		if hasControl(c.Author) || hasControl(c.Text) {
+			return fmt.Errorf("forbidden control characters in a changelog entry of %s", c.Author)
+		}
+	}
+	return nil
 }
 
 func escText(b []byte, s string) []byte {
