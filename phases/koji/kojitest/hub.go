@@ -56,6 +56,7 @@ type Hub struct {
 	tasks    map[int64]*task
 	nextTask int64
 	sessions map[int64]*session
+	archives []*archiveEntry
 	calls    []Call
 }
 

@@ -1,0 +1,256 @@
+package imagetasks
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/images"
+	"github.com/pungo/pungo/phases/images/imgtest"
+	"github.com/pungo/pungo/phases/koji/kojitest"
+	"github.com/pungo/pungo/phases/runroot"
+	"github.com/pungo/pungo/repomd/toolcheck"
+)
+
+// setup makes a hub (files under its topdir), a koji profile pointing at
+// it and a compose whose Server variant has x86_64 and aarch64.
+func setup(t *testing.T, conf compose.MapConfig) (*compose.Compose, *kojitest.Hub) {
+	old := runroot.DefaultPoll
+	runroot.DefaultPoll = time.Millisecond
+	t.Cleanup(func() { runroot.DefaultPoll = old })
+	h := kojitest.New(t, t.TempDir())
+	h.Users["compose"] = "pw"
+	prof := filepath.Join(t.TempDir(), "koji.conf")
+	os.WriteFile(prof, []byte("[test]\nserver = "+h.URL()+"\nauthtype = password\nuser = compose\npassword = pw\ntopdir = "+h.TopDir+"\n"), 0o644)
+	t.Setenv("PUNGO_KOJI_CONFIG", prof)
+	conf["koji_profile"] = "test"
+	c := imgtest.NewCompose(t, conf, "")
+	c.Variant("Server").Arches = []string{"aarch64", "x86_64"}
+	return c, h
+}
+
+func localGitURL(t *testing.T) (string, string) {
+	toolcheck.Need(t, "git")
+	dir := t.TempDir()
+	run := func(args ...string) string {
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@e", "-c", "init.defaultBranch=main"}, args...)...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v %s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	run("init", "-q")
+	os.WriteFile(filepath.Join(dir, "fedora-cloud-base.ks"), []byte("text\n"), 0o644)
+	run("add", ".")
+	run("commit", "-q", "-m", "ks")
+	return "git+file://" + dir, run("rev-parse", "HEAD")
+}
+
+func TestImageBuild(t *testing.T) {
+	ksurl, head := localGitURL(t)
+	c, h := setup(t, compose.MapConfig{
+		"global_target": "f40-candidate", "global_release": nil, "image_build_version": "!VERSION_FROM_VERSION",
+		"global_ksurl": ksurl + "#HEAD",
+		"image_build": map[string]any{"^Server$": []any{map[string]any{
+			"image-build": map[string]any{"format": []any{[]any{"qcow2", "qcow2"}, "raw-xz"}, "name": "Fedora-Cloud-Base",
+				"kickstart": "fedora-cloud-base.ks", "distro": "Fedora-20", "disk_size": int64(3),
+				"arches": []any{"x86_64", "aarch64", "s390x"}, "failable": []any{"aarch64"}, "subvariant": "Cloud"},
+			"factory-parameters": map[string]any{"docker_cmd": "/bin/bash"}}}},
+	})
+	h.Tasks = func(method string, args []any, kw map[string]any) kojitest.Outcome {
+		return kojitest.Outcome{Polls: 1, Result: "done", Children: []kojitest.Child{
+			{Method: "createImage", Arch: "x86_64", Files: map[string][]byte{
+				"Fedora-Cloud-Base-1.0.x86_64.qcow2": []byte("qcow2"), "Fedora-Cloud-Base-1.0.x86_64.raw.xz": []byte("raw"),
+				"Fedora-Cloud-Base.ks": []byte("ks")}},
+			{Method: "createImage", Arch: "aarch64", Fail: "oz failed"},
+		}}
+	}
+	if err := (&ImageBuild{}).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	calls := h.CallsTo("buildImageOz")
+	if len(calls) != 1 {
+		t.Fatalf("calls %v", calls)
+	}
+	a := calls[0].Args
+	if a[0] != "Fedora-Cloud-Base" || a[1] != "1.0" || !reflect.DeepEqual(a[2], []any{"aarch64", "x86_64"}) || a[3] != "f40-candidate" ||
+		a[4] != filepath.Join(c.Topdir, "compose", "Server", "$arch", "os") {
+		t.Errorf("args %v", a)
+	}
+	opts := a[5].(map[string]any)
+	want := map[string]any{
+		"format": []any{"qcow2", "raw-xz"}, "repo": []any{filepath.Join(c.Topdir, "compose", "Server", "$arch", "os")},
+		"ksurl": ksurl + "#" + head, "kickstart": "fedora-cloud-base.ks", "distro": "Fedora-20", "release": c.ImageRelease(),
+		"disk_size": "3", "optional_arches": []any{"aarch64"}, "factory_parameter": []any{[]any{"docker_cmd", "/bin/bash"}},
+	}
+	if !reflect.DeepEqual(opts, want) {
+		t.Errorf("opts\n%v\nwant\n%v", opts, want)
+	}
+	e := images.Of(c).All()
+	if len(e) != 2 || e[0].Image.Path != "Server/x86_64/images/Fedora-Cloud-Base-1.0.x86_64.qcow2" || e[0].Image.Type != "qcow2" ||
+		e[1].Image.Format != "raw.xz" || e[1].Image.Subvariant != "Cloud" {
+		t.Fatalf("manifest %+v %+v", e[0].Image, e[1].Image)
+	}
+	if c.FailedDeliverables() != 1 {
+		t.Errorf("the failed optional arch was not recorded: %d", c.FailedDeliverables())
+	}
+	ini, err := os.ReadFile(filepath.Join(c.Topdir, "work", "image-build", "Server", "Fedora-Cloud-Base-qcow2-raw-xz-aarch64-x86_64.cfg"))
+	if err != nil || !strings.Contains(string(ini), "can_fail = aarch64\n") || !strings.Contains(string(ini), "[factory-parameters]\ndocker_cmd = /bin/bash\n") {
+		t.Errorf("INI %v:\n%s", err, ini)
+	}
+	if len(c.KojiTasks()) != 1 {
+		t.Errorf("task not recorded: %v", c.KojiTasks())
+	}
+}
+
+func TestImageBuildFailure(t *testing.T) {
+	block := map[string]any{"image-build": map[string]any{"format": "qcow2", "name": "X", "kickstart": "x.ks", "target": "t"}}
+	c, h := setup(t, compose.MapConfig{"image_build": map[string]any{"^Server$": block}})
+	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome { return kojitest.Outcome{Fail: "Image build failed: no space left"} }
+	err := (&ImageBuild{}).Run(context.Background(), c)
+	if err == nil || !strings.Contains(err.Error(), "ImageBuild task failed") || !strings.Contains(err.Error(), "no space left") {
+		t.Fatalf("run: %v", err)
+	}
+	block["image-build"].(map[string]any)["failable"] = []any{"*"}
+	if err := (&ImageBuild{}).Run(context.Background(), c); err != nil {
+		t.Fatalf("failable image build stopped the compose: %v", err)
+	}
+	if c.FailedDeliverables() != 1 {
+		t.Errorf("failed %d", c.FailedDeliverables())
+	}
+	// No target anywhere is a configuration error.
+	delete(block["image-build"].(map[string]any), "target")
+	if err := (&ImageBuild{}).Run(context.Background(), c); err == nil || !strings.Contains(err.Error(), "no target") {
+		t.Errorf("missing target: %v", err)
+	}
+}
+
+func TestLiveMedia(t *testing.T) {
+	c, h := setup(t, compose.MapConfig{"global_target": "f40", "live_media": map[string]any{"^Server$": map[string]any{
+		"kickstart": "live.ks", "arches": []any{"x86_64"}, "release": "!RELEASE_FROM_DATE_RESPIN", "title": "Demo Live", "subvariant": "Workstation"}}})
+	h.Tasks = func(method string, args []any, kw map[string]any) kojitest.Outcome {
+		return kojitest.Outcome{Children: []kojitest.Child{{Method: "createLiveMedia", Arch: "x86_64",
+			Files: map[string][]byte{"Demo-Live-x86_64.iso": []byte("iso"), "Demo-Live.ks": []byte("ks")}}}}
+	}
+	if err := (&LiveMedia{}).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	call := h.CallsTo("spinLiveMedia")[0]
+	if call.Args[0] != "DEMO-Workstation-Live" || call.Args[1] != "1.0" || call.Args[2] != "f40" || !reflect.DeepEqual(call.Args[3], []any{"x86_64"}) || call.Args[4] != "live.ks" {
+		t.Errorf("args %v", call.Args)
+	}
+	if opts := call.Args[5].(map[string]any); opts["release"] != "20240102.0" || opts["title"] != "Demo Live" {
+		t.Errorf("opts %v", opts)
+	}
+	e := images.Of(c).All()
+	if len(e) != 1 || e[0].Image.Path != "Server/x86_64/iso/Demo-Live-x86_64.iso" || e[0].Image.Type != "live" || !e[0].Image.Bootable {
+		t.Fatalf("manifest %+v", e)
+	}
+}
+
+func imageBuildOutcome(h *kojitest.Hub, name string, archives []kojitest.Archive, result func(id int64) any) kojitest.Outcome {
+	id, err := h.NewImageBuild(kojitest.ImageBuild{Name: name, Version: "1.0", Release: "1", Archives: archives})
+	if err != nil {
+		return kojitest.Outcome{Fail: err.Error()}
+	}
+	return kojitest.Outcome{Result: result(id)}
+}
+
+func TestOSBuildAndKiwi(t *testing.T) {
+	c, h := setup(t, compose.MapConfig{"global_target": "f40",
+		"osbuild": map[string]any{"^Server$": []any{map[string]any{"name": "demo-ami", "distro": "fedora-40", "image_types": []any{"ami"},
+			"arches": []any{"x86_64"}, "version": "!VERSION_FROM_VERSION_DATE_RESPIN"}}},
+		"kiwibuild": map[string]any{"^Server$": []any{map[string]any{"description_scm": "git+https://example.com/kiwi.git#main",
+			"description_path": "teams/cloud.kiwi", "kiwi_profile": "Cloud-Base", "arches": []any{"aarch64"}, "release": nil}}},
+	})
+	h.Tasks = func(method string, args []any, kw map[string]any) kojitest.Outcome {
+		switch method {
+		case "osbuildImage":
+			return imageBuildOutcome(h, "demo-ami", []kojitest.Archive{{Filename: "demo.x86_64.raw", Arch: "x86_64", Type: "raw", Data: []byte("raw")}},
+				func(id int64) any { return map[string]any{"koji": map[string]any{"build": id}} })
+		case "kiwiBuild":
+			return imageBuildOutcome(h, "kiwi-cloud", []kojitest.Archive{{Filename: "Cloud.aarch64.qcow2", Arch: "aarch64", Type: "qcow2", Data: []byte("q")}},
+				func(id int64) any { return map[string]any{"koji": map[string]any{"build": id}} })
+		}
+		return kojitest.Outcome{Fail: "unexpected " + method}
+	}
+	if err := (&OSBuild{}).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	if err := (&KiwiBuild{}).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	ob := h.CallsTo("osbuildImage")[0].Args
+	if ob[0] != "demo-ami" || ob[1] != "1.0.20240102.0" || ob[2] != "fedora-40" || !reflect.DeepEqual(ob[3], []any{"ami"}) || ob[4] != "f40" {
+		t.Errorf("osbuildImage %v", ob)
+	}
+	kw := h.CallsTo("kiwiBuild")[0]
+	if kw.Args[2] != "git+https://example.com/kiwi.git#main" || kw.Args[3] != "teams/cloud.kiwi" || kw.KW["profile"] != "Cloud-Base" || kw.KW["release"] != c.ImageRelease() {
+		t.Errorf("kiwiBuild %v %v", kw.Args, kw.KW)
+	}
+	e := images.Of(c).All()
+	if len(e) != 2 || e[0].Image.Path != "Server/aarch64/images/Cloud.aarch64.qcow2" || e[1].Image.Path != "Server/x86_64/images/demo.x86_64.raw" || e[1].Image.Type != "raw" {
+		t.Fatalf("manifest %+v", e)
+	}
+}
+
+func TestOSBSAndImageContainer(t *testing.T) {
+	c, h := setup(t, compose.MapConfig{
+		"osbs": map[string]any{"^Server$": map[string]any{"url": "git://example.com/base.git#HEAD", "target": "f40-container",
+			"git_branch": "f40", "repo": []any{"Server"}}},
+		"image_container": map[string]any{"^Server$": []any{map[string]any{"url": "git://example.com/wrap.git#HEAD", "target": "f40-container",
+			"git_branch": "f40", "image_spec": map[string]any{"type": "qcow2", "arch": "x86_64"}}}},
+	})
+	h.Tasks = func(method string, args []any, kw map[string]any) kojitest.Outcome {
+		return imageBuildOutcome(h, "base-container", []kojitest.Archive{{Filename: "docker-image-x86_64.tar.gz", Arch: "x86_64", Type: "tar",
+			Data: []byte("layers"), Extra: map[string]any{"docker": map[string]any{"id": "sha256:abc"}}}},
+			func(id int64) any { return map[string]any{"koji_builds": []any{id}, "repositories": []any{"registry/base:1.0-1"}} })
+	}
+	if err := (&OSBS{}).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	call := h.CallsTo("buildContainer")[0]
+	opts := call.Args[2].(map[string]any)
+	if call.Args[0] != "git://example.com/base.git#HEAD" || opts["git_branch"] != "f40" || len(opts["yum_repourls"].([]any)) != 1 {
+		t.Errorf("buildContainer %v", call.Args)
+	}
+	var meta map[string]map[string][]map[string]any
+	b, err := os.ReadFile(filepath.Join(c.Topdir, "compose", "metadata", "osbs.json"))
+	if err != nil || json.Unmarshal(b, &meta) != nil {
+		t.Fatalf("osbs.json: %v %s", err, b)
+	}
+	if m := meta["Server"]["x86_64"]; len(m) != 1 || m[0]["nvr"] != "base-container-1.0-1" || m[0]["filename"] != "docker-image-x86_64.tar.gz" {
+		t.Errorf("osbs.json %s", b)
+	}
+
+	// image_container wraps the one x86_64 qcow2 of the compose.
+	qcow := filepath.Join(c.Topdir, "compose", "Server", "x86_64", "images", "cloud.qcow2")
+	os.MkdirAll(filepath.Dir(qcow), 0o755)
+	os.WriteFile(qcow, []byte("q"), 0o644)
+	im, _ := images.NewImage(c, qcow)
+	im.Type, im.Format, im.Arch = "qcow2", "qcow2", "x86_64"
+	images.Of(c).Add("Server", "x86_64", im)
+	if err := (&ImageContainer{}).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	ic := h.CallsTo("buildContainer")[1].Args[2].(map[string]any)
+	repo := ic["yum_repourls"].([]any)[0].(string)
+	content, _ := os.ReadFile(repo)
+	if !strings.Contains(string(content), "baseurl="+qcow) {
+		t.Errorf("image repo file %s:\n%s", repo, content)
+	}
+	images.Of(c).Add("Server", "x86_64", &images.Image{Path: "Server/x86_64/images/other.qcow2", Type: "qcow2", Arch: "x86_64"})
+	err = (&ImageContainer{}).Run(context.Background(), c)
+	if err == nil || !strings.Contains(err.Error(), "matches 2 images, want exactly 1") {
+		t.Fatalf("ambiguous image_spec: %v", err)
+	}
+}
