@@ -115,7 +115,9 @@ func TestImageBuild(t *testing.T) {
 func TestImageBuildFailure(t *testing.T) {
 	block := map[string]any{"image-build": map[string]any{"format": "qcow2", "name": "X", "kickstart": "x.ks", "target": "t"}}
 	c, h := setup(t, compose.MapConfig{"image_build": map[string]any{"^Server$": block}})
-	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome { return kojitest.Outcome{Fail: "Image build failed: no space left"} }
+	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome {
+		return kojitest.Outcome{Fail: "Image build failed: no space left"}
+	}
 	err := (&ImageBuild{}).Run(context.Background(), c)
 	if err == nil || !strings.Contains(err.Error(), "ImageBuild task failed") || !strings.Contains(err.Error(), "no space left") {
 		t.Fatalf("run: %v", err)
@@ -213,7 +215,9 @@ func TestOSBSAndImageContainer(t *testing.T) {
 	h.Tasks = func(method string, args []any, kw map[string]any) kojitest.Outcome {
 		return imageBuildOutcome(h, "base-container", []kojitest.Archive{{Filename: "docker-image-x86_64.tar.gz", Arch: "x86_64", Type: "tar",
 			Data: []byte("layers"), Extra: map[string]any{"docker": map[string]any{"id": "sha256:abc"}}}},
-			func(id int64) any { return map[string]any{"koji_builds": []any{id}, "repositories": []any{"registry/base:1.0-1"}} })
+			func(id int64) any {
+				return map[string]any{"koji_builds": []any{id}, "repositories": []any{"registry/base:1.0-1"}}
+			})
 	}
 	if err := (&OSBS{}).Run(context.Background(), c); err != nil {
 		t.Fatal(err)
