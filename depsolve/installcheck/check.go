@@ -89,20 +89,53 @@ func CheckWith(install, available []*repomd.Package, arch string, opts Options) 
 	if arch == "" {
 		return nil, fmt.Errorf("installcheck: no target arch given")
 	}
-	p := newPool(install, available, arch, opts.Multiversion)
-	index := make(map[*repomd.Package]int32, len(p.pkgs))
-	for i, pk := range p.pkgs {
-		index[pk] = int32(i)
+	c := &Checker{pool: newPool(install, available, arch, opts.Multiversion), arch: arch, opts: opts}
+	return c.Check(install)
+}
+
+// Checker answers several install questions over one set of available
+// packages, indexing them once. It is not safe for concurrent use.
+type Checker struct {
+	pool      *pool
+	available []*repomd.Package
+	arch      string
+	opts      Options
+	index     map[*repomd.Package]int32
+}
+
+// NewChecker indexes available for checks on the target arch.
+func NewChecker(available []*repomd.Package, arch string, opts Options) (*Checker, error) {
+	if arch == "" {
+		return nil, fmt.Errorf("installcheck: no target arch given")
+	}
+	return &Checker{pool: newPool(nil, available, arch, opts.Multiversion), available: available, arch: arch, opts: opts}, nil
+}
+
+// Check reports whether all of install can be installed together. Install
+// packages that are not among the available ones are taken in too (the
+// index is then rebuilt for this call).
+func (c *Checker) Check(install []*repomd.Package) (*Result, error) {
+	p := c.pool
+	if c.index == nil {
+		c.index = make(map[*repomd.Package]int32, len(p.pkgs))
+		for i, pk := range p.pkgs {
+			c.index[pk] = int32(i)
+		}
+	}
+	for _, pk := range install {
+		if _, ok := c.index[pk]; !ok && !pk.IsSource() {
+			return CheckWith(install, c.available, c.arch, c.opts)
+		}
 	}
 	var jobs []int32
 	seen := map[int32]bool{}
 	for _, pk := range install {
-		if id, ok := index[pk]; ok && !seen[id] {
+		if id, ok := c.index[pk]; ok && !seen[id] {
 			seen[id] = true
 			jobs = append(jobs, id)
 		}
 	}
-	e := encode(p, jobs, !opts.NoInfArch)
+	e := encode(p, jobs, !c.opts.NoInfArch)
 
 	s := e.solver(false)
 	assumptions := make([]sat.Lit, len(jobs))
@@ -118,7 +151,7 @@ func CheckWith(install, available []*repomd.Package, arch string, opts Options) 
 		}
 		return res, nil
 	}
-	max := opts.MaxProblems
+	max := c.opts.MaxProblems
 	if max <= 0 {
 		max = 100
 	}
@@ -156,11 +189,13 @@ func (e *encoding) solver(selectors bool) *sat.Solver {
 func (e *encoding) selector(rule int) sat.Lit { return sat.Pos(e.nvars + rule) }
 
 // problems extracts up to max independent problems. Each round finds a
-// core over the remaining install jobs, minimizes it, and drops its jobs.
+// core over the remaining install jobs with one solve of the whole
+// encoding (every rule switched on by its selector), shrinks it to a
+// minimal one on a small solver holding only the core's rules, and drops
+// the core's jobs for the next round.
 func (e *encoding) problems(max int) []Problem {
 	s := e.solver(true)
 	active := append([]int32(nil), e.jobs...)
-	ruleOf := func(l sat.Lit) int { return l.Var() - e.nvars } // for selectors
 	var out []Problem
 	for len(out) < max && len(active) > 0 {
 		assumptions := make([]sat.Lit, 0, len(active)+len(e.rules))
@@ -173,16 +208,7 @@ func (e *encoding) problems(max int) []Problem {
 		if s.Solve(assumptions...) {
 			break
 		}
-		core := minimize(s, s.Failed())
-		var jobs []int32
-		var rules []int
-		for _, l := range core {
-			if l.Var() >= e.nvars {
-				rules = append(rules, ruleOf(l))
-			} else {
-				jobs = append(jobs, e.pkgOf[l.Var()])
-			}
-		}
+		jobs, rules := e.minimalCore(s.Failed())
 		if len(jobs) == 0 {
 			break // cannot happen: without jobs, installing nothing works
 		}
@@ -190,6 +216,56 @@ func (e *encoding) problems(max int) []Problem {
 		active = removeIDs(active, jobs)
 	}
 	return out
+}
+
+// minimalCore shrinks a core (job literals and rule selectors) by deletion
+// on a solver loaded with the core's rules only, and returns its jobs and
+// rules.
+func (e *encoding) minimalCore(core []sat.Lit) (jobs []int32, rules []int) {
+	// Renumber the variables the core's rules mention.
+	sub := sat.New()
+	vars := map[int]int{}
+	mapLit := func(l sat.Lit) sat.Lit {
+		v, ok := vars[l.Var()]
+		if !ok {
+			v = sub.NewVar()
+			vars[l.Var()] = v
+		}
+		if l.IsNeg() {
+			return sat.Neg(v)
+		}
+		return sat.Pos(v)
+	}
+	mapLit(sat.Pos(e.trueVar))
+	sub.AddClause(mapLit(sat.Pos(e.trueVar)))
+	var assumptions []sat.Lit
+	back := map[sat.Lit]sat.Lit{}
+	for _, l := range core {
+		m := mapLit(l)
+		assumptions = append(assumptions, m)
+		back[m] = l
+		if l.Var() < e.nvars {
+			continue
+		}
+		r := e.rules[l.Var()-e.nvars]
+		for _, c := range e.cls[r.first:r.last] {
+			mc := make([]sat.Lit, 0, len(c)+1)
+			for _, x := range c {
+				mc = append(mc, mapLit(x))
+			}
+			mc = append(mc, m.Not())
+			sub.AddClause(mc...)
+		}
+	}
+	for _, l := range minimize(sub, assumptions) {
+		orig := back[l]
+		if orig.Var() >= e.nvars {
+			rules = append(rules, orig.Var()-e.nvars)
+		} else {
+			jobs = append(jobs, e.pkgOf[orig.Var()])
+		}
+	}
+	return jobs, rules
 }
 
 // minimize shrinks an unsatisfiable set of assumptions by deletion: each

@@ -344,9 +344,9 @@ func TestScenariosAgreeWithLibsolv(t *testing.T) {
 			c.Multiversion = DefaultMultiversion
 		}
 		for _, p := range install {
-			c.Install = append(c.Install, p.Location)
+			c.Install = append(c.Install, "0:"+p.Location)
 		}
-		batches = append(batches, oracleBatch{pkgs, []oracleCase{c}})
+		batches = append(batches, oracleBatch{pkgs: pkgs, cases: []oracleCase{c}})
 	}
 	answers := askLibsolv(t, py, batches)
 	for i, sc := range scenarios {

@@ -27,24 +27,26 @@ import (
 // per repository and case, whether the job is installable, the sentences
 // of every problem rule, and each problem's main sentence.
 const oracleScript = `
-import json, sys, solv
-def load(repo_dir, arch):
+import glob, json, sys, solv
+def load(repo_dirs, arch):
     pool = solv.Pool()
     pool.setdisttype(solv.Pool.DISTTYPE_RPM)
     pool.setarch(arch)
     pool.set_flag(solv.Pool.POOL_FLAG_IMPLICITOBSOLETEUSESCOLORS, 1)
-    repo = pool.add_repo("test")
-    f = solv.xfopen(repo_dir + "/repodata/primary.xml")
-    repo.add_rpmmd(f, None, 0)
-    f.close()
-    f = solv.xfopen(repo_dir + "/repodata/filelists.xml")
-    repo.add_rpmmd(f, None, solv.Repo.REPO_EXTEND_SOLVABLES)
-    f.close()
+    byloc = {}
+    for i, d in enumerate(repo_dirs):
+        repo = pool.add_repo("r%d" % i)
+        f = solv.xfopen(glob.glob(d + "/repodata/*primary.xml*")[0])
+        repo.add_rpmmd(f, None, 0)
+        f.close()
+        for fl in glob.glob(d + "/repodata/*filelists.xml*"):
+            f = solv.xfopen(fl)
+            repo.add_rpmmd(f, None, solv.Repo.REPO_EXTEND_SOLVABLES)
+            f.close()
+        for s in repo.solvables:
+            byloc["%d:%s" % (i, s.lookup_location()[0])] = s
     pool.addfileprovides()
     pool.createwhatprovides()
-    byloc = {}
-    for s in repo.solvables:
-        byloc[s.lookup_location()[0]] = s
     return pool, byloc
 result = []
 for batch in json.load(open(sys.argv[1])):
@@ -52,7 +54,7 @@ for batch in json.load(open(sys.argv[1])):
     out = []
     for case in batch["cases"]:
         if case["arch"] not in pools:
-            pools[case["arch"]] = load(batch["repo"], case["arch"])
+            pools[case["arch"]] = load(batch["repos"], case["arch"])
         pool, byloc = pools[case["arch"]]
         jobs = []
         for cap in case["multiversion"]:
@@ -71,7 +73,7 @@ json.dump(result, sys.stdout)
 // oracleCase is one job for libsolv.
 type oracleCase struct {
 	Arch         string   `json:"arch"`
-	Install      []string `json:"install"` // locations
+	Install      []string `json:"install"` // "repo index:location"
 	Multiversion []string `json:"multiversion"`
 }
 
@@ -81,10 +83,12 @@ type oracleAnswer struct {
 	Main        []string   `json:"main"`
 }
 
-// oracleBatch is one repository and the jobs asked over it.
+// oracleBatch is one repository and the jobs asked over it; dirs, when
+// set, are existing repositories to load instead of writing pkgs.
 type oracleBatch struct {
 	pkgs  []*repomd.Package
 	cases []oracleCase
+	dirs  []string
 }
 
 // askLibsolv writes each batch's packages as a repository under a temp dir
@@ -94,16 +98,20 @@ func askLibsolv(t testing.TB, py string, batches []oracleBatch) [][]oracleAnswer
 	t.Helper()
 	dir := t.TempDir()
 	type input struct {
-		Repo  string       `json:"repo"`
+		Repos []string     `json:"repos"`
 		Cases []oracleCase `json:"cases"`
 	}
 	var in []input
 	for i, b := range batches {
+		if b.dirs != nil {
+			in = append(in, input{b.dirs, b.cases})
+			continue
+		}
 		repo := filepath.Join(dir, strconv.Itoa(i))
 		if err := writeRepo(repo, b.pkgs); err != nil {
 			t.Fatal(err)
 		}
-		in = append(in, input{repo, b.cases})
+		in = append(in, input{[]string{repo}, b.cases})
 	}
 	script := filepath.Join(dir, "oracle.py")
 	jobs := filepath.Join(dir, "jobs.json")

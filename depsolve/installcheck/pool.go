@@ -11,7 +11,9 @@ import (
 // pool indexes the candidate packages of one check: ids are positions in
 // pkgs, whatprovides answers come from a provide-name index (every binary
 // package also provides "name = evr" of itself, as libsolv adds when it
-// reads rpm-md) plus a file index built on first use of a path dependency.
+// reads rpm-md) plus an index of the packaged files that some dependency
+// names, built on first use of a path dependency (libsolv's
+// addfileprovides).
 type pool struct {
 	pkgs       []*repomd.Package
 	compatible []bool // arch installable on the target
@@ -26,9 +28,32 @@ type pool struct {
 	rich map[string]*repomd.Rich
 }
 
+// provide is one provide entry: package id and index into its Provides,
+// or selfProvide for the implicit "name = evr".
 type provide struct {
 	pkg int32
-	dep repomd.Dep
+	idx int32
+}
+
+const selfProvide = -1
+
+func (p *pool) provideDep(pr provide) repomd.Dep {
+	pk := p.pkgs[pr.pkg]
+	if pr.idx == selfProvide {
+		return repomd.Dep{Name: pk.Name, Flags: repomd.DepEQ, EVR: pk.EVR}
+	}
+	return pk.Provides[pr.idx]
+}
+
+// hasSelfProvide reports whether pk lists "name = evr" itself, as
+// rpm-built packages do, so the implicit one is not indexed twice.
+func hasSelfProvide(pk *repomd.Package) bool {
+	for _, d := range pk.Provides {
+		if d.Name == pk.Name && d.Flags == repomd.DepEQ && d.EVR == pk.EVR {
+			return true
+		}
+	}
+	return false
 }
 
 func newPool(install, available []*repomd.Package, arch string, multiversion []string) *pool {
@@ -39,38 +64,72 @@ func newPool(install, available []*repomd.Package, arch string, multiversion []s
 		class[a] = i
 	}
 	class["noarch"] = -1
+	n := len(available) + len(install)
 	p := &pool{
-		provides: map[string][]provide{},
-		byName:   map[string][]int32{},
-		what:     map[repomd.Dep][]int32{},
-		rich:     map[string]*repomd.Rich{},
+		pkgs:       make([]*repomd.Package, 0, n),
+		compatible: make([]bool, 0, n),
+		archClass:  make([]int, 0, n),
+		byName:     make(map[string][]int32, n),
+		what:       map[repomd.Dep][]int32{},
+		rich:       map[string]*repomd.Rich{},
 	}
-	seen := map[*repomd.Package]bool{}
+	seen := make(map[*repomd.Package]bool, n)
 	add := func(pk *repomd.Package) {
 		if pk == nil || seen[pk] || pk.IsSource() {
 			return
 		}
 		seen[pk] = true
-		id := int32(len(p.pkgs))
-		p.pkgs = append(p.pkgs, pk)
 		c, compat := class[pk.Arch]
+		p.pkgs = append(p.pkgs, pk)
 		p.compatible = append(p.compatible, compat)
 		p.archClass = append(p.archClass, c)
-		p.multi = append(p.multi, false)
-		if !compat {
-			return // never a provider, as libsolv's whatprovides skips such arches
-		}
-		p.byName[pk.Name] = append(p.byName[pk.Name], id)
-		p.provides[pk.Name] = append(p.provides[pk.Name], provide{id, repomd.Dep{Name: pk.Name, Flags: repomd.DepEQ, EVR: pk.EVR}})
-		for _, d := range pk.Provides {
-			p.provides[d.Name] = append(p.provides[d.Name], provide{id, d})
-		}
 	}
 	for _, pk := range available {
 		add(pk)
 	}
 	for _, pk := range install {
 		add(pk)
+	}
+	p.multi = make([]bool, len(p.pkgs))
+
+	// Two passes over the provides, counting then filling one flat array,
+	// so the index costs a few large allocations instead of many small
+	// growing ones.
+	count := make(map[string]int32, 2*len(p.pkgs))
+	total := 0
+	self := make([]bool, len(p.pkgs))
+	for id, pk := range p.pkgs {
+		if !p.compatible[id] {
+			continue // never a provider, as libsolv's whatprovides skips such arches
+		}
+		p.byName[pk.Name] = append(p.byName[pk.Name], int32(id))
+		if !hasSelfProvide(pk) {
+			self[id] = true
+			count[pk.Name]++
+			total++
+		}
+		for _, d := range pk.Provides {
+			count[d.Name]++
+		}
+		total += len(pk.Provides)
+	}
+	flat := make([]provide, total)
+	p.provides = make(map[string][]provide, len(count))
+	off := 0
+	for name, c := range count {
+		p.provides[name] = flat[off : off : off+int(c)]
+		off += int(c)
+	}
+	for id, pk := range p.pkgs {
+		if !p.compatible[id] {
+			continue
+		}
+		if self[id] {
+			p.provides[pk.Name] = append(p.provides[pk.Name], provide{int32(id), selfProvide})
+		}
+		for i, d := range pk.Provides {
+			p.provides[d.Name] = append(p.provides[d.Name], provide{int32(id), int32(i)})
+		}
 	}
 	for _, capability := range multiversion {
 		for _, id := range p.whatProvides(repomd.Dep{Name: capability}) {
@@ -89,7 +148,7 @@ func (p *pool) whatProvides(d repomd.Dep) []int32 {
 	}
 	var ids []int32
 	for _, pr := range p.provides[d.Name] {
-		if repomd.RangesOverlap(pr.dep, d) {
+		if repomd.RangesOverlap(p.provideDep(pr), d) {
 			ids = append(ids, pr.pkg)
 		}
 	}
@@ -104,14 +163,57 @@ func (p *pool) whatProvides(d repomd.Dep) []int32 {
 	return ids
 }
 
+// indexFiles indexes the packaged files that some dependency of a
+// compatible package names (requires, conflicts, weak deps, rich leaves):
+// only those can ever be asked for.
 func (p *pool) indexFiles() {
-	p.files = map[string][]int32{}
+	wanted := map[string]bool{}
+	note := func(deps []repomd.Dep) {
+		for _, d := range deps {
+			switch {
+			case strings.HasPrefix(d.Name, "/"):
+				wanted[d.Name] = true
+			case d.IsRich() && strings.Contains(d.Name, "/"):
+				if r, err := p.parseRich(d.Name); err == nil {
+					walkLeaves(r, false, func(leaf *repomd.Rich, _ bool) {
+						var all func(*repomd.Rich)
+						all = func(x *repomd.Rich) {
+							if x.Op == repomd.RichLeaf {
+								if strings.HasPrefix(x.Dep.Name, "/") {
+									wanted[x.Dep.Name] = true
+								}
+								return
+							}
+							for _, a := range x.Args {
+								all(a)
+							}
+						}
+						all(leaf)
+					})
+				}
+			}
+		}
+	}
+	for id, pk := range p.pkgs {
+		if !p.compatible[id] {
+			continue
+		}
+		note(pk.Requires)
+		note(pk.Conflicts)
+		note(pk.Recommends)
+		note(pk.Suggests)
+		note(pk.Supplements)
+		note(pk.Enhances)
+	}
+	p.files = make(map[string][]int32, len(wanted))
 	for id, pk := range p.pkgs {
 		if !p.compatible[id] {
 			continue
 		}
 		for _, f := range pk.Files {
-			p.files[f.Path] = append(p.files[f.Path], int32(id))
+			if wanted[f.Path] {
+				p.files[f.Path] = append(p.files[f.Path], int32(id))
+			}
 		}
 	}
 }

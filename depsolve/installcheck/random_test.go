@@ -506,9 +506,9 @@ func TestRandomAgreesWithLibsolv(t *testing.T) {
 			c.Multiversion = []string{"n1", "cap0"}
 		}
 		for _, p := range install {
-			c.Install = append(c.Install, p.Location)
+			c.Install = append(c.Install, "0:"+p.Location)
 		}
-		batches = append(batches, oracleBatch{pkgs, []oracleCase{c}})
+		batches = append(batches, oracleBatch{pkgs: pkgs, cases: []oracleCase{c}})
 		installs = append(installs, install)
 		opts = append(opts, Options{Multiversion: c.Multiversion})
 	}
