@@ -111,13 +111,18 @@ func run(out string, binary, source int) error {
 		return fmt.Errorf("no phase times in %s", logs[0])
 	}
 	fmt.Printf("compose of %d binary + %d source packages, 3 variants x 2 arches (wall %.2fs):\n", binary, source, wall.Seconds())
+	fmt.Printf("  %-24s %10s %10s\n", "phase", "wall", "cpu")
 	for _, f := range strings.Fields(string(m[1])) {
 		k, v, _ := strings.Cut(f, "=")
-		fmt.Printf("  %-24s %s\n", k, v)
+		wallS, cpuS, _ := strings.Cut(v, "/cpu")
+		fmt.Printf("  %-24s %10s %10s\n", k, wallS, cpuS)
 	}
 	counts := regexp.MustCompile(`Package set for (\S+): (\d+) packages`).FindAllSubmatch(logData, -1)
 	for _, c := range counts {
 		fmt.Printf("  package set %-12s %s packages\n", c[1], c[2])
+	}
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Printf("  (load average during the run: %s)\n", strings.Join(strings.Fields(string(load))[:3], " "))
 	}
 	start := time.Now()
 	cmd := exec.Command(bin, "gather", "--config", cfg)

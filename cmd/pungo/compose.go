@@ -277,7 +277,7 @@ func runComposePhases(ctx context.Context, c *compose.Compose, conf *config.Conf
 	err := r.Run(ctx)
 	var times []string
 	for _, t := range r.Timings() {
-		times = append(times, fmt.Sprintf("%s=%.3fs", t.Name, t.Duration.Seconds()))
+		times = append(times, fmt.Sprintf("%s=%.3fs/cpu%.3fs", t.Name, t.Duration.Seconds(), t.CPU.Seconds()))
 	}
 	c.Log.Infof("Phase times: %s", strings.Join(times, " "))
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -186,10 +187,21 @@ type Runner struct {
 	timing  []PhaseTime
 }
 
-// PhaseTime is how long a phase ran.
+// PhaseTime is how long a phase ran: wall time, and the CPU time the
+// whole process spent meanwhile (phases running in parallel share it).
 type PhaseTime struct {
 	Name     string
 	Duration time.Duration
+	CPU      time.Duration
+}
+
+// cpuTime is the user+system time the process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // NewRunner prepares a run of phases over c with Pungi's schedule and
@@ -315,7 +327,7 @@ func (r *Runner) runPhase(ctx context.Context, name string) error {
 		c.Log.Warningf("[SKIP ] %s", msg)
 		return nil
 	}
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	if !internal {
 		c.Log.Infof("[BEGIN] %s", msg)
 		c.Notifier.Send("phase-start", map[string]any{"phase_name": name})
@@ -327,7 +339,7 @@ func (r *Runner) runPhase(ctx context.Context, name string) error {
 	}
 	d := time.Since(start)
 	r.mu.Lock()
-	r.timing = append(r.timing, PhaseTime{name, d})
+	r.timing = append(r.timing, PhaseTime{name, d, cpuTime() - cpu0})
 	r.mu.Unlock()
 	if internal {
 		if err != nil {

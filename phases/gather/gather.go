@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pungo/pungo/comps"
 	"github.com/pungo/pungo/depsolve"
@@ -240,7 +241,9 @@ func (g *gatherer) gatherType(ctx context.Context, order []*compose.Variant, typ
 					}
 					sort.Strings(excl)
 				}
+				t0 := time.Now()
 				pm, inputs, err := g.gatherVariant(ctx, arch, v, excl)
+				g.c.Log.Debugf("gather: %s.%s took %.3fs", v.UID, arch, time.Since(t0).Seconds())
 				if err != nil {
 					return err
 				}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/pkgset"
@@ -51,6 +53,7 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 	if err != nil {
 		return err
 	}
+	start := time.Now()
 	fp, err := fingerprint(c, set)
 	if err != nil {
 		return err
@@ -63,18 +66,27 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 			return err
 		}
 	}
-	if err := saveReuse(c, fp, res); err != nil {
-		return err
-	}
+	c.Log.Debugf("gather: planned in %.3fs", time.Since(start).Seconds())
 	p.result = res
 	c.Set(Key, res)
-	if err := writePackageLists(c, res); err != nil {
-		return err
-	}
+	// The reuse data and package lists do not depend on the links: write
+	// them while linking.
+	side := make(chan error, 1)
+	go func() {
+		err := saveReuse(c, fp, res)
+		if err == nil {
+			err = writePackageLists(c, res)
+		}
+		side <- err
+	}()
 	rpms, err := Link(ctx, c, res)
+	if serr := <-side; err == nil {
+		err = serr
+	}
 	if err != nil {
 		return err
 	}
+	c.Log.Debugf("gather: linked at %.3fs", time.Since(start).Seconds())
 	p.rpms = rpms
 	path := c.Paths.Compose.Metadata("rpms.json")
 	c.Log.Infof("Writing RPM manifest: %s", path)
@@ -102,6 +114,9 @@ func writePackageLists(c *compose.Compose, res *Result) error {
 	}
 	return nil
 }
+
+// linkWorkers is the number of concurrent links per variant.arch.
+const linkWorkers = 8
 
 // packagePath is Pungi's _get_package_path: the file name, under its
 // lowercased first letter with hashed_directories.
@@ -156,25 +171,70 @@ func linkVariant(ctx context.Context, c *compose.Compose, arch string, v *compos
 		TypeRPM:   {c.Paths.Compose.Packages(arch, v), c.Paths.Compose.RelPackages(arch, v), "binary"},
 		TypeDebug: {"", c.Paths.Compose.RelDebugPackages(arch, v), "debug"},
 	}
+	// Linking is I/O: a pool of linkers as Pungi's (10 workers) keeps the
+	// disk busy; the manifest is filled in order afterwards.
+	type job struct{ src, dst string }
+	jobs := make(chan job)
+	errc := make(chan error, 1)
+	var wg sync.WaitGroup
+	for range linkWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				if err := linkFile(j.src, j.dst, linkType); err != nil {
+					select {
+					case errc <- fmt.Errorf("linking %s: %w", filepath.Base(j.src), err):
+					default:
+					}
+				}
+			}
+		}()
+	}
+	var linkErr error
+	func() {
+		defer func() { close(jobs); wg.Wait() }()
+		for _, t := range []string{TypeSRPM, TypeRPM, TypeDebug} {
+			d := dests[t]
+			for _, e := range pm[t] {
+				if e.HasFlag("lookaside") {
+					continue
+				}
+				if d.dir == "" {
+					d.dir = c.Paths.Compose.DebugPackages(arch, v)
+				}
+				if e.Path == "" || strings.Contains(e.Path, "://") {
+					linkErr = fmt.Errorf("%s: package %s has no local file to link (%q)", v.UID, e.Pkg.NEVRA(), e.Path)
+					return
+				}
+				select {
+				case jobs <- job{e.Path, filepath.Join(d.dir, packagePath(e.Pkg.FileName(), hashed))}:
+				case err := <-errc:
+					linkErr = err
+					return
+				case <-ctx.Done():
+					linkErr = ctx.Err()
+					return
+				}
+			}
+		}
+	}()
+	if linkErr == nil {
+		select {
+		case linkErr = <-errc:
+		default:
+		}
+	}
+	if linkErr != nil {
+		return linkErr
+	}
 	for _, t := range []string{TypeSRPM, TypeRPM, TypeDebug} {
 		d := dests[t]
 		for _, e := range pm[t] {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
 			if e.HasFlag("lookaside") {
 				continue
 			}
-			if d.dir == "" {
-				d.dir = c.Paths.Compose.DebugPackages(arch, v)
-			}
 			pp := packagePath(e.Pkg.FileName(), hashed)
-			if e.Path == "" || strings.Contains(e.Path, "://") {
-				return fmt.Errorf("%s: package %s has no local file to link (%q)", v.UID, e.Pkg.NEVRA(), e.Path)
-			}
-			if err := linkFile(e.Path, filepath.Join(d.dir, pp), linkType); err != nil {
-				return fmt.Errorf("linking %s: %w", e.Pkg.FileName(), err)
-			}
 			src := ""
 			if t != TypeSRPM {
 				src = srpmNEVRA[e.Pkg.SourceRPM]
