@@ -14,6 +14,7 @@ import (
 // Files with its complete list (FilesComplete = true). A package missing
 // from filelists keeps its primary subset and FilesComplete stays false.
 func (r *Repo) LoadFilelists() error {
+	defer relaxGC()()
 	rc, err := r.OpenRecord("filelists")
 	if err != nil {
 		return err
@@ -89,7 +90,6 @@ func parseFilelists(rd io.Reader, name string, pkgs []*Package, pool *strPool) e
 	var (
 		cur     *Package
 		inPkg   bool
-		files   []File
 		sawRoot bool
 	)
 	for {
@@ -109,7 +109,7 @@ func parseFilelists(rd io.Reader, name string, pkgs []*Package, pool *strPool) e
 			case "package":
 				cur = m.find(s.attr("pkgid"), s.attr("name"), s.attr("arch"))
 				inPkg = true
-				files = files[:0]
+				fileSlab.begin()
 			case "file":
 				if !inPkg {
 					continue
@@ -123,13 +123,13 @@ func parseFilelists(rd io.Reader, name string, pkgs []*Package, pool *strPool) e
 				}
 				text := s.elementText()
 				if cur != nil {
-					files = append(files, File{Path: pool.copy(text), Type: ft})
+					*fileSlab.add() = File{Path: pool.copy(text), Type: ft}
 				}
 			}
 		case tokEnd:
 			if string(s.name) == "package" && inPkg {
 				if cur != nil {
-					cur.Files = fileSlab.take(files)
+					cur.Files = fileSlab.end()
 					cur.FilesComplete = true
 				}
 				cur, inPkg = nil, false

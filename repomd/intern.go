@@ -2,6 +2,8 @@ package repomd
 
 import (
 	"hash/maphash"
+	"runtime/debug"
+	"sync"
 	"unsafe"
 )
 
@@ -92,26 +94,78 @@ func (p *strPool) copy(b []byte) string {
 }
 
 // slab hands out sub-slices of large shared arrays, so the many short
-// per-package lists cost no allocation of their own.
+// per-package lists cost no allocation of their own. A list is built in
+// place: begin, add its items, then end returns it.
 type slab[T any] struct {
 	buf  []T
 	size int
+	mark int // start of the list being built
 }
 
-// take returns a copy of items with its capacity clipped, so appending to
-// it never writes into a neighbour.
-func (s *slab[T]) take(items []T) []T {
-	if len(items) == 0 {
+func (s *slab[T]) begin() { s.mark = len(s.buf) }
+
+// add appends a zero item to the list being built and returns it.
+func (s *slab[T]) add() *T {
+	if len(s.buf) == cap(s.buf) {
+		// Move the unfinished list to a fresh array; finished lists keep
+		// the old one.
+		n := s.size
+		if part := len(s.buf) - s.mark; n < 2*part+16 {
+			n = 2*part + 16
+		}
+		nb := make([]T, 0, n)
+		nb = append(nb, s.buf[s.mark:]...)
+		s.buf, s.mark = nb, 0
+	}
+	var zero T
+	s.buf = append(s.buf, zero)
+	return &s.buf[len(s.buf)-1]
+}
+
+// end returns the list built since begin, its capacity clipped so that
+// appending to it never writes into a neighbour; nil when empty.
+func (s *slab[T]) end() []T {
+	if len(s.buf) == s.mark {
 		return nil
 	}
-	if cap(s.buf)-len(s.buf) < len(items) {
-		n := s.size
-		if n < len(items) {
-			n = len(items)
-		}
-		s.buf = make([]T, 0, n)
-	}
-	start := len(s.buf)
-	s.buf = append(s.buf, items...)
-	return s.buf[start:len(s.buf):len(s.buf)]
+	r := s.buf[s.mark:len(s.buf):len(s.buf)]
+	s.mark = len(s.buf)
+	return r
 }
+
+// drop forgets the list being built.
+func (s *slab[T]) drop() { s.buf = s.buf[:s.mark] }
+
+// relaxGC raises the collector's target while metadata loads. A load
+// builds a large, long-lived, pointer-rich heap in a fraction of a second;
+// with the default GOGC the collector would mark that growing heap seven
+// or eight times over, a fifth of the load's CPU time. Nested and
+// concurrent loads share one raise; the caller's setting comes back when
+// the last one ends, and a setting already higher (or off) is kept.
+func relaxGC() (restore func()) {
+	gcMu.Lock()
+	defer gcMu.Unlock()
+	if gcDepth == 0 {
+		gcSaved = debug.SetGCPercent(loadGCPercent)
+		if gcSaved < 0 || gcSaved >= loadGCPercent {
+			debug.SetGCPercent(gcSaved)
+		}
+	}
+	gcDepth++
+	return func() {
+		gcMu.Lock()
+		defer gcMu.Unlock()
+		gcDepth--
+		if gcDepth == 0 {
+			debug.SetGCPercent(gcSaved)
+		}
+	}
+}
+
+const loadGCPercent = 400
+
+var (
+	gcMu    sync.Mutex
+	gcDepth int
+	gcSaved int
+)

@@ -11,7 +11,8 @@ import (
 // files createrepo copies into primary.
 
 func (r *Repo) loadPrimary() error {
-	rc, err := r.OpenRecord("primary")
+	defer relaxGC()()
+	rc, err := r.openRecord("primary", false)
 	if err != nil {
 		return err
 	}
@@ -94,8 +95,6 @@ type primaryParser struct {
 	pkgSlab  []Package
 	depSlab  slab[Dep]
 	fileSlab slab[File]
-	deps     []Dep
-	files    []File
 }
 
 func newPrimaryParser() *primaryParser {
@@ -113,9 +112,9 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 		list    depList
 		sawRoot bool
 	)
-	pkgSlab, deps, files := pp.pkgSlab, pp.deps, pp.files
+	pkgSlab := pp.pkgSlab
 	depSlab, fileSlab := &pp.depSlab, &pp.fileSlab
-	defer func() { pp.pkgSlab, pp.deps, pp.files = pkgSlab, deps, files }()
+	defer func() { pp.pkgSlab = pkgSlab }()
 	for {
 		switch s.next() {
 		case tokEOF:
@@ -134,7 +133,7 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 					}
 					pkgSlab = pkgSlab[:len(pkgSlab)+1]
 					p = &pkgSlab[len(pkgSlab)-1]
-					files = files[:0]
+					fileSlab.begin()
 				}
 				continue
 			}
@@ -143,11 +142,21 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 				if list == listNone {
 					continue
 				}
-				var d Dep
+				d := depSlab.add()
 				for _, a := range s.attrs {
 					switch string(a.name) {
 					case "name":
-						d.Name = pool.intern(a.value)
+						// Provides are mostly unique to their package
+						// (its name, sonames, config()), so hashing them
+						// buys nothing; other lists repeat a few names.
+						switch {
+						case string(a.value) == p.Name:
+							d.Name = p.Name
+						case list == listProvides:
+							d.Name = pool.copy(a.value)
+						default:
+							d.Name = pool.intern(a.value)
+						}
 					case "flags":
 						f, ok := ParseDepFlag(string(a.value))
 						if !ok {
@@ -179,7 +188,6 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 						d.Pre = len(a.value) == 1 && a.value[0] == '1' || string(a.value) == "true"
 					}
 				}
-				deps = append(deps, d)
 			case "file":
 				var ft FileType
 				switch string(s.attr("type")) {
@@ -188,23 +196,31 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 				case "ghost":
 					ft = FileGhost
 				}
-				files = append(files, File{Path: pool.copy(s.elementText()), Type: ft})
+				*fileSlab.add() = File{Path: pool.copy(s.elementText()), Type: ft}
 			case "provides":
-				list, deps = listProvides, deps[:0]
+				list = listProvides
+				depSlab.begin()
 			case "requires":
-				list, deps = listRequires, deps[:0]
+				list = listRequires
+				depSlab.begin()
 			case "conflicts":
-				list, deps = listConflicts, deps[:0]
+				list = listConflicts
+				depSlab.begin()
 			case "obsoletes":
-				list, deps = listObsoletes, deps[:0]
+				list = listObsoletes
+				depSlab.begin()
 			case "recommends":
-				list, deps = listRecommends, deps[:0]
+				list = listRecommends
+				depSlab.begin()
 			case "suggests":
-				list, deps = listSuggests, deps[:0]
+				list = listSuggests
+				depSlab.begin()
 			case "supplements":
-				list, deps = listSupplements, deps[:0]
+				list = listSupplements
+				depSlab.begin()
 			case "enhances":
-				list, deps = listEnhances, deps[:0]
+				list = listEnhances
+				depSlab.begin()
 			case "name":
 				p.Name = pool.intern(s.elementText())
 			case "arch":
@@ -258,11 +274,11 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 					s.fail("package without name or arch")
 					continue
 				}
-				p.Files = fileSlab.take(files)
+				p.Files = fileSlab.end()
 				pkgs = append(pkgs, p)
 				p = nil
 			case "provides", "requires", "conflicts", "obsoletes", "recommends", "suggests", "supplements", "enhances":
-				kept := depSlab.take(deps)
+				kept := depSlab.end()
 				switch list {
 				case listProvides:
 					p.Provides = kept

@@ -182,6 +182,12 @@ func (r *Repo) RecordPath(rec Record) string { return r.src.name(rec.Href) }
 // type. Its checksum is verified as it is read: the stream's final Read
 // fails on a mismatch, so read it to the end before trusting it.
 func (r *Repo) OpenRecord(typ string) (io.ReadCloser, error) {
+	return r.openRecord(typ, true)
+}
+
+// openRecord is OpenRecord with the prefetching goroutine optional: the
+// chunked parsers read on a goroutine of their own already.
+func (r *Repo) openRecord(typ string, prefetch bool) (io.ReadCloser, error) {
 	rec, ok := r.Record(typ)
 	if !ok {
 		return nil, fmt.Errorf("%s: repomd.xml has no %q record", r.src.name("repodata/repomd.xml"), typ)
@@ -190,7 +196,7 @@ func (r *Repo) OpenRecord(typ string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (the %s metadata listed in repomd.xml)", err, typ)
 	}
-	return verifiedStream(raw, r.src.name(rec.Href), rec.Checksum)
+	return verifiedStream(raw, r.src.name(rec.Href), rec.Checksum, prefetch)
 }
 
 // PackagePath returns the local path or URL of a package's .rpm file,

@@ -215,8 +215,9 @@ func (p *prefetcher) Close() error {
 }
 
 // verifiedStream opens raw (named name) as a checksum-verified,
-// decompressed, prefetched stream. An empty want.Type skips verification.
-func verifiedStream(raw io.ReadCloser, name string, want Checksum) (io.ReadCloser, error) {
+// decompressed stream, prefetched on its own goroutine when prefetch is
+// set. An empty want.Type skips verification.
+func verifiedStream(raw io.ReadCloser, name string, want Checksum, prefetch bool) (io.ReadCloser, error) {
 	v := &verifier{r: raw, want: want, name: name}
 	if want.Type != "" && want.Value != "" {
 		h, err := newHash(want.Type)
@@ -237,9 +238,30 @@ func verifiedStream(raw io.ReadCloser, name string, want Checksum) (io.ReadClose
 	// After the decompressor ends, read on to the end of the raw file so
 	// that trailing bytes are hashed too and the checksum is decided.
 	tail := io.MultiReader(dr, drainReader{v})
+	if !prefetch {
+		return directStream{tail, name, func() { closeDec(); raw.Close() }}, nil
+	}
 	p := newPrefetcher(tail, name, func() { closeDec(); raw.Close() })
 	return p, nil
 }
+
+// directStream is a verified stream read on the caller's goroutine, for
+// readers that already overlap reading with their own work.
+type directStream struct {
+	r      io.Reader
+	name   string
+	closer func()
+}
+
+func (d directStream) Read(p []byte) (int, error) {
+	n, err := d.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = describeReadErr(err, d.name)
+	}
+	return n, err
+}
+
+func (d directStream) Close() error { d.closer(); return nil }
 
 // drainReader reads the rest of a verifier and reports only its error.
 type drainReader struct{ v *verifier }
