@@ -54,35 +54,11 @@ func Parse(r io.Reader, name string) (*Comps, error) {
 
 // ParseBytes reads an uncompressed comps document.
 func ParseBytes(data []byte, name string) (*Comps, error) {
-	// etree keeps no positions, so a first pass with encoding/xml records
-	// the line of every start tag in document order; the tree walk below
-	// visits elements in the same order and takes them from this list.
-	lines, err := startLines(data, name)
+	root, lines, err := buildTree(data, name)
 	if err != nil {
 		return nil, err
 	}
-	doc := etree.NewDocument()
-	doc.ReadSettings.CharsetReader = passCharset
-	if err := doc.ReadFromBytes(data); err != nil {
-		return nil, &ParseError{File: name, Msg: err.Error()}
-	}
-	p := &reader{file: name, line: map[*etree.Element]int{}}
-	i := 0
-	var walk func(e *etree.Element)
-	walk = func(e *etree.Element) {
-		if i < len(lines) {
-			p.line[e] = lines[i]
-		}
-		i++
-		for _, c := range e.ChildElements() {
-			walk(c)
-		}
-	}
-	root := doc.Root()
-	if root == nil {
-		return nil, &ParseError{File: name, Msg: "no root element (empty document?)"}
-	}
-	walk(root)
+	p := &reader{file: name, line: lines}
 	return p.comps(root)
 }
 
@@ -94,28 +70,93 @@ func passCharset(charset string, input io.Reader) (io.Reader, error) {
 	return nil, fmt.Errorf("unsupported encoding %q (comps must be UTF-8)", charset)
 }
 
-func startLines(data []byte, name string) ([]int, error) {
+// buildTree decodes data into an etree tree in one pass, recording the
+// line of every element's start tag (etree's own reader keeps no
+// positions).
+func buildTree(data []byte, name string) (*etree.Element, map[*etree.Element]int, error) {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.CharsetReader = passCharset
-	var lines []int
+	syntax := func(line int, msg string) error {
+		return &ParseError{File: name, Line: line, Msg: "malformed XML: " + msg}
+	}
+	doc := etree.NewDocument()
+	lines := map[*etree.Element]int{}
+	var root *etree.Element
+	var stack []*etree.Element
 	for {
 		line, _ := dec.InputPos()
-		tok, err := dec.Token()
+		// RawToken keeps prefixes as written (xml:lang stays "xml") and
+		// skips namespace bookkeeping; tag matching is checked here.
+		tok, err := dec.RawToken()
 		if err == io.EOF {
-			return lines, nil
+			break
 		}
 		if err != nil {
 			var se *xml.SyntaxError
 			if errors.As(err, &se) {
-				return nil, &ParseError{File: name, Line: se.Line, Msg: "malformed XML: " + se.Msg}
+				return nil, nil, syntax(se.Line, se.Msg)
 			}
 			l, _ := dec.InputPos()
-			return nil, &ParseError{File: name, Line: l, Msg: "malformed XML: " + err.Error()}
+			return nil, nil, syntax(l, err.Error())
 		}
-		if _, ok := tok.(xml.StartElement); ok {
-			lines = append(lines, line)
+		switch t := tok.(type) {
+		case xml.StartElement:
+			var e *etree.Element
+			tag := t.Name.Local
+			if t.Name.Space != "" {
+				tag = t.Name.Space + ":" + tag
+			}
+			switch {
+			case len(stack) > 0:
+				e = stack[len(stack)-1].CreateElement(tag)
+			case root == nil:
+				e = doc.CreateElement(tag)
+				root = e
+			default:
+				return nil, nil, syntax(line, "a second root element <"+tag+">")
+			}
+			for _, a := range t.Attr {
+				key := a.Name.Local
+				if a.Name.Space != "" {
+					key = a.Name.Space + ":" + key
+				}
+				e.CreateAttr(key, a.Value)
+			}
+			lines[e] = line
+			stack = append(stack, e)
+		case xml.EndElement:
+			tag := t.Name.Local
+			if t.Name.Space != "" {
+				tag = t.Name.Space + ":" + tag
+			}
+			if len(stack) == 0 {
+				return nil, nil, syntax(line, "unexpected end element </"+tag+">")
+			}
+			if open := stack[len(stack)-1]; open.FullTag() != tag {
+				return nil, nil, syntax(line, "element <"+open.FullTag()+"> closed by </"+tag+">")
+			}
+			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			if len(stack) > 0 {
+				stack[len(stack)-1].CreateText(string(t))
+			} else if trimmed := bytes.TrimLeft(t, " \t\r\n"); len(trimmed) > 0 {
+				at := line + bytes.Count(t[:len(t)-len(trimmed)], []byte("\n"))
+				return nil, nil, syntax(at, "text outside the root element")
+			}
+		case xml.Comment:
+			if len(stack) > 0 {
+				stack[len(stack)-1].CreateComment(string(t))
+			}
 		}
 	}
+	if len(stack) > 0 {
+		l, _ := dec.InputPos()
+		return nil, nil, syntax(l, "unexpected EOF: <"+stack[len(stack)-1].FullTag()+"> is not closed")
+	}
+	if root == nil {
+		return nil, nil, &ParseError{File: name, Msg: "no root element (empty document?)"}
+	}
+	return root, lines, nil
 }
 
 // readDecompressed reads all of r, undoing the compression its magic bytes

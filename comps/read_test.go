@@ -182,7 +182,12 @@ func TestParseErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, doc, want string
 	}{
-		{"malformed", "<comps>\n<group>\n<id>a</id>\n</grup>\n</comps>", "bad.xml:4: malformed XML"},
+		{"malformed", "<comps>\n<group>\n<id>a</id>\n</grup>\n</comps>", "bad.xml:4: malformed XML: element <group> closed by </grup>"},
+		{"unclosed", "<comps>\n<group>\n<id>a</id>\n", "bad.xml:4: malformed XML: unexpected EOF: <group> is not closed"},
+		{"two roots", "<comps/>\n<comps/>", "bad.xml:2: malformed XML: a second root element <comps>"},
+		{"text after root", "<comps/>\nx", "bad.xml:2: malformed XML: text outside the root element"},
+		{"stray end", "<comps/>\n</comps>", "bad.xml:2: malformed XML: unexpected end element </comps>"},
+		{"bad entity", "<comps>\n<group><id>&nope;</id></group></comps>", "bad.xml:2: malformed XML: invalid character entity &nope;"},
 		{"wrong root", "<?xml version='1.0'?>\n<groups/>", "bad.xml:2: root element is <groups>"},
 		{"group without id", "<comps>\n  <group>\n    <name>x</name>\n  </group>\n</comps>", "bad.xml:2: <group> without an <id>"},
 		{"bad bool", "<comps>\n<group>\n<id>a</id>\n<default>maybe</default>\n</group>\n</comps>", "bad.xml:4: <default> must be true or false"},
