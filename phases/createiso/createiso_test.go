@@ -410,3 +410,41 @@ func TestMissingBootImage(t *testing.T) {
 		t.Fatalf("plan: %v", err)
 	}
 }
+
+func TestExtraISO(t *testing.T) {
+	needISOTools(t)
+	extra := filepath.Join(t.TempDir(), "GPL")
+	os.WriteFile(extra, []byte("license\n"), 0o644)
+	c := imgtest.NewCompose(t, compose.MapConfig{"extra_isos": map[string]any{"^Server$": []any{map[string]any{
+		"include_variants": []any{"Server-optional"}, "filename": "extra-{filename}", "volid": []any{"{volid} X"},
+		"skip_src": true, "max_size": int64(1000), "extra_files": []any{map[string]any{"scm": "file", "file": extra, "target": "docs"}},
+	}}}}, "")
+	makeTree(t, c, "x86_64", false)
+	optTree := filepath.Join(c.Topdir, "compose", "Server-optional", "x86_64", "os")
+	os.MkdirAll(filepath.Join(optTree, "Packages", "o"), 0o755)
+	os.WriteFile(filepath.Join(optTree, "Packages", "o", "opt-1-1.noarch.rpm"), []byte("rpm"), 0o644)
+	os.MkdirAll(filepath.Join(optTree, "repodata"), 0o755)
+	os.WriteFile(filepath.Join(optTree, "repodata", "repomd.xml"), []byte("<repomd/>"), 0o644)
+	if err := (&ExtraISOs{}).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	iso := filepath.Join(c.Topdir, "compose", "Server", "x86_64", "iso", "extra-"+c.ID()+"-Server-x86_64-dvd1.iso")
+	listing := run(t, "isoinfo", "-R", "-f", "-i", iso)
+	for _, want := range []string{"/Server/Packages/a/alpha-1-1.noarch.rpm", "/Server/repodata/repomd.xml", "/Server-optional/Packages/o/opt-1-1.noarch.rpm",
+		"/Server-optional/repodata/repomd.xml", "/docs/GPL", "/media.repo", "/.discinfo", "/.treeinfo"} {
+		if !strings.Contains(listing, want+"\n") {
+			t.Errorf("extra ISO lacks %s:\n%s", want, listing)
+		}
+	}
+	if vid, _ := ReadVolumeID(iso); vid != "DEMO-1.0 Server.x86_64 X" {
+		t.Errorf("volume ID %q", vid)
+	}
+	e := images.Of(c).All()
+	if len(e) != 1 || !e[0].Image.Unified || !reflect.DeepEqual(e[0].Image.AdditionalVariants, []string{"Server-optional"}) || e[0].Image.MaxSize != 1000 {
+		t.Fatalf("manifest %+v", e)
+	}
+	// max_size is not strict: the test phase only warns.
+	if err := images.CheckImages(c); err != nil {
+		t.Errorf("check: %v", err)
+	}
+}

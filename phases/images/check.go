@@ -85,12 +85,18 @@ func checkSizeLimit(c *compose.Compose, v *compose.Variant, arch string, im *Ima
 	if v != nil {
 		uid = v.UID
 	}
-	limits := c.Conf.ForVariantArch("createiso_max_size", uid, arch)
-	if len(limits) == 0 {
-		return nil
+	limit := im.MaxSize
+	if limit == 0 {
+		limits := c.Conf.ForVariantArch("createiso_max_size", uid, arch)
+		if len(limits) == 0 {
+			return nil
+		}
+		var ok bool
+		if limit, ok = toInt(limits[0]); !ok {
+			return nil
+		}
 	}
-	limit, ok := toInt(limits[0])
-	if !ok || im.Size <= limit {
+	if im.Size <= limit {
 		return nil
 	}
 	msg := fmt.Sprintf("ISO %s is too big. Expected max %dB, got %dB", im.Path, limit, im.Size)

@@ -36,6 +36,8 @@ type Image struct {
 	// test phase's failable checks.
 	Deliverable string
 	CanFail     bool
+	// MaxSize overrides createiso_max_size for this image (extra_isos max_size).
+	MaxSize int64
 }
 
 func (im *Image) json() map[string]any {

@@ -1,0 +1,394 @@
+package createiso
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/images"
+	"github.com/pungo/pungo/phases/productmd"
+	"github.com/pungo/pungo/phases/runroot"
+	"github.com/pungo/pungo/repomd/atomicfile"
+)
+
+func init() {
+	compose.Register("extra_isos", func() compose.Phase { return &ExtraISOs{} })
+}
+
+// ExtraISOs is the extra_isos phase: ISOs of a variant that also carry
+// other variants' packages and repodata (each under <UID>/), plus extra
+// files, optionally bootable with the variant's buildinstall output.
+type ExtraISOs struct{}
+
+// Name implements compose.Phase.
+func (*ExtraISOs) Name() string { return "extra_isos" }
+
+// Skip implements compose.Phase.
+func (*ExtraISOs) Skip(c *compose.Compose) bool {
+	v, ok := c.Conf.Get("extra_isos")
+	m, isMap := v.(map[string]any)
+	return !ok || v == nil || (isMap && len(m) == 0)
+}
+
+type extraConf map[string]any
+
+func (e extraConf) strs(k string) []string { return compose.AsStrings(e[k]) }
+
+func extraBlocks(c *compose.Compose, v *compose.Variant) ([]extraConf, error) {
+	raw, _ := c.Conf.Get("extra_isos")
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("extra_isos: want a {variant regex: [configs]} dict")
+	}
+	pats := make([]string, 0, len(m))
+	for p := range m {
+		pats = append(pats, p)
+	}
+	sort.Strings(pats)
+	var out []extraConf
+	for _, p := range pats {
+		re, err := regexp.Compile("^(?:" + p + ")")
+		if err != nil {
+			return nil, fmt.Errorf("extra_isos: bad pattern %q: %v", p, err)
+		}
+		if !re.MatchString(v.UID) {
+			continue
+		}
+		vals := compose.AsList(m[p])
+		if vals == nil {
+			vals = []any{m[p]}
+		}
+		for _, x := range vals {
+			b, ok := x.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("extra_isos for %s: a config must be a dict", v.UID)
+			}
+			out = append(out, extraConf(b))
+		}
+	}
+	return out, nil
+}
+
+// Validate warns about arches a variant does not have and checks that
+// included variants exist.
+func (*ExtraISOs) Validate(c *compose.Compose) error {
+	var errs []string
+	for _, v := range c.GetVariants([]string{"variant"}, "") {
+		blocks, err := extraBlocks(c, v)
+		if err != nil {
+			return err
+		}
+		for _, b := range blocks {
+			for _, a := range b.strs("arches") {
+				if !v.HasArch(a) {
+					c.Log.Warningf("Extra iso config for %s mentions non-existing arches: %s", v.UID, a)
+				}
+			}
+			for _, iv := range b.strs("include_variants") {
+				if c.Variant(iv) == nil {
+					errs = append(errs, fmt.Sprintf("extra_isos for %s: include_variants names unknown variant %s", v.UID, iv))
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+// Run implements compose.Phase.
+func (p *ExtraISOs) Run(ctx context.Context, c *compose.Compose) error {
+	if err := p.Validate(c); err != nil {
+		return err
+	}
+	type item struct {
+		conf extraConf
+		v    *compose.Variant
+		arch string
+	}
+	var items []item
+	for _, v := range c.GetVariants([]string{"variant"}, "") {
+		blocks, err := extraBlocks(c, v)
+		if err != nil {
+			return err
+		}
+		for _, b := range blocks {
+			var arches []string
+			want := b.strs("arches")
+			for _, a := range v.Arches {
+				if len(want) == 0 || containsStr(want, a) {
+					arches = append(arches, a)
+				}
+			}
+			if skip, _ := b["skip_src"].(bool); !skip {
+				arches = append(arches, "src")
+			}
+			sort.Strings(arches)
+			for _, a := range arches {
+				items = append(items, item{b, v, a})
+			}
+		}
+	}
+	rr := runroot.New(c, "extra_isos")
+	tasks := make([]compose.Task, len(items))
+	for i, it := range items {
+		tasks[i] = compose.Task{Name: it.v.UID + "." + it.arch, Run: func(ctx context.Context) error {
+			canFail := containsStr(it.conf.strs("failable_arches"), it.arch)
+			work := func() error { return extraISO(ctx, c, rr, it.conf, it.v, it.arch, canFail) }
+			if !canFail {
+				c.RequireDeliverable(it.v, it.arch, "extra_iso", "")
+				return work()
+			}
+			c.AttemptDeliverable(it.v, it.arch, "extra_iso", "")
+			if err := work(); err != nil {
+				c.FailDeliverable(it.v, it.arch, "extra_iso", "")
+				c.Log.Errorf("[FAIL] Extra iso (variant %s, arch %s) failed, but going on anyway.", it.v.UID, it.arch)
+				c.Log.Errorf("%v", err)
+			}
+			return nil
+		}}
+	}
+	return c.RunTasks(ctx, "extra_isos", tasks, 2)
+}
+
+func containsStr(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func extraISO(ctx context.Context, c *compose.Compose, rr *runroot.Runner, conf extraConf, v *compose.Variant, arch string, canFail bool) error {
+	discType := DiscType(c, "dvd")
+	base, err := images.ImageName(c, arch, v, discType, 1, ".iso")
+	if err != nil {
+		return err
+	}
+	filename := base
+	if f, _ := conf["filename"].(string); f != "" {
+		s := images.BaseSubsts(c)
+		a := arch
+		s["arch"], s["disc_type"], s["disc_num"], s["suffix"], s["filename"], s["variant"] = a, discType, 1, ".iso", base, v.UID
+		if filename, err = images.Format(f, s); err != nil {
+			return fmt.Errorf("Failed to create image name: %w", err)
+		}
+	}
+	plain, err := images.VolumeID(c, images.VolumeIDInput{Arch: arch, Variant: v, DiscType: discType})
+	if err != nil {
+		return err
+	}
+	volid := plain
+	if formats := conf.strs("volid"); len(formats) > 0 {
+		if volid, err = images.VolumeID(c, images.VolumeIDInput{Arch: arch, Variant: v, DiscType: discType, Formats: formats,
+			Extra: images.Substs{"volid": plain}}); err != nil {
+			return err
+		}
+	}
+	isoDir, err := ISODir(c, arch, v)
+	if err != nil || isoDir == "" {
+		return fmt.Errorf("extra_isos: no iso directory for %s.%s: %v", v.UID, arch, err)
+	}
+	extraDir := filepath.Join(c.Paths.Work.Topdir(arch), v.UID, "extra-iso-extra-files")
+	if err := os.MkdirAll(extraDir, 0o755); err != nil {
+		return err
+	}
+	desc := c.Info.Release.Name + " " + c.Info.Release.Version
+	if err := atomicfile.WriteFile(filepath.Join(extraDir, "media.repo"), []byte(productmd.MediaRepo(desc, "")), 0o644); err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(filepath.Join(extraDir, ".discinfo"), []byte(productmd.DiscInfo(float64(time.Now().Unix()), desc, arch, nil)), 0o644); err != nil {
+		return err
+	}
+	for _, raw := range compose.AsList(conf["extra_files"]) {
+		scm, err := compose.ParseSCM(raw)
+		if err != nil {
+			return fmt.Errorf("extra_isos extra_files: %w", err)
+		}
+		if _, err := c.Fetch(ctx, scm, filepath.Join(extraDir, strings.TrimPrefix(scm.Target, "/"))); err != nil {
+			return fmt.Errorf("extra_isos extra_files: %w", err)
+		}
+	}
+	method, _ := compose.StringOpt(c.Conf, "buildinstall_method")
+	bootable := arch != "src" && method != ""
+	include := conf.strs("include_variants")
+	inherit, _ := conf["inherit_extra_files"].(bool)
+	gp, err := extraContents(c, v, arch, include, filename, bootable, inherit, extraDir)
+	if err != nil {
+		return err
+	}
+	tree := osTree(c, arch, v)
+	opts := ScriptOpts{OutputDir: isoDir, ISOName: filename, VolID: volid, GraftPoints: gp, Arch: arch, Supported: c.Supported,
+		HFSCompat: compose.BoolOpt(c.Conf, "iso_hfs_ppc64le_compatible", true), UseXorrisofs: compose.BoolOpt(c.Conf, "createiso_use_xorrisofs", false),
+		ISOLevel: int(compose.IntOpt(c.Conf, "iso_level", 0))}
+	if compose.BoolOpt(c.Conf, "create_jigdo", false) {
+		opts.JigdoDir = filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelJigdoDir(arch, v, true))
+		opts.OSTree = tree
+		os.MkdirAll(opts.JigdoDir, 0o755)
+	}
+	if bootable {
+		opts.BuildinstallMethod, opts.BootISO = method, filepath.Join(tree, "images", "boot.iso")
+	}
+	opts.ScriptDir = c.Paths.Work.TmpDir(arch, v)
+	script, xcmds, err := Script(opts)
+	if err != nil {
+		return err
+	}
+	if xcmds != "" {
+		if err := atomicfile.WriteFile(filepath.Join(opts.ScriptDir, "xorriso-"+filename+".txt"), []byte(xcmds), 0o644); err != nil {
+			return err
+		}
+	}
+	scriptFile := filepath.Join(opts.ScriptDir, "extraiso-"+filename+".sh")
+	if err := atomicfile.WriteFile(scriptFile, []byte(script), 0o755); err != nil {
+		return err
+	}
+	job := &Job{Variant: v, Arch: arch, ISOPath: filepath.Join(isoDir, filename), Bootable: bootable, DiscNum: 1, DiscCount: 1,
+		Script: scriptFile, Mounts: []string{c.Topdir}, Deliverable: "extra_iso", AdditionalVariants: include}
+	c.Log.Infof("[BEGIN] Creating ISO (arch: %s, variant: %s): %s", arch, v.UID, filename)
+	if _, err := rr.Run(ctx, runroot.Request{Command: "bash " + runroot.ShellQuote(scriptFile),
+		LogFile: c.Paths.Log.LogFile(arch, "extraiso-"+filename), Arch: arch,
+		Packages: []string{"coreutils", "genisoimage", "isomd5sum"}, Mounts: job.Mounts}); err != nil {
+		os.Remove(job.ISOPath)
+		return fmt.Errorf("%s: %w", filename, err)
+	}
+	im, err := AddToManifest(c, job)
+	if err != nil {
+		return err
+	}
+	im.CanFail = canFail
+	if ms, ok := conf["max_size"].(int64); ok {
+		im.MaxSize = ms
+	}
+	c.Log.Infof("[DONE ] Creating ISO (arch: %s, variant: %s): %s", arch, v.UID, filename)
+	return nil
+}
+
+// extraContents is get_iso_contents: boot files (from buildinstall, with
+// the tweaked efiboot.img of the tree), each variant's packages and
+// repodata under <UID>/, inherited extra files, then the ISO's own extra
+// files and a .treeinfo listing the variants.
+func extraContents(c *compose.Compose, v *compose.Variant, arch string, include []string, filename string, bootable, inherit bool, extraDir string) (string, error) {
+	isoDir := c.Paths.Work.ISODir(arch, filename)
+	top := filepath.Join(c.Topdir, "compose")
+	files := Tree{}
+	if bootable {
+		bi := filepath.Join(c.Paths.Work.BuildinstallDir(arch, nil), v.UID)
+		for _, f := range []string{"isolinux/isolinux.bin", "images/boot.img"} {
+			if _, err := os.Stat(filepath.Join(bi, f)); err == nil {
+				if err := copyFile(filepath.Join(bi, f), filepath.Join(isoDir, f)); err != nil {
+					return "", err
+				}
+			}
+		}
+		biTree, err := ScanTree(bi)
+		if err != nil {
+			return "", fmt.Errorf("bootable extra ISO needs buildinstall output: %w", err)
+		}
+		own, _ := ScanTree(isoDir)
+		files = GraftPoints(top, []Tree{biTree, own})
+		if _, ok := files["images/efiboot.img"]; ok {
+			files["images/efiboot.img"] = filepath.Join(osTree(c, arch, v), "images", "efiboot.img")
+		}
+	}
+	for _, uid := range append([]string{v.UID}, include...) {
+		vv := c.Variant(uid)
+		if vv == nil {
+			return "", fmt.Errorf("extra_isos: unknown variant %s", uid)
+		}
+		add := func(dir, prefix string) error {
+			if _, err := os.Stat(dir); err != nil {
+				return nil
+			}
+			t, err := ScanTree(dir)
+			if err != nil {
+				return err
+			}
+			for k, p := range GraftPoints(top, []Tree{t}) {
+				files[prefix+"/"+k] = p
+			}
+			return nil
+		}
+		if err := add(filepath.Join(top, c.Paths.Compose.RelPackages(arch, vv)), vv.UID+"/Packages"); err != nil {
+			return "", err
+		}
+		if err := add(filepath.Join(top, c.Paths.Compose.RelRepository(arch, vv), "repodata"), vv.UID+"/repodata"); err != nil {
+			return "", err
+		}
+		if inherit {
+			if err := add(filepath.Join(c.Paths.Work.Topdir(arch), vv.UID, "extra-files"), vv.UID); err != nil {
+				return "", err
+			}
+		}
+	}
+	if ti := filepath.Join(osTree(c, arch, v), ".treeinfo"); fileExists(ti) {
+		if err := extraTreeinfo(c, include, ti, filepath.Join(extraDir, ".treeinfo")); err != nil {
+			return "", err
+		}
+	}
+	ex, err := ScanTree(extraDir)
+	if err != nil {
+		return "", err
+	}
+	for k, p := range ex {
+		files[k] = p
+	}
+	gp := isoDir + "-graft-points"
+	return gp, WriteGraftPoints(gp, files, []string{"*/lost+found", "*/boot.iso"})
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// extraTreeinfo writes the ISO's .treeinfo: the tree's, made media-like,
+// listing the included variants with their packages under <UID>/.
+func extraTreeinfo(c *compose.Compose, include []string, src, dst string) error {
+	tmp := dst + ".media"
+	if err := TweakTreeinfo(src, tmp, 1, 1, ""); err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	f, err := parseINI(tmp)
+	if err != nil {
+		return err
+	}
+	tree := f.section("tree", true)
+	ids := strings.Split(tree.vals["variants"], ",")
+	if tree.vals["variants"] == "" {
+		ids = nil
+	}
+	for _, uid := range include {
+		vv := c.Variant(uid)
+		s := f.section("variant-"+vv.ID, true)
+		s.set("id", vv.ID)
+		s.set("name", vv.Name)
+		s.set("type", vv.Type)
+		s.set("uid", vv.UID)
+		if !containsStr(ids, vv.ID) {
+			ids = append(ids, vv.ID)
+		}
+	}
+	sort.Strings(ids)
+	if len(ids) > 0 {
+		tree.set("variants", strings.Join(ids, ","))
+	}
+	for _, s := range f.sections {
+		if !strings.HasPrefix(s.name, "variant-") {
+			continue
+		}
+		uid := s.vals["uid"]
+		if uid == "" {
+			uid = strings.TrimPrefix(s.name, "variant-")
+		}
+		s.set("packages", uid+"/Packages")
+		s.set("repository", uid)
+	}
+	return atomicfile.WriteFile(dst, []byte(f.String()), 0o644)
+}
