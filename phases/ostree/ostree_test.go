@@ -62,7 +62,7 @@ func TestOSTreeCommit(t *testing.T) {
 	cfg := configRepo(t, map[string]string{"demo.json": treefileJSON})
 	repo := ostreeRepo(t)
 	block := map[string]any{"treefile": "demo.json", "config_url": cfg, "config_branch": "main", "ostree_repo": repo,
-		"repo": []any{"Server", map[string]any{"name": "extra", "baseurl": "http://example.com/extra/$basearch", "exclude": "foo*"}},
+		"repo":    []any{"Server", map[string]any{"name": "extra", "baseurl": "http://example.com/extra/$basearch", "exclude": "foo*"}},
 		"version": "!OSTREE_VERSION_FROM_LABEL_DATE_TYPE_RESPIN", "update_summary": true, "unified_core": true}
 	c, log := treeCompose(t, block)
 	ctx := context.Background()
