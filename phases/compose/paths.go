@@ -215,6 +215,13 @@ func (wp WorkPaths) Comps(arch string, v *Variant) string {
 	return filepath.Join(mkdir(filepath.Join(wp.Topdir(arch), "comps")), name)
 }
 
+// CompsRepo is work/<arch>/comps_repo_<Variant>: an empty repository
+// whose group metadata is the variant's comps (lorax and dnf read groups
+// from it).
+func (wp WorkPaths) CompsRepo(arch string, v *Variant) string {
+	return mkdir(filepath.Join(wp.Topdir(arch), "comps_repo_"+v.UID))
+}
+
 // ArchRepo is work/<arch>/repo: the package set of an arch as a repository.
 func (wp WorkPaths) ArchRepo(arch string) string {
 	return mkdir(filepath.Join(wp.Topdir(arch), "repo"))

@@ -16,6 +16,7 @@ import (
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/variants"
 	"github.com/pungo/pungo/repomd/atomicfile"
+	"github.com/pungo/pungo/repomd/createrepo"
 )
 
 func init() {
@@ -163,7 +164,15 @@ func WriteVariantComps(c *compose.Compose, global *comps.Comps, arch string, v *
 		c.Log.Warningf("comps %s.%s: %s", v.UID, arch, d)
 	}
 	c.Set(CompsKey(arch, v.UID), cs)
-	return atomicfile.WriteWith(c.Paths.Work.Comps(arch, v), 0o644, func(w io.Writer) error { return cs.Write(w) })
+	path := c.Paths.Work.Comps(arch, v)
+	if err := atomicfile.WriteWith(path, 0o644, func(w io.Writer) error { return cs.Write(w) }); err != nil {
+		return err
+	}
+	// The comps repository: no packages, the variant's groups.
+	if _, err := createrepo.Run(c.Paths.Work.CompsRepo(arch, v), createrepo.Options{GroupFile: path, ChecksumType: "sha256"}); err != nil {
+		return fmt.Errorf("comps repository of %s.%s: %w", v.UID, arch, err)
+	}
+	return nil
 }
 
 // CompsKey is the compose value key under which the filtered comps of a

@@ -187,3 +187,35 @@ func keys(m map[string]*Package) []string {
 	}
 	return out
 }
+
+func TestArchRepo(t *testing.T) {
+	f := newKojiFixture(t)
+	c := kojiCompose(t, compose.MapConfig{"sigkeys": []any{"abcd1234", nil}}, f.event)
+	set, err := Load(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeArchRepos(context.Background(), c, set); err != nil {
+		t.Fatal(err)
+	}
+	repo, err := repomd.Open(c.Paths.Work.ArchRepo("x86_64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(repo.Packages) != len(set.Arch("x86_64")) {
+		t.Fatalf("%d packages in the repository, %d in the set", len(repo.Packages), len(set.Arch("x86_64")))
+	}
+	signed := 0
+	for _, p := range repo.Packages {
+		path := repo.PackagePath(p)
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("%s: %v", p.NEVRA(), err)
+		}
+		if strings.Contains(path, "/data/signed/abcd1234/") {
+			signed++
+		}
+	}
+	if signed == 0 {
+		t.Error("the repository does not point at the signed copies")
+	}
+}

@@ -12,11 +12,15 @@ package pkgset
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/pungo/pungo/multilib"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/atomicfile"
+	"github.com/pungo/pungo/repomd/createrepo"
 )
 
 // Key is the compose value holding the *Set.
@@ -154,7 +158,80 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 	for _, arch := range c.Arches() {
 		c.Log.Infof("Package set for %s: %d packages", arch, len(set.ByArch[arch]))
 	}
+	if needArchRepos(c) {
+		return writeArchRepos(ctx, c, set)
+	}
+	c.Log.Infof("No phase that reads the package set repositories runs: work/<arch>/repo not written")
 	return nil
+}
+
+// archRepoUsers are the phases that read work/<arch>/repo.
+var archRepoUsers = []string{"buildinstall", "ostree_installer", "ostree"}
+
+func needArchRepos(c *compose.Compose) bool {
+	for _, n := range archRepoUsers {
+		if !c.PhaseSkipped(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// writeArchRepos writes work/<arch>/repo, the package set of each arch as
+// a repository whose locations point at the package files
+// (xml:base file://<common directory>), as Pungi's pkgset phase does.
+func writeArchRepos(ctx context.Context, c *compose.Compose, set *Set) error {
+	var tasks []compose.Task
+	for _, arch := range c.Arches() {
+		tasks = append(tasks, compose.Task{Name: arch + " repo", Run: func(ctx context.Context) error {
+			return writeArchRepo(c, arch, set.Arch(arch))
+		}})
+	}
+	return c.RunTasks(ctx, "pkgset", tasks, 0)
+}
+
+func writeArchRepo(c *compose.Compose, arch string, pkgs []*Package) error {
+	var paths []string
+	for _, p := range pkgs {
+		if !strings.Contains(p.Path, "://") {
+			paths = append(paths, p.Path)
+		}
+	}
+	prefix := commonDir(paths)
+	list := c.Paths.Work.PackageList(arch, nil, "")
+	var b strings.Builder
+	for _, p := range paths {
+		rel, err := filepath.Rel(prefix, p)
+		if err != nil {
+			return err
+		}
+		b.WriteString(filepath.ToSlash(rel) + "\n")
+	}
+	if err := atomicfile.WriteFile(list, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	out := c.Paths.Work.ArchRepo(arch)
+	res, err := createrepo.Run(prefix, createrepo.Options{OutputDir: out, PkgList: list, BaseURL: "file://" + prefix,
+		ChecksumType: "sha256", Workers: int(compose.IntOpt(c.Conf, "createrepo_num_workers", 3))})
+	if err != nil {
+		return fmt.Errorf("package set repository for %s: %w", arch, err)
+	}
+	c.Log.Infof("Package set repository %s: %d packages", out, res.Packages)
+	return nil
+}
+
+// commonDir is the deepest directory holding every path.
+func commonDir(paths []string) string {
+	if len(paths) == 0 {
+		return "/"
+	}
+	dir := filepath.Dir(paths[0])
+	for _, p := range paths[1:] {
+		for dir != "/" && !strings.HasPrefix(p, dir+"/") {
+			dir = filepath.Dir(dir)
+		}
+	}
+	return dir
 }
 
 // Load builds the package set from the configured source.
