@@ -112,3 +112,32 @@ func TestChunkedParseRealData(t *testing.T) {
 		}
 	})
 }
+
+func TestChunkedFilelists(t *testing.T) {
+	var pkgs []*Package
+	var doc strings.Builder
+	doc.WriteString(`<?xml version="1.0"?>` + "\n" + `<filelists xmlns="http://linux.duke.edu/metadata/filelists" packages="200">` + "\n")
+	for i := 0; i < 200; i++ {
+		id := fmt.Sprintf("%064d", i)
+		pkgs = append(pkgs, &Package{Name: fmt.Sprintf("p%d", i), Arch: "x86_64", Checksum: Checksum{"sha256", id}})
+		fmt.Fprintf(&doc, `<package pkgid="%s" name="p%d" arch="x86_64"><version epoch="0" ver="1" rel="1"/>`, id, i)
+		for j := 0; j < i%5; j++ {
+			fmt.Fprintf(&doc, `<file>/usr/share/p%d/f%d &amp; x</file>`, i, j)
+		}
+		doc.WriteString("<file type=\"dir\">/usr/share/p" + fmt.Sprint(i) + "</file></package>\n")
+	}
+	doc.WriteString("</filelists>\n")
+	withChunkSize(300, func() {
+		if err := ParseFilelists(strings.NewReader(doc.String()), "filelists.xml", pkgs); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for i, p := range pkgs {
+		if !p.FilesComplete || len(p.Files) != i%5+1 || p.Files[len(p.Files)-1].Type != FileDir {
+			t.Fatalf("%s: files %v complete %v", p.Name, p.Files, p.FilesComplete)
+		}
+		if i%5 > 0 && p.Files[0].Path != fmt.Sprintf("/usr/share/p%d/f0 & x", i) {
+			t.Fatalf("%s: first file %q", p.Name, p.Files[0].Path)
+		}
+	}
+}

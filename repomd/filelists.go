@@ -3,6 +3,7 @@ package repomd
 import (
 	"fmt"
 	"io"
+	"sync"
 )
 
 // This file reads filelists.xml and other.xml into the packages already
@@ -15,7 +16,7 @@ import (
 // from filelists keeps its primary subset and FilesComplete stays false.
 func (r *Repo) LoadFilelists() error {
 	defer relaxGC()()
-	rc, err := r.OpenRecord("filelists")
+	rc, err := r.openRecord("filelists", false)
 	if err != nil {
 		return err
 	}
@@ -59,10 +60,10 @@ type pkgMatcher struct {
 	taken map[*Package]bool
 }
 
-func (m *pkgMatcher) find(pkgid, name, arch []byte) *Package {
+func (m *pkgMatcher) find(pkgid, name, arch string) *Package {
 	if m.next < len(m.pkgs) {
 		p := m.pkgs[m.next]
-		if p.Checksum.Value == string(pkgid) && p.Name == string(name) && p.Arch == string(arch) {
+		if p.Checksum.Value == pkgid && p.Name == name && p.Arch == arch {
 			m.next++
 			return p
 		}
@@ -74,8 +75,8 @@ func (m *pkgMatcher) find(pkgid, name, arch []byte) *Package {
 		}
 		m.taken = make(map[*Package]bool)
 	}
-	for _, p := range m.byID[string(pkgid)] {
-		if p.Name == string(name) && p.Arch == string(arch) && !m.taken[p] {
+	for _, p := range m.byID[pkgid] {
+		if p.Name == name && p.Arch == arch && !m.taken[p] {
 			m.taken[p] = true
 			return p
 		}
@@ -83,59 +84,94 @@ func (m *pkgMatcher) find(pkgid, name, arch []byte) *Package {
 	return nil
 }
 
-func parseFilelists(rd io.Reader, name string, pkgs []*Package, pool *strPool) error {
-	s := newXMLScanner(rd, name)
-	m := pkgMatcher{pkgs: pkgs}
-	fileSlab := slab[File]{size: 1 << 16}
+// flEntry is one <package> of filelists.xml before it is matched.
+type flEntry struct {
+	pkgid, name, arch string
+	files             []File
+}
+
+// parseFilelists parses filelists on several goroutines (like primary)
+// and then matches the entries to pkgs in order.
+func parseFilelists(rd io.Reader, name string, pkgs []*Package, _ *strPool) error {
+	workers := chunkWorkers()
+	type state struct {
+		pool  *strPool
+		files slab[File]
+	}
+	states := make([]*state, workers)
+	for i := range states {
+		states[i] = &state{pool: newStrPool(), files: slab[File]{size: 1 << 16}}
+	}
 	var (
-		cur     *Package
-		inPkg   bool
+		mu      sync.Mutex
+		results = map[int][]flEntry{}
 		sawRoot bool
 	)
-	for {
-		switch s.next() {
-		case tokEOF:
-			if s.err != nil {
+	err := parseChunks(rd, workers, func(w int, c *chunk) error {
+		st := states[w]
+		s := c.scanner(name)
+		s.dropSpace = true
+		var (
+			entries []flEntry
+			cur     *flEntry
+			root    bool
+		)
+		for {
+			switch s.next() {
+			case tokEOF:
+				mu.Lock()
+				results[c.index] = entries
+				if c.first {
+					sawRoot = root
+				}
+				mu.Unlock()
 				return s.err
+			case tokStart:
+				switch string(s.name) {
+				case "filelists":
+					root = true
+				case "package":
+					entries = append(entries, flEntry{pkgid: st.pool.copy(s.attr("pkgid")),
+						name: st.pool.copy(s.attr("name")), arch: st.pool.copy(s.attr("arch"))})
+					cur = &entries[len(entries)-1]
+					st.files.begin()
+				case "file":
+					if cur == nil {
+						continue
+					}
+					var ft FileType
+					switch string(s.attr("type")) {
+					case "dir":
+						ft = FileDir
+					case "ghost":
+						ft = FileGhost
+					}
+					*st.files.add() = File{Path: st.pool.copy(s.elementText()), Type: ft}
+				}
+			case tokEnd:
+				if string(s.name) == "package" && cur != nil {
+					cur.files = st.files.end()
+					cur = nil
+				}
 			}
-			if !sawRoot {
-				return fmt.Errorf("%s: not a filelists.xml (no <filelists> element)", name)
-			}
-			return nil
-		case tokStart:
-			switch string(s.name) {
-			case "filelists":
-				sawRoot = true
-			case "package":
-				cur = m.find(s.attr("pkgid"), s.attr("name"), s.attr("arch"))
-				inPkg = true
-				fileSlab.begin()
-			case "file":
-				if !inPkg {
-					continue
-				}
-				var ft FileType
-				switch string(s.attr("type")) {
-				case "dir":
-					ft = FileDir
-				case "ghost":
-					ft = FileGhost
-				}
-				text := s.elementText()
-				if cur != nil {
-					*fileSlab.add() = File{Path: pool.copy(text), Type: ft}
-				}
-			}
-		case tokEnd:
-			if string(s.name) == "package" && inPkg {
-				if cur != nil {
-					cur.Files = fileSlab.end()
-					cur.FilesComplete = true
-				}
-				cur, inPkg = nil, false
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if !sawRoot {
+		return fmt.Errorf("%s: not a filelists.xml (no <filelists> element)", name)
+	}
+	m := pkgMatcher{pkgs: pkgs}
+	for i := 0; i < len(results); i++ {
+		for _, e := range results[i] {
+			if p := m.find(e.pkgid, e.name, e.arch); p != nil {
+				p.Files = e.files
+				p.FilesComplete = true
 			}
 		}
 	}
+	return nil
 }
 
 func parseOther(rd io.Reader, name string, pkgs []*Package, pool *strPool) error {
@@ -162,7 +198,7 @@ func parseOther(rd io.Reader, name string, pkgs []*Package, pool *strPool) error
 			case "otherdata":
 				sawRoot = true
 			case "package":
-				cur = m.find(s.attr("pkgid"), s.attr("name"), s.attr("arch"))
+				cur = m.find(string(s.attr("pkgid")), string(s.attr("name")), string(s.attr("arch")))
 				inPkg = true
 				logs = logs[:0]
 			case "changelog":
