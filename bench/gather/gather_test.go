@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -39,8 +40,15 @@ func Repo(tb testing.TB) string {
 }
 
 // InputNames picks n distinct binary package names spread evenly over the
-// sorted names of the pool (no debug packages), the same every run.
+// sorted names of the pool, the same every run; PUNGO_GATHER_NAMES names a
+// file of names (one per line) to use instead, so that bench/gather.sh
+// feeds every tool the same list.
 func InputNames(pool *depsolve.Pool, n int) []string {
+	if f := os.Getenv("PUNGO_GATHER_NAMES"); f != "" {
+		if data, err := os.ReadFile(f); err == nil {
+			return strings.Fields(string(data))
+		}
+	}
 	seen := map[string]bool{}
 	var names []string
 	for i := 0; i < pool.Len(); i++ {
