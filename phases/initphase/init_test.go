@@ -1,0 +1,103 @@
+package initphase
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pungo/pungo/comps"
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/toolcheck"
+)
+
+func demoCompose(t *testing.T, extra compose.MapConfig) *compose.Compose {
+	t.Helper()
+	demo := filepath.Join(toolcheck.ProjectRoot(), "testdata", "demo")
+	conf := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1",
+		"variants_file": "variants.xml", "comps_file": "comps.xml"}
+	for k, v := range extra {
+		conf[k] = v
+	}
+	opts := compose.Options{Type: "test", Date: "20240101", ConfigPath: filepath.Join(demo, "demo.conf")}
+	dir, _, err := compose.CreateDir(t.TempDir(), conf, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := compose.New(conf, dir, opts, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Log.Close() })
+	return c
+}
+
+func TestInitDemo(t *testing.T) {
+	c := demoCompose(t, nil)
+	ctx := context.Background()
+	if err := ReadVariants(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	var uids []string
+	for _, v := range c.GetVariants(nil, "") {
+		uids = append(uids, v.UID)
+	}
+	if strings.Join(uids, " ") != "Server Server-HA Server-optional Workstation" {
+		t.Fatalf("variants %v", uids)
+	}
+	if _, err := os.Stat(c.Paths.Work.VariantsFile()); err != nil {
+		t.Error(err)
+	}
+	if err := (&Phase{}).Run(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := comps.ParseFile(c.Paths.Work.Comps("x86_64", c.Variant("Workstation")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, g := range ws.Groups {
+		ids = append(ids, g.ID)
+	}
+	if strings.Join(ids, " ") != "core desktop" {
+		t.Errorf("Workstation groups %v", ids)
+	}
+	for _, p := range ws.Group("desktop").Packages {
+		if p.Name == "demo-httpd" {
+			t.Error("variant=Server package kept in Workstation's comps")
+		}
+	}
+	srv, _ := comps.ParseFile(c.Paths.Work.Comps("x86_64", c.Variant("Server")))
+	if srv.Group("desktop") != nil || srv.Group("web-server") == nil {
+		t.Error("Server comps not filtered to its groups")
+	}
+	repo, err := repomd.Open(c.Paths.Work.CompsRepo("x86_64", c.Variant("Server")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := repo.Record("group"); !ok || len(repo.Packages) != 0 {
+		t.Errorf("comps repository: group record %v, %d packages", ok, len(repo.Packages))
+	}
+	for _, p := range []string{c.Paths.Work.Comps("", nil), c.Paths.Work.Comps("x86_64", nil)} {
+		if _, err := os.Stat(p); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestReadVariantsErrors(t *testing.T) {
+	c := demoCompose(t, compose.MapConfig{"variants_file": "no-such-variants.xml"})
+	if err := ReadVariants(context.Background(), c); err == nil || !strings.Contains(err.Error(), "no-such-variants.xml") {
+		t.Errorf("missing file: %v", err)
+	}
+	c = demoCompose(t, compose.MapConfig{"tree_arches": []any{"s390x"}})
+	if err := ReadVariants(context.Background(), c); err == nil || !strings.Contains(err.Error(), "no variant left") {
+		t.Errorf("all filtered: %v", err)
+	}
+	c = demoCompose(t, compose.MapConfig{"tree_variants": []any{"Workstation"}})
+	if err := ReadVariants(context.Background(), c); err != nil || len(c.GetVariants(nil, "")) != 1 {
+		t.Errorf("tree_variants: %v %d", err, len(c.GetVariants(nil, "")))
+	}
+}
