@@ -440,3 +440,45 @@ func TestRepodiffCLI(t *testing.T) {
 		t.Errorf("missing repo: exit %d %q", code, stderr)
 	}
 }
+
+// TestModifyrepoMatchesModifyrepoC: adding productid and modules.yaml, then
+// removing one, gives the same records (by content) as modifyrepo_c.
+func TestModifyrepoMatchesModifyrepoC(t *testing.T) {
+	toolcheck.Need(t, "createrepo_c", "modifyrepo_c")
+	c, p := buildBoth(t, rpmtest.Corpus(t))
+	tmp := t.TempDir()
+	productid := filepath.Join(tmp, "productid")
+	modules := filepath.Join(tmp, "modules.yaml")
+	os.WriteFile(productid, []byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), 0o644)
+	os.WriteFile(modules, []byte("---\ndocument: modulemd-defaults\nversion: 1\ndata:\n  module: m\n...\n"), 0o644)
+	steps := [][]string{
+		{productid},
+		{"--mdtype", "modules", modules},
+		{"--compress-type", "xz", "--mdtype", "updateinfo", productid},
+		{"--remove", "updateinfo"},
+	}
+	for _, s := range steps {
+		if out, err := exec.Command("modifyrepo_c", append(s, filepath.Join(c, "repodata"))...).CombinedOutput(); err != nil {
+			t.Fatalf("modifyrepo_c %v: %v\n%s", s, err, out)
+		}
+		if code, _, stderr := repoCLI(t, runModifyrepo, append(s, filepath.Join(p, "repodata"))...); code != 0 {
+			t.Fatalf("pungo modifyrepo %v: exit %d %s", s, code, stderr)
+		}
+	}
+	compareRepos(t, c, p)
+	r, err := repomd.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{"productid", "modules"} {
+		if _, ok := r.Record(typ); !ok {
+			t.Errorf("no %s record", typ)
+		}
+	}
+	if _, ok := r.Record("updateinfo"); ok {
+		t.Error("updateinfo not removed")
+	}
+	if code, _, stderr := repoCLI(t, runModifyrepo, "--remove", "nosuch", filepath.Join(p, "repodata")); code != 2 || !strings.Contains(stderr, "repomd.xml") {
+		t.Errorf("removing a missing type: exit %d %q", code, stderr)
+	}
+}
