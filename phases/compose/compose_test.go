@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -397,5 +398,50 @@ func TestForVariantArch(t *testing.T) {
 	}
 	if got := ForVariantArchOf(raw, "Server-optional", "x86_64"); len(got) != 1 {
 		t.Errorf("optional: %v", got)
+	}
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestProgressDisplay(t *testing.T) {
+	var live, plain syncBuf
+	p := NewProgress(&live, true)
+	l, _ := NewLogger("", &live)
+	l.display = p
+	p.PhaseStart("gather")
+	p.AddTasks("gather", 3)
+	p.TaskStart("gather", "Server.x86_64")
+	l.Infof("hello")
+	p.TaskDone("gather", "Server.x86_64")
+	p.Close()
+	out := live.String()
+	for _, want := range []string{"\r\033[K", "gather 0/3 [Server.x86_64]", "gather 1/3", "[INFO    ] hello\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("live output lacks %q:\n%q", want, out)
+		}
+	}
+	q := NewProgress(&plain, false)
+	l2, _ := NewLogger("", &plain)
+	q.PhaseStart("gather")
+	q.TaskStart("gather", "x")
+	l2.Infof("plain")
+	q.Close()
+	if s := plain.String(); strings.Contains(s, "\r") || !strings.HasSuffix(s, "[INFO    ] plain\n") {
+		t.Errorf("plain output %q", s)
 	}
 }
