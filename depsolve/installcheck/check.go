@@ -1,32 +1,3 @@
-// Package installcheck answers whether a set of packages can be installed
-// together on an empty system, choosing any further packages it needs from
-// the available ones, and explains the problems as libsolv does
-// ("package A requires B, but none of the providers can be installed").
-//
-// The question is encoded in CNF (package/sat holds our CDCL solver) with
-// the rules libsolv creates for an install job under dnf's pool settings:
-//
-//   - every requirement, pre/post ones included and weak ones ignored, needs
-//     one installed provider; provides are matched with rpm's range
-//     semantics (repomd.RangesOverlap), path requirements also by packaged
-//     files, rich dependencies by their boolean meaning;
-//   - a conflict excludes every other package that provides it (files
-//     included); a package never conflicts with itself;
-//   - an obsolete excludes the packages whose name and version it matches
-//     (names, not provides, as rpm);
-//   - two builds of one name exclude each other when their arches share a
-//     color (noarch goes with all, 64-bit and 32-bit arches apart), so
-//     glibc.x86_64 and glibc.i686 can coexist but not two glibc.x86_64;
-//   - packages providing one of the multiversion (installonly) capabilities
-//     are exempt from that, and their obsoletes are ignored; Check uses
-//     dnf's default installonlypkgs, CheckWith takes any list;
-//   - packages of arches the target cannot run provide nothing; asking to
-//     install one is a problem. Source packages are ignored.
-//
-// On failure the package derives each problem from a minimal unsatisfiable
-// core: it solves with a selector literal per rule and per install job as
-// assumptions, shrinks the failed assumptions by deletion, and prints each
-// rule of the core as a sentence.
 package installcheck
 
 import (
@@ -176,7 +147,8 @@ func (e *encoding) solver(selectors bool) *sat.Solver {
 	}
 	s.AddClause(sat.Pos(e.trueVar))
 	for i, r := range e.rules {
-		for _, c := range e.cls[r.first:r.last] {
+		for ci := r.first; ci < r.last; ci++ {
+			c := e.clause(ci)
 			if selectors {
 				c = append(c[:len(c):len(c)], e.selector(i).Not())
 			}
@@ -248,7 +220,8 @@ func (e *encoding) minimalCore(core []sat.Lit) (jobs []int32, rules []int) {
 			continue
 		}
 		r := e.rules[l.Var()-e.nvars]
-		for _, c := range e.cls[r.first:r.last] {
+		for ci := r.first; ci < r.last; ci++ {
+			c := e.clause(ci)
 			mc := make([]sat.Lit, 0, len(c)+1)
 			for _, x := range c {
 				mc = append(mc, mapLit(x))

@@ -24,9 +24,9 @@ const (
 type rule struct {
 	kind  ruleKind
 	pkg   int32
-	other int32 // conflicting/obsoleted/same-name package, -1 if none
-	dep   repomd.Dep
-	first int32 // clauses are cls[first:last]
+	other int32       // conflicting/obsoleted/same-name package, -1 if none
+	dep   *repomd.Dep // nil for same-name, arch and infarch rules
+	first int32       // clauses are clause(first) … clause(last-1)
 	last  int32
 }
 
@@ -40,7 +40,9 @@ type encoding struct {
 	nvars   int
 	trueVar int
 	rules   []rule
-	cls     [][]sat.Lit
+	lits    []sat.Lit // clause literals, back to back
+	ends    []int32   // end of each clause in lits
+	buf     []sat.Lit
 	jobs    []int32 // pool ids to install, in order
 }
 
@@ -381,16 +383,38 @@ func (e *encoding) infarchRules(added []int32, jobs []int32) []infarchRule {
 }
 
 func (e *encoding) add(r rule, clauses ...[]sat.Lit) {
-	r.first = int32(len(e.cls))
-	e.cls = append(e.cls, clauses...)
-	r.last = int32(len(e.cls))
+	r.first = int32(len(e.ends))
+	for _, c := range clauses {
+		e.lits = append(e.lits, c...)
+		e.ends = append(e.ends, int32(len(e.lits)))
+	}
+	r.last = int32(len(e.ends))
 	e.rules = append(e.rules, r)
+}
+
+// add2 adds a rule of one two-literal clause without allocating.
+func (e *encoding) add2(r rule, a, b sat.Lit) {
+	r.first = int32(len(e.ends))
+	e.lits = append(e.lits, a, b)
+	e.ends = append(e.ends, int32(len(e.lits)))
+	r.last = r.first + 1
+	e.rules = append(e.rules, r)
+}
+
+// clause returns clause i of the encoding.
+func (e *encoding) clause(i int32) []sat.Lit {
+	start := int32(0)
+	if i > 0 {
+		start = e.ends[i-1]
+	}
+	return e.lits[start:e.ends[i]]
 }
 
 func (e *encoding) requires(id int32) {
 	pk := e.pool.pkgs[id]
 	not := e.lit(id).Not()
-	for i, d := range pk.Requires {
+	for i := range pk.Requires {
+		d := &pk.Requires[i]
 		if dupDep(pk.Requires[:i], d) {
 			continue
 		}
@@ -398,9 +422,8 @@ func (e *encoding) requires(id int32) {
 			e.richRule(ruleRequires, id, d, true)
 			continue
 		}
-		provs := e.pool.whatProvides(d)
-		c := make([]sat.Lit, 0, len(provs)+1)
-		c = append(c, not)
+		provs := e.pool.whatProvides(*d)
+		c := append(e.buf[:0], not)
 		self := false
 		for _, q := range provs {
 			if q == id {
@@ -409,6 +432,7 @@ func (e *encoding) requires(id int32) {
 			}
 			c = append(c, e.lit(q))
 		}
+		e.buf = c
 		if self {
 			continue // the package satisfies its own requirement
 		}
@@ -419,7 +443,8 @@ func (e *encoding) requires(id int32) {
 func (e *encoding) conflicts(id int32) {
 	pk := e.pool.pkgs[id]
 	not := e.lit(id).Not()
-	for i, d := range pk.Conflicts {
+	for i := range pk.Conflicts {
+		d := &pk.Conflicts[i]
 		if dupDep(pk.Conflicts[:i], d) {
 			continue
 		}
@@ -427,11 +452,11 @@ func (e *encoding) conflicts(id int32) {
 			e.richRule(ruleConflicts, id, d, false)
 			continue
 		}
-		for _, q := range e.pool.whatProvides(d) {
+		for _, q := range e.pool.whatProvides(*d) {
 			if q == id || e.varOf[q] < 0 {
 				continue // libsolv ignores a package's conflict with itself
 			}
-			e.add(rule{kind: ruleConflicts, pkg: id, other: q, dep: d}, []sat.Lit{not, e.lit(q).Not()})
+			e.add2(rule{kind: ruleConflicts, pkg: id, other: q, dep: d}, not, e.lit(q).Not())
 		}
 	}
 }
@@ -443,7 +468,8 @@ func (e *encoding) obsoletes(id int32) {
 	p := e.pool
 	pk := p.pkgs[id]
 	not := e.lit(id).Not()
-	for i, d := range pk.Obsoletes {
+	for i := range pk.Obsoletes {
+		d := &pk.Obsoletes[i]
 		if dupDep(pk.Obsoletes[:i], d) || d.IsRich() {
 			continue
 		}
@@ -452,10 +478,10 @@ func (e *encoding) obsoletes(id int32) {
 				continue
 			}
 			self := repomd.Dep{Name: p.pkgs[q].Name, Flags: repomd.DepEQ, EVR: p.pkgs[q].EVR}
-			if !repomd.RangesOverlap(self, d) {
+			if !repomd.RangesOverlap(self, *d) {
 				continue
 			}
-			e.add(rule{kind: ruleObsoletes, pkg: id, other: q, dep: d}, []sat.Lit{not, e.lit(q).Not()})
+			e.add2(rule{kind: ruleObsoletes, pkg: id, other: q, dep: d}, not, e.lit(q).Not())
 		}
 	}
 }
@@ -489,13 +515,13 @@ func (e *encoding) sameName() {
 					continue
 				}
 				// libsolv names the later package first.
-				e.add(rule{kind: ruleSameName, pkg: b, other: a}, []sat.Lit{e.lit(a).Not(), e.lit(b).Not()})
+				e.add2(rule{kind: ruleSameName, pkg: b, other: a}, e.lit(a).Not(), e.lit(b).Not())
 			}
 		}
 	}
 }
 
-func dupDep(prev []repomd.Dep, d repomd.Dep) bool {
+func dupDep(prev []repomd.Dep, d *repomd.Dep) bool {
 	for _, x := range prev {
 		if x.Name == d.Name && x.Flags == d.Flags && x.EVR == d.EVR {
 			return true

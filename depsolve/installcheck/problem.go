@@ -70,7 +70,7 @@ func (e *encoding) sentence(r rule) string {
 	name := func(id int32) string { return solvableString(p.pkgs[id]) }
 	switch r.kind {
 	case ruleRequires:
-		if !e.hasProviders(r.dep) {
+		if !e.hasProviders(*r.dep) {
 			return "nothing provides " + r.dep.String() + " needed by " + name(r.pkg)
 		}
 		return "package " + name(r.pkg) + " requires " + r.dep.String() + ", but none of the providers can be installed"

@@ -245,7 +245,7 @@ func (t *tseitin) flatten(x *bexpr, out []sat.Lit) []sat.Lit {
 
 // richRule encodes "pkg requires d" (requires=true) or "pkg conflicts
 // with d" for a rich d as one rule.
-func (e *encoding) richRule(kind ruleKind, id int32, d repomd.Dep, requires bool) {
+func (e *encoding) richRule(kind ruleKind, id int32, d *repomd.Dep, requires bool) {
 	not := e.lit(id).Not()
 	r, err := e.pool.parseRich(d.Name)
 	var x *bexpr

@@ -275,10 +275,16 @@ func BenchmarkCheck(b *testing.B) {
 			}
 		}
 	})
-	b.Run("50-small-jobs", func(b *testing.B) {
+	b.Run("index", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			NewChecker(pkgs, "x86_64", Options{Multiversion: DefaultMultiversion})
+		}
+	})
+	b.Run("50-small-jobs-one-index", func(b *testing.B) {
+		c, _ := NewChecker(pkgs, "x86_64", Options{Multiversion: DefaultMultiversion})
 		for i := 0; i < b.N; i++ {
 			for _, job := range small {
-				Check(job, pkgs, "x86_64")
+				c.Check(job)
 			}
 		}
 	})

@@ -80,6 +80,9 @@ type Solver struct {
 	assumps   []Lit
 	maxLearnt float64
 	model     []bool
+	mark      []uint8 // per variable, for AddClause's duplicate check
+	scratch   []Lit
+	arena     []Lit
 
 	// Statistics, for benchmarks and reports.
 	Conflicts, Decisions, Propagations, Restarts, Reductions int64
@@ -104,6 +107,7 @@ func (s *Solver) NewVar() int {
 	s.polarity = append(s.polarity, true)
 	s.activity = append(s.activity, 0)
 	s.seen = append(s.seen, 0)
+	s.mark = append(s.mark, 0)
 	s.watches = append(s.watches, nil, nil)
 	s.heap.insert(v)
 	return v
@@ -133,28 +137,34 @@ func (s *Solver) AddClause(lits ...Lit) bool {
 	if s.decisionLevel() > 0 {
 		s.cancelUntil(0)
 	}
-	// Simplify against level-0 facts; lits is the caller's slice, so copy.
-	out := make([]Lit, 0, len(lits))
+	// Simplify against level-0 facts into the scratch buffer, dropping
+	// duplicates and spotting tautologies with per-variable marks.
+	out := s.scratch[:0]
+	taut := false
 	for _, l := range lits {
 		switch s.value(l) {
 		case lTrue:
-			return true
+			taut = true
 		case lFalse:
 			continue
 		}
-		dup := false
-		for _, o := range out {
-			if o == l {
-				dup = true
-				break
-			}
-			if o == l.Not() {
-				return true
-			}
+		m := uint8(1) << (l & 1)
+		v := l.Var()
+		if s.mark[v]&m != 0 {
+			continue
 		}
-		if !dup {
-			out = append(out, l)
+		if s.mark[v] != 0 {
+			taut = true
 		}
+		s.mark[v] |= m
+		out = append(out, l)
+	}
+	for _, l := range out {
+		s.mark[l.Var()] = 0
+	}
+	s.scratch = out
+	if taut {
+		return true
 	}
 	switch len(out) {
 	case 0:
@@ -167,8 +177,24 @@ func (s *Solver) AddClause(lits ...Lit) bool {
 		}
 		return s.ok
 	}
-	s.attach(s.store(out, false))
+	s.attach(s.store(s.alloc(out), false))
 	return true
+}
+
+// alloc copies lits into the clause arena: clauses are carved out of large
+// chunks instead of being allocated one by one.
+func (s *Solver) alloc(lits []Lit) []Lit {
+	n := len(lits)
+	if cap(s.arena)-len(s.arena) < n {
+		size := 1 << 14
+		if n > size {
+			size = n
+		}
+		s.arena = make([]Lit, 0, size)
+	}
+	start := len(s.arena)
+	s.arena = append(s.arena, lits...)
+	return s.arena[start : start+n : start+n]
 }
 
 func (s *Solver) store(lits []Lit, learnt bool) int32 {
