@@ -36,8 +36,9 @@ type Config struct {
 	names    []string // assignment order
 	values   map[string]any
 	pos      map[string]Pos
-	defaults map[string]any // set by WithDefaults
-	order    keyOrder       // insertion order of every dict value
+	defaults map[string]any           // set by WithDefaults
+	order    keyOrder                 // insertion order of every dict value
+	trees    map[string]*kobo.PosNode // where the parts of each value were written
 }
 
 // New makes a config from plain values (for tests and callers building a
@@ -118,7 +119,8 @@ func LoadWith(path string, opts LoadOptions) (*Config, error) {
 		vars.Set(k, defines.Values[k])
 	}
 
-	c := &Config{Path: path, Files: vars.Files, values: map[string]any{}, pos: map[string]Pos{}, order: keyOrder{}}
+	c := &Config{Path: path, Files: vars.Files, values: map[string]any{}, pos: map[string]Pos{},
+		order: keyOrder{}, trees: map[string]*kobo.PosNode{}}
 	for _, n := range vars.Names {
 		if _, defined := defines.Values[n]; defined {
 			if _, known := LookupOption(n); !known {
@@ -129,6 +131,9 @@ func LoadWith(path string, opts LoadOptions) (*Config, error) {
 		c.names = append(c.names, n)
 		c.values[n] = c.order.plain(v.Value)
 		c.pos[n] = v.Pos
+		if v.Tree != nil {
+			c.trees[n] = v.Tree
+		}
 	}
 	return c, nil
 }
@@ -285,6 +290,29 @@ func (c *Config) Set(key string, v any) {
 func (c *Config) Pos(key string) (Pos, bool) {
 	p, ok := c.pos[key]
 	return p, ok
+}
+
+// PosOf returns where a part of an option's value was written: path is the
+// option name followed by list indexes and dict keys (as in validation
+// messages). It falls back to the deepest part it knows, then to the
+// option's assignment.
+func (c *Config) PosOf(path []string) (Pos, bool) {
+	if len(path) == 0 {
+		return Pos{}, false
+	}
+	p, ok := c.pos[path[0]]
+	if !ok {
+		return p, false
+	}
+	node := c.trees[path[0]]
+	for _, elem := range path[1:] {
+		node = node.Child(elem, KeyString)
+		if node == nil {
+			break
+		}
+		p = node.Pos
+	}
+	return p, true
 }
 
 // IsSet reports whether the config itself sets key (defaults do not count).

@@ -81,10 +81,10 @@ func Check(c *Config, opts ValidateOptions) *Result {
 		out := v.check(o.Node, c.values[name], []string{name})
 		filled.values[name] = out
 		for _, e := range v.errs {
-			r.Errors = append(r.Errors, c.diag(name, e.String()))
+			r.Errors = append(r.Errors, c.diagAt(e.path, e.String()))
 		}
 		for _, w := range v.warns {
-			r.Warnings = append(r.Warnings, c.diag(name, w.msg))
+			r.Warnings = append(r.Warnings, c.diagAt(w.path, w.msg))
 		}
 	}
 	for _, name := range requiredOptions {
@@ -112,7 +112,7 @@ func Check(c *Config, opts ValidateOptions) *Result {
 
 func (c *Config) clone() *Config {
 	n := &Config{Path: c.Path, Files: c.Files, names: append([]string(nil), c.names...),
-		values: map[string]any{}, pos: map[string]Pos{}, order: keyOrder{}}
+		values: map[string]any{}, pos: map[string]Pos{}, order: keyOrder{}, trees: c.trees}
 	for id, keys := range c.order {
 		n.order[id] = keys
 	}
@@ -129,6 +129,16 @@ func (c *Config) clone() *Config {
 		}
 	}
 	return n
+}
+
+// diagAt makes a diagnostic at the position of the part of an option's
+// value that path names.
+func (c *Config) diagAt(path []string, msg string) Diagnostic {
+	p, ok := c.PosOf(path)
+	if !ok {
+		p = Pos{File: c.Path}
+	}
+	return Diagnostic{Pos: p, Option: path[0], Msg: msg}
 }
 
 // diag makes a diagnostic at an option's position (the config file when
@@ -158,7 +168,10 @@ func (e schemaError) String() string {
 	return b.String()
 }
 
-type schemaWarning struct{ msg string }
+type schemaWarning struct {
+	path []string
+	msg  string
+}
 
 // walker checks one value against a schema node, collecting errors and
 // warnings, and returns the value with defaults filled in.
@@ -172,9 +185,13 @@ func (w *walker) fail(path []string, format string, args ...any) {
 	w.errs = append(w.errs, schemaError{path: append([]string(nil), path...), msg: fmt.Sprintf(format, args...)})
 }
 
+func (w *walker) warn(path []string, format string, args ...any) {
+	w.warns = append(w.warns, schemaWarning{append([]string(nil), path...), fmt.Sprintf(format, args...)})
+}
+
 func (w *walker) check(n *Node, val any, path []string) any {
 	if n.Deprecated != "" {
-		w.warns = append(w.warns, schemaWarning{fmt.Sprintf("Config option %s was removed and has no effect; %s.", strings.Join(path, "."), n.Deprecated)})
+		w.warn(path, "Config option %s was removed and has no effect; %s.", strings.Join(path, "."), n.Deprecated)
 		return val
 	}
 	if len(n.Types) > 0 && !w.checkType(n, val, path) {
@@ -341,7 +358,7 @@ func (w *walker) checkObject(n *Node, m map[string]any, path []string) any {
 	for _, pr := range n.Props {
 		if a := pr.Node.Alias; a != "" {
 			if v, ok := out[a]; ok {
-				w.warns = append(w.warns, schemaWarning{fmt.Sprintf("Config option '%s' is deprecated and now an alias to '%s', please use '%s' instead.", a, pr.Name, pr.Name)})
+				w.warn(path, "Config option '%s' is deprecated and now an alias to '%s', please use '%s' instead.", a, pr.Name, pr.Name)
 				if _, has := out[pr.Name]; has {
 					w.fail(path, "Config option '%s' is an alias of '%s', only one can be used.", a, pr.Name)
 				} else {
@@ -355,12 +372,12 @@ func (w *walker) checkObject(n *Node, m map[string]any, path []string) any {
 			if !ok {
 				continue
 			}
-			w.warns = append(w.warns, schemaWarning{fmt.Sprintf("Config option '%s' is deprecated, its value will be appended to option '%s'.", a, pr.Name)})
+			w.warn(path, "Config option '%s' is deprecated, its value will be appended to option '%s'.", a, pr.Name)
 			if cur, has := out[pr.Name]; has {
-				w.warns = append(w.warns, schemaWarning{fmt.Sprintf("Value from config option '%s' is now appended to option '%s'.", a, pr.Name)})
+				w.warn(path, "Value from config option '%s' is now appended to option '%s'.", a, pr.Name)
 				out[pr.Name] = append(forceList(cur), forceList(v)...)
 			} else {
-				w.warns = append(w.warns, schemaWarning{fmt.Sprintf("Config option '%s' is not found, but '%s' is specified, value from '%s' is now added as '%s'.", pr.Name, a, a, pr.Name)})
+				w.warn(path, "Config option '%s' is not found, but '%s' is specified, value from '%s' is now added as '%s'.", pr.Name, a, a, pr.Name)
 				out[pr.Name] = v
 			}
 			delete(out, a)

@@ -15,6 +15,39 @@ import (
 type Var struct {
 	Value any
 	Pos   Pos
+	// Tree holds where each part of the value was written; nil when
+	// unknown (JSON configs, -e defaults).
+	Tree *PosNode
+}
+
+// PosNode is the position of a value and, for lists, tuples and dicts, of
+// its items.
+type PosNode struct {
+	Pos    Pos
+	Items  []*PosNode // list and tuple items
+	Keys   []any      // dict keys, in order
+	Values []*PosNode // dict values, parallel to Keys
+}
+
+// Child returns the node of a list item (elem is its index) or of a dict
+// value (elem is the key as KeyRender renders it).
+func (n *PosNode) Child(elem string, keyRender func(any) string) *PosNode {
+	if n == nil {
+		return nil
+	}
+	if n.Items != nil {
+		i, err := strconv.Atoi(elem)
+		if err == nil && i >= 0 && i < len(n.Items) {
+			return n.Items[i]
+		}
+		return nil
+	}
+	for i, k := range n.Keys {
+		if keyRender(k) == elem {
+			return n.Values[i]
+		}
+	}
+	return nil
 }
 
 // Vars is the result of reading a config: variables in the order Python's
@@ -122,6 +155,7 @@ type parser struct {
 	i        int
 	tok      Token
 	assigned []string
+	node     *PosNode // positions of the value value() read last
 }
 
 // run reads statements until the end of src.
@@ -161,6 +195,7 @@ func (p *parser) run(src string) (err error) {
 			return p.errorf("variable names starting with '_' are not allowed: %s", name)
 		}
 		var value any
+		var tree *PosNode
 		if !global {
 			if err := p.next(true); err != nil {
 				return err
@@ -171,8 +206,9 @@ func (p *parser) run(src string) (err error) {
 			if value, err = p.value(true, false); err != nil {
 				return err
 			}
+			tree = p.node
 		}
-		p.vars.Set(name, Var{value, pos})
+		p.vars.Set(name, Var{Value: value, Pos: pos, Tree: tree})
 		if global {
 			p.vars.globals[name] = true
 		}
@@ -250,47 +286,67 @@ func (p *parser) value(getNext, basicOnly bool) (any, error) {
 			return nil, err
 		}
 	}
+	start := p.tok.Pos
+	v, node, err := p.valueAt(basicOnly)
+	if node == nil {
+		node = &PosNode{Pos: start}
+	}
+	p.node = node
+	return v, err
+}
+
+// valueAt reads the value starting at the current token; it may return the
+// value's position tree (containers, references), else value() makes a leaf.
+func (p *parser) valueAt(basicOnly bool) (any, *PosNode, error) {
 	switch {
 	case p.is(Op, "-"):
 		if err := p.next(true); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if p.tok.Kind != Number {
-			return nil, p.syntaxError()
+			return nil, nil, p.syntaxError()
 		}
-		return p.number(true)
+		v, err := p.number(true)
+		return v, nil, err
 	case p.tok.Kind == Name:
 		switch p.tok.Text {
 		case "True":
-			return true, nil
+			return true, nil, nil
 		case "False":
-			return false, nil
+			return false, nil, nil
 		case "None":
-			return nil, nil
+			return nil, nil, nil
 		}
 		v, ok := p.vars.Get(p.tok.Text)
 		if !ok || strings.HasPrefix(p.tok.Text, "_") {
-			return nil, p.errorf("undefined variable %q", p.tok.Text)
+			return nil, nil, p.errorf("undefined variable %q", p.tok.Text)
 		}
-		return v.Value, nil
+		// A reference carries the positions of the referenced value's parts.
+		if v.Tree != nil && (v.Tree.Items != nil || v.Tree.Keys != nil) {
+			return v.Value, v.Tree, nil
+		}
+		return v.Value, nil, nil
 	case p.tok.Kind == Number:
-		return p.number(false)
+		v, err := p.number(false)
+		return v, nil, err
 	case p.tok.Kind == String:
-		return p.str()
+		v, err := p.str()
+		return v, nil, err
 	case basicOnly:
-		return nil, p.syntaxError()
+		return nil, nil, p.syntaxError()
 	case p.is(Op, "{"):
 		return p.dict()
 	case p.is(Op, "["):
-		return p.sequence("]")
+		items, node, err := p.sequence("]")
+		return items, node, err
 	case p.is(Op, "("):
-		items, err := p.sequence(")")
+		items, node, err := p.sequence(")")
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return Tuple(items.([]any)), nil
+		return Tuple(items), node, nil
 	}
-	return nil, p.syntaxError()
+	return nil, nil, p.syntaxError()
 }
 
 // number converts a NUMBER token as kobo does: float() when the text has a
@@ -359,23 +415,25 @@ func (p *parser) str() (any, error) {
 
 // sequence reads list or tuple items up to the closing bracket; commas are
 // optional and may repeat.
-func (p *parser) sequence(end string) (any, error) {
+func (p *parser) sequence(end string) ([]any, *PosNode, error) {
+	node := &PosNode{Pos: p.tok.Pos, Items: []*PosNode{}}
 	items := []any{}
 	for {
 		if err := p.next(true); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := p.skipCommas(true); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if p.is(Op, end) {
-			return items, nil
+			return items, node, nil
 		}
 		v, err := p.value(false, false)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		items = append(items, v)
+		node.Items = append(node.Items, p.node)
 	}
 }
 
@@ -388,42 +446,52 @@ func (p *parser) skipCommas(skipNewline bool) error {
 	return nil
 }
 
-func (p *parser) dict() (any, error) {
+func (p *parser) dict() (any, *PosNode, error) {
+	node := &PosNode{Pos: p.tok.Pos, Keys: []any{}}
 	d := &Dict{}
 	for {
 		if err := p.next(true); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := p.skipCommas(true); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if p.is(Op, "}") {
-			return d, nil
+			return d, node, nil
 		}
 		keyPos := p.tok.Pos
 		key, err := p.value(false, true)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		switch key.(type) {
 		case string, int64, float64, bool, nil:
 		default:
-			return nil, &Error{keyPos, fmt.Sprintf("unhashable dict key of type %s", TypeName(key))}
+			return nil, nil, &Error{keyPos, fmt.Sprintf("unhashable dict key of type %s", TypeName(key))}
 		}
 		for _, k := range d.Keys {
 			if sameTypeEqual(k, key) {
-				return nil, &Error{keyPos, fmt.Sprintf("duplicate dict key %s", Repr(key))}
+				return nil, nil, &Error{keyPos, fmt.Sprintf("duplicate dict key %s", Repr(key))}
 			}
 		}
 		if err := p.next(true); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !p.is(Op, ":") {
-			return nil, p.syntaxError()
+			return nil, nil, p.syntaxError()
 		}
 		v, err := p.value(true, false)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		// The item's position is its key's: that is where a reader looks.
+		vn := *p.node
+		vn.Pos = keyPos
+		if i := d.index(key); i >= 0 {
+			node.Values[i] = &vn
+		} else {
+			node.Keys = append(node.Keys, key)
+			node.Values = append(node.Values, &vn)
 		}
 		d.Set(key, v)
 	}
