@@ -207,5 +207,9 @@ func build(out, arch, volid string, single map[string]string, flags map[string]b
 	if o, err := exec.Command("xorrisofs", args...).CombinedOutput(); err != nil {
 		return fmt.Errorf("xorrisofs: %v: %s", err, o)
 	}
+	// lorax implants the MD5 so the media check works.
+	if o, err := exec.Command("implantisomd5", filepath.Join(out, "images", "boot.iso")).CombinedOutput(); err != nil {
+		return fmt.Errorf("implantisomd5: %v: %s", err, o)
+	}
 	return nil
 }
