@@ -14,102 +14,127 @@ import (
 
 // loadJSON reads a JSON config: a top-level object whose members are the
 // options. Integers stay int64, numbers with a fraction or exponent are
-// float64, as Python's json module reads them.
+// float64, as Python's json module reads them. Positions of every member
+// and item are kept for messages.
 func loadJSON(path string) (*kobo.Vars, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	pos := func(off int64) Pos { return offsetPos(path, data, off) }
-	tok, err := d.Token()
+	j := &jsonReader{d: json.NewDecoder(bytes.NewReader(data)), data: data, path: path}
+	j.d.UseNumber()
+	tok, err := j.d.Token()
 	if err != nil {
-		return nil, jsonError(path, data, d, err)
+		return nil, jsonError(path, data, j.d, err)
 	}
 	if delim, ok := tok.(json.Delim); !ok || delim != '{' {
-		return nil, &kobo.Error{Pos: pos(0), Msg: "JSON config must be an object"}
+		return nil, &kobo.Error{Pos: j.pos(0), Msg: "JSON config must be an object"}
 	}
 	vars := kobo.NewVars()
 	vars.Files = []string{path}
-	for d.More() {
-		keyOff := d.InputOffset()
-		tok, err := d.Token()
+	for j.d.More() {
+		keyPos := j.next()
+		tok, err := j.d.Token()
 		if err != nil {
-			return nil, jsonError(path, data, d, err)
+			return nil, jsonError(path, data, j.d, err)
 		}
 		key := tok.(string)
-		// InputOffset is just past the previous token; the key starts at
-		// the next quote.
-		if i := bytes.IndexByte(data[keyOff:], '"'); i >= 0 {
-			keyOff += int64(i)
-		}
-		v, err := jsonValue(d)
+		v, tree, err := j.value()
 		if err != nil {
-			return nil, jsonError(path, data, d, err)
+			return nil, jsonError(path, data, j.d, err)
 		}
-		vars.Set(key, kobo.Var{Value: v, Pos: pos(keyOff)})
+		vars.Set(key, kobo.Var{Value: v, Pos: keyPos, Tree: tree})
 	}
-	if _, err := d.Token(); err != nil {
-		return nil, jsonError(path, data, d, err)
+	if _, err := j.d.Token(); err != nil {
+		return nil, jsonError(path, data, j.d, err)
 	}
-	if _, err := d.Token(); err != io.EOF {
-		return nil, &kobo.Error{Pos: pos(d.InputOffset()), Msg: "invalid JSON: data after the top-level object"}
+	if _, err := j.d.Token(); err != io.EOF {
+		return nil, &kobo.Error{Pos: j.pos(j.d.InputOffset()), Msg: "invalid JSON: data after the top-level object"}
 	}
 	return vars, nil
 }
 
-func jsonValue(d *json.Decoder) (any, error) {
-	tok, err := d.Token()
+type jsonReader struct {
+	d    *json.Decoder
+	data []byte
+	path string
+}
+
+func (j *jsonReader) pos(off int64) Pos { return offsetPos(j.path, j.data, off) }
+
+// next returns the position of the next token: InputOffset is just past
+// the previous one, so skip blanks and separators.
+func (j *jsonReader) next() Pos {
+	off := j.d.InputOffset()
+	for off < int64(len(j.data)) && strings.IndexByte(" \t\r\n,:", j.data[off]) >= 0 {
+		off++
+	}
+	return j.pos(off)
+}
+
+func (j *jsonReader) value() (any, *kobo.PosNode, error) {
+	start := j.next()
+	tok, err := j.d.Token()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	switch t := tok.(type) {
 	case json.Delim:
 		switch t {
 		case '{':
 			m := &kobo.Dict{}
-			for d.More() {
-				kt, err := d.Token()
+			node := &kobo.PosNode{Pos: start, Keys: []any{}}
+			for j.d.More() {
+				keyPos := j.next()
+				kt, err := j.d.Token()
 				if err != nil {
-					return nil, err
+					return nil, nil, err
 				}
-				v, err := jsonValue(d)
+				v, vn, err := j.value()
 				if err != nil {
-					return nil, err
+					return nil, nil, err
 				}
-				m.Set(kt.(string), v)
+				key := kt.(string)
+				item := *vn
+				item.Pos = keyPos
+				if _, dup := m.Get(key); !dup {
+					node.Keys = append(node.Keys, key)
+					node.Values = append(node.Values, &item)
+				}
+				m.Set(key, v)
 			}
-			_, err := d.Token()
-			return m, err
+			_, err := j.d.Token()
+			return m, node, err
 		case '[':
 			l := []any{}
-			for d.More() {
-				v, err := jsonValue(d)
+			node := &kobo.PosNode{Pos: start, Items: []*kobo.PosNode{}}
+			for j.d.More() {
+				v, vn, err := j.value()
 				if err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				l = append(l, v)
+				node.Items = append(node.Items, vn)
 			}
-			_, err := d.Token()
-			return l, err
+			_, err := j.d.Token()
+			return l, node, err
 		}
-		return nil, fmt.Errorf("unexpected %v", t)
+		return nil, nil, fmt.Errorf("unexpected %v", t)
 	case json.Number:
 		s := string(t)
 		if !strings.ContainsAny(s, ".eE") {
 			if n, err := t.Int64(); err == nil {
-				return n, nil
+				return n, &kobo.PosNode{Pos: start}, nil
 			}
-			return nil, fmt.Errorf("integer out of range (64 bits): %s", s)
+			return nil, nil, fmt.Errorf("integer out of range (64 bits): %s", s)
 		}
 		f, err := t.Float64()
 		if err != nil {
-			return nil, fmt.Errorf("number out of range: %s", s)
+			return nil, nil, fmt.Errorf("number out of range: %s", s)
 		}
-		return f, nil
+		return f, &kobo.PosNode{Pos: start}, nil
 	}
-	return tok, nil // string, bool, nil
+	return tok, &kobo.PosNode{Pos: start}, nil // string, bool, nil
 }
 
 func jsonError(path string, data []byte, d *json.Decoder, err error) error {

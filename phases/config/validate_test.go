@@ -361,3 +361,31 @@ func TestWriteJSON(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }
+
+func TestJSONConfigPositions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.json")
+	body := `{
+    "release_name": "Test", "release_short": "test", "release_version": "1",
+    "variants_file": "v.xml", "pkgset_source": "koji", "gather_method": "deps",
+    "live_media": {
+        "^Server$": [
+            {"name": "a", "kickstart": "k"},
+            {"name": "b"}
+        ]
+    },
+    "check_deps": "no"
+}
+`
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs, _ := Validate(c)
+	compare(t, "errors", render(errs, filepath.Dir(path)), []string{
+		"c.json:10:5: Failed validation in check_deps: 'no' is not of type 'boolean'",
+		"c.json:7:13: Failed validation in live_media.^Server$.1: 'kickstart' is a required property",
+	})
+}
