@@ -112,7 +112,7 @@ func synthRepo(r *rand.Rand, n int) []*repomd.Package {
 			}
 			tool := add(name, ver, rel, "x86_64")
 			req(tool, fmt.Sprintf("lib%s(x86-64) = %s-%s", name, ver, rel))
-			for k := r.Intn(4); k > 0; k-- {
+			for k := r.Intn(4); k > 0 && len(libs) > 0; k-- {
 				req(tool, soname(libs[zipf()].soname, "x86_64"))
 			}
 			switch r.Intn(6) {
