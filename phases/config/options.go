@@ -20,7 +20,7 @@ var (
 		"init", "weaver", "pkgset", "gather", "createrepo", "buildinstall", "extra_files",
 		"createiso", "extra_isos", "live_images", "image_build", "image_container",
 		"kiwibuild", "osbuild", "repoclosure", "test", "image_checksum", "live_media",
-		"ostree", "ostree_installer", "ostree_container", "osbs", "productimg",
+		"ostree", "ostree_installer", "ostree_container", "osbs", "imagebuilder", "productimg",
 	}
 	gatherBackends = []string{"dnf"}
 )
@@ -426,6 +426,22 @@ func makeOptions() []Option {
 			p("ostree_parent", str()), p("manifest_type", str()),
 			p("customizations", object()), p("upload_options", uploadOptions),
 		))))},
+		// The imagebuilder phase of newer Pungi releases; its shape follows
+		// what the phase reads (per-image keys, then imagebuilder_* and
+		// global_* fallbacks).
+		{Name: "imagebuilder", Node: variantDict(arrayOf(obj([]string{"name"},
+			p("name", str()), p("target", str()), p("types", listOfStrings()),
+			p("release", optionalString()), p("version", str()), p("seed", integer()),
+			p("scratch", boolean()), p("arches", listOfStrings()), p("repos", listOfStrings()),
+			p("failable", listOfStrings()), p("subvariant", str()), p("manifest_type", str()),
+			p("ostree", object()), p("blueprint", object()),
+		)))},
+		{Name: "imagebuilder_target", Node: str()},
+		{Name: "imagebuilder_release", Node: optionalString()},
+		{Name: "imagebuilder_version", Node: str()},
+		{Name: "imagebuilder_types", Node: listOfStrings()},
+		{Name: "imagebuilder_seed", Node: integer()},
+		{Name: "imagebuilder_scratch", Node: boolean()},
 		{Name: "lorax_options", Node: variantArchMapping(obj(nil,
 			p("bugurl", str()), p("nomacboot", boolean()), p("noupgrade", boolean()),
 			p("add_template", listOfStrings()), p("add_arch_template", listOfStrings()),

@@ -96,7 +96,7 @@ func TestValidate(t *testing.T) {
 		{name: "gather_method per variant", body: "gather_method = {\"^.*$\": {\"comps\": \"deps\", \"module\": \"nodeps\"}, \"^Server$\": \"hybrid\"}\n"},
 		{name: "skip_phases enum", body: "skip_phases = [\"gather\", \"createrepo\", \"bogus\"]\n",
 			errs: []string{"test.conf:7:40: Failed validation in skip_phases.2: 'bogus' is not one of " +
-				"['init', 'weaver', 'pkgset', 'gather', 'createrepo', 'buildinstall', 'extra_files', 'createiso', 'extra_isos', 'live_images', 'image_build', 'image_container', 'kiwibuild', 'osbuild', 'repoclosure', 'test', 'image_checksum', 'live_media', 'ostree', 'ostree_installer', 'ostree_container', 'osbs', 'productimg']"}},
+				"['init', 'weaver', 'pkgset', 'gather', 'createrepo', 'buildinstall', 'extra_files', 'createiso', 'extra_isos', 'live_images', 'image_build', 'image_container', 'kiwibuild', 'osbuild', 'repoclosure', 'test', 'image_checksum', 'live_media', 'ostree', 'ostree_installer', 'ostree_container', 'osbs', 'imagebuilder', 'productimg']"}},
 		{name: "deprecated option", body: "bootable = True\n",
 			warns: []string{"test.conf:7:1: Config option bootable was removed and has no effect; remove it. Setting buildinstall_method option if you want a bootable installer."}},
 		{name: "unknown option with suggestion", body: "\ncreaterepo_chekcsum = \"sha256\"\n",
