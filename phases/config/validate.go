@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pungo/pungo/phases/config/kobo"
 )
@@ -578,10 +579,11 @@ func toKobo(v any) any {
 // suggest finds the known option closest to name, if the edit distance is
 // below half of name's length (Pungi's rule).
 func suggest(name string) string {
-	best, bestDist := "", len(name)+1
+	n := utf8.RuneCountInString(name)
+	best, bestDist := "", n+1
 	for _, o := range optionList {
 		d := levenshtein(name, o.Name)
-		if d < bestDist && d < len(name)/2 {
+		if d < bestDist && d < n/2 {
 			best, bestDist = o.Name, d
 		}
 	}
