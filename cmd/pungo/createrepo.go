@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -84,6 +85,13 @@ func runCreaterepo(args []string) int {
 	fs.Var(&exc, "excludes", "glob of package paths to leave out (repeatable)")
 	fs.Var(&exc, "x", "shorthand for --excludes")
 	fs.IntVar(&o.ChangelogLimit, "changelog-limit", rpmfile.DefaultChangelogLimit, "keep only the newest N changelog entries of each package (-1: all)")
+	var basedir string
+	var pretty, verbose bool
+	fs.StringVar(&basedir, "basedir", "", "directory a relative DIR is taken from")
+	fs.BoolVar(&pretty, "pretty", true, "accepted for compatibility: the XML is always formatted")
+	fs.BoolVar(&pretty, "p", true, "shorthand for --pretty")
+	fs.BoolVar(&verbose, "verbose", false, "accepted for compatibility")
+	fs.BoolVar(&verbose, "v", false, "shorthand for --verbose")
 	fs.BoolVar(&quiet, "q", false, "print nothing on success")
 	fs.BoolVar(&quiet, "quiet", false, "print nothing on success")
 	fs.Usage = func() {
@@ -100,6 +108,10 @@ func runCreaterepo(args []string) int {
 	if len(pos) != 1 {
 		fs.Usage()
 		return 2
+	}
+	dir := pos[0]
+	if basedir != "" && !filepath.IsAbs(dir) {
+		dir = filepath.Join(basedir, dir)
 	}
 	if noDB {
 		o.Database = false
@@ -122,10 +134,6 @@ func runCreaterepo(args []string) int {
 	if compress != "" {
 		o.DBCompressType = compress
 	}
-	if general != "" {
-		// createrepo_c: the general type wins over --xz for the databases too.
-		o.DBCompressType = general
-	}
 	o.UpdateMDPaths, o.Distro, o.Content, o.Repo, o.Excludes = updatePaths, distro, content, repo, exc
 	if len(updatePaths) > 0 && !o.Update {
 		return fail(name, fmt.Errorf("--update-md-path works only with --update"))
@@ -133,7 +141,7 @@ func runCreaterepo(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	o.Context = ctx
-	res, err := createrepo.Run(pos[0], o)
+	res, err := createrepo.Run(dir, o)
 	if err != nil {
 		return fail(name, err)
 	}
@@ -143,7 +151,7 @@ func runCreaterepo(args []string) int {
 	if !quiet {
 		out := o.OutputDir
 		if out == "" {
-			out = pos[0]
+			out = dir
 		}
 		fmt.Printf("%d packages (%d reused) indexed into %s/repodata\n", res.Packages, res.Reused, strings.TrimRight(out, "/"))
 	}

@@ -49,6 +49,10 @@ var flagSets = [][]string{
 	{"--database", "--simple-md-filenames", "--checksum", "sha512", "--baseurl", "http://example.com/repo/", "--changelog-limit", "3", "--groupfile", groupFile()},
 	{"--no-database", "--general-compress-type", "xz", "--distro", "cpe:/o:pungo:1,Pungo 1", "--content", "binary-x86_64", "--repo", "test", "--revision", "7"},
 	{"--checksum", "sha1", "--xz", "--excludes", "*debuginfo*", "--workers", "1", "--unique-md-filenames"},
+	// The group file copy follows --xz / --compress-type.
+	{"--groupfile", groupFile(), "--xz"},
+	{"--groupfile", groupFile(), "--compress-type", "bz2", "--no-database"},
+	{"--groupfile", groupFile(), "--general-compress-type", "bz2", "--compress-type", "xz"},
 }
 
 // TestCreaterepoMatchesCreaterepoC is the acceptance test: on the built
@@ -481,4 +485,41 @@ func TestModifyrepoMatchesModifyrepoC(t *testing.T) {
 	if code, _, stderr := repoCLI(t, runModifyrepo, "--remove", "nosuch", filepath.Join(p, "repodata")); code != 2 || !strings.Contains(stderr, "repomd.xml") {
 		t.Errorf("removing a missing type: exit %d %q", code, stderr)
 	}
+}
+
+// TestCreaterepoPungiCommandLine runs the command line Pungi's
+// CreaterepoWrapper builds for createrepo_c (directory first, --flag=value
+// spellings, --pretty) through both tools. --basedir is checked on pungo
+// alone: createrepo_c 0.17 cuts the wrong number of characters off the
+// locations when the directory is relative to it.
+func TestCreaterepoPungiCommandLine(t *testing.T) {
+	toolcheck.Need(t, "createrepo_c")
+	corpus := rpmtest.Corpus(t)
+	tmp := t.TempDir()
+	list := filepath.Join(tmp, "pkglist")
+	os.WriteFile(list, []byte("alpha-2.0-1.noarch.rpm\nlibfoo-1.2.3-4.x86_64.rpm\nlibfoo-devel-1.2.3-4.x86_64.rpm\n"), 0o644)
+	c, p := filepath.Join(tmp, "c"), filepath.Join(tmp, "p")
+	os.Mkdir(c, 0o755)
+	os.Mkdir(p, 0o755)
+	args := func(out string) []string {
+		return []string{corpus, "--outputdir=" + out, "--pkglist=" + list,
+			"--groupfile=" + groupFile(), "--update", "--skip-stat", "--database", "--checksum=sha256",
+			"--unique-md-filenames", "--workers=3", "--xz", "--pretty", "-q"}
+	}
+	if out, err := exec.Command("createrepo_c", args(c)...).CombinedOutput(); err != nil {
+		t.Fatalf("createrepo_c: %v\n%s", err, out)
+	}
+	if code, _, stderr := repoCLI(t, runCreaterepo, args(p)...); code != 0 {
+		t.Fatalf("pungo createrepo: exit %d %s", code, stderr)
+	}
+	compareRepos(t, c, p)
+	b := filepath.Join(tmp, "basedir")
+	os.Mkdir(b, 0o755)
+	withBase := args(b)
+	withBase[0] = filepath.Base(corpus)
+	withBase = append(withBase, "--basedir", filepath.Dir(corpus))
+	if code, _, stderr := repoCLI(t, runCreaterepo, withBase...); code != 0 {
+		t.Fatalf("pungo createrepo --basedir: exit %d %s", code, stderr)
+	}
+	compareRepos(t, p, b)
 }

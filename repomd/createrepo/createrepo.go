@@ -42,8 +42,8 @@ type Options struct {
 	ChecksumType      string   // sha256 (default), sha512, sha1
 	SimpleMDFilenames bool     // no checksum prefix in metadata file names
 	Workers           int      // header readers; default 5 like createrepo_c
-	CompressType      string   // metadata compression; default gz ("" keeps the default)
-	DBCompressType    string   // sqlite compression; default bz2, or CompressType when that is set
+	CompressType      string   // --general-compress-type: all metadata; default gz for XML, bz2 for sqlite
+	DBCompressType    string   // --compress-type (--xz: "xz"): sqlite and the group file copy, unless CompressType is set
 	CacheDir          string   // checksum cache, keyed by file name, size and mtime
 	Revision          string   // default: the current time
 	Distro            []string // "cpeid,name" or "name"
@@ -113,7 +113,7 @@ func Run(dir string, opts Options) (*Result, error) {
 	} else {
 		opts.ChecksumType = canon
 	}
-	xmlComp, dbComp, err := compressions(opts)
+	xmlComp, dbComp, groupComp, err := compressions(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -153,9 +153,9 @@ func Run(dir string, opts Options) (*Result, error) {
 		os.RemoveAll(tmp)
 		return nil, err
 	}
-	res, err := reuseUnchanged(tmp, own, jobs, old, opts, xmlComp, dbComp, now)
+	res, err := reuseUnchanged(tmp, own, jobs, old, opts, xmlComp, dbComp, groupComp, now)
 	if err == nil && res == nil {
-		res, err = write(tmp, jobs, old, opts, xmlComp, dbComp, now)
+		res, err = write(tmp, jobs, old, opts, xmlComp, dbComp, groupComp, now)
 	}
 	if err == nil {
 		err = swap(tmp, filepath.Join(out, "repodata"))
@@ -168,18 +168,23 @@ func Run(dir string, opts Options) (*Result, error) {
 	return res, nil
 }
 
-func compressions(opts Options) (xmlComp, dbComp Compression, err error) {
-	xmlComp, dbComp = "gz", "bz2"
-	if opts.CompressType != "" {
-		if xmlComp, err = ParseCompression(opts.CompressType); err != nil {
-			return
-		}
-		dbComp = xmlComp
-	}
+// compressions applies createrepo_c's rules: the general type, when given,
+// is used for everything; otherwise XML is gz, the databases bz2, the group
+// file gz, and --compress-type (or --xz) changes the databases and the
+// group file.
+func compressions(opts Options) (xmlComp, dbComp, groupComp Compression, err error) {
+	xmlComp, dbComp, groupComp = "gz", "bz2", "gz"
 	if opts.DBCompressType != "" {
 		if dbComp, err = ParseCompression(opts.DBCompressType); err != nil {
 			return
 		}
+		groupComp = dbComp
+	}
+	if opts.CompressType != "" {
+		if xmlComp, err = ParseCompression(opts.CompressType); err != nil {
+			return
+		}
+		dbComp, groupComp = xmlComp, xmlComp
 	}
 	return
 }
@@ -341,7 +346,7 @@ func loadOld(out string, extra []string) (map[string]*repomd.Package, *repomd.Re
 }
 
 // write produces all metadata files and repomd.xml in dir.
-func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options, xmlComp, dbComp Compression, now time.Time) (*Result, error) {
+func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options, xmlComp, dbComp, groupComp Compression, now time.Time) (*Result, error) {
 	names := []string{"primary", "filelists", "other"}
 	var xml [3]*mdFile
 	for i, n := range names {
@@ -591,7 +596,7 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 		records = append(records, dbRecs...)
 	}
 	if opts.GroupFile != "" {
-		recs, err := writeGroup(dir, opts.GroupFile, xmlComp, opts, ts)
+		recs, err := writeGroup(dir, opts.GroupFile, groupComp, opts, ts)
 		if err != nil {
 			return nil, err
 		}
@@ -695,12 +700,16 @@ func writeGroup(dir, groupFile string, comp Compression, opts Options, ts int64)
 	if err != nil {
 		return nil, err
 	}
-	packed := plain + comp.Suffix()
-	ps, err := compressFile(groupFile, packed, comp, opts.ChecksumType)
+	href, err := finalName(dir, plain, s.Checksum, opts)
 	if err != nil {
 		return nil, err
 	}
-	href, err := finalName(dir, plain, s.Checksum, opts)
+	recs := []Record{{Type: "group", Href: href, Sums: s, Timestamp: ts}}
+	if comp == "none" {
+		return recs, nil
+	}
+	packed := filepath.Join(dir, base+comp.Suffix())
+	ps, err := compressFile(groupFile, packed, comp, opts.ChecksumType)
 	if err != nil {
 		return nil, err
 	}
@@ -708,13 +717,7 @@ func writeGroup(dir, groupFile string, comp Compression, opts Options, ts int64)
 	if err != nil {
 		return nil, err
 	}
-	recs := []Record{{Type: "group", Href: href, Sums: s, Timestamp: ts}}
-	if comp != "none" {
-		recs = append(recs, Record{Type: "group_" + strings.TrimPrefix(comp.Suffix(), "."), Href: phref, Sums: ps, HasOpen: true, Timestamp: ts})
-	} else {
-		os.Remove(filepath.Join(dir, filepath.Base(phref)))
-	}
-	return recs, nil
+	return append(recs, Record{Type: "group_" + strings.TrimPrefix(comp.Suffix(), "."), Href: phref, Sums: ps, HasOpen: true, Timestamp: ts}), nil
 }
 
 // swap puts the finished tmp directory in place of repodata: the old one is

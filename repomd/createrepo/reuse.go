@@ -22,7 +22,7 @@ import (
 // repodata instead of being compressed and built again; only repomd.xml
 // (and the group file) are written anew. It returns nil, nil when the
 // shortcut does not apply, and the caller builds everything.
-func reuseUnchanged(dir string, own *repomd.Repo, jobs []job, old map[string]*repomd.Package, opts Options, xmlComp, dbComp Compression, now time.Time) (*Result, error) {
+func reuseUnchanged(dir string, own *repomd.Repo, jobs []job, old map[string]*repomd.Package, opts Options, xmlComp, dbComp, groupComp Compression, now time.Time) (*Result, error) {
 	if own == nil || len(own.Packages) != len(jobs) {
 		return nil, nil
 	}
@@ -115,7 +115,7 @@ func reuseUnchanged(dir string, own *repomd.Repo, jobs []job, old map[string]*re
 		records = append(records, rec)
 	}
 	if opts.GroupFile != "" {
-		g, err := writeGroup(dir, opts.GroupFile, xmlComp, opts, ts)
+		g, err := writeGroup(dir, opts.GroupFile, groupComp, opts, ts)
 		if err != nil {
 			return nil, err
 		}
