@@ -94,6 +94,9 @@ func (c *Checker) Check(install []*repomd.Package) (*Result, error) {
 		}
 	}
 	for _, pk := range install {
+		if pk == nil {
+			return nil, fmt.Errorf("installcheck: nil package to install")
+		}
 		if _, ok := c.index[pk]; !ok && !pk.IsSource() {
 			return CheckWith(install, c.available, c.arch, c.opts)
 		}

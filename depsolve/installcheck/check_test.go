@@ -380,3 +380,80 @@ func TestScenariosAgreeWithLibsolv(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckerErrors(t *testing.T) {
+	if _, err := Check(nil, nil, ""); err == nil {
+		t.Error("no arch accepted")
+	}
+	if _, err := NewChecker(nil, "", Options{}); err == nil {
+		t.Error("no arch accepted by NewChecker")
+	}
+	if _, err := Check([]*repomd.Package{nil}, nil, "x86_64"); err == nil {
+		t.Error("nil package accepted")
+	}
+	// An empty job and source packages are trivially installable.
+	src := &repomd.Package{Name: "foo", Arch: "src", EVR: repomd.EVR{Version: "1", Release: "1"}}
+	if res, err := Check([]*repomd.Package{src}, nil, "x86_64"); err != nil || !res.Installable {
+		t.Errorf("source package: %v %v", res, err)
+	}
+}
+
+// TestCheckerReuse asks one Checker several questions, including one with
+// a package it was not given, and compares with one-off checks.
+func TestCheckerReuse(t *testing.T) {
+	var pkgs []*repomd.Package
+	for i, s := range []spec{
+		{nevra: "a-1-1.noarch", requires: []string{"b"}},
+		{nevra: "b-1-1.noarch", conflicts: []string{"c"}},
+		{nevra: "c-1-1.noarch"},
+	} {
+		pkgs = append(pkgs, mkpkg(t, i, s))
+	}
+	extra := mkpkg(t, 9, spec{nevra: "d-1-1.noarch", requires: []string{"a"}})
+	c, err := NewChecker(pkgs, "x86_64", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, job := range [][]*repomd.Package{{pkgs[0]}, {pkgs[0], pkgs[2]}, {pkgs[2]}, {extra}, {extra, pkgs[2]}} {
+		got, err := c.Check(job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := CheckWith(job, pkgs, "x86_64", Options{})
+		if got.Installable != want.Installable || !slices.Equal(got.Problems, want.Problems) {
+			t.Errorf("job %v: reused checker %v %q, one-off %v %q", sortedNames(job), got.Installable, got.Problems, want.Installable, want.Problems)
+		}
+	}
+}
+
+func sortedNames(ps []*repomd.Package) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.NEVRA())
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestWriteText(t *testing.T) {
+	var pkgs []*repomd.Package
+	for i, s := range []spec{
+		{nevra: "a-1-1.noarch", requires: []string{"b"}},
+		{nevra: "b-1-1.noarch", conflicts: []string{"c"}},
+		{nevra: "c-1-1.noarch"},
+		{nevra: "d-1-1.noarch", requires: []string{"nope"}},
+	} {
+		pkgs = append(pkgs, mkpkg(t, i, s))
+	}
+	res, _ := CheckWith([]*repomd.Package{pkgs[0], pkgs[2], pkgs[3]}, pkgs, "x86_64", Options{})
+	var b strings.Builder
+	if err := res.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := "Problem 1: nothing provides nope needed by d-1-1.noarch\n" +
+		"Problem 2: package a-1-1.noarch requires b, but none of the providers can be installed\n" +
+		"  - package b-1-1.noarch conflicts with c provided by c-1-1.noarch\n"
+	if b.String() != want {
+		t.Errorf("WriteText:\n%s\nwant:\n%s", b.String(), want)
+	}
+}

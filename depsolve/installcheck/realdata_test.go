@@ -77,6 +77,22 @@ func TestRealDataAgreesWithLibsolv(t *testing.T) {
 		if res.Installable {
 			yes++
 		}
+		if !res.Installable {
+			var theirs []string
+			for _, p := range ans[i].Problems {
+				theirs = append(theirs, p...)
+			}
+			shared := 0
+			for _, s := range allSentences(res) {
+				for _, x := range theirs {
+					if s == x {
+						shared++
+						break
+					}
+				}
+			}
+			t.Logf("job %d: %d problems (libsolv %d); %d of our %d sentences also libsolv's", i, len(res.Problems), len(ans[i].Main), shared, len(allSentences(res)))
+		}
 		if res.Installable != ans[i].Installable {
 			t.Errorf("job %d (%d packages): Installable = %v, libsolv %v\nours %q\nlibsolv %q", i, len(job), res.Installable, ans[i].Installable, res.Problems, ans[i].Main)
 		}
