@@ -35,17 +35,17 @@ func NewProgress(out io.Writer, live bool) *Progress {
 	p := &Progress{out: out, live: live, start: time.Now(), phases: map[string]*phaseProgress{}}
 	if live {
 		p.stop = make(chan struct{})
-		go p.tick()
+		go p.tick(p.stop)
 	}
 	return p
 }
 
-func (p *Progress) tick() {
+func (p *Progress) tick(stop <-chan struct{}) {
 	t := time.NewTicker(500 * time.Millisecond)
 	defer t.Stop()
 	for {
 		select {
-		case <-p.stop:
+		case <-stop:
 			return
 		case <-t.C:
 			p.mu.Lock()
