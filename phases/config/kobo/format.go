@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -50,7 +51,6 @@ func (f *formatter) nextArg() (any, error) {
 
 func (f *formatter) run(format string) (string, error) {
 	var out strings.Builder
-	usedKey := false
 	i := 0
 	for i < len(format) {
 		c := format[i]
@@ -59,10 +59,16 @@ func (f *formatter) run(format string) (string, error) {
 			i++
 			continue
 		}
-		start := i
 		i++
 		if i >= len(format) {
 			return "", errors.New("incomplete format")
+		}
+		// Only "%%" right away is a literal percent; "%5%" takes an
+		// argument and then fails like any unknown conversion.
+		if format[i] == '%' {
+			out.WriteByte('%')
+			i++
+			continue
 		}
 		var spec struct {
 			minus, plus, space, alt, zero bool
@@ -100,7 +106,6 @@ func (f *formatter) run(format string) (string, error) {
 			default:
 				return "", errors.New("format requires a mapping")
 			}
-			usedKey = true
 		}
 	flags:
 		for i < len(format) {
@@ -171,11 +176,7 @@ func (f *formatter) run(format string) (string, error) {
 		}
 		conv := format[i]
 		i++
-		if conv == '%' {
-			out.WriteByte('%')
-			continue
-		}
-		if !haveValue && strings.IndexByte("sradiuoxXeEfFgGc", conv) >= 0 {
+		if !haveValue {
 			if value, err = f.nextArg(); err != nil {
 				return "", err
 			}
@@ -191,23 +192,25 @@ func (f *formatter) run(format string) (string, error) {
 				body = asciiEscape(body)
 			}
 		case 'd', 'i', 'u', 'o', 'x', 'X':
-			n, isInt, err := intArg(conv, value)
+			n, big, err := intArg(conv, value)
 			if err != nil {
 				return "", err
 			}
-			_ = isInt
 			numeric = true
 			neg := n < 0
 			mag := uint64(n)
 			if neg {
 				mag = uint64(-n)
 			}
-			switch conv {
-			case 'o':
+			switch {
+			case big != "":
+				neg = strings.HasPrefix(big, "-")
+				body = strings.TrimPrefix(big, "-")
+			case conv == 'o':
 				body = strconv.FormatUint(mag, 8)
-			case 'x':
+			case conv == 'x':
 				body = strconv.FormatUint(mag, 16)
-			case 'X':
+			case conv == 'X':
 				body = strings.ToUpper(strconv.FormatUint(mag, 16))
 			default:
 				body = strconv.FormatUint(mag, 10)
@@ -241,6 +244,11 @@ func (f *formatter) run(format string) (string, error) {
 			sign = signOf(neg, spec.plus, spec.space)
 		case 'c':
 			switch v := value.(type) {
+			case bool:
+				body = "\x00"
+				if v {
+					body = "\x01"
+				}
 			case int64:
 				if v < 0 || v > 0x10ffff {
 					return "", errors.New("%c arg not in range(0x110000)")
@@ -258,7 +266,6 @@ func (f *formatter) run(format string) (string, error) {
 			r, _ := utf8.DecodeRuneInString(format[i-1:])
 			return "", fmt.Errorf("unsupported format character '%c' (0x%x) at index %d", r, r, i-1)
 		}
-		_ = start
 		if !numeric && spec.prec >= 0 && (conv == 's' || conv == 'r' || conv == 'a') {
 			if utf8.RuneCountInString(body) > spec.prec {
 				body = string([]rune(body)[:spec.prec])
@@ -285,7 +292,6 @@ func (f *formatter) run(format string) (string, error) {
 	if f.next < len(f.args) && !f.mapping {
 		return "", errors.New("not all arguments converted during string formatting")
 	}
-	_ = usedKey
 	return out.String(), nil
 }
 
@@ -301,28 +307,37 @@ func signOf(neg, plus, space bool) string {
 	return ""
 }
 
-func intArg(conv byte, v any) (int64, bool, error) {
+// intArg returns the integer for %d and friends; floats beyond 64 bits come
+// back as decimal text (Python's ints are unbounded).
+func intArg(conv byte, v any) (int64, string, error) {
 	switch x := v.(type) {
 	case int64:
-		return x, true, nil
+		return x, "", nil
 	case bool:
 		if x {
-			return 1, true, nil
+			return 1, "", nil
 		}
-		return 0, true, nil
+		return 0, "", nil
 	case float64:
 		if conv == 'o' || conv == 'x' || conv == 'X' {
-			return 0, false, fmt.Errorf("%%%c format: an integer is required, not float", conv)
+			return 0, "", fmt.Errorf("%%%c format: an integer is required, not float", conv)
 		}
-		if math.IsInf(x, 0) || math.IsNaN(x) || math.Abs(x) >= 1<<63 {
-			return 0, false, errors.New("cannot convert float to integer")
+		if math.IsInf(x, 0) {
+			return 0, "", errors.New("cannot convert float infinity to integer")
 		}
-		return int64(x), false, nil
+		if math.IsNaN(x) {
+			return 0, "", errors.New("cannot convert float NaN to integer")
+		}
+		if math.Abs(x) >= 1<<63 {
+			b, _ := new(big.Float).SetFloat64(math.Trunc(x)).Int(nil)
+			return 0, b.String(), nil
+		}
+		return int64(x), "", nil
 	}
 	if conv == 'o' || conv == 'x' || conv == 'X' {
-		return 0, false, fmt.Errorf("%%%c format: an integer is required, not %s", conv, TypeName(v))
+		return 0, "", fmt.Errorf("%%%c format: an integer is required, not %s", conv, TypeName(v))
 	}
-	return 0, false, fmt.Errorf("%%%c format: a real number is required, not %s", conv, TypeName(v))
+	return 0, "", fmt.Errorf("%%%c format: a real number is required, not %s", conv, TypeName(v))
 }
 
 func floatArg(v any) (float64, error) {
@@ -374,17 +389,20 @@ func formatFloat(x float64, conv byte, prec int, alt bool) string {
 		_, expText, _ := strings.Cut(e, "e")
 		exp, _ := strconv.Atoi(expText)
 		if exp < -4 || exp >= prec {
-			s = e
-			if !alt {
-				m, ex, _ := strings.Cut(s, "e")
-				if strings.Contains(m, ".") {
-					m = strings.TrimRight(strings.TrimRight(m, "0"), ".")
-				}
-				s = m + "e" + ex
+			m, ex, _ := strings.Cut(e, "e")
+			switch {
+			case alt && !strings.Contains(m, "."):
+				m += "."
+			case !alt && strings.Contains(m, "."):
+				m = strings.TrimRight(strings.TrimRight(m, "0"), ".")
 			}
+			s = m + "e" + ex
 		} else {
 			s = strconv.FormatFloat(x, 'f', prec-1-exp, 64)
-			if !alt && strings.Contains(s, ".") {
+			switch {
+			case alt && !strings.Contains(s, "."):
+				s += "."
+			case !alt && strings.Contains(s, "."):
 				s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 			}
 		}
