@@ -293,3 +293,91 @@ func TestSplitNameArchAndAdditionalArch(t *testing.T) {
 }
 
 func variantsGroup(id string) variants.Group { return variants.Group{Name: id} }
+
+func TestVariantAsLookasideAndPrepopulate(t *testing.T) {
+	dir := t.TempDir()
+	pre := dir + "/prepopulate.json"
+	os.WriteFile(pre, []byte(`{"Workstation": {"x86_64": {"docs-1-1": ["docs.noarch"]}}}`), 0o644)
+	f := newFixture(t, compose.MapConfig{
+		"variant_as_lookaside": []any{[]any{"Workstation", "Server"}},
+		"gather_prepopulate":   pre,
+	}, map[string][]string{"Server": {"base:app"}, "Workstation": {"ws:tool"}}, basePkgs())
+	order, err := orderedVariants(f.c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var uids []string
+	for _, v := range order {
+		uids = append(uids, v.UID)
+	}
+	if strings.Join(uids, " ") != "Server-HA Server-optional Server Workstation" {
+		t.Errorf("order %v", uids)
+	}
+	res := f.plan(t)
+	ws := res.Get("x86_64", "Workstation")
+	flags := map[string]string{}
+	for _, e := range ws[TypeRPM] {
+		flags[e.Pkg.Name] = strings.Join(e.Flags, ",")
+	}
+	// lib comes from Server, Workstation's lookaside variant.
+	if !strings.Contains(flags["lib"], "lookaside") || strings.Contains(flags["tool"], "lookaside") {
+		t.Errorf("Workstation flags %v", flags)
+	}
+	if !strings.Contains(flags["docs"], "prepopulate") {
+		t.Errorf("prepopulate not applied: %v", flags)
+	}
+	if di := res.Depsolve["Workstation.x86_64.comps"]; strings.Join(di.Options.Prepopulate, ",") != "docs.noarch" {
+		t.Errorf("prepopulate option %v", di.Options.Prepopulate)
+	}
+
+	cyc := newFixture(t, compose.MapConfig{"variant_as_lookaside": []any{[]any{"Workstation", "Server"}, []any{"Server", "Workstation"}}},
+		map[string][]string{"Server": {"base:app"}, "Workstation": {"ws:tool"}}, basePkgs())
+	if _, err := Plan(context.Background(), cyc.c, cyc.set); err == nil || !strings.Contains(err.Error(), "bad configuration in 'variant_as_lookaside'") {
+		t.Errorf("cycle: %v", err)
+	}
+}
+
+func TestLinkTypes(t *testing.T) {
+	dir := t.TempDir()
+	src := dir + "/src/a-1-1.noarch.rpm"
+	os.MkdirAll(dir+"/src", 0o755)
+	os.WriteFile(src, []byte("rpm"), 0o644)
+	for _, lt := range LinkTypes {
+		dst := dir + "/" + lt + "/P/a-1-1.noarch.rpm"
+		if err := linkFile(src, dst, lt); err != nil {
+			t.Fatalf("%s: %v", lt, err)
+		}
+		if err := linkFile(src, dst, lt); err != nil {
+			t.Errorf("%s: relinking the same file: %v", lt, err)
+		}
+		data, err := os.ReadFile(dst)
+		if err != nil || string(data) != "rpm" {
+			t.Errorf("%s: content %q %v", lt, data, err)
+		}
+		target, lerr := os.Readlink(dst)
+		switch lt {
+		case "symlink":
+			if lerr != nil || strings.HasPrefix(target, "/") {
+				t.Errorf("symlink target %q %v", target, lerr)
+			}
+		case "abspath-symlink":
+			if lerr != nil || target != src {
+				t.Errorf("abspath-symlink target %q %v", target, lerr)
+			}
+		default:
+			if lerr == nil {
+				t.Errorf("%s made a symlink", lt)
+			}
+		}
+	}
+	os.WriteFile(dir+"/other.rpm", []byte("different"), 0o644)
+	if err := linkFile(dir+"/other.rpm", dir+"/hardlink/P/a-1-1.noarch.rpm", "hardlink"); err == nil {
+		t.Error("a different file at the destination was accepted")
+	}
+	if err := linkFile(src, dir+"/x", "reflink"); err == nil {
+		t.Error("unknown link type accepted")
+	}
+	if packagePath("Bash-5.rpm", true) != "b/Bash-5.rpm" || packagePath("bash-5.rpm", false) != "bash-5.rpm" {
+		t.Error("hashed_directories layout")
+	}
+}
