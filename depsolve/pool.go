@@ -42,12 +42,6 @@ func RepoFrom(id string, r *repomd.Repo, lookaside bool) *Repo {
 	return repo
 }
 
-// provide is one entry of the whatprovides index.
-type provide struct {
-	pkg PkgID
-	dep *repomd.Dep
-}
-
 // Pool holds the packages of several repositories with integer ids, the
 // interned names and the whatprovides index over provides and file
 // provides, in the manner of libsolv's pool.
@@ -66,8 +60,8 @@ type Pool struct {
 	byName   map[NameID][]PkgID
 	pkgNames []NameID
 
-	// whatprovides: capability name → providing entries (ascending ids).
-	whatprovides map[NameID][]provide
+	// prov is the whatprovides index over provides.
+	prov provIndex
 
 	files     fileIndex
 	richCache map[string]*repomd.Rich
@@ -93,13 +87,13 @@ func NewPool(repos []*Repo) (*Pool, error) {
 			nprov += len(pkg.Provides)
 		}
 	}
-	// Sized up front: growing maps of this size costs more than filling them.
+	// Sized up front: growing tables of this size costs more than filling them.
 	p := &Pool{
-		Repos:        repos,
-		strs:         make(map[string]NameID, nprov/2+n),
-		byName:       make(map[NameID][]PkgID, n),
-		whatprovides: make(map[NameID][]provide, nprov/2+n),
+		Repos:  repos,
+		strs:   make(map[string]NameID, n),
+		byName: make(map[NameID][]PkgID, n),
 	}
+	p.prov.init(nprov + n)
 	p.pkgs = make([]*repomd.Package, 0, n)
 	p.repoOf = make([]int32, 0, n)
 	p.pkgName = make([]NameID, 0, n)
@@ -131,16 +125,13 @@ func (p *Pool) indexProvides(id PkgID, pkg *repomd.Package) {
 	self := false
 	for i := range pkg.Provides {
 		d := &pkg.Provides[i]
-		nid := p.intern(d.Name)
-		p.whatprovides[nid] = append(p.whatprovides[nid], provide{id, d})
+		p.prov.add(d.Name, id, int32(i))
 		if d.Name == pkg.Name && d.Flags == repomd.DepEQ && repomd.CompareEVR(d.EVR, pkg.EVR) == 0 {
 			self = true
 		}
 	}
 	if !self {
-		d := &repomd.Dep{Name: pkg.Name, Flags: repomd.DepEQ, EVR: pkg.EVR}
-		nid := p.pkgName[id]
-		p.whatprovides[nid] = append(p.whatprovides[nid], provide{id, d})
+		p.prov.add(pkg.Name, id, -1)
 	}
 }
 

@@ -78,24 +78,19 @@ func (p *Pool) richProviders(r *repomd.Rich) []PkgID {
 
 func (p *Pool) leafProviders(d *repomd.Dep) []PkgID {
 	var out []PkgID
-	if nid := p.lookup(d.Name); nid >= 0 {
-		entries := p.whatprovides[nid]
-		if d.Flags == repomd.DepAny {
-			for _, e := range entries {
-				if n := len(out); n == 0 || out[n-1] != e.pkg {
-					out = append(out, e.pkg)
-				}
-			}
-		} else {
-			for _, e := range entries {
-				if n := len(out); n > 0 && out[n-1] == e.pkg {
-					continue
-				}
-				if e.dep.Flags == repomd.DepAny || repomd.EVROverlap(e.dep.Flags, e.dep.EVR, d.Flags, d.EVR) {
-					out = append(out, e.pkg)
-				}
-			}
+	p.eachProvide(d.Name, func(pkg PkgID, prov *repomd.Dep) bool {
+		if n := len(out); n > 0 && out[n-1] == pkg {
+			return true // the bucket lists a package's provides together
 		}
+		if d.Flags == repomd.DepAny || prov.Flags == repomd.DepAny ||
+			repomd.EVROverlap(prov.Flags, prov.EVR, d.Flags, d.EVR) {
+			out = append(out, pkg)
+		}
+		return true
+	})
+	// Buckets run from the highest id down.
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
 	}
 	if len(d.Name) > 0 && d.Name[0] == '/' {
 		out = union(out, p.files.providers(d.Name))

@@ -133,20 +133,16 @@ func (p *Pool) anyProvider(d *repomd.Dep, ok []bool) bool {
 		}
 		return false
 	}
-	nid := p.lookup(d.Name)
-	if nid < 0 {
-		return false
-	}
-	for _, e := range p.whatprovides[nid] {
-		if !ok[e.pkg] {
-			continue
+	found := false
+	p.eachProvide(d.Name, func(pkg PkgID, prov *repomd.Dep) bool {
+		if ok[pkg] && (d.Flags == repomd.DepAny || prov.Flags == repomd.DepAny ||
+			repomd.EVROverlap(prov.Flags, prov.EVR, d.Flags, d.EVR)) {
+			found = true
+			return false
 		}
-		if d.Flags == repomd.DepAny || e.dep.Flags == repomd.DepAny ||
-			repomd.EVROverlap(e.dep.Flags, e.dep.EVR, d.Flags, d.EVR) {
-			return true
-		}
-	}
-	return false
+		return true
+	})
+	return found
 }
 
 // keepLatestPerArch clears every marked package that is not of the highest
