@@ -1,11 +1,3 @@
-// Package config owns Pungi compose configuration: loading kobo-format
-// (.conf) and JSON configs with -e overrides, Pungi's option schema with its
-// defaults, validation like pungi-config-validate, and the lookups phases
-// make (typed getters, per variant/arch option data).
-//
-// Values are string, int64, float64, bool, nil, []any (list), Tuple (tuple)
-// and map[string]any (dict; non-string keys rendered as JSON renders them:
-// 1 → "1", True → "true", None → "null").
 package config
 
 import (

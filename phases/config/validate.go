@@ -52,11 +52,11 @@ type Result struct {
 	Config *Config
 }
 
-// Validate checks c like pungi-config-validate without variants: the option
-// schema, option dependencies and conflicts, and the phase checks that need
-// only the config.
+// Validate checks c like Pungi's checks.validate: the option schema and
+// the option dependencies and conflicts. The phase checks (which need the
+// variants and the command line) are Check's.
 func Validate(c *Config) (errs []Diagnostic, warns []Diagnostic) {
-	r := Check(c, ValidateOptions{})
+	r := Check(c, ValidateOptions{SchemaOnly: true})
 	return r.Errors, r.Warnings
 }
 
