@@ -44,10 +44,10 @@ func TestRealDataAgreesWithLibsolv(t *testing.T) {
 	r := rand.New(rand.NewSource(9))
 	var jobs [][]*repomd.Package
 	jobs = append(jobs, latest(repos[0], (*repomd.Package).IsSource))
-	for len(jobs) < 40 {
+	for len(jobs) < 30 {
 		n := 1 + r.Intn(8)
 		if len(jobs)%10 == 0 {
-			n = 200
+			n = 60
 		}
 		var job []*repomd.Package
 		for i := 0; i < n; i++ {
