@@ -10,7 +10,6 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -240,37 +239,25 @@ func encodeStruct(b *bytes.Buffer, m map[string]any) error {
 	return nil
 }
 
-// decoder walks an XML-RPC document token by token.
-type decoder struct {
-	d *xml.Decoder
-}
-
-func newDecoder(r io.Reader) *decoder {
-	d := xml.NewDecoder(r)
-	d.Strict = true
-	return &decoder{d: d}
-}
-
-// next returns the next start or end element, skipping whitespace,
-// comments and processing instructions. Character data that is not
-// whitespace is an error here.
-func (d *decoder) next() (xml.Token, error) {
-	for {
-		t, err := d.d.Token()
-		if err != nil {
+// DecodeResponse parses a methodResponse. A fault comes back as *Fault.
+func DecodeResponse(r io.Reader) (any, error) {
+	v, err := scanResponse(r)
+	if err != nil {
+		if _, ok := err.(*Fault); ok {
 			return nil, err
 		}
-		switch x := t.(type) {
-		case xml.StartElement:
-			return x, nil
-		case xml.EndElement:
-			return x, nil
-		case xml.CharData:
-			if len(bytes.TrimSpace(x)) != 0 {
-				return nil, fmt.Errorf("unexpected text %q", truncate(string(x)))
-			}
-		}
+		return nil, fmt.Errorf("XML-RPC response: %w", err)
 	}
+	return v, nil
+}
+
+// DecodeCall parses a methodCall into the method name and its parameters.
+func DecodeCall(r io.Reader) (string, []any, error) {
+	m, p, err := scanCall(r)
+	if err != nil {
+		return "", nil, fmt.Errorf("XML-RPC call: %w", err)
+	}
+	return m, p, nil
 }
 
 func truncate(s string) string {
@@ -278,297 +265,4 @@ func truncate(s string) string {
 		return s[:40] + "…"
 	}
 	return s
-}
-
-func (d *decoder) expectStart(name string) error {
-	t, err := d.next()
-	if err != nil {
-		return err
-	}
-	s, ok := t.(xml.StartElement)
-	if !ok || s.Name.Local != name {
-		return fmt.Errorf("expected <%s>, found %s", name, tokenName(t))
-	}
-	return nil
-}
-
-func (d *decoder) expectEnd(name string) error {
-	t, err := d.next()
-	if err != nil {
-		return err
-	}
-	e, ok := t.(xml.EndElement)
-	if !ok || e.Name.Local != name {
-		return fmt.Errorf("expected </%s>, found %s", name, tokenName(t))
-	}
-	return nil
-}
-
-func tokenName(t xml.Token) string {
-	switch x := t.(type) {
-	case xml.StartElement:
-		return "<" + x.Name.Local + ">"
-	case xml.EndElement:
-		return "</" + x.Name.Local + ">"
-	}
-	return fmt.Sprintf("%T", t)
-}
-
-// text reads character data up to the end of the current element.
-func (d *decoder) text(elem string) (string, error) {
-	var sb strings.Builder
-	for {
-		t, err := d.d.Token()
-		if err != nil {
-			return "", err
-		}
-		switch x := t.(type) {
-		case xml.CharData:
-			sb.Write(x)
-		case xml.EndElement:
-			if x.Name.Local != elem {
-				return "", fmt.Errorf("expected </%s>, found </%s>", elem, x.Name.Local)
-			}
-			return sb.String(), nil
-		case xml.StartElement:
-			return "", fmt.Errorf("unexpected <%s> inside <%s>", x.Name.Local, elem)
-		}
-	}
-}
-
-// value decodes the content of a <value> element whose start tag was consumed,
-// including its end tag.
-func (d *decoder) value() (any, error) {
-	var text strings.Builder
-	for {
-		t, err := d.d.Token()
-		if err != nil {
-			return nil, err
-		}
-		switch x := t.(type) {
-		case xml.CharData:
-			text.Write(x)
-		case xml.EndElement:
-			// <value>text</value> without a type element is a string.
-			return text.String(), nil
-		case xml.StartElement:
-			v, err := d.typed(x.Name.Local)
-			if err != nil {
-				return nil, err
-			}
-			return v, d.expectEnd("value")
-		}
-	}
-}
-
-func (d *decoder) typed(name string) (any, error) {
-	switch name {
-	case "nil":
-		return nil, d.expectEnd(name)
-	case "string":
-		return d.text(name)
-	case "int", "i4", "i8", "i1", "i2":
-		s, err := d.text(name)
-		if err != nil {
-			return nil, err
-		}
-		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("bad <%s> %q", name, s)
-		}
-		return n, nil
-	case "boolean":
-		s, err := d.text(name)
-		if err != nil {
-			return nil, err
-		}
-		switch strings.TrimSpace(s) {
-		case "1":
-			return true, nil
-		case "0":
-			return false, nil
-		}
-		return nil, fmt.Errorf("bad <boolean> %q", s)
-	case "double":
-		s, err := d.text(name)
-		if err != nil {
-			return nil, err
-		}
-		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-		if err != nil {
-			return nil, fmt.Errorf("bad <double> %q", s)
-		}
-		return f, nil
-	case "dateTime.iso8601":
-		s, err := d.text(name)
-		if err != nil {
-			return nil, err
-		}
-		s = strings.TrimSpace(s)
-		for _, layout := range []string{dateTimeLayout, "2006-01-02T15:04:05", time.RFC3339} {
-			if t, err := time.Parse(layout, s); err == nil {
-				return t, nil
-			}
-		}
-		return nil, fmt.Errorf("bad <dateTime.iso8601> %q", s)
-	case "base64":
-		s, err := d.text(name)
-		if err != nil {
-			return nil, err
-		}
-		raw, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(s), ""))
-		if err != nil {
-			return nil, fmt.Errorf("bad <base64>: %v", err)
-		}
-		return raw, nil
-	case "array":
-		if err := d.expectStart("data"); err != nil {
-			return nil, err
-		}
-		out := []any{}
-		for {
-			t, err := d.next()
-			if err != nil {
-				return nil, err
-			}
-			if e, ok := t.(xml.EndElement); ok && e.Name.Local == "data" {
-				break
-			}
-			if s, ok := t.(xml.StartElement); !ok || s.Name.Local != "value" {
-				return nil, fmt.Errorf("expected <value> in <array>, found %s", tokenName(t))
-			}
-			v, err := d.value()
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, v)
-		}
-		return out, d.expectEnd("array")
-	case "struct":
-		out := map[string]any{}
-		for {
-			t, err := d.next()
-			if err != nil {
-				return nil, err
-			}
-			if e, ok := t.(xml.EndElement); ok && e.Name.Local == "struct" {
-				return out, nil
-			}
-			if s, ok := t.(xml.StartElement); !ok || s.Name.Local != "member" {
-				return nil, fmt.Errorf("expected <member> in <struct>, found %s", tokenName(t))
-			}
-			if err := d.expectStart("name"); err != nil {
-				return nil, err
-			}
-			key, err := d.text("name")
-			if err != nil {
-				return nil, err
-			}
-			if err := d.expectStart("value"); err != nil {
-				return nil, err
-			}
-			v, err := d.value()
-			if err != nil {
-				return nil, err
-			}
-			out[key] = v
-			if err := d.expectEnd("member"); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return nil, fmt.Errorf("unknown XML-RPC type <%s>", name)
-}
-
-// DecodeResponse parses a methodResponse. A fault comes back as *Fault.
-func DecodeResponse(r io.Reader) (any, error) {
-	d := newDecoder(r)
-	if err := d.expectStart("methodResponse"); err != nil {
-		return nil, fmt.Errorf("XML-RPC response: %w", err)
-	}
-	t, err := d.next()
-	if err != nil {
-		return nil, fmt.Errorf("XML-RPC response: %w", err)
-	}
-	s, _ := t.(xml.StartElement)
-	switch s.Name.Local {
-	case "fault":
-		if err := d.expectStart("value"); err != nil {
-			return nil, fmt.Errorf("XML-RPC fault: %w", err)
-		}
-		v, err := d.value()
-		if err != nil {
-			return nil, fmt.Errorf("XML-RPC fault: %w", err)
-		}
-		m, _ := v.(map[string]any)
-		code, _ := m["faultCode"].(int64)
-		msg, _ := m["faultString"].(string)
-		return nil, &Fault{Code: int(code), Message: msg}
-	case "params":
-		if err := d.expectStart("param"); err != nil {
-			return nil, fmt.Errorf("XML-RPC response: %w", err)
-		}
-		if err := d.expectStart("value"); err != nil {
-			return nil, fmt.Errorf("XML-RPC response: %w", err)
-		}
-		v, err := d.value()
-		if err != nil {
-			return nil, fmt.Errorf("XML-RPC response: %w", err)
-		}
-		return v, nil
-	}
-	return nil, fmt.Errorf("XML-RPC response: expected <params> or <fault>, found %s", tokenName(t))
-}
-
-// DecodeCall parses a methodCall into the method name and its parameters.
-func DecodeCall(r io.Reader) (string, []any, error) {
-	d := newDecoder(r)
-	if err := d.expectStart("methodCall"); err != nil {
-		return "", nil, fmt.Errorf("XML-RPC call: %w", err)
-	}
-	if err := d.expectStart("methodName"); err != nil {
-		return "", nil, fmt.Errorf("XML-RPC call: %w", err)
-	}
-	name, err := d.text("methodName")
-	if err != nil {
-		return "", nil, fmt.Errorf("XML-RPC call: %w", err)
-	}
-	name = strings.TrimSpace(name)
-	params := []any{}
-	t, err := d.next()
-	if err != nil {
-		if err == io.EOF {
-			return name, params, nil
-		}
-		return "", nil, fmt.Errorf("XML-RPC call %s: %w", name, err)
-	}
-	if e, ok := t.(xml.EndElement); ok && e.Name.Local == "methodCall" {
-		return name, params, nil
-	}
-	if s, ok := t.(xml.StartElement); !ok || s.Name.Local != "params" {
-		return "", nil, fmt.Errorf("XML-RPC call %s: expected <params>, found %s", name, tokenName(t))
-	}
-	for {
-		t, err := d.next()
-		if err != nil {
-			return "", nil, fmt.Errorf("XML-RPC call %s: %w", name, err)
-		}
-		if e, ok := t.(xml.EndElement); ok && e.Name.Local == "params" {
-			return name, params, nil
-		}
-		if s, ok := t.(xml.StartElement); !ok || s.Name.Local != "param" {
-			return "", nil, fmt.Errorf("XML-RPC call %s: expected <param>, found %s", name, tokenName(t))
-		}
-		if err := d.expectStart("value"); err != nil {
-			return "", nil, fmt.Errorf("XML-RPC call %s: %w", name, err)
-		}
-		v, err := d.value()
-		if err != nil {
-			return "", nil, fmt.Errorf("XML-RPC call %s: %w", name, err)
-		}
-		params = append(params, v)
-		if err := d.expectEnd("param"); err != nil {
-			return "", nil, fmt.Errorf("XML-RPC call %s: %w", name, err)
-		}
-	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestCallRoundTrip(t *testing.T) {
@@ -84,6 +85,11 @@ func TestDecodePythonResponses(t *testing.T) {
 <member><name>epoch</name><value><nil/></value></member>
 </struct></value></param></params></methodResponse>`, map[string]any{"id": int64(5000000000), "epoch": nil}},
 		{"empty array", `<methodResponse><params><param><value><array><data/></array></value></param></params></methodResponse>`, []any{}},
+		{"entities and char refs", `<methodResponse><params><param><value><string>a&lt;b&amp;&#233;&#x41;</string></value></param></params></methodResponse>`, "a<b&éA"},
+		{"CDATA and comment", `<?xml version="1.0"?><!-- hub --><methodResponse><params><param><value><string>x<![CDATA[<raw>]]>y</string></value></param></params></methodResponse>`, "x<raw>y"},
+		{"untyped with blanks", `<methodResponse><params><param><value>  two words </value></param></params></methodResponse>`, "  two words "},
+		{"empty struct and values", `<methodResponse><params><param><value><array><data><value><struct/></value><value/><value></value></data></array></value></param></params></methodResponse>`,
+			[]any{map[string]any{}, "", ""}},
 	}
 	for _, c := range cases {
 		got, err := DecodeResponse(strings.NewReader(c.body))
@@ -114,6 +120,9 @@ func TestDecodeMalformed(t *testing.T) {
 		`<methodResponse><params><param><value><int>x</int></value></param></params></methodResponse>`,
 		`<methodResponse><params><param><value><blob/></value></param></params></methodResponse>`,
 		`<html>oops</html>`,
+		`<methodResponse><params><param><value><string>cut`,
+		`<methodResponse><params><param><value><string>&bogus;</string></value></param></params></methodResponse>`,
+		`<methodResponse><params><param><value><struct><member><value><int>1</int></value></member></struct></value></param></params></methodResponse>`,
 	} {
 		if _, err := DecodeResponse(strings.NewReader(body)); err == nil {
 			t.Errorf("no error for %s", body)
@@ -134,4 +143,26 @@ func TestDecodeInto(t *testing.T) {
 	if err := Decode(map[string]any{"build_id": "x"}, &b); err == nil {
 		t.Fatal("no error for a non-integer build_id")
 	}
+}
+
+// FuzzDecodeResponse: arbitrary bytes never panic, and what the encoder
+// writes decodes to the same value.
+func FuzzDecodeResponse(f *testing.F) {
+	f.Add(`<methodResponse><params><param><value><i8>5</i8></value></param></params></methodResponse>`, "s", int64(3))
+	f.Add(`<methodResponse><fault><value><struct></struct></value></fault></methodResponse>`, "<&>", int64(1)<<40)
+	f.Fuzz(func(t *testing.T, doc, str string, n int64) {
+		DecodeResponse(strings.NewReader(doc))
+		if !utf8.ValidString(str) || strings.ContainsAny(str, "\r\x00") || strings.ContainsFunc(str, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' }) {
+			return
+		}
+		v := []any{str, n, map[string]any{"k": str, "n": nil}, true}
+		body, err := EncodeResponse(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeResponse(bytes.NewReader(body))
+		if err != nil || !reflect.DeepEqual(got, v) {
+			t.Fatalf("round trip of %#v: %#v %v", v, got, err)
+		}
+	})
 }
