@@ -381,3 +381,28 @@ func TestLinkTypes(t *testing.T) {
 		t.Error("hashed_directories layout")
 	}
 }
+
+func TestJSONSource(t *testing.T) {
+	mapping := t.TempDir() + "/mapping.json"
+	os.WriteFile(mapping, []byte(`{"Server": {"x86_64": {"tool": ["x86_64"], "docs": ["noarch"]}}}`), 0o644)
+	f := newFixture(t, compose.MapConfig{"gather_source_mapping": mapping, "gather_method": map[string]any{"comps": "deps", "json": "nodeps"}},
+		map[string][]string{"Server": {"base:app"}}, basePkgs())
+	res := f.plan(t)
+	if got := names(res.Get("x86_64", "Server"), TypeRPM); got != "app.x86_64 docs.noarch lib.x86_64 tool.x86_64" {
+		t.Errorf("comps (deps) + json (nodeps): %s", got)
+	}
+	if n := len(res.Inputs["Server.x86_64"]); n != 2 || res.Inputs["Server.x86_64"][1].Source != "json" {
+		t.Errorf("sources %d", n)
+	}
+	// Without comps_file only the json source runs; Workstation, absent
+	// from the mapping, gets nothing.
+	f.c.Conf.(compose.MapConfig)["comps_file"] = nil
+	delete(f.c.Conf.(compose.MapConfig), "comps_file")
+	res = f.plan(t)
+	if got := names(res.Get("x86_64", "Server"), TypeRPM); got != "docs.noarch tool.x86_64" {
+		t.Errorf("json only: %s", got)
+	}
+	if got := names(res.Get("x86_64", "Workstation"), TypeRPM); got != "" {
+		t.Errorf("Workstation: %s", got)
+	}
+}
