@@ -448,3 +448,31 @@ func TestExtraISO(t *testing.T) {
 		t.Errorf("check: %v", err)
 	}
 }
+
+func TestBreakHardlinks(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "tree", "a.rpm")
+	os.MkdirAll(filepath.Dir(a), 0o755)
+	os.WriteFile(a, []byte("same"), 0o644)
+	os.Link(a, filepath.Join(dir, "tree", "a-link.rpm"))
+	b := filepath.Join(dir, "tree", "b.rpm")
+	os.WriteFile(b, []byte("other"), 0o644)
+	graft := Tree{"Packages/a.rpm": a, "Packages/a2.rpm": filepath.Join(dir, "tree", "a-link.rpm"), "Packages/b.rpm": b}
+	staging := filepath.Join(dir, "staging")
+	if err := BreakHardlinks(graft, staging); err != nil {
+		t.Fatal(err)
+	}
+	if graft["Packages/b.rpm"] != b {
+		t.Error("a file with one link was copied")
+	}
+	s1, s2 := graft["Packages/a.rpm"], graft["Packages/a2.rpm"]
+	if !strings.HasPrefix(s1, staging) || !strings.HasPrefix(s2, staging) {
+		t.Fatalf("linked files not staged: %v", graft)
+	}
+	st1, _ := os.Stat(s1)
+	st2, _ := os.Stat(s2)
+	sa, _ := os.Stat(a)
+	if !os.SameFile(st1, st2) || os.SameFile(st1, sa) {
+		t.Error("staged copies should be linked to each other, not to the tree")
+	}
+}

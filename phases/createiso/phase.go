@@ -481,6 +481,12 @@ func PrepareISO(ctx context.Context, c *compose.Compose, arch string, v *compose
 		return "", err
 	}
 	graft := GraftPoints(filepath.Join(c.Topdir, "compose"), []Tree{treeFiles, own})
+	if compose.BoolOpt(c.Conf, "createiso_break_hardlinks", false) {
+		c.Log.Debugf("Breaking hardlinks for ISO %s for %s.%s", name, v.UID, arch)
+		if err := BreakHardlinks(graft, StagingDir(c, arch, v, name)); err != nil {
+			return "", err
+		}
+	}
 	gp := isoDir + "-graft-points"
 	return gp, WriteGraftPoints(gp, graft, []string{"*/lost+found", "*/boot.iso"})
 }
@@ -541,6 +547,9 @@ func runJob(ctx context.Context, c *compose.Compose, rr *runroot.Runner, phase s
 	}
 	if _, err := AddToManifest(c, j); err != nil {
 		return err
+	}
+	if err := os.RemoveAll(StagingDir(c, j.Arch, j.Variant, name)); err != nil {
+		c.Log.Warningf("Failed to clean up staging dir: %v", err)
 	}
 	c.Log.Infof("[DONE ] %s", msg)
 	c.Notifier.Send(phase+"-imagedone", map[string]any{"file": j.ISOPath, "arch": j.Arch, "variant": j.Variant.UID})
@@ -690,6 +699,57 @@ func checkBootFiles(tree string, o ScriptOpts) error {
 		if _, err := os.Stat(filepath.Join(tree, f)); err != nil {
 			return fmt.Errorf("bootable ISO needs the boot image %s from buildinstall, but %s does not exist", f, filepath.Join(tree, f))
 		}
+	}
+	return nil
+}
+
+// StagingDir is work/<arch>/<Variant>/iso-staging-dir/<filename>, where
+// createiso_break_hardlinks puts private copies.
+func StagingDir(c *compose.Compose, arch string, v *compose.Variant, filename string) string {
+	return filepath.Join(c.Paths.Work.Topdir(arch), v.UID, "iso-staging-dir", filename)
+}
+
+// BreakHardlinks copies every graft point file that has more than one
+// link into staging and points the graft there, then hardlinks copies with
+// identical content to each other (Pungi's break_hardlinks followed by
+// "hardlink -c"), so the ISO tools see no links into the compose tree.
+func BreakHardlinks(graft Tree, staging string) error {
+	keys := make([]string, 0, len(graft))
+	for k := range graft {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	byHash := map[string]string{}
+	for _, k := range keys {
+		src := graft[k]
+		st, err := os.Stat(src)
+		if err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		if nlink(st) <= 1 {
+			continue
+		}
+		dst := filepath.Join(staging, strings.TrimPrefix(src, "/"))
+		sum, err := fileChecksum(src, "sha256")
+		if err != nil {
+			return err
+		}
+		key := fmt.Sprintf("%s:%d", sum, st.Size())
+		if first, ok := byHash[key]; ok {
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			os.Remove(dst)
+			if err := os.Link(first, dst); err != nil {
+				return err
+			}
+		} else {
+			if err := copyFile(src, dst); err != nil {
+				return err
+			}
+			byHash[key] = dst
+		}
+		graft[k] = dst
 	}
 	return nil
 }
