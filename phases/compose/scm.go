@@ -86,6 +86,17 @@ func (c *Compose) Fetch(ctx context.Context, s SCM, destDir string) ([]string, e
 		root = tmp
 	}
 	var written []string
+	if s.Kind == "file" && s.File != "" {
+		// A plain path naming a directory (e.g. product_id = "certs/")
+		// means the directory's content.
+		p := s.File
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(root, p)
+		}
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			s.Dir, s.File = s.File, ""
+		}
+	}
 	if s.File != "" {
 		src := s.File
 		if !filepath.IsAbs(src) || s.Kind != "file" {

@@ -211,7 +211,8 @@ func oldRepodata(c *compose.Compose, repoDir string) string {
 
 // addProductID adds the variant's product certificate as a productid
 // record (product_id: scm_dict of a directory holding
-// <Variant>-<arch>-*.pem files), as Pungi's modifyrepo call does.
+// [prefix]<Variant>-<arch>-*.pem files), as Pungi's modifyrepo call
+// does; every variant needs one unless product_id_allow_missing.
 func addProductID(c *compose.Compose, arch string, v *compose.Variant, repoDir string) error {
 	raw, ok := c.Conf.Get("product_id")
 	if !ok || raw == nil {
@@ -229,7 +230,11 @@ func addProductID(c *compose.Compose, arch string, v *compose.Variant, repoDir s
 	if _, err := c.Fetch(context.Background(), scm, tmp); err != nil {
 		return fmt.Errorf("product_id: %w", err)
 	}
-	matches, _ := filepath.Glob(filepath.Join(tmp, fmt.Sprintf("%s-%s-*.pem", v.UID, arch)))
+	pattern := fmt.Sprintf("%s-%s-*.pem", v.UID, arch)
+	if compose.BoolOpt(c.Conf, "product_id_allow_name_prefix", true) {
+		pattern = "*" + pattern
+	}
+	matches, _ := filepath.Glob(filepath.Join(tmp, pattern))
 	if len(matches) == 0 {
 		if compose.BoolOpt(c.Conf, "product_id_allow_missing", false) {
 			c.Log.Warningf("No product certificate found (arch: %s, variant: %s)", arch, v.UID)

@@ -1,0 +1,95 @@
+package createrepo
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/productmd"
+	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/toolcheck"
+)
+
+func TestVariantRepos(t *testing.T) {
+	certs := t.TempDir()
+	os.WriteFile(filepath.Join(certs, "Server-x86_64-1234.pem"), []byte("-----BEGIN CERTIFICATE-----\n"), 0o644)
+	os.WriteFile(filepath.Join(certs, "Demo-Server-HA-x86_64-99.pem"), []byte("-----BEGIN CERTIFICATE-----\n"), 0o644)
+	conf := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1",
+		"createrepo_checksum": "sha512", "createrepo_use_xz": true, "createrepo_database": false, "product_id": certs}
+	dir, _, err := compose.CreateDir(t.TempDir(), conf, compose.Options{Type: "test", Date: "20240101"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := compose.New(conf, dir, compose.Options{}, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Log.Close()
+	server := &compose.Variant{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}
+	ha := &compose.Variant{UID: "Server-HA", ID: "HA", Name: "HA", Type: "addon", Arches: []string{"x86_64"}, Parent: server}
+	server.Variants = []*compose.Variant{ha}
+	c.Variants = []*compose.Variant{server}
+	demo := filepath.Join(toolcheck.ProjectRoot(), "testdata", "demo", "rpms")
+	rpms := &productmd.Rpms{Compose: c.Info.Compose}
+	put := func(v *compose.Variant, arch, file, nevra, cat, src string) {
+		var d, rel string
+		if cat == "source" {
+			d, rel = c.Paths.Compose.Packages("src", v), c.Paths.Compose.RelPackages("src", v)
+		} else {
+			d, rel = c.Paths.Compose.Packages(arch, v), c.Paths.Compose.RelPackages(arch, v)
+		}
+		data, err := os.ReadFile(filepath.Join(demo, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(d, file), data, 0o644)
+		if err := rpms.Add(v.UID, "x86_64", nevra, rel+"/"+file, "", cat, src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(server, "x86_64", "demo-shell-5.2-1.x86_64.rpm", "demo-shell-0:5.2-1.x86_64", "binary", "demo-shell-0:5.2-1.src")
+	put(server, "x86_64", "demo-shell-5.2-1.src.rpm", "demo-shell-0:5.2-1.src", "source", "")
+	put(ha, "x86_64", "demo-cluster-1.4-2.x86_64.rpm", "demo-cluster-0:1.4-2.x86_64", "binary", "demo-cluster-0:1.4-2.src")
+	if err := productmd.WriteJSON(c.Paths.Compose.Metadata("rpms.json"), rpms); err != nil {
+		t.Fatal(err)
+	}
+	if err := (&Phase{}).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	check := func(path string, want ...string) *repomd.Repo {
+		t.Helper()
+		r, err := repomd.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range r.Packages {
+			got = append(got, p.NEVRA())
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: %v want %v", path, got, want)
+		}
+		return r
+	}
+	srv := check(c.Paths.Compose.Repository("x86_64", server), "demo-shell-5.2-1.x86_64")
+	check(c.Paths.Compose.Repository("x86_64", ha), "demo-cluster-1.4-2.x86_64")
+	check(c.Paths.Compose.Repository("src", server), "demo-shell-5.2-1.src")
+	check(c.Paths.Compose.DebugRepository("x86_64", server))
+	rec, ok := srv.Record("primary")
+	if !ok || rec.Checksum.Type != "sha512" || !strings.HasSuffix(rec.Href, ".xml.xz") {
+		t.Errorf("primary record %+v", rec)
+	}
+	if _, ok := srv.Record("primary_db"); ok {
+		t.Error("database written although createrepo_database is off")
+	}
+	if _, ok := srv.Record("productid"); !ok {
+		t.Error("no productid record")
+	}
+	os.Remove(filepath.Join(certs, "Server-x86_64-1234.pem"))
+	if err := (&Phase{}).Run(context.Background(), c); err == nil || !strings.Contains(err.Error(), "No product certificate found (arch: x86_64, variant: Server)") {
+		t.Errorf("missing certificate: %v", err)
+	}
+}
