@@ -70,7 +70,9 @@ g_full=$(gb 'BenchmarkGather/build-fulltree')
 g_load=$(gb 'BenchmarkLoad')
 g_pool=$(gb 'BenchmarkPool')
 
-# libsolv: load primary + filelists, then solve "install NAME" for every name.
+# libsolv: load primary (the synthetic file requires all lie in primary, so
+# pungo never reads filelists here either), then solve "install NAME" for
+# every name.
 cat >"$out/solv_install.py" <<'PYEOF'
 import glob, resource, sys, time
 import solv
@@ -81,16 +83,17 @@ pool.setdisttype(solv.Pool.DISTTYPE_RPM)
 pool.setarch("x86_64")
 repo = pool.add_repo("bin")
 repo.add_rpmmd(solv.xfopen(glob.glob(repodir + "/repodata/*primary.xml*")[0]), None, 0)
-repo.add_rpmmd(solv.xfopen(glob.glob(repodir + "/repodata/*filelists.xml*")[0]), None, solv.Repo.REPO_EXTEND_SOLVABLES)
 pool.addfileprovides()
 pool.createwhatprovides()
 t1 = time.time()
-jobs = [pool.Job(solv.Job.SOLVER_INSTALL | solv.Job.SOLVER_SOLVABLE_NAME, pool.str2id(n)) for n in names]
+# Weak jobs: a name that cannot be installed is dropped instead of failing
+# the whole solve, so the transaction is comparable to a gather result.
+jobs = [pool.Job(solv.Job.SOLVER_INSTALL | solv.Job.SOLVER_SOLVABLE_NAME | solv.Job.SOLVER_WEAK, pool.str2id(n)) for n in names]
 solver = pool.Solver()
 solver.set_flag(solv.Solver.SOLVER_FLAG_IGNORE_RECOMMENDED, 1)
 problems = solver.solve(jobs)
 t2 = time.time()
-n = len(solver.transaction().newsolvables()) if not problems else 0
+n = len(solver.transaction().newsolvables())
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 print("%.3f %.3f %d %d %d" % (t1 - t0, t2 - t1, len(problems), n, rss))
 PYEOF
@@ -112,9 +115,11 @@ if command -v dnf >/dev/null; then
 	mkdir -p "$out/dnfroot"
 	dnf_cmd=(dnf -q --installroot "$out/dnfroot" --releasever 1 --setopt=reposdir=/dev/null
 		--setopt=cachedir="$out/dnfcache" --nogpgcheck --repofrompath "bin,file://$out/bin" --repo bin repoclosure)
-	"${dnf_cmd[@]}" >/dev/null 2>&1 || true # warm dnf's metadata cache (solv files) once
-	read -r dnf_w dnf_c dnf_m < <(best "${dnf_cmd[@]}")
+	# Cold: a compose runs dnf on repositories it has just written, with no
+	# metadata cache; warm: dnf's solv cache of the repository exists.
+	read -r dnf_w dnf_c dnf_m < <(best bash -c 'rm -rf "$0"; exec "$@"' "$out/dnfcache" "${dnf_cmd[@]}")
 	dnf_broken=$(grep -c '^package: ' "$out/last.out" || true)
+	read -r dnfw_w dnfw_c dnfw_m < <(best "${dnf_cmd[@]}")
 fi
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a > 0) printf "%.1fx", b / a; else print "-" }'; }
@@ -129,13 +134,14 @@ printf '%-44s %10s\n' "  loading (open both repos + pool)" "$g_load"
 printf '%-44s %10s\n' "  of which building the pool" "$g_pool"
 if [ -n "$solv_solve" ]; then
 	printf '%-44s %10s %10s %10s   %s\n' "libsolv install solve (python3-solv)" "$solv_solve" "" "$solv_rss" "$solv_n packages, $solv_problems problems"
-	printf '%-44s %10s\n' "  libsolv loading primary+filelists" "$solv_load"
+	printf '%-44s %10s\n' "  libsolv loading primary" "$solv_load"
 	echo "  ratio libsolv solve / pungo Gather (none): $(ratio "$g_none" "$solv_solve")"
 fi
 echo
 printf '%-44s %10s %10s %10s   %s\n' "pungo repoclosure" "$rc_w" "$rc_c" "$rc_m" "$rc_broken packages broken"
 if [ -n "$dnf_w" ]; then
-	printf '%-44s %10s %10s %10s   %s\n' "dnf repoclosure" "$dnf_w" "$dnf_c" "$dnf_m" "$dnf_broken packages broken"
-	echo "  pungo repoclosure is $(ratio "$rc_w" "$dnf_w") faster than dnf"
+	printf '%-44s %10s %10s %10s   %s\n' "dnf repoclosure (no metadata cache)" "$dnf_w" "$dnf_c" "$dnf_m" "$dnf_broken packages broken"
+	printf '%-44s %10s %10s %10s\n' "dnf repoclosure (warm solv cache)" "$dnfw_w" "$dnfw_c" "$dnfw_m"
+	echo "  pungo repoclosure vs dnf: $(ratio "$rc_w" "$dnf_w") faster (wall, cold), $(ratio "$rc_c" "$dnf_c") (cpu, cold), $(ratio "$rc_w" "$dnfw_w") (wall, warm)"
 fi
 echo "targets: Gather <= 0.3 s after loading, whole command <= 1.0 s, <= 600 MB RSS; repoclosure >= 5x dnf"

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pungo/pungo/repomd/toolcheck"
+)
+
+// depsolveCLI runs a subcommand in-process and returns its exit code,
+// stdout and stderr.
+func depsolveCLI(t *testing.T, run func([]string) int, args ...string) (int, string, string) {
+	t.Helper()
+	outR, outW, _ := os.Pipe()
+	errR, errW, _ := os.Pipe()
+	oldOut, oldErr := os.Stdout, os.Stderr
+	os.Stdout, os.Stderr = outW, errW
+	outC := make(chan string)
+	errC := make(chan string)
+	go func() { b, _ := io.ReadAll(outR); outC <- string(b) }()
+	go func() { b, _ := io.ReadAll(errR); errC <- string(b) }()
+	code := run(args)
+	outW.Close()
+	errW.Close()
+	os.Stdout, os.Stderr = oldOut, oldErr
+	return code, <-outC, <-errC
+}
+
+func gatherFixture(t *testing.T, name string) string {
+	return filepath.Join(toolcheck.Shared(t, "conformance/gather"), "fixtures", name)
+}
+
+func TestDepsolveJSONMatchesConformance(t *testing.T) {
+	repo := gatherFixture(t, "repo")
+	la := gatherFixture(t, "repo-krb5-lookaside")
+	data, err := os.ReadFile(filepath.Join(filepath.Dir(filepath.Dir(repo)), "cases.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct {
+		Name     string          `json:"name"`
+		Expected json.RawMessage `json:"expected"`
+	}
+	if err := json.Unmarshal(data, &cases); err != nil {
+		t.Fatal(err)
+	}
+	var want any
+	for _, c := range cases {
+		if c.Name == "firefox_selfhosting_with_krb5_lookaside" {
+			json.Unmarshal(c.Expected, &want)
+		}
+	}
+	// Flags may follow the patterns.
+	code, stdout, stderr := depsolveCLI(t, runDepsolve, "--repo", "test-repo="+repo, "--lookaside", "lookaside="+la,
+		"Dummy-firefox", "--selfhosting", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got any
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("JSON differs from the conformance data:\n%s", stdout)
+	}
+}
+
+func TestDepsolveTextWhyAndComps(t *testing.T) {
+	repo := gatherFixture(t, "repo")
+	code, stdout, stderr := depsolveCLI(t, runDepsolve, "--repo", repo, "--group", "basic-desktop", "--langpacks",
+		"--exclude-debug", "dummy-imsettings", "dummy-release-notes", "-dummy-release-notes-cs-CZ")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"RPM(conditional,input): " + filepath.Join(repo, "x86_64", "dummy-imsettings-1.2.9-1.x86_64.rpm"),
+		"RPM(): " + filepath.Join(repo, "x86_64", "dummy-imsettings-gnome-1.2.9-1.x86_64.rpm"),
+		"RPM(langpack): " + filepath.Join(repo, "noarch", "dummy-release-notes-en-US-1.2-1.noarch.rpm"),
+		"SRPM(): " + filepath.Join(repo, "src", "dummy-imsettings-1.2.9-1.src.rpm"),
+	} {
+		if !strings.Contains(stdout, want+"\n") {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "cs-CZ") || strings.Contains(stdout, "DEBUGINFO") {
+		t.Errorf("excluded or debug packages in the output:\n%s", stdout)
+	}
+
+	code, stdout, _ = depsolveCLI(t, runDepsolve, "--repo", repo, "--why", "dummy-glibc-common", "dummy-bash")
+	if code != 0 {
+		t.Fatalf("--why exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) < 3 || !strings.HasPrefix(lines[0], "dummy-glibc-common-2.14-5.x86_64 (repo): binary-dep") ||
+		!strings.Contains(lines[len(lines)-1], "dummy-bash-4.2.37-6.x86_64 (repo): input") {
+		t.Errorf("--why chain:\n%s", stdout)
+	}
+	if code, _, _ := depsolveCLI(t, runDepsolve, "--repo", repo, "--why", "dummy-kernel", "dummy-bash"); code != 1 {
+		t.Errorf("--why of a package outside the result: exit %d, want 1", code)
+	}
+}
+
+func TestDepsolveErrors(t *testing.T) {
+	repo := gatherFixture(t, "repo")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"dummy-bash"}, "no --repo"},
+		{[]string{"--repo", repo, "--greedy", "most", "dummy-bash"}, "greedy"},
+		{[]string{"--repo", repo, "--multilib", "bogus", "dummy-bash"}, "bogus"},
+		{[]string{"--repo", repo, "--group", "no-such-group", "dummy-bash"}, "no-such-group"},
+		{[]string{"--repo", filepath.Join(repo, "repodata"), "dummy-bash"}, "repodata"},
+	} {
+		code, _, stderr := depsolveCLI(t, runDepsolve, tt.args...)
+		if code != 2 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}
+
+func TestRepoclosureCLI(t *testing.T) {
+	repo := gatherFixture(t, "repo")
+	code, stdout, stderr := depsolveCLI(t, runRepoclosure, "--repo", "r="+repo, "--json")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, stderr)
+	}
+	var got []struct {
+		NEVRA      string   `json:"nevra"`
+		Repo       string   `json:"repo"`
+		Unresolved []string `json:"unresolved"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 16 || got[4].NEVRA != "dummy-bash-4.2.37-6.ppc" || got[4].Repo != "r" ||
+		!reflect.DeepEqual(got[4].Unresolved, []string{"dummy-glibc(ppc-32)"}) {
+		t.Errorf("unexpected report: %+v", got)
+	}
+	if code, _, stderr := depsolveCLI(t, runRepoclosure, "--repo", repo, "--arch", "x86_64"); code != 0 {
+		t.Errorf("--arch x86_64: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := depsolveCLI(t, runRepoclosure, "--repo", repo, "--check", "nope"); code != 2 || !strings.Contains(stderr, "nope") {
+		t.Errorf("--check of an unknown repo: exit %d, %q", code, stderr)
+	}
+}
+
+// TestRepoclosureMatchesDnf compares pungo repoclosure with dnf repoclosure
+// on the fixture repositories (all arches, and x86_64 + noarch only).
+func TestRepoclosureMatchesDnf(t *testing.T) {
+	dnf := toolcheck.Need(t, "dnf")[0]
+	repo := gatherFixture(t, "repo")
+	la := gatherFixture(t, "repo-krb5-lookaside")
+	root := t.TempDir()
+	for _, arches := range [][]string{nil, {"x86_64", "noarch"}} {
+		args := []string{"-q", "--installroot", root, "--releasever", "1", "--setopt=reposdir=/dev/null",
+			"--setopt=cachedir=" + filepath.Join(root, "cache"), "--nogpgcheck",
+			"--repofrompath", "r," + "file://" + repo, "--repo", "r",
+			"--repofrompath", "k," + "file://" + la, "--repo", "k", "repoclosure"}
+		pargs := []string{"--repo", "r=" + repo, "--repo", "k=" + la}
+		for _, a := range arches {
+			args = append(args, "--arch", a)
+			pargs = append(pargs, "--arch", a)
+		}
+		out, _ := exec.Command(dnf, args...).Output()
+		_, stdout, _ := depsolveCLI(t, runRepoclosure, pargs...)
+		if got, want := closureLines(stdout), closureLines(string(out)); !reflect.DeepEqual(got, want) || len(want) == 0 && arches == nil {
+			t.Errorf("arches %v:\npungo %v\ndnf   %v", arches, got, want)
+		}
+	}
+}
+
+// closureLines flattens repoclosure's text report to sorted
+// "nevra repo: dep" lines.
+func closureLines(s string) []string {
+	var out []string
+	var pkg string
+	for _, l := range strings.Split(s, "\n") {
+		switch {
+		case strings.HasPrefix(l, "package: "):
+			pkg = strings.TrimPrefix(l, "package: ")
+		case strings.HasPrefix(l, "    "):
+			out = append(out, pkg+": "+strings.TrimSpace(l))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
