@@ -16,7 +16,6 @@ package rpmfile
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -114,7 +113,7 @@ func parseBytes(buf []byte, opts Options) (*repomd.Package, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := readHeaders(bytes.NewReader(buf), buf)
+	p, err := parseHeaders(buf)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +150,7 @@ func Read(r io.Reader, opts Options) (*repomd.Package, error) {
 	}
 	cnt := &countingHash{h: h}
 	br := bufio.NewReaderSize(io.TeeReader(r, cnt), 256<<10)
-	p, err := readHeaders(br, nil)
+	p, err := readHeaders(br)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +169,7 @@ func Read(r io.Reader, opts Options) (*repomd.Package, error) {
 // for callers that already know the pkgid (the --update and cache paths)
 // and for the fuzz target.
 func ReadHeader(r io.Reader, opts Options) (*repomd.Package, error) {
-	p, err := readHeaders(bufio.NewReader(r), nil)
+	p, err := readHeaders(bufio.NewReader(r))
 	if err != nil {
 		return nil, err
 	}
@@ -188,75 +187,6 @@ type countingHash struct {
 func (c *countingHash) Write(b []byte) (int, error) {
 	c.n += int64(len(b))
 	return c.h.Write(b)
-}
-
-// headerMagic starts every rpm header structure; cavaliergopher/rpm does
-// not check it, so a corrupt file would otherwise be read as garbage.
-var headerMagic = []byte{0x8e, 0xad, 0xe8, 0x01}
-
-type parsed struct {
-	sig, hdr *rpm.Header
-	hdrStart int64
-	pkg      *repomd.Package
-}
-
-// recorder keeps the bytes of the lead and headers as they are read, so
-// the header magics can be checked after cavaliergopher/rpm is done.
-// When the whole file is in memory already, buf is it and nothing is
-// copied.
-type recorder struct {
-	r     io.Reader
-	buf   []byte
-	inMem bool
-}
-
-func (c *recorder) Read(b []byte) (int, error) {
-	n, err := io.ReadFull(c.r, b)
-	if !c.inMem {
-		c.buf = append(c.buf, b[:n]...)
-	}
-	if err == io.ErrUnexpectedEOF {
-		err = io.EOF
-	}
-	return n, err
-}
-
-func readHeaders(r io.Reader, whole []byte) (p *parsed, err error) {
-	// The vendored parser indexes slices with offsets from the file; a
-	// corrupt header must be an error, never a crash.
-	defer func() {
-		if v := recover(); v != nil {
-			p, err = nil, fmt.Errorf("corrupt rpm header (%v)", v)
-		}
-	}()
-	rec := &recorder{r: r, buf: whole, inMem: whole != nil}
-	var lead [4]byte
-	if _, err := rec.Read(lead[:]); err != nil {
-		return nil, fmt.Errorf("not an rpm file: %v", shortErr(err))
-	}
-	if lead != [4]byte{0xed, 0xab, 0xee, 0xdb} {
-		return nil, fmt.Errorf("not an rpm file (bad lead magic)")
-	}
-	pkg, err := rpm.Read(io.MultiReader(bytes.NewReader(lead[:]), rec))
-	if err != nil {
-		return nil, fmt.Errorf("corrupt rpm header: %v", shortErr(err))
-	}
-	if len(rec.buf) < 96+16 || !bytes.Equal(rec.buf[96:99], headerMagic[:3]) {
-		return nil, fmt.Errorf("corrupt rpm header: bad signature header magic")
-	}
-	out := &parsed{sig: &pkg.Signature, hdr: &pkg.Header}
-	out.hdrStart = 96 + int64(pkg.Signature.Size)
-	if int64(len(rec.buf)) < out.hdrStart+16 || !bytes.Equal(rec.buf[out.hdrStart:out.hdrStart+4], headerMagic) {
-		return nil, fmt.Errorf("corrupt rpm header: bad main header magic")
-	}
-	return out, nil
-}
-
-func shortErr(err error) error {
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return fmt.Errorf("file is truncated")
-	}
-	return err
 }
 
 // rpm tag numbers (rpmtag.h).

@@ -316,14 +316,28 @@ func TestCorruptFiles(t *testing.T) {
 		return b
 	}
 	for name, content := range map[string][]byte{
-		"empty":             {},
-		"lead only":         data[:96],
-		"cut in signature":  data[:200],
-		"cut in header":     data[:p.HeaderStart+100],
-		"cut in payload":    data[:p.HeaderEnd+10],
-		"bad lead magic":    flip(0),
-		"bad header magic":  flip(p.HeaderStart),
-		"bad index count":   flip(p.HeaderStart + 8),
+		"empty":            {},
+		"lead only":        data[:96],
+		"cut in signature": data[:200],
+		"cut in header":    data[:p.HeaderStart+100],
+		"cut in payload":   data[:p.HeaderEnd+10],
+		"bad lead magic":   flip(0),
+		"bad header magic": flip(p.HeaderStart),
+		"bad index count":  flip(p.HeaderStart + 8),
+		// An entry claiming 2^31 int32 values would make the parser
+		// allocate 16 GB; it must be refused before.
+		"huge entry count": func() []byte {
+			b := bytes.Clone(data)
+			for i := 0; i < 4; i++ {
+				b[p.HeaderStart+16+12+int64(i)] = []byte{0x7f, 0xff, 0xff, 0xff}[i]
+			}
+			return b
+		}(),
+		"entry offset outside": func() []byte {
+			b := bytes.Clone(data)
+			b[p.HeaderStart+16+8] = 0x7f
+			return b
+		}(),
 		"text file":         []byte("this is not an rpm\n"),
 		"huge header sizes": append(bytes.Clone(data[:96]), 0x8e, 0xad, 0xe8, 0x01, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff),
 	} {
@@ -407,9 +421,16 @@ func FuzzReadHeader(f *testing.F) {
 	}
 	f.Add([]byte{0xed, 0xab, 0xee, 0xdb})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := ReadHeader(bytes.NewReader(data), Options{ChangelogLimit: -1})
+		p, err := parseBytes(data, Options{ChangelogLimit: -1})
 		if err != nil {
 			return
+		}
+		// What the in-memory path (files up to 4 MB) accepts, the
+		// streaming path reads alike. (Only then: on garbage it would
+		// first allocate the up to 32 MB the header sizes claim.)
+		s, err := ReadHeader(bytes.NewReader(data), Options{ChangelogLimit: -1})
+		if err != nil || s.NEVRA() != p.NEVRA() || len(s.Files) != len(p.Files) {
+			t.Fatalf("streaming read differs: %v", err)
 		}
 		if p.HeaderEnd < p.HeaderStart || p.Name == "" {
 			t.Fatalf("accepted package with header range %d-%d name %q", p.HeaderStart, p.HeaderEnd, p.Name)
