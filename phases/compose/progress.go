@@ -160,6 +160,10 @@ func (p *Progress) redraw() {
 	if !p.live || p.stop == nil {
 		return
 	}
+	if len(p.order) == 0 {
+		p.clear()
+		return
+	}
 	var parts []string
 	for _, name := range p.order {
 		ph := p.phases[name]
