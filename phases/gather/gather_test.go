@@ -406,3 +406,27 @@ func TestJSONSource(t *testing.T) {
 		t.Errorf("Workstation: %s", got)
 	}
 }
+
+func TestLayeredProductKeepsAddonSources(t *testing.T) {
+	f := newFixture(t, nil, map[string][]string{"Server": {"base:app"}, "Server-HA": {"ha:cluster"}}, basePkgs())
+	server := f.c.Variant("Server")
+	lp := &compose.Variant{UID: "Server-LP", ID: "LP", Name: "LP", Type: "layered-product", Arches: []string{"x86_64"}, Parent: server,
+		Groups: []variants.Group{{Name: "lp"}}}
+	server.Variants = append(server.Variants, lp)
+	f.c.Set(initphase.CompsKey("x86_64", "Server-LP"), &comps.Comps{Groups: []*comps.Group{{ID: "lp", Packages: []comps.PackageReq{{Name: "cluster", Type: "mandatory"}, {Name: "tool", Type: "mandatory"}}}}})
+	res := f.plan(t)
+	got := res.Get("x86_64", "Server-LP")
+	// cluster is the addon's: removed from the layered product's binaries,
+	// but its source stays (GPL) ; tool is the layered product's own.
+	if n := names(got, TypeRPM); n != "tool.x86_64" {
+		t.Errorf("LP rpm = %s", n)
+	}
+	if n := names(got, TypeSRPM); n != "cluster.src tool.src" {
+		t.Errorf("LP srpm = %s", n)
+	}
+	// The optional variant loses both the addon's and the layered
+	// product's packages.
+	if n := names(res.Get("x86_64", "Server-optional"), TypeRPM); strings.Contains(n, "tool") || strings.Contains(n, "cluster") {
+		t.Errorf("optional = %s", n)
+	}
+}
