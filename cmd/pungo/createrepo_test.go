@@ -66,6 +66,7 @@ func TestCreaterepoMatchesCreaterepoC(t *testing.T) {
 	if ext := externalOrSkip(t); ext != "" {
 		dirs["go-rpmutils"] = ext
 	}
+	t.Run("legacy", func(t *testing.T) { dirs["centos-releases"] = rpmtest.Legacy(t) })
 	for label, dir := range dirs {
 		for i, flags := range flagSets {
 			if label != "corpus" && i > 1 {

@@ -248,3 +248,25 @@ func External(t testing.TB) string {
 	}
 	return externalDir
 }
+
+// Legacy returns the testdata directory of github.com/cavaliergopher/rpm
+// (a dependency already in go.mod, read-only in the module cache): release
+// packages of CentOS 3 to 7 and EPEL 7, built by rpm versions from 4.2 on,
+// which exercise old header layouts. Skips like External when unavailable.
+func Legacy(t testing.TB) string {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/cavaliergopher/rpm")
+	cmd.Dir = toolcheck.ProjectRoot()
+	out, err := cmd.Output()
+	dir := strings.TrimSpace(string(out))
+	if err == nil && dir == "" {
+		err = fmt.Errorf("module not downloaded")
+	}
+	if err != nil {
+		if toolcheck.Required() {
+			t.Fatalf("rpmtest: go list github.com/cavaliergopher/rpm: %v (PUNGO_REQUIRE_TOOLS=1)", err)
+		}
+		t.Skipf("rpmtest: go list github.com/cavaliergopher/rpm: %v: skipping", err)
+	}
+	return filepath.Join(dir, "testdata")
+}
