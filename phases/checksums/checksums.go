@@ -138,31 +138,42 @@ func FileDigests(ctx context.Context, path string, types []string) (map[string]s
 	}
 	defer f.Close()
 	hs := make([]hash.Hash, len(types))
-	ws := make([]io.Writer, len(types))
 	for i, t := range types {
 		hs[i] = newHash(t)
 		if hs[i] == nil {
 			return nil, fmt.Errorf("unsupported checksum type %q", t)
 		}
-		ws[i] = hs[i]
 	}
-	w := io.MultiWriter(ws...)
-	buf := make([]byte, 1<<20)
-	for {
+	// Each algorithm hashes the chunk in its own goroutine: a read costs
+	// the slowest algorithm, not the sum of all.
+	bufs := [2][]byte{make([]byte, 4<<20), make([]byte, 4<<20)}
+	var wg sync.WaitGroup
+	for turn := 0; ; turn ^= 1 {
 		if err := ctx.Err(); err != nil {
+			wg.Wait()
 			return nil, err
 		}
-		n, rerr := f.Read(buf)
+		n, rerr := io.ReadFull(f, bufs[turn])
+		wg.Wait()
 		if n > 0 {
-			w.Write(buf[:n])
+			chunk := bufs[turn][:n]
+			for _, h := range hs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					h.Write(chunk)
+				}()
+			}
 		}
-		if rerr == io.EOF {
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
 			break
 		}
 		if rerr != nil {
+			wg.Wait()
 			return nil, fmt.Errorf("%s: %w", path, rerr)
 		}
 	}
+	wg.Wait()
 	out := make(map[string]string, len(types))
 	for i, t := range types {
 		out[t] = fmt.Sprintf("%x", hs[i].Sum(nil))

@@ -147,8 +147,13 @@ func graftRank(p string) int {
 	return 1
 }
 
-// fnmatch is Python's fnmatch.fnmatch: "*" also matches "/".
-func fnmatch(name, pattern string) bool {
+type rankedPath struct {
+	rank int
+	path string
+}
+
+// fnmatchRe compiles Python's fnmatch pattern ("*" also matches "/").
+func fnmatchRe(pattern string) *regexp.Regexp {
 	var re strings.Builder
 	re.WriteString("^")
 	for _, r := range pattern {
@@ -162,8 +167,7 @@ func fnmatch(name, pattern string) bool {
 		}
 	}
 	re.WriteString("$")
-	ok, _ := regexp.MatchString(re.String(), name)
-	return ok
+	return regexp.MustCompile(re.String())
 }
 
 // WriteGraftPoints writes the "iso/path=fs/path" list mkisofs reads with
@@ -176,17 +180,17 @@ func WriteGraftPoints(path string, t Tree, exclude []string) error {
 		keys = append(keys, k)
 	}
 	sort.Sort(sort.Reverse(sort.StringSlice(keys)))
-	keep := map[string]string{}
-	var seen []string
+	keep := make(map[string]string, len(t))
+	seen := map[string]bool{}
 	for _, k := range keys {
 		dn := pyDirname(k)
 		if !strings.HasSuffix(k, "/") {
 			keep[k] = t[k]
-			seen = append(seen, dn)
+			seen[dn] = true
 			continue
 		}
 		found := false
-		for _, s := range seen {
+		for s := range seen {
 			if strings.HasPrefix(s, dn) {
 				found = true
 				break
@@ -195,13 +199,21 @@ func WriteGraftPoints(path string, t Tree, exclude []string) error {
 		if !found {
 			keep[k] = t[k]
 		}
-		seen = append(seen, dn)
+		seen[dn] = true
+	}
+	matchers := make([]func(string) bool, len(exclude))
+	for i, e := range exclude {
+		if rest := strings.TrimPrefix(e, "*"); rest != e && !strings.ContainsAny(rest, "*?[") {
+			matchers[i] = func(k string) bool { return strings.HasSuffix(k, rest) }
+		} else {
+			matchers[i] = fnmatchRe(e).MatchString
+		}
 	}
 	out := make([]string, 0, len(keep))
 	for k := range keep {
 		excluded := false
-		for _, e := range exclude {
-			if fnmatch(k, e) {
+		for _, m := range matchers {
+			if m(k) {
 				excluded = true
 				break
 			}
@@ -210,13 +222,19 @@ func WriteGraftPoints(path string, t Tree, exclude []string) error {
 			out = append(out, k)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		ri, rj := graftRank(out[i]), graftRank(out[j])
-		if ri != rj {
-			return ri < rj
+	ranked := make([]rankedPath, len(out))
+	for i, k := range out {
+		ranked[i] = rankedPath{graftRank(k), k}
+	}
+	sort.Slice(ranked, func(i, j int) bool {
+		if ranked[i].rank != ranked[j].rank {
+			return ranked[i].rank < ranked[j].rank
 		}
-		return out[i] < out[j]
+		return ranked[i].path < ranked[j].path
 	})
+	for i := range ranked {
+		out[i] = ranked[i].path
+	}
 	var b strings.Builder
 	for _, k := range out {
 		b.WriteString(k + "=" + keep[k] + "\n")
