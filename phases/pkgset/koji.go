@@ -156,9 +156,16 @@ func loadKoji(ctx context.Context, c *compose.Compose) (*Set, error) {
 			strings.Join(shown, ", "), filepath.Join(prof.TopDir, "packages"), strings.Join(missing, "\n"))
 	}
 	pkgs := make([]*Package, len(files))
+	old, oldDir := loadOldHeaders(c)
 	var tasks []compose.Task
 	var mu sync.Mutex
+	reused := 0
 	for i, f := range files {
+		if p := old.lookup(f.path); p != nil {
+			pkgs[i] = &Package{Package: p, Path: f.path, Sigkey: f.sigkey, Origin: f.origin}
+			reused++
+			continue
+		}
 		tasks = append(tasks, compose.Task{Name: filepath.Base(f.path), Run: func(context.Context) error {
 			p, err := rpmfile.ReadFile(f.path, rpmfile.Options{})
 			if err != nil {
@@ -171,7 +178,13 @@ func loadKoji(ctx context.Context, c *compose.Compose) (*Set, error) {
 			return nil
 		}})
 	}
+	if oldDir != "" {
+		c.Log.Infof("pkgset: reusing %d of %d package headers read by old compose %s", reused, len(files), oldDir)
+	}
 	if err := c.RunTasks(ctx, "pkgset", tasks, 0); err != nil {
+		return nil, err
+	}
+	if err := saveHeaders(c, pkgs); err != nil {
 		return nil, err
 	}
 	set := &Set{ByArch: split(keepLatest(pkgs), c.Arches()), Event: event.ID}

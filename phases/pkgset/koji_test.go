@@ -219,3 +219,46 @@ func TestArchRepo(t *testing.T) {
 		t.Error("the repository does not point at the signed copies")
 	}
 }
+
+func TestKojiHeaderReuse(t *testing.T) {
+	f := newKojiFixture(t)
+	target := t.TempDir()
+	mk := func() *compose.Compose {
+		base := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1", "sigkeys": []any{"abcd1234", nil},
+			"pkgset_source": "koji", "koji_profile": "koji", "pkgset_koji_tag": "demo-1.0"}
+		dir, _, err := compose.CreateDir(target, base, compose.Options{Type: "test", Date: "20240101"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := compose.New(base, dir, compose.Options{KojiEvent: f.event, OldComposes: []string{target}}, nil, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Log.Close() })
+		c.Variants = []*compose.Variant{{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}}
+		return c
+	}
+	first := mk()
+	a, err := Load(context.Background(), first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(first.Topdir, "STATUS"), []byte("FINISHED\n"), 0o644)
+	second := mk()
+	b, err := Load(context.Background(), second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, _ := os.ReadFile(second.Paths.Log.LogFile("", "pungi"))
+	n := len(a.Arch("x86_64"))
+	if !strings.Contains(string(log), fmt.Sprintf("pkgset: reusing %d of %d package headers read by old compose %s", n, n, first.Topdir)) {
+		t.Errorf("log:\n%s", log)
+	}
+	ga, gb := byName(a), byName(b)
+	for k, p := range ga {
+		q := gb[k]
+		if q == nil || q.NEVRA() != p.NEVRA() || len(q.Requires) != len(p.Requires) || q.Checksum != p.Checksum || q.Sigkey != p.Sigkey {
+			t.Errorf("%s differs after reuse", k)
+		}
+	}
+}
