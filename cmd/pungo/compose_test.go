@@ -655,3 +655,17 @@ func TestComposeFaults(t *testing.T) {
 		}
 	})
 }
+
+func TestParseKojiEvent(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "work", "global"), 0o755)
+	os.WriteFile(filepath.Join(dir, "work", "global", "koji-event"), []byte(`{"id": 4242, "ts": 1.5}`), 0o644)
+	for in, want := range map[string]int64{"": 0, "17": 17, dir: 4242} {
+		if got, err := parseKojiEvent(in); err != nil || got != want {
+			t.Errorf("%q: %d %v", in, got, err)
+		}
+	}
+	if _, err := parseKojiEvent(t.TempDir()); err == nil {
+		t.Error("a directory without koji-event accepted")
+	}
+}
