@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -32,6 +33,12 @@ type Client struct {
 	caPool *x509.CertPool
 	caFile string
 	gss    Negotiator
+
+	// Retries of a call that failed before the hub answered (connection
+	// reset, timeout, 5xx) or that the hub refused with ServerOffline.
+	maxRetries    int
+	retryInterval time.Duration
+	anonRetry     bool
 
 	mu         sync.Mutex
 	sessionID  int64
@@ -83,6 +90,16 @@ func WithServerCA(file string) Option {
 	}
 }
 
+// WithRetries retries a failed call up to n times, interval apart (the
+// first retry is immediate), as Koji's max_retries/retry_interval; anon
+// also retries calls made without a session (Koji's anon_retry).
+func WithRetries(n int, interval time.Duration, anon bool) Option {
+	return func(c *Client) error {
+		c.maxRetries, c.retryInterval, c.anonRetry = n, interval, anon
+		return nil
+	}
+}
+
 // WithNegotiator sets how GSSAPILogin performs the Kerberos exchange.
 func WithNegotiator(n Negotiator) Option {
 	return func(c *Client) error { c.gss = n; return nil }
@@ -94,7 +111,7 @@ func New(hubURL string, opts ...Option) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("koji hub URL %q: want http(s)://host/path", hubURL)
 	}
-	c := &Client{hubURL: strings.TrimRight(hubURL, "/"), gss: CurlNegotiator{}}
+	c := &Client{hubURL: strings.TrimRight(hubURL, "/"), gss: CurlNegotiator{}, maxRetries: 30, retryInterval: 20 * time.Second}
 	for _, o := range opts {
 		if err := o(c); err != nil {
 			return nil, err
@@ -165,7 +182,33 @@ func (c *Client) Call(ctx context.Context, method string, args ...any) (any, err
 	} else {
 		c.mu.Unlock()
 	}
-	return c.post(ctx, method, endpoint, hdr, body)
+	retry := hdr != nil || c.anonRetry
+	for try := 0; ; try++ {
+		v, err := c.post(ctx, method, endpoint, hdr, body)
+		if err == nil || !retry || try >= c.maxRetries || ctx.Err() != nil || !retryable(err) {
+			return v, err
+		}
+		// A logged-in call is retried with the same callnum: the hub
+		// answers RetryError if it already ran it and cannot run it again.
+		if try > 0 {
+			select {
+			case <-ctx.Done():
+				return nil, err
+			case <-time.After(c.retryInterval):
+			}
+		}
+	}
+}
+
+// transientError is a failure before the hub answered the call.
+type transientError struct{ err error }
+
+func (e *transientError) Error() string { return e.err.Error() }
+func (e *transientError) Unwrap() error { return e.err }
+
+func retryable(err error) bool {
+	var t *transientError
+	return errors.As(err, &t) || IsFault(err, ServerOffline)
 }
 
 func (c *Client) post(ctx context.Context, method, endpoint string, hdr http.Header, body []byte) (any, error) {
@@ -180,12 +223,19 @@ func (c *Client) post(ctx context.Context, method, endpoint string, hdr http.Hea
 	req.Header.Set("User-Agent", "koji/1 (pungo)")
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("koji %s: %w", method, err)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("koji %s: %w", method, err)
+		}
+		return nil, &transientError{fmt.Errorf("koji %s: %w", method, err)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return nil, fmt.Errorf("koji %s: hub %s answered %s: %s", method, c.hubURL, resp.Status, strings.TrimSpace(string(msg)))
+		err := fmt.Errorf("koji %s: hub %s answered %s: %s", method, c.hubURL, resp.Status, strings.TrimSpace(string(msg)))
+		if resp.StatusCode >= 500 {
+			return nil, &transientError{err}
+		}
+		return nil, err
 	}
 	return decodeBody(method, resp.Body)
 }

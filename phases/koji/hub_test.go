@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"reflect"
 	"sort"
@@ -384,5 +385,56 @@ func TestTasks(t *testing.T) {
 	}
 	if st := h.TaskState(id); st != koji.TaskCanceled {
 		t.Fatalf("hung task state %s, want CANCELED", koji.TaskStateName(st))
+	}
+}
+
+// flaky answers 503 to the first n requests, then forwards to the hub.
+type flaky struct {
+	n   int
+	hub http.Handler
+	mu  sync.Mutex
+}
+
+func (f *flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	fail := f.n > 0
+	f.n--
+	f.mu.Unlock()
+	if fail {
+		http.Error(w, "proxy error", http.StatusServiceUnavailable)
+		return
+	}
+	f.hub.ServeHTTP(w, r)
+}
+
+func TestRetries(t *testing.T) {
+	h := kojitest.New(t, t.TempDir())
+	h.Users["u"] = "p"
+	fl := &flaky{hub: h}
+	srv := httptest.NewServer(fl)
+	defer srv.Close()
+	url := srv.URL + "/kojihub"
+	ctx := context.Background()
+
+	fl.n = 1
+	anon := client(t, url, koji.WithRetries(3, time.Millisecond, false))
+	if _, err := anon.Call(ctx, "getAPIVersion"); err == nil || !strings.Contains(err.Error(), "503") {
+		t.Fatalf("anonymous call retried without anon_retry: %v", err)
+	}
+	fl.n = 2
+	if v, err := client(t, url, koji.WithRetries(3, time.Millisecond, true)).Call(ctx, "getAPIVersion"); err != nil || v != int64(1) {
+		t.Fatalf("anon retry: %v %v", v, err)
+	}
+	c := client(t, url, koji.WithRetries(3, time.Millisecond, false))
+	if err := c.Login(ctx, "u", "p"); err != nil {
+		t.Fatal(err)
+	}
+	fl.n = 3
+	if v, err := c.Call(ctx, "getLoggedInUser"); err != nil || v.(map[string]any)["name"] != "u" {
+		t.Fatalf("logged-in retry: %v %v", v, err)
+	}
+	fl.n = 10
+	if _, err := c.Call(ctx, "getLoggedInUser"); err == nil {
+		t.Fatal("gave up too late or never")
 	}
 }
