@@ -192,6 +192,12 @@ func TestDemoCompose(t *testing.T) {
 		if code != 0 || strings.Contains(out, "+") || strings.Contains(out, " - ") {
 			t.Errorf("gather --diff against the same inputs: code %d\n%s", code, out)
 		}
+		cfg := demoConfig(t, `filter_packages = [("^Server$", {"*": ["demo-httpd-tools"]})]`+"\n"+
+			`additional_packages = [("^Server$", {"*": ["demo-games"]}), ("^Server-optional$", {"*": ["demo-editor-extras"]})]`, nil)
+		out, code = captureStdout(t, func() int { return runGather([]string{"--config", cfg, "--diff", dir, "--variant", "Server"}) })
+		if code != 1 || !strings.Contains(out, "  - demo-httpd-tools-2.4-7.x86_64\n") || !strings.Contains(out, "  + demo-games-0.9-1.x86_64\n") || !strings.Contains(out, "  + demo-games-0.9-1.src\n") {
+			t.Errorf("gather --diff with changes: code %d\n%s", code, out)
+		}
 	})
 }
 
