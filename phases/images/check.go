@@ -2,8 +2,11 @@ package images
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -81,6 +84,9 @@ func CheckImages(c *compose.Compose) error {
 }
 
 func checkSizeLimit(c *compose.Compose, v *compose.Variant, arch string, im *Image) error {
+	if im.Format != "iso" {
+		return nil
+	}
 	uid := ""
 	if v != nil {
 		uid = v.UID
@@ -119,4 +125,51 @@ func toInt(v any) (int64, bool) {
 		return int64(x), true
 	}
 	return 0, false
+}
+
+// CheckMetadata is Pungi's check_image_metadata: the written images.json
+// must load back (productmd images, every entry complete).
+func CheckMetadata(c *compose.Compose) error {
+	if Of(c).Len() == 0 {
+		return nil
+	}
+	path := c.Paths.Compose.Metadata("images.json")
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var doc struct {
+		Header struct {
+			Type    string `json:"type"`
+			Version string `json:"version"`
+		} `json:"header"`
+		Payload struct {
+			Images map[string]map[string][]map[string]any `json:"images"`
+		} `json:"payload"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if doc.Header.Type != "productmd.images" {
+		return fmt.Errorf("%s: header type %q, want productmd.images", path, doc.Header.Type)
+	}
+	for v, byArch := range doc.Payload.Images {
+		for a, list := range byArch {
+			seen := map[string]bool{}
+			for _, im := range list {
+				p, _ := im["path"].(string)
+				if p == "" {
+					return fmt.Errorf("%s: image of %s.%s without path", path, v, a)
+				}
+				if seen[p] {
+					return fmt.Errorf("%s: image %s listed twice for %s.%s", path, p, v, a)
+				}
+				seen[p] = true
+			}
+		}
+	}
+	return nil
 }

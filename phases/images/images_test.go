@@ -254,3 +254,20 @@ func TestCheckImagesSizeAndFailable(t *testing.T) {
 		t.Fatalf("strict size limit: %v", err)
 	}
 }
+
+func TestCheckMetadata(t *testing.T) {
+	c := imgtest.NewCompose(t, nil, "")
+	m := images.Of(c)
+	m.Add("Server", "x86_64", &images.Image{Path: "Server/x86_64/iso/a.iso", Format: "iso", Arch: "x86_64"})
+	if err := m.Write(c); err != nil {
+		t.Fatal(err)
+	}
+	if err := images.CheckMetadata(c); err != nil {
+		t.Fatalf("valid images.json: %v", err)
+	}
+	bad := `{"header": {"type": "productmd.images", "version": "1.2"}, "payload": {"images": {"Server": {"x86_64": [{"path": "a.iso"}, {"path": "a.iso"}]}}}}`
+	os.WriteFile(filepath.Join(c.Topdir, "compose", "metadata", "images.json"), []byte(bad), 0o644)
+	if err := images.CheckMetadata(c); err == nil || !strings.Contains(err.Error(), "image a.iso listed twice for Server.x86_64") {
+		t.Fatalf("duplicate: %v", err)
+	}
+}

@@ -11,7 +11,7 @@ func init() {
 }
 
 // TestPhase is Pungi's test phase: the sanity checks of every image in
-// the manifest (repoclosure is its own phase).
+// the manifest and of images.json (repoclosure is its own phase).
 type TestPhase struct{}
 
 // Name implements compose.Phase.
@@ -25,5 +25,8 @@ func (*TestPhase) Run(ctx context.Context, c *compose.Compose) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return CheckImages(c)
+	if err := CheckImages(c); err != nil {
+		return err
+	}
+	return CheckMetadata(c)
 }
