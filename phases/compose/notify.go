@@ -37,7 +37,7 @@ func (n *Notifier) Attach(c *Compose) {
 	n.mu.Unlock()
 }
 
-// Fields returns the compose fields Pungi adds to every message.
+// notificationFields are the compose fields Pungi adds to every message.
 func (c *Compose) notificationFields() map[string]any {
 	ci := c.Info
 	label := any(nil)
@@ -68,8 +68,8 @@ func (c *Compose) notificationFields() map[string]any {
 	return m
 }
 
-// Send runs every script with msg and the fields (compose fields are added
-// unless already given). workdir "" runs in the current directory.
+// Send runs every script with msg and the fields (the compose fields are
+// added; fields given here win).
 func (n *Notifier) Send(msg string, fields map[string]any) {
 	if n == nil || len(n.Scripts) == 0 {
 		return

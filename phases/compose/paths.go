@@ -168,13 +168,6 @@ func (cp ComposePaths) ImageDir(arch string, v *Variant) string {
 	return filepath.Join(cp.p.Topdir, "compose", cp.rel(arch, v), "images")
 }
 
-// OSTreeRepo is compose/<Variant>/<arch>/ostree… Pungi keeps ostree repos
-// outside the compose; this is the conventional in-compose location used
-// when the config names none.
-func (cp ComposePaths) OSTreeRepo(arch string, v *Variant) string {
-	return filepath.Join(cp.p.Topdir, "compose", cp.rel(arch, v), "ostree")
-}
-
 // Metadata is compose/metadata[/file].
 func (cp ComposePaths) Metadata(file string) string {
 	dir := mkdir(filepath.Join(cp.p.Topdir, "compose", "metadata"))
@@ -246,12 +239,6 @@ func (wp WorkPaths) RepoPackageList(arch string, v *Variant, pkgType string) str
 		name += "." + pkgType
 	}
 	return filepath.Join(mkdir(filepath.Join(wp.Topdir(arch), "repo_package_list")), name+".conf")
-}
-
-// GatherResult is work/<arch>/gather/<Variant>.<arch>.json: the gather
-// phase's result for reuse and for later phases.
-func (wp WorkPaths) GatherResult(arch string, v *Variant) string {
-	return filepath.Join(mkdir(filepath.Join(wp.Topdir(arch), "gather")), v.UID+"."+arch+".json")
 }
 
 // ExtraFilesDir is work/<arch>/<Variant>/extra-files.
