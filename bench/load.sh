@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Benchmarks loading a Fedora-sized repository with pungo against libsolv
+# (python3-solv, DISTTYPE_RPM) in one run and prints times, ratios and peak
+# RSS:
+#   - primary only: `pungo repoquery --repo R --count` against
+#     repo.add_rpmmd(primary);
+#   - primary and filelists: `pungo repoquery --repo R --count
+#     --whatprovides /usr/bin/sh` (a path query makes repoquery load
+#     filelists) against add_rpmmd(primary) + add_rpmmd(filelists,
+#     REPO_EXTEND_SOLVABLES).
+# Both sides are whole processes (start-up, reading, decompressing,
+# checksum for pungo, parsing). The repository (bench/synth: 70,000 binary
+# packages, about 130 MB of primary XML, gzip) is generated once into
+# bench/out/synth70k (gitignored).
+# Usage: bench/load.sh [-r REPEATS] [-b BINARY_PACKAGES]
+# Each figure is the best of REPEATS runs (default 5): on a shared machine
+# the best run is the one other load disturbed least.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+repeats=5
+binary=70000
+while getopts "r:b:" o; do
+	case $o in
+	r) repeats=$OPTARG ;;
+	b) binary=$OPTARG ;;
+	*) echo "usage: $0 [-r REPEATS] [-b BINARY_PACKAGES]" >&2; exit 2 ;;
+	esac
+done
+out=$root/bench/out
+repo=$out/synth${binary}
+mkdir -p "$out"
+if [ ! -f "$repo/repodata/repomd.xml" ]; then
+	echo "generating $repo ($binary binary packages)…" >&2
+	go run ./bench/synth/cmd/synthrepo --binary "$binary" --source $((binary * 3 / 7)) --out "$repo" --source-out "$repo-src"
+fi
+go build -o "$out/pungo" ./cmd/pungo
+
+cat >"$out/solvload.py" <<'PY'
+import glob, sys, solv
+repo_dir, with_filelists = sys.argv[1], sys.argv[2] == "1"
+pool = solv.Pool()
+pool.setdisttype(solv.Pool.DISTTYPE_RPM)
+pool.setarch("x86_64")
+repo = pool.add_repo("bench")
+f = solv.xfopen(glob.glob(repo_dir + "/repodata/*-primary.xml*")[0])
+repo.add_rpmmd(f, None, 0)
+f.close()
+if with_filelists:
+    f = solv.xfopen(glob.glob(repo_dir + "/repodata/*-filelists.xml*")[0])
+    repo.add_rpmmd(f, None, solv.Repo.REPO_EXTEND_SOLVABLES)
+    f.close()
+print(repo.nsolvables)
+PY
+
+# measure NAME CMD… : best wall time (s) and its peak RSS (KB) over the
+# repeats, printed as "NAME SECONDS RSS".
+measure() {
+	local name=$1 best="" rss="" line t m
+	shift
+	for _ in $(seq "$repeats"); do
+		line=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null; } 2>&1 | tail -1)
+		t=${line% *}
+		m=${line#* }
+		if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN{exit !(a<b)}'; then
+			best=$t
+			rss=$m
+		fi
+	done
+	echo "$name $best $rss"
+}
+
+# Check that both sides see the same package count first.
+n_pungo=$("$out/pungo" repoquery --repo "$repo" --count)
+n_solv=$(/usr/bin/python3 "$out/solvload.py" "$repo" 0)
+echo "repository: $repo ($n_pungo packages per pungo, $n_solv per libsolv)"
+primary=$(ls "$repo"/repodata/*-primary.xml*)
+echo "primary: $(du -h "$primary" | cut -f1) compressed, $(grep -A6 '"primary"' "$repo/repodata/repomd.xml" | sed -n 's/.*<open-size>\(.*\)<\/open-size>.*/\1/p' | awk '{printf "%.0f MB", $1/1e6}') XML"
+echo "load averages: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+echo
+
+report() {
+	local label=$1 p=$2 s=$3
+	read -r _ pt pm <<<"$p"
+	read -r _ st sm <<<"$s"
+	printf "%-22s pungo %6.2f s %5d MB   libsolv %6.2f s %5d MB   libsolv/pungo %.1fx\n" \
+		"$label" "$pt" $((pm / 1024)) "$st" $((sm / 1024)) "$(awk -v a="$st" -v b="$pt" 'BEGIN{printf "%.2f", a/b}')"
+}
+
+p=$(measure pungo "$out/pungo" repoquery --repo "$repo" --count)
+s=$(measure libsolv /usr/bin/python3 "$out/solvload.py" "$repo" 0)
+report "primary" "$p" "$s"
+p=$(measure pungo "$out/pungo" repoquery --repo "$repo" --count --whatprovides /usr/bin/sh)
+s=$(measure libsolv /usr/bin/python3 "$out/solvload.py" "$repo" 1)
+report "primary+filelists" "$p" "$s"
