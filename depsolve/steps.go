@@ -238,7 +238,7 @@ func (g *gatherer) addFulltree() bool {
 	added := false
 	for _, pkg := range g.sortedBinary() {
 		p := g.pool.pkgs[pkg]
-		if g.ftExcl[sourceName(p.SourceRPM)] {
+		if len(g.ftExcl) > 0 && g.ftExcl[sourceName(p.SourceRPM)] {
 			continue
 		}
 		ft, ok := g.finFT.get(pkg)
