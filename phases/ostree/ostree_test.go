@@ -65,6 +65,11 @@ func TestOSTreeCommit(t *testing.T) {
 		"repo":    []any{"Server", map[string]any{"name": "extra", "baseurl": "http://example.com/extra/$basearch", "exclude": "foo*"}},
 		"version": "!OSTREE_VERSION_FROM_LABEL_DATE_TYPE_RESPIN", "update_summary": true, "unified_core": true}
 	c, log := treeCompose(t, block)
+	msgs := filepath.Join(t.TempDir(), "msgs")
+	script := filepath.Join(t.TempDir(), "notify")
+	os.WriteFile(script, []byte("#!/bin/sh\n{ echo \"$1\"; cat; echo; } >> "+msgs+"\n"), 0o755)
+	c.Notifier = compose.NewNotifier([]string{script})
+	c.Notifier.Attach(c)
 	ctx := context.Background()
 	if err := (&TreePhase{}).Run(ctx, c); err != nil {
 		t.Fatal(err)
@@ -94,6 +99,14 @@ func TestOSTreeCommit(t *testing.T) {
 	tr := res.(TreeResult)
 	if tr.Ref != "demo/x86_64/server" || len(tr.CommitID) != 64 {
 		t.Fatalf("result %+v", tr)
+	}
+	sent, _ := os.ReadFile(msgs)
+	var note map[string]any
+	if parts := strings.SplitN(string(sent), "\n", 3); len(parts) < 2 || parts[0] != "ostree" || json.Unmarshal([]byte(parts[1]), &note) != nil {
+		t.Fatalf("notification %q", sent)
+	}
+	if note["commitid"] != tr.CommitID || note["ref"] != "demo/x86_64/server" || note["variant"] != "Server" || note["local_repo_path"] != repo {
+		t.Errorf("ostree notification %v", note)
 	}
 	rev, err := exec.Command("ostree", "rev-parse", "--repo="+repo, tr.Ref).Output()
 	if err != nil || strings.TrimSpace(string(rev)) != tr.CommitID {
