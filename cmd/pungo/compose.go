@@ -42,6 +42,13 @@ func (m *repeatFlag) Set(s string) error { *m = append(*m, s); return nil }
 
 func runCompose(args []string) int {
 	fs := flag.NewFlagSet("compose", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: pungo compose --config FILE (--target-dir DIR | --compose-dir DIR) [options]\n\n"+
+			"Runs a compose as pungi-koji does: init, pkgset, gather, createrepo, extra files,\n"+
+			"metadata, images and tests, with Pungi's options and directory layout.\n"+
+			"Phases: %s.\n\n", strings.Join(compose.PhaseNames, ", "))
+		fs.PrintDefaults()
+	}
 	var (
 		targetDir, composeDir, label, cfgPath, kojiEvent, respinOf string
 		noLabel, supported, noLatest, printDir, quiet, showVersion bool
@@ -72,6 +79,9 @@ func runCompose(args []string) int {
 	fs.BoolVar(&printDir, "print-output-dir", false, "print the compose directory")
 	fs.BoolVar(&quiet, "quiet", false, "do not print the log on the terminal")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if showVersion {

@@ -41,6 +41,9 @@ func runGather(args []string) int {
 	diff := fs.String("diff", "", "compare with an existing compose `DIR` (its compose/metadata/rpms.json)")
 	why := fs.String("why", "", "print why package `NAME` (name or NEVRA) is in each variant.arch, back to an input")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if *cfgPath == "" || fs.NArg() > 0 {
