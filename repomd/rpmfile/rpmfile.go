@@ -154,8 +154,18 @@ func Read(r io.Reader, opts Options) (*repomd.Package, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := br.WriteTo(io.Discard); err != nil {
-		return nil, fmt.Errorf("reading payload: %w", err)
+	// Drain the payload through the digest in big reads: bufio would
+	// otherwise hand io.Discard the underlying reader, which reads 8 KB at
+	// a time.
+	chunk := make([]byte, 256<<10)
+	for {
+		_, err := br.Read(chunk)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading payload: %w", err)
+		}
 	}
 	if err := p.fill(opts); err != nil {
 		return nil, err
