@@ -158,6 +158,9 @@ func runCompose(args []string) int {
 		return abort(`pkgset_koji_scratch_tasks can be used only for "test" compose type`, nil)
 	}
 	allSkip := append(append([]string{}, skip...), compose.StringsOpt(conf, "skip_phases")...)
+	if !quiet && (contains(allSkip, "productimg") || contains(just, "productimg")) {
+		fmt.Fprintln(os.Stderr, "WARNING: productimg phase has been removed, please remove it from --skip-phase or --just-phase option")
+	}
 	if err := compose.CheckSkipPhases(allSkip, just); err != nil {
 		return abort(err.Error(), nil)
 	}
@@ -348,4 +351,13 @@ func parseKojiEvent(s string) (int64, error) {
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

@@ -193,6 +193,7 @@ func TestCheckSkipPhases(t *testing.T) {
 		{[]string{"gather"}, nil, false},
 		{[]string{"bogus"}, nil, false},
 		{nil, []string{"gather"}, true},
+		{[]string{"productimg"}, nil, true},
 	}
 	for _, tc := range cases {
 		if err := CheckSkipPhases(tc.skip, tc.just); (err == nil) != tc.ok {
