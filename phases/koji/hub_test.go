@@ -119,6 +119,7 @@ func TestPackageSetCalls(t *testing.T) {
 		{"event before bash-5.2 was tagged", koji.ListTaggedOpts{Inherit: true, Latest: true, Event: ptr(ev["glibc"])}, []string{"bash-5.1-1", "glibc-2.38-3", "tzdata-2024a-1"}},
 		{"event before anything in f40", koji.ListTaggedOpts{Event: ptr(ev["tzdata"])}, nil},
 		{"package filter", koji.ListTaggedOpts{Inherit: true, Package: "tzdata"}, []string{"tzdata-2024a-1"}},
+		{"inherit without latest lists every build", koji.ListTaggedOpts{Inherit: true}, []string{"bash-5.1-1", "bash-5.2-1", "glibc-2.38-3", "tzdata-2024a-1"}},
 	}
 	for _, tc := range cases {
 		got, err := c.ListTagged(ctx, "f40", tc.opts)

@@ -767,12 +767,14 @@ func (h *Hub) listTagged(args []any, kw map[string]any, withRPMs bool) ([]any, [
 	if inherit {
 		order = append(order, h.fullInheritance(t, ev)...)
 	}
+	// Koji's readTaggedBuilds: the tag and its ancestors in inheritance
+	// order, each newest tagging first; with latest only the first build
+	// of each package counts.
 	seenPkg := map[string]bool{}
 	seenBuild := map[int64]bool{}
 	builds := []any{}
 	var chosen []*build
 	for _, e := range order {
-		// Newest tagging first, as Koji orders by tag_event desc.
 		tg := make([]*tagging, 0, len(e.tag.tagged))
 		for _, x := range e.tag.tagged {
 			if active(x.created, x.revoked, ev) {
@@ -780,7 +782,6 @@ func (h *Hub) listTagged(args []any, kw map[string]any, withRPMs bool) ([]any, [
 			}
 		}
 		sort.SliceStable(tg, func(i, j int) bool { return tg[i].created > tg[j].created })
-		inLevel := map[string]bool{}
 		for _, x := range tg {
 			b := x.build
 			if pkg != "" && b.name != pkg {
@@ -789,24 +790,16 @@ func (h *Hub) listTagged(args []any, kw map[string]any, withRPMs bool) ([]any, [
 			if !filterOK(e.filter, b.name) {
 				continue
 			}
-			if latest && (seenPkg[b.name] && !inLevel[b.name] || inLevel[b.name]) {
+			if latest && seenPkg[b.name] {
 				continue
 			}
-			if !latest && seenPkg[b.name] && !inLevel[b.name] {
-				// Builds of a package tagged in a nearer tag hide the
-				// package in farther ones.
-				continue
-			}
+			seenPkg[b.name] = true
 			if seenBuild[b.id] {
 				continue
 			}
-			inLevel[b.name] = true
 			seenBuild[b.id] = true
 			builds = append(builds, b.info(e.tag))
 			chosen = append(chosen, b)
-		}
-		for n := range inLevel {
-			seenPkg[n] = true
 		}
 	}
 	if !withRPMs {
