@@ -145,9 +145,7 @@ func (e *encoding) solver(selectors bool) *sat.Solver {
 	if selectors {
 		n += len(e.rules)
 	}
-	for i := 0; i < n; i++ {
-		s.NewVar()
-	}
+	s.AddVars(n)
 	s.AddClause(sat.Pos(e.trueVar))
 	for i, r := range e.rules {
 		for ci := r.first; ci < r.last; ci++ {

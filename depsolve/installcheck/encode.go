@@ -96,7 +96,14 @@ func encode(p *pool, jobs []int32, infarch bool) *encoding {
 			continue // only ever a job, ruled out by an arch rule
 		}
 		pk := p.pkgs[id]
-		for _, d := range pk.Requires {
+		provs := p.depsOf(id).requires
+		for i, d := range pk.Requires {
+			if !d.IsRich() {
+				for _, q := range provs[i] {
+					visit(q)
+				}
+				continue
+			}
 			e.leafProviders(d, visit)
 		}
 		for _, d := range pk.Conflicts {
@@ -191,10 +198,10 @@ func (e *encoding) addedSet(jobs []int32) []int32 {
 	}
 	// positive pushes the providers of the leaves of d that occur with the
 	// wanted polarity (libsolv adds the positive literals of its rules).
-	literals := func(d repomd.Dep, wantNeg bool) {
+	literals := func(d repomd.Dep, provs []int32, wantNeg bool) {
 		if !d.IsRich() {
 			if !wantNeg {
-				for _, q := range p.whatProvides(d) {
+				for _, q := range provs {
 					push(q)
 				}
 			}
@@ -218,21 +225,22 @@ func (e *encoding) addedSet(jobs []int32) []int32 {
 			id := queue[0]
 			queue = queue[1:]
 			pk := p.pkgs[id]
-			for _, d := range pk.Requires {
-				literals(d, false)
+			deps := p.depsOf(id)
+			for i, d := range pk.Requires {
+				literals(d, deps.requires[i], false)
 			}
-			for _, d := range pk.Recommends {
-				literals(d, false)
+			for i, d := range pk.Recommends {
+				literals(d, deps.recommends[i], false)
 			}
-			for _, d := range pk.Suggests {
-				literals(d, false)
+			for i, d := range pk.Suggests {
+				literals(d, deps.suggests[i], false)
 			}
 			if !p.compatible[id] {
 				continue
 			}
 			for _, d := range pk.Conflicts {
 				if d.IsRich() {
-					literals(d, true)
+					literals(d, nil, true)
 				}
 			}
 			// Lock-step: the same build in a better arch (dnf's colors).
@@ -422,7 +430,7 @@ func (e *encoding) requires(id int32) {
 			e.richRule(ruleRequires, id, d, true)
 			continue
 		}
-		provs := e.pool.whatProvides(*d)
+		provs := e.pool.depsOf(id).requires[i]
 		c := append(e.buf[:0], not)
 		self := false
 		for _, q := range provs {
@@ -452,7 +460,7 @@ func (e *encoding) conflicts(id int32) {
 			e.richRule(ruleConflicts, id, d, false)
 			continue
 		}
-		for _, q := range e.pool.whatProvides(*d) {
+		for _, q := range e.pool.depsOf(id).conflicts[i] {
 			if q == id || e.varOf[q] < 0 {
 				continue // libsolv ignores a package's conflict with itself
 			}

@@ -26,6 +26,41 @@ type pool struct {
 
 	what map[repomd.Dep][]int32
 	rich map[string]*repomd.Rich
+	deps []*pkgDeps // by package id, filled on first use
+}
+
+// pkgDeps holds the providers of each plain dependency of one package
+// (nil for a rich one), so repeated walks and repeated checks skip the
+// whatprovides lookups.
+type pkgDeps struct {
+	requires, recommends, suggests, conflicts [][]int32
+}
+
+func (p *pool) depsOf(id int32) *pkgDeps {
+	if d := p.deps[id]; d != nil {
+		return d
+	}
+	pk := p.pkgs[id]
+	list := func(deps []repomd.Dep) [][]int32 {
+		if len(deps) == 0 {
+			return nil
+		}
+		out := make([][]int32, len(deps))
+		for i, d := range deps {
+			if !d.IsRich() {
+				out[i] = p.whatProvides(d)
+			}
+		}
+		return out
+	}
+	d := &pkgDeps{
+		requires:   list(pk.Requires),
+		recommends: list(pk.Recommends),
+		suggests:   list(pk.Suggests),
+		conflicts:  list(pk.Conflicts),
+	}
+	p.deps[id] = d
+	return d
 }
 
 // provide is one provide entry: package id and index into its Provides,
@@ -91,6 +126,7 @@ func newPool(install, available []*repomd.Package, arch string, multiversion []s
 		add(pk)
 	}
 	p.multi = make([]bool, len(p.pkgs))
+	p.deps = make([]*pkgDeps, len(p.pkgs))
 
 	// Two passes over the provides, counting then filling one flat array,
 	// so the index costs a few large allocations instead of many small

@@ -113,6 +113,25 @@ func (s *Solver) NewVar() int {
 	return v
 }
 
+// AddVars adds n variables at once.
+func (s *Solver) AddVars(n int) {
+	grow := func(k int) int { return len(s.assigns) + k }
+	total := grow(n)
+	if cap(s.assigns) < total {
+		s.assigns = append(make([]int8, 0, total), s.assigns...)
+		s.level = append(make([]int32, 0, total), s.level...)
+		s.reason = append(make([]int32, 0, total), s.reason...)
+		s.polarity = append(make([]bool, 0, total), s.polarity...)
+		s.activity = append(make([]float64, 0, total), s.activity...)
+		s.seen = append(make([]uint8, 0, total), s.seen...)
+		s.mark = append(make([]uint8, 0, total), s.mark...)
+		s.watches = append(make([][]watcher, 0, 2*total), s.watches...)
+	}
+	for i := 0; i < n; i++ {
+		s.NewVar()
+	}
+}
+
 func (s *Solver) value(l Lit) int8 {
 	v := s.assigns[l>>1]
 	if l&1 == 1 {
