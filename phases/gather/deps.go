@@ -2,7 +2,9 @@ package gather
 
 import (
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"github.com/pungo/pungo/depsolve"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 var reCache sync.Map
@@ -212,6 +215,9 @@ func (g *gatherer) deps(arch string, v *compose.Variant, in *Inputs, fulltreeExc
 	g.mu.Lock()
 	g.dsResults[v.UID+"."+arch+"."+in.Source] = res
 	g.mu.Unlock()
+	if err := g.writeGatherLog(arch, v, in.Source, di, res); err != nil {
+		return nil, err
+	}
 	// Packages named in comps that do not exist at all.
 	var missing []string
 	for _, name := range groupPkgs {
@@ -370,4 +376,44 @@ func globMatch(pattern, name string) bool {
 	}
 	ok, _ := path.Match(pattern, name)
 	return ok
+}
+
+// writeGatherLog writes work/<arch>/pungi/<Variant>.<arch>.<source>.log:
+// the depsolver's inputs and its result in pungi-gather's line format
+// ("RPM(flags): path"), the reason each package was added, and the
+// unresolved dependencies.
+func (g *gatherer) writeGatherLog(arch string, v *compose.Variant, source string, di *DepsolveInputs, res *depsolve.Result) error {
+	dir := filepath.Join(g.c.Paths.Work.Topdir(arch), "pungi")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# gather of %s.%s (source %s)\n", v.UID, arch, source)
+	fmt.Fprintf(&b, "# options: %+v\n", di.Options)
+	for _, l := range di.Lookaside {
+		fmt.Fprintf(&b, "# lookaside: %s\n", l)
+	}
+	b.WriteString("%packages\n")
+	for _, p := range di.Patterns {
+		b.WriteString(p + "\n")
+	}
+	b.WriteString("%end\n")
+	for _, sec := range []struct {
+		tag   string
+		items []depsolve.Item
+	}{{"RPM", res.RPM}, {"SRPM", res.SRPM}, {"DEBUGINFO", res.Debuginfo}} {
+		for _, it := range sec.items {
+			path := g.byPkg[arch][it.Pkg]
+			loc := it.Pkg.FileName()
+			if path != nil {
+				loc = path.Path
+			}
+			fmt.Fprintf(&b, "%s(%s): %s  # %s\n", sec.tag, it.Flags.String(), loc, it.Reason.StepName())
+		}
+	}
+	for _, br := range res.Broken {
+		fmt.Fprintf(&b, "BROKEN: %s\n", br.String())
+	}
+	name := fmt.Sprintf("%s.%s.%s.log", v.UID, arch, source)
+	return atomicfile.WriteFile(filepath.Join(dir, name), []byte(b.String()), 0o644)
 }
