@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/dsnet/compress/bzip2"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
@@ -59,7 +58,7 @@ func newCompressor(c Compression, w io.Writer) (io.WriteCloser, error) {
 	case "xz":
 		return xz.NewWriter(w)
 	case "bz2":
-		return bzip2.NewWriter(w, &bzip2.WriterConfig{Level: bzip2.BestSpeed})
+		return newBz2Writer(w), nil
 	case "zstd":
 		return zstd.NewWriter(w)
 	case "none":
