@@ -7,11 +7,15 @@
 // the changelog limit with its same-timestamp adjustment, the header byte
 // range, sizes and the checksum of the whole file (the pkgid).
 //
-// The lead and the two headers are parsed by github.com/cavaliergopher/rpm;
-// every value is then taken from the raw tags, because several of that
-// package's accessors are wrong (Supplements reads the Suggests flags,
-// ChangeLog reads an obsolete tag) and its header reader assumes a Read
-// never returns fewer bytes than asked for.
+// The lead and both headers are framed and every size, offset and count in
+// them checked here (frame.go); the tags are then decoded by
+// github.com/cavaliergopher/rpm from the validated bytes, and every value
+// is taken from the raw tags, because several of that package's accessors
+// are wrong (Supplements reads the Suggests flags, ChangeLog reads an
+// obsolete tag) and its reader takes a short Read for a whole structure.
+//
+// Files up to 4 MB are read with one read, digested and parsed in memory;
+// bigger ones and non-file readers are streamed through the digest.
 package rpmfile
 
 import (
