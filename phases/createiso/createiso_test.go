@@ -476,3 +476,22 @@ func TestBreakHardlinks(t *testing.T) {
 		t.Error("staged copies should be linked to each other, not to the tree")
 	}
 }
+
+func TestXorrisofsDVD(t *testing.T) {
+	needISOTools(t)
+	c := imgtest.NewCompose(t, compose.MapConfig{"createiso_use_xorrisofs": true, "iso_level": int64(3)}, "")
+	makeTree(t, c, "x86_64", false)
+	if err := (&Phase{}).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	iso := filepath.Join(c.Topdir, "compose", "Server", "x86_64", "iso", c.ID()+"-Server-x86_64-dvd1.iso")
+	run(t, "checkisomd5", iso)
+	script, _ := os.ReadFile(filepath.Join(c.Topdir, "work", "x86_64", "tmp-Server", "createiso-"+filepath.Base(iso)+".sh"))
+	if !strings.Contains(string(script), "/usr/bin/xorrisofs -iso-level 3 -untranslated-filenames -volid 'DEMO-1.0 Server.x86_64' -J -joliet-long -rational-rock -input-charset utf-8 -x ./lost+found -o ") {
+		t.Errorf("script:\n%s", script)
+	}
+	manifest, _ := os.ReadFile(iso + ".manifest")
+	if !strings.Contains(string(manifest), "/Packages/a/alpha-1-1.noarch.rpm\n") || strings.Contains(string(manifest), "'") {
+		t.Errorf("xorriso manifest:\n%s", manifest)
+	}
+}
