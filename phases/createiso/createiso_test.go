@@ -495,3 +495,43 @@ func TestXorrisofsDVD(t *testing.T) {
 		t.Errorf("xorriso manifest:\n%s", manifest)
 	}
 }
+
+// Pungi's per-arch boot arguments produce images genisoimage accepts and
+// xorriso reports the expected boot records for.
+func TestBootArgsWithGenisoimage(t *testing.T) {
+	toolcheck.Need(t, "genisoimage", "xorriso")
+	cases := []struct {
+		arch, file, want string
+	}{
+		{"aarch64", "images/efiboot.img", "UEFI"},
+		{"s390x", "images/cdboot.img", "BIOS"},
+		{"ppc64le", "ppc/bootinfo.txt", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.arch, func(t *testing.T) {
+			tree := t.TempDir()
+			os.MkdirAll(filepath.Join(tree, filepath.Dir(tc.file)), 0o755)
+			os.WriteFile(filepath.Join(tree, tc.file), make([]byte, 1440*1024), 0o644)
+			gp := filepath.Join(t.TempDir(), "gp")
+			g, _ := ScanTree(tree)
+			if err := WriteGraftPoints(gp, g, nil); err != nil {
+				t.Fatal(err)
+			}
+			boot, err := BootOptions(tc.arch, "", false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			charset := "utf-8"
+			if tc.arch == "ppc64le" {
+				charset = ""
+			}
+			iso := filepath.Join(t.TempDir(), "x.iso")
+			cmd, _ := MkisofsCmd(MkisofsOpts{ISO: iso, VolID: "T", BootArgs: boot, InputCharset: charset, GraftPoints: gp})
+			run(t, cmd[0], cmd[1:]...)
+			rep := run(t, "xorriso", "-indev", iso, "-report_el_torito", "plain")
+			if tc.want != "" && !strings.Contains(rep, "El Torito boot img :   1  "+tc.want) {
+				t.Errorf("boot records:\n%s", rep)
+			}
+		})
+	}
+}
