@@ -199,12 +199,12 @@ func (w *walker) check(n *Node, val any, path []string) any {
 		// jsonschema keeps checking the other keywords; only enum can still
 		// say something about a value of the wrong type.
 		if n.Enum != nil && !inEnum(n.Enum, val) {
-			w.fail(path, "%s is not one of %s", pyRepr(val), pyRepr(n.Enum))
+			w.fail(path, "%s is not one of %s", w.repr(val), pyRepr(n.Enum))
 		}
 		return val
 	}
 	if n.Enum != nil && !inEnum(n.Enum, val) {
-		w.fail(path, "%s is not one of %s", pyRepr(val), pyRepr(n.Enum))
+		w.fail(path, "%s is not one of %s", w.repr(val), pyRepr(n.Enum))
 	}
 	switch x := val.(type) {
 	case []any:
@@ -235,8 +235,8 @@ func (w *walker) checkType(n *Node, val any, path []string) bool {
 		case "regex":
 			s, isStr := val.(string)
 			if isStr {
-				if _, err := compileStart(s); err != nil {
-					w.fail(path, "incorrect regular expression: %s", regexError(err))
+				if msg, bad := regexProblem(s); bad {
+					w.fail(path, "incorrect regular expression: %s", msg)
 				}
 				return true
 			}
@@ -265,25 +265,118 @@ func (w *walker) checkType(n *Node, val any, path []string) bool {
 	}
 	names := make([]string, len(n.Types))
 	for i, t := range n.Types {
-		if t == "regex" || t == "url" {
+		if t == "regex" {
 			t = "string"
 		}
 		names[i] = pyRepr(t)
 	}
-	w.fail(path, "%s is not of type %s", pyRepr(val), strings.Join(names, ", "))
+	w.fail(path, "%s is not of type %s", w.repr(val), strings.Join(names, ", "))
 	return false
 }
 
-func regexError(err error) string {
-	msg := err.Error()
-	if i := strings.Index(msg, ": "); i >= 0 && strings.HasPrefix(msg, "error parsing regexp") {
-		return msg[i+2:]
+// regexProblem says what is wrong with a variant regex: the common
+// mistakes as Python's re module words them (with the position; some of
+// them, like "^*", Go would accept), else Go's complaint when it cannot
+// compile the pattern.
+func regexProblem(pattern string) (string, bool) {
+	if msg, bad := pythonRegexError(pattern); bad {
+		return msg, true
 	}
-	return msg
+	if _, err := compileStart(pattern); err != nil {
+		msg := err.Error()
+		if i := strings.Index(msg, ": "); i >= 0 && strings.HasPrefix(msg, "error parsing regexp") {
+			msg = msg[i+2:]
+		}
+		return msg, true
+	}
+	return "", false
 }
 
+// pythonRegexError scans pattern for unbalanced parentheses, unterminated
+// character sets and quantifiers with nothing to repeat.
+func pythonRegexError(pattern string) (string, bool) {
+	rs := []rune(pattern)
+	var open []int
+	atomStart := true // a quantifier here has nothing to repeat
+	quantified := false
+	for i := 0; i < len(rs); i++ {
+		wasQuantified := quantified
+		quantified = false
+		switch c := rs[i]; c {
+		case '\\':
+			if i+1 >= len(rs) {
+				return "bad escape (end of pattern) at position " + fmt.Sprint(i), true
+			}
+			i++
+			atomStart = false
+		case '[':
+			j := i + 1
+			if j < len(rs) && rs[j] == '^' {
+				j++
+			}
+			if j < len(rs) && rs[j] == ']' {
+				j++
+			}
+			for j < len(rs) && rs[j] != ']' {
+				if rs[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(rs) {
+				return fmt.Sprintf("unterminated character set at position %d", i), true
+			}
+			i = j
+			atomStart = false
+		case '(':
+			open = append(open, i)
+			atomStart = true
+			if i+1 < len(rs) && rs[i+1] == '?' {
+				// (?:...), (?P<name>...), (?i) and friends: skip to the
+				// group's body.
+				i++
+			}
+		case ')':
+			if len(open) == 0 {
+				return fmt.Sprintf("unbalanced parenthesis at position %d", i), true
+			}
+			open = open[:len(open)-1]
+			atomStart = false
+		case '|':
+			atomStart = true
+		case '*', '+', '?':
+			if atomStart {
+				return fmt.Sprintf("nothing to repeat at position %d", i), true
+			}
+			if wasQuantified {
+				return fmt.Sprintf("multiple repeat at position %d", i), true
+			}
+			quantified = true
+			// a lazy or possessive suffix is part of this quantifier
+			if i+1 < len(rs) && (rs[i+1] == '?' || rs[i+1] == '+') {
+				i++
+			}
+		case '{':
+			// a counted repetition; "{" that is not one is a literal
+		case '^', '$':
+		default:
+			atomStart = false
+		}
+	}
+	if len(open) > 0 {
+		return fmt.Sprintf("missing ), unterminated subpattern at position %d", open[len(open)-1]), true
+	}
+	return "", false
+}
+
+// inEnum compares like jsonschema 4's enum: as Python's == except that
+// booleans only equal booleans.
 func inEnum(enum []any, v any) bool {
+	_, vBool := v.(bool)
 	for _, e := range enum {
+		if _, eBool := e.(bool); eBool != vBool {
+			continue
+		}
 		if valuesEqual(e, v) {
 			return true
 		}
@@ -308,7 +401,7 @@ func (w *walker) checkArray(n *Node, items []any, orig any, path []string) any {
 			}
 			reprs := make([]string, len(extra))
 			for i, e := range extra {
-				reprs[i] = pyRepr(e)
+				reprs[i] = w.repr(e)
 			}
 			w.fail(path, "Additional items are not allowed (%s %s unexpected)", strings.Join(reprs, ", "), verb)
 		}
@@ -319,12 +412,12 @@ func (w *walker) checkArray(n *Node, items []any, orig any, path []string) any {
 	}
 	switch {
 	case n.MinItems == 1 && len(items) == 0:
-		w.fail(path, "%s should be non-empty", pyRepr(orig))
+		w.fail(path, "%s should be non-empty", w.repr(orig))
 	case n.MinItems > 0 && len(items) < n.MinItems:
-		w.fail(path, "%s is too short", pyRepr(orig))
+		w.fail(path, "%s is too short", w.repr(orig))
 	}
 	if n.MaxItems > 0 && len(items) > n.MaxItems {
-		w.fail(path, "%s is too long", pyRepr(orig))
+		w.fail(path, "%s is too long", w.repr(orig))
 	}
 	return out
 }
@@ -407,8 +500,8 @@ func (w *walker) checkObject(n *Node, m map[string]any, path []string) any {
 			if re, err := regexp.Compile(pat.Name); err == nil && re.MatchString(k) {
 				matched = true
 				if n.variantKeys {
-					if _, err := compileStart(k); err != nil {
-						w.fail(appendPath(path, k), "incorrect regular expression: %s", regexError(err))
+					if msg, bad := regexProblem(k); bad {
+						w.fail(appendPath(path, k), "incorrect regular expression: %s", msg)
 					}
 				}
 				out[k] = w.check(pat.Node, out[k], appendPath(path, k))
@@ -421,7 +514,7 @@ func (w *walker) checkObject(n *Node, m map[string]any, path []string) any {
 	if n.NoExtraProps && len(extras) > 0 {
 		reprs := make([]string, len(extras))
 		for i, e := range extras {
-			reprs[i] = pyRepr(e)
+			reprs[i] = w.repr(e)
 		}
 		if len(n.Patterns) > 0 {
 			verb := "does"
@@ -476,10 +569,10 @@ func (w *walker) checkAlternatives(alts []*Node, val any, path []string, one boo
 	switch {
 	case matched == 0:
 		w.errs = append(w.errs, schemaError{path: append([]string(nil), path...),
-			msg: fmt.Sprintf("%s is not valid under any of the given schemas", pyRepr(val)), context: context})
+			msg: fmt.Sprintf("%s is not valid under any of the given schemas", w.repr(val)), context: context})
 		return val
 	case one && matched > 1:
-		w.fail(path, "%s is valid under more than one of the given schemas", pyRepr(val))
+		w.fail(path, "%s is valid under more than one of the given schemas", w.repr(val))
 	}
 	w.warns = append(w.warns, resultWarns...)
 	return result
@@ -542,6 +635,34 @@ func listEqual(a, b []any) bool {
 
 // pyRepr renders a config value as Python's repr() does (dict keys sorted).
 func pyRepr(v any) string { return kobo.Repr(toKobo(v)) }
+
+// repr is pyRepr with dicts in the order the config wrote them, as Pungi's
+// messages show them.
+func (w *walker) repr(v any) string { return kobo.Repr(w.order.toKobo(v)) }
+
+func (o keyOrder) toKobo(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		d := &kobo.Dict{}
+		for _, k := range o.keys(x) {
+			d.Set(k, o.toKobo(x[k]))
+		}
+		return d
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = o.toKobo(e)
+		}
+		return out
+	case Tuple:
+		out := make(kobo.Tuple, len(x))
+		for i, e := range x {
+			out[i] = o.toKobo(e)
+		}
+		return out
+	}
+	return toKobo(v)
+}
 
 // PyStr renders a config value as Python's str() does.
 func PyStr(v any) string { return kobo.Str(toKobo(v)) }
@@ -683,16 +804,22 @@ func dependencyErrors(c *Config) []Diagnostic {
 				if !set {
 					continue
 				}
-				if o, ok := LookupOption(dep); ok && o.HasDefault && valuesEqual(o.Default, dv) {
+				// Pungi compares with the schema default, None when there
+				// is none, so an option set to None never conflicts.
+				var def any
+				if o, ok := LookupOption(dep); ok && o.HasDefault {
+					def = o.Default
+				}
+				if valuesEqual(def, dv) {
 					continue
 				}
 				at := d.option
 				if !c.IsSet(at) {
 					at = dep
 				}
-				out = append(out, c.diag(at, fmt.Sprintf("Config option %s=%s conflicts with option %s.", d.option, PyStr(v), dep)))
+				out = append(out, c.diag(at, fmt.Sprintf("Config option %s=%s conflicts with option %s.", d.option, kobo.Str(c.order.toKobo(v)), dep)))
 			} else if !c.IsSet(dep) {
-				out = append(out, c.diag(d.option, fmt.Sprintf("Config option %s=%s requires %s which is not set.", d.option, PyStr(v), dep)))
+				out = append(out, c.diag(d.option, fmt.Sprintf("Config option %s=%s requires %s which is not set.", d.option, kobo.Str(c.order.toKobo(v)), dep)))
 			}
 		}
 	}

@@ -61,6 +61,20 @@ func TestValidate(t *testing.T) {
 			errs: []string{"test.conf:7:1: Failed validation in sigkeys: [] should be non-empty"}},
 		{name: "enum", body: "link_type = \"softlink\"\n",
 			errs: []string{"test.conf:7:1: Failed validation in link_type: 'softlink' is not one of ['hardlink', 'copy', 'hardlink-or-copy', 'symlink', 'abspath-symlink']"}},
+		{name: "bool is neither number nor enum member", body: "iso_level = True\n",
+			errs: []string{"test.conf:7:1: Failed validation in iso_level: True is not valid under any of the given schemas\n" +
+				"    Possible reason: True is not of type 'number'\n" +
+				"    Possible reason: True is not one of [1, 2, 3, 4]\n" +
+				"    Possible reason: True is not of type 'array'"}},
+		{name: "url type named in message", body: "global_ksurl = 5\n",
+			errs: []string{"test.conf:7:1: Failed validation in global_ksurl: 5 is not of type 'url'"}},
+		{name: "None does not conflict", body: "base_product_short = None\n",
+			errs: []string{"test.conf:7:1: Failed validation in base_product_short: None is not of type 'string'"}},
+		{name: "messages show dicts in file order", body: "runroot_method = {\"zz\": \"koji\", \"buildinstall\": \"koji\"}\n",
+			errs: []string{"test.conf:7:1: Failed validation in runroot_method: {'zz': 'koji', 'buildinstall': 'koji'} is not valid under any of the given schemas\n" +
+				"    Possible reason: {'zz': 'koji', 'buildinstall': 'koji'} is not of type 'string'\n" +
+				"    Possible reason: {'zz': 'koji', 'buildinstall': 'koji'} is not one of ['local', 'koji', 'openssh']\n" +
+				"    Possible reason: Additional properties are not allowed ('zz' was unexpected)"}},
 		{name: "tuple is an array", body: "tree_arches = (\"x86_64\", \"aarch64\")\n"},
 		{name: "variant arch mapping ok", body: "additional_packages = [(\"^Server$\", {\"*\": [\"a\"], \"x86_64\": [\"b\"]})]\n"},
 		{name: "variant arch mapping as dict", body: "additional_packages = {\"^Server$\": {\"*\": [\"a\"]}}\n",
@@ -72,9 +86,9 @@ func TestValidate(t *testing.T) {
 		{name: "variant arch mapping too short", body: "filter_packages = [(\"^Server$\",)]\n",
 			errs: []string{"test.conf:7:20: Failed validation in filter_packages.0: ('^Server$',) is too short"}},
 		{name: "invalid regex in mapping", body: "\nmultilib = [\n    (\"^(Server\", {\"x86_64\": [\"devel\"]}),\n]\n",
-			errs: []string{"test.conf:9:6: Failed validation in multilib.0.0: incorrect regular expression: missing closing ): `^(Server`"}},
+			errs: []string{"test.conf:9:6: Failed validation in multilib.0.0: incorrect regular expression: missing ), unterminated subpattern at position 1"}},
 		{name: "invalid regex as variant dict key", body: "live_media = {\"*Server\": [{\"name\": \"n\", \"kickstart\": \"k.ks\"}]}\n",
-			errs: []string{"test.conf:7:15: Failed validation in live_media.*Server: incorrect regular expression: missing argument to repetition operator: `*`"}},
+			errs: []string{"test.conf:7:15: Failed validation in live_media.*Server: incorrect regular expression: nothing to repeat at position 0"}},
 		{name: "required nested property", body: "live_media = {\"^Workstation$\": [{\"name\": \"n\"}]}\n",
 			errs: []string{"test.conf:7:33: Failed validation in live_media.^Workstation$.0: 'kickstart' is a required property"}},
 		{name: "additional nested property", body: "runroot_weights = {\"buildinstall\": 2, \"gather\": 1}\n",
@@ -388,4 +402,36 @@ func TestJSONConfigPositions(t *testing.T) {
 		"c.json:10:5: Failed validation in check_deps: 'no' is not of type 'boolean'",
 		"c.json:7:13: Failed validation in live_media.^Server$.1: 'kickstart' is a required property",
 	})
+}
+
+// TestRegexErrors: patterns that do not compile are described as Python's
+// re module describes them (messages checked against CPython 3.11).
+func TestRegexErrors(t *testing.T) {
+	tests := map[string]string{
+		"^(Server": "missing ), unterminated subpattern at position 1",
+		"*Server":  "nothing to repeat at position 0",
+		"a)b":      "unbalanced parenthesis at position 1",
+		"[abc":     "unterminated character set at position 0",
+		"(a(b)":    "missing ), unterminated subpattern at position 0",
+		"a|*":      "nothing to repeat at position 2",
+		"x**":      "multiple repeat at position 2",
+		"^*":       "nothing to repeat at position 1",
+		"(?:a":     "missing ), unterminated subpattern at position 0",
+		`a\`:       "bad escape (end of pattern) at position 1",
+	}
+	for pattern, want := range tests {
+		got, bad := regexProblem(pattern)
+		if !bad || got != want {
+			t.Errorf("%q: %q, want %s", pattern, got, want)
+		}
+	}
+	// Go-only complaints keep Go's words.
+	if got, _ := regexProblem("a(?=b)"); !strings.Contains(got, "invalid or unsupported Perl syntax") {
+		t.Errorf("look-ahead: %q", got)
+	}
+	for _, ok := range []string{"^Server$", "^(Server|Client)-optional$", "a{2}", "x*?", "[)(]", `\(`, "(?i)server", "(?P<v>Server)", "[*+?]x"} {
+		if msg, bad := regexProblem(ok); bad {
+			t.Errorf("%q rejected: %s", ok, msg)
+		}
+	}
 }
