@@ -535,3 +535,63 @@ func TestBootArgsWithGenisoimage(t *testing.T) {
 		})
 	}
 }
+
+func TestReuseFromOldCompose(t *testing.T) {
+	needISOTools(t)
+	parent := t.TempDir()
+	mk := func(respin int) *compose.Compose {
+		conf := imgtest.BaseConf()
+		dir, _, err := compose.CreateDir(parent, conf, compose.Options{Type: "test", Date: "20240102", Respin: respin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := compose.New(conf, dir, compose.Options{OldComposes: []string{parent}}, nil, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Log.Close() })
+		c.Variants = imgtest.NewCompose(t, nil, "").Variants
+		if err := c.DumpConfig(map[string]any(conf)); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	old := mk(0)
+	makeTree(t, old, "x86_64", false)
+	if err := (&Phase{}).Run(context.Background(), old); err != nil {
+		t.Fatal(err)
+	}
+	old.WriteStatus(compose.StatusFinished)
+	oldISO := filepath.Join(old.Topdir, "compose", "Server", "x86_64", "iso", old.ID()+"-Server-x86_64-dvd1.iso")
+
+	cur := mk(1)
+	makeTree(t, cur, "x86_64", false)
+	if err := (&Phase{}).Run(context.Background(), cur); err != nil {
+		t.Fatal(err)
+	}
+	newISO := filepath.Join(cur.Topdir, "compose", "Server", "x86_64", "iso", cur.ID()+"-Server-x86_64-dvd1.iso")
+	a, _ := os.Stat(oldISO)
+	b, err := os.Stat(newISO)
+	if err != nil || !os.SameFile(a, b) {
+		t.Fatalf("ISO not reused (hardlinked) from the old compose: %v", err)
+	}
+	if images.Of(cur).Len() != 1 {
+		t.Error("reused ISO not in the manifest")
+	}
+
+	// Another package list: no reuse.
+	next := mk(2)
+	tree := makeTree(t, next, "x86_64", false)
+	os.Remove(filepath.Join(tree, "Packages", "a", "alpha-1-1.noarch.rpm"))
+	if err := (&Phase{}).Run(context.Background(), next); err != nil {
+		t.Fatal(err)
+	}
+	c3 := filepath.Join(next.Topdir, "compose", "Server", "x86_64", "iso", next.ID()+"-Server-x86_64-dvd1.iso")
+	if st, err := os.Stat(c3); err != nil || os.SameFile(st, b) {
+		t.Fatalf("ISO with other packages reused: %v", err)
+	}
+	log, _ := os.ReadFile(next.Paths.Log.LogFile("", "pungi"))
+	if !strings.Contains(string(log), "packages differ") {
+		t.Errorf("no reason logged:\n%s", log)
+	}
+}

@@ -86,6 +86,8 @@ type Job struct {
 	// Deliverable is "iso" for createiso, "extra-iso" for extra_isos.
 	Deliverable        string
 	AdditionalVariants []string
+	// Reused jobs were hardlinked from an old compose: only recorded.
+	Reused bool
 }
 
 func variantData(c *compose.Compose, key string, v *compose.Variant, arch string) []any {
@@ -249,6 +251,12 @@ func Plan(ctx context.Context, c *compose.Compose) ([]*Job, error) {
 					if err := os.MkdirAll(opts.JigdoDir, 0o755); err != nil {
 						return nil, err
 					}
+				}
+				probe := &Job{Variant: v, Arch: arch, ISOPath: isoPath, Bootable: bootable, DiscNum: num, DiscCount: len(discs)}
+				if TryReuse(c, probe, opts) {
+					probe.Reused, probe.Deliverable = true, "iso"
+					jobs = append(jobs, probe)
+					continue
 				}
 				job, err := writeScript(c, v, arch, opts)
 				if err != nil {
@@ -523,6 +531,10 @@ func RunJobs(ctx context.Context, c *compose.Compose, phase string, jobs []*Job)
 
 func runJob(ctx context.Context, c *compose.Compose, rr *runroot.Runner, phase string, j *Job) error {
 	name := filepath.Base(j.ISOPath)
+	if j.Reused {
+		_, err := AddToManifest(c, j)
+		return err
+	}
 	msg := fmt.Sprintf("Creating ISO (arch: %s, variant: %s): %s", j.Arch, j.Variant.UID, name)
 	c.Log.Infof("[BEGIN] %s", msg)
 	packages := []string{"coreutils", "genisoimage", "isomd5sum"}

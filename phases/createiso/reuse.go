@@ -1,0 +1,179 @@
+package createiso
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/repomd/atomicfile"
+)
+
+// reuseMeta is what a createiso run records for the next compose to
+// decide whether its ISO can be reused (Pungi's save_reuse_metadata).
+type reuseMeta struct {
+	Cmd struct {
+		ISOPath   string `json:"iso_path"`
+		Bootable  bool   `json:"bootable"`
+		DiscNum   int    `json:"disc_num"`
+		DiscCount int    `json:"disc_count"`
+	} `json:"cmd"`
+	Opts struct {
+		VolID       string `json:"volid"`
+		GraftPoints string `json:"graft_points"`
+		OutputDir   string `json:"output_dir"`
+		ISOName     string `json:"iso_name"`
+		JigdoDir    string `json:"jigdo_dir"`
+		Arch        string `json:"arch"`
+	} `json:"opts"`
+}
+
+func reuseMetaPath(c *compose.Compose, arch string, v *compose.Variant, num, count int) string {
+	return filepath.Join(c.Paths.Log.Topdir(arch), fmt.Sprintf("createiso-%s-%d-%d.%s.json", v.UID, num, count, arch))
+}
+
+func saveReuseMeta(c *compose.Compose, j *Job, o ScriptOpts) (*reuseMeta, error) {
+	var m reuseMeta
+	m.Cmd.ISOPath, m.Cmd.Bootable, m.Cmd.DiscNum, m.Cmd.DiscCount = j.ISOPath, j.Bootable, j.DiscNum, j.DiscCount
+	m.Opts.VolID, m.Opts.GraftPoints, m.Opts.OutputDir, m.Opts.ISOName = o.VolID, o.GraftPoints, o.OutputDir, o.ISOName
+	m.Opts.JigdoDir, m.Opts.Arch = o.JigdoDir, o.Arch
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return &m, atomicfile.WriteFile(reuseMetaPath(c, j.Arch, j.Variant, j.DiscNum, j.DiscCount), data, 0o644)
+}
+
+// reuseIgnored are options that may differ between composes whose ISOs
+// are the same (they only change which packages there are, compared
+// directly).
+var reuseIgnored = map[string]bool{
+	"gather_lookaside_repos": true, "pkgset_koji_builds": true, "pkgset_koji_scratch_tasks": true,
+	"pkgset_koji_module_builds": true, "osbs": true, "osbuild": true,
+}
+
+func readConfigDump(path string) (map[string]any, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	return m, json.Unmarshal(b, &m)
+}
+
+// packagesOf reads the ISO paths of packages listed in a graft points file.
+func packagesOf(gp string) (map[string]bool, error) {
+	t, err := ReadGraftPoints(gp)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for k := range t {
+		if strings.HasPrefix(k, "Packages/") || strings.Contains(k, "/Packages/") {
+			out[k] = true
+		}
+	}
+	return out, nil
+}
+
+// TryReuse is Pungi's try_reuse: with createiso_allow_reuse (default on)
+// and an old compose from --old-composes whose configuration, volume ID
+// and package list are the same, the old ISO (and manifest, log, jigdo
+// files) is hardlinked instead of made again. Bootable ISOs are only
+// reused when buildinstall was, which pungo never does.
+func TryReuse(c *compose.Compose, j *Job, o ScriptOpts) bool {
+	cur, err := saveReuseMeta(c, j, o)
+	if err != nil {
+		c.Log.Warningf("createiso reuse metadata: %v", err)
+		return false
+	}
+	if !compose.BoolOpt(c.Conf, "createiso_allow_reuse", true) {
+		return false
+	}
+	msg := fmt.Sprintf("Cannot reuse ISO for %s.%s", j.Variant.UID, j.Arch)
+	olds := compose.OldComposeDirs(c)
+	if len(olds) == 0 {
+		return false
+	}
+	if j.Bootable {
+		c.Log.Infof("%s - boot configuration changed", msg)
+		return false
+	}
+	old := olds[0]
+	oldPath := func(p string) string {
+		rel, err := filepath.Rel(c.Topdir, p)
+		if err != nil {
+			return ""
+		}
+		return filepath.Join(old, rel)
+	}
+	curConf, err1 := readConfigDump(c.Paths.Log.LogFile("", "config-dump"))
+	oldConf, err2 := readConfigDump(oldPath(c.Paths.Log.LogFile("", "config-dump")))
+	if err1 != nil || err2 != nil {
+		c.Log.Infof("%s - no config for old compose", msg)
+		return false
+	}
+	for _, m := range []map[string]any{curConf, oldConf} {
+		for k := range m {
+			if !reuseIgnored[k] && !reflect.DeepEqual(curConf[k], oldConf[k]) {
+				c.Log.Infof("%s - option %s differs", msg, k)
+				return false
+			}
+		}
+	}
+	raw, err := os.ReadFile(oldPath(reuseMetaPath(c, j.Arch, j.Variant, j.DiscNum, j.DiscCount)))
+	var prev reuseMeta
+	if err != nil || json.Unmarshal(raw, &prev) != nil {
+		c.Log.Infof("%s - no old metadata found", msg)
+		return false
+	}
+	if prev.Opts.VolID != cur.Opts.VolID {
+		c.Log.Infof("%s - volume ID differs", msg)
+		return false
+	}
+	a, err1 := packagesOf(prev.Opts.GraftPoints)
+	b, err2 := packagesOf(cur.Opts.GraftPoints)
+	if err1 != nil || err2 != nil || !reflect.DeepEqual(a, b) {
+		c.Log.Infof("%s - packages differ", msg)
+		return false
+	}
+	var linked []string
+	link := func(src, dst string) error {
+		if err := os.Link(src, dst); err != nil {
+			return err
+		}
+		linked = append(linked, dst)
+		return nil
+	}
+	oldName := filepath.Base(prev.Cmd.ISOPath)
+	err = func() error {
+		for _, suf := range []string{"", ".manifest"} {
+			if err := link(prev.Cmd.ISOPath+suf, j.ISOPath+suf); err != nil {
+				return err
+			}
+		}
+		if err := link(oldPath(c.Paths.Log.LogFile(j.Arch, "createiso-"+oldName)), c.Paths.Log.LogFile(j.Arch, "createiso-"+filepath.Base(j.ISOPath))); err != nil {
+			return err
+		}
+		if o.JigdoDir != "" {
+			for _, suf := range []string{".template", ".jigdo"} {
+				if err := link(filepath.Join(prev.Opts.JigdoDir, oldName)+suf, filepath.Join(o.JigdoDir, filepath.Base(j.ISOPath))+suf); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}()
+	if err != nil {
+		for _, f := range linked {
+			os.Remove(f)
+		}
+		c.Log.Errorf("Error while reusing ISO for %s.%s: %v", j.Variant.UID, j.Arch, err)
+		return false
+	}
+	c.Log.Infof("Reusing ISO %s from %s", filepath.Base(j.ISOPath), old)
+	return true
+}
