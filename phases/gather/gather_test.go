@@ -265,14 +265,14 @@ func TestCheckDepsAndMissingComps(t *testing.T) {
 
 func TestNodepsAndMethodMapping(t *testing.T) {
 	f := newFixture(t, compose.MapConfig{
-		"gather_method": map[string]any{"^Server$": map[string]any{"comps": "nodeps"}, "^Work": "deps", "^Server-": "deps"},
+		"gather_method": map[string]any{"^Server$": map[string]any{"comps": "nodeps"}, "^Work": "hybrid", "^Server-": "deps"},
 	}, map[string][]string{"Server": {"base:app"}, "Workstation": {"ws:tool"}}, basePkgs())
 	res := f.plan(t)
 	if got := names(res.Get("x86_64", "Server"), TypeRPM); got != "app.x86_64" {
 		t.Errorf("nodeps Server = %s", got)
 	}
 	if got := names(res.Get("x86_64", "Workstation"), TypeRPM); got != "lib.x86_64 tool.x86_64" {
-		t.Errorf("deps Workstation = %s", got)
+		t.Errorf("hybrid (as deps) Workstation = %s", got)
 	}
 	if m, err := gatherMethod(f.c, f.c.Variant("Server"), "json"); err == nil {
 		t.Errorf("missing per-source method accepted: %s", m)
