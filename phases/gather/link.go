@@ -19,6 +19,11 @@ func linkFile(src, dst, linkType string) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
+	return linkInto(src, dst, linkType)
+}
+
+// linkInto is linkFile for a destination whose directory exists.
+func linkInto(src, dst, linkType string) error {
 	switch linkType {
 	case "hardlink":
 		return hardlink(src, dst)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -182,7 +183,7 @@ func linkVariant(ctx context.Context, c *compose.Compose, arch string, v *compos
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				if err := linkFile(j.src, j.dst, linkType); err != nil {
+				if err := linkInto(j.src, j.dst, linkType); err != nil {
 					select {
 					case errc <- fmt.Errorf("linking %s: %w", filepath.Base(j.src), err):
 					default:
@@ -192,6 +193,7 @@ func linkVariant(ctx context.Context, c *compose.Compose, arch string, v *compos
 		}()
 	}
 	var linkErr error
+	made := map[string]bool{}
 	func() {
 		defer func() { close(jobs); wg.Wait() }()
 		for _, t := range []string{TypeSRPM, TypeRPM, TypeDebug} {
@@ -207,8 +209,15 @@ func linkVariant(ctx context.Context, c *compose.Compose, arch string, v *compos
 					linkErr = fmt.Errorf("%s: package %s has no local file to link (%q)", v.UID, e.Pkg.NEVRA(), e.Path)
 					return
 				}
+				dst := filepath.Join(d.dir, packagePath(e.Pkg.FileName(), hashed))
+				if dir := filepath.Dir(dst); !made[dir] {
+					if linkErr = os.MkdirAll(dir, 0o755); linkErr != nil {
+						return
+					}
+					made[dir] = true
+				}
 				select {
-				case jobs <- job{e.Path, filepath.Join(d.dir, packagePath(e.Pkg.FileName(), hashed))}:
+				case jobs <- job{e.Path, dst}:
 				case err := <-errc:
 					linkErr = err
 					return
