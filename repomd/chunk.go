@@ -57,6 +57,7 @@ func parseChunks(rd io.Reader, workers int, parse func(worker int, c *chunk) err
 		workers = 1
 	}
 	work := make(chan *chunk, workers)
+	free := make(chan []byte, 2*workers+2) // parsed chunks' buffers, for reuse
 	var (
 		mu   sync.Mutex
 		errs = map[int]error{}
@@ -72,10 +73,15 @@ func parseChunks(rd io.Reader, workers int, parse func(worker int, c *chunk) err
 					errs[c.index] = err
 					mu.Unlock()
 				}
+				// parse copies what it keeps: the buffer can be reused.
+				select {
+				case free <- c.data[:0]:
+				default:
+				}
 			}
 		}()
 	}
-	readErr := splitChunks(rd, func(c *chunk) { work <- c })
+	readErr := splitChunks(rd, free, func(c *chunk) { work <- c })
 	close(work)
 	wg.Wait()
 	first := -1
@@ -91,7 +97,7 @@ func parseChunks(rd io.Reader, workers int, parse func(worker int, c *chunk) err
 }
 
 // splitChunks reads rd and hands out chunks that end after a </package>.
-func splitChunks(rd io.Reader, emit func(*chunk)) error {
+func splitChunks(rd io.Reader, free chan []byte, emit func(*chunk)) error {
 	var (
 		pending []byte // bytes not yet emitted
 		root    []byte
@@ -100,8 +106,15 @@ func splitChunks(rd io.Reader, emit func(*chunk)) error {
 		readErr error
 	)
 	for readErr == nil {
-		buf := make([]byte, len(pending), len(pending)+chunkSize)
-		copy(buf, pending)
+		var buf []byte
+		select {
+		case buf = <-free:
+		default:
+		}
+		if cap(buf) < len(pending)+chunkSize {
+			buf = make([]byte, 0, len(pending)+chunkSize)
+		}
+		buf = append(buf[:0], pending...)
 		n, err := readFull(rd, buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		if err != nil {
@@ -142,9 +155,8 @@ func safeCut(b []byte) int {
 	}
 	cut := end + len(endPackage)
 	// A "<!" before the cut must be closed before it. rpm-md rarely has
-	// any, and a forward search for the first is much faster than a
-	// backward one, so look for the last only when there is one.
-	if bytes.Index(b[:cut], []byte("<!")) < 0 {
+	// any; '!' is rare in XML while '<' is everywhere, so look for it.
+	if !hasDeclaration(b[:cut]) {
 		return cut
 	}
 	if bang := bytes.LastIndex(b[:cut], []byte("<!")); bang >= 0 {
@@ -163,6 +175,21 @@ func safeCut(b []byte) int {
 		}
 	}
 	return cut
+}
+
+// hasDeclaration reports whether b contains "<!".
+func hasDeclaration(b []byte) bool {
+	for i := 1; i < len(b); {
+		k := bytes.IndexByte(b[i:], '!')
+		if k < 0 {
+			return false
+		}
+		if b[i+k-1] == '<' {
+			return true
+		}
+		i += k + 1
+	}
+	return false
 }
 
 // rootName finds the name of the document's root element in the first

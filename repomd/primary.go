@@ -95,6 +95,20 @@ type primaryParser struct {
 	pkgSlab  []Package
 	depSlab  slab[Dep]
 	fileSlab slab[File]
+
+	// The previous package's values: neighbours in primary mostly share
+	// them, and comparing is cheaper than hashing.
+	lastArch, lastEpoch, lastPackager, lastLicense, lastVendor string
+	lastGroup, lastBuildHost, lastSourceRPM                    string
+}
+
+// last interns b, trying the previous value of the same field first.
+func (pp *primaryParser) last(prev *string, b []byte) string {
+	if string(b) == *prev {
+		return *prev
+	}
+	*prev = pp.pool.intern(b)
+	return *prev
 }
 
 func newPrimaryParser() *primaryParser {
@@ -224,9 +238,9 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 			case "name":
 				p.Name = pool.intern(s.elementText())
 			case "arch":
-				p.Arch = pool.intern(s.elementText())
+				p.Arch = pp.last(&pp.lastArch, s.elementText())
 			case "version":
-				p.Epoch = pool.intern(s.attr("epoch"))
+				p.Epoch = pp.last(&pp.lastEpoch, s.attr("epoch"))
 				p.Version = pool.intern(s.attr("ver"))
 				p.Release = pool.intern(s.attr("rel"))
 			case "checksum":
@@ -237,7 +251,7 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 			case "description":
 				p.Description = pool.copy(s.elementText())
 			case "packager":
-				p.Packager = pool.intern(s.elementText())
+				p.Packager = pp.last(&pp.lastPackager, s.elementText())
 			case "url":
 				p.URL = pool.copy(s.elementText())
 			case "time":
@@ -251,15 +265,15 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 				p.Location = pool.copy(s.attr("href"))
 				p.LocationBase = pool.intern(s.attr("base"))
 			case "license":
-				p.License = pool.intern(s.elementText())
+				p.License = pp.last(&pp.lastLicense, s.elementText())
 			case "vendor":
-				p.Vendor = pool.intern(s.elementText())
+				p.Vendor = pp.last(&pp.lastVendor, s.elementText())
 			case "group":
-				p.Group = pool.intern(s.elementText())
+				p.Group = pp.last(&pp.lastGroup, s.elementText())
 			case "buildhost":
-				p.BuildHost = pool.intern(s.elementText())
+				p.BuildHost = pp.last(&pp.lastBuildHost, s.elementText())
 			case "sourcerpm":
-				p.SourceRPM = pool.intern(s.elementText())
+				p.SourceRPM = pp.last(&pp.lastSourceRPM, s.elementText())
 			case "header-range":
 				p.HeaderStart = s.intAttr("start")
 				p.HeaderEnd = s.intAttr("end")

@@ -499,6 +499,9 @@ func (s *xmlScanner) elementText() []byte {
 // wholly in buf, so reading it cannot move the buffer.
 func (s *xmlScanner) endTagBuffered() bool {
 	b := s.buf[s.pos:s.end]
+	if len(b) > 512 {
+		b = b[:512] // end tags are short
+	}
 	return len(b) > 2 && b[0] == '<' && b[1] == '/' && bytes.IndexByte(b, '>') > 0
 }
 
