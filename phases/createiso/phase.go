@@ -9,7 +9,6 @@
 package createiso
 
 import (
-	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/sha1"
@@ -17,6 +16,7 @@ import (
 	"crypto/sha512"
 	"errors"
 	"fmt"
+	"github.com/pungo/pungo/repomd/createrepo"
 	"hash"
 	"io"
 	"io/fs"
@@ -373,25 +373,30 @@ func SplitTree(c *compose.Compose, arch string, v *compose.Variant, noSplit bool
 }
 
 // WriteRepo writes repodata for a split disc: the packages (paths relative
-// to treeDir) into outDir/repodata. Pungi runs createrepo_c in update
-// mode against the tree's repodata; this default does the same.
+// to treeDir) into outDir/repodata. Pungi runs createrepo_c in update mode
+// against the tree's repodata; pungo's own writer does the same, reusing
+// the tree's metadata for every package instead of rereading headers.
 var WriteRepo = func(ctx context.Context, c *compose.Compose, treeDir, outDir string, pkgs []string, checksum string) error {
-	if _, err := exec.LookPath("createrepo_c"); err != nil {
-		return fmt.Errorf("repodata for a split ISO needs createrepo_c: %w", err)
-	}
-	if err := copyDir(filepath.Join(treeDir, "repodata"), filepath.Join(outDir, "repodata")); err != nil {
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return err
 	}
 	list := outDir + "-file-list"
 	if err := atomicfile.WriteFile(list, []byte(strings.Join(pkgs, "\n")), 0o644); err != nil {
 		return err
 	}
-	workers := compose.IntOpt(c.Conf, "createrepo_num_workers", 3)
-	cmd := exec.CommandContext(ctx, "createrepo_c", treeDir, "--update", "--database", "--skip-stat",
-		"--pkglist", list, "--outputdir", outDir, "--workers", fmt.Sprint(workers), "--checksum", checksum)
-	out, err := cmd.CombinedOutput()
+	_, err := createrepo.Run(treeDir, createrepo.Options{
+		OutputDir:     outDir,
+		PkgList:       list,
+		Update:        true,
+		UpdateMDPaths: []string{treeDir},
+		SkipStat:      true,
+		Database:      true,
+		ChecksumType:  checksum,
+		Workers:       int(compose.IntOpt(c.Conf, "createrepo_num_workers", 3)),
+		Context:       ctx,
+	})
 	if err != nil {
-		return fmt.Errorf("createrepo_c for %s: %v: %s", outDir, err, bytes.TrimSpace(out))
+		return fmt.Errorf("repodata for split ISO %s: %w", outDir, err)
 	}
 	return nil
 }
