@@ -19,6 +19,14 @@
 // "if"/"unless": the first argument plus any "else" branch, "with":
 // intersection, "without": difference). Source packages provide nothing.
 //
+// Module filtering: Pool.HideInactiveModules reads the repositories'
+// modules.yaml and hides what dnf hides on a system without module state
+// (artifacts of streams that are not default streams, and non-modular
+// packages named like a default stream's packages); Pungi's gather and dnf
+// repoclosure only ever see what dnf shows, so pungo depsolve and pungo
+// repoclosure call it. Hidden packages are invisible to Gather and
+// Repoclosure.
+//
 // # Gather
 //
 // Gather(pool, patterns, opts) returns Pungi's result_binary_packages

@@ -191,7 +191,9 @@ func newGatherer(pool *Pool, opts Options) (*gatherer, error) {
 		}
 	}
 	for id, p := range pool.pkgs {
-		g.cls[id] = g.arch.classify(p)
+		if !pool.Hidden(PkgID(id)) {
+			g.cls[id] = g.arch.classify(p)
+		}
 	}
 	return g, nil
 }

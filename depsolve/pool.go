@@ -63,6 +63,7 @@ type Pool struct {
 	// prov is the whatprovides index over provides.
 	prov provIndex
 
+	hidden    []bool // by module filtering (HideInactiveModules)
 	files     fileIndex
 	richCache map[string]*repomd.Rich
 

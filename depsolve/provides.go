@@ -42,7 +42,7 @@ func (p *Pool) rich(s string) *repomd.Rich {
 	if r, ok := p.richCache[s]; ok {
 		return r
 	}
-	r, err := repomd.ParseRich(s)
+	r, err := parseRich(s)
 	if err != nil {
 		r = nil
 	}

@@ -57,7 +57,7 @@ func Repoclosure(pool *Pool, opts ClosureOptions) ([]Unresolved, error) {
 	n := pool.Len()
 	provider := make([]bool, n)
 	for i, p := range pool.pkgs {
-		provider[i] = !p.IsSource() && compat[p.Arch]
+		provider[i] = !p.IsSource() && compat[p.Arch] && !pool.Hidden(PkgID(i))
 	}
 	if opts.Best {
 		keepLatestPerArch(pool, provider)
@@ -75,6 +75,9 @@ func Repoclosure(pool *Pool, opts ClosureOptions) ([]Unresolved, error) {
 	var out []Unresolved
 	for i, p := range pool.pkgs {
 		id := PkgID(i)
+		if pool.Hidden(id) {
+			continue
+		}
 		if len(checkArch) > 0 && !checkArch[p.Arch] {
 			continue
 		}

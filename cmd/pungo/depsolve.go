@@ -346,7 +346,16 @@ func loadPool(repos, lookaside []string) (*depsolve.Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	return depsolve.NewPool(rs)
+	pool, err := depsolve.NewPool(rs)
+	if err != nil {
+		return nil, err
+	}
+	// dnf, and so Pungi's gather and dnf repoclosure, never see modular
+	// packages of streams that are not active.
+	if _, err := pool.HideInactiveModules(); err != nil {
+		return nil, err
+	}
+	return pool, nil
 }
 
 // packageURL is where pungi-gather says a package is: the repository's

@@ -177,6 +177,36 @@ func TestRepoclosureMatchesDnf(t *testing.T) {
 	}
 }
 
+// TestRepoclosureMatchesDnfRealdata compares with dnf repoclosure on the
+// CentOS Stream 9 metadata: real dependency shapes, rich dependencies and
+// modular packages that dnf hides.
+func TestRepoclosureMatchesDnfRealdata(t *testing.T) {
+	dnf := toolcheck.Need(t, "dnf")[0]
+	base := toolcheck.Shared(t, "realdata/cs9-baseos")
+	app := toolcheck.Shared(t, "realdata/cs9-appstream")
+	root := t.TempDir()
+	out, _ := exec.Command(dnf, "-q", "--installroot", root, "--releasever", "1", "--setopt=reposdir=/dev/null",
+		"--setopt=cachedir="+filepath.Join(root, "cache"), "--nogpgcheck",
+		"--repofrompath", "baseos,file://"+base, "--repo", "baseos",
+		"--repofrompath", "appstream,file://"+app, "--repo", "appstream",
+		"repoclosure", "--arch", "x86_64", "--arch", "noarch").Output()
+	code, stdout, stderr := depsolveCLI(t, runRepoclosure, "--repo", "baseos="+base, "--repo", "appstream="+app,
+		"--arch", "x86_64", "--arch", "noarch")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, stderr)
+	}
+	got, want := closureLines(stdout), closureLines(string(out))
+	if len(want) == 0 || !reflect.DeepEqual(got, want) {
+		t.Errorf("pungo reports %d unresolved requirements, dnf %d", len(got), len(want))
+		for i := 0; i < len(got) && i < len(want); i++ {
+			if got[i] != want[i] {
+				t.Errorf("first difference: pungo %q, dnf %q", got[i], want[i])
+				break
+			}
+		}
+	}
+}
+
 // closureLines flattens repoclosure's text report to sorted
 // "nevra repo: dep" lines.
 func closureLines(s string) []string {

@@ -52,14 +52,11 @@ func runRepoclosure(args []string) int {
 	if len(repos) == 0 {
 		return fail(name, fmt.Errorf("no --repo given"))
 	}
-	rs, err := openPoolRepos(repos, lookaside)
+	pool, err := loadPool(repos, lookaside)
 	if err != nil {
 		return fail(name, err)
 	}
-	pool, err := depsolve.NewPool(rs)
-	if err != nil {
-		return fail(name, err)
-	}
+	rs := pool.Repos
 	opts := depsolve.ClosureOptions{Arches: arches, Check: check, Best: *best}
 	if len(check) == 0 {
 		for _, r := range rs {
