@@ -50,8 +50,8 @@ func (c *chunk) scanner(name string) *xmlScanner {
 
 // parseChunks cuts rd into chunks and calls parse(worker, chunk) for each,
 // on up to chunkWorkers goroutines; worker numbers a goroutine so parse
-// can keep per-goroutine state. It returns the first error in file order
-// (a read error of rd included).
+// can keep per-goroutine state. It returns rd's read error if any, else
+// the first parse error in file order.
 func parseChunks(rd io.Reader, workers int, parse func(worker int, c *chunk) error) error {
 	if workers < 1 {
 		workers = 1
@@ -84,6 +84,11 @@ func parseChunks(rd io.Reader, workers int, parse func(worker int, c *chunk) err
 	readErr := splitChunks(rd, free, func(c *chunk) { work <- c })
 	close(work)
 	wg.Wait()
+	// A read error (truncated file, checksum mismatch) explains the parse
+	// errors that follow from it: report it first.
+	if readErr != nil {
+		return readErr
+	}
 	first := -1
 	for i := range errs {
 		if first < 0 || i < first {
@@ -93,7 +98,7 @@ func parseChunks(rd io.Reader, workers int, parse func(worker int, c *chunk) err
 	if first >= 0 {
 		return errs[first]
 	}
-	return readErr
+	return nil
 }
 
 // splitChunks reads rd and hands out chunks that end after a </package>.

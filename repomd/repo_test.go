@@ -136,10 +136,10 @@ func writeTestRepo(t testing.TB, dir string, recs ...testRecord) {
 `)
 	for _, r := range recs {
 		data := compressWith(t, r.compress, r.content)
-		sum := sha256hex(data)
 		if r.mangle != nil {
-			data = r.mangle(data)
+			data = r.mangle(data) // repomd.xml describes the mangled file
 		}
+		sum := sha256hex(data)
 		if r.wrongSum {
 			sum = strings.Repeat("0", 64)
 		}
@@ -255,7 +255,11 @@ func TestOpenErrors(t *testing.T) {
 		{"checksum mismatch", []testRecord{{typ: "primary", compress: "gz", content: []byte(testPrimary), wrongSum: true}},
 			"checksum mismatch", "primary.xml.gz"},
 		{"truncated gzip", []testRecord{{typ: "primary", compress: "gz", content: bytes.Repeat([]byte(testPrimary), 20), mangle: truncate}},
-			"primary.xml.gz", "primary.xml.gz"},
+			"truncated file", "primary.xml.gz"},
+		{"truncated xz", []testRecord{{typ: "primary", compress: "xz", content: bytes.Repeat([]byte(testPrimary), 20), mangle: truncate}},
+			"truncated file", "primary.xml.xz"},
+		{"truncated zstd", []testRecord{{typ: "primary", compress: "zst", content: bytes.Repeat([]byte(testPrimary), 20), mangle: truncate}},
+			"truncated file", "primary.xml.zst"},
 		{"missing primary", []testRecord{{typ: "primary", compress: "gz", content: []byte(testPrimary), absent: true}},
 			"no such file", "primary.xml.gz"},
 		{"invalid xml", []testRecord{{typ: "primary", compress: "gz", content: []byte(strings.Replace(testPrimary, "</name>", "</nam>", 1) + "")}},
@@ -276,6 +280,7 @@ func TestOpenErrors(t *testing.T) {
 				t.Fatal("Open succeeded")
 			}
 			msg := err.Error()
+			t.Log(msg)
 			if !strings.Contains(msg, c.want) || !strings.Contains(msg, c.file) || strings.Contains(msg, "\n") {
 				t.Errorf("error %q: want one line containing %q and %q", msg, c.want, c.file)
 			}
