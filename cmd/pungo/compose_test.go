@@ -14,6 +14,7 @@ import (
 
 	"github.com/pungo/pungo/depsolve"
 	"github.com/pungo/pungo/phases/gather"
+	"github.com/pungo/pungo/phases/koji/kojitest"
 	"github.com/pungo/pungo/phases/productmd"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/toolcheck"
@@ -673,5 +674,93 @@ func TestParseKojiEvent(t *testing.T) {
 	}
 	if _, err := parseKojiEvent(t.TempDir()); err == nil {
 		t.Error("a directory without koji-event accepted")
+	}
+}
+
+// TestKojiCompose composes the demo from a test Koji hub: the builds are
+// tagged in a parent and a child tag, demo-httpd has a copy signed by
+// abcd1234, the others are unsigned.
+func TestKojiCompose(t *testing.T) {
+	repo, err := repomd.Open(filepath.Join(demoDir, "rpms"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := t.TempDir()
+	nvrs := map[string]bool{}
+	for _, p := range repo.Packages {
+		src := p.SourceName()
+		if p.IsSource() {
+			src = p.Name
+		}
+		nvrs[src+"-"+p.Version+"-"+p.Release] = true
+		dirs := []string{filepath.Join(top, "packages", src, p.Version, p.Release, p.Arch)}
+		if src == "demo-httpd" {
+			dirs = append(dirs, filepath.Join(top, "packages", src, p.Version, p.Release, "data", "signed", "abcd1234", p.Arch))
+		}
+		for _, d := range dirs {
+			os.MkdirAll(d, 0o755)
+			if err := os.Link(repo.PackagePath(p), filepath.Join(d, p.FileName())); err != nil {
+				data, _ := os.ReadFile(repo.PackagePath(p))
+				os.WriteFile(filepath.Join(d, p.FileName()), data, 0o644)
+			}
+		}
+	}
+	hub := kojitest.New(t, top)
+	if err := hub.ScanPackages(); err != nil {
+		t.Fatal(err)
+	}
+	hub.AddTag("demo-base", "x86_64")
+	hub.AddTag("demo-1.0", "x86_64")
+	hub.AddInheritance("demo-1.0", "demo-base", kojitest.Inherit{})
+	for nvr := range nvrs {
+		tag := "demo-base"
+		if strings.HasPrefix(nvr, "demo-httpd-") || strings.HasPrefix(nvr, "demo-desktop-") {
+			tag = "demo-1.0"
+		}
+		hub.TagBuild(tag, nvr)
+	}
+	prof := filepath.Join(t.TempDir(), "koji.conf")
+	os.WriteFile(prof, []byte(fmt.Sprintf("[demokoji]\nserver = %s\ntopdir = %s\n", hub.URL(), top)), 0o644)
+	t.Setenv("PUNGO_KOJI_CONFIG", prof)
+	kojiConf := func(sigkeys string) string {
+		return demoConfig(t, `pkgset_source = "koji"
+koji_profile = "demokoji"
+pkgset_koji_tag = "demo-1.0"
+sigkeys = `+sigkeys, func(s string) string {
+			i := strings.Index(s, "pkgset_repos = {")
+			j := strings.Index(s[i:], "}\n")
+			return s[:i] + s[i+j+2:]
+		})
+	}
+
+	target := t.TempDir()
+	code, out := runPungo(t, t.TempDir(), "--config", kojiConf(`["abcd1234", None]`), "--target-dir", target, "--quiet")
+	if code != 0 {
+		t.Fatalf("koji compose exited %d:\n%s", code, out)
+	}
+	dir := onlyCompose(t, target)
+	rpms := readJSON(t, filepath.Join(dir, "compose/metadata/rpms.json"))["payload"].(map[string]any)["rpms"].(map[string]any)
+	srv := rpms["Server"].(map[string]any)["x86_64"].(map[string]any)
+	httpd := srv["demo-httpd-0:2.4-7.src"].(map[string]any)["demo-httpd-0:2.4-7.x86_64"].(map[string]any)
+	shell := srv["demo-shell-0:5.2-1.src"].(map[string]any)["demo-shell-0:5.2-1.x86_64"].(map[string]any)
+	if httpd["sigkey"] != "abcd1234" || shell["sigkey"] != nil {
+		t.Errorf("sigkeys: httpd %v shell %v", httpd["sigkey"], shell["sigkey"])
+	}
+	if ev, err := os.ReadFile(filepath.Join(dir, "work/global/koji-event")); err != nil || !strings.Contains(string(ev), fmt.Sprintf(`"id":%d`, hub.LastEvent())) {
+		t.Errorf("koji-event: %s %v", ev, err)
+	}
+	// The tree's demo-httpd is the signed copy.
+	a, _ := os.Stat(filepath.Join(dir, "compose/Server/x86_64/os/Packages/demo-httpd-2.4-7.x86_64.rpm"))
+	b, _ := os.Stat(filepath.Join(top, "packages/demo-httpd/2.4/7/data/signed/abcd1234/x86_64/demo-httpd-2.4-7.x86_64.rpm"))
+	if a == nil || b == nil || !os.SameFile(a, b) {
+		t.Error("the tree does not hold the signed copy")
+	}
+
+	target = t.TempDir()
+	code, out = runPungo(t, t.TempDir(), "--config", kojiConf(`["abcd1234"]`), "--target-dir", target, "--quiet")
+	dir = onlyCompose(t, target)
+	st, _ := os.ReadFile(filepath.Join(dir, "STATUS"))
+	if code != 2 || string(st) != "DOOMED\n" || !strings.Contains(out, "RPM(s) not found for sigs: [abcd1234]") || !strings.Contains(out, "demo-shell-5.2-1.x86_64.rpm") {
+		t.Errorf("missing signed copy: code %d status %q\n%s", code, st, out)
 	}
 }
