@@ -48,6 +48,9 @@ func loadRepos(ctx context.Context, c *compose.Compose) (*Set, error) {
 	if err := c.RunTasks(ctx, "pkgset", tasks, 0); err != nil {
 		return nil, err
 	}
+	if len(c.OldComposes) > 0 {
+		c.Log.Infof("pkgset: the repos source reads repository metadata directly; nothing of old composes to reuse")
+	}
 	set := &Set{ByArch: map[string][]*Package{}}
 	for _, a := range arches {
 		var all []*Package
