@@ -53,21 +53,27 @@ if with_filelists:
 print(repo.nsolvables)
 PY
 
-# measure NAME CMD… : best wall time (s) and its peak RSS (KB) over the
-# repeats, printed as "NAME SECONDS RSS".
+# measure NAME CMD… : best wall time (s) over the repeats with its peak RSS
+# (KB), and the best CPU time (user+sys, s), printed as
+# "NAME SECONDS RSS CPU". CPU time is what a busy machine disturbs least;
+# pungo spreads a load over the cores, so its wall time can be well below
+# its CPU time on an idle machine and above it on a busy one.
 measure() {
-	local name=$1 best="" rss="" line t m
+	local name=$1 best="" rss="" cpu="" line t m c
 	shift
 	for _ in $(seq "$repeats"); do
-		line=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null; } 2>&1 | tail -1)
-		t=${line% *}
-		m=${line#* }
+		line=$( { /usr/bin/time -f "%e %M %U %S" "$@" >/dev/null; } 2>&1 | tail -1)
+		read -r t m u s <<<"$line"
+		c=$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u+s}')
 		if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN{exit !(a<b)}'; then
 			best=$t
 			rss=$m
 		fi
+		if [ -z "$cpu" ] || awk -v a="$c" -v b="$cpu" 'BEGIN{exit !(a<b)}'; then
+			cpu=$c
+		fi
 	done
-	echo "$name $best $rss"
+	echo "$name $best $rss $cpu"
 }
 
 # Check that both sides see the same package count first.
@@ -81,10 +87,11 @@ echo
 
 report() {
 	local label=$1 p=$2 s=$3
-	read -r _ pt pm <<<"$p"
-	read -r _ st sm <<<"$s"
-	printf "%-22s pungo %6.2f s %5d MB   libsolv %6.2f s %5d MB   libsolv/pungo %.1fx\n" \
-		"$label" "$pt" $((pm / 1024)) "$st" $((sm / 1024)) "$(awk -v a="$st" -v b="$pt" 'BEGIN{printf "%.2f", a/b}')"
+	read -r _ pt pm pc <<<"$p"
+	read -r _ st sm sc <<<"$s"
+	printf "%-18s wall: pungo %5.2f s  libsolv %5.2f s  ratio %4.1fx | cpu: pungo %5.2f s  libsolv %5.2f s  ratio %4.1fx | rss: pungo %4d MB  libsolv %4d MB\n" \
+		"$label" "$pt" "$st" "$(awk -v a="$st" -v b="$pt" 'BEGIN{printf "%.2f", a/b}')" \
+		"$pc" "$sc" "$(awk -v a="$sc" -v b="$pc" 'BEGIN{printf "%.2f", a/b}')" $((pm / 1024)) $((sm / 1024))
 }
 
 p=$(measure pungo "$out/pungo" repoquery --repo "$repo" --count)
