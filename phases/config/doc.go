@@ -13,9 +13,10 @@
 // offline validate() methods of Pungi's phases. Where pungo knowingly
 // differs:
 //
-//   - The tokenizer follows Python 3.12+, as current Pungi hosts run it:
-//     f-strings, decimal literals with leading zeros and inconsistent tab
-//     indentation are errors (older Pythons let kobo read some of them).
+//   - The tokenizer follows Python 3.12+'s tokenize module, as current
+//     Pungi hosts run it: f-strings and inconsistent tab indentation are
+//     errors, decimal literals with leading zeros are read, any non-ASCII
+//     character is a name character (older Pythons differ on each).
 //   - Integers are 64-bit; larger literals are reported, not read.
 //   - Regular expressions are Go's RE2: constructs only Python has
 //     (look-around, back-references) are reported as invalid.

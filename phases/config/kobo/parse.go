@@ -191,9 +191,6 @@ func (p *parser) run(src string) (err error) {
 			return p.syntaxError()
 		}
 		name, pos := p.tok.Text, p.tok.Pos
-		if strings.HasPrefix(name, "_") {
-			return p.errorf("variable names starting with '_' are not allowed: %s", name)
-		}
 		var value any
 		var tree *PosNode
 		if !global {
@@ -207,6 +204,10 @@ func (p *parser) run(src string) (err error) {
 				return err
 			}
 			tree = p.node
+		}
+		// kobo's dict refuses the name only when storing the value.
+		if strings.HasPrefix(name, "_") {
+			return &Error{pos, "variable names starting with '_' are not allowed: " + name}
 		}
 		p.vars.Set(name, Var{Value: value, Pos: pos, Tree: tree})
 		if global {

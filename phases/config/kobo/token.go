@@ -3,7 +3,6 @@ package kobo
 import (
 	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -228,11 +227,10 @@ func (t *tokenizer) run() {
 				continue
 			}
 			if !t.operator() {
-				if unicode.IsPrint(r) {
-					t.fail(p, "invalid character %q", r)
-				} else {
-					t.fail(p, "invalid non-printable character U+%04X", r)
-				}
+				// CPython's tokenize module passes any other character on
+				// as an operator token; kobo then rejects it.
+				t.emit(Op, string(r), p)
+				t.advance(size)
 			}
 			lineHasCode = true
 		}
@@ -248,6 +246,11 @@ func (t *tokenizer) run() {
 	p := t.pos()
 	if lineHasCode {
 		t.emit(Newline, "", p)
+	}
+	// Python puts the end marker at the start of the line after the last
+	// one.
+	if p.Col > 1 {
+		p = Pos{t.file, p.Line + 1, 1}
 	}
 	for len(t.indents) > 1 {
 		t.indents = t.indents[:len(t.indents)-1]
@@ -327,14 +330,15 @@ done:
 	return true
 }
 
+// isIdentStart follows CPython's tokenizer, which takes every non-ASCII
+// character as a possible identifier character and leaves the real check
+// to the compiler; the tokenize module (and so kobo) never makes it.
 func isIdentStart(r rune) bool {
-	return r == '_' || r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') ||
-		r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.Is(unicode.Nl, r))
+	return r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= utf8.RuneSelf
 }
 
 func isIdentContinue(r rune) bool {
-	return isIdentStart(r) || r >= '0' && r <= '9' ||
-		r >= utf8.RuneSelf && (unicode.IsDigit(r) || unicode.In(r, unicode.Mn, unicode.Mc, unicode.Nd, unicode.Pc))
+	return isIdentStart(r) || r >= '0' && r <= '9'
 }
 
 // isStringPrefix reports whether word is one of Python 3's string prefixes.
@@ -387,33 +391,42 @@ func (t *tokenizer) str(prefixLen int) {
 	}
 }
 
-// number reads a numeric literal with Python's grammar: decimal, hex, octal
-// and binary integers, floats with a point or an exponent, imaginary
-// suffixes, and underscores between digits.
+// number reads a numeric literal as Python 3.12's tokenize module does:
+// decimal (leading zeros allowed), hex, octal and binary integers, floats
+// with a point or an exponent, imaginary suffixes, single underscores
+// between digits. A letter right after a number starts the next token
+// (1if is 1 and if), except the few malformed literals CPython names.
 func (t *tokenizer) number() {
 	start := t.pos()
 	s := t.src[t.off:]
 	n := 0
-	digits := func(ok func(byte) bool) bool {
-		// one or more digits, single underscores between them
+	dec := func(b byte) bool { return b >= '0' && b <= '9' }
+	// digits reads one or more digits with single underscores between
+	// them; a trailing or doubled underscore is an error.
+	digits := func(ok func(byte) bool) (found, bad bool) {
 		if n >= len(s) || !ok(s[n]) {
-			return false
+			return false, false
 		}
 		for n < len(s) {
-			if ok(s[n]) {
+			switch {
+			case ok(s[n]):
 				n++
-			} else if s[n] == '_' && n+1 < len(s) && ok(s[n+1]) {
-				n += 2
-			} else {
-				break
+			case s[n] == '_':
+				if n+1 < len(s) && ok(s[n+1]) {
+					n += 2
+				} else {
+					n++
+					return true, true
+				}
+			default:
+				return true, false
 			}
 		}
-		return true
+		return true, false
 	}
-	dec := func(b byte) bool { return b >= '0' && b <= '9' }
-	bad := func(kind string) {
+	fail := func(format string, args ...any) {
 		t.advance(n)
-		t.fail(start, "invalid %s literal", kind)
+		t.fail(start, format, args...)
 	}
 	if s[0] == '0' && len(s) > 1 && strings.IndexByte("xXoObB", s[1]) >= 0 {
 		var ok func(byte) bool
@@ -430,65 +443,58 @@ func (t *tokenizer) number() {
 		if n < len(s) && s[n] == '_' {
 			n++
 		}
-		if !digits(ok) || t.identAfter(n) || n < len(s) && (dec(s[n]) || s[n] == '_') {
-			bad(kind)
+		found, bad := digits(ok)
+		if n < len(s) && dec(s[n]) && kind != "hexadecimal" {
+			n++
+			fail("invalid digit '%c' in %s literal", s[n-1], kind)
+			return
+		}
+		if !found || bad {
+			fail("invalid %s literal", kind)
 			return
 		}
 		t.emit(Number, s[:n], start)
 		t.advance(n)
 		return
 	}
-	isFloat := false
-	intPart := digits(dec)
+	intPart, bad := digits(dec)
+	if bad {
+		fail("invalid decimal literal")
+		return
+	}
 	if n < len(s) && s[n] == '.' {
-		isFloat = true
 		n++
-		if !digits(dec) && !intPart {
-			bad("decimal")
+		found, bad := digits(dec)
+		if bad || !found && !intPart {
+			fail("invalid decimal literal")
 			return
 		}
 	}
 	if n < len(s) && (s[n] == 'e' || s[n] == 'E') {
 		m := n + 1
-		if m < len(s) && (s[m] == '+' || s[m] == '-') {
+		sign := m < len(s) && (s[m] == '+' || s[m] == '-')
+		if sign {
 			m++
 		}
-		if m < len(s) && dec(s[m]) {
+		switch {
+		case m < len(s) && dec(s[m]):
 			n = m
-			digits(dec)
-			isFloat = true
-		} else {
-			n++
-			bad("decimal")
+			if _, bad := digits(dec); bad {
+				fail("invalid decimal literal")
+				return
+			}
+		case sign:
+			n = m
+			fail("invalid decimal literal")
 			return
 		}
+		// otherwise the "e" starts a name: 1else is 1 and else
 	}
 	if n < len(s) && (s[n] == 'j' || s[n] == 'J') {
 		n++
-		isFloat = true
 	}
-	if n < len(s) && s[n] == '_' || t.identAfter(n) {
-		bad("decimal")
-		return
-	}
-	text := s[:n]
-	if !isFloat && len(text) > 1 && text[0] == '0' && strings.Trim(text, "0_") != "" {
-		t.advance(n)
-		t.fail(start, "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers")
-		return
-	}
-	t.emit(Number, text, start)
+	t.emit(Number, s[:n], start)
 	t.advance(n)
-}
-
-// identAfter reports whether an identifier character follows at offset n,
-// which CPython rejects right after a number.
-func (t *tokenizer) identAfter(n int) bool {
-	if t.off+n >= len(t.src) {
-		return false
-	}
-	r, _ := utf8.DecodeRuneInString(t.src[t.off+n:])
-	return isIdentContinue(r)
 }
 
 var operators = []string{
