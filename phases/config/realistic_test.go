@@ -1,6 +1,9 @@
 package config
 
 import (
+	"fmt"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/pungo/pungo/phases/variants"
@@ -99,4 +102,46 @@ func TestRealisticConfigs(t *testing.T) {
 			t.Errorf("%s for %s.%s = %s, want %s", l.key, l.variant, l.arch, got, l.want)
 		}
 	}
+}
+
+// TestRealisticDumps compares "pungo config dump" of the realistic configs
+// with golden files produced by Pungi's validator and json.dump(sort_keys,
+// indent=4) (createrepo_num_threads, the host's CPU count, replaced by "N").
+func TestRealisticDumps(t *testing.T) {
+	for _, tt := range []struct{ conf, golden string }{
+		{"../../testdata/config/fedora/fedora.conf", "../../testdata/config/fedora/fedora.dump.json"},
+		{"../../testdata/config/bodhi/f41-updates-testing.conf", "../../testdata/config/bodhi/f41-updates-testing.dump.json"},
+	} {
+		c, err := Load(tt.conf, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := Check(c, ValidateOptions{SchemaOnly: true})
+		if len(r.Errors) > 0 {
+			t.Fatalf("%s: %v", tt.conf, r.Errors)
+		}
+		m := r.Config.Merged()
+		m["createrepo_num_threads"] = "N"
+		var b strings.Builder
+		if err := WriteJSON(&b, m); err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(tt.golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != string(want) {
+			t.Errorf("%s: dump differs from %s:\n%s", tt.conf, tt.golden, firstDiff(b.String(), string(want)))
+		}
+	}
+}
+
+func firstDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(al) && i < len(bl); i++ {
+		if al[i] != bl[i] {
+			return fmt.Sprintf("line %d: got %q, want %q", i+1, al[i], bl[i])
+		}
+	}
+	return fmt.Sprintf("lengths %d and %d lines", len(al), len(bl))
 }
