@@ -134,6 +134,26 @@ func TestConfigCommand(t *testing.T) {
 		})
 	}
 
+	// A .pungi-config-validate.json next to the config gives template
+	// variables their values, as pungi-config-validate does; they are
+	// dropped after reading since they are not Pungi options.
+	tdir := writeFiles(t, map[string]string{
+		"tmpl.conf":                   strings.Replace(cliMinimal, `release_version = "1"`, `release_version = version_from_template`, 1),
+		"variants.xml":                cliVariants,
+		".pungi-config-validate.json": `{"version_from_template": "42"}`,
+	})
+	if code, out, errOut := runConfigCaptured(t, "validate", filepath.Join(tdir, "tmpl.conf")); code != 0 {
+		t.Errorf("template with defaults file: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if code, _, errOut := runConfigCaptured(t, "dump", "--raw", filepath.Join(tdir, "tmpl.conf")); code != 2 ||
+		!strings.Contains(errOut, `undefined variable "version_from_template"`) {
+		t.Errorf("dump without defaults file: exit %d, stderr %q", code, errOut)
+	}
+	if code, out, _ := runConfigCaptured(t, "dump", "--raw", "-e", `version_from_template="7"`, filepath.Join(tdir, "tmpl.conf")); code != 0 ||
+		!strings.Contains(out, `"release_version": "7"`) || strings.Contains(out, "version_from_template") {
+		t.Errorf("dump with -e template value: exit %d, stdout %q", code, out)
+	}
+
 	// dump fills defaults, nested ones too.
 	code, out, _ := runConfigCaptured(t, "dump", p("ok.conf"))
 	if code != 0 {
