@@ -218,7 +218,7 @@ func (s *xmlScanner) scanText() (tokKind, bool) {
 		i = len(rest)
 	}
 	raw := rest[:i]
-	if bytes.IndexByte(raw, '&') >= 0 || bytes.IndexByte(raw, '\r') >= 0 {
+	if needsDecoding(raw) {
 		var err error
 		s.scratch, err = decodeEntities(s.scratch[:0], normalizeNewlines(raw))
 		if err != nil {
@@ -245,7 +245,10 @@ func (s *xmlScanner) scanMarkup() (tokKind, bool) {
 		if gt < 0 {
 			return 0, false
 		}
-		full := bytes.TrimRight(b[2:gt], " \t\r\n")
+		full := b[2:gt]
+		for len(full) > 0 && spaceTab[full[len(full)-1]] {
+			full = full[:len(full)-1]
+		}
 		if s.depth == 0 {
 			s.fail("unexpected end tag %q", full)
 			return tokEOF, true
@@ -575,6 +578,19 @@ func decodeEntities(dst, raw []byte) ([]byte, error) {
 		}
 		raw = raw[semi+1:]
 	}
+}
+
+// needsDecoding reports whether text holds an entity reference or a CR.
+func needsDecoding(raw []byte) bool {
+	if len(raw) > 64 {
+		return bytes.IndexByte(raw, '&') >= 0 || bytes.IndexByte(raw, '\r') >= 0
+	}
+	for _, c := range raw {
+		if c == '&' || c == '\r' {
+			return true
+		}
+	}
+	return false
 }
 
 // normalizeNewlines turns "\r\n" and lone "\r" into "\n", as XML requires
