@@ -21,11 +21,14 @@ func init() {
 }
 
 const configUsage = `usage: pungo config validate [-e KEY=VALUE]... [--old-composes] [--no-variants] FILE
+       pungo config validate --dump-schema
        pungo config dump [-e KEY=VALUE]... [--raw] FILE
 
 validate prints errors and warnings as FILE:LINE:COL: error|warning: MESSAGE and
 exits 0 when there are no errors (warnings allowed), 1 when there are errors,
 2 when the config cannot be read at all (syntax error, missing import, ...).
+
+--dump-schema prints Pungi's option schema as JSON Schema and exits.
 
 dump prints the config as JSON with sorted keys: with defaults filled in and
 validated (exit 1 on validation errors), or with --raw the variables exactly as
@@ -59,6 +62,7 @@ func runConfigValidate(args []string) int {
 	flags.Var(&defines, "define", "same as -e")
 	oldComposes := flags.Bool("old-composes", false, "the compose will run with old composes (allows createrepo_deltas)")
 	noVariants := flags.Bool("no-variants", false, "do not read variants_file for the phase checks")
+	dumpSchema := flags.Bool("dump-schema", false, "print the option schema as JSON Schema and exit")
 	flags.Usage = func() { fmt.Fprintln(os.Stderr, configUsage) }
 	pos, err := parseInterspersed(flags, args)
 	if err != nil {
@@ -66,6 +70,12 @@ func runConfigValidate(args []string) int {
 			return 0
 		}
 		return 2
+	}
+	if *dumpSchema {
+		if err := config.WriteJSON(os.Stdout, config.SchemaJSON()); err != nil {
+			return fail("config validate", err)
+		}
+		return 0
 	}
 	if len(pos) != 1 {
 		flags.Usage()

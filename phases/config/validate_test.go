@@ -435,3 +435,21 @@ func TestRegexErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSchemaJSON(t *testing.T) {
+	s := SchemaJSON()
+	props := s["properties"].(map[string]any)
+	if len(props) != len(Options()) || len(props) < 180 {
+		t.Fatalf("%d properties for %d options", len(props), len(Options()))
+	}
+	got := pyRepr(props["failable_deliverables"])
+	want := "{'default': [], 'items': {'additionalItems': False, 'items': [{'type': 'regex'}, " +
+		"{'additionalProperties': False, 'patternProperties': {'.+': {'items': {'type': 'string'}, 'type': 'array'}}, 'type': 'object'}], " +
+		"'minItems': 2, 'type': 'array'}, 'type': 'array'}"
+	if got != want {
+		t.Errorf("failable_deliverables:\n got %s\nwant %s", got, want)
+	}
+	if got := pyRepr(props["bootable"]); !strings.Contains(got, "'deprecated'") {
+		t.Errorf("bootable: %s", got)
+	}
+}
