@@ -29,9 +29,10 @@ type bz2Writer struct {
 }
 
 // A level-1 block holds 100,000 bytes after bzip2's first run-length
-// stage, which can grow input by a quarter (runs of exactly four bytes);
-// 80,000 input bytes therefore always make a single block.
-const bz2Chunk = 80000
+// stage (libbz2 cuts it at 99,981), and that stage can grow input by a
+// quarter (runs of exactly four bytes); 79,000 input bytes therefore
+// always make a single block.
+const bz2Chunk = 79000
 
 type bz2Job struct {
 	done   chan struct{}
@@ -49,6 +50,33 @@ var bz2Pool = sync.Pool{New: func() any {
 	zw, _ := bzip2.NewWriter(io.Discard, &bzip2.WriterConfig{Level: bzip2.BestSpeed})
 	return zw
 }}
+
+// bz2Encode is bz2Stream; the tests swap in dsnetStream.
+var bz2Encode = bz2Stream
+
+// bz2Stream compresses one chunk as a complete one-block stream: with the
+// system's libbz2 when it loads (1.5 times faster than dsnet on sqlite
+// pages), else with dsnet.
+func bz2Stream(data []byte) ([]byte, error) {
+	if s, ok, err := libbz2Chunk(nil, data, 1); ok {
+		return s, err
+	}
+	return dsnetStream(data)
+}
+
+func dsnetStream(data []byte) ([]byte, error) {
+	zw := bz2Pool.Get().(*bzip2.Writer)
+	defer bz2Pool.Put(zw)
+	var buf bytes.Buffer
+	zw.Reset(&buf)
+	if _, err := zw.Write(data); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
 
 func (z *bz2Writer) Write(b []byte) (int, error) {
 	if z.err != nil {
@@ -81,16 +109,7 @@ func (z *bz2Writer) dispatch() error {
 	z.sem <- struct{}{}
 	go func() {
 		defer func() { <-z.sem; close(j.done) }()
-		zw := bz2Pool.Get().(*bzip2.Writer)
-		defer bz2Pool.Put(zw)
-		var buf bytes.Buffer
-		zw.Reset(&buf)
-		if _, err := zw.Write(data); err != nil {
-			j.err = err
-			return
-		}
-		j.err = zw.Close()
-		j.stream = buf.Bytes()
+		j.stream, j.err = bz2Encode(data)
 	}()
 	// Keep at most two chunks per CPU in flight.
 	for len(z.pending) > 2*cap(z.sem) {
