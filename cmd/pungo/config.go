@@ -163,14 +163,29 @@ func loadVariantInfo(c *config.Config) ([]config.VariantInfo, error) {
 	if !ok {
 		return nil, nil // already reported as a missing required option
 	}
-	file, ok := v.(string)
-	if !ok {
-		// An SCM dict: pungi-config-validate would fetch it; offline we
-		// cannot.
-		return nil, errors.New("variants_file is not a local file; not fetched")
-	}
-	if !filepath.IsAbs(file) {
-		file = filepath.Join(filepath.Dir(c.Path), file)
+	var file string
+	switch x := v.(type) {
+	case string:
+		// A plain path is relative to the config's directory.
+		file = x
+		if !filepath.IsAbs(file) {
+			file = filepath.Join(filepath.Dir(c.Path), file)
+		}
+	case map[string]any:
+		// {"scm": "file", "file": PATH[, "repo": DIR]} is read in place
+		// (relative to the working directory, as Pungi's file SCM does);
+		// other SCMs would have to be fetched, which offline we do not.
+		scm, _ := x["scm"].(string)
+		f, _ := x["file"].(string)
+		if scm != "file" || f == "" {
+			return nil, fmt.Errorf("variants_file is in %s SCM; not fetched", scm)
+		}
+		file = f
+		if dir, ok := x["repo"].(string); ok && dir != "" && !filepath.IsAbs(file) {
+			file = filepath.Join(dir, file)
+		}
+	default:
+		return nil, nil // reported by the schema check
 	}
 	d := c.WithDefaults()
 	vs, err := variants.ParseFileFiltered(file, d.Strings("tree_arches"), d.Strings("tree_variants"))
