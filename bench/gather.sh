@@ -64,11 +64,15 @@ full_rpms=$(grep -c '"nevra"' "$out/last.out" || true)
 # Gather alone, after loading: the Go benchmark on the same names.
 PUNGO_GATHER_REPO=$out PUNGO_GATHER_NAMES=$out/names.txt \
 	go test ./bench/gather/ -run '^$' -bench 'Gather|Load|Pool' -benchtime "${repeats}x" >"$out/gobench.txt"
-gb() { awk -v k="$1" '$1 ~ k {printf "%.3f", $3 / 1e9; exit}' "$out/gobench.txt"; }
-g_none=$(gb 'BenchmarkGather/none')
-g_full=$(gb 'BenchmarkGather/build-fulltree')
-g_load=$(gb 'BenchmarkLoad')
-g_pool=$(gb 'BenchmarkPool')
+# gb KEY: "wall cpu" seconds per operation of a Go benchmark.
+gb() {
+	awk -v k="$1" '$1 ~ k { c = ""; for (i = 4; i <= NF; i++) if ($i == "cpu-ns/op") c = $(i - 1)
+		printf "%.3f %.3f", $3 / 1e9, c / 1e9; exit }' "$out/gobench.txt"
+}
+read -r g_none g_none_c < <(gb 'BenchmarkGather/none')
+read -r g_full g_full_c < <(gb 'BenchmarkGather/build-fulltree')
+read -r g_load g_load_c < <(gb 'BenchmarkLoad')
+read -r g_pool g_pool_c < <(gb 'BenchmarkPool')
 
 # libsolv: load primary (the synthetic file requires all lie in primary, so
 # pungo never reads filelists here either), then solve "install NAME" for
@@ -128,10 +132,10 @@ echo "gather of $(wc -l <"$out/names.txt") names over $(($(wc -l <"$out/allnames
 printf '%-44s %10s %10s %10s\n' "" "wall s" "cpu s" "RSS MB"
 printf '%-44s %10s %10s %10s   %s\n' "pungo depsolve, greedy none (whole command)" "$none_w" "$none_c" "$none_m" "$none_rpms packages"
 printf '%-44s %10s %10s %10s   %s\n' "pungo depsolve, build+fulltree+selfhosting" "$full_w" "$full_c" "$full_m" "$full_rpms packages"
-printf '%-44s %10s\n' "  Gather alone after loading, greedy none" "$g_none"
-printf '%-44s %10s\n' "  Gather alone, build+fulltree+selfhosting" "$g_full"
-printf '%-44s %10s\n' "  loading (open both repos + pool)" "$g_load"
-printf '%-44s %10s\n' "  of which building the pool" "$g_pool"
+printf '%-44s %10s %10s\n' "  Gather alone after loading, greedy none" "$g_none" "$g_none_c"
+printf '%-44s %10s %10s\n' "  Gather alone, build+fulltree+selfhosting" "$g_full" "$g_full_c"
+printf '%-44s %10s %10s\n' "  loading (open both repos + pool)" "$g_load" "$g_load_c"
+printf '%-44s %10s %10s\n' "  of which building the pool" "$g_pool" "$g_pool_c"
 if [ -n "$solv_solve" ]; then
 	printf '%-44s %10s %10s %10s   %s\n' "libsolv install solve (python3-solv)" "$solv_solve" "" "$solv_rss" "$solv_n packages, $solv_problems problems"
 	printf '%-44s %10s\n' "  libsolv loading primary" "$solv_load"
