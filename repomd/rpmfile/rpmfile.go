@@ -147,23 +147,23 @@ func readWhole(f *os.File, size int64, opts Options) (*repomd.Package, error) {
 // Read reads a package from any reader (a file, a pipe, an HTTP body),
 // checksumming every byte; SizePackage is the number of bytes read and
 // TimeFile is left 0. The error does not name the source; ReadFile's does.
+//
+// Every byte is read once, straight into the header buffer or a pooled
+// chunk, and digested there: no bufio layer copies it a second time.
 func Read(r io.Reader, opts Options) (*repomd.Package, error) {
 	h, typ, err := NewHash(opts.ChecksumType)
 	if err != nil {
 		return nil, err
 	}
-	cnt := &countingHash{h: h}
-	br := bufio.NewReaderSize(io.TeeReader(r, cnt), 256<<10)
-	p, err := readHeaders(br)
+	hr := &hashingReader{r: r, h: h}
+	p, err := readHeaders(hr)
 	if err != nil {
 		return nil, err
 	}
-	// Drain the payload through the digest in big reads: bufio would
-	// otherwise hand io.Discard the underlying reader, which reads 8 KB at
-	// a time.
-	chunk := make([]byte, 256<<10)
+	cp := chunkPool.Get().(*[]byte)
+	defer chunkPool.Put(cp)
 	for {
-		_, err := br.Read(chunk)
+		_, err := hr.Read(*cp)
 		if err == io.EOF {
 			break
 		}
@@ -175,8 +175,26 @@ func Read(r io.Reader, opts Options) (*repomd.Package, error) {
 		return nil, err
 	}
 	p.pkg.Checksum = repomd.Checksum{Type: typ, Value: hex.EncodeToString(h.Sum(nil))}
-	p.pkg.SizePackage = cnt.n
+	p.pkg.SizePackage = hr.n
 	return p.pkg, nil
+}
+
+// chunkPool holds the payload read buffers: 256 KB reads cost the fewest
+// system calls without leaving the CPU cache before they are digested.
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
+// hashingReader digests and counts everything read through it.
+type hashingReader struct {
+	r io.Reader
+	h hash.Hash
+	n int64
+}
+
+func (t *hashingReader) Read(b []byte) (int, error) {
+	n, err := t.r.Read(b)
+	t.h.Write(b[:n])
+	t.n += int64(n)
+	return n, err
 }
 
 // ReadHeader parses only the lead and headers of r, without checksumming,
@@ -191,16 +209,6 @@ func ReadHeader(r io.Reader, opts Options) (*repomd.Package, error) {
 		return nil, err
 	}
 	return p.pkg, nil
-}
-
-type countingHash struct {
-	h hash.Hash
-	n int64
-}
-
-func (c *countingHash) Write(b []byte) (int, error) {
-	c.n += int64(len(b))
-	return c.h.Write(b)
 }
 
 // rpm tag numbers (rpmtag.h).
