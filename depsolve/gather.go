@@ -68,6 +68,36 @@ func keyOf(d *repomd.Dep) reqKey {
 	return k
 }
 
+// reqMemo maps requirements to their resolution. It is keyed by name
+// first: hashing one string instead of four, and most requirements
+// (sonames, unversioned names) have a single entry per name.
+type reqMemo map[string][]reqMemoEntry
+
+type reqMemoEntry struct {
+	key  reqKey
+	pkgs []PkgID
+}
+
+func (m reqMemo) get(k reqKey) []PkgID {
+	for _, e := range m[k.name] {
+		if e.key == k {
+			return e.pkgs
+		}
+	}
+	return nil
+}
+
+func (m reqMemo) put(k reqKey, pkgs []PkgID) {
+	list := m[k.name]
+	for i := range list {
+		if list[i].key == k {
+			list[i].pkgs = pkgs
+			return
+		}
+	}
+	m[k.name] = append(list, reqMemoEntry{k, pkgs})
+}
+
 const (
 	destBinary = iota
 	destDebug
@@ -90,7 +120,7 @@ type gatherer struct {
 	reason []Reason   // first reason, by package
 	added  []bool     // reason recorded
 
-	memo      map[reqKey][]PkgID // finished_get_package_deps_reqs
+	memo      reqMemo // finished_get_package_deps_reqs
 	finBin    []bool
 	finDebug  []bool
 	finSrc    []bool
@@ -160,7 +190,7 @@ func newGatherer(pool *Pool, opts Options) (*gatherer, error) {
 		flags:     make([]Flags, n),
 		reason:    make([]Reason, n),
 		added:     make([]bool, n),
-		memo:      map[reqKey][]PkgID{},
+		memo:      reqMemo{},
 		finBin:    make([]bool, n),
 		finDebug:  make([]bool, n),
 		finSrc:    make([]bool, n),

@@ -1,7 +1,7 @@
 package depsolve
 
 import (
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/pungo/pungo/repomd"
@@ -172,23 +172,28 @@ func (r *Result) Why(name string) [][]*Item {
 	return out
 }
 
-// sortItems orders items by file name, then repository id.
+// sortItems orders items by file name, then repository id (stable).
 func sortItems(items []Item) {
 	type keyed struct {
-		file string
-		it   Item
+		file, repo string
+		i          int
 	}
 	k := make([]keyed, len(items))
 	for i := range items {
-		k[i] = keyed{items[i].Pkg.FileName(), items[i]}
+		k[i] = keyed{items[i].Pkg.FileName(), items[i].Repo.ID, i}
 	}
-	sort.SliceStable(k, func(i, j int) bool {
-		if k[i].file != k[j].file {
-			return k[i].file < k[j].file
+	slices.SortFunc(k, func(a, b keyed) int {
+		if c := strings.Compare(a.file, b.file); c != 0 {
+			return c
 		}
-		return k[i].it.Repo.ID < k[j].it.Repo.ID
+		if c := strings.Compare(a.repo, b.repo); c != 0 {
+			return c
+		}
+		return a.i - b.i
 	})
+	sorted := make([]Item, len(items))
 	for i := range k {
-		items[i] = k[i].it
+		sorted[i] = items[k[i].i]
 	}
+	copy(items, sorted)
 }

@@ -26,7 +26,7 @@ func (g *gatherer) packageDeps(pkg PkgID, debug bool) []dependency {
 	for k := range p.Requires {
 		req := &p.Requires[k]
 		key := keyOf(req)
-		if m := g.memo[key]; len(m) > 0 {
+		if m := g.memo.get(key); len(m) > 0 {
 			for _, i := range m {
 				out = append(out, dependency{i, req})
 			}
@@ -38,7 +38,7 @@ func (g *gatherer) packageDeps(pkg PkgID, debug bool) []dependency {
 			continue
 		}
 		b := g.best(cands, true, debug)
-		g.memo[key] = b
+		g.memo.put(key, b)
 		for _, i := range b {
 			out = append(out, dependency{i, req})
 		}
