@@ -104,6 +104,9 @@ const (
 	destSource
 )
 
+// gatherer is the state of one Gather run: Pungi's Gather object, with
+// its sets as bool slices indexed by PkgID and its finished_* dicts as
+// per-package memos.
 type gatherer struct {
 	pool    *Pool
 	opts    Options
@@ -120,17 +123,17 @@ type gatherer struct {
 	reason []Reason   // first reason, by package
 	added  []bool     // reason recorded
 
-	memo      reqMemo // finished_get_package_deps_reqs
-	finBin    []bool
-	finDebug  []bool
-	finSrc    []bool
-	finCond   lazyLists
-	finSrcPkg []PkgID // -2: not looked up yet, -1: none
-	srpmCache map[string]PkgID
-	finDbgPkg []bool
-	finFT     lazyLists
-	finLP     lazyLists
-	finML     []bool
+	memo      reqMemo          // finished_get_package_deps_reqs
+	finBin    []bool           // finished_add_binary_package_deps
+	finDebug  []bool           // finished_add_debug_package_deps
+	finSrc    []bool           // finished_add_source_package_deps
+	finCond   lazyLists        // finished_add_conditional_packages
+	finSrcPkg []PkgID          // finished_add_source_packages; -2: not looked up yet, -1: none
+	srpmCache map[string]PkgID // sourcerpm_cache
+	finDbgPkg []bool           // finished_add_debug_packages
+	finFT     lazyLists        // finished_add_fulltree_packages
+	finLP     lazyLists        // finished_add_langpack_packages
+	finML     []bool           // finished_add_multilib_packages
 
 	// Pungi's QueryCaches, each built on first use over the packages it
 	// can ever return.
