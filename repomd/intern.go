@@ -2,7 +2,9 @@ package repomd
 
 import (
 	"hash/maphash"
+	"math"
 	"runtime/debug"
+	"runtime/metrics"
 	"sync"
 	"unsafe"
 )
@@ -136,20 +138,31 @@ func (s *slab[T]) end() []T {
 // drop forgets the list being built.
 func (s *slab[T]) drop() { s.buf = s.buf[:s.mark] }
 
-// relaxGC raises the collector's target while metadata loads. A load
-// builds a large, long-lived, pointer-rich heap in a fraction of a second;
-// with the default GOGC the collector would mark that growing heap seven
-// or eight times over, a fifth of the load's CPU time. Nested and
-// concurrent loads share one raise; the caller's setting comes back when
-// the last one ends, and a setting already higher (or off) is kept.
+// relaxGC holds the collector off while metadata loads. A load builds a
+// large, long-lived, pointer-rich heap in a fraction of a second; with the
+// default GOGC the collector would mark that growing heap six or seven
+// times over and slow every pointer store with write barriers, about a
+// fifth of the load's CPU time. Instead it is paused, with a memory limit
+// (the current use plus loadHeadroom, or the caller's limit if lower) as a
+// safety net: reaching it runs the collector anyway. Nested and concurrent
+// loads share one pause; the caller's settings come back when the last one
+// ends.
 func relaxGC() (restore func()) {
 	gcMu.Lock()
 	defer gcMu.Unlock()
 	if gcDepth == 0 {
-		gcSaved = debug.SetGCPercent(loadGCPercent)
-		if gcSaved < 0 || gcSaved >= loadGCPercent {
-			debug.SetGCPercent(gcSaved)
+		gcSavedPercent = debug.SetGCPercent(-1)
+		gcSavedLimit = debug.SetMemoryLimit(-1)
+		sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
+		metrics.Read(sample)
+		limit := int64(math.MaxInt64)
+		if sample[0].Value.Kind() == metrics.KindUint64 {
+			limit = int64(sample[0].Value.Uint64()) + loadHeadroom
 		}
+		if gcSavedLimit < limit {
+			limit = gcSavedLimit
+		}
+		debug.SetMemoryLimit(limit)
 	}
 	gcDepth++
 	return func() {
@@ -157,15 +170,19 @@ func relaxGC() (restore func()) {
 		defer gcMu.Unlock()
 		gcDepth--
 		if gcDepth == 0 {
-			debug.SetGCPercent(gcSaved)
+			debug.SetMemoryLimit(gcSavedLimit)
+			debug.SetGCPercent(gcSavedPercent)
 		}
 	}
 }
 
-const loadGCPercent = 400
+// loadHeadroom is how much a load may grow the heap before the collector
+// runs after all: a 70,000-package primary needs about 200 MB.
+const loadHeadroom = 1 << 30
 
 var (
-	gcMu    sync.Mutex
-	gcDepth int
-	gcSaved int
+	gcMu           sync.Mutex
+	gcDepth        int
+	gcSavedPercent int
+	gcSavedLimit   int64
 )
