@@ -351,7 +351,7 @@ func (p *parsed) fill(opts Options) error {
 	pkg.SourceRPM = str(h, tagSourceRPM)
 	pkg.Packager = str(h, tagPackager)
 	pkg.HeaderStart = p.hdrStart
-	pkg.HeaderEnd = p.hdrStart + int64(h.Size)
+	pkg.HeaderEnd = p.hdrEnd
 	if v, ok := num(h, tagLongSize); ok {
 		pkg.SizeInstalled = v
 	} else {
