@@ -24,9 +24,10 @@ type pool struct {
 	files    map[string][]int32 // built lazily
 	byName   map[string][]int32
 
-	what map[repomd.Dep][]int32
-	rich map[string]*repomd.Rich
-	deps []*pkgDeps // by package id, filled on first use
+	what      map[repomd.Dep][]int32 // versioned dependencies
+	whatPlain map[string][]int32     // unversioned ones, by name (most sonames)
+	rich      map[string]*repomd.Rich
+	deps      []*pkgDeps // by package id, filled on first use
 }
 
 // pkgDeps holds the providers of each plain dependency of one package
@@ -106,6 +107,7 @@ func newPool(install, available []*repomd.Package, arch string, multiversion []s
 		archClass:  make([]int, 0, n),
 		byName:     make(map[string][]int32, n),
 		what:       map[repomd.Dep][]int32{},
+		whatPlain:  map[string][]int32{},
 		rich:       map[string]*repomd.Rich{},
 	}
 	seen := make(map[*repomd.Package]bool, n)
@@ -179,7 +181,12 @@ func newPool(install, available []*repomd.Package, arch string, multiversion []s
 // plain (non-rich) dependency, ascending.
 func (p *pool) whatProvides(d repomd.Dep) []int32 {
 	d.Pre = false
-	if ids, ok := p.what[d]; ok {
+	plain := d.Flags == repomd.DepAny
+	if plain {
+		if ids, ok := p.whatPlain[d.Name]; ok {
+			return ids
+		}
+	} else if ids, ok := p.what[d]; ok {
 		return ids
 	}
 	var ids []int32
@@ -195,7 +202,11 @@ func (p *pool) whatProvides(d repomd.Dep) []int32 {
 		ids = append(ids, p.files[d.Name]...)
 	}
 	ids = sortedUnique(ids)
-	p.what[d] = ids
+	if plain {
+		p.whatPlain[d.Name] = ids
+	} else {
+		p.what[d] = ids
+	}
 	return ids
 }
 

@@ -32,35 +32,19 @@ func TestSynthRepoAgreesWithLibsolv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The generator leaves some requirements open (as real snapshots do), so
-	// pick jobs from both sides: packages that install alone, groups of
-	// them (which may clash) and packages that do not. (The whole latest
-	// set has thousands of problems; libsolv takes long to list them.)
+	// Jobs of several sizes: the latest build of every name.arch (a
+	// gathered set), single packages, and random groups, which may ask for
+	// two builds of one name or for conflicting packages.
 	r := rand.New(rand.NewSource(5))
-	var good, bad []*repomd.Package
-	for len(good) < 30 || len(bad) < 5 {
-		p := pkgs[r.Intn(len(pkgs))]
-		res, err := checker.Check([]*repomd.Package{p})
-		if err != nil {
-			t.Fatal(err)
+	jobs := [][]*repomd.Package{latest(pkgs, nil)}
+	for len(jobs) < 30 {
+		n := 1 + r.Intn(3)
+		if len(jobs)%2 == 0 {
+			n = 20 + r.Intn(500)
 		}
-		if res.Installable {
-			good = append(good, p)
-		} else if len(bad) < 5 {
-			bad = append(bad, p)
-		}
-	}
-	jobs := [][]*repomd.Package{good}
-	for _, p := range good[:10] {
-		jobs = append(jobs, []*repomd.Package{p})
-	}
-	for _, p := range bad {
-		jobs = append(jobs, []*repomd.Package{p})
-	}
-	for len(jobs) < 25 {
 		var job []*repomd.Package
-		for k := 2 + r.Intn(20); k > 0; k-- {
-			job = append(job, good[r.Intn(len(good))])
+		for i := 0; i < n; i++ {
+			job = append(job, pkgs[r.Intn(len(pkgs))])
 		}
 		jobs = append(jobs, job)
 	}
