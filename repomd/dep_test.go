@@ -89,6 +89,10 @@ func TestRich(t *testing.T) {
 		{"(libc.so.6()(64bit) and (glibc >= 2:2.34-1 or musl))", RichAnd, 2, "(libc.so.6()(64bit) and (glibc >= 2:2.34-1 or musl))"},
 		{"(python3-foo if (python3 with python3-libs))", RichIf, 2, "(python3-foo if (python3 with python3-libs))"},
 		{"(foo)", RichLeaf, 0, "foo"},
+		// Real CentOS Stream 9 AppStream entry: long chains are fine.
+		{"(java-headless or java-17-headless or java-11-headless or java-1.8.0-headless)", RichOr, 4,
+			"(java-headless or java-17-headless or java-11-headless or java-1.8.0-headless)"},
+		{"(a and b and c and d and e)", RichAnd, 5, "(a and b and c and d and e)"},
 	}
 	for _, c := range cases {
 		r, err := ParseRich(c.in)

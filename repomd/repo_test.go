@@ -346,11 +346,24 @@ func TestSharedRepos(t *testing.T) {
 		if len(r.Packages) != c.count {
 			t.Errorf("%s: %d packages, want %d", c.dir, len(r.Packages), c.count)
 		}
+		rich := 0
 		for _, p := range r.Packages {
 			if p.Name == "" || p.Version == "" || p.Arch == "" || p.Location == "" {
 				t.Fatalf("%s: incomplete package %+v", c.dir, p)
 			}
+			// Every rich dependency real packages carry must parse.
+			for _, l := range [][]Dep{p.Requires, p.Recommends, p.Suggests, p.Supplements, p.Enhances, p.Conflicts} {
+				for _, d := range l {
+					if d.IsRich() {
+						rich++
+						if _, err := ParseRich(d.Name); err != nil {
+							t.Errorf("%s: %s: %v", c.dir, p.NEVRA(), err)
+						}
+					}
+				}
+			}
 		}
+		t.Logf("%s: %d rich dependencies parsed", c.dir, rich)
 	}
 	gather := toolcheck.Shared(t, "conformance/gather/fixtures")
 	dirs, _ := filepath.Glob(filepath.Join(gather, "*"))

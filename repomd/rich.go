@@ -157,7 +157,10 @@ func (p *richParser) group() (*Rich, error) {
 			return nil, err
 		}
 		node.Args = append(node.Args, arg)
-		if (node.Op == RichWithout && len(node.Args) > 2) || len(node.Args) > 3 {
+		// and/or/with chain freely; the others take a fixed number of
+		// operands, which the operator checks above already enforce.
+		if (node.Op == RichWithout || node.Op == RichIf || node.Op == RichUnless) && len(node.Args) > 2 ||
+			len(node.Args) > 3 && node.Op != RichAnd && node.Op != RichOr && node.Op != RichWith {
 			return nil, fmt.Errorf("too many operands for %q", node.Op)
 		}
 	}
