@@ -1,11 +1,12 @@
 package createrepo
 
 import (
-	"database/sql"
+	"context"
+	"database/sql/driver"
 	"fmt"
 	"strings"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	"github.com/mattn/go-sqlite3"
 
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/rpmfile"
@@ -87,88 +88,122 @@ const (
 	dbOther
 )
 
-// dbWriter fills one database inside a single transaction.
+// dbWriter fills one database inside a single transaction. It talks to
+// the go-sqlite3 driver directly: database/sql's per-call locking,
+// argument conversion and result wrapping cost about as much as sqlite's
+// own work for the small rows of rpm metadata.
 type dbWriter struct {
-	kind  dbKind
-	path  string
-	db    *sql.DB
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
+	kind dbKind
+	path string
+	conn *sqlite3.SQLiteConn
+	// The prepared inserts: packages, then the dependency tables in
+	// depTables order, then files, filelist or changelog.
+	pkgs  *stmt
+	deps  [8]*stmt
+	files *stmt
 	key   int64
 }
 
+// stmt is a prepared insert with its reused argument list.
+type stmt struct {
+	s    *sqlite3.SQLiteStmt
+	args []driver.NamedValue
+}
+
+func (st *stmt) exec(vals ...driver.Value) error {
+	for i, v := range vals {
+		st.args[i].Value = v
+	}
+	_, err := st.s.ExecContext(context.Background(), st.args)
+	return err
+}
+
 func openDB(path string, kind dbKind) (w *dbWriter, err error) {
-	db, err := sql.Open("sqlite3", path)
+	dc, err := (&sqlite3.SQLiteDriver{}).Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	db.SetMaxOpenConns(1)
-	w = &dbWriter{kind: kind, path: path, db: db, stmts: map[string]*sql.Stmt{}}
+	w = &dbWriter{kind: kind, path: path, conn: dc.(*sqlite3.SQLiteConn)}
 	defer func() {
 		if err != nil {
-			db.Close()
+			w.conn.Close()
 			err = fmt.Errorf("%s: %w", path, err)
 		}
 	}()
-	for _, p := range []string{"PRAGMA synchronous = OFF", "PRAGMA journal_mode = MEMORY", "PRAGMA temp_store = MEMORY"} {
-		if _, err := db.Exec(p); err != nil {
+	// A half-written database is never used (the run fails and the
+	// directory is removed), so neither a journal nor syncs buy anything.
+	for _, p := range []string{"PRAGMA synchronous = OFF", "PRAGMA journal_mode = OFF", "PRAGMA temp_store = MEMORY"} {
+		if err := w.run(p); err != nil {
 			return nil, err
 		}
 	}
 	schema := append([]string{dbInfoSchema}, map[dbKind][]string{dbPrimary: primarySchema, dbFilelists: filelistsSchema, dbOther: otherSchema}[kind]...)
-	for _, s := range schema {
-		if _, err := db.Exec(s); err != nil {
+	for _, q := range schema {
+		if err := w.run(q); err != nil {
 			return nil, err
 		}
 	}
-	if w.tx, err = db.Begin(); err != nil {
+	if err := w.run("BEGIN"); err != nil {
 		return nil, err
 	}
-	prep := func(name, q string) error {
-		st, err := w.tx.Prepare(q)
+	prep := func(q string, n int) *stmt {
 		if err != nil {
-			return err
+			return nil
 		}
-		w.stmts[name] = st
-		return nil
+		var ds driver.Stmt
+		if ds, err = w.conn.Prepare(q); err != nil {
+			return nil
+		}
+		st := &stmt{s: ds.(*sqlite3.SQLiteStmt), args: make([]driver.NamedValue, n)}
+		for i := range st.args {
+			st.args[i].Ordinal = i + 1
+		}
+		return st
 	}
 	switch kind {
 	case dbPrimary:
-		err = prep("packages", "INSERT INTO packages (  pkgId, name, arch, version, epoch, release, summary, description,  url, time_file, time_build, rpm_license, rpm_vendor, rpm_group,  rpm_buildhost, rpm_sourcerpm, rpm_header_start, rpm_header_end,  rpm_packager, size_package, size_installed, size_archive,  location_href, location_base, checksum_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?, ?)")
-		for _, t := range depTables {
-			if err != nil {
-				break
-			}
+		w.pkgs = prep("INSERT INTO packages (  pkgId, name, arch, version, epoch, release, summary, description,  url, time_file, time_build, rpm_license, rpm_vendor, rpm_group,  rpm_buildhost, rpm_sourcerpm, rpm_header_start, rpm_header_end,  rpm_packager, size_package, size_installed, size_archive,  location_href, location_base, checksum_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?, ?)", 25)
+		for i, t := range depTables {
 			if t == "requires" {
-				err = prep(t, "INSERT INTO requires (name, flags, epoch, version, release, pkgKey, pre) VALUES (?, ?, ?, ?, ?, ?, ?)")
+				w.deps[i] = prep("INSERT INTO requires (name, flags, epoch, version, release, pkgKey, pre) VALUES (?, ?, ?, ?, ?, ?, ?)", 7)
 			} else {
-				err = prep(t, fmt.Sprintf("INSERT INTO %s (name, flags, epoch, version, release, pkgKey) VALUES (?, ?, ?, ?, ?, ?)", t))
+				w.deps[i] = prep(fmt.Sprintf("INSERT INTO %s (name, flags, epoch, version, release, pkgKey) VALUES (?, ?, ?, ?, ?, ?)", t), 6)
 			}
 		}
-		if err == nil {
-			err = prep("files", "INSERT INTO files (name, type, pkgKey) VALUES (?, ?, ?)")
-		}
+		w.files = prep("INSERT INTO files (name, type, pkgKey) VALUES (?, ?, ?)", 3)
 	case dbFilelists:
-		if err = prep("packages", "INSERT INTO packages (pkgId) VALUES (?)"); err == nil {
-			err = prep("filelist", "INSERT INTO filelist (pkgKey, dirname, filenames, filetypes)  VALUES (?, ?, ?, ?)")
-		}
+		w.pkgs = prep("INSERT INTO packages (pkgId) VALUES (?)", 1)
+		w.files = prep("INSERT INTO filelist (pkgKey, dirname, filenames, filetypes)  VALUES (?, ?, ?, ?)", 4)
 	case dbOther:
-		if err = prep("packages", "INSERT INTO packages (pkgId) VALUES (?)"); err == nil {
-			err = prep("changelog", "INSERT INTO changelog (pkgKey, author, date, changelog)  VALUES (?, ?, ?, ?)")
-		}
+		w.pkgs = prep("INSERT INTO packages (pkgId) VALUES (?)", 1)
+		w.files = prep("INSERT INTO changelog (pkgKey, author, date, changelog)  VALUES (?, ?, ?, ?)", 4)
 	}
 	if err != nil {
-		w.tx.Rollback()
+		w.closeStmts()
 		return nil, err
 	}
 	return w, nil
+}
+
+// run executes one statement without arguments.
+func (w *dbWriter) run(q string) error {
+	_, err := w.conn.Exec(q, nil)
+	return err
+}
+
+func (w *dbWriter) closeStmts() {
+	for _, st := range append([]*stmt{w.pkgs, w.files}, w.deps[:]...) {
+		if st != nil {
+			st.s.Close()
+		}
+	}
 }
 
 // null maps "" to SQL NULL, as createrepo_c stores an empty URL, packager
 // and location base. The other strings are stored as they are: rpm always
 // writes their tags, and the package model cannot tell an absent tag
 // from an empty one.
-func null(s string) any {
+func null(s string) driver.Value {
 	if s == "" {
 		return nil
 	}
@@ -193,7 +228,7 @@ func (w *dbWriter) add(p *repomd.Package) error {
 }
 
 func (w *dbWriter) addPrimary(p *repomd.Package) error {
-	_, err := w.stmts["packages"].Exec(p.Checksum.Value, p.Name, p.Arch, p.Version, p.Epoch, p.Release,
+	err := w.pkgs.exec(p.Checksum.Value, p.Name, p.Arch, p.Version, p.Epoch, p.Release,
 		clean(p.Summary), clean(p.Description), null(p.URL), p.TimeFile, p.TimeBuild,
 		clean(p.License), clean(p.Vendor), clean(p.Group), clean(p.BuildHost), clean(p.SourceRPM),
 		p.HeaderStart, p.HeaderEnd, null(p.Packager), p.SizePackage, p.SizeInstalled, p.SizeArchive,
@@ -201,22 +236,21 @@ func (w *dbWriter) addPrimary(p *repomd.Package) error {
 	if err != nil {
 		return err
 	}
-	lists := [][]repomd.Dep{p.Requires, p.Provides, p.Conflicts, p.Obsoletes, p.Suggests, p.Enhances, p.Recommends, p.Supplements}
-	for i, t := range depTables {
-		st := w.stmts[t]
+	lists := [...][]repomd.Dep{p.Requires, p.Provides, p.Conflicts, p.Obsoletes, p.Suggests, p.Enhances, p.Recommends, p.Supplements}
+	for i, st := range w.deps {
 		for _, d := range lists[i] {
-			var flags any
+			var flags driver.Value
 			if d.Flags != repomd.DepAny {
 				flags = d.Flags.XMLName()
 			}
-			if t == "requires" {
+			if i == 0 { // requires
 				pre := "FALSE"
 				if d.Pre {
 					pre = "TRUE"
 				}
-				_, err = st.Exec(clean(d.Name), flags, null(d.Epoch), null(d.Version), null(d.Release), w.key, pre)
+				err = st.exec(clean(d.Name), flags, null(d.Epoch), null(d.Version), null(d.Release), w.key, pre)
 			} else {
-				_, err = st.Exec(clean(d.Name), flags, null(d.Epoch), null(d.Version), null(d.Release), w.key)
+				err = st.exec(clean(d.Name), flags, null(d.Epoch), null(d.Version), null(d.Release), w.key)
 			}
 			if err != nil {
 				return err
@@ -227,7 +261,7 @@ func (w *dbWriter) addPrimary(p *repomd.Package) error {
 		if !rpmfile.IsPrimaryFile(f.Path) {
 			continue
 		}
-		if _, err := w.stmts["files"].Exec(clean(f.Path), fileTypeName(f.Type), w.key); err != nil {
+		if err := w.files.exec(clean(f.Path), fileTypeName(f.Type), w.key); err != nil {
 			return err
 		}
 	}
@@ -245,7 +279,7 @@ func fileTypeName(t repomd.FileType) string {
 }
 
 func (w *dbWriter) addFilelists(p *repomd.Package) error {
-	if _, err := w.stmts["packages"].Exec(p.Checksum.Value); err != nil {
+	if err := w.pkgs.exec(p.Checksum.Value); err != nil {
 		return err
 	}
 	// One row per directory, in the order directories first appear; the
@@ -281,7 +315,7 @@ func (w *dbWriter) addFilelists(p *repomd.Package) error {
 		if d == "" {
 			d = "."
 		}
-		if _, err := w.stmts["filelist"].Exec(w.key, clean(d), clean(string(e.names)), string(e.types)); err != nil {
+		if err := w.files.exec(w.key, clean(d), clean(string(e.names)), string(e.types)); err != nil {
 			return err
 		}
 	}
@@ -289,11 +323,11 @@ func (w *dbWriter) addFilelists(p *repomd.Package) error {
 }
 
 func (w *dbWriter) addOther(p *repomd.Package) error {
-	if _, err := w.stmts["packages"].Exec(p.Checksum.Value); err != nil {
+	if err := w.pkgs.exec(p.Checksum.Value); err != nil {
 		return err
 	}
 	for _, c := range p.Changelogs {
-		if _, err := w.stmts["changelog"].Exec(w.key, clean(c.Author), c.Date, clean(c.Text)); err != nil {
+		if err := w.files.exec(w.key, clean(c.Author), c.Date, clean(c.Text)); err != nil {
 			return err
 		}
 	}
@@ -304,31 +338,35 @@ func (w *dbWriter) addOther(p *repomd.Package) error {
 // the indexes and closes the database.
 func (w *dbWriter) finish(xmlChecksum string) error {
 	err := func() error {
-		if _, err := w.tx.Exec("INSERT INTO db_info (dbversion, checksum) VALUES (?, ?)", dbVersion, xmlChecksum); err != nil {
+		info, err := w.conn.Prepare("INSERT INTO db_info (dbversion, checksum) VALUES (?, ?)")
+		if err != nil {
 			return err
 		}
-		for _, st := range w.stmts {
-			st.Close()
+		_, err = info.(*sqlite3.SQLiteStmt).ExecContext(context.Background(), []driver.NamedValue{{Ordinal: 1, Value: int64(dbVersion)}, {Ordinal: 2, Value: xmlChecksum}})
+		info.Close()
+		if err != nil {
+			return err
 		}
-		if err := w.tx.Commit(); err != nil {
+		w.closeStmts()
+		if err := w.run("COMMIT"); err != nil {
 			return err
 		}
 		idx := map[dbKind][]string{dbPrimary: primaryIndexes, dbFilelists: filelistsIndexes, dbOther: otherIndexes}[w.kind]
-		for _, s := range idx {
-			if _, err := w.db.Exec(s); err != nil {
+		for _, q := range idx {
+			if err := w.run(q); err != nil {
 				return err
 			}
 		}
-		return w.db.Close()
+		return w.conn.Close()
 	}()
 	if err != nil {
-		w.db.Close()
+		w.conn.Close()
 		return fmt.Errorf("%s: %w", w.path, err)
 	}
 	return nil
 }
 
 func (w *dbWriter) abort() {
-	w.tx.Rollback()
-	w.db.Close()
+	w.closeStmts()
+	w.conn.Close()
 }
