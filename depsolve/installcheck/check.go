@@ -20,11 +20,16 @@ type Options struct {
 	// Multiversion lists capabilities whose providers may be installed in
 	// several versions (rpm's installonly packages). Empty means none.
 	Multiversion []string
-	// MaxProblems bounds the problems explained (0: 100).
+	// MaxProblems bounds the problems explained (0: 100). Each costs a
+	// solve of the whole instance (a few ms at 10,000 packages); when one
+	// broken package takes thousands of others down, the first hundred
+	// name the causes.
 	MaxProblems int
 	// NoInfArch turns off libsolv's inferior-arch policy, under which a
-	// dependency may not pull in the i686 build of a name that has an
-	// x86_64 build (unless that name is one of the packages to install).
+	// dependency may not pull in the i686 build of a name that also has an
+	// x86_64 build, unless that i686 build's x86_64 twin (same version) is
+	// installed too or one of the packages to install is an i686 build of
+	// that name.
 	NoInfArch bool
 }
 

@@ -457,3 +457,17 @@ func TestWriteText(t *testing.T) {
 		t.Errorf("WriteText:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+// TestUnreadableRichDependency: a requirement repomd cannot parse cannot be
+// satisfied, and the problem says why.
+func TestUnreadableRichDependency(t *testing.T) {
+	p := &repomd.Package{Name: "a", Arch: "noarch", EVR: repomd.EVR{Version: "1", Release: "1"},
+		Requires: []repomd.Dep{{Name: "(b or"}}}
+	res, err := Check([]*repomd.Package{p}, nil, "x86_64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Installable || len(res.Problems) != 1 || res.Problems[0] != "package a-1-1.noarch has an unreadable dependency (b or" {
+		t.Errorf("got %v %q", res.Installable, res.Problems)
+	}
+}
