@@ -77,7 +77,7 @@ func NewHash(typ string) (hash.Hash, string, error) {
 // ReadFile reads the package at path. TimeFile and SizePackage come from
 // the file's mtime and size. Errors are one line and name the file.
 func ReadFile(path string, opts Options) (*repomd.Package, error) {
-	f, err := os.Open(path)
+	f, err := openFile(path)
 	if err != nil {
 		return nil, err // *PathError already names the file
 	}
