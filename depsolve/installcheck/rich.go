@@ -394,14 +394,3 @@ func mergeTerms(a, b []dlit) ([]dlit, bool) {
 	}
 	return out, true
 }
-
-// disjuncts lists the operands of x's top-level "or"s.
-func disjuncts(x *bexpr, out []*bexpr) []*bexpr {
-	if x.op != bOr {
-		return append(out, x)
-	}
-	for _, a := range x.args {
-		out = disjuncts(a, out)
-	}
-	return out
-}
