@@ -12,7 +12,9 @@
 # checksum for pungo, parsing). The repository (bench/synth: 70,000 binary
 # packages, about 130 MB of primary XML, gzip) is generated once into
 # bench/out/synth70k (gitignored).
-# Usage: bench/load.sh [-r REPEATS] [-b BINARY_PACKAGES]
+# Usage: bench/load.sh [-r REPEATS] [-b BINARY_PACKAGES] [-c gz|zst|xz]
+# (-c: compression of the generated metadata; gz by default, zst as
+# Fedora publishes it today)
 # Each figure is the best of REPEATS runs (default 5): on a shared machine
 # the best run is the one other load disturbed least.
 set -euo pipefail
@@ -20,19 +22,22 @@ cd "$(dirname "$0")/.."
 root=$PWD
 repeats=5
 binary=70000
-while getopts "r:b:" o; do
+compress=gz
+while getopts "r:b:c:" o; do
 	case $o in
 	r) repeats=$OPTARG ;;
 	b) binary=$OPTARG ;;
-	*) echo "usage: $0 [-r REPEATS] [-b BINARY_PACKAGES]" >&2; exit 2 ;;
+	c) compress=$OPTARG ;;
+	*) echo "usage: $0 [-r REPEATS] [-b BINARY_PACKAGES] [-c gz|zst|xz]" >&2; exit 2 ;;
 	esac
 done
 out=$root/bench/out
 repo=$out/synth${binary}
+[ "$compress" = gz ] || repo=$repo-$compress
 mkdir -p "$out"
 if [ ! -f "$repo/repodata/repomd.xml" ]; then
 	echo "generating $repo ($binary binary packages)…" >&2
-	go run ./bench/synth/cmd/synthrepo --binary "$binary" --source $((binary * 3 / 7)) --out "$repo" --source-out "$repo-src"
+	go run ./bench/synth/cmd/synthrepo --binary "$binary" --source $((binary * 3 / 7)) --compress "$compress" --out "$repo" --source-out "$repo-src"
 fi
 go build -o "$out/pungo" ./cmd/pungo
 
