@@ -5,32 +5,40 @@ import (
 )
 
 // describe renders one minimal core: a sentence per rule, in libsolv's
-// words, the main one first. The main rule is the one libsolv would most
-// likely name: a job's unsatisfiable requirement, else a rule between
-// jobs, else the first rule touching a job.
+// words, the main one first. The main rule is the one libsolv's
+// findproblemrule would name: an assertion (nothing provides, an arch that
+// cannot be installed), else a requirement of a package to install, else
+// any requirement, else a conflict, obsolete or same-name rule, else an
+// inferior-arch rule; among equals the package first in the pool (libsolv
+// meets them in id order).
 func (e *encoding) describe(jobs []int32, rules []int) Problem {
 	isJob := map[int32]bool{}
 	for _, id := range jobs {
 		isJob[id] = true
 	}
-	main := -1
-	score := func(r rule) int {
-		switch {
-		case r.kind == ruleArch || r.kind == ruleBadDep || r.kind == ruleInfArch:
-			return 4
-		case r.kind == ruleRequires && isJob[r.pkg]:
+	class := func(r rule) int {
+		switch r.kind {
+		case ruleArch, ruleBadDep:
+			return 5
+		case ruleRequires:
+			switch {
+			case !e.hasProviders(*r.dep):
+				return 5
+			case isJob[r.pkg]:
+				return 4
+			}
 			return 3
-		case r.other >= 0 && isJob[r.pkg] && isJob[r.other]:
+		case ruleConflicts, ruleObsoletes, ruleSameName:
 			return 2
-		case isJob[r.pkg] || (r.other >= 0 && isJob[r.other]):
-			return 1
 		}
-		return 0
+		return 1
 	}
-	best := -1
+	main := -1
+	bestClass, bestPkg := -1, int32(0)
 	for i, ri := range rules {
-		if sc := score(e.rules[ri]); sc > best {
-			best, main = sc, i
+		r := e.rules[ri]
+		if c := class(r); c > bestClass || (c == bestClass && r.pkg < bestPkg) {
+			main, bestClass, bestPkg = i, c, r.pkg
 		}
 	}
 	var prob Problem
