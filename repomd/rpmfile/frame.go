@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/cavaliergopher/rpm"
 
@@ -167,8 +168,12 @@ func decode(b []byte, hdrStart int64) (p *parsed, err error) {
 			p, err = nil, fmt.Errorf("corrupt rpm header (%v)", v)
 		}
 	}()
-	trimmed := make([]byte, 0, 4096)
-	trimmed = append(trimmed, b[:leadSize]...)
+	// cavaliergopher copies everything out of the rebuilt header, so its
+	// buffer goes back to the pool as soon as rpm.Read returns.
+	tp := trimPool.Get().(*[]byte)
+	defer trimPool.Put(tp)
+	trimmed := append((*tp)[:0], b[:leadSize]...)
+	defer func() { *tp = trimmed[:0] }()
 	if trimmed, err = appendWanted(trimmed, b[leadSize:hdrStart], "signature", sigTagWanted, true); err != nil {
 		return nil, err
 	}
@@ -181,6 +186,8 @@ func decode(b []byte, hdrStart int64) (p *parsed, err error) {
 	}
 	return &parsed{sig: &pkg.Signature, hdr: &pkg.Header, hdrStart: hdrStart, hdrEnd: int64(len(b))}, nil
 }
+
+var trimPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // appendWanted appends a copy of the header structure h (validated by
 // checkIndex) holding only the index entries whose tag wanted accepts and
