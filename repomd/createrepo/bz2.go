@@ -15,9 +15,9 @@ import (
 // is cut into chunks small enough that the encoder (the system's libbz2,
 // else dsnet/compress/bzip2) codes each as exactly one block, the chunks
 // are compressed concurrently, and the blocks are spliced bit by bit into
-// one stream whose combined CRC is recomputed. The output is an ordinary bzip2 stream (as lbzip2 writes),
-// so readers that stop after the first stream (libbz2's BZ2_bzRead, as
-// libsolv uses it) see everything.
+// one stream whose combined CRC is recomputed. The output is an ordinary
+// bzip2 stream (as lbzip2 writes), so readers that stop after the first
+// stream (libbz2's BZ2_bzRead, as libsolv uses it) see everything.
 type bz2Writer struct {
 	w       io.Writer
 	chunk   []byte
