@@ -95,7 +95,8 @@ const (
 type dbWriter struct {
 	kind dbKind
 	path string
-	conn *sqlite3.SQLiteConn
+	conn driver.Conn
+	exec driver.ExecerContext
 	// The prepared inserts: packages, then the dependency tables in
 	// depTables order, then files, filelist or changelog.
 	pkgs  *stmt
@@ -106,7 +107,8 @@ type dbWriter struct {
 
 // stmt is a prepared insert with its reused argument list.
 type stmt struct {
-	s    *sqlite3.SQLiteStmt
+	s    driver.Stmt
+	x    driver.StmtExecContext
 	args []driver.NamedValue
 }
 
@@ -114,7 +116,7 @@ func (st *stmt) exec(vals ...driver.Value) error {
 	for i, v := range vals {
 		st.args[i].Value = v
 	}
-	_, err := st.s.ExecContext(context.Background(), st.args)
+	_, err := st.x.ExecContext(context.Background(), st.args)
 	return err
 }
 
@@ -123,7 +125,10 @@ func openDB(path string, kind dbKind) (w *dbWriter, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	w = &dbWriter{kind: kind, path: path, conn: dc.(*sqlite3.SQLiteConn)}
+	// go-sqlite3's connections and statements implement the context
+	// variants; the interfaces (not its types) keep this package building
+	// without cgo, where the driver is a stub that fails to open.
+	w = &dbWriter{kind: kind, path: path, conn: dc, exec: dc.(driver.ExecerContext)}
 	defer func() {
 		if err != nil {
 			w.conn.Close()
@@ -154,7 +159,7 @@ func openDB(path string, kind dbKind) (w *dbWriter, err error) {
 		if ds, err = w.conn.Prepare(q); err != nil {
 			return nil
 		}
-		st := &stmt{s: ds.(*sqlite3.SQLiteStmt), args: make([]driver.NamedValue, n)}
+		st := &stmt{s: ds, x: ds.(driver.StmtExecContext), args: make([]driver.NamedValue, n)}
 		for i := range st.args {
 			st.args[i].Ordinal = i + 1
 		}
@@ -187,7 +192,7 @@ func openDB(path string, kind dbKind) (w *dbWriter, err error) {
 
 // run executes one statement without arguments.
 func (w *dbWriter) run(q string) error {
-	_, err := w.conn.Exec(q, nil)
+	_, err := w.exec.ExecContext(context.Background(), q, nil)
 	return err
 }
 
@@ -342,7 +347,7 @@ func (w *dbWriter) finish(xmlChecksum string) error {
 		if err != nil {
 			return err
 		}
-		_, err = info.(*sqlite3.SQLiteStmt).ExecContext(context.Background(), []driver.NamedValue{{Ordinal: 1, Value: int64(dbVersion)}, {Ordinal: 2, Value: xmlChecksum}})
+		_, err = info.(driver.StmtExecContext).ExecContext(context.Background(), []driver.NamedValue{{Ordinal: 1, Value: int64(dbVersion)}, {Ordinal: 2, Value: xmlChecksum}})
 		info.Close()
 		if err != nil {
 			return err
