@@ -59,7 +59,7 @@ func runRepoquery(args []string) int {
 	fs.BoolVar(&o.latest, "latest", false, "only the latest version of each name.arch")
 	fs.BoolVar(&o.provides, "provides", false, "print the provides of the selected packages")
 	fs.BoolVar(&o.requires, "requires", false, "print the requires of the selected packages")
-	fs.Var(&o.whatProvides, "whatprovides", "packages providing CAP (\"foo\", \"foo >= 1.2\", a file path); repeatable")
+	fs.Var(&o.whatProvides, "whatprovides", "packages providing CAP (\"foo\", \"foo >= 1.2\", a file path; a name or path with * ? [ is a glob); repeatable")
 	fs.Var(&o.whatRequires, "whatrequires", "packages requiring CAP; repeatable")
 	fs.BoolVar(&o.count, "count", false, "print the number of selected packages alone")
 	fs.BoolVar(&o.asJSON, "json", false, "print a JSON array of package objects")
@@ -180,7 +180,7 @@ func (q *compiledQuery) run(w io.Writer, pkgs []rqPackage) error {
 		if len(o.specs) > 0 && !matchesAnySpec(p.Package, o.specs) {
 			continue
 		}
-		if len(caps) > 0 && !anyCap(caps, p.Satisfies) {
+		if len(caps) > 0 && !anyCap(caps, func(c repomd.Dep) bool { return providesCap(p.Package, c) }) {
 			continue
 		}
 		if len(reqCaps) > 0 && !requiresAny(p.Package, reqCaps) {
@@ -238,6 +238,28 @@ func anyCap(caps []repomd.Dep, f func(repomd.Dep) bool) bool {
 	for _, c := range caps {
 		if f(c) {
 			return true
+		}
+	}
+	return false
+}
+
+// providesCap is Package.Satisfies, plus dnf's globs: a capability
+// without a version whose name has *, ? or [ matches provide names and
+// file paths by pattern.
+func providesCap(p *repomd.Package, c repomd.Dep) bool {
+	if c.Flags != repomd.DepAny || !strings.ContainsAny(c.Name, "*?[") {
+		return p.Satisfies(c)
+	}
+	for _, d := range p.Provides {
+		if ok, _ := path.Match(c.Name, d.Name); ok {
+			return true
+		}
+	}
+	if c.IsFileDep() {
+		for _, f := range p.Files {
+			if ok, _ := path.Match(c.Name, f.Path); ok {
+				return true
+			}
 		}
 	}
 	return false

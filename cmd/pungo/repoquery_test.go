@@ -235,6 +235,9 @@ func TestRepoqueryOutputs(t *testing.T) {
 			case "--arch":
 				i++
 				o.arches = append(o.arches, args[i])
+			case "--whatprovides":
+				i++
+				o.whatProvides = append(o.whatProvides, args[i])
 			case "--qf":
 				i++
 				o.queryFormat = args[i]
@@ -263,6 +266,8 @@ func TestRepoqueryOutputs(t *testing.T) {
 		{[]string{"--provides", "bash"}, "/bin/bash\n/bin/sh\nbash = 5.1.8-2.el9\nbash(x86-64) = 5.1.8-2.el9\nconfig(bash) = 5.1.8-2.el9\n"},
 		{[]string{"--requires", "bash"}, "filesystem >= 3\nlibc.so.6(GLIBC_2.34)(64bit)\nlibtinfo.so.6()(64bit)\nrtld(GNU_HASH)\n"},
 		{[]string{"nonexistent-*"}, ""},
+		{[]string{"--qf", "%{name}", "--whatprovides", "libtinfo.so.6*"}, "ncurses-libs\n"},
+		{[]string{"--qf", "%{name}", "--whatprovides", "/usr/bin/bas?"}, "bash\n"},
 	}
 	for _, c := range cases {
 		if got := run(c.args...); got != c.want {
