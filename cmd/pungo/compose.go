@@ -34,12 +34,6 @@ func init() {
 	register(&command{name: "compose", summary: "run a Pungi compose (pungi-koji compatible)", run: runCompose})
 }
 
-// repeatFlag is a repeatable string flag.
-type repeatFlag []string
-
-func (m *repeatFlag) String() string     { return strings.Join(*m, ",") }
-func (m *repeatFlag) Set(s string) error { *m = append(*m, s); return nil }
-
 func runCompose(args []string) int {
 	fs := flag.NewFlagSet("compose", flag.ContinueOnError)
 	fs.Usage = func() {
@@ -53,7 +47,7 @@ func runCompose(args []string) int {
 		targetDir, composeDir, label, cfgPath, kojiEvent, respinOf string
 		noLabel, supported, noLatest, printDir, quiet, showVersion bool
 		latestComponents                                           int
-		skip, just, old, scripts, latestStatus, parents            repeatFlag
+		skip, just, old, scripts, latestStatus, parents            stringList
 		composeType                                                string
 	)
 	fs.StringVar(&targetDir, "target-dir", "", "a compose is created under this directory")

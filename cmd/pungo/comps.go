@@ -39,32 +39,6 @@ func runComps(args []string) int {
 	return fail("comps", fmt.Errorf("unknown subcommand %q (want filter, validate or variant)", args[0]))
 }
 
-// multiFlag is a repeatable string option.
-type multiFlag []string
-
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
-func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
-
-// parseInterspersed parses flags placed before and after positional
-// arguments, as Python's argparse allows (comps_filter FILE --arch=x86_64).
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
 func runCompsFilter(args []string) int {
 	const name = "comps filter"
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
@@ -73,7 +47,7 @@ func runCompsFilter(args []string) int {
 		fs.PrintDefaults()
 	}
 	var o comps.FilterOptions
-	var keep, lookaside multiFlag
+	var keep, lookaside stringList
 	output := fs.String("output", "", "write the result to this file (atomically) instead of stdout")
 	fs.StringVar(&o.Arch, "arch", "", "filter groups, packages and environments according to an arch (required)")
 	fs.StringVar(&o.Variant, "variant", "", "filter groups, packages and environments according to a variant UID")
@@ -188,7 +162,7 @@ func runCompsVariant(args []string) int {
 			"only the variant's groups and environments, sorted.")
 		fs.PrintDefaults()
 	}
-	var lookaside multiFlag
+	var lookaside stringList
 	variantsFile := fs.String("variants-file", "", "the compose's variants.xml (required)")
 	uid := fs.String("variant", "", "variant UID (required)")
 	arch := fs.String("arch", "", "tree arch (required)")

@@ -57,7 +57,7 @@ func runConfig(args []string) int {
 
 func runConfigValidate(args []string) int {
 	flags := flag.NewFlagSet("config validate", flag.ContinueOnError)
-	var defines multiFlag
+	var defines stringList
 	flags.Var(&defines, "e", "define or override a variable: KEY=VALUE (repeatable)")
 	flags.Var(&defines, "define", "same as -e")
 	oldComposes := flags.Bool("old-composes", false, "the compose will run with old composes (allows createrepo_deltas)")
@@ -201,7 +201,7 @@ func loadVariantInfo(c *config.Config) ([]config.VariantInfo, error) {
 
 func runConfigDump(args []string) int {
 	flags := flag.NewFlagSet("config dump", flag.ContinueOnError)
-	var defines multiFlag
+	var defines stringList
 	flags.Var(&defines, "e", "define or override a variable: KEY=VALUE (repeatable)")
 	flags.Var(&defines, "define", "same as -e")
 	raw := flags.Bool("raw", false, "print the variables as parsed, without defaults or validation")

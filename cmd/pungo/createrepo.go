@@ -18,32 +18,6 @@ func init() {
 	register(&command{name: "createrepo", summary: "create rpm-md repository metadata (createrepo_c compatible)", run: runCreaterepo})
 }
 
-// repoStrings is a repeatable string flag.
-type repoStrings []string
-
-func (m *repoStrings) String() string     { return strings.Join(*m, ",") }
-func (m *repoStrings) Set(v string) error { *m = append(*m, v); return nil }
-
-// parseAnywhere parses flags that may come before or after the positional
-// arguments, as createrepo_c and modifyrepo_c accept them.
-func parseAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
 func runCreaterepo(args []string) int {
 	const name = "createrepo"
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
@@ -52,7 +26,7 @@ func runCreaterepo(args []string) int {
 		noDB, uniqueMD, simpleMD, xzFlag, quiet bool
 		general, compress                       string
 		workers                                 int
-		updatePaths, distro, content, repo, exc repoStrings
+		updatePaths, distro, content, repo, exc stringList
 	)
 	str := func(p *string, short, long, def, usage string) {
 		fs.StringVar(p, long, def, usage)
@@ -98,7 +72,7 @@ func runCreaterepo(args []string) int {
 		fmt.Fprintf(os.Stderr, "usage: pungo createrepo [options] DIR\n\nOptions:\n")
 		fs.PrintDefaults()
 	}
-	pos, err := parseAnywhere(fs, args)
+	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		if err == flag.ErrHelp {
 			return 0

@@ -31,7 +31,7 @@ func runModifyrepo(args []string) int {
 		fmt.Fprintf(os.Stderr, "usage: pungo modifyrepo [options] FILE REPODATA\n       pungo modifyrepo --remove TYPE REPODATA\n\nOptions:\n")
 		fs.PrintDefaults()
 	}
-	pos, err := parseAnywhere(fs, args)
+	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		if err == flag.ErrHelp {
 			return 0

@@ -20,7 +20,7 @@ func runRepodiff(args []string) int {
 		fmt.Fprintf(os.Stderr, "usage: pungo repodiff [-q] A B\n\nA and B are repository directories or URLs. Exit code 0: same content,\n1: differences (one per line on stdout), 2: error.\n\nOptions:\n")
 		fs.PrintDefaults()
 	}
-	pos, err := parseAnywhere(fs, args)
+	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		if err == flag.ErrHelp {
 			return 0

@@ -44,7 +44,7 @@ type rqPackage struct {
 }
 
 type repoqueryOptions struct {
-	repos, arches, whatProvides, whatRequires repoStrings
+	repos, arches, whatProvides, whatRequires stringList
 	latest, provides, requires, count, asJSON bool
 	queryFormat                               string
 	specs                                     []string
@@ -72,7 +72,7 @@ func runRepoquery(args []string) int {
 			"name-epoch:version-release.arch per line, sorted, as dnf repoquery prints.\n\nOptions:\n")
 		fs.PrintDefaults()
 	}
-	pos, err := parseAnywhere(fs, args)
+	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

@@ -173,9 +173,9 @@ func TestRepoqueryAgreesWithLibsolv(t *testing.T) {
 			o := repoqueryOptions{queryFormat: "%{nevra}"}
 			exp := want.WhatProvides[c]
 			if kind == "whatprovides" {
-				o.whatProvides = repoStrings{c}
+				o.whatProvides = stringList{c}
 			} else {
-				o.whatRequires = repoStrings{c}
+				o.whatRequires = stringList{c}
 				exp = want.WhatRequires[c]
 			}
 			q, err := compileQuery(o)
@@ -218,7 +218,7 @@ func TestRepoqueryOutputs(t *testing.T) {
 	run := func(args ...string) string {
 		t.Helper()
 		var o repoqueryOptions
-		o.repos = repoStrings{dir}
+		o.repos = stringList{dir}
 		rest := args[:0:0]
 		for i := 0; i < len(args); i++ {
 			switch args[i] {

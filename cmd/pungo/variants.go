@@ -27,7 +27,7 @@ func runVariants(args []string) int {
 			"Pungi's rules (each problem printed as FILE:LINE: message), 2 unreadable input.")
 		fs.PrintDefaults()
 	}
-	var arches, uids multiFlag
+	var arches, uids stringList
 	fs.Var(&arches, "arch", "keep only this tree arch (repeatable; Pungi's tree_arches)")
 	fs.Var(&uids, "variant", "keep only this variant UID (repeatable; Pungi's tree_variants)")
 	verbose := fs.Bool("v", false, "also print which variants the filters excluded (to stderr)")
