@@ -271,3 +271,64 @@ func TestCheckMetadata(t *testing.T) {
 		t.Fatalf("duplicate: %v", err)
 	}
 }
+
+// The cases are Pungi's own tests of get_volid and _apply_substitutions
+// (tests/test_util.py), replayed on a test compose: each format element,
+// restricted_volid, the error listing every over-long option, and the
+// substitution table where one pattern is a substring of another.
+func TestVolumeIDPungiCases(t *testing.T) {
+	elems := []struct{ keys, want, restricted string }{
+		// Pungi's first case also has date; our compose ID is longer than
+		// its "compose_id", so date moves to the third case to fit in 32.
+		{"arch compose_id disc_type", "x86_64-{id}-", "x86_64-{rid}-"},
+		// Pungi's test mocks label_major_version as "1"; productmd derives
+		// it from the label ("RC-1.0" → "RC-1"), which is what we compare.
+		{"label label_major_version release_short respin", "RC-1.0-RC-1-DEMO-0", "RC-1-0-RC-1-DEMO-0"},
+		{"type type_suffix variant version date", "test-.t-Server-1.0-20240102", "test--t-Server-1-0-20240102"},
+	}
+	for _, e := range elems {
+		for _, restricted := range []bool{false, true} {
+			var parts []string
+			for _, k := range strings.Fields(e.keys) {
+				parts = append(parts, "%("+k+")s")
+			}
+			c := imgtest.NewCompose(t, compose.MapConfig{"image_volid_formats": []any{strings.Join(parts, "-")}, "restricted_volid": restricted}, "RC-1.0")
+			want := e.want
+			if restricted {
+				want = e.restricted
+			}
+			want = strings.NewReplacer("{id}", c.ID(), "{rid}", strings.NewReplacer(".", "-").Replace(c.ID())).Replace(want)
+			if len(want) > images.MaxVolumeIDLen {
+				t.Fatalf("case %q does not fit: %q", e.keys, want)
+			}
+			// disc_type false in Pungi renders "".
+			got, err := images.VolumeID(c, images.VolumeIDInput{Arch: "x86_64", Variant: c.Variant("Server")})
+			if err != nil || got != want {
+				t.Errorf("%s restricted=%v: got %q (%v), want %q", e.keys, restricted, got, err, want)
+			}
+		}
+	}
+
+	a34, b33 := strings.Repeat("a", 34), strings.Repeat("b", 33)
+	c := imgtest.NewCompose(t, compose.MapConfig{"image_volid_formats": []any{a34, b33}}, "")
+	_, err := images.VolumeID(c, images.VolumeIDInput{Arch: "x86_64", Variant: c.Variant("Server")})
+	if err == nil || !strings.Contains(err.Error(), `["`+b33+`" "`+a34+`"]`) {
+		t.Errorf("too long: %v, want both options, shortest first", err)
+	}
+
+	subst := map[string]any{"Rawhide": "rawh", "WorkstationOstree": "WS", "Workstation": "WS", "Alpha": "A", "zzzaaaaaazzz": "zzz", "aaaaaa": "aaa"}
+	for _, tc := range []struct{ in, want string }{
+		{"Fedora-WorkstationOstree-ostree-x86_64-rawhide", "Fedora-WS-ostree-x86_64-rawhide"},
+		{"Fedora-WorkstationOstree-ostree-x86_64-Rawhide", "Fedora-WS-ostree-x86_64-rawh"},
+		{"x86_64-compose_id-20160107", "x86_64-compose_id-20160107"},
+		{"x86_64-compose_id-20160107-Alpha", "x86_64-compose_id-20160107-A"},
+		{"Fedora-zzzaaaaaazzz-Rawhide", "Fedora-zzz-rawh"},
+		{"Fedora-aaaaaa-Rawhide", "Fedora-aaa-rawh"},
+	} {
+		c := imgtest.NewCompose(t, compose.MapConfig{"image_volid_formats": []any{tc.in}, "volume_id_substitutions": subst}, "")
+		got, err := images.VolumeID(c, images.VolumeIDInput{Arch: "x86_64", Variant: c.Variant("Server")})
+		if err != nil || got != tc.want {
+			t.Errorf("%s: got %q (%v), want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
