@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"github.com/pungo/pungo/phases/compose"
 )
@@ -128,7 +129,11 @@ func toInt(v any) (int64, bool) {
 }
 
 // CheckMetadata is Pungi's check_image_metadata: the written images.json
-// must load back (productmd images, every entry complete).
+// must load back with productmd (images 1.2), so every entry passes
+// productmd's validation, no image is listed under a source arch (source
+// images go under each binary arch), no path appears twice for one
+// variant and arch, and no two images share productmd's identifying
+// attributes with different checksums.
 func CheckMetadata(c *compose.Compose) error {
 	if Of(c).Len() == 0 {
 		return nil
@@ -147,7 +152,7 @@ func CheckMetadata(c *compose.Compose) error {
 			Version string `json:"version"`
 		} `json:"header"`
 		Payload struct {
-			Images map[string]map[string][]map[string]any `json:"images"`
+			Images map[string]map[string][]map[string]json.RawMessage `json:"images"`
 		} `json:"payload"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
@@ -156,11 +161,18 @@ func CheckMetadata(c *compose.Compose) error {
 	if doc.Header.Type != "productmd.images" {
 		return fmt.Errorf("%s: header type %q, want productmd.images", path, doc.Header.Type)
 	}
-	for v, byArch := range doc.Payload.Images {
-		for a, list := range byArch {
+	type seenImage struct{ where, path, sums string }
+	identities := map[string]seenImage{}
+	for _, v := range sortedKeys(doc.Payload.Images) {
+		byArch := doc.Payload.Images[v]
+		for _, a := range sortedKeys(byArch) {
+			if a == "src" || a == "nosrc" {
+				return fmt.Errorf("%s: images listed under %s.%s: source images belong under each binary arch", path, v, a)
+			}
 			seen := map[string]bool{}
-			for _, im := range list {
-				p, _ := im["path"].(string)
+			for _, im := range byArch[a] {
+				var p string
+				json.Unmarshal(im["path"], &p)
 				if p == "" {
 					return fmt.Errorf("%s: image of %s.%s without path", path, v, a)
 				}
@@ -168,8 +180,25 @@ func CheckMetadata(c *compose.Compose) error {
 					return fmt.Errorf("%s: image %s listed twice for %s.%s", path, p, v, a)
 				}
 				seen[p] = true
+				if err := validateEntry(im); err != nil {
+					return fmt.Errorf("%s: image %s of %s.%s: %w", path, p, v, a, err)
+				}
+				id, sums := identity(im), checksumKey(im)
+				if old, ok := identities[id]; ok && old.sums != sums {
+					return fmt.Errorf("%s: image %s (%s.%s) shares subvariant, type, format, arch and disc number with %s (%s) but not its checksums", path, p, v, a, old.path, old.where)
+				}
+				identities[id] = seenImage{v + "." + a, p, sums}
 			}
 		}
 	}
 	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
 }

@@ -255,20 +255,66 @@ func TestCheckImagesSizeAndFailable(t *testing.T) {
 	}
 }
 
+// TestCheckMetadata holds images.json to productmd's validation, field by
+// field, as Pungi's test phase does by loading it with productmd.
 func TestCheckMetadata(t *testing.T) {
 	c := imgtest.NewCompose(t, nil, "")
 	m := images.Of(c)
-	m.Add("Server", "x86_64", &images.Image{Path: "Server/x86_64/iso/a.iso", Format: "iso", Arch: "x86_64"})
+	m.Add("Server", "x86_64", &images.Image{Path: "Server/x86_64/iso/a.iso", Size: 5, MTime: 1, Type: "dvd", Format: "iso", Arch: "x86_64",
+		DiscNumber: 1, DiscCount: 1, Subvariant: "Server", Checksums: map[string]string{"sha256": "ab"}, ImplantMD5: "0123456789abcdef0123456789abcdef"})
+	m.Add("Server", "x86_64", &images.Image{Path: "Server/x86_64/iso/u.iso", Size: 5, MTime: 1, Type: "dvd", Format: "iso", Arch: "x86_64",
+		DiscNumber: 1, DiscCount: 1, Subvariant: "Server", Checksums: map[string]string{"sha256": "cd"}, Unified: true, AdditionalVariants: []string{"Client"}})
 	if err := m.Write(c); err != nil {
 		t.Fatal(err)
 	}
+	file := filepath.Join(c.Topdir, "compose", "metadata", "images.json")
+	good, _ := os.ReadFile(file)
 	if err := images.CheckMetadata(c); err != nil {
 		t.Fatalf("valid images.json: %v", err)
 	}
-	bad := `{"header": {"type": "productmd.images", "version": "1.2"}, "payload": {"images": {"Server": {"x86_64": [{"path": "a.iso"}, {"path": "a.iso"}]}}}}`
-	os.WriteFile(filepath.Join(c.Topdir, "compose", "metadata", "images.json"), []byte(bad), 0o644)
-	if err := images.CheckMetadata(c); err == nil || !strings.Contains(err.Error(), "image a.iso listed twice for Server.x86_64") {
-		t.Fatalf("duplicate: %v", err)
+	var doc map[string]any
+	json.Unmarshal(good, &doc)
+	if u := doc["payload"].(map[string]any)["images"].(map[string]any)["Server"].(map[string]any)["x86_64"].([]any)[1].(map[string]any); u["unified"] != true || len(u["additional_variants"].([]any)) != 1 {
+		t.Fatalf("unified image %v", u)
+	}
+	cases := []struct {
+		name  string
+		patch func(first map[string]any, byArch map[string]any)
+		err   string
+	}{
+		{"size 0", func(im, _ map[string]any) { im["size"] = 0 }, "size is 0"},
+		{"float mtime", func(im, _ map[string]any) { im["mtime"] = 1.5 }, "mtime is 1.5, not an integer"},
+		{"missing subvariant", func(im, _ map[string]any) { delete(im, "subvariant") }, "field subvariant missing"},
+		{"unknown type", func(im, _ map[string]any) { im["type"] = "floppy" }, `type "floppy" is not a productmd image type`},
+		{"unknown format", func(im, _ map[string]any) { im["format"] = "img" }, `format "img" is not a productmd image format`},
+		{"no checksums", func(im, _ map[string]any) { im["checksums"] = map[string]any{} }, "checksums is empty"},
+		{"bad implant", func(im, _ map[string]any) { im["implant_md5"] = "ABC" }, `implant_md5 "ABC" is not 32 lowercase hex digits`},
+		{"empty volume id", func(im, _ map[string]any) { im["volume_id"] = "" }, "volume_id is empty"},
+		{"string bootable", func(im, _ map[string]any) { im["bootable"] = "yes" }, "bootable is \"yes\", not a boolean"},
+		{"variants without unified", func(im, _ map[string]any) { im["additional_variants"] = []any{"Client"} }, "additional_variants without unified"},
+		{"source arch key", func(im, byArch map[string]any) { byArch["src"] = []any{im} }, "images listed under Server.src"},
+		{"same identity other checksums", func(im, byArch map[string]any) {
+			dup := map[string]any{}
+			for k, v := range im {
+				dup[k] = v
+			}
+			dup["path"], dup["checksums"] = "Server/x86_64/iso/b.iso", map[string]any{"sha256": "ff"}
+			byArch["x86_64"] = append(byArch["x86_64"].([]any), dup)
+		}, "shares subvariant, type, format, arch and disc number with Server/x86_64/iso/a.iso"},
+		{"duplicate path", func(im, byArch map[string]any) { byArch["x86_64"] = append(byArch["x86_64"].([]any), im) }, "image Server/x86_64/iso/a.iso listed twice for Server.x86_64"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var doc map[string]any
+			json.Unmarshal(good, &doc)
+			byArch := doc["payload"].(map[string]any)["images"].(map[string]any)["Server"].(map[string]any)
+			tc.patch(byArch["x86_64"].([]any)[0].(map[string]any), byArch)
+			b, _ := json.Marshal(doc)
+			os.WriteFile(file, b, 0o644)
+			if err := images.CheckMetadata(c); err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Fatalf("error %v, want %q", err, tc.err)
+			}
+		})
 	}
 }
 

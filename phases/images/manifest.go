@@ -56,11 +56,15 @@ func (im *Image) json() map[string]any {
 	if len(im.Checksums) > 0 {
 		m["checksums"] = im.Checksums
 	}
+	// productmd writes both only for a unified image (additional_variants
+	// without unified is invalid there), the list even when empty.
 	if im.Unified {
 		m["unified"] = true
-	}
-	if len(im.AdditionalVariants) > 0 {
-		m["additional_variants"] = im.AdditionalVariants
+		av := im.AdditionalVariants
+		if av == nil {
+			av = []string{}
+		}
+		m["additional_variants"] = av
 	}
 	return m
 }
