@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"os/user"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -35,6 +36,15 @@ func init() {
 }
 
 func runCompose(args []string) int {
+	if prof := os.Getenv("PUNGO_CPUPROFILE"); prof != "" {
+		// For bench/compose.sh and go tool pprof; not a user option.
+		if f, err := os.Create(prof); err == nil {
+			defer f.Close()
+			if pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	fs := flag.NewFlagSet("compose", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: pungo compose --config FILE (--target-dir DIR | --compose-dir DIR) [options]\n\n"+

@@ -764,3 +764,31 @@ sigkeys = `+sigkeys, func(s string) string {
 		t.Errorf("missing signed copy: code %d status %q\n%s", code, st, out)
 	}
 }
+
+// TestDemoISOCompose composes demo-iso.conf (demo.conf plus DVD ISOs): the
+// import keeps every demo setting and each variant gets its two DVDs.
+// demo.conf itself builds none, so that it composes without ISO tools.
+func TestDemoISOCompose(t *testing.T) {
+	toolcheck.Need(t, "genisoimage")
+	toolcheck.Need(t, "implantisomd5")
+	target, tmp := t.TempDir(), t.TempDir()
+	code, out := runPungo(t, tmp, "--config", filepath.Join(demoDir, "demo-iso.conf"), "--target-dir", target, "--quiet", "--no-latest-link")
+	if code != 0 {
+		t.Fatalf("compose exited %d:\n%s", code, out)
+	}
+	dir := onlyCompose(t, target)
+	id := filepath.Base(dir)
+	if st, _ := os.ReadFile(filepath.Join(dir, "STATUS")); string(st) != "FINISHED\n" {
+		t.Fatalf("STATUS %q", st)
+	}
+	for _, rel := range []string{"Server/x86_64/iso/" + id + "-Server-x86_64-dvd1.iso", "Server/source/iso/" + id + "-Server-source-dvd1.iso",
+		"Workstation/x86_64/iso/" + id + "-Workstation-x86_64-dvd1.iso", "Workstation/source/iso/" + id + "-Workstation-source-dvd1.iso"} {
+		if st, err := os.Stat(filepath.Join(dir, "compose", rel)); err != nil || st.Size() == 0 {
+			t.Errorf("ISO %s: %v", rel, err)
+		}
+	}
+	// Settings imported from demo.conf still apply (filter_packages).
+	if _, err := os.Stat(filepath.Join(dir, "compose", "Workstation", "x86_64", "os", "Packages", "demo-games-0.9-1.x86_64.rpm")); err == nil {
+		t.Error("demo-games shipped in Workstation: demo.conf's filter_packages lost")
+	}
+}

@@ -51,6 +51,44 @@ func (*Phase) Validate(c *compose.Compose) error {
 			return fmt.Errorf("createrepo_checksum %q is not one of sha1, sha256, sha512", s)
 		}
 	}
+	return checkNoDeltas(c)
+}
+
+// yumDatabase is Pungi's should_create_yum_database: createrepo_database
+// when set, otherwise sqlite databases only for the yum gather backend
+// (Pungi's default backend is dnf, so by default none).
+func yumDatabase(c *compose.Compose) bool {
+	if v, ok := c.Conf.Get("createrepo_database"); ok && v != nil {
+		return compose.BoolOpt(c.Conf, "createrepo_database", false)
+	}
+	backend, _ := compose.StringOpt(c.Conf, "gather_backend")
+	return backend == "yum"
+}
+
+// checkNoDeltas refuses createrepo_deltas: pungo's repository writer makes
+// no delta RPMs, and a compose configured for them must not silently ship
+// without prestodelta metadata.
+func checkNoDeltas(c *compose.Compose) error {
+	raw, ok := c.Conf.Get("createrepo_deltas")
+	if !ok || raw == nil {
+		return nil
+	}
+	const unsupported = "delta RPMs are not supported by pungo's repository writer; remove the option"
+	if b, isBool := raw.(bool); isBool {
+		if b {
+			return fmt.Errorf("createrepo_deltas: %s", unsupported)
+		}
+		return nil
+	}
+	for _, v := range c.GetVariants(nil, "") {
+		for _, arch := range v.Arches {
+			for _, val := range compose.ForVariantArchOf(raw, v.UID, arch) {
+				if b, _ := val.(bool); b {
+					return fmt.Errorf("createrepo_deltas: enabled for %s.%s: %s", v.UID, arch, unsupported)
+				}
+			}
+		}
+	}
 	return nil
 }
 
@@ -138,7 +176,7 @@ func VariantRepo(ctx context.Context, c *compose.Compose, manifest *productmd.Rp
 	}
 	opts := cr.Options{
 		PkgList:      listFile,
-		Database:     compose.BoolOpt(c.Conf, "createrepo_database", true),
+		Database:     yumDatabase(c),
 		ChecksumType: checksum(c),
 		Workers:      int(compose.IntOpt(c.Conf, "createrepo_num_workers", 3)),
 	}

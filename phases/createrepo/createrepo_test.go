@@ -93,3 +93,48 @@ func TestVariantRepos(t *testing.T) {
 		t.Errorf("missing certificate: %v", err)
 	}
 }
+
+func TestValidateAndDatabaseDefault(t *testing.T) {
+	tests := []struct {
+		name    string
+		extra   compose.MapConfig
+		wantErr string
+		wantDB  bool
+	}{
+		{name: "defaults: dnf backend, no database", extra: compose.MapConfig{}},
+		{name: "yum backend makes databases", extra: compose.MapConfig{"gather_backend": "yum"}, wantDB: true},
+		{name: "explicit database wins", extra: compose.MapConfig{"createrepo_database": true}, wantDB: true},
+		{name: "explicit no database wins over yum", extra: compose.MapConfig{"gather_backend": "yum", "createrepo_database": false}},
+		{name: "deltas off", extra: compose.MapConfig{"createrepo_deltas": false}},
+		{name: "deltas on", extra: compose.MapConfig{"createrepo_deltas": true}, wantErr: "createrepo_deltas: delta RPMs are not supported"},
+		{name: "deltas for another variant", extra: compose.MapConfig{"createrepo_deltas": []any{[]any{"^Client$", map[string]any{"*": true}}}}},
+		{name: "deltas for Server x86_64", extra: compose.MapConfig{"createrepo_deltas": []any{[]any{"^Server$", map[string]any{"x86_64": true}}}},
+			wantErr: "createrepo_deltas: enabled for Server.x86_64"},
+		{name: "bad checksum", extra: compose.MapConfig{"createrepo_checksum": "md5"}, wantErr: `createrepo_checksum "md5"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conf := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1"}
+			for k, v := range tt.extra {
+				conf[k] = v
+			}
+			dir, _, err := compose.CreateDir(t.TempDir(), conf, compose.Options{Type: "test", Date: "20240101"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := compose.New(conf, dir, compose.Options{}, nil, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Log.Close()
+			c.Variants = []*compose.Variant{{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}}
+			err = (&Phase{}).Validate(c)
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("Validate: %v, want %q", err, tt.wantErr)
+			}
+			if got := yumDatabase(c); got != tt.wantDB {
+				t.Errorf("database %v, want %v", got, tt.wantDB)
+			}
+		})
+	}
+}

@@ -168,6 +168,12 @@ func serializeVariant(out map[string]any, v *Variant) error {
 // WriteJSON writes v as productmd does (sorted keys, indent 4) to path,
 // atomically.
 func WriteJSON(path string, v any) error {
+	if iw, ok := v.(indentedWriter); ok {
+		if err := atomicfile.WriteWith(path, 0o644, iw.writeIndented); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		return nil
+	}
 	data, err := MarshalIndent(v)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)

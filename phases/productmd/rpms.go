@@ -33,7 +33,8 @@ func NormalizeNEVRA(name, epoch, version, release, arch string) string {
 	if epoch == "" {
 		epoch = "0"
 	}
-	return fmt.Sprintf("%s-%s:%s-%s.%s", name, epoch, version, release, arch)
+	// Called once per package of a compose: concatenation, not Sprintf.
+	return name + "-" + epoch + ":" + version + "-" + release + "." + arch
 }
 
 // Add records a package, with productmd's checks: a relative path, a known
