@@ -190,7 +190,7 @@ func TestDemoCompose(t *testing.T) {
 		out, code := captureStdout(t, func() int {
 			return runGather([]string{"--config", filepath.Join(demoDir, "demo.conf"), "--diff", dir})
 		})
-		if code != 0 || strings.Contains(out, "+") || strings.Contains(out, " - ") {
+		if code != 0 || strings.Contains(out, "+") || strings.Contains(out, " - ") || strings.Count(out, "  no changes\n") != 4 {
 			t.Errorf("gather --diff against the same inputs: code %d\n%s", code, out)
 		}
 		cfg := demoConfig(t, `filter_packages = [("^Server$", {"*": ["demo-httpd-tools"]})]`+"\n"+

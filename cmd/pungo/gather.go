@@ -317,6 +317,9 @@ func printDiff(w io.Writer, res *gather.Result, old *productmd.Rpms, keys []vari
 	for _, k := range keys {
 		ch := all[k.uid+"."+k.arch]
 		fmt.Fprintf(w, "%s.%s:\n", k.uid, k.arch)
+		if len(ch.Added)+len(ch.Removed)+len(ch.Upgraded)+len(ch.Downgraded) == 0 {
+			fmt.Fprintln(w, "  no changes")
+		}
 		for _, l := range []struct {
 			mark string
 			list []string
