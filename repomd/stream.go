@@ -25,22 +25,25 @@ import (
 // magic bytes (gz, xz, zstd, bz2 or none), and decompression runs in its own
 // goroutine a few blocks ahead of the parser so the two overlap.
 
-func newHash(typ string) (hash.Hash, error) {
-	switch strings.ToLower(typ) {
-	case "sha256":
-		return sha256.New(), nil
+// NewHash returns the hash for a checksum type name, matched without
+// regard to case, and the name as createrepo_c writes it into metadata:
+// lower case, "sha" kept as "sha" (it is SHA-1), "" meaning sha256.
+func NewHash(typ string) (hash.Hash, string, error) {
+	switch name := strings.ToLower(typ); name {
+	case "", "sha256":
+		return sha256.New(), "sha256", nil
 	case "sha512":
-		return sha512.New(), nil
+		return sha512.New(), name, nil
 	case "sha1", "sha":
-		return sha1.New(), nil
+		return sha1.New(), name, nil
 	case "sha384":
-		return sha512.New384(), nil
+		return sha512.New384(), name, nil
 	case "sha224":
-		return sha256.New224(), nil
+		return sha256.New224(), name, nil
 	case "md5":
-		return md5.New(), nil
+		return md5.New(), name, nil
 	}
-	return nil, fmt.Errorf("unknown checksum type %q", typ)
+	return nil, "", fmt.Errorf("unknown checksum type %q (want sha256, sha512, sha384, sha224, sha1, sha or md5)", typ)
 }
 
 // verifier hashes what is read through it and, at end of file, turns io.EOF
@@ -220,7 +223,7 @@ func (p *prefetcher) Close() error {
 func verifiedStream(raw io.ReadCloser, name string, want Checksum, prefetch bool) (io.ReadCloser, error) {
 	v := &verifier{r: raw, want: want, name: name}
 	if want.Type != "" && want.Value != "" {
-		h, err := newHash(want.Type)
+		h, _, err := NewHash(want.Type)
 		if err != nil {
 			raw.Close()
 			return nil, fmt.Errorf("%s: %v", name, err)

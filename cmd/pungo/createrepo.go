@@ -46,10 +46,10 @@ func runCreaterepo(args []string) int {
 	fs.BoolVar(&o.Update, "update", false, "reuse metadata of unchanged packages from the existing repodata")
 	fs.Var(&updatePaths, "update-md-path", "also reuse metadata from this repository (repeatable; with --update)")
 	fs.BoolVar(&o.SkipStat, "skip-stat", false, "with --update, take a package with the same location as unchanged")
-	fs.BoolVar(&o.Database, "database", true, "generate sqlite databases (default)")
+	fs.BoolVar(&o.Database, "database", true, "generate sqlite databases")
 	fs.BoolVar(&o.Database, "d", true, "shorthand for --database")
 	fs.BoolVar(&noDB, "no-database", false, "do not generate sqlite databases")
-	fs.BoolVar(&uniqueMD, "unique-md-filenames", false, "prefix metadata file names with their checksum (default)")
+	fs.BoolVar(&uniqueMD, "unique-md-filenames", false, "prefix metadata file names with their checksum (the default)")
 	fs.BoolVar(&simpleMD, "simple-md-filenames", false, "do not prefix metadata file names with their checksum")
 	fs.IntVar(&workers, "workers", createrepo.DefaultWorkers, "number of package readers")
 	fs.BoolVar(&xzFlag, "xz", false, "compress the sqlite databases with xz")
@@ -62,7 +62,7 @@ func runCreaterepo(args []string) int {
 	var basedir string
 	var pretty, verbose bool
 	fs.StringVar(&basedir, "basedir", "", "directory a relative DIR is taken from")
-	fs.BoolVar(&pretty, "pretty", true, "accepted for compatibility: the XML is always formatted")
+	fs.BoolVar(&pretty, "pretty", true, "accepted for compatibility: the XML is always pretty-printed")
 	fs.BoolVar(&pretty, "p", true, "shorthand for --pretty")
 	fs.BoolVar(&verbose, "verbose", false, "accepted for compatibility")
 	fs.BoolVar(&verbose, "v", false, "shorthand for --verbose")
@@ -110,7 +110,9 @@ func runCreaterepo(args []string) int {
 	}
 	o.UpdateMDPaths, o.Distro, o.Content, o.Repo, o.Excludes = updatePaths, distro, content, repo, exc
 	if len(updatePaths) > 0 && !o.Update {
-		return fail(name, fmt.Errorf("--update-md-path works only with --update"))
+		// createrepo_c warns and goes on without them.
+		fmt.Fprintf(os.Stderr, "pungo %s: warning: --update-md-path has no effect without --update\n", name)
+		o.UpdateMDPaths = nil
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

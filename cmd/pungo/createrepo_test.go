@@ -53,6 +53,82 @@ var flagSets = [][]string{
 	{"--groupfile", groupFile(), "--xz"},
 	{"--groupfile", groupFile(), "--compress-type", "bz2", "--no-database"},
 	{"--groupfile", groupFile(), "--general-compress-type", "bz2", "--compress-type", "xz"},
+	// createrepo_c writes "sha" as given, takes md5, and any case.
+	{"--no-database", "--checksum", "sha"},
+	{"--no-database", "-s", "MD5"},
+}
+
+// TestCreaterepoExcludesMatchCreaterepoC runs --excludes patterns through
+// both tools over a tree with subdirectories: in the walk createrepo_c
+// matches the file name, the path below the directory and, to skip a whole
+// directory, the directory's name; with --pkglist only the listed path.
+func TestCreaterepoExcludesMatchCreaterepoC(t *testing.T) {
+	toolcheck.Need(t, "createrepo_c")
+	corpus := rpmtest.Corpus(t)
+	tree := filepath.Join(t.TempDir(), "tree")
+	var listed []string
+	for _, f := range rpmtest.Files(t, corpus) {
+		base := filepath.Base(f)
+		rel := base
+		switch {
+		case strings.HasPrefix(base, "libfoo"):
+			rel = "sub/" + base
+		case strings.HasPrefix(base, "multi"):
+			rel = "sub/deeper/" + base
+		}
+		dst := filepath.Join(tree, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(dst), 0o755)
+		if err := os.Link(f, dst); err != nil {
+			b, _ := os.ReadFile(f)
+			os.WriteFile(dst, b, 0o644)
+		}
+		listed = append(listed, rel)
+	}
+	list := filepath.Join(t.TempDir(), "pkglist")
+	os.WriteFile(list, []byte(strings.Join(listed, "\n")+"\n"), 0o644)
+	for _, c := range []struct {
+		pattern string
+		pkglist bool
+		want    int // packages left
+	}{
+		{"multi*", false, 7},     // file name
+		{"sub/*", false, 3},      // path below the directory
+		{"deeper", false, 7},     // a directory's name
+		{"su?", false, 3},        //   with a glob
+		{"sub/deeper", false, 9}, // not a directory's path
+		{"deeper/*", false, 9},   // nor a path suffix
+		{"*debuginfo*", false, 8},
+		{"multi*", true, 9}, // listed paths: not the file name alone
+		{"sub/*", true, 3},
+		{"*/multi*", true, 7},
+		{"deeper", true, 9},
+	} {
+		t.Run(fmt.Sprintf("%s/pkglist=%v", c.pattern, c.pkglist), func(t *testing.T) {
+			flags := []string{"--no-database", "--excludes", c.pattern}
+			if c.pkglist {
+				flags = append(flags, "--pkglist", list)
+			}
+			cr, p := buildBoth(t, tree, flags...)
+			compareRepos(t, cr, p)
+			r, err := repomd.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Packages) != c.want {
+				t.Errorf("%d packages, want %d", len(r.Packages), c.want)
+			}
+		})
+	}
+}
+
+// TestCreaterepoUpdateMDPathWithoutUpdate: createrepo_c only warns.
+func TestCreaterepoUpdateMDPathWithoutUpdate(t *testing.T) {
+	corpus := rpmtest.Corpus(t)
+	out := t.TempDir()
+	code, _, stderr := repoCLI(t, runCreaterepo, "-q", "--outputdir", out, "--update-md-path", "/nonexistent", corpus)
+	if code != 0 || !strings.Contains(stderr, "warning: --update-md-path has no effect without --update") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
 }
 
 // TestCreaterepoMatchesCreaterepoC is the acceptance test: on the built

@@ -49,7 +49,7 @@ type Options struct {
 	Distro            []string // "cpeid,name" or "name"
 	Content           []string
 	Repo              []string
-	Excludes          []string // glob patterns on the package path and file name
+	Excludes          []string // GLib globs: in the walk on file names, directory names and paths below dir; with PkgList on the listed paths
 	BaseURL           string   // xml:base of every package location
 	ChangelogLimit    int      // newest entries kept; -1 all; createrepo_c's default is 10
 
@@ -123,6 +123,16 @@ func Run(dir string, opts Options) (*Result, error) {
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, err
+	}
+	if opts.CacheDir != "" {
+		// As createrepo_c: a relative cache directory is below the output
+		// directory, and it is created up front.
+		if !filepath.IsAbs(opts.CacheDir) {
+			opts.CacheDir = filepath.Join(out, opts.CacheDir)
+		}
+		if err := os.MkdirAll(opts.CacheDir, 0o755); err != nil {
+			return nil, fmt.Errorf("--cachedir: %w", err)
+		}
 	}
 	if opts.GroupFile != "" {
 		if _, err := os.Stat(opts.GroupFile); err != nil {
@@ -210,6 +220,11 @@ func listPackages(dir string, opts Options) ([]job, error) {
 			if _, err := os.Stat(filepath.Join(dir, s)); err != nil {
 				return nil, fmt.Errorf("%s:%d: %w", opts.PkgList, line, err)
 			}
+			// createrepo_c matches a listed path against the excludes as
+			// written (not its file name alone).
+			if excludedPath(s, opts.Excludes) {
+				continue
+			}
 			rels = append(rels, filepath.ToSlash(filepath.Clean(s)))
 		}
 		if err := sc.Err(); err != nil {
@@ -226,6 +241,11 @@ func listPackages(dir string, opts Options) ([]job, error) {
 				if p != dir && (name == "repodata" || strings.HasPrefix(name, ".repodata")) {
 					return filepath.SkipDir
 				}
+				// createrepo_c (0.17) does not descend into a directory
+				// whose name matches an exclude pattern.
+				if p != dir && excludedPath(name, opts.Excludes) {
+					return filepath.SkipDir
+				}
 				return nil
 			}
 			if !strings.HasSuffix(name, ".rpm") {
@@ -239,7 +259,13 @@ func listPackages(dir string, opts Options) ([]job, error) {
 				return nil
 			}
 			rel, _ := filepath.Rel(dir, p)
-			rels = append(rels, filepath.ToSlash(rel))
+			rel = filepath.ToSlash(rel)
+			// In the walk, the file name and the path below DIR are both
+			// matched, as createrepo_c does.
+			if excludedPath(name, opts.Excludes) || excludedPath(rel, opts.Excludes) {
+				return nil
+			}
+			rels = append(rels, rel)
 			return nil
 		})
 		if err != nil {
@@ -249,7 +275,7 @@ func listPackages(dir string, opts Options) ([]job, error) {
 	jobs := make([]job, 0, len(rels))
 	seen := map[string]bool{}
 	for _, rel := range rels {
-		if excluded(rel, opts.Excludes) || seen[rel] {
+		if seen[rel] {
 			continue
 		}
 		seen[rel] = true
@@ -267,9 +293,10 @@ func listPackages(dir string, opts Options) ([]job, error) {
 
 func baseName(s string) string { return s[strings.LastIndexByte(s, '/')+1:] }
 
-func excluded(rel string, patterns []string) bool {
+// excludedPath reports whether s matches one of the --excludes patterns.
+func excludedPath(s string, patterns []string) bool {
 	for _, p := range patterns {
-		if globMatch(p, rel) || globMatch(p, baseName(rel)) {
+		if globMatch(p, s) {
 			return true
 		}
 	}

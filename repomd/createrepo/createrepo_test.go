@@ -120,6 +120,20 @@ func TestCacheDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	noDiff(t, a, b)
+
+	// A relative cache directory is below the output directory, as in
+	// createrepo_c, and is created even when nothing is stored in it.
+	c := t.TempDir()
+	if _, err := Run(dir, Options{OutputDir: c, CacheDir: "cache", ChangelogLimit: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if entries, err := os.ReadDir(filepath.Join(c, "cache")); err != nil || len(entries) != len(rpmtest.Files(t, dir)) {
+		t.Errorf("relative cache dir: %d entries, %v", len(entries), err)
+	}
+	// A cache path that is a file is an error naming the option.
+	if _, err := Run(dir, Options{OutputDir: c, CacheDir: filepath.Join(c, "repodata", "repomd.xml")}); err == nil || !strings.Contains(err.Error(), "--cachedir") {
+		t.Errorf("cache dir is a file: %v", err)
+	}
 }
 
 // TestFailedRunKeepsOldRepodata interrupts a run with a bad package that

@@ -20,9 +20,6 @@ package rpmfile
 
 import (
 	"bufio"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
 	"hash"
@@ -56,23 +53,9 @@ type Options struct {
 // DefaultChangelogLimit is createrepo_c's default --changelog-limit.
 const DefaultChangelogLimit = 10
 
-// NewHash returns the hash for a checksum type name and its canonical
-// spelling in rpm-md ("sha" becomes "sha1").
-func NewHash(typ string) (hash.Hash, string, error) {
-	switch typ {
-	case "", "sha256":
-		return sha256.New(), "sha256", nil
-	case "sha", "sha1":
-		return sha1.New(), "sha1", nil
-	case "sha512":
-		return sha512.New(), "sha512", nil
-	case "sha224":
-		return sha256.New224(), "sha224", nil
-	case "sha384":
-		return sha512.New384(), "sha384", nil
-	}
-	return nil, "", fmt.Errorf("unknown checksum type %q (want sha256, sha512 or sha1)", typ)
-}
+// NewHash is repomd.NewHash: the hash for a checksum type name and the
+// name as written into metadata.
+func NewHash(typ string) (hash.Hash, string, error) { return repomd.NewHash(typ) }
 
 // ReadFile reads the package at path. TimeFile and SizePackage come from
 // the file's mtime and size. Errors are one line and name the file.

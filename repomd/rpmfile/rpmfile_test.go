@@ -2,6 +2,8 @@ package rpmfile
 
 import (
 	"bytes"
+	"crypto/md5"
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"fmt"
@@ -196,8 +198,11 @@ func TestChecksumTypes(t *testing.T) {
 	for _, c := range []struct{ in, typ, want string }{
 		{"sha256", "sha256", fmt.Sprintf("%x", sha256.Sum256(data))},
 		{"sha512", "sha512", fmt.Sprintf("%x", sha512.Sum512(data))},
-		{"sha", "sha1", ""},
-		{"sha1", "sha1", ""},
+		// createrepo_c keeps "sha" as the type name, and reads names in any case.
+		{"sha", "sha", fmt.Sprintf("%x", sha1.Sum(data))},
+		{"sha1", "sha1", fmt.Sprintf("%x", sha1.Sum(data))},
+		{"SHA256", "sha256", fmt.Sprintf("%x", sha256.Sum256(data))},
+		{"md5", "md5", fmt.Sprintf("%x", md5.Sum(data))},
 	} {
 		p, err := ReadFile(path, Options{ChecksumType: c.in})
 		if err != nil {
