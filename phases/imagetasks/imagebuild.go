@@ -54,7 +54,6 @@ type ImageBuildTask struct {
 	InstallTree string
 	Arches      []string
 	Formats     []string
-	Opts        map[string]any // the hub's opts, as koji image-build sends them
 	CanFail     []string
 	Scratch     bool
 	ConfFile    string
@@ -78,7 +77,7 @@ func PlanImageBuild(ctx context.Context, c *compose.Compose) ([]*ImageBuildTask,
 			for k, x := range raw {
 				ib[k] = x
 			}
-			t := &ImageBuildTask{Variant: v, Arches: Arches(ib, v), Opts: map[string]any{}}
+			t := &ImageBuildTask{Variant: v, Arches: Arches(ib, v)}
 			if len(t.Arches) == 0 {
 				continue
 			}
@@ -132,53 +131,6 @@ func PlanImageBuild(ctx context.Context, c *compose.Compose) ([]*ImageBuildTask,
 			}
 			t.CanFail = FailableArches(ib, t.Arches)
 			t.Scratch = ib.boolean("scratch")
-			// The hub options "koji image-build" derives from its config file.
-			fmts := make([]any, len(t.Formats))
-			for i, f := range t.Formats {
-				fmts[i] = f
-			}
-			ru := make([]any, len(urls))
-			for i, u := range urls {
-				ru[i] = u
-			}
-			t.Opts["format"] = fmts
-			t.Opts["repo"] = ru
-			if ksurl != "" {
-				t.Opts["ksurl"] = ksurl
-			}
-			for _, k := range []string{"kickstart", "distro", "ksversion", "specfile"} {
-				if s := ib.str(k); s != "" {
-					t.Opts[k] = s
-				}
-			}
-			if rel != "" {
-				t.Opts["release"] = rel
-			}
-			if ds, ok := ib["disk_size"]; ok {
-				t.Opts["disk_size"] = fmt.Sprint(ds)
-			}
-			if len(t.CanFail) > 0 {
-				oa := make([]any, len(t.CanFail))
-				for i, a := range t.CanFail {
-					oa[i] = a
-				}
-				t.Opts["optional_arches"] = oa
-			}
-			if t.Scratch {
-				t.Opts["scratch"] = true
-			}
-			if fp, ok := b["factory-parameters"].(map[string]any); ok {
-				var pairs []any
-				keys := make([]string, 0, len(fp))
-				for k := range fp {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
-				for _, k := range keys {
-					pairs = append(pairs, []any{k, fmt.Sprint(fp[k])})
-				}
-				t.Opts["factory_parameter"] = pairs
-			}
 			t.ConfFile = filepath.Join(c.Paths.Work.ImageBuildDir(v), fmt.Sprintf("%s-%s-%s.cfg", t.Name, strings.Join(t.Formats, "-"), strings.Join(t.Arches, "-")))
 			t.INI = imageBuildINI(t, ib, urls, ksurl, rel, b)
 			out = append(out, t)
@@ -188,40 +140,60 @@ func PlanImageBuild(ctx context.Context, c *compose.Compose) ([]*ImageBuildTask,
 }
 
 // imageBuildINI is the config file "koji image-build --config" reads, as
-// Pungi writes it (kept in work/image-build/ for reference and reruns).
+// Pungi writes it: every key of the block's image-build section (lists
+// joined with commas) except failable and scratch, with the computed
+// values in place of the configured ones, and the factory-parameters
+// section when given. It is kept in work/image-build/ for reruns.
 func imageBuildINI(t *ImageBuildTask, ib Block, urls []string, ksurl, rel string, b Block) string {
-	var s strings.Builder
-	s.WriteString("[image-build]\n")
-	kv := func(k, v string) {
-		if v != "" {
-			fmt.Fprintf(&s, "%s = %s\n", k, v)
+	sec := map[string]string{}
+	for k, v := range ib {
+		if k == "failable" || k == "scratch" || v == nil {
+			continue
+		}
+		if l, ok := v.([]any); ok {
+			sec[k] = strings.Join(compose.AsStrings(l), ",")
+		} else {
+			sec[k] = fmt.Sprint(v)
 		}
 	}
-	kv("name", t.Name)
-	kv("version", t.Version)
-	kv("target", t.Target)
-	kv("install_tree", t.InstallTree)
-	kv("arches", strings.Join(t.Arches, ","))
-	kv("format", strings.Join(t.Formats, ","))
-	kv("kickstart", ib.str("kickstart"))
-	kv("ksurl", ksurl)
-	kv("distro", ib.str("distro"))
-	kv("release", rel)
-	kv("repo", strings.Join(urls, ","))
-	if ds, ok := ib["disk_size"]; ok {
-		kv("disk_size", fmt.Sprint(ds))
+	set := func(k, v string) {
+		if v != "" {
+			sec[k] = v
+		} else {
+			delete(sec, k)
+		}
 	}
-	kv("can_fail", strings.Join(t.CanFail, ","))
-	if fp, ok := b["factory-parameters"].(map[string]any); ok {
-		s.WriteString("\n[factory-parameters]\n")
-		keys := make([]string, 0, len(fp))
-		for k := range fp {
+	set("name", t.Name)
+	set("version", t.Version)
+	set("target", t.Target)
+	set("install_tree", t.InstallTree)
+	set("arches", strings.Join(t.Arches, ","))
+	set("format", strings.Join(t.Formats, ","))
+	set("ksurl", ksurl)
+	set("release", rel)
+	set("repo", strings.Join(urls, ","))
+	set("can_fail", strings.Join(t.CanFail, ","))
+	set("variant", t.Variant.UID)
+	var s strings.Builder
+	writeSection := func(name string, m map[string]string) {
+		fmt.Fprintf(&s, "[%s]\n", name)
+		keys := make([]string, 0, len(m))
+		for k := range m {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			kv(k, fmt.Sprint(fp[k]))
+			fmt.Fprintf(&s, "%s = %s\n", k, m[k])
 		}
+	}
+	writeSection("image-build", sec)
+	if fp, ok := b["factory-parameters"].(map[string]any); ok {
+		m := map[string]string{}
+		for k, v := range fp {
+			m[k] = fmt.Sprint(v)
+		}
+		s.WriteString("\n")
+		writeSection("factory-parameters", m)
 	}
 	return s.String()
 }
@@ -250,13 +222,18 @@ func runImageBuild(ctx context.Context, c *compose.Compose, t *ImageBuildTask, c
 	}
 	formats := strings.Join(t.Formats, "-")
 	log := c.Paths.Log.LogFile(strings.Join(t.Arches, "-"), fmt.Sprintf("imagebuild-%s-%s-%s", t.Variant.UID, t.Subvariant, formats))
-	arches := make([]any, len(t.Arches))
-	for i, a := range t.Arches {
-		arches[i] = a
+	// As Pungi: the koji client submits buildImageOz from the config file
+	// and waits for it.
+	args := []string{"image-build", "--config=" + t.ConfFile, "--wait"}
+	if t.Scratch {
+		args = append(args, "--scratch")
 	}
-	id, _, err := StartAndWatch(ctx, c, log, "buildImageOz", t.Name, t.Version, arches, t.Target, t.InstallTree, t.Opts)
+	id, failed, err := KojiCLI(ctx, c, log, args...)
 	if err != nil {
 		return fmt.Errorf("ImageBuild task failed: %w", err)
+	}
+	if failed != "" {
+		return fmt.Errorf("ImageBuild task failed: %d (%s). See %s for more details.", id, failed, log)
 	}
 	paths, err := ChildPaths(ctx, c, id, t.Scratch, func(arch string) {
 		c.FailDeliverable(t.Variant, arch, "image-build", t.Subvariant)

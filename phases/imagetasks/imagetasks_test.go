@@ -14,6 +14,7 @@ import (
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/images"
 	"github.com/pungo/pungo/phases/images/imgtest"
+	"github.com/pungo/pungo/phases/koji"
 	"github.com/pungo/pungo/phases/koji/kojitest"
 	"github.com/pungo/pungo/phases/runroot"
 	"github.com/pungo/pungo/repomd/toolcheck"
@@ -31,6 +32,8 @@ func setup(t *testing.T, conf compose.MapConfig) (*compose.Compose, *kojitest.Hu
 	os.WriteFile(prof, []byte("[test]\nserver = "+h.URL()+"\nauthtype = password\nuser = compose\npassword = pw\ntopdir = "+h.TopDir+"\n"), 0o644)
 	t.Setenv("PUNGO_KOJI_CONFIG", prof)
 	conf["koji_profile"] = "test"
+	// image_build runs Koji's client, as Pungi; the fake submits to h.
+	imgtest.WithPath(t, imgtest.FakeBin(t, "koji"))
 	c := imgtest.NewCompose(t, conf, "")
 	c.Variant("Server").Arches = []string{"aarch64", "x86_64"}
 	return c, h
@@ -104,8 +107,22 @@ func TestImageBuild(t *testing.T) {
 		t.Errorf("the failed optional arch was not recorded: %d", c.FailedDeliverables())
 	}
 	ini, err := os.ReadFile(filepath.Join(c.Topdir, "work", "image-build", "Server", "Fedora-Cloud-Base-qcow2-raw-xz-aarch64-x86_64.cfg"))
-	if err != nil || !strings.Contains(string(ini), "can_fail = aarch64\n") || !strings.Contains(string(ini), "[factory-parameters]\ndocker_cmd = /bin/bash\n") {
-		t.Errorf("INI %v:\n%s", err, ini)
+	for _, want := range []string{"can_fail = aarch64\n", "[factory-parameters]\ndocker_cmd = /bin/bash\n", "subvariant = Cloud\n", "variant = Server\n",
+		"arches = aarch64,x86_64\n", "format = qcow2,raw-xz\n", "disk_size = 3\n"} {
+		if err != nil || !strings.Contains(string(ini), want) {
+			t.Errorf("INI lacks %q (%v):\n%s", want, err, ini)
+		}
+	}
+	if strings.Contains(string(ini), "failable") {
+		t.Errorf("INI passes Pungi's failable to koji:\n%s", ini)
+	}
+	logs, _ := filepath.Glob(filepath.Join(c.Topdir, "logs", "aarch64-x86_64", "imagebuild-Server-Cloud-qcow2-raw-xz.*log"))
+	if len(logs) != 1 {
+		t.Fatalf("image-build logs %v", logs)
+	}
+	if l, _ := os.ReadFile(logs[0]); !strings.Contains(string(l), "koji --profile=test image-build --config="+filepath.Join(c.Topdir, "work", "image-build", "Server")) ||
+		!strings.Contains(string(l), " --wait\n") || !strings.Contains(string(l), "Created task: ") {
+		t.Errorf("log:\n%s", l)
 	}
 	if len(c.KojiTasks()) != 1 {
 		t.Errorf("task not recorded: %v", c.KojiTasks())
@@ -128,6 +145,15 @@ func TestImageBuildFailure(t *testing.T) {
 	}
 	if c.FailedDeliverables() != 1 {
 		t.Errorf("failed %d", c.FailedDeliverables())
+	}
+	// koji exiting before it created a task is reported with its output.
+	bin := t.TempDir()
+	os.WriteFile(filepath.Join(bin, "koji"), []byte("#!/bin/sh\necho 'Error: unable to log in, no authentication methods available' >&2\nexit 1\n"), 0o755)
+	imgtest.WithPath(t, bin)
+	block["image-build"].(map[string]any)["failable"] = nil
+	if err := (&ImageBuild{}).Run(context.Background(), c); err == nil || !strings.Contains(err.Error(), "Could not find task ID in output") ||
+		!strings.Contains(err.Error(), "unable to log in") {
+		t.Errorf("koji without a task: %v", err)
 	}
 	// No target anywhere is a configuration error.
 	delete(block["image-build"].(map[string]any), "target")
@@ -256,5 +282,60 @@ func TestOSBSAndImageContainer(t *testing.T) {
 	err = (&ImageContainer{}).Run(context.Background(), c)
 	if err == nil || !strings.Contains(err.Error(), "matches 2 images, want exactly 1") {
 		t.Fatalf("ambiguous image_spec: %v", err)
+	}
+}
+
+// When koji loses the hub while waiting ("error: failed to connect"), the
+// task is watched through the API instead (Pungi's watch-task retry), and
+// its outcome decides.
+func TestImageBuildLostConnection(t *testing.T) {
+	block := map[string]any{"image-build": map[string]any{"format": "qcow2", "name": "X", "kickstart": "x.ks", "target": "t", "scratch": true}}
+	c, h := setup(t, compose.MapConfig{"image_build": map[string]any{"^Server$": block}})
+	t.Setenv("FAKE_KOJI_FAIL_CONNECT", "1")
+	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome {
+		return kojitest.Outcome{Polls: 2, Result: "done", Children: []kojitest.Child{
+			{Method: "createImage", Arch: "x86_64", Files: map[string][]byte{"X-1.x86_64.qcow2": []byte("q")}}}}
+	}
+	if err := (&ImageBuild{}).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	if calls := h.CallsTo("buildImageOz"); len(calls) != 1 || calls[0].Args[5].(map[string]any)["scratch"] != true {
+		t.Fatalf("calls %v", calls)
+	}
+	if e := images.Of(c).All(); len(e) != 1 || e[0].Image.Path != "Server/x86_64/images/X-1.x86_64.qcow2" {
+		t.Fatalf("manifest %v", e)
+	}
+	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome { return kojitest.Outcome{Polls: 1, Fail: "oz crashed"} }
+	if err := (&ImageBuild{}).Run(context.Background(), c); err == nil || !strings.Contains(err.Error(), "oz crashed") {
+		t.Fatalf("failed task after lost connection: %v", err)
+	}
+}
+
+// The task koji creates is recorded as soon as koji prints its ID, so a
+// TERMINATED compose cancels it while koji is still waiting.
+func TestImageBuildCancelledOnTerminate(t *testing.T) {
+	block := map[string]any{"image-build": map[string]any{"format": "qcow2", "name": "X", "kickstart": "x.ks", "target": "t"}}
+	c, h := setup(t, compose.MapConfig{"image_build": map[string]any{"^Server$": block}})
+	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome { return kojitest.Outcome{Hang: true} }
+	done := make(chan error, 1)
+	go func() { done <- (&ImageBuild{}).Run(context.Background(), c) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(c.KojiTasks()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if len(c.KojiTasks()) == 0 {
+		t.Fatal("task never recorded")
+	}
+	c.Terminate("test")
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "CANCELED") {
+			t.Fatalf("run after terminate: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("image build did not return after terminate")
+	}
+	if st := h.TaskState(int64(c.KojiTasks()[0])); st != koji.TaskCanceled {
+		t.Fatalf("task state %s", koji.TaskStateName(st))
 	}
 }

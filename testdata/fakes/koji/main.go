@@ -1,0 +1,185 @@
+// Command koji is a fake of Koji's command line client for pungo's tests
+// (Debian has no koji). It knows the subcommand pungo runs, as Pungi does:
+//
+//	koji --profile=NAME image-build --config=FILE --wait [--scratch]
+//
+// It checks every argument, reads the profile like pungo (koji.conf files
+// or $PUNGO_KOJI_CONFIG), checks the config file as koji's image-build
+// does (required keys, known keys only, comma lists) and turns it into the
+// buildImageOz call koji makes — the hub is then the test's kojitest hub —
+// prints "Created task: N" and waits for the task, exiting 1 when it fails
+// like koji. $FAKE_KOJI_FAIL_CONNECT=1 makes it lose the hub after
+// creating the task ("error: failed to connect", Pungi's watch-task case).
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pungo/pungo/phases/koji"
+)
+
+func die(format string, a ...any) {
+	fmt.Fprintf(os.Stderr, "fake koji: "+format+"\n", a...)
+	os.Exit(2)
+}
+
+// known are the image-build keys koji reads plus those Pungi writes and
+// koji ignores (variant, subvariant).
+var known = map[string]bool{
+	"name": true, "version": true, "target": true, "install_tree": true, "arches": true, "format": true,
+	"kickstart": true, "ksurl": true, "ksversion": true, "distro": true, "release": true, "repo": true,
+	"disk_size": true, "can_fail": true, "specfile": true, "skip_tag": true, "variant": true, "subvariant": true,
+}
+
+func main() {
+	args := os.Args[1:]
+	if len(args) < 2 || !strings.HasPrefix(args[0], "--profile=") || args[0] == "--profile=" {
+		die("usage: koji --profile=NAME SUBCOMMAND …, got %q", args)
+	}
+	prof, err := koji.LoadProfile(strings.TrimPrefix(args[0], "--profile="))
+	if err != nil {
+		die("%v", err)
+	}
+	switch args[1] {
+	case "image-build":
+		imageBuild(prof, args[2:])
+	default:
+		die("unknown subcommand %q", args[1])
+	}
+}
+
+func imageBuild(prof *koji.Profile, args []string) {
+	var conf string
+	wait, scratch := false, false
+	for _, a := range args {
+		switch {
+		case strings.HasPrefix(a, "--config="):
+			conf = strings.TrimPrefix(a, "--config=")
+		case a == "--wait":
+			wait = true
+		case a == "--scratch":
+			scratch = true
+		default:
+			die("image-build: unexpected argument %q", a)
+		}
+	}
+	if conf == "" || !wait {
+		die("image-build: pungo must pass --config=FILE and --wait, got %q", args)
+	}
+	secs, err := readINI(conf)
+	if err != nil {
+		die("%v", err)
+	}
+	ib, ok := secs["image-build"]
+	if !ok {
+		die("%s: no [image-build] section", conf)
+	}
+	for k := range secs {
+		if k != "image-build" && k != "factory-parameters" {
+			die("%s: unexpected section [%s]", conf, k)
+		}
+	}
+	for k := range ib {
+		if !known[k] {
+			die("%s: unknown image-build key %q", conf, k)
+		}
+	}
+	for _, k := range []string{"name", "version", "target", "install_tree", "arches", "format", "kickstart"} {
+		if ib[k] == "" {
+			die("%s: image-build needs %s", conf, k)
+		}
+	}
+	list := func(k string) []any {
+		var out []any
+		for _, x := range strings.Split(ib[k], ",") {
+			if x = strings.TrimSpace(x); x != "" {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	// The hub options koji's _build_image_oz derives from the file.
+	opts := map[string]any{"format": list("format")}
+	for _, k := range []string{"ksurl", "ksversion", "kickstart", "release", "distro", "disk_size", "specfile"} {
+		if v, ok := ib[k]; ok {
+			opts[k] = v
+		}
+	}
+	if _, ok := ib["repo"]; ok {
+		opts["repo"] = list("repo")
+	}
+	if _, ok := ib["can_fail"]; ok {
+		opts["optional_arches"] = list("can_fail")
+	}
+	if scratch {
+		opts["scratch"] = true
+	}
+	if fp, ok := secs["factory-parameters"]; ok {
+		keys := make([]string, 0, len(fp))
+		for k := range fp {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var pairs []any
+		for _, k := range keys {
+			pairs = append(pairs, []any{k, fp[k]})
+		}
+		opts["factory_parameter"] = pairs
+	}
+	ctx := context.Background()
+	kc, err := prof.Connect(ctx, true)
+	if err != nil {
+		die("%v", err)
+	}
+	id, err := kc.StartTask(ctx, "buildImageOz", ib["name"], ib["version"], list("arches"), ib["target"], ib["install_tree"], opts)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Printf("Created task: %d\nTask info: %s/taskinfo?taskID=%d\n", id, prof.WebURL, id)
+	if os.Getenv("FAKE_KOJI_FAIL_CONNECT") == "1" {
+		fmt.Println("Watching tasks (this may be safely interrupted)...")
+		fmt.Println("error: failed to connect")
+		os.Exit(1)
+	}
+	if _, err := kc.WatchTask(ctx, id, 5*time.Millisecond); err != nil {
+		fmt.Printf("%d buildImageOz (%s): FAILED: %v\n", id, ib["name"], err)
+		os.Exit(1)
+	}
+	fmt.Printf("%d buildImageOz (%s): closed\n", id, ib["name"])
+}
+
+// readINI reads a config file as Python's ConfigParser: [section] lines
+// and "key = value" pairs.
+func readINI(path string) (map[string]map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string]map[string]string{}
+	var cur map[string]string
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, ";"):
+		case strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]"):
+			cur = map[string]string{}
+			out[line[1:len(line)-1]] = cur
+		default:
+			k, v, ok := strings.Cut(line, "=")
+			if !ok || cur == nil {
+				return nil, fmt.Errorf("%s:%d: not a key = value line in a section: %q", path, n, line)
+			}
+			cur[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	return out, sc.Err()
+}
