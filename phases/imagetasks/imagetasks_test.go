@@ -305,7 +305,9 @@ func TestImageBuildLostConnection(t *testing.T) {
 	if e := images.Of(c).All(); len(e) != 1 || e[0].Image.Path != "Server/x86_64/images/X-1.x86_64.qcow2" {
 		t.Fatalf("manifest %v", e)
 	}
-	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome { return kojitest.Outcome{Polls: 1, Fail: "oz crashed"} }
+	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome {
+		return kojitest.Outcome{Polls: 1, Fail: "oz crashed"}
+	}
 	if err := (&ImageBuild{}).Run(context.Background(), c); err == nil || !strings.Contains(err.Error(), "oz crashed") {
 		t.Fatalf("failed task after lost connection: %v", err)
 	}
