@@ -34,9 +34,10 @@ dump prints the config as JSON with sorted keys: with defaults filled in and
 validated (exit 1 on validation errors), or with --raw the variables exactly as
 parsed (tuples as arrays), without validation.
 
--e KEY=VALUE defines KEY before the file is read and overrides the file's own
-value afterwards; VALUE is in config syntax (strings need quotes: -e
-'release_version="41"'). Defined names that are not Pungi options are dropped.`
+-e KEY=VALUE defines KEY as the string VALUE (taken as written, not parsed)
+before the file is read, as pungi-config-validate and pungi-config-dump do:
+the file can use KEY, and the file's own assignment of KEY wins. Defined
+names that are not Pungi options are dropped after reading.`
 
 func runConfig(args []string) int {
 	if len(args) == 0 {
@@ -58,7 +59,7 @@ func runConfig(args []string) int {
 func runConfigValidate(args []string) int {
 	flags := flag.NewFlagSet("config validate", flag.ContinueOnError)
 	var defines stringList
-	flags.Var(&defines, "e", "define or override a variable: KEY=VALUE (repeatable)")
+	flags.Var(&defines, "e", "define a string variable before the file is read: KEY=VALUE (repeatable)")
 	flags.Var(&defines, "define", "same as -e")
 	oldComposes := flags.Bool("old-composes", false, "the compose will run with old composes (allows createrepo_deltas)")
 	noVariants := flags.Bool("no-variants", false, "do not read variants_file for the phase checks")
@@ -202,7 +203,7 @@ func loadVariantInfo(c *config.Config) ([]config.VariantInfo, error) {
 func runConfigDump(args []string) int {
 	flags := flag.NewFlagSet("config dump", flag.ContinueOnError)
 	var defines stringList
-	flags.Var(&defines, "e", "define or override a variable: KEY=VALUE (repeatable)")
+	flags.Var(&defines, "e", "define a string variable before the file is read: KEY=VALUE (repeatable)")
 	flags.Var(&defines, "define", "same as -e")
 	raw := flags.Bool("raw", false, "print the variables as parsed, without defaults or validation")
 	flags.Usage = func() { fmt.Fprintln(os.Stderr, configUsage) }

@@ -87,9 +87,13 @@ func TestConfigCommand(t *testing.T) {
 		{"phase check with variants", []string{"validate", p("lookaside.conf")}, 1,
 			"lookaside.conf:7:1: error: GATHER: variant_as_lookaside: variant 'Client' doesn't exist but is required by 'Server'\n", ""},
 		{"phase check without variants", []string{"validate", "--no-variants", p("lookaside.conf")}, 0, "", ""},
-		{"override fixes error", []string{"validate", "-e", "check_deps=True", "-e", "variant_as_lookaside=[]", p("bad.conf")}, 0, "", ""},
-		{"override makes error", []string{"validate", p("ok.conf"), "-e", "check_deps='no'"}, 1,
-			"-e[1]:1:1: error: Failed validation in check_deps: 'no' is not of type 'boolean'\n", ""},
+		{"define does not override the file", []string{"validate", "-e", "check_deps=True", p("bad.conf")}, 1,
+			"bad.conf:7:1: error: Failed validation in check_deps: 'yes' is not of type 'boolean'\n", ""},
+		{"define is a string", []string{"validate", p("ok.conf"), "-e", "check_deps=True"}, 1,
+			"-e check_deps=True: error: Failed validation in check_deps: 'True' is not of type 'boolean'\n", ""},
+		{"define fills a string option", []string{"validate", "-e", "release_type=updates", p("ok.conf")}, 0, "", ""},
+		{"define with a bad name", []string{"validate", "-e", "1x=2", p("ok.conf")}, 2, "",
+			"pungo config validate: -e: definition should be in var=value format: '1x=2'\n"},
 		{"syntax error", []string{"validate", p("syntax.conf")}, 2, "",
 			"pungo config validate: syntax.conf:1:5: '[' was never closed\n"},
 		{"broken variants file", []string{"validate", p("badvariants.conf")}, 1, "", ""},
@@ -149,7 +153,7 @@ func TestConfigCommand(t *testing.T) {
 		!strings.Contains(errOut, `undefined variable "version_from_template"`) {
 		t.Errorf("dump without defaults file: exit %d, stderr %q", code, errOut)
 	}
-	if code, out, _ := runConfigCaptured(t, "dump", "--raw", "-e", `version_from_template="7"`, filepath.Join(tdir, "tmpl.conf")); code != 0 ||
+	if code, out, _ := runConfigCaptured(t, "dump", "--raw", "-e", `version_from_template=7`, filepath.Join(tdir, "tmpl.conf")); code != 0 ||
 		!strings.Contains(out, `"release_version": "7"`) || strings.Contains(out, "version_from_template") {
 		t.Errorf("dump with -e template value: exit %d, stdout %q", code, out)
 	}

@@ -51,19 +51,26 @@ func New(values map[string]any) *Config {
 // LoadOptions says how to load a config.
 type LoadOptions struct {
 	// Overrides are KEY=VALUE definitions (pungi-config-validate's and
-	// pungi-config-dump's -e), VALUE in kobo syntax. Each is defined before
-	// the file is read, so the file can use it, and again afterwards, so it
-	// overrides the file's own assignment.
+	// pungi-config-dump's -e): KEY must look like a Python name starting
+	// with a lower-case letter or "_", and VALUE is taken as a string, as
+	// written (Pungi's extract_defines). They are defined before the file
+	// is read, so the file can use them, and the file's own assignments
+	// win (Pungi's load_config).
 	Overrides []string
-	// Defaults are variables defined before the file is read, with lower
-	// priority than Overrides (pungi-config-validate's
-	// .pungi-config-validate.json).
+	// Defaults are more variables defined before the file is read
+	// (pungi-config-validate's .pungi-config-validate.json); Pungi merges
+	// them into the -e definitions, so they win over those.
 	Defaults map[string]any
 }
 
+// defineRE is the check of Pungi's validate_definition; \w as Python 3
+// reads it in a str pattern, and "$" also before a final newline.
+var defineRE = regexp.MustCompile(`^[a-z_][\p{L}\p{N}_]*=.*\n?$`)
+
 // Load reads a config file (JSON when the name ends in .json, kobo format
-// otherwise) with -e style overrides. Defined variables that are not Pungi
-// options are dropped after reading, as Pungi does with template variables.
+// otherwise) with -e style definitions. Defined variables that are not
+// Pungi options are dropped after reading, as Pungi does with template
+// variables.
 func Load(path string, overrides []string) (*Config, error) {
 	return LoadWith(path, LoadOptions{Overrides: overrides})
 }
@@ -71,24 +78,15 @@ func Load(path string, overrides []string) (*Config, error) {
 // LoadWith is Load with all options.
 func LoadWith(path string, opts LoadOptions) (*Config, error) {
 	defines := kobo.NewVars()
+	for _, o := range opts.Overrides {
+		if !defineRE.MatchString(o) {
+			return nil, fmt.Errorf("-e: definition should be in var=value format: %s", kobo.Repr(o))
+		}
+		key, val, _ := strings.Cut(o, "=")
+		defines.Set(key, kobo.Var{Value: val, Pos: Pos{File: "-e " + o}})
+	}
 	for _, k := range sortedKeys(opts.Defaults) {
 		defines.Set(k, kobo.Var{Value: fromPlain(opts.Defaults[k]), Pos: Pos{File: "defaults"}})
-	}
-	var overridden []string
-	for i, o := range opts.Overrides {
-		key, val, ok := strings.Cut(o, "=")
-		key = strings.TrimSpace(key)
-		if !ok || key == "" {
-			return nil, fmt.Errorf("-e %s: want KEY=VALUE", o)
-		}
-		assigned, err := kobo.Assign(defines, fmt.Sprintf("-e[%d]", i+1), key+" = "+val)
-		if err != nil {
-			return nil, fmt.Errorf("-e %s: %w", o, err)
-		}
-		if len(assigned) != 1 || assigned[0] != key {
-			return nil, fmt.Errorf("-e %s: must assign exactly the one variable %s", o, key)
-		}
-		overridden = append(overridden, key)
 	}
 
 	vars := kobo.NewVars()
@@ -106,9 +104,6 @@ func LoadWith(path string, opts LoadOptions) (*Config, error) {
 		}
 	} else if err := kobo.ParseFileInto(vars, path); err != nil {
 		return nil, err
-	}
-	for _, k := range overridden {
-		vars.Set(k, defines.Values[k])
 	}
 
 	c := &Config{Path: path, Files: vars.Files, values: map[string]any{}, pos: map[string]Pos{},

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -451,5 +452,31 @@ func TestSchemaJSON(t *testing.T) {
 	}
 	if got := pyRepr(props["bootable"]); !strings.Contains(got, "'deprecated'") {
 		t.Errorf("bootable: %s", got)
+	}
+}
+
+// TestDefinesAndDefaults: pungi-config-validate merges the
+// .pungi-config-validate.json values into the -e definitions (the file's
+// values win), defines both before the config is read, and drops the names
+// that are not options afterwards.
+func TestDefinesAndDefaults(t *testing.T) {
+	path := writeConfig(t, `release_name = "Test"
+release_short = "%s-%s" % (short_from_template, tag)
+release_version = version
+variants_file = "variants.xml"
+`)
+	c, err := LoadWith(path, LoadOptions{
+		Overrides: []string{"short_from_template=cli", "version=41", "tag=from-e"},
+		Defaults:  map[string]any{"short_from_template": "json", "release_type": "updates"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"release_name": "Test", "release_short": "json-from-e", "release_version": "41",
+		"variants_file": "variants.xml", "release_type": "updates",
+	}
+	if got := c.Values(); !reflect.DeepEqual(got, want) {
+		t.Errorf("values %v, want %v", got, want)
 	}
 }

@@ -110,17 +110,6 @@ func ParseString(name, src string) (*Vars, error) {
 	return vars, nil
 }
 
-// Assign reads src (text like "name = value") in the context of vars, as if
-// it followed the last line of the config; used for -e overrides. It returns
-// the names assigned.
-func Assign(vars *Vars, name, src string) ([]string, error) {
-	p := &parser{vars: vars, file: name}
-	if err := p.run(src); err != nil {
-		return nil, err
-	}
-	return p.assigned, nil
-}
-
 func parseFileInto(vars *Vars, path string, stack []string) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -148,14 +137,13 @@ func parseFileInto(vars *Vars, path string, stack []string) error {
 }
 
 type parser struct {
-	vars     *Vars
-	file     string
-	stack    []string // absolute paths of the files being read, for cycles
-	toks     []Token
-	i        int
-	tok      Token
-	assigned []string
-	node     *PosNode // positions of the value value() read last
+	vars  *Vars
+	file  string
+	stack []string // absolute paths of the files being read, for cycles
+	toks  []Token
+	i     int
+	tok   Token
+	node  *PosNode // positions of the value value() read last
 }
 
 // run reads statements until the end of src.
@@ -213,7 +201,6 @@ func (p *parser) run(src string) (err error) {
 		if global {
 			p.vars.globals[name] = true
 		}
-		p.assigned = append(p.assigned, name)
 	}
 }
 
@@ -568,7 +555,6 @@ func (p *parser) fromImport() error {
 	if star {
 		for _, n := range child.Names {
 			p.vars.Set(n, child.Values[n])
-			p.assigned = append(p.assigned, n)
 		}
 		return nil
 	}
@@ -578,7 +564,6 @@ func (p *parser) fromImport() error {
 			return &Error{im.pos, fmt.Sprintf("can't import %s from %s", im.name, file)}
 		}
 		p.vars.Set(im.name, v)
-		p.assigned = append(p.assigned, im.name)
 	}
 	return nil
 }
