@@ -131,6 +131,18 @@ func PlanImageBuild(ctx context.Context, c *compose.Compose) ([]*ImageBuildTask,
 			}
 			t.CanFail = FailableArches(ib, t.Arches)
 			t.Scratch = ib.boolean("scratch")
+			// Pungi's get_image_build_cmd asserts these before writing
+			// the file; koji would refuse the build without them.
+			var missing []string
+			for k, have := range map[string]bool{"kickstart": ib.str("kickstart") != "", "ksurl": ksurl != "", "distro": ib.str("distro") != ""} {
+				if !have {
+					missing = append(missing, k)
+				}
+			}
+			if len(missing) > 0 {
+				sort.Strings(missing)
+				return nil, fmt.Errorf("image_build %s for %s: image-build requires at least name, version, target, install_tree, arches, format, kickstart, ksurl, distro; missing %s", t.Name, v.UID, strings.Join(missing, ", "))
+			}
 			t.ConfFile = filepath.Join(c.Paths.Work.ImageBuildDir(v), fmt.Sprintf("%s-%s-%s.cfg", t.Name, strings.Join(t.Formats, "-"), strings.Join(t.Arches, "-")))
 			t.INI = imageBuildINI(t, ib, urls, ksurl, rel, b)
 			out = append(out, t)

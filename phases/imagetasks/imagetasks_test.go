@@ -130,7 +130,7 @@ func TestImageBuild(t *testing.T) {
 }
 
 func TestImageBuildFailure(t *testing.T) {
-	block := map[string]any{"image-build": map[string]any{"format": "qcow2", "name": "X", "kickstart": "x.ks", "target": "t"}}
+	block := map[string]any{"image-build": map[string]any{"format": "qcow2", "name": "X", "kickstart": "x.ks", "target": "t", "distro": "Fedora-40", "ksurl": "git+https://example.com/ks.git#0123abc"}}
 	c, h := setup(t, compose.MapConfig{"image_build": map[string]any{"^Server$": block}})
 	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome {
 		return kojitest.Outcome{Fail: "Image build failed: no space left"}
@@ -289,7 +289,7 @@ func TestOSBSAndImageContainer(t *testing.T) {
 // task is watched through the API instead (Pungi's watch-task retry), and
 // its outcome decides.
 func TestImageBuildLostConnection(t *testing.T) {
-	block := map[string]any{"image-build": map[string]any{"format": "qcow2", "name": "X", "kickstart": "x.ks", "target": "t", "scratch": true}}
+	block := map[string]any{"image-build": map[string]any{"format": "qcow2", "name": "X", "kickstart": "x.ks", "target": "t", "distro": "Fedora-40", "ksurl": "git+https://example.com/ks.git#0123abc", "scratch": true}}
 	c, h := setup(t, compose.MapConfig{"image_build": map[string]any{"^Server$": block}})
 	t.Setenv("FAKE_KOJI_FAIL_CONNECT", "1")
 	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome {
@@ -316,7 +316,7 @@ func TestImageBuildLostConnection(t *testing.T) {
 // The task koji creates is recorded as soon as koji prints its ID, so a
 // TERMINATED compose cancels it while koji is still waiting.
 func TestImageBuildCancelledOnTerminate(t *testing.T) {
-	block := map[string]any{"image-build": map[string]any{"format": "qcow2", "name": "X", "kickstart": "x.ks", "target": "t"}}
+	block := map[string]any{"image-build": map[string]any{"format": "qcow2", "name": "X", "kickstart": "x.ks", "target": "t", "distro": "Fedora-40", "ksurl": "git+https://example.com/ks.git#0123abc"}}
 	c, h := setup(t, compose.MapConfig{"image_build": map[string]any{"^Server$": block}})
 	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome { return kojitest.Outcome{Hang: true} }
 	done := make(chan error, 1)
@@ -339,5 +339,22 @@ func TestImageBuildCancelledOnTerminate(t *testing.T) {
 	}
 	if st := h.TaskState(int64(c.KojiTasks()[0])); st != koji.TaskCanceled {
 		t.Fatalf("task state %s", koji.TaskStateName(st))
+	}
+}
+
+// Pungi refuses an image-build block without kickstart, ksurl or distro
+// before it runs koji; so does pungo, naming what is missing.
+func TestImageBuildRequiredOptions(t *testing.T) {
+	for _, tc := range []struct{ drop, want string }{
+		{"distro", "missing distro"},
+		{"ksurl", "missing ksurl"},
+		{"kickstart", "missing kickstart"},
+	} {
+		ib := map[string]any{"format": "qcow2", "name": "X", "kickstart": "x.ks", "target": "t", "distro": "Fedora-40", "ksurl": "git+https://example.com/ks.git#0123abc"}
+		delete(ib, tc.drop)
+		c, _ := setup(t, compose.MapConfig{"image_build": map[string]any{"^Server$": map[string]any{"image-build": ib}}})
+		if _, err := PlanImageBuild(context.Background(), c); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("without %s: %v", tc.drop, err)
+		}
 	}
 }

@@ -90,10 +90,14 @@ func imageBuild(prof *koji.Profile, args []string) {
 			die("%s: unknown image-build key %q", conf, k)
 		}
 	}
-	for _, k := range []string{"name", "version", "target", "install_tree", "arches", "format", "kickstart"} {
+	for _, k := range []string{"name", "version", "target", "install_tree", "arches", "format", "kickstart", "distro"} {
 		if ib[k] == "" {
 			die("%s: image-build needs %s", conf, k)
 		}
+	}
+	if ib["ksurl"] == "" && !scratch {
+		fmt.Fprintln(os.Stderr, "GenericError: Non-scratch builds must provide ksurl")
+		os.Exit(1)
 	}
 	list := func(k string) []any {
 		var out []any
@@ -105,7 +109,8 @@ func imageBuild(prof *koji.Profile, args []string) {
 		return out
 	}
 	// The hub options koji's _build_image_oz derives from the file.
-	opts := map[string]any{"format": list("format")}
+	// --disk-size defaults to 10 (an integer; from the file it is a string).
+	opts := map[string]any{"format": list("format"), "disk_size": int64(10)}
 	for _, k := range []string{"ksurl", "ksversion", "kickstart", "release", "distro", "disk_size", "specfile"} {
 		if v, ok := ib[k]; ok {
 			opts[k] = v
