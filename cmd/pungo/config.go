@@ -79,8 +79,7 @@ func runConfigValidate(args []string) int {
 		return 0
 	}
 	if len(pos) != 1 {
-		flags.Usage()
-		return 2
+		return fail("config validate", fmt.Errorf("want exactly one config file, got %d arguments (see pungo config -h)", len(pos)))
 	}
 	path := pos[0]
 	opts := config.LoadOptions{Overrides: defines}
@@ -215,8 +214,7 @@ func runConfigDump(args []string) int {
 		return 2
 	}
 	if len(pos) != 1 {
-		flags.Usage()
-		return 2
+		return fail("config dump", fmt.Errorf("want exactly one config file, got %d arguments (see pungo config -h)", len(pos)))
 	}
 	c, err := config.Load(pos[0], defines)
 	if err != nil {

@@ -114,6 +114,8 @@ func TestConfigCommand(t *testing.T) {
 			"bad.conf:7:1: error: Failed validation in check_deps: 'yes' is not of type 'boolean'\n"},
 		{"dump syntax error", []string{"dump", "--raw", p("syntax.conf")}, 2, "",
 			"pungo config dump: syntax.conf:1:5: '[' was never closed\n"},
+		{"no file", []string{"validate"}, 2, "", "pungo config validate: want exactly one config file, got 0 arguments (see pungo config -h)\n"},
+		{"two files", []string{"dump", "--raw", p("ok.conf"), p("ok.conf")}, 2, "", "pungo config dump: want exactly one config file, got 2 arguments (see pungo config -h)\n"},
 		{"unknown subcommand", []string{"frob"}, 2, "", "pungo config: unknown subcommand \"frob\" (want validate or dump)\n"},
 	}
 	for _, tt := range tests {
