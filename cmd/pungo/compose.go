@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"os/user"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -36,6 +37,7 @@ func init() {
 }
 
 func runCompose(args []string) int {
+	batchGC()
 	if prof := os.Getenv("PUNGO_CPUPROFILE"); prof != "" {
 		// For bench/compose.sh and go tool pprof; not a user option.
 		if f, err := os.Create(prof); err == nil {
@@ -352,6 +354,16 @@ func parseKojiEvent(s string) (int64, error) {
 }
 
 // isTerminal reports whether f is a character device (a terminal).
+// batchGC trades memory for CPU: a compose holds its package sets for the
+// whole run, so the default GOGC=100 collects the same live heap over and
+// over. GOGC=400 cut the benchmark compose's gather CPU by about 17% for
+// 20% more peak RSS (bench/compose.sh). An explicit GOGC wins.
+func batchGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+}
+
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"

@@ -26,6 +26,7 @@ func init() {
 }
 
 func runGather(args []string) int {
+	batchGC()
 	fs := flag.NewFlagSet("gather", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: pungo gather --config FILE [--variant UID] [--arch ARCH] [--json] [--diff OLD_COMPOSE] [--why NAME]\n\n"+

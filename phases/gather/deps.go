@@ -2,6 +2,7 @@ package gather
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -408,12 +409,23 @@ func (g *gatherer) writeGatherLog(arch string, v *compose.Variant, source string
 			if path != nil {
 				loc = path.Path
 			}
-			fmt.Fprintf(&b, "%s(%s): %s  # %s\n", sec.tag, it.Flags.String(), loc, it.Reason.StepName())
+			// One line per package of the set: plain appends, not Fprintf.
+			b.WriteString(sec.tag)
+			b.WriteByte('(')
+			b.WriteString(it.Flags.String())
+			b.WriteString("): ")
+			b.WriteString(loc)
+			b.WriteString("  # ")
+			b.WriteString(it.Reason.StepName())
+			b.WriteByte('\n')
 		}
 	}
 	for _, br := range res.Broken {
 		fmt.Fprintf(&b, "BROKEN: %s\n", br.String())
 	}
 	name := fmt.Sprintf("%s.%s.%s.log", v.UID, arch, source)
-	return atomicfile.WriteFile(filepath.Join(dir, name), []byte(b.String()), 0o644)
+	return atomicfile.WriteWith(filepath.Join(dir, name), 0o644, func(w io.Writer) error {
+		_, err := io.WriteString(w, b.String())
+		return err
+	})
 }
