@@ -19,15 +19,7 @@ func TestVariantRepos(t *testing.T) {
 	os.WriteFile(filepath.Join(certs, "Demo-Server-HA-x86_64-99.pem"), []byte("-----BEGIN CERTIFICATE-----\n"), 0o644)
 	conf := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1",
 		"createrepo_checksum": "sha512", "createrepo_use_xz": true, "createrepo_database": false, "product_id": certs}
-	dir, _, err := compose.CreateDir(t.TempDir(), conf, compose.Options{Type: "test", Date: "20240101"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := compose.New(conf, dir, compose.Options{}, nil, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Log.Close()
+	c := newCompose(t, conf)
 	server := &compose.Variant{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}
 	ha := &compose.Variant{UID: "Server-HA", ID: "HA", Name: "HA", Type: "addon", Arches: []string{"x86_64"}, Parent: server}
 	server.Variants = []*compose.Variant{ha}
@@ -118,17 +110,9 @@ func TestValidateAndDatabaseDefault(t *testing.T) {
 			for k, v := range tt.extra {
 				conf[k] = v
 			}
-			dir, _, err := compose.CreateDir(t.TempDir(), conf, compose.Options{Type: "test", Date: "20240101"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := compose.New(conf, dir, compose.Options{}, nil, nil, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Log.Close()
+			c := newCompose(t, conf)
 			c.Variants = []*compose.Variant{{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}}
-			err = (&Phase{}).Validate(c)
+			err := (&Phase{}).Validate(c)
 			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
 				t.Errorf("Validate: %v, want %q", err, tt.wantErr)
 			}
@@ -137,4 +121,20 @@ func TestValidateAndDatabaseDefault(t *testing.T) {
 			}
 		})
 	}
+}
+
+// newCompose creates a test compose directory for conf, closed at the end
+// of the test.
+func newCompose(t *testing.T, conf compose.MapConfig) *compose.Compose {
+	t.Helper()
+	dir, _, err := compose.CreateDir(t.TempDir(), conf, compose.Options{Type: "test", Date: "20240101"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := compose.New(conf, dir, compose.Options{}, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Log.Close() })
+	return c
 }
