@@ -1,7 +1,8 @@
 // Package imagetasks holds the phases that delegate image building to
 // Koji: image_build (as Pungi, through Koji's client: "koji image-build
 // --config=INI --wait", which submits buildImageOz), live_media
-// (spinLiveMedia), osbuild
+// ("koji spin-livemedia … --wait", which submits buildImage of type
+// livemedia), osbuild
 // (osbuildImage), kiwibuild (kiwiBuild), osbs (buildContainer from a git
 // repository) and image_container (buildContainer around a compose image).
 // Options fall back from the block to <phase>_<option> and global_<option>

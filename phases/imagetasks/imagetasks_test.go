@@ -164,7 +164,9 @@ func TestImageBuildFailure(t *testing.T) {
 
 func TestLiveMedia(t *testing.T) {
 	c, h := setup(t, compose.MapConfig{"global_target": "f40", "live_media": map[string]any{"^Server$": map[string]any{
-		"kickstart": "live.ks", "arches": []any{"x86_64"}, "release": "!RELEASE_FROM_DATE_RESPIN", "title": "Demo Live", "subvariant": "Workstation"}}})
+		"kickstart": "live.ks", "arches": []any{"x86_64", "aarch64"}, "release": "!RELEASE_FROM_DATE_RESPIN", "subvariant": "Workstation",
+		"ksurl": "git+https://example.com/ks.git#0123abc", "repo": []any{"https://example.com/extra/$basearch"}, "failable": []any{"aarch64"},
+		"nomacboot": true, "scratch": true}}})
 	h.Tasks = func(method string, args []any, kw map[string]any) kojitest.Outcome {
 		return kojitest.Outcome{Children: []kojitest.Child{{Method: "createLiveMedia", Arch: "x86_64",
 			Files: map[string][]byte{"Demo-Live-x86_64.iso": []byte("iso"), "Demo-Live.ks": []byte("ks")}}}}
@@ -172,12 +174,21 @@ func TestLiveMedia(t *testing.T) {
 	if err := (&LiveMedia{}).Run(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	call := h.CallsTo("spinLiveMedia")[0]
-	if call.Args[0] != "DEMO-Workstation-Live" || call.Args[1] != "1.0" || call.Args[2] != "f40" || !reflect.DeepEqual(call.Args[3], []any{"x86_64"}) || call.Args[4] != "live.ks" {
+	calls := h.CallsTo("buildImage")
+	if len(calls) != 1 {
+		t.Fatalf("buildImage calls %v", calls)
+	}
+	call := calls[0]
+	// koji's buildImage(name, version, arches, target, ksfile, type, opts).
+	if call.Args[0] != "DEMO-Workstation-Live" || call.Args[1] != "1.0" || call.Args[3] != "f40" || !reflect.DeepEqual(call.Args[2], []any{"aarch64", "x86_64"}) ||
+		call.Args[4] != "live.ks" || call.Args[5] != "livemedia" {
 		t.Errorf("args %v", call.Args)
 	}
-	if opts := call.Args[5].(map[string]any); opts["release"] != "20240102.0" || opts["title"] != "Demo Live" {
-		t.Errorf("opts %v", opts)
+	tree := filepath.Join(c.Topdir, "compose", "Server", "$basearch", "os")
+	want := map[string]any{"release": "20240102.0", "install_tree_url": tree, "ksurl": "git+https://example.com/ks.git#0123abc",
+		"repo": []any{"https://example.com/extra/$basearch", tree}, "optional_arches": []any{"aarch64"}, "nomacboot": true, "scratch": true}
+	if opts := call.Args[6].(map[string]any); !reflect.DeepEqual(opts, want) {
+		t.Errorf("opts\n%v\nwant\n%v", opts, want)
 	}
 	e := images.Of(c).All()
 	if len(e) != 1 || e[0].Image.Path != "Server/x86_64/iso/Demo-Live-x86_64.iso" || e[0].Image.Type != "live" || !e[0].Image.Bootable {
@@ -321,7 +332,7 @@ func TestImageBuildCancelledOnTerminate(t *testing.T) {
 	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome { return kojitest.Outcome{Hang: true} }
 	done := make(chan error, 1)
 	go func() { done <- (&ImageBuild{}).Run(context.Background(), c) }()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for len(c.KojiTasks()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
@@ -334,7 +345,7 @@ func TestImageBuildCancelledOnTerminate(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "CANCELED") {
 			t.Fatalf("run after terminate: %v", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(60 * time.Second):
 		t.Fatal("image build did not return after terminate")
 	}
 	if st := h.TaskState(int64(c.KojiTasks()[0])); st != koji.TaskCanceled {

@@ -86,50 +86,57 @@ func (*LiveMedia) Run(ctx context.Context, c *compose.Compose) error {
 			if err != nil {
 				return err
 			}
-			var repos []string
-			if !v.IsEmpty {
+			// Pungi's _get_repos: the configured repos, then the variant's
+			// own unless listed or empty.
+			repos := b.strs("repo")
+			if !v.IsEmpty && !contains(repos, v.UID) {
 				repos = append(repos, v.UID)
 			}
-			urls, err := RepoURLs(c, append(repos, b.strs("repo")...), "$basearch")
+			urls, err := RepoURLs(c, repos, "$basearch")
 			if err != nil {
 				return err
 			}
-			tree, err := InstallTree(c, b, v)
+			tree, err := liveMediaInstallTree(c, b, v)
 			if err != nil {
 				return err
 			}
 			failableArches := FailableArches(b, arches)
-			opts := map[string]any{"repo": anyList(urls), "install_tree": tree, "nomacboot": b.boolean("nomacboot")}
-			if ksurl != "" {
-				opts["ksurl"] = ksurl
-			}
-			if kv := b.str("ksversion"); kv != "" {
-				opts["ksversion"] = kv
+			// Pungi's get_live_media_cmd: koji's spin-livemedia submits
+			// buildImage(…, "livemedia", opts) and waits.
+			args := []string{"spin-livemedia", name, version, target, strings.Join(arches, ","), b.str("kickstart"), "--install-tree=" + tree}
+			for _, u := range urls {
+				args = append(args, "--repo="+u)
 			}
 			if b.boolean("scratch") {
-				opts["scratch"] = true
+				args = append(args, "--scratch")
 			}
 			if b.boolean("skip_tag") {
-				opts["skip_tag"] = true
+				args = append(args, "--skip-tag")
+			}
+			if ksurl != "" {
+				args = append(args, "--ksurl="+ksurl)
 			}
 			if rel != "" {
-				opts["release"] = rel
-			}
-			if t := b.str("title"); t != "" {
-				opts["title"] = t
+				args = append(args, "--release="+rel)
 			}
 			if len(failableArches) > 0 {
-				opts["optional_arches"] = anyList(failableArches)
+				args = append(args, "--can-fail="+strings.Join(failableArches, ","))
 			}
+			if b.boolean("nomacboot") {
+				args = append(args, "--nomacboot")
+			}
+			args = append(args, "--wait")
 			canFail := len(failableArches) > 0 && sameSet(failableArches, arches)
 			scratch := b.boolean("scratch")
-			ks := b.str("kickstart")
 			tasks = append(tasks, compose.Task{Name: v.UID + " " + name, Run: func(ctx context.Context) error {
 				return failableRun(c, v, "*", "live-media", sub, canFail, func() error {
 					log := c.Paths.Log.LogFile(strings.Join(arches, "-"), fmt.Sprintf("livemedia-%s-%s", v.UID, sub))
-					id, _, err := StartAndWatch(ctx, c, log, "spinLiveMedia", name, version, target, anyList(arches), ks, opts)
+					id, failed, err := KojiCLI(ctx, c, log, args...)
 					if err != nil {
-						return fmt.Errorf("LiveMedia task failed: %w", err)
+						return fmt.Errorf("Live media task failed: %w", err)
+					}
+					if failed != "" {
+						return fmt.Errorf("Live media task failed: %d (%s). See %s for more details.", id, failed, log)
 					}
 					paths, err := ChildPaths(ctx, c, id, scratch, func(arch string) {
 						c.FailDeliverable(v, arch, "live-media", sub)
@@ -636,4 +643,18 @@ func FindImage(c *compose.Compose, v *compose.Variant, spec map[string]any) (*im
 		return nil, fmt.Errorf("image_container for %s: image_spec %v matches %d images, want exactly 1", v.UID, spec, len(found))
 	}
 	return found[0], nil
+}
+
+// liveMediaInstallTree is LiveMediaPhase._get_install_tree: the os tree
+// ("$basearch") of install_tree_from, a variant UID, or of the variant
+// itself — unlike image_build, not its parent and no URL or path.
+func liveMediaInstallTree(c *compose.Compose, b Block, v *compose.Variant) (string, error) {
+	if from := b.str("install_tree_from"); from != "" {
+		src := c.Variant(from)
+		if src == nil {
+			return "", fmt.Errorf("There is no variant %s to get repo from when building live media for %s.", from, v.UID)
+		}
+		v = src
+	}
+	return c.TranslatePath(filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelOSTree("$basearch", v))), nil
 }

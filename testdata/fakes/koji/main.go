@@ -3,10 +3,15 @@
 //
 //	koji --profile=NAME image-build --config=FILE --wait [--scratch]
 //
+//	koji --profile=NAME spin-livemedia NAME VERSION TARGET ARCH[,ARCH…] KICKSTART
+//	     --install-tree=URL [--repo=URL…] [--scratch] [--skip-tag] [--ksurl=URL]
+//	     [--release=R] [--can-fail=ARCH,…] [--nomacboot] --wait
+//
 // It checks every argument, reads the profile like pungo (koji.conf files
 // or $PUNGO_KOJI_CONFIG), checks the config file as koji's image-build
 // does (required keys, known keys only, comma lists) and turns it into the
-// buildImageOz call koji makes — the hub is then the test's kojitest hub —
+// buildImageOz (image-build) or buildImage(…, "livemedia", …)
+// (spin-livemedia) call koji makes — the hub is then the test's kojitest hub —
 // prints "Created task: N" and waits for the task, exiting 1 when it fails
 // like koji. $FAKE_KOJI_FAIL_CONNECT=1 makes it lose the hub after
 // creating the task ("error: failed to connect", Pungi's watch-task case).
@@ -17,6 +22,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -49,6 +55,8 @@ func main() {
 	switch args[1] {
 	case "image-build":
 		imageBuild(prof, args[2:])
+	case "spin-livemedia":
+		spinLiveMedia(prof, args[2:])
 	default:
 		die("unknown subcommand %q", args[1])
 	}
@@ -137,12 +145,80 @@ func imageBuild(prof *koji.Profile, args []string) {
 		}
 		opts["factory_parameter"] = pairs
 	}
+	submit(prof, ib["name"], "buildImageOz", ib["name"], ib["version"], list("arches"), ib["target"], ib["install_tree"], opts)
+}
+
+func spinLiveMedia(prof *koji.Profile, args []string) {
+	var pos []string
+	opts := map[string]any{}
+	wait := false
+	for _, a := range args {
+		k, v, hasValue := strings.Cut(a, "=")
+		switch {
+		case !strings.HasPrefix(a, "--"):
+			pos = append(pos, a)
+		case k == "--install-tree" && hasValue && v != "":
+			opts["install_tree_url"] = v
+		case k == "--repo" && hasValue && v != "":
+			l, _ := opts["repo"].([]any)
+			opts["repo"] = append(l, v)
+		case k == "--ksurl" && hasValue && v != "":
+			opts["ksurl"] = v
+		case k == "--release" && hasValue && v != "":
+			opts["release"] = v
+		case k == "--can-fail" && hasValue && v != "":
+			var l []any
+			for _, x := range strings.Split(v, ",") {
+				l = append(l, x)
+			}
+			opts["optional_arches"] = l
+		case a == "--scratch":
+			opts["scratch"] = true
+		case a == "--skip-tag":
+			opts["skip_tag"] = true
+		case a == "--nomacboot":
+			opts["nomacboot"] = true
+		case a == "--wait":
+			wait = true
+		default:
+			die("spin-livemedia: unexpected argument %q", a)
+		}
+	}
+	if len(pos) != 5 {
+		die("spin-livemedia: want NAME VERSION TARGET ARCH KICKSTART, got %q", pos)
+	}
+	for i, p := range pos {
+		if p == "" {
+			die("spin-livemedia: positional argument %d is empty", i+1)
+		}
+	}
+	if opts["install_tree_url"] == nil || !wait {
+		die("spin-livemedia: pungo must pass --install-tree and --wait, got %q", args)
+	}
+	ksfile := pos[4]
+	if opts["ksurl"] == nil {
+		// koji uploads a local kickstart to the hub's work area.
+		if _, err := os.Stat(ksfile); err != nil {
+			fmt.Fprintf(os.Stderr, "Error: %v\n", err)
+			os.Exit(1)
+		}
+		ksfile = "cli-livemedia/" + filepath.Base(ksfile)
+	}
+	var arches []any
+	for _, a := range strings.Split(pos[3], ",") {
+		arches = append(arches, a)
+	}
+	submit(prof, pos[0], "buildImage", pos[0], pos[1], arches, pos[2], ksfile, "livemedia", opts)
+}
+
+// submit starts the task, prints its ID as koji does and waits for it.
+func submit(prof *koji.Profile, name, method string, args ...any) {
 	ctx := context.Background()
 	kc, err := prof.Connect(ctx, true)
 	if err != nil {
 		die("%v", err)
 	}
-	id, err := kc.StartTask(ctx, "buildImageOz", ib["name"], ib["version"], list("arches"), ib["target"], ib["install_tree"], opts)
+	id, err := kc.StartTask(ctx, method, args...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -154,10 +230,10 @@ func imageBuild(prof *koji.Profile, args []string) {
 		os.Exit(1)
 	}
 	if _, err := kc.WatchTask(ctx, id, 5*time.Millisecond); err != nil {
-		fmt.Printf("%d buildImageOz (%s): FAILED: %v\n", id, ib["name"], err)
+		fmt.Printf("%d %s (%s): FAILED: %v\n", id, method, name, err)
 		os.Exit(1)
 	}
-	fmt.Printf("%d buildImageOz (%s): closed\n", id, ib["name"])
+	fmt.Printf("%d %s (%s): closed\n", id, method, name)
 }
 
 // readINI reads a config file as Python's ConfigParser: [section] lines
