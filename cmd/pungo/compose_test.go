@@ -639,6 +639,17 @@ func TestComposeFaults(t *testing.T) {
 			t.Errorf("log does not say why:\n%s", log)
 		}
 	})
+	t.Run("just-phase gather without pkgset", func(t *testing.T) {
+		target := t.TempDir()
+		code, out := runPungo(t, t.TempDir(), "--config", filepath.Join(demoDir, "demo.conf"), "--target-dir", target, "--quiet", "--just-phase", "gather")
+		if code == 0 || status(onlyCompose(t, target)) != "DOOMED" || !strings.Contains(out, "the pkgset phase did not run (--just-phase must name pkgset too)") {
+			t.Errorf("code %d\n%s", code, out)
+		}
+		target = t.TempDir()
+		if code, out := runPungo(t, t.TempDir(), "--config", filepath.Join(demoDir, "demo.conf"), "--target-dir", target, "--quiet", "--just-phase", "pkgset", "--just-phase", "gather"); code != 0 {
+			t.Errorf("--just-phase pkgset --just-phase gather: code %d\n%s", code, out)
+		}
+	})
 	t.Run("option rules", func(t *testing.T) {
 		cfg := filepath.Join(demoDir, "demo.conf")
 		for _, tc := range []struct {

@@ -11,6 +11,7 @@ package pkgset
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -250,7 +251,11 @@ func Load(ctx context.Context, c *compose.Compose) (*Set, error) {
 func FromCompose(c *compose.Compose) (*Set, error) {
 	v, ok := c.Value(Key)
 	if !ok {
-		return nil, fmt.Errorf("no package set: the pkgset phase did not run")
+		msg := "no package set: the pkgset phase did not run"
+		if len(c.JustPhases) > 0 {
+			msg += " (--just-phase must name pkgset too)"
+		}
+		return nil, errors.New(msg)
 	}
 	return v.(*Set), nil
 }
