@@ -9,6 +9,7 @@ import (
 
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/images"
+	"github.com/pungo/pungo/phases/runroot"
 	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
@@ -240,7 +241,7 @@ func runImageBuild(ctx context.Context, c *compose.Compose, t *ImageBuildTask, c
 	if t.Scratch {
 		args = append(args, "--scratch")
 	}
-	id, failed, err := KojiCLI(ctx, c, log, args...)
+	id, _, failed, err := runroot.KojiCLI(ctx, c, log, args...)
 	if err != nil {
 		return fmt.Errorf("ImageBuild task failed: %w", err)
 	}

@@ -131,7 +131,7 @@ func (*LiveMedia) Run(ctx context.Context, c *compose.Compose) error {
 			tasks = append(tasks, compose.Task{Name: v.UID + " " + name, Run: func(ctx context.Context) error {
 				return failableRun(c, v, "*", "live-media", sub, canFail, func() error {
 					log := c.Paths.Log.LogFile(strings.Join(arches, "-"), fmt.Sprintf("livemedia-%s-%s", v.UID, sub))
-					id, failed, err := KojiCLI(ctx, c, log, args...)
+					id, _, failed, err := runroot.KojiCLI(ctx, c, log, args...)
 					if err != nil {
 						return fmt.Errorf("Live media task failed: %w", err)
 					}
