@@ -8,11 +8,12 @@ import (
 	"sync"
 )
 
-// ExtraFile is one entry of extra_files.json.
+// ExtraFile is one entry of extra_files.json. The fields are in
+// alphabetical order because productmd dumps with sorted keys.
 type ExtraFile struct {
+	Checksums map[string]string `json:"checksums"`
 	File      string            `json:"file"`
 	Size      int64             `json:"size"`
-	Checksums map[string]string `json:"checksums"`
 }
 
 // ExtraFiles is metadata/extra_files.json: variant → arch → files, paths

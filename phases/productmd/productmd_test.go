@@ -22,14 +22,21 @@ func TestRpmsAddChecks(t *testing.T) {
 		{"bash-0:5.1-2.x86_64", "p.rpm", "source", "", false},
 		{"bash-0:5.1-2.src", "p.rpm", "binary", "bash-0:5.1-2.src", false},
 		{"bash-0:5.1-2.x86_64", "p.rpm", "weird", "bash-0:5.1-2.src", false},
+		{"bash-5.1-2.x86_64", "p.rpm", "binary", "bash-0:5.1-2.src", false},
+		{"bash-0:5.1-2.x86_64", "p.rpm", "binary", "bash-5.1-2.src", false},
+		{"bash-0:5.1-2.src", "p.rpm", "source@src", "", false},
 	}
 	for _, tc := range cases {
-		err := r.Add("Server", "x86_64", tc.nevra, tc.path, "", tc.cat, tc.src)
+		arch := "x86_64"
+		if cat, ok := strings.CutSuffix(tc.cat, "@src"); ok {
+			tc.cat, arch = cat, "src"
+		}
+		err := r.Add("Server", arch, tc.nevra, tc.path, "", tc.cat, tc.src)
 		if (err == nil) != tc.ok {
 			t.Errorf("%s %s %s: err %v", tc.nevra, tc.cat, tc.path, err)
 		}
 	}
-	r.Add("Server", "x86_64", "zsh-0:5.9-1.x86_64", "Server/x86_64/os/Packages/z/zsh-5.9-1.x86_64.rpm", "fd431d51", "binary", "zsh-0:5.9-1.src")
+	r.Add("Server", "x86_64", "zsh-0:5.9-1.x86_64", "Server/x86_64/os/Packages/z/zsh-5.9-1.x86_64.rpm", "FD431D51", "binary", "zsh-0:5.9-1.src")
 	data, err := MarshalIndent(r)
 	if err != nil {
 		t.Fatal(err)
@@ -151,5 +158,48 @@ func TestExtraFiles(t *testing.T) {
 	tree, _ := x.ForTree("Server", "x86_64", "Server/x86_64/os")
 	if !strings.Contains(string(tree), `"file": "GPL"`) || !strings.Contains(string(tree), `"version": "1.0"`) {
 		t.Errorf("tree file:\n%s", tree)
+	}
+}
+
+// TestExtraFilesDocument checks metadata/extra_files.json byte for byte in
+// productmd's dump layout: sorted keys at every level, four-space indent.
+func TestExtraFilesDocument(t *testing.T) {
+	x := &ExtraFiles{Compose: ComposeSection{ID: "X-1-20240101.t.0", Type: "test", Date: "20240101", Label: "Beta-1.0"}}
+	x.Add("Server", "x86_64", "Server/x86_64/os/GPL", 5, map[string]string{"sha256": "00", "md5": "11"})
+	got, err := MarshalIndent(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+    "header": {
+        "type": "productmd.extra_files",
+        "version": "1.2"
+    },
+    "payload": {
+        "compose": {
+            "date": "20240101",
+            "id": "X-1-20240101.t.0",
+            "respin": 0,
+            "type": "test"
+        },
+        "extra_files": {
+            "Server": {
+                "x86_64": [
+                    {
+                        "checksums": {
+                            "md5": "11",
+                            "sha256": "00"
+                        },
+                        "file": "Server/x86_64/os/GPL",
+                        "size": 5
+                    }
+                ]
+            }
+        }
+    }
+}
+`
+	if string(got) != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -41,9 +41,17 @@ func NormalizeNEVRA(name, epoch, version, release, arch string) string {
 // category, a source NEVRA for every non-source package and none for a
 // source package.
 func (r *Rpms) Add(variant, arch, nevra, path, sigkey, category, srpmNEVRA string) error {
+	if arch == "src" || arch == "nosrc" {
+		return fmt.Errorf("rpms.json: source arch %q is not allowed: source packages are listed under binary arches (%s)", arch, nevra)
+	}
+	if !strings.Contains(nevra, ":") || (srpmNEVRA != "" && !strings.Contains(srpmNEVRA, ":")) {
+		return fmt.Errorf("rpms.json: missing epoch in N-E:V-R.A: %s %s", nevra, srpmNEVRA)
+	}
 	if strings.HasPrefix(path, "/") {
 		return fmt.Errorf("rpms.json: relative path expected: %s", path)
 	}
+	// productmd stores sigkeys lower-case (configs often write them upper).
+	sigkey = strings.ToLower(sigkey)
 	known := false
 	for _, c := range RpmCategories {
 		known = known || c == category
