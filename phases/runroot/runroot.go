@@ -1,5 +1,6 @@
 // Package runroot runs a phase's command where runroot_method says: here
-// ("local"), in a Koji runroot task ("koji": tag, arch, channel, weight,
+// ("local"), in a Koji runroot task ("koji", through Koji's client as
+// Pungi: "koji runroot --task-id …" with tag, arch, channel, weight,
 // packages, mounts, new chroot; the task is recorded under
 // logs/global/koji-tasks/ and cancelled when the compose is terminated), or
 // on a build host over ssh ("openssh", with Pungi's init / install
@@ -214,20 +215,17 @@ func (r *Runner) koji(ctx context.Context, req Request) (Result, error) {
 	if tag == "" {
 		return Result{}, fmt.Errorf("runroot_method koji for phase %s needs runroot_tag", r.Phase)
 	}
-	kc, err := Client(ctx, c)
-	if err != nil {
-		return Result{}, fmt.Errorf("koji runroot: %w", err)
+	// Pungi's get_runroot_cmd: every option before tag, arch and command.
+	args := []string{"runroot"}
+	if req.NewChroot {
+		args = append(args, "--new-chroot")
 	}
-	kw := koji.KW{}
-	if ch, _ := compose.StringOpt(c.Conf, "runroot_channel"); ch != "" {
-		kw["channel"] = ch
+	args = append(args, "--use-shell", "--task-id")
+	channel, _ := compose.StringOpt(c.Conf, "runroot_channel")
+	if channel == "" {
+		channel = "runroot-local"
 	}
-	if len(req.Packages) > 0 {
-		kw["packages"] = req.Packages
-	}
-	if len(req.Mounts) > 0 {
-		kw["mounts"] = req.Mounts
-	}
+	args = append(args, "--channel-override="+channel)
 	weight := req.Weight
 	if weight == 0 {
 		if w, ok := c.Conf.Get("runroot_weights"); ok {
@@ -241,35 +239,45 @@ func (r *Runner) koji(ctx context.Context, req Request) (Result, error) {
 			}
 		}
 	}
-	if weight != 0 {
-		kw["weight"] = weight
+	if int(weight) != 0 {
+		args = append(args, fmt.Sprintf("--weight=%d", int(weight)))
 	}
-	if req.NewChroot {
-		kw["new_chroot"] = true
+	for _, p := range req.Packages {
+		args = append(args, "--package="+p)
 	}
-	command := KojiCommand(req, os.Getuid())
-	id, err := kc.StartTask(ctx, "runroot", tag, req.Arch, command, kw)
+	for _, m := range req.Mounts {
+		args = append(args, "--mount="+m)
+	}
+	args = append(args, tag, BaseArch(req.Arch), KojiCommand(req, os.Getuid()))
+	logFile := req.LogFile
+	if logFile == "" {
+		logFile = filepath.Join(c.Topdir, "logs", req.Arch, "runroot-"+r.Phase+".log")
+	}
+	id, out, failed, err := KojiCLI(ctx, c, logFile, args...)
+	res := Result{Method: "koji", TaskID: id, Output: out}
 	if err != nil {
-		return Result{}, err
+		return res, fmt.Errorf("runroot for phase %s: %w", r.Phase, err)
 	}
-	TrackTask(c, kc, id)
-	c.Log.Infof("Koji runroot task %d for %s (%s) started", id, r.Phase, req.Arch)
-	res := Result{Method: "koji", TaskID: id}
-	v, err := kc.WatchTask(ctx, id, r.Poll)
-	if s, ok := v.(string); ok {
-		res.Output = s
-	}
-	logText := fmt.Sprintf("koji runroot task %d\n%s\n", id, res.Output)
-	if err != nil {
-		logText += err.Error() + "\n"
-	}
-	if lerr := writeLog(req.LogFile, []byte(logText)); lerr != nil && err == nil {
-		err = lerr
-	}
-	if err != nil {
-		return res, fmt.Errorf("runroot task %d failed: %w", id, err)
+	if failed != "" {
+		return res, fmt.Errorf("Runroot task failed: %d (%s). See %s for more details.", id, failed, logFile)
 	}
 	return res, nil
+}
+
+// BaseArch is rpm's base architecture of an arch (koji runroot takes it:
+// i686 → i386 as Pungi's getBaseArch).
+func BaseArch(arch string) string {
+	switch arch {
+	case "i386", "i486", "i586", "i686", "athlon", "geode":
+		return "i386"
+	case "armv7hl", "armv7hnl", "armv6hl":
+		return "armhfp"
+	case "ppc64iseries", "ppc64pseries":
+		return "ppc64"
+	case "sparc64v":
+		return "sparc64"
+	}
+	return arch
 }
 
 // openssh runs the command over ssh with runroot_ssh_* templates.

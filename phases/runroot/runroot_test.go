@@ -59,6 +59,9 @@ func kojiCompose(t *testing.T, h *kojitest.Hub) *compose.Compose {
 	conf := filepath.Join(t.TempDir(), "koji.conf")
 	os.WriteFile(conf, []byte("[test]\nserver = "+h.URL()+"\nauthtype = password\nuser = compose\npassword = pw\ntopdir = "+h.TopDir+"\n"), 0o644)
 	t.Setenv("PUNGO_KOJI_CONFIG", conf)
+	// koji runroot goes through Koji's client, as in Pungi; the fake
+	// submits to h.
+	imgtest.WithPath(t, imgtest.FakeBin(t, "koji"))
 	return c
 }
 
@@ -87,7 +90,8 @@ func TestKoji(t *testing.T) {
 	if !strings.HasPrefix(cmd, "rm -f /var/lib/rpm/__db*; rm -rf /var/cache/yum/*; set -x; mkisofs -o x.iso ; EXIT_CODE=$? ; chmod -R a+r ") {
 		t.Errorf("command %q", cmd)
 	}
-	if kw["channel"] != "compose" || kw["weight"] != 2.5 || kw["new_chroot"] != true {
+	// Pungi passes int(weight).
+	if kw["channel"] != "compose" || kw["weight"] != int64(2) || kw["new_chroot"] != true {
 		t.Errorf("kwargs %v", kw)
 	}
 	if pk, _ := kw["packages"].([]any); len(pk) != 1 || pk[0] != "genisoimage" {
@@ -96,10 +100,24 @@ func TestKoji(t *testing.T) {
 	if ids := c.KojiTasks(); len(ids) != 1 || int64(ids[0]) != res.TaskID {
 		t.Errorf("recorded tasks %v, want [%d]", ids, res.TaskID)
 	}
-	if b, _ := os.ReadFile(log); !strings.Contains(string(b), "command output") {
-		t.Errorf("log %q", b)
+	b, _ := os.ReadFile(log)
+	wantCmd := "koji --profile=test runroot --new-chroot --use-shell --task-id --channel-override=compose --weight=2 --package=genisoimage --mount=" +
+		c.Topdir + " f40-build x86_64 'rm -f /var/lib/rpm/__db*; rm -rf /var/cache/yum/*; set -x; mkisofs -o x.iso ; EXIT_CODE=$? ;"
+	if !strings.HasPrefix(string(b), wantCmd) || !strings.Contains(string(b), "command output") {
+		t.Errorf("log %q\nwant it to start with %q", b, wantCmd)
 	}
-	if login := h.CallsTo("login"); len(login) != 1 {
+	// koji runroot takes the base arch.
+	if res, err := r.Run(context.Background(), Request{Command: "true", Arch: "i686"}); err != nil {
+		t.Fatal(err)
+	} else if args, _ := h.TaskArgs(res.TaskID); args[1] != "i386" {
+		t.Errorf("i686 runroot arch %v", args[1])
+	}
+	if res.Output != "command output\n" {
+		t.Errorf("output %q (the task ID line belongs to the log only)", res.Output)
+	}
+	// koji logs in for each of its two runs; pungo once for its shared
+	// client (to cancel tasks on TERMINATED).
+	if login := h.CallsTo("login"); len(login) != 3 {
 		t.Errorf("logins: %d", len(login))
 	}
 

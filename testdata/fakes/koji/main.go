@@ -3,6 +3,8 @@
 //
 //	koji --profile=NAME image-build --config=FILE --wait [--scratch]
 //
+//	koji --profile=NAME runroot [--new-chroot] --use-shell --task-id
+//	     --channel-override=CH [--weight=N] [--package=P…] [--mount=DIR…] TAG ARCH COMMAND
 //	koji --profile=NAME spin-livemedia NAME VERSION TARGET ARCH[,ARCH…] KICKSTART
 //	     --install-tree=URL [--repo=URL…] [--scratch] [--skip-tag] [--ksurl=URL]
 //	     [--release=R] [--can-fail=ARCH,…] [--nomacboot] --wait
@@ -10,7 +12,7 @@
 // It checks every argument, reads the profile like pungo (koji.conf files
 // or $PUNGO_KOJI_CONFIG), checks the config file as koji's image-build
 // does (required keys, known keys only, comma lists) and turns it into the
-// buildImageOz (image-build) or buildImage(…, "livemedia", …)
+// runroot, buildImageOz (image-build) or buildImage(…, "livemedia", …)
 // (spin-livemedia) call koji makes — the hub is then the test's kojitest hub —
 // prints "Created task: N" and waits for the task, exiting 1 when it fails
 // like koji. $FAKE_KOJI_FAIL_CONNECT=1 makes it lose the hub after
@@ -57,6 +59,8 @@ func main() {
 		imageBuild(prof, args[2:])
 	case "spin-livemedia":
 		spinLiveMedia(prof, args[2:])
+	case "runroot":
+		runroot(prof, args[2:])
 	default:
 		die("unknown subcommand %q", args[1])
 	}
@@ -209,6 +213,76 @@ func spinLiveMedia(prof *koji.Profile, args []string) {
 		arches = append(arches, a)
 	}
 	submit(prof, pos[0], "buildImage", pos[0], pos[1], arches, pos[2], ksfile, "livemedia", opts)
+}
+
+// runroot is koji's runroot plugin command: the task ID on the first line
+// (--task-id), then the task's output; exit 1 when the task failed.
+func runroot(prof *koji.Profile, args []string) {
+	var pos []string
+	kw := koji.KW{}
+	shell, taskID := false, false
+	for i, a := range args {
+		if !strings.HasPrefix(a, "--") {
+			pos = args[i:]
+			break
+		}
+		k, v, hasValue := strings.Cut(a, "=")
+		switch {
+		case a == "--new-chroot":
+			kw["new_chroot"] = true
+		case a == "--use-shell":
+			shell = true
+		case a == "--task-id":
+			taskID = true
+		case k == "--channel-override" && hasValue && v != "":
+			kw["channel"] = v
+		case k == "--weight" && hasValue:
+			var w int64
+			if _, err := fmt.Sscanf(v, "%d", &w); err != nil || fmt.Sprint(w) != v {
+				die("runroot: --weight=%q is not an integer", v)
+			}
+			kw["weight"] = w
+		case k == "--package" && hasValue && v != "":
+			l, _ := kw["packages"].([]string)
+			kw["packages"] = append(l, v)
+		case k == "--mount" && hasValue && strings.HasPrefix(v, "/"):
+			l, _ := kw["mounts"].([]string)
+			kw["mounts"] = append(l, v)
+		default:
+			die("runroot: unexpected option %q", a)
+		}
+	}
+	if len(pos) != 3 || pos[0] == "" || pos[1] == "" || pos[2] == "" {
+		die("runroot: want TAG ARCH COMMAND after the options, got %q", pos)
+	}
+	if !shell || !taskID || kw["channel"] == nil {
+		die("runroot: pungo must pass --use-shell, --task-id and --channel-override, got %q", args)
+	}
+	if pos[1] != "i386" && strings.HasPrefix(pos[1], "i") && strings.HasSuffix(pos[1], "86") {
+		die("runroot: arch %s is not a base arch", pos[1])
+	}
+	ctx := context.Background()
+	kc, err := prof.Connect(ctx, true)
+	if err != nil {
+		die("%v", err)
+	}
+	id, err := kc.StartTask(ctx, "runroot", pos[0], pos[1], pos[2], kw)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Println(id)
+	res, err := kc.WatchTask(ctx, id, 5*time.Millisecond)
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
+	if s, ok := res.(string); ok {
+		fmt.Print(s)
+		if !strings.HasSuffix(s, "\n") {
+			fmt.Println()
+		}
+	}
 }
 
 // submit starts the task, prints its ID as koji does and waits for it.
