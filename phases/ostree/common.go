@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/runroot"
 	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
@@ -190,17 +191,6 @@ func PkgsetRepos(c *compose.Compose) []any {
 	return []any{c.TranslatePath(filepath.Join(c.Topdir, "work", "$basearch", "repo"))}
 }
 
-// BaseArch is rpm's base arch of a tree arch (for ${basearch} in refs).
-func BaseArch(arch string) string {
-	switch arch {
-	case "i386", "i486", "i586", "i686", "athlon":
-		return "i386"
-	case "armv7hl", "armv7hnl", "armhfp":
-		return "armhfp"
-	}
-	return arch
-}
-
 // CloneConfig fetches a git repository's content into dir.
 func CloneConfig(ctx context.Context, c *compose.Compose, url, branch, dir string) error {
 	if url == "" {
@@ -310,7 +300,7 @@ func RefFromTreefile(treefile, arch string) (string, error) {
 	if ref == "" {
 		return "", fmt.Errorf("%s: no ref", treefile)
 	}
-	return strings.ReplaceAll(ref, "${basearch}", BaseArch(arch)), nil
+	return strings.ReplaceAll(ref, "${basearch}", runroot.BaseArch(arch)), nil
 }
 
 // CommitID reads what --write-commitid-to wrote; "" when no new commit

@@ -191,3 +191,12 @@ func TestOpenSSH(t *testing.T) {
 		t.Fatalf("missing host: %v", err)
 	}
 }
+
+func TestBaseArch(t *testing.T) {
+	for arch, want := range map[string]string{"i686": "i386", "athlon": "i386", "x86_64": "x86_64", "armv7hl": "armhfp",
+		"ppc64le": "ppc64le", "ppc64pseries": "ppc64", "aarch64": "aarch64", "s390x": "s390x"} {
+		if got := BaseArch(arch); got != want {
+			t.Errorf("BaseArch(%s) = %s, want %s", arch, got, want)
+		}
+	}
+}
