@@ -265,7 +265,7 @@ func TestOpenErrors(t *testing.T) {
 		{"invalid xml", []testRecord{{typ: "primary", compress: "gz", content: []byte(strings.Replace(testPrimary, "</name>", "</nam>", 1) + "")}},
 			"invalid XML", "primary.xml.gz:"},
 		{"bad entity", []testRecord{{typ: "primary", content: []byte(strings.Replace(testPrimary, "&amp; bar", "&bogus; bar", 1))}},
-			"primary.xml:8: invalid XML: unknown entity &bogus;", "primary.xml"},
+			`primary.xml:8: invalid XML: unknown entity "&bogus;"`, "primary.xml"},
 		{"unclosed", []testRecord{{typ: "primary", content: []byte(strings.TrimSuffix(testPrimary, "</metadata>\n"))}},
 			"unexpected end of file", "primary.xml"},
 		{"not primary", []testRecord{{typ: "primary", content: []byte("<other/>")}},

@@ -562,7 +562,7 @@ func decodeEntities(dst, raw []byte) ([]byte, error) {
 			dst = append(dst, '\'')
 		default:
 			if len(ent) < 2 || ent[0] != '#' {
-				return dst, fmt.Errorf("unknown entity &%s;", ent)
+				return dst, fmt.Errorf("unknown entity %q", raw[:semi+1])
 			}
 			var v uint64
 			var err error
@@ -572,7 +572,7 @@ func decodeEntities(dst, raw []byte) ([]byte, error) {
 				v, err = strconv.ParseUint(string(ent[1:]), 10, 32)
 			}
 			if err != nil || v == 0 || v > utf8.MaxRune {
-				return dst, fmt.Errorf("bad character reference &%s;", ent)
+				return dst, fmt.Errorf("bad character reference %q", raw[:semi+1])
 			}
 			dst = utf8.AppendRune(dst, rune(v))
 		}
