@@ -2,6 +2,8 @@ package gather
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"sort"
 	"strings"
@@ -428,5 +430,56 @@ func TestLayeredProductKeepsAddonSources(t *testing.T) {
 	// product's packages.
 	if n := names(res.Get("x86_64", "Server-optional"), TypeRPM); strings.Contains(n, "tool") || strings.Contains(n, "cluster") {
 		t.Errorf("optional = %s", n)
+	}
+}
+
+// TestSaveReuseDecodes checks that the streamed gather-reuse.json decodes
+// to every entry of the result, strings needing escapes included.
+func TestSaveReuseDecodes(t *testing.T) {
+	f := newFixture(t, nil, map[string][]string{"Server": {"base:app"}, "Workstation": {"ws:tool"}}, basePkgs())
+	res := f.plan(t)
+	var some *Entry
+	for _, e := range res.Get("x86_64", "Server")[TypeRPM] {
+		some = e
+	}
+	if some == nil {
+		t.Fatal("no Server packages")
+	}
+	some.Why = `binary-dep "lib\x" <of> app` // plain ASCII needing escapes
+	some.Sigkey = "é\u2028\x01"              // non-ASCII and control bytes
+	if err := saveReuse(f.c, "fp-1", res); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(reuseFile(f.c.Topdir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc reuseDoc
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("gather-reuse.json does not decode: %v\n%s", err, data)
+	}
+	if doc.Fingerprint != "fp-1" {
+		t.Errorf("fingerprint %q", doc.Fingerprint)
+	}
+	n := 0
+	for arch, byV := range res.ByArch {
+		for uid, pm := range byV {
+			for _, typ := range Types {
+				got := doc.Result[arch][uid][typ]
+				if len(got) != len(pm[typ]) {
+					t.Fatalf("%s.%s %s: %d entries, want %d", uid, arch, typ, len(got), len(pm[typ]))
+				}
+				for i, e := range pm[typ] {
+					want := reuseEntry{NEVRA: e.Pkg.NEVRA(), Path: e.Path, Sigkey: e.Sigkey, Flags: e.Flags, Why: e.Why}
+					if fmt.Sprint(got[i]) != fmt.Sprint(want) {
+						t.Errorf("%s.%s %s[%d] = %+v, want %+v", uid, arch, typ, i, got[i], want)
+					}
+					n++
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("empty result")
 	}
 }

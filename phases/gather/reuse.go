@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -77,26 +78,112 @@ func fingerprint(c *compose.Compose, set *pkgset.Set) (string, error) {
 }
 
 func saveReuse(c *compose.Compose, fp string, res *Result) error {
-	doc := reuseDoc{Fingerprint: fp, Result: map[string]map[string]map[string][]reuseEntry{}}
-	for arch, byV := range res.ByArch {
-		doc.Result[arch] = map[string]map[string][]reuseEntry{}
-		for uid, pm := range byV {
-			m := map[string][]reuseEntry{}
-			for _, t := range Types {
-				list := []reuseEntry{}
-				for _, e := range pm[t] {
-					list = append(list, reuseEntry{NEVRA: e.Pkg.NEVRA(), Path: e.Path, Sigkey: e.Sigkey, Flags: e.Flags, Why: e.Why})
-				}
-				m[t] = list
+	// Streamed, not json.Marshal of a map tree: one entry per package of
+	// every variant.arch, written at the end of every compose.
+	return atomicfile.WriteWith(reuseFile(c.Topdir), 0o644, func(w io.Writer) error {
+		buf := make([]byte, 0, 128<<10)
+		flush := func() error {
+			_, err := w.Write(buf)
+			buf = buf[:0]
+			return err
+		}
+		buf = append(buf, `{"fingerprint":`...)
+		buf = appendJSONString(buf, fp)
+		buf = append(buf, `,"result":{`...)
+		for i, arch := range keysOf(res.ByArch) {
+			if i > 0 {
+				buf = append(buf, ',')
 			}
-			doc.Result[arch][uid] = m
+			buf = appendJSONString(buf, arch)
+			buf = append(buf, ":{"...)
+			byV := res.ByArch[arch]
+			for j, uid := range keysOf(byV) {
+				if j > 0 {
+					buf = append(buf, ',')
+				}
+				buf = appendJSONString(buf, uid)
+				buf = append(buf, ":{"...)
+				for k, t := range Types {
+					if k > 0 {
+						buf = append(buf, ',')
+					}
+					buf = appendJSONString(buf, t)
+					buf = append(buf, ":["...)
+					for l, e := range byV[uid][t] {
+						if l > 0 {
+							buf = append(buf, ',')
+						}
+						buf = appendReuseEntry(buf, e)
+						if len(buf) > 64<<10 {
+							if err := flush(); err != nil {
+								return err
+							}
+						}
+					}
+					buf = append(buf, ']')
+				}
+				buf = append(buf, '}')
+			}
+			buf = append(buf, '}')
+		}
+		buf = append(buf, "}}"...)
+		return flush()
+	})
+}
+
+// appendReuseEntry appends e as the JSON object reuseEntry decodes.
+func appendReuseEntry(buf []byte, e *Entry) []byte {
+	p := e.Pkg
+	buf = append(buf, `{"nevra":`...)
+	buf = appendJSONString(buf, p.NEVRA())
+	buf = append(buf, `,"path":`...)
+	buf = appendJSONString(buf, e.Path)
+	if e.Sigkey != "" {
+		buf = append(buf, `,"sigkey":`...)
+		buf = appendJSONString(buf, e.Sigkey)
+	}
+	buf = append(buf, `,"flags":[`...)
+	for i, f := range e.Flags {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendJSONString(buf, f)
+	}
+	buf = append(buf, ']')
+	if e.Why != "" {
+		buf = append(buf, `,"why":`...)
+		buf = appendJSONString(buf, e.Why)
+	}
+	return append(buf, '}')
+}
+
+// jsonPlain reports whether s can be written between quotes as is.
+func jsonPlain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x20 || b >= 0x7f || b == '"' || b == '\\' {
+			return false
 		}
 	}
-	data, err := json.Marshal(doc)
-	if err != nil {
-		return err
+	return true
+}
+
+func appendJSONString(buf []byte, s string) []byte {
+	if jsonPlain(s) {
+		buf = append(buf, '"')
+		buf = append(buf, s...)
+		return append(buf, '"')
 	}
-	return atomicfile.WriteFile(reuseFile(c.Topdir), data, 0o644)
+	q, _ := json.Marshal(s)
+	return append(buf, q...)
+}
+
+func keysOf[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // tryReuse returns the gather result of the newest old compose whose
