@@ -217,6 +217,23 @@ type Task struct {
 	Arch    string
 	Command string // the shell command run by runroot
 	Output  string // work/<arch>/buildinstall/<Variant>
+	// With buildinstall_topdir, lorax runs outside the compose (a Koji
+	// builder cannot write into it): RunDir is
+	// <buildinstall_topdir>/buildinstall-<compose dir>/<arch>/<Variant>,
+	// with lorax's output in results/ and its logs in logs/, copied into
+	// Output and the compose's log directory afterwards. Otherwise RunDir
+	// is Output.
+	RunDir string
+}
+
+// RunDir is Pungi's buildinstall_dir(allow_topdir_override=True) for a
+// variant.arch: under buildinstall_topdir when that is set.
+func RunDir(c *compose.Compose, v *compose.Variant, arch string) string {
+	top, _ := compose.StringOpt(c.Conf, "buildinstall_topdir")
+	if top == "" {
+		return filepath.Join(c.Paths.Work.BuildinstallDir(arch, nil), v.UID)
+	}
+	return filepath.Join(top, "buildinstall-"+filepath.Base(c.Topdir), arch, v.UID)
 }
 
 // Plan builds the lorax command of every variant.arch.
@@ -228,7 +245,7 @@ func Plan(ctx context.Context, c *compose.Compose) ([]*Task, error) {
 		if err := os.MkdirAll(outTop, 0o755); err != nil {
 			return nil, err
 		}
-		repos := []string{c.Paths.Work.ArchRepo(arch)}
+		archRepo := c.Paths.Work.ArchRepo(arch)
 		buildarch := arch
 		if va := multilib.ValidArches(arch); len(va) > 0 {
 			buildarch = va[0]
@@ -246,7 +263,19 @@ func Plan(ctx context.Context, c *compose.Compose) ([]*Task, error) {
 				return nil, err
 			}
 			o := mergeLoraxOptions(c, v, arch)
-			logDir := LogDir(c, v, arch)
+			out := filepath.Join(outTop, v.UID)
+			runDir := RunDir(c, v, arch)
+			loraxOut, logDir := out, LogDir(c, v, arch)
+			// Paths lorax sees from elsewhere are translated
+			// (translate_paths), as Pungi does when the run directory is
+			// not the compose's.
+			inputPath := func(p string) string { return p }
+			if runDir != out {
+				// Not created here: a non-empty run directory means
+				// "already built" to runTask.
+				loraxOut, logDir = filepath.Join(runDir, "results"), filepath.Join(runDir, "logs")
+				inputPath = c.TranslatePath
+			}
 			var confFile string
 			if o.ConfigurationFile != "" {
 				scm, err := compose.ParseSCM(o.ConfigurationFile)
@@ -264,23 +293,22 @@ func Plan(ctx context.Context, c *compose.Compose) ([]*Task, error) {
 				}
 				confFile = filepath.Join(logDir, "lorax.conf")
 			}
-			sources := append(append([]string{}, repos...), compose.AsStrings(c.Conf.ForVariantArch("lorax_extra_sources", v.UID, arch))...)
+			sources := append([]string{inputPath(archRepo)}, compose.AsStrings(c.Conf.ForVariantArch("lorax_extra_sources", v.UID, arch))...)
 			if _, ok := c.Conf.Get("comps_file"); ok {
-				sources = append(sources, filepath.Join(c.Paths.Work.Topdir(arch), "comps_repo_"+v.UID))
+				sources = append(sources, inputPath(filepath.Join(c.Paths.Work.Topdir(arch), "comps_repo_"+v.UID)))
 			}
 			name, _ := compose.StringOpt(c.Conf, "release_name")
 			if name == "" {
 				name = c.Info.Release.Name
 			}
-			out := filepath.Join(outTop, v.UID)
-			args := LoraxArgs{Product: name, Version: o.Version, Release: o.Version, Sources: sources, OutputDir: out,
+			args := LoraxArgs{Product: name, Version: o.Version, Release: o.Version, Sources: sources, OutputDir: loraxOut,
 				Variant: v.UID, BugURL: o.BugURL, NoMacBoot: o.NoMacBoot, NoUpgrade: o.NoUpgrade, IsFinal: c.Supported,
 				BuildArch: buildarch, VolID: volid, InstallPkgs: v.BuildInstallPackages, AddTemplate: o.AddTemplate,
 				AddArchTemplate: o.AddArchTemplate, AddTemplateVar: o.AddTemplateVar, AddArchTemplateVar: o.AddArchTemplVar,
 				RootfsSize: o.RootfsSize, LogDir: logDir, DracutArgs: o.DracutArgs, SkipBranding: o.SkipBranding,
 				SquashfsOnly: o.SquashfsOnly, ConfigurationFile: confFile, RootfsType: o.RootfsType}
-			cmd := "rm -rf " + runroot.ShellQuote(out) + " && " + runroot.ShellJoin(LoraxCmd(args))
-			tasks = append(tasks, &Task{Variant: v, Arch: arch, Command: cmd, Output: out})
+			cmd := "rm -rf " + runroot.ShellQuote(runDir) + " && " + runroot.ShellJoin(LoraxCmd(args))
+			tasks = append(tasks, &Task{Variant: v, Arch: arch, Command: cmd, Output: out, RunDir: runDir})
 		}
 	}
 	return tasks, nil
@@ -344,17 +372,38 @@ func kickstart(ctx context.Context, c *compose.Compose) (string, error) {
 
 func runTask(ctx context.Context, c *compose.Compose, rr *runroot.Runner, t *Task, ks string) error {
 	msg := fmt.Sprintf("Running buildinstall for arch %s, variant %s", t.Arch, t.Variant.UID)
-	if ents, err := os.ReadDir(t.Output); err == nil && len(ents) > 0 {
+	nonEmpty := func(d string) bool { ents, err := os.ReadDir(d); return err == nil && len(ents) > 0 }
+	runDir := t.RunDir
+	if runDir == "" {
+		runDir = t.Output
+	}
+	elsewhere := runDir != t.Output
+	if nonEmpty(t.Output) || nonEmpty(runDir) {
 		c.Log.Warningf("[SKIP ] Buildinstall for arch %s, variant %s", t.Arch, t.Variant.UID)
 	} else {
 		c.Log.Infof("[BEGIN] %s", msg)
 		packages := append([]string{"lorax"}, compose.AsStrings(c.Conf.ForVariantArch("buildinstall_packages", t.Variant.UID, t.Arch))...)
 		logFile := c.Paths.Log.LogFile(t.Arch, "buildinstall-"+t.Variant.UID)
+		loraxLogs := LogDir(c, t.Variant, t.Arch)
+		if elsewhere {
+			loraxLogs = filepath.Join(runDir, "logs")
+		}
 		_, err := rr.Run(ctx, runroot.Request{Command: t.Command, LogFile: logFile, Arch: t.Arch, Packages: packages,
-			Mounts: []string{c.Topdir}, ChownPaths: []string{t.Output, LogDir(c, t.Variant, t.Arch)}})
+			Mounts: []string{c.Topdir}, ChownPaths: []string{runDir, loraxLogs}})
+		if elsewhere {
+			// lorax's logs come back whether it succeeded or not.
+			if cerr := copyTree(loraxLogs, LogDir(c, t.Variant, t.Arch)); cerr != nil && err == nil {
+				err = fmt.Errorf("copying lorax logs from %s: %w", loraxLogs, cerr)
+			}
+		}
 		if err != nil {
 			logDepsolveError(c, t)
 			return fmt.Errorf("lorax for %s.%s: %w", t.Variant.UID, t.Arch, err)
+		}
+		if elsewhere {
+			if err := copyTree(filepath.Join(runDir, "results"), t.Output); err != nil {
+				return fmt.Errorf("copying lorax results from %s: %w", runDir, err)
+			}
 		}
 	}
 	if err := CopyFiles(c, t.Variant, t.Arch, t.Output, ks); err != nil {

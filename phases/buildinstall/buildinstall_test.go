@@ -169,3 +169,41 @@ func TestLoraxFailure(t *testing.T) {
 		t.Fatal("failure not recorded")
 	}
 }
+
+// With buildinstall_topdir lorax writes outside the compose (as on a Koji
+// builder): results/ and logs/ under
+// <buildinstall_topdir>/buildinstall-<compose>/<arch>/<Variant>, the
+// compose's own paths it reads translated, and both copied back.
+func TestBuildinstallTopdir(t *testing.T) {
+	top := t.TempDir()
+	c, log := setup(t, nil)
+	c.Conf.(compose.MapConfig)["buildinstall_topdir"] = top
+	c.Conf.(compose.MapConfig)["translate_paths"] = []any{[]any{c.Topdir, "http://composes.example.com/" + filepath.Base(c.Topdir)}}
+	if err := (&Phase{}).Run(context.Background(), c); err != nil {
+		calls, _ := os.ReadFile(log)
+		t.Fatalf("%v\nlorax: %s", err, calls)
+	}
+	run := filepath.Join(top, "buildinstall-"+filepath.Base(c.Topdir), "x86_64", "Server")
+	calls, _ := os.ReadFile(log)
+	for _, want := range []string{" --source=http://composes.example.com/" + filepath.Base(c.Topdir) + "/work/x86_64/repo ",
+		" --logfile=" + filepath.Join(run, "logs", "lorax.log") + " ", " " + filepath.Join(run, "results") + "\n"} {
+		if !strings.Contains(string(calls), want) {
+			t.Errorf("lorax called with\n%s\nwant %q in it", calls, want)
+		}
+	}
+	for _, f := range []string{
+		filepath.Join(c.Topdir, "work", "x86_64", "buildinstall", "Server", "images", "boot.iso"),
+		filepath.Join(c.Topdir, "logs", "x86_64", "buildinstall-Server-logs", "lorax.log"),
+		filepath.Join(c.Topdir, "compose", "Server", "x86_64", "os", "images", "efiboot.img"),
+	} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("not copied back: %v", err)
+		}
+	}
+	// A second run finds the results and does not run lorax again.
+	os.Remove(log)
+	tasks, err := Plan(context.Background(), c)
+	if err != nil || len(tasks) != 1 || tasks[0].RunDir != run {
+		t.Fatalf("plan %v %v", tasks, err)
+	}
+}

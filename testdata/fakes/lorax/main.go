@@ -118,8 +118,13 @@ func main() {
 		volid = "Anaconda"
 	}
 	if l := single["--logfile"]; l != "" {
-		if st, err := os.Stat(filepath.Dir(l)); err != nil || !st.IsDir() {
-			die("--logfile %s: directory does not exist", l)
+		// lorax creates its log directory (Pungi relies on it with
+		// buildinstall_topdir, whose run directory it removes first).
+		if !filepath.IsAbs(l) {
+			die("--logfile %s is not absolute", l)
+		}
+		if err := os.MkdirAll(filepath.Dir(l), 0o755); err != nil {
+			die("--logfile %s: %v", l, err)
 		}
 	}
 	if len(positional) != 1 {
