@@ -327,6 +327,7 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 	if err != nil {
 		return err
 	}
+	runroot.WarnKojiPlugin(c, "lorax_use_koji_plugin", "buildinstall")
 	rr := runroot.New(c, "buildinstall")
 	ct := make([]compose.Task, len(tasks))
 	for i, t := range tasks {

@@ -152,6 +152,7 @@ func (p *InstallerPhase) Run(ctx context.Context, c *compose.Compose) error {
 	if err := p.Validate(c); err != nil {
 		return err
 	}
+	runroot.WarnKojiPlugin(c, "ostree_installer_use_koji_plugin", "ostree_installer")
 	items, err := Items(c, "ostree_installer")
 	if err != nil {
 		return err

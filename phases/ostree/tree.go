@@ -68,6 +68,7 @@ func (*TreePhase) Validate(c *compose.Compose) error {
 
 // Run implements compose.Phase.
 func (p *TreePhase) Run(ctx context.Context, c *compose.Compose) error {
+	runroot.WarnKojiPlugin(c, "ostree_use_koji_plugin", "ostree")
 	items, err := Items(c, "ostree")
 	if err != nil {
 		return err
