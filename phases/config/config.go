@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/pungo/pungo/phases/config/kobo"
+	"github.com/pungo/pungo/phases/config/pyre"
 )
 
 // Tuple is a parenthesised sequence from a kobo config.
@@ -408,32 +409,31 @@ func AsList(v any) ([]any, bool) {
 }
 
 var (
-	regexCache   = map[string]*regexp.Regexp{}
+	regexCache   = map[string]*pyre.Regexp{}
 	regexCacheMu sync.Mutex
 )
 
 // MatchStart reports whether the Python regular expression pattern matches
 // at the start of s (Python's re.match). Invalid patterns match nothing.
+// Phases matching variant UIDs against config regexes should use it rather
+// than Go's regexp, which refuses look-around and back-references and reads
+// some Python syntax differently ("{,3}", "[[:alpha:]]", "$").
 func MatchStart(pattern, s string) bool {
 	re, err := compileStart(pattern)
 	if err != nil {
 		return false
 	}
-	return re.MatchString(s)
+	return re.MatchStart(s)
 }
 
-func compileStart(pattern string) (*regexp.Regexp, error) {
+func compileStart(pattern string) (*pyre.Regexp, error) {
 	regexCacheMu.Lock()
 	defer regexCacheMu.Unlock()
 	if re, ok := regexCache[pattern]; ok {
 		return re, nil
 	}
-	re, err := regexp.Compile(`^(?:` + pattern + `)`)
+	re, err := pyre.Compile(pattern)
 	if err != nil {
-		// report the error for the pattern as written
-		if _, err2 := regexp.Compile(pattern); err2 != nil {
-			return nil, err2
-		}
 		return nil, err
 	}
 	regexCache[pattern] = re

@@ -18,8 +18,10 @@
 //     errors, decimal literals with leading zeros are read, any non-ASCII
 //     character is a name character (older Pythons differ on each).
 //   - Integers are 64-bit; larger literals are reported, not read.
-//   - Regular expressions are Go's RE2: constructs only Python has
-//     (look-around, back-references) are reported as invalid.
+//   - Variant regexes are read and matched by package pyre, which follows
+//     Python's re (look-around, back-references, conditionals included);
+//     \N{NAME} escapes are refused, and a match that needs more than a
+//     quarter million backtracking steps counts as no match.
 //   - A requirement (cts_url needs translate_paths, ...) is met only by an
 //     option the config sets; Pungi also counts schema defaults, which makes
 //     cts_url's requirement unreachable there.

@@ -274,97 +274,11 @@ func (w *walker) checkType(n *Node, val any, path []string) bool {
 	return false
 }
 
-// regexProblem says what is wrong with a variant regex: the common
-// mistakes as Python's re module words them (with the position; some of
-// them, like "^*", Go would accept), else Go's complaint when it cannot
-// compile the pattern.
+// regexProblem says what is wrong with a variant regex, as Python's re
+// module words it.
 func regexProblem(pattern string) (string, bool) {
-	if msg, bad := pythonRegexError(pattern); bad {
-		return msg, true
-	}
 	if _, err := compileStart(pattern); err != nil {
-		msg := err.Error()
-		if i := strings.Index(msg, ": "); i >= 0 && strings.HasPrefix(msg, "error parsing regexp") {
-			msg = msg[i+2:]
-		}
-		return msg, true
-	}
-	return "", false
-}
-
-// pythonRegexError scans pattern for unbalanced parentheses, unterminated
-// character sets and quantifiers with nothing to repeat.
-func pythonRegexError(pattern string) (string, bool) {
-	rs := []rune(pattern)
-	var open []int
-	atomStart := true // a quantifier here has nothing to repeat
-	quantified := false
-	for i := 0; i < len(rs); i++ {
-		wasQuantified := quantified
-		quantified = false
-		switch c := rs[i]; c {
-		case '\\':
-			if i+1 >= len(rs) {
-				return "bad escape (end of pattern) at position " + fmt.Sprint(i), true
-			}
-			i++
-			atomStart = false
-		case '[':
-			j := i + 1
-			if j < len(rs) && rs[j] == '^' {
-				j++
-			}
-			if j < len(rs) && rs[j] == ']' {
-				j++
-			}
-			for j < len(rs) && rs[j] != ']' {
-				if rs[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			if j >= len(rs) {
-				return fmt.Sprintf("unterminated character set at position %d", i), true
-			}
-			i = j
-			atomStart = false
-		case '(':
-			open = append(open, i)
-			atomStart = true
-			if i+1 < len(rs) && rs[i+1] == '?' {
-				// (?:...), (?P<name>...), (?i) and friends: skip to the
-				// group's body.
-				i++
-			}
-		case ')':
-			if len(open) == 0 {
-				return fmt.Sprintf("unbalanced parenthesis at position %d", i), true
-			}
-			open = open[:len(open)-1]
-			atomStart = false
-		case '|':
-			atomStart = true
-		case '*', '+', '?':
-			if atomStart {
-				return fmt.Sprintf("nothing to repeat at position %d", i), true
-			}
-			if wasQuantified {
-				return fmt.Sprintf("multiple repeat at position %d", i), true
-			}
-			quantified = true
-			// a lazy or possessive suffix is part of this quantifier
-			if i+1 < len(rs) && (rs[i+1] == '?' || rs[i+1] == '+') {
-				i++
-			}
-		case '{':
-			// a counted repetition; "{" that is not one is a literal
-		case '^', '$':
-		default:
-			atomStart = false
-		}
-	}
-	if len(open) > 0 {
-		return fmt.Sprintf("missing ), unterminated subpattern at position %d", open[len(open)-1]), true
+		return err.Error(), true
 	}
 	return "", false
 }

@@ -426,11 +426,20 @@ func TestRegexErrors(t *testing.T) {
 			t.Errorf("%q: %q, want %s", pattern, got, want)
 		}
 	}
-	// Go-only complaints keep Go's words.
-	if got, _ := regexProblem("a(?=b)"); !strings.Contains(got, "invalid or unsupported Perl syntax") {
-		t.Errorf("look-ahead: %q", got)
+	// What RE2 cannot read goes to pyre, which words errors as Python.
+	for pattern, want := range map[string]string{
+		"(?<=a+)b":   "look-behind requires fixed-width pattern",
+		`\2(a)`:      "invalid group reference 2 at position 1",
+		"a(?i)b":     "global flags not at the start of the expression at position 1",
+		`(?P<1>x)`:   "bad character in group name '1' at position 4",
+		"[z-a](?=x)": "bad character range z-a at position 1",
+	} {
+		if got, bad := regexProblem(pattern); !bad || got != want {
+			t.Errorf("%q: %q, want %q", pattern, got, want)
+		}
 	}
-	for _, ok := range []string{"^Server$", "^(Server|Client)-optional$", "a{2}", "x*?", "[)(]", `\(`, "(?i)server", "(?P<v>Server)", "[*+?]x"} {
+	for _, ok := range []string{"^Server$", "^(Server|Client)-optional$", "a{2}", "x*?", "[)(]", `\(`, "(?i)server", "(?P<v>Server)", "[*+?]x",
+		"^(?!Everything$)", "^.*(?<!-optional)$", `^(\w+)-\1$`, "^Serv(?:er)?+$"} {
 		if msg, bad := regexProblem(ok); bad {
 			t.Errorf("%q rejected: %s", ok, msg)
 		}
@@ -478,5 +487,36 @@ variants_file = "variants.xml"
 	}
 	if got := c.Values(); !reflect.DeepEqual(got, want) {
 		t.Errorf("values %v, want %v", got, want)
+	}
+}
+
+// TestVariantRegexesArePython: variant regexes match as Python's re.match
+// does, also where Go's regexp would refuse the pattern or read it
+// differently, and validate cleanly.
+func TestVariantRegexesArePython(t *testing.T) {
+	path := writeConfig(t, minimal+`additional_packages = [
+    ("^(?!Everything$)", {"*": ["not-everything"]}),
+    ("^.*(?<!-optional)$", {"*": ["not-optional"]}),
+    ("^(\w+)-\1$", {"*": ["doubled"]}),
+    ("^Serv(?:er){,1}$", {"*": ["counted"]}),
+]
+`)
+	c, err := Load(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := Check(c, ValidateOptions{}); len(r.Errors) > 0 {
+		t.Fatalf("valid Python regexes reported: %v", render(r.Errors, ""))
+	}
+	for _, tt := range []struct{ variant, want string }{
+		{"Everything", "['not-optional']"},
+		{"Server", "['not-everything', 'not-optional', 'counted']"},
+		{"Server-optional", "['not-everything']"},
+		{"Serv", "['not-everything', 'not-optional', 'counted']"},
+		{"Server-Server", "['not-everything', 'not-optional', 'doubled']"},
+	} {
+		if got := pyRepr(orEmpty(c.ForVariantArch("additional_packages", tt.variant, "x86_64"))); got != tt.want {
+			t.Errorf("%s: %s, want %s", tt.variant, got, tt.want)
+		}
 	}
 }
