@@ -141,19 +141,6 @@ func Compile(pattern string) (*Regexp, error) {
 	return &Regexp{prog: n, groups: p.groups}, nil
 }
 
-func (p *parser) has(s string) bool {
-	rs := []rune(s)
-	if p.pos+len(rs) > len(p.src) {
-		return false
-	}
-	for i, r := range rs {
-		if p.src[p.pos+i] != r {
-			return false
-		}
-	}
-	return true
-}
-
 func (p *parser) skipVerbose() {
 	if p.flags&flagX == 0 {
 		return
