@@ -88,48 +88,54 @@ func attrMatch(value *string, blank *bool, want string, onlyAttr bool) (keep boo
 	return false
 }
 
+// kept applies the arch and then the variant filter to one element.
+func kept(arch, variant *string, blank *blankAttrs, o filterBy) bool {
+	if o.arch != "" && !attrMatch(arch, &blank.arch, o.arch, o.only) {
+		return false
+	}
+	return o.variant == "" || attrMatch(variant, &blank.variant, o.variant, o.only)
+}
+
+// filterBy is one _filter_elements_by_attr pass: the wanted arch and
+// variant ("" skips it) and whether elements without the attribute go.
+type filterBy struct {
+	arch, variant string
+	only          bool
+}
+
 func (c *Comps) filterPackages(arch, variant string, only bool) {
+	by := filterBy{arch, variant, only}
 	for _, g := range c.Groups {
-		kept := g.Packages[:0]
+		out := g.Packages[:0]
 		for _, p := range g.Packages {
-			if arch != "" && !attrMatch(&p.Arch, &p.blank.arch, arch, only) {
-				continue
+			if kept(&p.Arch, &p.Variant, &p.blank, by) {
+				out = append(out, p)
 			}
-			if variant != "" && !attrMatch(&p.Variant, &p.blank.variant, variant, only) {
-				continue
-			}
-			kept = append(kept, p)
 		}
-		g.Packages = kept
+		g.Packages = out
 	}
 }
 
 func (c *Comps) filterGroups(arch, variant string, only bool) {
-	kept := c.Groups[:0]
+	by := filterBy{arch, variant, only}
+	out := c.Groups[:0]
 	for _, g := range c.Groups {
-		if arch != "" && !attrMatch(&g.Arch, &g.blank.arch, arch, only) {
-			continue
+		if kept(&g.Arch, &g.Variant, &g.blank, by) {
+			out = append(out, g)
 		}
-		if variant != "" && !attrMatch(&g.Variant, &g.blank.variant, variant, only) {
-			continue
-		}
-		kept = append(kept, g)
 	}
-	c.Groups = kept
+	c.Groups = out
 }
 
 func (c *Comps) filterEnvironments(arch, variant string, only bool) {
-	kept := c.Environments[:0]
+	by := filterBy{arch, variant, only}
+	out := c.Environments[:0]
 	for _, e := range c.Environments {
-		if arch != "" && !attrMatch(&e.Arch, &e.blank.arch, arch, only) {
-			continue
+		if kept(&e.Arch, &e.Variant, &e.blank, by) {
+			out = append(out, e)
 		}
-		if variant != "" && !attrMatch(&e.Variant, &e.blank.variant, variant, only) {
-			continue
-		}
-		kept = append(kept, e)
 	}
-	c.Environments = kept
+	c.Environments = out
 }
 
 // cleanup is CompsFilter.cleanup. defined holds the group ids of the
