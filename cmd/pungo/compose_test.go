@@ -803,3 +803,29 @@ func TestDemoISOCompose(t *testing.T) {
 		t.Error("demo-games shipped in Workstation: demo.conf's filter_packages lost")
 	}
 }
+
+// TestLatestLinkOptions: the latest-Demo-1 link is made unless
+// --no-latest-link, and with --latest-link-status only for a matching
+// status (case-insensitive, as Pungi).
+func TestLatestLinkOptions(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		link bool
+	}{
+		{nil, true},
+		{[]string{"--no-latest-link"}, false},
+		{[]string{"--latest-link-status", "doomed"}, false},
+		{[]string{"--latest-link-status", "DOOMED", "--latest-link-status", "finished"}, true},
+	} {
+		target := t.TempDir()
+		code, out := runPungo(t, t.TempDir(), append([]string{"--config", filepath.Join(demoDir, "demo.conf"), "--target-dir", target, "--quiet",
+			"--skip-phase", "repoclosure"}, tc.args...)...)
+		if code != 0 {
+			t.Fatalf("%v: code %d\n%s", tc.args, code, out)
+		}
+		_, err := os.Readlink(filepath.Join(target, "latest-Demo-1"))
+		if (err == nil) != tc.link {
+			t.Errorf("%v: latest link present %v, want %v", tc.args, err == nil, tc.link)
+		}
+	}
+}
