@@ -538,7 +538,7 @@ func (p *parser) conditional(start int) (node, error) {
 	ref := string(p.src[at:p.pos])
 	p.pos++
 	idx, err := strconv.Atoi(ref)
-	if err != nil {
+	if err != nil || strings.Trim(ref, "0123456789") != "" {
 		if !isIdentifier(ref) {
 			return nil, &Error{fmt.Sprintf("bad character in group name '%s'", ref), at}
 		}
