@@ -20,7 +20,7 @@ func init() {
 	})
 }
 
-const configUsage = `usage: pungo config validate [-e KEY=VALUE]... [--old-composes] [--no-variants] FILE
+const configUsage = `usage: pungo config validate [-e KEY=VALUE]... [--old-composes] [--offline] [--no-variants] FILE
        pungo config validate --dump-schema
        pungo config dump [-e KEY=VALUE]... [--raw] FILE
 
@@ -64,6 +64,7 @@ func runConfigValidate(args []string) int {
 	oldComposes := flags.Bool("old-composes", false, "the compose will run with old composes (allows createrepo_deltas)")
 	noVariants := flags.Bool("no-variants", false, "do not read variants_file for the phase checks")
 	dumpSchema := flags.Bool("dump-schema", false, "print the option schema as JSON Schema and exit")
+	flags.Bool("offline", true, "accepted for pungi-config-validate compatibility; validation never goes online")
 	flags.Usage = func() { fmt.Fprintln(os.Stderr, configUsage) }
 	pos, err := parseInterspersed(flags, args)
 	if err != nil {

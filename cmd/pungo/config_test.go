@@ -80,6 +80,7 @@ func TestConfigCommand(t *testing.T) {
 		out, err string // exact, after removing the temp dir
 	}{
 		{"clean", []string{"validate", p("ok.conf")}, 0, "", ""},
+		{"offline accepted", []string{"validate", "--offline", p("ok.conf")}, 0, "", ""},
 		{"warning only", []string{"validate", p("warn.conf")}, 0,
 			"warn.conf:7:1: warning: Unrecognized config option: gather_methd. Did you mean gather_method?\n", ""},
 		{"schema error", []string{"validate", p("bad.conf")}, 1,
