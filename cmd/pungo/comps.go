@@ -20,9 +20,17 @@ func init() {
 	})
 }
 
+const compsUsage = `usage: pungo comps filter|validate|variant [options] FILE
+
+  filter    Pungi's comps_filter: arch and variant filtering, cleanup, removals
+  validate  report problems (undefined groups, bad values) as FILE:LINE
+  variant   one variant.arch's comps as Pungi's init phase writes it
+
+Run 'pungo comps SUBCOMMAND -h' for its options.`
+
 func runComps(args []string) int {
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: pungo comps filter|validate|variant [options] FILE")
+		fmt.Fprintln(os.Stderr, compsUsage)
 		return 2
 	}
 	switch args[0] {
@@ -33,7 +41,7 @@ func runComps(args []string) int {
 	case "variant":
 		return runCompsVariant(args[1:])
 	case "-h", "--help", "help":
-		fmt.Fprintln(os.Stderr, "usage: pungo comps filter|validate|variant [options] FILE")
+		fmt.Println(compsUsage)
 		return 0
 	}
 	return fail("comps", fmt.Errorf("unknown subcommand %q (want filter, validate or variant)", args[0]))
