@@ -829,3 +829,79 @@ func TestLatestLinkOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkTypeAndHashedDirectories composes the demo with each link_type
+// and hashed_directories: the tree holds the right kind of file, rpms.json
+// and the repodata point at Packages/<first letter>/ when hashed.
+func TestLinkTypeAndHashedDirectories(t *testing.T) {
+	for _, tc := range []struct {
+		linkType string
+		hashed   bool
+	}{
+		{"hardlink", true},
+		{"copy", false},
+		{"symlink", true},
+		{"abspath-symlink", false},
+	} {
+		t.Run(fmt.Sprintf("%s-hashed-%v", tc.linkType, tc.hashed), func(t *testing.T) {
+			py := map[bool]string{true: "True", false: "False"}[tc.hashed]
+			cfg := demoConfig(t, fmt.Sprintf("link_type = %q\nhashed_directories = %s", tc.linkType, py), nil)
+			target := t.TempDir()
+			if code, out := runPungo(t, t.TempDir(), "--config", cfg, "--target-dir", target, "--quiet", "--skip-phase", "repoclosure"); code != 0 {
+				t.Fatalf("code %d\n%s", code, out)
+			}
+			dir := onlyCompose(t, target)
+			rel := "Server/x86_64/os/Packages/demo-httpd-2.4-7.x86_64.rpm"
+			if tc.hashed {
+				rel = "Server/x86_64/os/Packages/d/demo-httpd-2.4-7.x86_64.rpm"
+			}
+			rpms := readJSON(t, filepath.Join(dir, "compose/metadata/rpms.json"))["payload"].(map[string]any)["rpms"].(map[string]any)
+			e := rpms["Server"].(map[string]any)["x86_64"].(map[string]any)["demo-httpd-0:2.4-7.src"].(map[string]any)["demo-httpd-0:2.4-7.x86_64"].(map[string]any)
+			if e["path"] != rel {
+				t.Errorf("rpms.json path %v, want %s", e["path"], rel)
+			}
+			file := filepath.Join(dir, "compose", rel)
+			fi, err := os.Lstat(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := filepath.Join(demoDir, "rpms", "demo-httpd-2.4-7.x86_64.rpm")
+			si, _ := os.Stat(src)
+			target2, _ := os.Readlink(file)
+			switch tc.linkType {
+			case "hardlink":
+				if !os.SameFile(fi, si) {
+					t.Error("not a hard link of the package set file")
+				}
+			case "copy":
+				if fi.Mode()&os.ModeSymlink != 0 || os.SameFile(fi, si) || fi.Size() != si.Size() {
+					t.Error("not a copy")
+				}
+			case "symlink":
+				if fi.Mode()&os.ModeSymlink == 0 || filepath.IsAbs(target2) {
+					t.Errorf("not a relative symlink: %q", target2)
+				}
+			case "abspath-symlink":
+				if fi.Mode()&os.ModeSymlink == 0 || target2 != src {
+					t.Errorf("not an absolute symlink to %s: %q", src, target2)
+				}
+			}
+			repo, err := repomd.Open(filepath.Join(dir, "compose/Server/x86_64/os"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, p := range repo.Packages {
+				if p.Name == "demo-httpd" {
+					found = true
+					if want := strings.TrimPrefix(rel, "Server/x86_64/os/"); p.Location != want {
+						t.Errorf("repodata location %s, want %s", p.Location, want)
+					}
+				}
+			}
+			if !found {
+				t.Error("demo-httpd not in the repodata")
+			}
+		})
+	}
+}
