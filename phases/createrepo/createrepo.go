@@ -92,8 +92,28 @@ func checkNoDeltas(c *compose.Compose) error {
 	return nil
 }
 
+// ignoredOptions are createrepo options for the createrepo_c command line
+// that pungo's own writer has no use for; setting them gets a warning
+// instead of being dropped silently.
+var ignoredOptions = []string{"createrepo_extra_args", "createrepo_extra_modulemd"}
+
+func nonEmpty(v any) bool {
+	switch x := v.(type) {
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	}
+	return v != nil
+}
+
 // Run builds every repository.
 func (*Phase) Run(ctx context.Context, c *compose.Compose) error {
+	for _, k := range ignoredOptions {
+		if v, ok := c.Conf.Get(k); ok && nonEmpty(v) {
+			c.Log.Warningf("%s = %v is ignored: pungo writes the repositories itself, without createrepo_c", k, v)
+		}
+	}
 	manifest, err := loadManifest(c)
 	if err != nil {
 		return err

@@ -18,7 +18,8 @@ func TestVariantRepos(t *testing.T) {
 	os.WriteFile(filepath.Join(certs, "Server-x86_64-1234.pem"), []byte("-----BEGIN CERTIFICATE-----\n"), 0o644)
 	os.WriteFile(filepath.Join(certs, "Demo-Server-HA-x86_64-99.pem"), []byte("-----BEGIN CERTIFICATE-----\n"), 0o644)
 	conf := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1",
-		"createrepo_checksum": "sha512", "createrepo_use_xz": true, "createrepo_database": false, "product_id": certs}
+		"createrepo_checksum": "sha512", "createrepo_use_xz": true, "createrepo_database": false, "product_id": certs,
+		"createrepo_extra_args": []any{"--distro", "cpe:/o:demo"}}
 	c := newCompose(t, conf)
 	server := &compose.Variant{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}
 	ha := &compose.Variant{UID: "Server-HA", ID: "HA", Name: "HA", Type: "addon", Arches: []string{"x86_64"}, Parent: server}
@@ -76,6 +77,9 @@ func TestVariantRepos(t *testing.T) {
 	}
 	if _, ok := srv.Record("primary_db"); ok {
 		t.Error("database written although createrepo_database is off")
+	}
+	if log, _ := os.ReadFile(filepath.Join(c.Topdir, "logs", "global", "pungi.global.log")); !strings.Contains(string(log), "createrepo_extra_args = [--distro cpe:/o:demo] is ignored") {
+		t.Errorf("no warning about createrepo_extra_args:\n%s", log)
 	}
 	if _, ok := srv.Record("productid"); !ok {
 		t.Error("no productid record")
