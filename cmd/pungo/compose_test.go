@@ -180,6 +180,13 @@ func TestDemoCompose(t *testing.T) {
 				t.Errorf("log lacks %q", want)
 			}
 		}
+		// Without gather_allow_reuse (Pungi's default) the gather runs again.
+		other := t.TempDir()
+		code, out = runPungo(t, tmp, "--config", demoConfig(t, "gather_allow_reuse = False", nil), "--target-dir", other, "--quiet", "--old-composes", target)
+		log, _ = os.ReadFile(filepath.Join(onlyCompose(t, other), "logs/global/pungi.global.log"))
+		if code != 0 || strings.Contains(string(log), "Reusing the gather result") || !strings.Contains(string(log), "Not reusing old gather results: gather_allow_reuse is not set") {
+			t.Errorf("gather_allow_reuse = False: code %d\n%s\n%s", code, out, log)
+		}
 		a := readJSON(t, filepath.Join(dir, "compose/metadata/rpms.json"))["payload"].(map[string]any)["rpms"]
 		b := readJSON(t, filepath.Join(second, "compose/metadata/rpms.json"))["payload"].(map[string]any)["rpms"]
 		if fmt.Sprint(a) != fmt.Sprint(b) {

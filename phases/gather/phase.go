@@ -59,7 +59,16 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 	if err != nil {
 		return err
 	}
-	res, old := tryReuse(c, set, fp)
+	var res *Result
+	var old string
+	switch {
+	case len(c.OldComposes) == 0:
+	case !compose.BoolOpt(c.Conf, "gather_allow_reuse", false):
+		// Pungi's default: gather results are reused only when asked.
+		c.Log.Infof("Not reusing old gather results: gather_allow_reuse is not set")
+	default:
+		res, old = tryReuse(c, set, fp)
+	}
 	if res != nil {
 		c.Log.Infof("Reusing the gather result of old compose %s (inputs unchanged)", old)
 	} else {

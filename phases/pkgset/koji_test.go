@@ -223,9 +223,12 @@ func TestArchRepo(t *testing.T) {
 func TestKojiHeaderReuse(t *testing.T) {
 	f := newKojiFixture(t)
 	target := t.TempDir()
-	mk := func() *compose.Compose {
+	mk := func(extra ...any) *compose.Compose {
 		base := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1", "sigkeys": []any{"abcd1234", nil},
 			"pkgset_source": "koji", "koji_profile": "koji", "pkgset_koji_tag": "demo-1.0"}
+		for i := 0; i+1 < len(extra); i += 2 {
+			base[extra[i].(string)] = extra[i+1]
+		}
 		dir, _, err := compose.CreateDir(target, base, compose.Options{Type: "test", Date: "20240101"})
 		if err != nil {
 			t.Fatal(err)
@@ -260,5 +263,14 @@ func TestKojiHeaderReuse(t *testing.T) {
 		if q == nil || q.NEVRA() != p.NEVRA() || len(q.Requires) != len(p.Requires) || q.Checksum != p.Checksum || q.Sigkey != p.Sigkey {
 			t.Errorf("%s differs after reuse", k)
 		}
+	}
+	os.WriteFile(filepath.Join(second.Topdir, "STATUS"), []byte("FINISHED\n"), 0o644)
+	third := mk("pkgset_allow_reuse", false)
+	if _, err := Load(context.Background(), third); err != nil {
+		t.Fatal(err)
+	}
+	log, _ = os.ReadFile(third.Paths.Log.LogFile("", "pungi"))
+	if strings.Contains(string(log), "pkgset: reusing") || !strings.Contains(string(log), "pkgset_allow_reuse is False") {
+		t.Errorf("pkgset_allow_reuse = False: log:\n%s", log)
 	}
 }

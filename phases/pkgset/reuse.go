@@ -37,8 +37,14 @@ func fileKey(path string) (int64, int64, bool) {
 }
 
 // loadOldHeaders reads the header cache of the newest old compose that
-// has one.
+// has one, unless pkgset_allow_reuse is off.
 func loadOldHeaders(c *compose.Compose) (*headerCache, string) {
+	if !compose.BoolOpt(c.Conf, "pkgset_allow_reuse", true) {
+		if len(c.OldComposes) > 0 {
+			c.Log.Infof("pkgset: not reusing old composes: pkgset_allow_reuse is False")
+		}
+		return nil, ""
+	}
 	for _, old := range compose.OldComposeDirs(c) {
 		f, err := os.Open(headerCacheFile(old))
 		if err != nil {
