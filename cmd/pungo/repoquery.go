@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pungo/pungo/repomd"
 )
@@ -46,6 +47,8 @@ type rqPackage struct {
 type repoqueryOptions struct {
 	repos, arches, whatProvides, whatRequires stringList
 	latest, provides, requires, count, asJSON bool
+	exactDeps                                 bool
+	latestLimit                               int
 	queryFormat                               string
 	specs                                     []string
 }
@@ -56,14 +59,16 @@ func runRepoquery(args []string) int {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.Var(&o.repos, "repo", "repository directory or URL (repeatable)")
 	fs.Var(&o.arches, "arch", "only these architectures (comma list, repeatable)")
-	fs.BoolVar(&o.latest, "latest", false, "only the latest version of each name.arch")
+	fs.BoolVar(&o.latest, "latest", false, "only the latest version of each name.arch (--latest-limit 1)")
+	fs.IntVar(&o.latestLimit, "latest-limit", 0, "only the N latest versions of each name.arch (N < 0: all but the N latest)")
 	fs.BoolVar(&o.provides, "provides", false, "print the provides of the selected packages")
 	fs.BoolVar(&o.requires, "requires", false, "print the requires of the selected packages")
-	fs.Var(&o.whatProvides, "whatprovides", "packages providing CAP (\"foo\", \"foo >= 1.2\", a file path; a name or path with * ? [ is a glob); repeatable")
-	fs.Var(&o.whatRequires, "whatrequires", "packages requiring CAP; repeatable")
+	fs.Var(&o.whatProvides, "whatprovides", "packages providing CAP (\"foo\", \"foo >= 1.2\", a file path; a name or path with * ? [ is a glob); comma list, repeatable")
+	fs.Var(&o.whatRequires, "whatrequires", "packages requiring CAP, or requiring what the packages CAP names provide (as dnf); comma list, repeatable")
+	fs.BoolVar(&o.exactDeps, "exactdeps", false, "with --whatrequires, match the capabilities only, without resolving them as package specs")
 	fs.BoolVar(&o.count, "count", false, "print the number of selected packages alone")
 	fs.BoolVar(&o.asJSON, "json", false, "print a JSON array of package objects")
-	fs.StringVar(&o.queryFormat, "queryformat", "", "format each package with %{name} %{epoch} %{version} %{release} %{arch} %{nevra} %{sourcerpm} %{location} %{summary} %{size} …")
+	fs.StringVar(&o.queryFormat, "queryformat", "", "format each package as dnf does: %{name} %{epoch} %{version} %{release} %{arch} %{evr} %{sourcerpm} %{location} %{summary} %{size} %{provides} …")
 	fs.StringVar(&o.queryFormat, "qf", "", "shorthand for --queryformat")
 	fs.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: pungo repoquery --repo DIR|URL [--repo …] [options] [SPEC…]\n\n"+
@@ -80,6 +85,9 @@ func runRepoquery(args []string) int {
 		return 2
 	}
 	o.specs = pos
+	if o.latest && o.latestLimit == 0 {
+		o.latestLimit = 1
+	}
 	quietGC()
 	if len(o.repos) == 0 {
 		return fail(name, errors.New("at least one --repo is required"))
@@ -96,7 +104,9 @@ type compiledQuery struct {
 	caps, reqCaps []repomd.Dep
 	arches        map[string]bool
 	format        []qfPart
-	needFiles     bool
+	// loadFiles, until called, reads the file lists of the queried
+	// repositories: only some questions need them.
+	loadFiles func() error
 }
 
 func repoquery(w io.Writer, o repoqueryOptions) error {
@@ -104,38 +114,46 @@ func repoquery(w io.Writer, o repoqueryOptions) error {
 	if err != nil {
 		return err
 	}
-	pkgs, err := loadRepoquery(o.repos, q.needFiles)
+	repos, pkgs, err := loadRepoquery(o.repos)
 	if err != nil {
 		return err
 	}
+	q.loadFiles = func() error { return loadFilelists(repos) }
 	return q.run(w, pkgs)
+}
+
+// splitCommas splits option values at commas, as dnf does for its
+// --what* options.
+func splitCommas(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, x := range strings.Split(v, ",") {
+			if x = strings.TrimSpace(x); x != "" {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
 }
 
 func compileQuery(o repoqueryOptions) (*compiledQuery, error) {
 	q := &compiledQuery{o: o, arches: map[string]bool{}}
-	for _, c := range o.whatProvides {
+	for _, c := range splitCommas(o.whatProvides) {
 		d, err := repomd.ParseDep(c)
 		if err != nil {
 			return nil, fmt.Errorf("--whatprovides: %v", err)
 		}
-		if d.IsFileDep() {
-			q.needFiles = true
-		}
 		q.caps = append(q.caps, d)
 	}
-	for _, c := range o.whatRequires {
+	for _, c := range splitCommas(o.whatRequires) {
 		d, err := repomd.ParseDep(c)
 		if err != nil {
 			return nil, fmt.Errorf("--whatrequires: %v", err)
 		}
 		q.reqCaps = append(q.reqCaps, d)
 	}
-	for _, a := range o.arches {
-		for _, x := range strings.Split(a, ",") {
-			if x = strings.TrimSpace(x); x != "" {
-				q.arches[x] = true
-			}
-		}
+	for _, a := range splitCommas(o.arches) {
+		q.arches[a] = true
 	}
 	if o.queryFormat != "" {
 		var err error
@@ -146,50 +164,82 @@ func compileQuery(o repoqueryOptions) (*compiledQuery, error) {
 	return q, nil
 }
 
-// loadRepoquery reads the repositories' primary metadata, and filelists
-// when file paths are asked about.
-func loadRepoquery(locations []string, needFiles bool) ([]rqPackage, error) {
+// loadRepoquery reads the repositories' primary metadata.
+func loadRepoquery(locations []string) ([]*repomd.Repo, []rqPackage, error) {
+	var repos []*repomd.Repo
 	var pkgs []rqPackage
 	for _, loc := range locations {
 		r, err := repomd.Open(loc)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if needFiles {
-			// A repository without filelists answers from primary's files.
-			if _, ok := r.Record("filelists"); ok {
-				if err := r.LoadFilelists(); err != nil {
-					return nil, err
-				}
-			}
-		}
+		repos = append(repos, r)
 		for _, p := range r.Packages {
 			pkgs = append(pkgs, rqPackage{p, r})
 		}
 	}
-	return pkgs, nil
+	return repos, pkgs, nil
 }
 
+// loadFilelists completes the packages' file lists; a repository without
+// filelists answers from primary's files.
+func loadFilelists(repos []*repomd.Repo) error {
+	for _, r := range repos {
+		if _, ok := r.Record("filelists"); ok {
+			if err := r.LoadFilelists(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// needFiles loads the file lists once, when a question needs them.
+func (q *compiledQuery) needFiles() error {
+	if q.loadFiles == nil {
+		return nil
+	}
+	load := q.loadFiles
+	q.loadFiles = nil
+	return load()
+}
+
+// run answers the query in dnf repoquery's order: package specs and
+// --arch, then --whatprovides, --whatrequires, and the latest versions.
 func (q *compiledQuery) run(w io.Writer, pkgs []rqPackage) error {
-	o, caps, reqCaps, arches, format := q.o, q.caps, q.reqCaps, q.arches, q.format
+	o, format := q.o, q.format
 	sel := pkgs[:0:0]
 	for _, p := range pkgs {
-		if len(arches) > 0 && !arches[p.Arch] {
-			continue
-		}
-		if len(o.specs) > 0 && !matchesAnySpec(p.Package, o.specs) {
-			continue
-		}
-		if len(caps) > 0 && !anyCap(caps, func(c repomd.Dep) bool { return providesCap(p.Package, c) }) {
-			continue
-		}
-		if len(reqCaps) > 0 && !requiresAny(p.Package, reqCaps) {
+		if len(q.arches) > 0 && !q.arches[p.Arch] {
 			continue
 		}
 		sel = append(sel, p)
 	}
-	if o.latest {
-		sel = latestPerNameArch(sel)
+	var err error
+	for _, part := range format {
+		if part.tag == "files" {
+			if err := q.needFiles(); err != nil {
+				return err
+			}
+		}
+	}
+	if len(o.specs) > 0 {
+		if sel, err = q.selectSpecs(sel); err != nil {
+			return err
+		}
+	}
+	if len(q.caps) > 0 {
+		if sel, err = q.selectWhatProvides(sel); err != nil {
+			return err
+		}
+	}
+	if len(q.reqCaps) > 0 {
+		if sel, err = q.selectWhatRequires(sel); err != nil {
+			return err
+		}
+	}
+	if o.latestLimit != 0 {
+		sel = latestPerNameArch(sel, o.latestLimit)
 	}
 	sort.SliceStable(sel, func(i, j int) bool { return lessPkg(sel[i].Package, sel[j].Package) })
 
@@ -234,6 +284,254 @@ func (q *compiledQuery) run(w io.Writer, pkgs []rqPackage) error {
 	return nil
 }
 
+// selectSpecs keeps the packages a spec names. As dnf's subject query: a
+// spec matches name, name.arch, name-[epoch:]version[-release[.arch]] with
+// globs and without regard to case; a spec that matches no package that
+// way and looks like a path ("/…" or "*/…") matches the packages holding
+// such a file.
+func (q *compiledQuery) selectSpecs(sel []rqPackage) ([]rqPackage, error) {
+	keep := make([]bool, len(sel))
+	for _, spec := range q.o.specs {
+		low := strings.ToLower(spec)
+		found := false
+		for i, p := range sel {
+			if matchesSpec(p.Package, low, true) {
+				keep[i], found = true, true
+			}
+		}
+		if found || !(strings.HasPrefix(spec, "/") || strings.HasPrefix(spec, "*/")) {
+			continue
+		}
+		if err := q.needFiles(); err != nil {
+			return nil, err
+		}
+		for i, p := range sel {
+			if hasFile(p.Package, spec) {
+				keep[i] = true
+			}
+		}
+	}
+	out := sel[:0:0]
+	for i, p := range sel {
+		if keep[i] {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// selectWhatProvides is dnf's --whatprovides: the packages providing a
+// capability (as libsolv's whatprovides, which leaves source packages
+// out), or, when none does, the packages holding a file the capabilities
+// name (globs allowed).
+func (q *compiledQuery) selectWhatProvides(sel []rqPackage) ([]rqPackage, error) {
+	for _, c := range q.caps {
+		if c.IsFileDep() {
+			if err := q.needFiles(); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
+	out := sel[:0:0]
+	for _, p := range sel {
+		if !p.IsSource() && anyCap(q.caps, func(c repomd.Dep) bool { return providesCap(p.Package, c) }) {
+			out = append(out, p)
+		}
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	if err := q.needFiles(); err != nil {
+		return nil, err
+	}
+	for _, p := range sel {
+		if anyCap(q.caps, func(c repomd.Dep) bool { return c.Flags == repomd.DepAny && hasFile(p.Package, c.Name) }) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// selectWhatRequires is dnf's --whatrequires: the packages with a
+// requirement that matches a capability (a name glob matching requirement
+// names), plus, without --exactdeps, those requiring anything (a provide
+// or a file) of the packages the arguments name as package specs. Like
+// libsolv, it never lists source packages, nor a package for requiring
+// its own provides.
+func (q *compiledQuery) selectWhatRequires(sel []rqPackage) ([]rqPackage, error) {
+	var names []string
+	for _, c := range q.reqCaps {
+		if c.Flags == repomd.DepAny {
+			names = append(names, c.Name)
+		}
+	}
+	idx := &providerIndex{provides: map[string][]ownedDep{}, files: map[string][]*repomd.Package{}}
+	if q.o.exactDeps {
+		names = nil
+	}
+	for _, p := range sel {
+		for _, n := range names {
+			if matchesSpec(p.Package, n, false) {
+				idx.add(p.Package)
+				break
+			}
+		}
+	}
+	if idx.n > 0 && anyFileRequire(sel) {
+		if err := q.needFiles(); err != nil {
+			return nil, err
+		}
+		idx.addFiles()
+	}
+	out := sel[:0:0]
+	for _, p := range sel {
+		if p.IsSource() {
+			continue
+		}
+		if requiresCaps(p.Package, q.reqCaps) || (idx.n > 0 && idx.requiredBy(p.Package)) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func anyFileRequire(sel []rqPackage) bool {
+	for _, p := range sel {
+		for _, r := range p.Requires {
+			if r.IsFileDep() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+type ownedDep struct {
+	dep   repomd.Dep
+	owner *repomd.Package
+}
+
+// providerIndex holds the provides and files of the packages that
+// --whatrequires arguments name, by name and path.
+type providerIndex struct {
+	pkgs     []*repomd.Package
+	provides map[string][]ownedDep
+	files    map[string][]*repomd.Package
+	n        int
+}
+
+func (x *providerIndex) add(p *repomd.Package) {
+	x.pkgs = append(x.pkgs, p)
+	x.n++
+	for _, d := range p.Provides {
+		x.provides[d.Name] = append(x.provides[d.Name], ownedDep{d, p})
+	}
+}
+
+func (x *providerIndex) addFiles() {
+	for _, p := range x.pkgs {
+		for _, f := range p.Files {
+			x.files[f.Path] = append(x.files[f.Path], p)
+		}
+	}
+}
+
+// requiredBy reports whether p requires something another indexed
+// package provides.
+func (x *providerIndex) requiredBy(p *repomd.Package) bool {
+	for _, r := range p.Requires {
+		for _, name := range depNames(r) {
+			for _, od := range x.provides[name] {
+				if od.owner != p && repomd.DepMatches(r, od.dep) {
+					return true
+				}
+			}
+			if strings.HasPrefix(name, "/") {
+				for _, owner := range x.files[name] {
+					if owner != p && repomd.DepMatches(r, repomd.Dep{Name: name}) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// depNames lists the capability names an entry mentions: its own, or the
+// leaves of a rich dependency.
+func depNames(d repomd.Dep) []string {
+	if !d.IsRich() {
+		return []string{d.Name}
+	}
+	r, err := repomd.ParseRich(d.Name)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	var walk func(*repomd.Rich)
+	walk = func(r *repomd.Rich) {
+		if r.Op == repomd.RichLeaf {
+			names = append(names, r.Dep.Name)
+			return
+		}
+		for _, a := range r.Args {
+			walk(a)
+		}
+	}
+	walk(r)
+	return names
+}
+
+// requiresCaps reports whether a requirement of p matches one of caps; a
+// versionless capability with * ? or [ is a glob over requirement names.
+func requiresCaps(p *repomd.Package, caps []repomd.Dep) bool {
+	for _, r := range p.Requires {
+		for _, c := range caps {
+			if c.Flags != repomd.DepAny || !strings.ContainsAny(c.Name, "*?[") {
+				if repomd.DepMatches(r, c) {
+					return true
+				}
+				continue
+			}
+			for _, name := range depNames(r) {
+				if ok := fnmatch(c.Name, name); ok && repomd.DepMatches(r, repomd.Dep{Name: name}) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// hasFile reports whether p holds a file matching pattern (a glob). The
+// relative paths of source packages' files are rooted, as libsolv does.
+func hasFile(p *repomd.Package, pattern string) bool {
+	for _, f := range p.Files {
+		name := f.Path
+		if !strings.HasPrefix(name, "/") {
+			name = "/" + name
+		}
+		if name == pattern || fnmatch(pattern, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// fnmatch is fnmatch(3) without flags, as dnf matches globs: unlike
+// path.Match, * and ? match '/' too.
+func fnmatch(pattern, name string) bool {
+	if strings.IndexByte(pattern, '/') >= 0 || strings.IndexByte(name, '/') >= 0 {
+		// path.Match treats only '/' specially: hide it from it.
+		pattern = strings.ReplaceAll(pattern, "/", "\x00")
+		name = strings.ReplaceAll(name, "/", "\x00")
+	}
+	ok, _ := path.Match(pattern, name)
+	return ok
+}
+
 func anyCap(caps []repomd.Dep, f func(repomd.Dep) bool) bool {
 	for _, c := range caps {
 		if f(c) {
@@ -251,13 +549,13 @@ func providesCap(p *repomd.Package, c repomd.Dep) bool {
 		return p.Satisfies(c)
 	}
 	for _, d := range p.Provides {
-		if ok, _ := path.Match(c.Name, d.Name); ok {
+		if ok := fnmatch(c.Name, d.Name); ok {
 			return true
 		}
 	}
 	if c.IsFileDep() {
 		for _, f := range p.Files {
-			if ok, _ := path.Match(c.Name, f.Path); ok {
+			if ok := fnmatch(c.Name, f.Path); ok {
 				return true
 			}
 		}
@@ -295,32 +593,43 @@ func lessPkg(a, b *repomd.Package) bool {
 	return a.Arch < b.Arch
 }
 
-func latestPerNameArch(pkgs []rqPackage) []rqPackage {
-	best := map[string]int{}
-	var order []string
-	for i, p := range pkgs {
+// latestPerNameArch keeps, of each name.arch, the packages with the n
+// newest EVRs, or with n < 0 all but those, as dnf's --latest-limit.
+func latestPerNameArch(pkgs []rqPackage, n int) []rqPackage {
+	groups := map[string][]repomd.EVR{}
+	for _, p := range pkgs {
 		k := p.Name + "." + p.Arch
-		j, ok := best[k]
-		if !ok {
-			best[k] = i
-			order = append(order, k)
-			continue
-		}
-		if repomd.CompareEVR(p.EVR, pkgs[j].EVR) > 0 {
-			best[k] = i
-		}
+		groups[k] = append(groups[k], p.EVR)
 	}
-	out := make([]rqPackage, 0, len(order))
-	for _, k := range order {
-		out = append(out, pkgs[best[k]])
+	for k, evrs := range groups {
+		sort.Slice(evrs, func(i, j int) bool { return repomd.CompareEVR(evrs[i], evrs[j]) > 0 })
+		uniq := evrs[:0]
+		for i, e := range evrs {
+			if i == 0 || repomd.CompareEVR(e, uniq[len(uniq)-1]) != 0 {
+				uniq = append(uniq, e)
+			}
+		}
+		groups[k] = uniq
+	}
+	out := pkgs[:0:0]
+	for _, p := range pkgs {
+		evrs := groups[p.Name+"."+p.Arch]
+		rank := 0
+		for rank < len(evrs) && repomd.CompareEVR(evrs[rank], p.EVR) != 0 {
+			rank++
+		}
+		if (n > 0 && rank < n) || (n < 0 && rank >= -n) {
+			out = append(out, p)
+		}
 	}
 	return out
 }
 
-// matchesAnySpec applies dnf's package spec forms with globs: name,
-// name.arch, name-version, name-version-release, name-version-release.arch,
-// with or without "epoch:" before the version.
-func matchesAnySpec(p *repomd.Package, specs []string) bool {
+// matchesSpec applies one dnf package spec: name, name.arch, name-version,
+// name-version-release, name-version-release.arch, each with or without
+// "epoch:" before the version, with shell globs. With fold, spec must be
+// lower case and the package is matched without regard to case.
+func matchesSpec(p *repomd.Package, spec string, fold bool) bool {
 	e := p.Epoch
 	if e == "" {
 		e = "0"
@@ -335,11 +644,15 @@ func matchesAnySpec(p *repomd.Package, specs []string) bool {
 		p.Name + "-" + e + ":" + p.Version + "-" + p.Release,
 		p.Name + "-" + e + ":" + p.Version + "-" + p.Release + "." + p.Arch,
 	}
-	for _, s := range specs {
-		for _, f := range forms {
-			if ok, _ := path.Match(s, f); ok {
-				return true
-			}
+	for _, f := range forms {
+		if fold {
+			f = strings.ToLower(f)
+		}
+		if f == spec {
+			return true
+		}
+		if ok := fnmatch(spec, f); ok {
+			return true
 		}
 	}
 	return false
@@ -351,33 +664,52 @@ type qfPart struct {
 	tag string
 }
 
+// qfTags are dnf's query tags (its Package attributes) and a few more
+// (nevra, fullnevra, nvr, location, path, checksum, buildhost, vendor).
+// Like dnf, an absent value prints as "(none)", a list as its sorted
+// distinct entries one per line, and buildtime as a UTC date.
 var qfTags = map[string]func(p rqPackage) string{
-	"name":        func(p rqPackage) string { return p.Name },
-	"epoch":       func(p rqPackage) string { return orZero(p.Epoch) },
-	"version":     func(p rqPackage) string { return p.Version },
-	"release":     func(p rqPackage) string { return p.Release },
-	"arch":        func(p rqPackage) string { return p.Arch },
-	"evr":         func(p rqPackage) string { return p.EVR.String() },
-	"nevra":       func(p rqPackage) string { return p.NEVRA() },
-	"fullnevra":   func(p rqPackage) string { return dnfNEVRA(p.Package) },
-	"nvr":         func(p rqPackage) string { return p.NVR() },
-	"sourcerpm":   func(p rqPackage) string { return p.SourceRPM },
-	"source_name": func(p rqPackage) string { return p.SourceName() },
-	"location":    func(p rqPackage) string { return p.Location },
-	"summary":     func(p rqPackage) string { return p.Summary },
-	"description": func(p rqPackage) string { return p.Description },
-	"url":         func(p rqPackage) string { return p.URL },
-	"license":     func(p rqPackage) string { return p.License },
-	"packager":    func(p rqPackage) string { return p.Packager },
-	"vendor":      func(p rqPackage) string { return p.Vendor },
-	"buildhost":   func(p rqPackage) string { return p.BuildHost },
-	"size":        func(p rqPackage) string { return strconv.FormatInt(p.SizePackage, 10) },
-	"installsize": func(p rqPackage) string { return strconv.FormatInt(p.SizeInstalled, 10) },
-	"buildtime":   func(p rqPackage) string { return strconv.FormatInt(p.TimeBuild, 10) },
-	"checksum":    func(p rqPackage) string { return p.Checksum.Value },
-	"repoid":      func(p rqPackage) string { return p.repo.Location },
-	"reponame":    func(p rqPackage) string { return p.repo.Location },
-	"path":        func(p rqPackage) string { return p.repo.PackagePath(p.Package) },
+	"name":              func(p rqPackage) string { return p.Name },
+	"epoch":             func(p rqPackage) string { return orZero(p.Epoch) },
+	"version":           func(p rqPackage) string { return p.Version },
+	"release":           func(p rqPackage) string { return p.Release },
+	"arch":              func(p rqPackage) string { return p.Arch },
+	"evr":               func(p rqPackage) string { return p.EVR.String() },
+	"nevra":             func(p rqPackage) string { return p.NEVRA() },
+	"fullnevra":         func(p rqPackage) string { return dnfNEVRA(p.Package) },
+	"nvr":               func(p rqPackage) string { return p.NVR() },
+	"sourcerpm":         func(p rqPackage) string { return orNone(p.SourceRPM) },
+	"source_name":       func(p rqPackage) string { return orNone(p.SourceName()) },
+	"debug_name":        func(p rqPackage) string { return debugName(p.Name) },
+	"source_debug_name": func(p rqPackage) string { return sourceOrName(p) + "-debuginfo" },
+	"debugsource_name":  func(p rqPackage) string { return sourceOrName(p) + "-debugsource" },
+	"location":          func(p rqPackage) string { return p.Location },
+	"summary":           func(p rqPackage) string { return p.Summary },
+	"description":       func(p rqPackage) string { return p.Description },
+	"url":               func(p rqPackage) string { return orNone(p.URL) },
+	"license":           func(p rqPackage) string { return p.License },
+	"packager":          func(p rqPackage) string { return orNone(p.Packager) },
+	"vendor":            func(p rqPackage) string { return p.Vendor },
+	"buildhost":         func(p rqPackage) string { return p.BuildHost },
+	"size":              func(p rqPackage) string { return strconv.FormatInt(p.SizePackage, 10) },
+	"downloadsize":      func(p rqPackage) string { return strconv.FormatInt(p.SizePackage, 10) },
+	"installsize":       func(p rqPackage) string { return strconv.FormatInt(p.SizeInstalled, 10) },
+	"buildtime":         func(p rqPackage) string { return dnfTime(p.TimeBuild) },
+	"installtime":       func(p rqPackage) string { return "" }, // never installed
+	"from_repo":         func(p rqPackage) string { return "" },
+	"checksum":          func(p rqPackage) string { return p.Checksum.Value },
+	"repoid":            func(p rqPackage) string { return p.repo.Location },
+	"reponame":          func(p rqPackage) string { return p.repo.Location },
+	"path":              func(p rqPackage) string { return p.repo.PackagePath(p.Package) },
+	"provides":          func(p rqPackage) string { return depLines(p.Provides) },
+	"requires":          func(p rqPackage) string { return depLines(p.Requires) },
+	"conflicts":         func(p rqPackage) string { return depLines(p.Conflicts) },
+	"obsoletes":         func(p rqPackage) string { return depLines(p.Obsoletes) },
+	"recommends":        func(p rqPackage) string { return depLines(p.Recommends) },
+	"suggests":          func(p rqPackage) string { return depLines(p.Suggests) },
+	"supplements":       func(p rqPackage) string { return depLines(p.Supplements) },
+	"enhances":          func(p rqPackage) string { return depLines(p.Enhances) },
+	"files":             fileLines,
 }
 
 func orZero(e string) string {
@@ -387,56 +719,111 @@ func orZero(e string) string {
 	return e
 }
 
-// parseQueryFormat reads %{tag} references (an optional "-N" or "N" width
-// as in rpm, e.g. %-20{name}, is accepted) and the \n, \t and \\ escapes.
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// debugName is dnf's Package.debug_name.
+func debugName(name string) string {
+	if strings.HasSuffix(name, "-debuginfo") {
+		return name
+	}
+	return strings.TrimSuffix(name, "-debugsource") + "-debuginfo"
+}
+
+// sourceOrName is the source package's name, or for a source package its
+// own (dnf's source_debug_name and debugsource_name).
+func sourceOrName(p rqPackage) string {
+	if n := p.SourceName(); n != "" {
+		return n
+	}
+	return p.Name
+}
+
+// dnfTime renders a timestamp as dnf's query tags do.
+func dnfTime(t int64) string {
+	if t <= 0 {
+		return ""
+	}
+	return time.Unix(t, 0).UTC().Format("2006-01-02 15:04")
+}
+
+func depLines(deps []repomd.Dep) string {
+	s := make([]string, 0, len(deps))
+	for _, d := range deps {
+		s = append(s, d.String())
+	}
+	return sortedLines(s)
+}
+
+func fileLines(p rqPackage) string {
+	s := make([]string, 0, len(p.Files))
+	for _, f := range p.Files {
+		// libsolv roots the relative paths of source packages' files.
+		if !strings.HasPrefix(f.Path, "/") {
+			s = append(s, "/"+f.Path)
+			continue
+		}
+		s = append(s, f.Path)
+	}
+	return sortedLines(s)
+}
+
+// sortedLines joins the distinct strings, sorted, one per line.
+func sortedLines(s []string) string {
+	sort.Strings(s)
+	out := s[:0]
+	for i, x := range s {
+		if i == 0 || x != out[len(out)-1] {
+			out = append(out, x)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// parseQueryFormat reads dnf's query format: %{tag} or %N{tag} / %-N{tag}
+// with a width (dnf pads N to the left of the value, -N to its right:
+// the reverse of rpm), and the \n and \t escapes. A '%' not starting a
+// tag is literal, as in dnf.
 func parseQueryFormat(f string) ([]qfPart, error) {
+	f = strings.NewReplacer(`\n`, "\n", `\t`, "\t").Replace(f)
 	var parts []qfPart
 	var lit strings.Builder
 	for i := 0; i < len(f); i++ {
 		c := f[i]
-		switch {
-		case c == '\\' && i+1 < len(f):
-			i++
-			switch f[i] {
-			case 'n':
-				lit.WriteByte('\n')
-			case 't':
-				lit.WriteByte('\t')
-			case '\\':
-				lit.WriteByte('\\')
-			default:
-				lit.WriteByte('\\')
-				lit.WriteByte(f[i])
-			}
-		case c == '%' && i+1 < len(f) && f[i+1] == '%':
-			lit.WriteByte('%')
-			i++
-		case c == '%':
-			j := i + 1
-			for j < len(f) && (f[j] == '-' || (f[j] >= '0' && f[j] <= '9')) {
-				j++
-			}
-			if j >= len(f) || f[j] != '{' {
-				return nil, fmt.Errorf("--queryformat %q: '%%' at offset %d is not followed by {tag}", f, i)
-			}
-			end := strings.IndexByte(f[j:], '}')
-			if end < 0 {
-				return nil, fmt.Errorf("--queryformat %q: unterminated %%{", f)
-			}
-			width := f[i+1 : j]
-			tag := strings.ToLower(f[j+1 : j+end])
-			if _, ok := qfTags[tag]; !ok {
-				return nil, fmt.Errorf("--queryformat: unknown tag %%{%s}", tag)
-			}
-			if lit.Len() > 0 {
-				parts = append(parts, qfPart{lit: lit.String()})
-				lit.Reset()
-			}
-			parts = append(parts, qfPart{tag: tag, lit: width})
-			i = j + end
-		default:
+		if c != '%' {
 			lit.WriteByte(c)
+			continue
 		}
+		j := i + 1
+		if j < len(f) && f[j] == '-' {
+			j++
+		}
+		for j < len(f) && f[j] >= '0' && f[j] <= '9' {
+			j++
+		}
+		end := -1
+		if j < len(f) && f[j] == '{' {
+			end = strings.IndexByte(f[j:], '}')
+		}
+		if end < 0 {
+			lit.WriteByte(c)
+			continue
+		}
+		width := f[i+1 : j]
+		tag := strings.ToLower(f[j+1 : j+end])
+		if _, ok := qfTags[tag]; !ok {
+			return nil, fmt.Errorf("--queryformat: unknown tag %%{%s}", tag)
+		}
+		if lit.Len() > 0 {
+			parts = append(parts, qfPart{lit: lit.String()})
+			lit.Reset()
+		}
+		parts = append(parts, qfPart{tag: tag, lit: width})
+		i = j + end
 	}
 	if lit.Len() > 0 {
 		parts = append(parts, qfPart{lit: lit.String()})
@@ -452,13 +839,12 @@ func formatPackage(parts []qfPart, p rqPackage) string {
 			continue
 		}
 		v := qfTags[part.tag](p)
-		if part.lit != "" {
-			if n, err := strconv.Atoi(part.lit); err == nil {
-				if n < 0 {
-					v = fmt.Sprintf("%-*s", -n, v)
-				} else {
-					v = fmt.Sprintf("%*s", n, v)
-				}
+		if n, err := strconv.Atoi(part.lit); err == nil && n != 0 {
+			// dnf turns %N into Python's {:<N} and %-N into {:>N}.
+			if n > 0 {
+				v = fmt.Sprintf("%-*s", n, v)
+			} else {
+				v = fmt.Sprintf("%*s", -n, v)
 			}
 		}
 		b.WriteString(v)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/rpmtest"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
@@ -113,7 +114,10 @@ func TestRepoqueryAgreesWithLibsolv(t *testing.T) {
 	real := toolcheck.Shared(t, "realdata")
 	repos := []string{filepath.Join(real, "cs9-baseos"), filepath.Join(real, "cs9-appstream")}
 
-	pkgs, err := loadRepoquery(repos, true)
+	loaded, pkgs, err := loadRepoquery(repos)
+	if err == nil {
+		err = loadFilelists(loaded)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +179,9 @@ func TestRepoqueryAgreesWithLibsolv(t *testing.T) {
 			if kind == "whatprovides" {
 				o.whatProvides = stringList{c}
 			} else {
-				o.whatRequires = stringList{c}
+				// whatmatchesdep is --exactdeps: no resolving of c as a
+				// package spec.
+				o.whatRequires, o.exactDeps = stringList{c}, true
 				exp = want.WhatRequires[c]
 			}
 			q, err := compileQuery(o)
@@ -297,6 +303,70 @@ func TestRepoqueryCLIErrors(t *testing.T) {
 	} {
 		if code := runRepoquery(args); code != 2 {
 			t.Errorf("repoquery %q: exit %d, want 2", args, code)
+		}
+	}
+}
+
+// TestRepoqueryAgreesWithDnf runs each query through dnf repoquery and
+// pungo repoquery on a repository of the built corpus (source packages,
+// two versions of one package, two architectures, file and rich
+// requirements) and compares what they print.
+func TestRepoqueryAgreesWithDnf(t *testing.T) {
+	toolcheck.Need(t, "dnf")
+	repo := t.TempDir()
+	if code, _, stderr := repoCLI(t, runCreaterepo, "-q", "--no-database", "--outputdir", repo, rpmtest.Corpus(t)); code != 0 {
+		t.Fatalf("createrepo: %s", stderr)
+	}
+	root := t.TempDir()
+	dnf := func(args ...string) string {
+		base := []string{"-q", "--installroot", root, "--releasever", "1", "--setopt=reposdir=/dev/null",
+			"--setopt=cachedir=" + filepath.Join(root, "cache"), "--repofrompath", "r," + "file://" + repo, "--repo", "r", "--nogpgcheck", "repoquery"}
+		out, err := exec.Command("dnf", append(base, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("dnf repoquery %q: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	for _, args := range [][]string{
+		{},
+		{"--arch", "i686,noarch"},
+		{"ALPHA"}, // specs ignore case
+		{"alpha-2:2.0-1.noarch", "multi.i686", "libfoo-devel-1.2.3"},
+		{"alpha-[12].0", "*.src"},
+		{"*/alpha"}, // a spec matching no name is a file glob
+		{"--latest-limit", "1"},
+		{"--latest-limit=-1"},
+		{"--provides", "libfoo"},
+		{"--requires", "alpha.noarch"},
+		{"--whatprovides", "alpha"}, // source packages provide nothing
+		{"--whatprovides", "alpha >= 2:1.0, libfoo-devel"},
+		{"--whatprovides", "libfoo.so.1()(64bit)"},
+		{"--whatprovides", "/usr/share/alpha/*"},
+		{"--whatprovides", "*.spec"}, // no provide matches: file globs
+		{"--whatrequires", "libfoo"}, // what libfoo's packages provide
+		{"--whatrequires", "libfoo*"},
+		{"--whatrequires", "alpha-2.0-1.noarch"},
+		{"--whatrequires", "*"}, // '*' matches '/' as in fnmatch
+		{"--whatrequires", "delta"},
+		{"--whatrequires", "/usr/share/alpha/data.txt"},
+		{"--whatrequires", "libfoo*", "--exactdeps"},
+		{"--whatrequires", "alpha", "--arch", "noarch"},
+		{"--qf", "%{name}|%{evr}|%{sourcerpm}|%{source_name}|%{url}|%{packager}|%{buildtime}|%{downloadsize}|%{debug_name}|%{source_debug_name}"},
+		{"--qf", "%{name}:%{provides}|%{requires}|%{obsoletes}|%{conflicts}|%{recommends}|%{supplements}"},
+		{"--qf", "%{files}", "alpha", "libfoo"},
+		{"--qf", `[%{name}]%%{arch} %8{arch}|%-8{arch}|\t%{installsize}\n`},
+	} {
+		want := dnf(args...)
+		code, got, stderr := repoCLI(t, runRepoquery, append([]string{"--repo", repo}, args...)...)
+		if code != 0 {
+			t.Errorf("pungo repoquery %q: exit %d: %s", args, code, stderr)
+			continue
+		}
+		if got != want {
+			t.Errorf("repoquery %q:\ndnf:\n%s\npungo:\n%s", args, want, got)
+		}
+		if strings.TrimSpace(want) == "" {
+			t.Errorf("repoquery %q: dnf printed nothing, the case tests nothing", args)
 		}
 	}
 }
