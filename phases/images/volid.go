@@ -2,6 +2,7 @@ package images
 
 import (
 	"fmt"
+	"github.com/pungo/pungo/phases/config/pyre"
 	"regexp"
 	"sort"
 	"strings"
@@ -36,8 +37,8 @@ func sortedPatterns(m map[string]any) []string {
 
 // matchUID is Python's re.match: the pattern anchored at the start only.
 func matchUID(pat, uid string) bool {
-	re, err := regexp.Compile("^(?:" + pat + ")")
-	return err == nil && re.MatchString(uid)
+	re, err := pyre.Compile(pat)
+	return err == nil && re.MatchStart(uid)
 }
 
 // VolumeIDInput is what get_volid needs besides the compose.

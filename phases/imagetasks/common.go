@@ -17,12 +17,12 @@ package imagetasks
 import (
 	"context"
 	"fmt"
+	"github.com/pungo/pungo/phases/config/pyre"
 	"io"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -170,11 +170,11 @@ func Blocks(c *compose.Compose, name string, v *compose.Variant) ([]Block, error
 	sort.Strings(pats)
 	var out []Block
 	for _, p := range pats {
-		re, err := regexp.Compile("^(?:" + p + ")")
+		re, err := pyre.Compile(p)
 		if err != nil {
 			return nil, fmt.Errorf("%s: bad variant pattern %q: %v", name, p, err)
 		}
-		if !re.MatchString(v.UID) {
+		if !re.MatchStart(v.UID) {
 			continue
 		}
 		vals := compose.AsList(m[p])

@@ -3,8 +3,8 @@ package imagetasks
 import (
 	"context"
 	"fmt"
+	"github.com/pungo/pungo/phases/config/pyre"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -626,11 +626,11 @@ func FindImage(c *compose.Compose, v *compose.Variant, spec map[string]any) (*im
 			"path": e.Image.Path, "subvariant": e.Image.Subvariant}
 		ok := true
 		for k, pat := range spec {
-			re, err := regexp.Compile(fmt.Sprint(pat))
+			re, err := pyre.Compile(fmt.Sprint(pat))
 			if err != nil {
 				return nil, fmt.Errorf("image_spec %s: %v", k, err)
 			}
-			if !re.MatchString(fields[k]) {
+			if !re.MatchStart(fields[k]) {
 				ok = false
 				break
 			}
