@@ -246,12 +246,18 @@ func mergeBuildinstall(c *compose.Compose, arch string, v *compose.Variant, ti *
 	return nil
 }
 
-// description is the .discinfo description: "<release> <version>"
-// (" for <base> <version>" for layered releases), or the layered
-// product's own release.
-func description(c *compose.Compose, v *compose.Variant) string {
-	if v.Release != nil && v.Release.Name != "" {
-		return v.Release.Name + " " + v.Release.Version
+// description is Pungi's get_description, the text of .discinfo and
+// media.repo: release_discinfo_description when set (with %(variant_name)s
+// and %(arch)s filled in), for a layered-product variant "<its release>
+// for <release> <major version>", otherwise "<release> <version>" plus
+// " for <base product> <version>" for layered releases.
+func description(c *compose.Compose, v *compose.Variant, arch string) string {
+	if d, ok := compose.StringOpt(c.Conf, "release_discinfo_description"); ok {
+		return strings.NewReplacer("%(variant_name)s", v.Name, "%(arch)s", arch, "%%", "%").Replace(d)
+	}
+	if v.Type == "layered-product" && v.Release != nil {
+		major, _, _ := strings.Cut(c.Info.Release.Version, ".")
+		return v.Release.Name + " " + v.Release.Version + " for " + c.Info.Release.Name + " " + major
 	}
 	d := c.Info.Release.Name + " " + c.Info.Release.Version
 	if c.Info.Release.IsLayered && c.Info.BaseProduct != nil {
@@ -270,14 +276,13 @@ func WriteDiscInfo(c *compose.Compose, arch string, v *compose.Variant) (float64
 		}
 	}
 	path := filepath.Join(c.Paths.Compose.OSTree(arch, v), ".discinfo")
-	return ts, atomicfile.WriteFile(path, []byte(productmd.DiscInfo(ts, description(c, v), arch, nil)), 0o644)
+	return ts, atomicfile.WriteFile(path, []byte(productmd.DiscInfo(ts, description(c, v, arch), arch, nil)), 0o644)
 }
 
 // WriteMediaRepo writes the tree's media.repo.
 func WriteMediaRepo(c *compose.Compose, arch string, v *compose.Variant, ts float64) error {
 	path := filepath.Join(c.Paths.Compose.OSTree(arch, v), "media.repo")
-	name := c.Info.Release.Name + " " + c.Info.Release.Version
-	return atomicfile.WriteFile(path, []byte(productmd.MediaRepo(name, fmt.Sprintf("%f", ts))), 0o644)
+	return atomicfile.WriteFile(path, []byte(productmd.MediaRepo(description(c, v, arch), fmt.Sprintf("%f", ts))), 0o644)
 }
 
 // ComposeStep writes metadata/composeinfo.json.

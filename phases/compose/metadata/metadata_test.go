@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pungo/pungo/phases/compose"
@@ -50,8 +51,12 @@ func TestLayeredProductMetadata(t *testing.T) {
 		}
 	}
 	di, _ := os.ReadFile(filepath.Join(c.Paths.Compose.OSTree("x86_64", lp), ".discinfo"))
-	if string(di[len(di)-len("SAP Bits 3\nx86_64\nALL\n"):]) != "SAP Bits 3\nx86_64\nALL\n" {
-		t.Errorf(".discinfo %q", di)
+	if want := "SAP Bits 3 for Base OS 9\nx86_64\nALL\n"; !strings.HasSuffix(string(di), want) {
+		t.Errorf(".discinfo %q, want ending %q", di, want)
+	}
+	mr, _ := os.ReadFile(filepath.Join(c.Paths.Compose.OSTree("x86_64", lp), "media.repo"))
+	if !strings.Contains(string(mr), "name=SAP Bits 3 for Base OS 9\n") {
+		t.Errorf("media.repo %q", mr)
 	}
 	if err := (&ComposeStep{}).Run(context.Background(), c); err != nil {
 		t.Fatal(err)
@@ -75,5 +80,41 @@ func TestLayeredProductMetadata(t *testing.T) {
 	}
 	if _, ok := paths["isos"]; ok {
 		t.Error("isos listed although no ISO directory exists")
+	}
+}
+
+// TestDescription follows Pungi's get_description for .discinfo and
+// media.repo.
+func TestDescription(t *testing.T) {
+	server := &compose.Variant{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}
+	lp := &compose.Variant{UID: "Server-SAP", ID: "SAP", Name: "SAP", Type: "layered-product", Parent: server,
+		Release: &variants.Release{Name: "SAP Bits", Short: "SAP", Version: "3.1"}}
+	base := compose.MapConfig{"release_name": "Base OS", "release_short": "BOS", "release_version": "9.2"}
+	layered := compose.MapConfig{"release_name": "Tools", "release_short": "T", "release_version": "2.0",
+		"base_product_name": "Base OS", "base_product_short": "BOS", "base_product_version": "9"}
+	custom := compose.MapConfig{"release_name": "Base OS", "release_short": "BOS", "release_version": "9.2",
+		"release_discinfo_description": "Base %(variant_name)s for %(arch)s (100%%)"}
+	for _, tc := range []struct {
+		conf compose.MapConfig
+		v    *compose.Variant
+		want string
+	}{
+		{base, server, "Base OS 9.2"},
+		{base, lp, "SAP Bits 3.1 for Base OS 9"},
+		{layered, server, "Tools 2.0 for Base OS 9"},
+		{custom, server, "Base Server for x86_64 (100%)"},
+	} {
+		dir, _, err := compose.CreateDir(t.TempDir(), tc.conf, compose.Options{Type: "test", Date: "20240101"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := compose.New(tc.conf, dir, compose.Options{}, nil, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := description(c, tc.v, "x86_64"); got != tc.want {
+			t.Errorf("%s %v: %q, want %q", tc.v.UID, tc.conf["release_name"], got, tc.want)
+		}
+		c.Log.Close()
 	}
 }
