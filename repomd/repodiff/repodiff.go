@@ -10,6 +10,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/pungo/pungo/repomd"
 )
@@ -80,14 +81,17 @@ func Diff(a, b *repomd.Repo) ([]Difference, error) {
 	add := func(pkg, field, va, vb string) { out = append(out, Difference{pkg, field, va, vb}) }
 
 	// Repository level.
-	if x, y := strings.Join(sorted(a.ContentTags), ","), strings.Join(sorted(b.ContentTags), ","); x != y {
-		add("", "content tags", q(x), q(y))
-	}
-	if x, y := strings.Join(sorted(a.RepoTags), ","), strings.Join(sorted(b.RepoTags), ","); x != y {
-		add("", "repo tags", q(x), q(y))
-	}
-	if x, y := distros(a), distros(b); x != y {
-		add("", "distro tags", q(x), q(y))
+	for _, tags := range []struct {
+		field string
+		a, b  []string
+	}{
+		{"content tags", a.ContentTags, b.ContentTags},
+		{"repo tags", a.RepoTags, b.RepoTags},
+		{"distro tags", distros(a), distros(b)},
+	} {
+		if x, y := sorted(tags.a), sorted(tags.b); strings.Join(x, "\n") != strings.Join(y, "\n") {
+			add("", tags.field, tagList(x), tagList(y))
+		}
 	}
 	ta, tb := recordKinds(a), recordKinds(b)
 	for _, k := range union(keys(ta), keys(tb)) {
@@ -143,13 +147,24 @@ func Diff(a, b *repomd.Repo) ([]Difference, error) {
 
 func q(s string) string { return fmt.Sprintf("%q", s) }
 
-func distros(r *repomd.Repo) string {
+// distros spells each distro tag as createrepo_c's --distro takes it.
+func distros(r *repomd.Repo) []string {
 	var s []string
 	for _, d := range r.DistroTags {
-		s = append(s, d.CPEID+","+d.Name)
+		if d.CPEID != "" {
+			s = append(s, d.CPEID+","+d.Name)
+		} else {
+			s = append(s, d.Name)
+		}
 	}
-	sort.Strings(s)
-	return strings.Join(s, ";")
+	return s
+}
+
+func tagList(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return quoteAll(s)
 }
 
 // recordKinds maps record types to records, folding "group_gz"/"group_xz"
@@ -323,7 +338,7 @@ func fileStrings(fs []repomd.File) []string {
 func changelogStrings(cs []repomd.Changelog) []string {
 	s := make([]string, len(cs))
 	for i, c := range cs {
-		s[i] = fmt.Sprintf("%d %s: %q", c.Date, c.Author, c.Text)
+		s[i] = fmt.Sprintf("%s %s: %q", time.Unix(c.Date, 0).UTC().Format("2006-01-02"), c.Author, c.Text)
 	}
 	return s
 }
@@ -355,18 +370,27 @@ func setDiff(a, b []string) *Difference {
 	return &Difference{A: "has " + quoteAll(onlyA), B: "has " + quoteAll(onlyB)}
 }
 
-// listDiff compares ordered lists and points at the first difference.
+// listDiff compares ordered lists: different lengths are told as such
+// (a list cut shorter differs in its first entries too, which says less),
+// else the first differing entry is shown.
 func listDiff(a, b []string) *Difference {
-	n := min(len(a), len(b))
+	if len(a) != len(b) {
+		return &Difference{A: entries(len(a)), B: entries(len(b))}
+	}
+	n := len(a)
 	for i := 0; i < n; i++ {
 		if a[i] != b[i] {
 			return &Difference{A: fmt.Sprintf("entry %d %s", i+1, a[i]), B: fmt.Sprintf("entry %d %s", i+1, b[i])}
 		}
 	}
-	if len(a) != len(b) {
-		return &Difference{A: fmt.Sprintf("%d entries", len(a)), B: fmt.Sprintf("%d entries", len(b))}
-	}
 	return nil
+}
+
+func entries(n int) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return fmt.Sprintf("%d entries", n)
 }
 
 func quoteAll(s []string) string {

@@ -92,3 +92,35 @@ func TestCompareRepos(t *testing.T) {
 		t.Errorf("changed comps: %v %v", d, err)
 	}
 }
+
+// TestDifferenceLines pins how differences read: a shortened changelog is
+// told by its length, tags as createrepo_c's options spell them.
+func TestDifferenceLines(t *testing.T) {
+	long := &repomd.Package{Name: "a", Arch: "noarch", Changelogs: []repomd.Changelog{
+		{Author: "x", Date: 86400, Text: "one"}, {Author: "x", Date: 2 * 86400, Text: "two"}}}
+	short := &repomd.Package{Name: "a", Arch: "noarch", Changelogs: long.Changelogs[1:]}
+	reordered := &repomd.Package{Name: "a", Arch: "noarch", Changelogs: []repomd.Changelog{long.Changelogs[1], long.Changelogs[0]}}
+	a := &repomd.Repo{DistroTags: []repomd.DistroTag{{CPEID: "cpe:/o:x:1", Name: "X 1"}}, ContentTags: []string{"binary"}}
+	b := &repomd.Repo{DistroTags: []repomd.DistroTag{{Name: "X 1"}}}
+	repoDiffs, err := Diff(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range append(comparePackages(long, short), comparePackages(long, reordered)...) {
+		d.Package = "a" // set by the caller
+		got = append(got, d.String())
+	}
+	for _, d := range repoDiffs {
+		got = append(got, d.String())
+	}
+	want := []string{
+		`a: changelogs: A 2 entries, B 1 entry`,
+		`a: changelogs: A entry 1 1970-01-02 x: "one", B entry 1 1970-01-03 x: "two"`,
+		`repository: content tags: A "binary", B none`,
+		`repository: distro tags: A "cpe:/o:x:1,X 1", B "X 1"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
