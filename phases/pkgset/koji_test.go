@@ -274,3 +274,23 @@ func TestKojiHeaderReuse(t *testing.T) {
 		t.Errorf("pkgset_allow_reuse = False: log:\n%s", log)
 	}
 }
+
+// TestWarnUnsupported: module options are reported as ignored; unset,
+// empty or false values are not.
+func TestWarnUnsupported(t *testing.T) {
+	for _, tc := range []struct {
+		conf compose.MapConfig
+		want string
+	}{
+		{compose.MapConfig{"pkgset_koji_module_tag": []any{"f40-modular"}}, "pkgset_koji_module_tag = [f40-modular] is ignored: modules are not supported"},
+		{compose.MapConfig{"filter_modules": []any{}, "pkgset_koji_inherit_modules": false}, ""},
+		{compose.MapConfig{"pkgset_koji_inherit_modules": true}, "pkgset_koji_inherit_modules = true is ignored"},
+	} {
+		c := kojiCompose(t, tc.conf, 0)
+		warnUnsupported(c)
+		log, _ := os.ReadFile(c.Paths.Log.LogFile("", "pungi"))
+		if tc.want == "" && strings.Contains(string(log), "is ignored") || tc.want != "" && !strings.Contains(string(log), tc.want) {
+			t.Errorf("%v: log\n%s", tc.conf, log)
+		}
+	}
+}

@@ -150,6 +150,7 @@ func (*Phase) Validate(c *compose.Compose) error {
 
 // Run loads the package set.
 func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
+	warnUnsupported(c)
 	set, err := Load(ctx, c)
 	if err != nil {
 		return err
@@ -258,4 +259,34 @@ func FromCompose(c *compose.Compose) (*Set, error) {
 		return nil, errors.New(msg)
 	}
 	return v.(*Set), nil
+}
+
+// unsupportedOptions are package set options pungo does not implement
+// (modules): setting them gets a warning, not a silently different
+// package set.
+var unsupportedOptions = []struct{ key, why string }{
+	{"pkgset_koji_module_tag", "modules are not supported"},
+	{"pkgset_koji_inherit_modules", "modules are not supported"},
+	{"pkgset_scratch_modules", "modules are not supported"},
+	{"filter_modules", "modules are not supported"},
+}
+
+func warnUnsupported(c *compose.Compose) {
+	for _, o := range unsupportedOptions {
+		v, ok := c.Conf.Get(o.key)
+		if !ok || v == nil || v == false {
+			continue
+		}
+		switch x := v.(type) {
+		case []any:
+			if len(x) == 0 {
+				continue
+			}
+		case map[string]any:
+			if len(x) == 0 {
+				continue
+			}
+		}
+		c.Log.Warningf("%s = %v is ignored: %s", o.key, v, o.why)
+	}
 }
