@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
 	"database/sql"
 	"fmt"
 	"io"
@@ -452,6 +454,9 @@ func TestCreaterepoBadInput(t *testing.T) {
 			os.WriteFile(list, []byte("alpha-1.0-1.noarch.rpm\nmissing-1-1.noarch.rpm\n"), 0o644)
 			return []string{"--pkglist", list, dir}, "missing-1-1.noarch.rpm"
 		}},
+		{"pkglist does not exist", func(t *testing.T, dir string) ([]string, string) {
+			return []string{"--pkglist", "/nonexistent/pkglist", dir}, "/nonexistent/pkglist"
+		}},
 		{"output dir is a file", func(t *testing.T, dir string) ([]string, string) {
 			f := filepath.Join(t.TempDir(), "file")
 			os.WriteFile(f, nil, 0o644)
@@ -599,4 +604,78 @@ func TestCreaterepoPungiCommandLine(t *testing.T) {
 		t.Fatalf("pungo createrepo --basedir: exit %d %s", code, stderr)
 	}
 	compareRepos(t, p, b)
+}
+
+// TestBadRepodataCLI damages a repository's metadata in the ways the issue
+// lists and reads it through every command that reads repositories: each
+// exits 2 with one line naming the damaged file, and a createrepo --update
+// that reads it as --update-md-path leaves its own output as it was.
+func TestBadRepodataCLI(t *testing.T) {
+	corpus := rpmtest.Corpus(t)
+	gz := func(b []byte) []byte {
+		var buf bytes.Buffer
+		w := gzip.NewWriter(&buf)
+		w.Write(b)
+		w.Close()
+		return buf.Bytes()
+	}
+	for _, c := range []struct {
+		name   string
+		damage func(primary []byte) (newPrimary []byte, fixSum bool)
+		file   string // named in the error
+		why    string // and said
+	}{
+		{"truncated gzip", func(p []byte) ([]byte, bool) { return p[:len(p)/2], true }, "primary.xml.gz", "truncated"},
+		{"checksum mismatch", func(p []byte) ([]byte, bool) { return gz([]byte("<metadata/>")), false }, "primary.xml.gz", "checksum mismatch"},
+		{"invalid XML", func(p []byte) ([]byte, bool) {
+			zr, _ := gzip.NewReader(bytes.NewReader(p))
+			x, _ := io.ReadAll(zr)
+			return gz(bytes.Replace(x, []byte("</name>"), []byte("</nam>"), 1)), true
+		}, "primary.xml.gz:", "invalid XML"},
+		{"invalid repomd.xml", nil, "repomd.xml:", "invalid XML"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			bad := t.TempDir()
+			if code, _, stderr := repoCLI(t, runCreaterepo, "-q", "--no-database", "--simple-md-filenames", "--outputdir", bad, corpus); code != 0 {
+				t.Fatal(stderr)
+			}
+			repomdPath := filepath.Join(bad, "repodata", "repomd.xml")
+			md, _ := os.ReadFile(repomdPath)
+			if c.damage == nil {
+				md = bytes.Replace(md, []byte("</revision>"), nil, 1)
+			} else {
+				path := filepath.Join(bad, "repodata", "primary.xml.gz")
+				old, _ := os.ReadFile(path)
+				p, fix := c.damage(old)
+				os.WriteFile(path, p, 0o644)
+				if fix {
+					md = bytes.Replace(md, []byte(fmt.Sprintf("%x", sha256.Sum256(old))), []byte(fmt.Sprintf("%x", sha256.Sum256(p))), 1)
+					md = bytes.Replace(md, []byte(fmt.Sprintf("<size>%d</size>", len(old))), []byte(fmt.Sprintf("<size>%d</size>", len(p))), 1)
+				}
+			}
+			os.WriteFile(repomdPath, md, 0o644)
+
+			good := t.TempDir()
+			repoCLI(t, runCreaterepo, "-q", "--outputdir", good, corpus)
+			before := sha(t, filepath.Join(good, "repodata", "repomd.xml"))
+			for _, run := range []struct {
+				name string
+				f    func([]string) int
+				args []string
+			}{
+				{"repoquery", runRepoquery, []string{"--repo", bad}},
+				{"repodiff", runRepodiff, []string{good, bad}},
+				{"createrepo", runCreaterepo, []string{"-q", "--update", "--update-md-path", bad, "--outputdir", good, corpus}},
+			} {
+				code, _, stderr := repoCLI(t, run.f, run.args...)
+				if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "pungo "+run.name+": ") ||
+					!strings.Contains(stderr, filepath.Join(bad, "repodata", c.file)) || !strings.Contains(stderr, c.why) {
+					t.Errorf("%s: exit %d, stderr %q: want exit 2 and one line naming %s and saying %q", run.name, code, stderr, c.file, c.why)
+				}
+			}
+			if sha(t, filepath.Join(good, "repodata", "repomd.xml")) != before {
+				t.Error("createrepo changed its output repodata in a failed run")
+			}
+		})
+	}
 }
