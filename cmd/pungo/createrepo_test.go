@@ -542,6 +542,10 @@ func TestModifyrepoMatchesModifyrepoC(t *testing.T) {
 		{"--mdtype", "modules", modules},
 		{"--compress-type", "xz", "--mdtype", "updateinfo", productid},
 		{"--remove", "updateinfo"},
+		{"--no-compress", "--mdtype", "plain", productid},
+		{"--simple-md-filenames", "--mdtype", "simple", modules},
+		{"--new-name", "renamed.yaml", "--mdtype", "renamed", modules},
+		{"--checksum", "sha512", "--mdtype", "sha512", productid},
 	}
 	for _, s := range steps {
 		if out, err := exec.Command("modifyrepo_c", append(s, filepath.Join(c, "repodata"))...).CombinedOutput(); err != nil {
@@ -552,9 +556,27 @@ func TestModifyrepoMatchesModifyrepoC(t *testing.T) {
 		}
 	}
 	compareRepos(t, c, p)
+	rc, err := repomd.Open(c)
+	if err != nil {
+		t.Fatal(err)
+	}
 	r, err := repomd.Open(p)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Same records in the same order, each with modifyrepo_c's fields.
+	var wantTypes, gotTypes []string
+	for _, rec := range rc.Records {
+		wantTypes = append(wantTypes, rec.Type)
+	}
+	for _, rec := range r.Records {
+		gotTypes = append(gotTypes, rec.Type)
+		if w, ok := rc.Record(rec.Type); ok && (rec.Timestamp-w.Timestamp > 60 || w.Timestamp-rec.Timestamp > 60 || (rec.OpenSize == 0) != (w.OpenSize == 0) || rec.DatabaseVersion != w.DatabaseVersion) {
+			t.Errorf("record %s: %+v, modifyrepo_c wrote %+v", rec.Type, rec, w)
+		}
+	}
+	if fmt.Sprint(gotTypes) != fmt.Sprint(wantTypes) {
+		t.Errorf("records %v, modifyrepo_c wrote %v", gotTypes, wantTypes)
 	}
 	for _, typ := range []string{"productid", "modules"} {
 		if _, ok := r.Record(typ); !ok {
