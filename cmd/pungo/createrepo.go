@@ -36,7 +36,7 @@ func runCreaterepo(args []string) int {
 	}
 	str(&o.OutputDir, "o", "outputdir", "", "write repodata/ here instead of into DIR")
 	str(&o.PkgList, "i", "pkglist", "", "file listing the packages to include, one path (relative to DIR) per line")
-	str(&o.GroupFile, "g", "groupfile", "", "comps file to include as group metadata")
+	str(&o.GroupFile, "g", "groupfile", "", "comps file to include as group metadata (a relative path is taken from DIR)")
 	str(&o.ChecksumType, "s", "checksum", "sha256", "checksum type: sha256, sha512 or sha1")
 	str(&o.CacheDir, "c", "cachedir", "", "cache package checksums in this directory")
 	str(&o.BaseURL, "u", "baseurl", "", "base URL (xml:base) for all package locations")
@@ -86,6 +86,11 @@ func runCreaterepo(args []string) int {
 	dir := pos[0]
 	if basedir != "" && !filepath.IsAbs(dir) {
 		dir = filepath.Join(basedir, dir)
+	}
+	if o.GroupFile != "" && !filepath.IsAbs(o.GroupFile) {
+		// createrepo_c takes a relative group file from DIR, not from the
+		// working directory.
+		o.GroupFile = filepath.Join(dir, o.GroupFile)
 	}
 	if noDB {
 		o.Database = false

@@ -123,6 +123,28 @@ func TestCreaterepoExcludesMatchCreaterepoC(t *testing.T) {
 	}
 }
 
+// TestCreaterepoRelativeGroupfile: like createrepo_c, a relative
+// --groupfile is found in DIR, not in the working directory.
+func TestCreaterepoRelativeGroupfile(t *testing.T) {
+	toolcheck.Need(t, "createrepo_c")
+	dir := t.TempDir()
+	for _, f := range rpmtest.Files(t, rpmtest.Corpus(t))[:2] {
+		b, _ := os.ReadFile(f)
+		os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644)
+	}
+	b, _ := os.ReadFile(groupFile())
+	os.WriteFile(filepath.Join(dir, "in-dir-comps.xml"), b, 0o644)
+	c, p := buildBoth(t, dir, "--no-database", "--groupfile", "in-dir-comps.xml")
+	compareRepos(t, c, p)
+	r, err := repomd.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec, ok := r.Record("group"); !ok || !strings.HasSuffix(rec.Href, "in-dir-comps.xml") {
+		t.Errorf("group record %+v", rec)
+	}
+}
+
 // TestCreaterepoUpdateMDPathWithoutUpdate: createrepo_c only warns.
 func TestCreaterepoUpdateMDPathWithoutUpdate(t *testing.T) {
 	corpus := rpmtest.Corpus(t)
