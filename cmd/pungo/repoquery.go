@@ -73,8 +73,10 @@ func runRepoquery(args []string) int {
 	fs.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: pungo repoquery --repo DIR|URL [--repo …] [options] [SPEC…]\n\n"+
 			"SPEC selects packages by name, name.arch, name-version[-release[.arch]] or\n"+
-			"name-epoch:version-release.arch, with shell globs. Default output: one\n"+
-			"name-epoch:version-release.arch per line, sorted, as dnf repoquery prints.\n\nOptions:\n")
+			"name-epoch:version-release.arch, with shell globs, ignoring case; a SPEC\n"+
+			"that names no package and starts with / or */ selects the packages holding\n"+
+			"such files. Default output: one name-epoch:version-release.arch per line,\n"+
+			"sorted. Answers are those of dnf repoquery --disable-modular-filtering.\n\nOptions:\n")
 		fs.PrintDefaults()
 	}
 	pos, err := parseInterspersed(fs, args)

@@ -370,3 +370,38 @@ func TestRepoqueryAgreesWithDnf(t *testing.T) {
 		}
 	}
 }
+
+// TestRepoqueryAgreesWithDnfOnRealData: on CentOS Stream 9's BaseOS and
+// AppStream, the --whatrequires that resolves package specs (thousands of
+// requirers) and a file requirement give dnf's answers. pungo does no
+// modular filtering, hence dnf's --disable-modular-filtering.
+func TestRepoqueryAgreesWithDnfOnRealData(t *testing.T) {
+	toolcheck.Need(t, "dnf")
+	real := toolcheck.Shared(t, "realdata")
+	baseos, appstream := filepath.Join(real, "cs9-baseos"), filepath.Join(real, "cs9-appstream")
+	root := t.TempDir()
+	for _, args := range [][]string{
+		{"--whatrequires", "glibc"},
+		{"--whatrequires", "/bin/sh", "--arch", "noarch"},
+	} {
+		base := []string{"-q", "--installroot", root, "--releasever", "1", "--setopt=reposdir=/dev/null",
+			"--setopt=cachedir=" + filepath.Join(root, "cache"), "--repofrompath", "b,file://" + baseos,
+			"--repofrompath", "a,file://" + appstream, "--repo", "a", "--repo", "b", "--nogpgcheck",
+			"repoquery", "--disable-modular-filtering"}
+		want, err := exec.Command("dnf", append(base, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("dnf %q: %v\n%s", args, err, want)
+		}
+		code, got, stderr := repoCLI(t, runRepoquery, append([]string{"--repo", baseos, "--repo", appstream}, args...)...)
+		if code != 0 {
+			t.Fatalf("pungo repoquery %q: %s", args, stderr)
+		}
+		if got != string(want) {
+			w, g := strings.Split(string(want), "\n"), strings.Split(got, "\n")
+			t.Errorf("repoquery %q: dnf %d lines, pungo %d", args, len(w), len(g))
+		}
+		if strings.Count(got, "\n") < 100 {
+			t.Errorf("repoquery %q: only %d packages", args, strings.Count(got, "\n"))
+		}
+	}
+}
