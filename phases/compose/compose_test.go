@@ -400,6 +400,19 @@ func TestForVariantArch(t *testing.T) {
 	if got := ForVariantArchOf(raw, "Server-optional", "x86_64"); len(got) != 1 {
 		t.Errorf("optional: %v", got)
 	}
+	// Patterns are Python's re.match: look-aheads work (Go's regexp
+	// refuses them).
+	py := []any{
+		[]any{"^(?!Server$)", map[string]any{"*": "not-server"}},
+		[]any{"Work(?=station)", map[string]any{"*": "ws"}},
+	}
+	for _, tc := range []struct{ uid, want string }{
+		{"Server", ""}, {"Server-optional", "not-server"}, {"Workstation", "not-server,ws"}, {"Workshop", "not-server"},
+	} {
+		if got := strings.Join(AsStrings(ForVariantArchOf(py, tc.uid, "x86_64")), ","); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.uid, got, tc.want)
+		}
+	}
 }
 
 type syncBuf struct {

@@ -2,8 +2,8 @@ package compose
 
 import (
 	"fmt"
+	"github.com/pungo/pungo/phases/config"
 	"reflect"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -43,11 +43,10 @@ func ForVariantArchOf(raw any, variantUID, arch string) []any {
 			continue
 		}
 		pat, _ := pair[0].(string)
-		if variantUID != "" {
-			re, err := regexp.Compile("^(?:" + pat + ")")
-			if err != nil || !re.MatchString(variantUID) {
-				continue
-			}
+		// Python's re.match, as Pungi: Go's regexp reads some patterns
+		// differently and refuses look-arounds.
+		if variantUID != "" && !config.MatchStart(pat, variantUID) {
+			continue
 		}
 		byArch, _ := pair[1].(map[string]any)
 		for _, a := range sortedKeys(byArch) {

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -16,20 +15,6 @@ import (
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/atomicfile"
 )
-
-var reCache sync.Map
-
-func compileStart(p string) (*regexp.Regexp, error) {
-	if re, ok := reCache.Load(p); ok {
-		return re.(*regexp.Regexp), nil
-	}
-	re, err := regexp.Compile("^(?:" + p + ")")
-	if err != nil {
-		return nil, err
-	}
-	reCache.Store(p, re)
-	return re, nil
-}
 
 // DepsolveInputs are the exact arguments the deps method hands to
 // depsolve.Gather for one variant.arch and source; pungo gather --json

@@ -25,6 +25,7 @@ import (
 	"github.com/pungo/pungo/comps"
 	"github.com/pungo/pungo/depsolve"
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/config"
 	"github.com/pungo/pungo/phases/pkgset"
 	"github.com/pungo/pungo/repomd"
 )
@@ -458,7 +459,5 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func matchStart(pattern, s string) bool {
-	re, err := compileStart(pattern)
-	return err == nil && re.MatchString(s)
-}
+// matchStart is Python's re.match of a config pattern, as Pungi.
+func matchStart(pattern, s string) bool { return config.MatchStart(pattern, s) }
