@@ -37,7 +37,7 @@ func runCreaterepo(args []string) int {
 	str(&o.OutputDir, "o", "outputdir", "", "write repodata/ here instead of into DIR")
 	str(&o.PkgList, "i", "pkglist", "", "file listing the packages to include, one path (relative to DIR) per line")
 	str(&o.GroupFile, "g", "groupfile", "", "comps file to include as group metadata (a relative path is taken from DIR)")
-	str(&o.ChecksumType, "s", "checksum", "sha256", "checksum type: sha256, sha512 or sha1")
+	str(&o.ChecksumType, "s", "checksum", "sha256", "checksum type: sha256, sha512, sha384, sha224, sha1, sha or md5")
 	str(&o.CacheDir, "c", "cachedir", "", "cache package checksums in this directory")
 	str(&o.BaseURL, "u", "baseurl", "", "base URL (xml:base) for all package locations")
 	fs.StringVar(&o.Revision, "revision", "", "repository revision (default: the current time)")
@@ -56,7 +56,7 @@ func runCreaterepo(args []string) int {
 	fs.Var(&distro, "distro", "distro tag, \"cpeid,name\" or \"name\" (repeatable)")
 	fs.Var(&content, "content", "content tag (repeatable)")
 	fs.Var(&repo, "repo", "repo tag (repeatable)")
-	fs.Var(&exc, "excludes", "glob of package paths to leave out (repeatable)")
+	fs.Var(&exc, "excludes", "glob of package file names, paths below DIR or directory names to leave out (repeatable)")
 	fs.Var(&exc, "x", "shorthand for --excludes")
 	fs.IntVar(&o.ChangelogLimit, "changelog-limit", rpmfile.DefaultChangelogLimit, "keep only the newest N changelog entries of each package (-1: all)")
 	var basedir string
@@ -80,8 +80,7 @@ func runCreaterepo(args []string) int {
 		return 2
 	}
 	if len(pos) != 1 {
-		fs.Usage()
-		return 2
+		return fail(name, fmt.Errorf("want exactly one directory to index, got %d arguments (-h for help)", len(pos)))
 	}
 	dir := pos[0]
 	if basedir != "" && !filepath.IsAbs(dir) {

@@ -723,3 +723,23 @@ func TestBadRepodataCLI(t *testing.T) {
 		})
 	}
 }
+
+// TestRepoCommandsArgumentCount: a wrong number of arguments is one line
+// on stderr and exit 2, not the whole option list.
+func TestRepoCommandsArgumentCount(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		run  func([]string) int
+		args []string
+	}{
+		{"createrepo", runCreaterepo, nil},
+		{"createrepo", runCreaterepo, []string{"a", "b"}},
+		{"modifyrepo", runModifyrepo, []string{"file"}},
+		{"repodiff", runRepodiff, []string{"a"}},
+	} {
+		code, _, stderr := repoCLI(t, c.run, c.args...)
+		if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "pungo "+c.name+": want ") {
+			t.Errorf("%s %q: exit %d, stderr %q", c.name, c.args, code, stderr)
+		}
+	}
+}

@@ -22,7 +22,7 @@ func runModifyrepo(args []string) int {
 	fs.BoolVar(&compress, "compress", true, "compress the file before adding it (default)")
 	fs.BoolVar(&noCompress, "no-compress", false, "add the file uncompressed")
 	fs.StringVar(&o.CompressType, "compress-type", "gz", "compression: gz, xz, bz2 or zstd")
-	fs.StringVar(&o.ChecksumType, "checksum", "sha256", "checksum type: sha256, sha512 or sha1")
+	fs.StringVar(&o.ChecksumType, "checksum", "sha256", "checksum type: sha256, sha512, sha384, sha224, sha1, sha or md5")
 	fs.StringVar(&o.ChecksumType, "s", "sha256", "shorthand for --checksum")
 	fs.BoolVar(&unique, "unique-md-filenames", false, "prefix the file name with its checksum (default)")
 	fs.BoolVar(&simple, "simple-md-filenames", false, "do not prefix the file name with its checksum")
@@ -39,8 +39,7 @@ func runModifyrepo(args []string) int {
 		return 2
 	}
 	if len(pos) != 2 {
-		fs.Usage()
-		return 2
+		return fail(name, fmt.Errorf("want FILE REPODATA (or --remove TYPE REPODATA), got %d arguments (-h for help)", len(pos)))
 	}
 	if unique && simple {
 		return fail(name, fmt.Errorf("--unique-md-filenames and --simple-md-filenames exclude each other"))

@@ -28,8 +28,7 @@ func runRepodiff(args []string) int {
 		return 2
 	}
 	if len(pos) != 2 {
-		fs.Usage()
-		return 2
+		return fail(name, fmt.Errorf("want two repositories A B, got %d arguments (-h for help)", len(pos)))
 	}
 	diffs, err := repodiff.Compare(pos[0], pos[1])
 	if err != nil {
