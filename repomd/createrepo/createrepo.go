@@ -333,9 +333,9 @@ func globMatch(pat, s string) bool {
 // in the --update-md-path repositories, keyed by location href; the first
 // repository listing a location wins.
 //
-// Unreadable existing repodata in out is only a warning, as with
-// createrepo_c: the run then reads every package and replaces it. An
-// unreadable --update-md-path repository is an error.
+// Unreadable existing repodata, in out or an --update-md-path repository,
+// is only a warning, as with createrepo_c: the run then reads the packages
+// it would have taken from there.
 func loadOld(out string, extra []string) (map[string]*repomd.Package, *repomd.Repo, []string, error) {
 	old := map[string]*repomd.Package{}
 	var own *repomd.Repo
@@ -358,7 +358,8 @@ func loadOld(out string, extra []string) (map[string]*repomd.Package, *repomd.Re
 			continue
 		}
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("--update-md-path: %w", err)
+			warnings = append(warnings, fmt.Sprintf("--update-md-path: ignoring %s: %v", loc, err))
+			continue
 		}
 		if i == 0 {
 			own = r
