@@ -498,7 +498,7 @@ func requiresCaps(p *repomd.Package, caps []repomd.Dep) bool {
 				continue
 			}
 			for _, name := range depNames(r) {
-				if ok := fnmatch(c.Name, name); ok && repomd.DepMatches(r, repomd.Dep{Name: name}) {
+				if fnmatch(c.Name, name) && repomd.DepMatches(r, repomd.Dep{Name: name}) {
 					return true
 				}
 			}
@@ -551,29 +551,11 @@ func providesCap(p *repomd.Package, c repomd.Dep) bool {
 		return p.Satisfies(c)
 	}
 	for _, d := range p.Provides {
-		if ok := fnmatch(c.Name, d.Name); ok {
+		if fnmatch(c.Name, d.Name) {
 			return true
 		}
 	}
-	if c.IsFileDep() {
-		for _, f := range p.Files {
-			if ok := fnmatch(c.Name, f.Path); ok {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func requiresAny(p *repomd.Package, caps []repomd.Dep) bool {
-	for _, r := range p.Requires {
-		for _, c := range caps {
-			if repomd.DepMatches(r, c) {
-				return true
-			}
-		}
-	}
-	return false
+	return c.IsFileDep() && hasFile(p, c.Name)
 }
 
 // dnfNEVRA is dnf repoquery's default line: the epoch is always shown.
@@ -653,7 +635,7 @@ func matchesSpec(p *repomd.Package, spec string, fold bool) bool {
 		if f == spec {
 			return true
 		}
-		if ok := fnmatch(spec, f); ok {
+		if fnmatch(spec, f) {
 			return true
 		}
 	}
