@@ -595,3 +595,32 @@ func TestReuseFromOldCompose(t *testing.T) {
 		t.Errorf("no reason logged:\n%s", log)
 	}
 }
+
+func TestValidateISOTools(t *testing.T) {
+	skipAll := []any{[]any{".*", map[string]any{"*": true, "src": true}}} // "*" never matches src
+	tests := []struct {
+		name    string
+		conf    compose.MapConfig
+		path    string // PATH while validating: "" keeps the real one
+		wantErr string
+	}{
+		{"tools missing", compose.MapConfig{}, "empty", "checkisomd5 is not installed"},
+		{"every ISO skipped", compose.MapConfig{"createiso_skip": skipAll}, "empty", ""},
+		{"ISOs made by koji runroot", compose.MapConfig{"runroot_method": "koji", "runroot_tag": "t", "runroot_channel": "c"}, "empty", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := imgtest.NewCompose(t, tc.conf, "")
+			if tc.path == "empty" {
+				t.Setenv("PATH", t.TempDir())
+			}
+			err := (&Phase{}).Validate(c)
+			if tc.wantErr == "" && err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+			}
+		})
+	}
+}

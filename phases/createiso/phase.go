@@ -45,10 +45,43 @@ func (*Phase) Name() string { return "createiso" }
 // Skip implements compose.Phase: nothing phase-specific.
 func (*Phase) Skip(*compose.Compose) bool { return false }
 
-// Validate checks the media size options.
+// Validate checks the media size options and, when ISOs are made on this
+// host, that the ISO tools are installed: one line before the compose
+// starts beats a failed runroot command after gather.
 func (*Phase) Validate(c *compose.Compose) error {
-	_, err := splitSize(c)
-	return err
+	if _, err := splitSize(c); err != nil {
+		return err
+	}
+	if runroot.Method(c, "createiso") != "local" || !anyISO(c) {
+		return nil
+	}
+	mkisofs := "/usr/bin/genisoimage"
+	if compose.BoolOpt(c.Conf, "createiso_use_xorrisofs", false) {
+		mkisofs = "/usr/bin/xorrisofs"
+	}
+	// implantisomd5 writes the checksum, checkisomd5 reads it back for
+	// images.json; both come with isomd5sum.
+	for _, tool := range []string{mkisofs, "/usr/bin/implantisomd5", "checkisomd5"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return fmt.Errorf("%s is not installed; it is needed to make ISOs on this host (install it, set createiso_skip, or skip the createiso phase)", tool)
+		}
+	}
+	return nil
+}
+
+// anyISO reports whether createiso_skip leaves any ISO to make.
+func anyISO(c *compose.Compose) bool {
+	for _, v := range c.GetVariants([]string{"variant", "layered-product", "optional"}, "") {
+		if v.IsEmpty {
+			continue
+		}
+		for _, arch := range append(append([]string{}, v.Arches...), "src") {
+			if !isTrueList(variantData(c, "createiso_skip", v, arch)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func splitSize(c *compose.Compose) (int64, error) {
