@@ -752,3 +752,31 @@ func TestRepoCommandsArgumentCount(t *testing.T) {
 		}
 	}
 }
+
+// TestCreaterepoUpdateMDPathMatchesCreaterepoC: with --update and an
+// --update-md-path repository that createrepo_c wrote with other options,
+// both tools reuse the old entries of the unchanged packages (so the old
+// changelog limit shows through) under the new --baseurl, and write the
+// same repository.
+func TestCreaterepoUpdateMDPathMatchesCreaterepoC(t *testing.T) {
+	toolcheck.Need(t, "createrepo_c")
+	corpus := rpmtest.Corpus(t)
+	old := t.TempDir()
+	if out, err := exec.Command("createrepo_c", "-q", "--no-database", "--changelog-limit", "1", "--outputdir", old, corpus).CombinedOutput(); err != nil {
+		t.Fatalf("createrepo_c: %v\n%s", err, out)
+	}
+	c, p := buildBoth(t, corpus, "--update", "--update-md-path", old, "--baseurl", "http://new/")
+	compareRepos(t, c, p)
+	r, err := repomd.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.LoadOther(); err != nil {
+		t.Fatal(err)
+	}
+	for _, pkg := range r.Packages {
+		if pkg.LocationBase != "http://new/" || len(pkg.Changelogs) > 1 {
+			t.Errorf("%s: base %q, %d changelog entries: not the reused entry under the new base", pkg.NEVRA(), pkg.LocationBase, len(pkg.Changelogs))
+		}
+	}
+}
