@@ -484,6 +484,15 @@ func TestCreaterepoBadInput(t *testing.T) {
 			os.WriteFile(f, nil, 0o644)
 			return []string{"--outputdir", f, dir}, f
 		}},
+		{"unwritable output dir", func(t *testing.T, dir string) ([]string, string) {
+			if os.Geteuid() == 0 {
+				t.Skip("root writes anywhere; the file-as-directory case stands in")
+			}
+			ro := filepath.Join(t.TempDir(), "ro")
+			os.Mkdir(ro, 0o555)
+			t.Cleanup(func() { os.Chmod(ro, 0o755) })
+			return []string{"--outputdir", ro, dir}, ro
+		}},
 		{"missing groupfile", func(t *testing.T, dir string) ([]string, string) {
 			return []string{"--groupfile", "/nonexistent/comps.xml", dir}, "/nonexistent/comps.xml"
 		}},
