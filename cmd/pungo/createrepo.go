@@ -51,7 +51,7 @@ func runCreaterepo(args []string) int {
 	fs.BoolVar(&noDB, "no-database", false, "do not generate sqlite databases")
 	fs.BoolVar(&uniqueMD, "unique-md-filenames", false, "prefix metadata file names with their checksum (the default)")
 	fs.BoolVar(&simpleMD, "simple-md-filenames", false, "do not prefix metadata file names with their checksum")
-	fs.IntVar(&workers, "workers", createrepo.DefaultWorkers, "number of package readers")
+	fs.IntVar(&workers, "workers", createrepo.DefaultWorkers, "number of package readers (1 to 100)")
 	fs.BoolVar(&xzFlag, "xz", false, "compress the sqlite databases with xz")
 	fs.Var(&distro, "distro", "distro tag, \"cpeid,name\" or \"name\" (repeatable)")
 	fs.Var(&content, "content", "content tag (repeatable)")
@@ -98,12 +98,16 @@ func runCreaterepo(args []string) int {
 		return fail(name, fmt.Errorf("--unique-md-filenames and --simple-md-filenames exclude each other"))
 	}
 	o.SimpleMDFilenames = simpleMD
-	if workers < 1 {
-		return fail(name, fmt.Errorf("--workers must be at least 1"))
+	// Out-of-range numbers fall back to the defaults with a warning, as in
+	// createrepo_c.
+	if workers < 1 || workers > 100 {
+		fmt.Fprintf(os.Stderr, "pungo %s: warning: wrong number of workers %d, using %d\n", name, workers, createrepo.DefaultWorkers)
+		workers = createrepo.DefaultWorkers
 	}
 	o.Workers = workers
 	if o.ChangelogLimit < -1 {
-		return fail(name, fmt.Errorf("--changelog-limit must be -1 or more"))
+		fmt.Fprintf(os.Stderr, "pungo %s: warning: wrong changelog limit %d, using %d\n", name, o.ChangelogLimit, rpmfile.DefaultChangelogLimit)
+		o.ChangelogLimit = rpmfile.DefaultChangelogLimit
 	}
 	o.CompressType = general
 	if xzFlag {

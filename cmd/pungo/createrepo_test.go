@@ -145,6 +145,23 @@ func TestCreaterepoRelativeGroupfile(t *testing.T) {
 	}
 }
 
+// TestCreaterepoOutOfRangeNumbers: like createrepo_c, --workers outside
+// 1..100 and a changelog limit below -1 fall back to the defaults with a
+// warning, and the repository is the one the defaults give.
+func TestCreaterepoOutOfRangeNumbers(t *testing.T) {
+	toolcheck.Need(t, "createrepo_c")
+	corpus := rpmtest.Corpus(t)
+	for _, flags := range [][]string{{"--workers", "0"}, {"--workers", "101"}, {"--changelog-limit", "-2"}} {
+		out := t.TempDir()
+		code, _, stderr := repoCLI(t, runCreaterepo, append(append([]string{"-q", "--no-database", "--outputdir", out}, flags...), corpus)...)
+		if code != 0 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "warning: wrong") {
+			t.Errorf("%v: exit %d, stderr %q", flags, code, stderr)
+		}
+		c, _ := buildBoth(t, corpus, append([]string{"--no-database"}, flags...)...)
+		compareRepos(t, c, out)
+	}
+}
+
 // TestCreaterepoUpdateMDPathWithoutUpdate: createrepo_c only warns.
 func TestCreaterepoUpdateMDPathWithoutUpdate(t *testing.T) {
 	corpus := rpmtest.Corpus(t)
