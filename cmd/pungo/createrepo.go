@@ -94,9 +94,7 @@ func runCreaterepo(args []string) int {
 	if noDB {
 		o.Database = false
 	}
-	if uniqueMD && simpleMD {
-		return fail(name, fmt.Errorf("--unique-md-filenames and --simple-md-filenames exclude each other"))
-	}
+	// With both, --simple-md-filenames wins, as in createrepo_c.
 	o.SimpleMDFilenames = simpleMD
 	// Out-of-range numbers fall back to the defaults with a warning, as in
 	// createrepo_c.

@@ -58,6 +58,8 @@ var flagSets = [][]string{
 	// createrepo_c writes "sha" as given, takes md5, and any case.
 	{"--no-database", "--checksum", "sha"},
 	{"--no-database", "-s", "MD5"},
+	// Both naming flags: the simple names win.
+	{"--no-database", "--unique-md-filenames", "--simple-md-filenames"},
 }
 
 // TestCreaterepoExcludesMatchCreaterepoC runs --excludes patterns through
@@ -594,6 +596,7 @@ func TestModifyrepoMatchesModifyrepoC(t *testing.T) {
 		{"--simple-md-filenames", "--mdtype", "simple", modules},
 		{"--new-name", "renamed.yaml", "--mdtype", "renamed", modules},
 		{"--checksum", "sha512", "--mdtype", "sha512", productid},
+		{"--unique-md-filenames", "--simple-md-filenames", "--mdtype", "both", productid},
 	}
 	for _, s := range steps {
 		if out, err := exec.Command("modifyrepo_c", append(s, filepath.Join(c, "repodata"))...).CombinedOutput(); err != nil {

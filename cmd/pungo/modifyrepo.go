@@ -41,9 +41,6 @@ func runModifyrepo(args []string) int {
 	if len(pos) != 2 {
 		return fail(name, fmt.Errorf("want FILE REPODATA (or --remove TYPE REPODATA), got %d arguments (-h for help)", len(pos)))
 	}
-	if unique && simple {
-		return fail(name, fmt.Errorf("--unique-md-filenames and --simple-md-filenames exclude each other"))
-	}
 	if remove {
 		if err := createrepo.RemoveMetadata(pos[0], pos[1]); err != nil {
 			return fail(name, err)
@@ -51,7 +48,7 @@ func runModifyrepo(args []string) int {
 		return 0
 	}
 	o.Compress = compress && !noCompress
-	o.SimpleMDFilenames = simple
+	o.SimpleMDFilenames = simple // with --unique-md-filenames too, as in modifyrepo_c
 	if _, err := createrepo.AddMetadata(pos[0], pos[1], o); err != nil {
 		return fail(name, err)
 	}
