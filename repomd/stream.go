@@ -78,6 +78,10 @@ func (v *verifier) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Decompress wraps r according to its first bytes (gz, zstd, xz, bz2, or
+// none); name is used in errors. Call the returned func when done.
+func Decompress(r io.Reader, name string) (io.Reader, func(), error) { return decompress(r, name) }
+
 // decompress wraps r according to its first bytes.
 func decompress(r io.Reader, name string) (io.Reader, func(), error) {
 	br := bufio.NewReaderSize(r, 64<<10)

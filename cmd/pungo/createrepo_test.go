@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -587,6 +588,14 @@ func TestModifyrepoMatchesModifyrepoC(t *testing.T) {
 	modules := filepath.Join(tmp, "modules.yaml")
 	os.WriteFile(productid, []byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), 0o644)
 	os.WriteFile(modules, []byte("---\ndocument: modulemd-defaults\nversion: 1\ndata:\n  module: m\n...\n"), 0o644)
+	// A compressed input goes in by its content, under its name without
+	// the suffix.
+	var zb bytes.Buffer
+	zw := gzip.NewWriter(&zb)
+	zw.Write([]byte("---\ndocument: modulemd-defaults\nversion: 1\ndata:\n  module: gz\n...\n"))
+	zw.Close()
+	modulesGz := filepath.Join(tmp, "packed.yaml.gz")
+	os.WriteFile(modulesGz, zb.Bytes(), 0o644)
 	steps := [][]string{
 		{productid},
 		{"--mdtype", "modules", modules},
@@ -597,6 +606,9 @@ func TestModifyrepoMatchesModifyrepoC(t *testing.T) {
 		{"--new-name", "renamed.yaml", "--mdtype", "renamed", modules},
 		{"--checksum", "sha512", "--mdtype", "sha512", productid},
 		{"--unique-md-filenames", "--simple-md-filenames", "--mdtype", "both", productid},
+		{"--mdtype", "packed", modulesGz},
+		{"--mdtype", "packedxz", "--compress-type", "xz", modulesGz},
+		{"--no-compress", "--mdtype", "unpacked", modulesGz},
 	}
 	for _, s := range steps {
 		if out, err := exec.Command("modifyrepo_c", append(s, filepath.Join(c, "repodata"))...).CombinedOutput(); err != nil {
@@ -622,6 +634,10 @@ func TestModifyrepoMatchesModifyrepoC(t *testing.T) {
 	}
 	for _, rec := range r.Records {
 		gotTypes = append(gotTypes, rec.Type)
+		unprefixed := func(href string) string { _, b, _ := strings.Cut(path.Base(href), "-"); return b }
+		if w, ok := rc.Record(rec.Type); ok && unprefixed(w.Href) != unprefixed(rec.Href) {
+			t.Errorf("record %s: file %s, modifyrepo_c wrote %s", rec.Type, rec.Href, w.Href)
+		}
 		if w, ok := rc.Record(rec.Type); ok && (rec.Timestamp-w.Timestamp > 60 || w.Timestamp-rec.Timestamp > 60 || (rec.OpenSize == 0) != (w.OpenSize == 0) || rec.DatabaseVersion != w.DatabaseVersion) {
 			t.Errorf("record %s: %+v, modifyrepo_c wrote %+v", rec.Type, rec, w)
 		}

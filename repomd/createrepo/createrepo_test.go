@@ -1,7 +1,10 @@
 package createrepo
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -419,5 +422,55 @@ func TestUpdateOverBrokenRepodata(t *testing.T) {
 	res, err = Run(dir, Options{Update: true, UpdateMDPaths: []string{missing}})
 	if err != nil || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], missing) || res.Packages == 0 {
 		t.Errorf("unreadable --update-md-path: %v, %+v", err, res)
+	}
+}
+
+// TestModifyRepoCompressedInput: a compressed input is added by its
+// content under its name without the compression suffix, as modifyrepo_c
+// does; a truncated one is an error naming it.
+func TestModifyRepoCompressedInput(t *testing.T) {
+	dir := copyCorpus(t)
+	if _, err := Run(dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	repodata := filepath.Join(dir, "repodata")
+	content := []byte("---\ndocument: modulemd\nversion: 2\n...\n")
+	src := filepath.Join(t.TempDir(), "modules.yaml.gz")
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(content)
+	zw.Close()
+	os.WriteFile(src, b.Bytes(), 0o644)
+	for _, c := range []struct {
+		opts ModifyOptions
+		name string
+	}{
+		{ModifyOptions{Compress: true, CompressType: "xz"}, "-modules.yaml.xz"},
+		{ModifyOptions{}, "-modules.yaml"},
+	} {
+		rec, err := AddMetadata(src, repodata, c.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(rec.Href, c.name) || rec.Sums.OpenSize != int64(len(content)) && c.opts.Compress {
+			t.Errorf("record %+v, want name ending %s holding %d bytes", rec, c.name, len(content))
+		}
+		r, err := repomd.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, err := r.OpenRecord("modules")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(rc)
+		rc.Close()
+		if !bytes.Equal(got, content) {
+			t.Errorf("%s holds %q", rec.Href, got)
+		}
+	}
+	os.WriteFile(src, b.Bytes()[:b.Len()/2], 0o644)
+	if _, err := AddMetadata(src, repodata, ModifyOptions{Compress: true}); err == nil || !strings.Contains(err.Error(), src) {
+		t.Errorf("truncated input: %v", err)
 	}
 }

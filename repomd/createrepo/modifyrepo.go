@@ -2,6 +2,7 @@ package createrepo
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/atomicfile"
 	"github.com/pungo/pungo/repomd/rpmfile"
 )
@@ -81,7 +83,7 @@ func AddMetadata(file, repodata string, opts ModifyOptions) (*Record, error) {
 	}
 	tmp.Close()
 	defer os.Remove(tmp.Name())
-	sums, err := compressFile(file, tmp.Name(), comp, opts.ChecksumType)
+	sums, base, err := addFile(file, base, tmp.Name(), comp, opts.ChecksumType)
 	if err != nil {
 		return nil, err
 	}
@@ -111,6 +113,45 @@ func AddMetadata(file, repodata string, opts ModifyOptions) (*Record, error) {
 		os.Remove(filepath.Join(filepath.Dir(repodata), filepath.FromSlash(oldHref)))
 	}
 	return rec, nil
+}
+
+// inputSuffixes are the compressed-file suffixes modifyrepo_c recognises
+// on its input.
+var inputSuffixes = []string{".gz", ".bz2", ".xz", ".zst"}
+
+// addFile writes file to dst compressed with comp. As modifyrepo_c does, a
+// compressed input (told by its suffix) is stored by its content: it is
+// decompressed first and the suffix leaves its published name, so
+// "comps.xml.xz" goes in as "comps.xml.gz". It returns the sums and the
+// name to publish (before the new compression's suffix).
+func addFile(file, base, dst string, comp Compression, sum string) (Sums, string, error) {
+	in, err := os.Open(file)
+	if err != nil {
+		return Sums{}, "", err
+	}
+	defer in.Close()
+	var r io.Reader = in
+	for _, suf := range inputSuffixes {
+		if strings.HasSuffix(base, suf) && len(base) > len(suf) {
+			d, done, err := repomd.Decompress(in, file)
+			if err != nil {
+				return Sums{}, "", err
+			}
+			defer done()
+			r, base = d, strings.TrimSuffix(base, suf)
+			break
+		}
+	}
+	m, err := createMD(dst, comp, sum)
+	if err != nil {
+		return Sums{}, "", err
+	}
+	if _, err := io.Copy(m, r); err != nil {
+		m.Abort()
+		return Sums{}, "", fmt.Errorf("%s: %w", file, err)
+	}
+	s, err := m.Close()
+	return s, base, err
 }
 
 // RemoveMetadata drops the record of type typ and its file, as
