@@ -124,6 +124,7 @@ type gatherer struct {
 	added  []bool     // reason recorded
 
 	memo      reqMemo          // finished_get_package_deps_reqs
+	depBuf    []dependency     // packageDeps' reused result
 	finBin    []bool           // finished_add_binary_package_deps
 	finDebug  []bool           // finished_add_debug_package_deps
 	finSrc    []bool           // finished_add_source_package_deps

@@ -12,7 +12,8 @@ import (
 // (requires, pre and post; weak dependencies never count) of a package
 // outside the lookaside repositories, memoized per requirement string for
 // the whole run and shared by binary, source and debug packages. An
-// unresolvable requirement is recorded and skipped.
+// unresolvable requirement is recorded and skipped. The result lives in a
+// buffer the next call reuses.
 func (g *gatherer) packageDeps(pkg PkgID, debug bool) []dependency {
 	if g.lookaside(pkg) {
 		return nil
@@ -22,7 +23,8 @@ func (g *gatherer) packageDeps(pkg PkgID, debug bool) []dependency {
 		queue = g.qDebugAll
 	}
 	p := g.pool.pkgs[pkg]
-	var out []dependency
+	out := g.depBuf[:0]
+	defer func() { g.depBuf = out[:0] }()
 	for k := range p.Requires {
 		req := &p.Requires[k]
 		key := keyOf(req)
