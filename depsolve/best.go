@@ -3,6 +3,7 @@ package depsolve
 import (
 	"strconv"
 
+	"github.com/pungo/pungo/depsolve/internal/idset"
 	"github.com/pungo/pungo/repomd"
 )
 
@@ -54,7 +55,7 @@ func (g *gatherer) best(cands []PkgID, withReq, debug bool) []PkgID {
 	native = latest(g.pool, native)
 	multi = latest(g.pool, multi)
 	if g.opts.Greedy == GreedyAll {
-		return union(native, multi)
+		return idset.Union(native, multi)
 	}
 
 	var result []PkgID

@@ -156,24 +156,28 @@ func TestDuplicateRepoID(t *testing.T) {
 	}
 }
 
-func TestParseRichChain(t *testing.T) {
+// TestRichChain: long and/or/with chains, which real repositories carry
+// ("(java-headless or java-17-headless or …)"), parse through repomd's
+// parser; malformed ones have no providers rather than failing.
+func TestRichChain(t *testing.T) {
+	p := newTestPool(t, &Repo{ID: "r"})
 	for _, tt := range []struct{ in, want string }{
 		{"(a or b or c or d)", "(a or b or c or d)"},
 		{"(a >= 1.0 and (b if c else d) and e)", "(a >= 1.0 and (b if c else d) and e)"},
 		{"(libc.so.6()(64bit) with x = 2:1-3)", "(libc.so.6()(64bit) with x = 2:1-3)"},
 	} {
-		r, err := parseRichChain(tt.in)
-		if err != nil {
-			t.Errorf("parseRichChain(%q): %v", tt.in, err)
+		r := p.rich(tt.in)
+		if r == nil {
+			t.Errorf("rich(%q) rejected", tt.in)
 			continue
 		}
 		if got := r.String(); got != tt.want {
-			t.Errorf("parseRichChain(%q) = %q, want %q", tt.in, got, tt.want)
+			t.Errorf("rich(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	for _, bad := range []string{"(a or b and c)", "(a or)", "(a foo b)", "(a or b", "a or b"} {
-		if _, err := parseRichChain(bad); err == nil {
-			t.Errorf("parseRichChain(%q) accepted", bad)
+	for _, bad := range []string{"(a or b and c)", "(a or)", "(a foo b)", "(a or b"} {
+		if r := p.rich(bad); r != nil {
+			t.Errorf("rich(%q) accepted as %q", bad, r)
 		}
 	}
 }

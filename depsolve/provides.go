@@ -1,6 +1,7 @@
 package depsolve
 
 import (
+	"github.com/pungo/pungo/depsolve/internal/idset"
 	"github.com/pungo/pungo/repomd"
 )
 
@@ -42,7 +43,7 @@ func (p *Pool) rich(s string) *repomd.Rich {
 	if r, ok := p.richCache[s]; ok {
 		return r
 	}
-	r, err := parseRich(s)
+	r, err := repomd.ParseRich(s)
 	if err != nil {
 		r = nil
 	}
@@ -57,21 +58,21 @@ func (p *Pool) richProviders(r *repomd.Rich) []PkgID {
 	case repomd.RichAnd, repomd.RichOr:
 		var out []PkgID
 		for _, a := range r.Args {
-			out = union(out, p.richProviders(a))
+			out = idset.Union(out, p.richProviders(a))
 		}
 		return out
 	case repomd.RichIf, repomd.RichUnless:
 		return p.richProviders(r.Args[0])
 	case repomd.RichIfElse, repomd.RichUnlessElse:
-		return union(p.richProviders(r.Args[0]), p.richProviders(r.Args[2]))
+		return idset.Union(p.richProviders(r.Args[0]), p.richProviders(r.Args[2]))
 	case repomd.RichWith:
 		out := p.richProviders(r.Args[0])
 		for _, a := range r.Args[1:] {
-			out = intersect(out, p.richProviders(a))
+			out = idset.Intersect(out, p.richProviders(a))
 		}
 		return out
 	case repomd.RichWithout:
-		return minus(p.richProviders(r.Args[0]), p.richProviders(r.Args[1]))
+		return idset.Minus(p.richProviders(r.Args[0]), p.richProviders(r.Args[1]))
 	}
 	return nil
 }
@@ -93,68 +94,7 @@ func (p *Pool) leafProviders(d *repomd.Dep) []PkgID {
 		out[i], out[j] = out[j], out[i]
 	}
 	if len(d.Name) > 0 && d.Name[0] == '/' {
-		out = union(out, p.files.providers(d.Name))
-	}
-	return out
-}
-
-// union merges two ascending id lists.
-func union(a, b []PkgID) []PkgID {
-	if len(a) == 0 {
-		return b
-	}
-	if len(b) == 0 {
-		return a
-	}
-	out := make([]PkgID, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			out = append(out, a[i])
-			i++
-		case a[i] > b[j]:
-			out = append(out, b[j])
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
-	}
-	out = append(out, a[i:]...)
-	return append(out, b[j:]...)
-}
-
-func intersect(a, b []PkgID) []PkgID {
-	var out []PkgID
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			i++
-		case a[i] > b[j]:
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
-	}
-	return out
-}
-
-func minus(a, b []PkgID) []PkgID {
-	var out []PkgID
-	j := 0
-	for _, x := range a {
-		for j < len(b) && b[j] < x {
-			j++
-		}
-		if j < len(b) && b[j] == x {
-			continue
-		}
-		out = append(out, x)
+		out = idset.Union(out, p.files.providers(d.Name))
 	}
 	return out
 }

@@ -3,6 +3,8 @@ package depsolve
 import (
 	"sort"
 	"strings"
+
+	"github.com/pungo/pungo/depsolve/internal/idset"
 )
 
 // The passes of Pungi's fixed-point loop, in its order. Each returns
@@ -63,7 +65,7 @@ func (g *gatherer) addConditional() bool {
 				if c.Name != name {
 					continue
 				}
-				deps = union(deps, g.best(filter(g.pool.PackagesNamed(c.Install), g.qBinary), false, false))
+				deps = idset.Union(deps, g.best(filter(g.pool.PackagesNamed(c.Install), g.qBinary), false, false))
 			}
 			g.finCond.put(pkg, deps)
 		}
@@ -309,7 +311,7 @@ func (g *gatherer) addLangpacks() bool {
 				continue
 			}
 			for _, pat := range patterns {
-				lp = union(lp, g.byGlob(pat, func(i PkgID) bool {
+				lp = idset.Union(lp, g.byGlob(pat, func(i PkgID) bool {
 					n := g.pool.pkgs[i].Name
 					return g.qBinary(i) && !strings.HasSuffix(n, "-devel") && !strings.HasSuffix(n, "-static") &&
 						n != "man-pages-overrides"

@@ -24,12 +24,6 @@ func init() {
 	})
 }
 
-// depsolveList is a repeatable string flag.
-type depsolveList []string
-
-func (l *depsolveList) String() string     { return strings.Join(*l, ",") }
-func (l *depsolveList) Set(v string) error { *l = append(*l, v); return nil }
-
 // depsolveArgs parses flags placed anywhere among the arguments. Input
 // patterns may start with "-" (excludes), so after the first pattern only
 // arguments starting with "--" are taken as flags; "--" ends the flags.
@@ -233,7 +227,7 @@ func runDepsolve(args []string) int {
 			"Lookaside repositories are loaded before the main ones.\n\n")
 		fs.PrintDefaults()
 	}
-	var repos, lookaside, ftExcludes, methods, blacklist, whitelist, prepop, groups depsolveList
+	var repos, lookaside, ftExcludes, methods, blacklist, whitelist, prepop, groups stringList
 	fs.Var(&repos, "repo", "main repository `[ID=]DIR|URL` (repeatable)")
 	fs.Var(&lookaside, "lookaside", "lookaside repository `[ID=]DIR|URL` (repeatable)")
 	arch := fs.String("arch", "x86_64", "tree `ARCH`")

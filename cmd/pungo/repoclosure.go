@@ -33,7 +33,7 @@ func runRepoclosure(args []string) int {
 			"repositories only provide. Exit status 1 when something is unresolved.\n\n")
 		fs.PrintDefaults()
 	}
-	var repos, lookaside, arches, check depsolveList
+	var repos, lookaside, arches, check stringList
 	fs.Var(&repos, "repo", "repository `[ID=]DIR|URL` to check (repeatable)")
 	fs.Var(&lookaside, "lookaside", "repository `[ID=]DIR|URL` that only provides (repeatable)")
 	fs.Var(&arches, "arch", "check only packages of `ARCH` (repeatable); the first one also decides which arches can provide")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/pungo/pungo/depsolve/installcheck/sat"
+	"github.com/pungo/pungo/depsolve/internal/idset"
 	"github.com/pungo/pungo/repomd"
 )
 
@@ -105,7 +106,7 @@ func (e *encoding) provSet(r *repomd.Rich) ([]int32, bool) {
 			if i == 0 {
 				set = s
 			} else {
-				set = intersect(set, s)
+				set = idset.Intersect(set, s)
 			}
 		}
 		return set, true
@@ -115,41 +116,9 @@ func (e *encoding) provSet(r *repomd.Rich) ([]int32, bool) {
 		}
 		a, ok1 := e.provSet(r.Args[0])
 		b, ok2 := e.provSet(r.Args[1])
-		return without(a, b), ok1 && ok2
+		return idset.Minus(a, b), ok1 && ok2
 	}
 	return nil, false
-}
-
-func intersect(a, b []int32) []int32 {
-	var out []int32
-	for i, j := 0, 0; i < len(a) && j < len(b); {
-		switch {
-		case a[i] < b[j]:
-			i++
-		case a[i] > b[j]:
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
-	}
-	return out
-}
-
-func without(a, b []int32) []int32 {
-	out := make([]int32, 0, len(a))
-	j := 0
-	for _, x := range a {
-		for j < len(b) && b[j] < x {
-			j++
-		}
-		if j < len(b) && b[j] == x {
-			continue
-		}
-		out = append(out, x)
-	}
-	return out
 }
 
 // tseitin collects the clauses of one rule while encoding an expression.
