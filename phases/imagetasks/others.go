@@ -55,10 +55,7 @@ func (*LiveMedia) Run(ctx context.Context, c *compose.Compose) error {
 			return err
 		}
 		for _, b := range blocks {
-			sub := b.str("subvariant")
-			if sub == "" {
-				sub = v.UID
-			}
+			sub := subvariant(b, v)
 			name := b.str("name")
 			if name == "" {
 				name = fmt.Sprintf("%s-%s-Live", c.Info.Release.Short, sub)
@@ -173,6 +170,44 @@ func (*LiveMedia) Run(ctx context.Context, c *compose.Compose) error {
 	return c.RunTasks(ctx, "live_media", tasks, 0)
 }
 
+// subvariant is the block's "subvariant", or the variant's UID when unset.
+func subvariant(b Block, v *compose.Variant) string {
+	if sub := b.str("subvariant"); sub != "" {
+		return sub
+	}
+	return v.UID
+}
+
+// ownRepoFirst lists the repositories osbuild and kiwibuild hand to Koji:
+// the variant's own (unless it is empty) before the configured "repo"
+// entries. live_media orders them the other way round.
+func ownRepoFirst(v *compose.Variant, b Block) []string {
+	var repos []string
+	if !v.IsEmpty {
+		repos = append(repos, v.UID)
+	}
+	return append(repos, b.strs("repo")...)
+}
+
+// startAndWatchBuild runs a Koji task whose result names the build it made
+// ({"koji": {"build": ID}}, as osbuildImage and kiwiBuild return) and
+// returns that build's ID; what names the task in the error.
+func startAndWatchBuild(ctx context.Context, c *compose.Compose, log, what, method string, args ...any) (int64, error) {
+	_, res, err := StartAndWatch(ctx, c, log, method, args...)
+	if err != nil {
+		return 0, err
+	}
+	var r struct {
+		Koji struct {
+			Build int64 `koji:"build"`
+		} `koji:"koji"`
+	}
+	if err := koji.Decode(res, &r); err != nil || r.Koji.Build == 0 {
+		return 0, fmt.Errorf("%s task result has no koji build: %v", what, res)
+	}
+	return r.Koji.Build, nil
+}
+
 // buildArchives links the image archives of a Koji build into the compose.
 func buildArchives(ctx context.Context, c *compose.Compose, v *compose.Variant, buildID int64, sub, deliverable, manifestType string, canFail bool) (int, error) {
 	kc, err := runroot.Client(ctx, c)
@@ -285,11 +320,7 @@ func (*OSBuild) Run(ctx context.Context, c *compose.Compose) error {
 			if err != nil {
 				return err
 			}
-			var repos []string
-			if !v.IsEmpty {
-				repos = append(repos, v.UID)
-			}
-			urls, err := RepoURLs(c, append(repos, b.strs("repo")...), "$arch")
+			urls, err := RepoURLs(c, ownRepoFirst(v, b), "$arch")
 			if err != nil {
 				return err
 			}
@@ -304,27 +335,16 @@ func (*OSBuild) Run(ctx context.Context, c *compose.Compose) error {
 			}
 			failableArches := FailableArches(b, arches)
 			canFail := len(failableArches) > 0 && sameSet(failableArches, arches)
-			sub := b.str("subvariant")
-			if sub == "" {
-				sub = v.UID
-			}
+			sub := subvariant(b, v)
 			manifestType := b.str("manifest_type")
 			tasks = append(tasks, compose.Task{Name: v.UID + " " + name, Run: func(ctx context.Context) error {
 				return failableRun(c, v, "*", "osbuild", sub, canFail, func() error {
 					log := c.Paths.Log.LogFile(strings.Join(arches, "-"), fmt.Sprintf("osbuild-%s-%s-%s", v.UID, sub, strings.Join(types, "-")))
-					_, res, err := StartAndWatch(ctx, c, log, "osbuildImage", name, version, distro, anyList(types), target, anyList(arches), opts)
+					build, err := startAndWatchBuild(ctx, c, log, "osbuild", "osbuildImage", name, version, distro, anyList(types), target, anyList(arches), opts)
 					if err != nil {
 						return err
 					}
-					var r struct {
-						Koji struct {
-							Build int64 `koji:"build"`
-						} `koji:"koji"`
-					}
-					if err := koji.Decode(res, &r); err != nil || r.Koji.Build == 0 {
-						return fmt.Errorf("osbuild task result has no koji build: %v", res)
-					}
-					_, err = buildArchives(ctx, c, v, r.Koji.Build, sub, "image-build", manifestType, canFail)
+					_, err = buildArchives(ctx, c, v, build, sub, "image-build", manifestType, canFail)
 					return err
 				})
 			}})
@@ -368,11 +388,7 @@ func (*KiwiBuild) Run(ctx context.Context, c *compose.Compose) error {
 			if err != nil {
 				return err
 			}
-			var repos []string
-			if !v.IsEmpty {
-				repos = append(repos, v.UID)
-			}
-			urls, err := RepoURLs(c, append(repos, b.strs("repo")...), "$arch")
+			urls, err := RepoURLs(c, ownRepoFirst(v, b), "$arch")
 			if err != nil {
 				return err
 			}
@@ -395,26 +411,15 @@ func (*KiwiBuild) Run(ctx context.Context, c *compose.Compose) error {
 				}
 			}
 			canFail := len(failableArches) > 0 && sameSet(failableArches, arches)
-			sub := b.str("subvariant")
-			if sub == "" {
-				sub = v.UID
-			}
+			sub := subvariant(b, v)
 			tasks = append(tasks, compose.Task{Name: v.UID + " kiwi " + b.str("kiwi_profile"), Run: func(ctx context.Context) error {
 				return failableRun(c, v, "*", "kiwibuild", sub, canFail, func() error {
 					log := c.Paths.Log.LogFile(strings.Join(arches, "-"), fmt.Sprintf("kiwibuild-%s-%s", v.UID, sub))
-					_, res, err := StartAndWatch(ctx, c, log, "kiwiBuild", target, anyList(arches), scm, path, kw)
+					build, err := startAndWatchBuild(ctx, c, log, "kiwiBuild", "kiwiBuild", target, anyList(arches), scm, path, kw)
 					if err != nil {
 						return err
 					}
-					var r struct {
-						Koji struct {
-							Build int64 `koji:"build"`
-						} `koji:"koji"`
-					}
-					if err := koji.Decode(res, &r); err != nil || r.Koji.Build == 0 {
-						return fmt.Errorf("kiwiBuild task result has no koji build: %v", res)
-					}
-					_, err = buildArchives(ctx, c, v, r.Koji.Build, sub, "kiwibuild", b.str("manifest_type"), canFail)
+					_, err = buildArchives(ctx, c, v, build, sub, "kiwibuild", b.str("manifest_type"), canFail)
 					return err
 				})
 			}})
