@@ -310,6 +310,20 @@ func (p *reader) boolText(e *etree.Element) (bool, error) {
 	return false, p.errf(e, "<%s> must be true or false, not %q", e.Tag, e.Text())
 }
 
+// boolAttr reads a true/false attribute of e (absent is false). Unlike
+// element text, attributes take only true/false/1/0, in any case; owner
+// names the group, category or environment in the error.
+func (p *reader) boolAttr(e *etree.Element, name, owner string) (bool, error) {
+	switch v := attr(e, name); strings.ToLower(v) {
+	case "true", "1":
+		return true, nil
+	case "false", "0", "":
+		return false, nil
+	default:
+		return false, p.errf(e, "%s: %s must be true or false, not %q", owner, name, v)
+	}
+}
+
 func (p *reader) intText(e *etree.Element) (*int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(e.Text()))
 	if err != nil {
@@ -404,22 +418,18 @@ func (p *reader) packagelist(e *etree.Element, g *Group) error {
 		if req.Name != text {
 			p.warnf(c, "package name %q in group %s has leading or trailing whitespace", req.Name, g.ID)
 		}
-		if v := attr(c, "basearchonly"); v != "" {
-			switch strings.ToLower(v) {
-			case "true", "1":
-				req.BaseArchOnly = true
-			case "false", "0":
-			default:
-				return p.errf(c, "group %s: basearchonly must be true or false, not %q", g.ID, v)
-			}
+		var err error
+		if req.BaseArchOnly, err = p.boolAttr(c, "basearchonly", "group "+g.ID); err != nil {
+			return err
 		}
 		g.Packages = append(g.Packages, req)
 	}
 	return nil
 }
 
-func (p *reader) groupList(e *etree.Element, owner string) ([]GroupRef, error) {
-	var out []GroupRef
+// appendGroupList appends the <groupid>s of a <grouplist> or <optionlist>
+// to *out; owner names the category or environment in messages.
+func (p *reader) appendGroupList(e *etree.Element, owner string, out *[]GroupRef) error {
 	for _, c := range e.ChildElements() {
 		if c.FullTag() != "groupid" {
 			p.warnf(c, "%s: unknown element <%s> in <%s> ignored", owner, c.FullTag(), e.Tag)
@@ -427,20 +437,15 @@ func (p *reader) groupList(e *etree.Element, owner string) ([]GroupRef, error) {
 		}
 		ref := GroupRef{Name: strings.TrimSpace(c.Text()), Arch: attr(c, "arch"), Line: p.line[c]}
 		if ref.Name == "" {
-			return nil, p.errf(c, "%s: empty <groupid>", owner)
+			return p.errf(c, "%s: empty <groupid>", owner)
 		}
-		if v := attr(c, "default"); v != "" {
-			switch strings.ToLower(v) {
-			case "true", "1":
-				ref.Default = true
-			case "false", "0":
-			default:
-				return nil, p.errf(c, "%s: default must be true or false, not %q", owner, v)
-			}
+		var err error
+		if ref.Default, err = p.boolAttr(c, "default", owner); err != nil {
+			return err
 		}
-		out = append(out, ref)
+		*out = append(*out, ref)
 	}
-	return out, nil
+	return nil
 }
 
 func (p *reader) category(e *etree.Element) (*Category, error) {
@@ -457,9 +462,7 @@ func (p *reader) category(e *etree.Element) (*Category, error) {
 		case "display_order":
 			cat.DisplayOrder, err = p.intText(c)
 		case "grouplist":
-			var refs []GroupRef
-			refs, err = p.groupList(c, "category "+cat.ID)
-			cat.Groups = append(cat.Groups, refs...)
+			err = p.appendGroupList(c, "category "+cat.ID, &cat.Groups)
 		default:
 			cat.Other = append(cat.Other, p.raw(c))
 		}
@@ -487,13 +490,9 @@ func (p *reader) environment(e *etree.Element) (*Environment, error) {
 		case "display_order":
 			env.DisplayOrder, err = p.intText(c)
 		case "grouplist":
-			var refs []GroupRef
-			refs, err = p.groupList(c, "environment "+env.ID)
-			env.Groups = append(env.Groups, refs...)
+			err = p.appendGroupList(c, "environment "+env.ID, &env.Groups)
 		case "optionlist":
-			var refs []GroupRef
-			refs, err = p.groupList(c, "environment "+env.ID)
-			env.Options = append(env.Options, refs...)
+			err = p.appendGroupList(c, "environment "+env.ID, &env.Options)
 		default:
 			env.Other = append(env.Other, p.raw(c))
 		}
