@@ -76,26 +76,25 @@ type reqMemo map[string][]reqMemoEntry
 type reqMemoEntry struct {
 	key  reqKey
 	pkgs []PkgID
+	// unresolvable has bit 1<<queue set once the requirement had no
+	// candidate in that queue (0: binary, 1: debug). Pungi does not
+	// memoize a failure, but asking the same queue again gives the same
+	// empty answer: the queues never change during a run.
+	unresolvable uint8
 }
 
-func (m reqMemo) get(k reqKey) []PkgID {
-	for _, e := range m[k.name] {
-		if e.key == k {
-			return e.pkgs
-		}
-	}
-	return nil
-}
-
-func (m reqMemo) put(k reqKey, pkgs []PkgID) {
+// entry returns the memo entry of k, creating an empty one. The pointer is
+// valid until the next call for the same name.
+func (m reqMemo) entry(k reqKey) *reqMemoEntry {
 	list := m[k.name]
 	for i := range list {
 		if list[i].key == k {
-			list[i].pkgs = pkgs
-			return
+			return &list[i]
 		}
 	}
-	m[k.name] = append(list, reqMemoEntry{k, pkgs})
+	list = append(list, reqMemoEntry{key: k})
+	m[k.name] = list
+	return &list[len(list)-1]
 }
 
 const (
@@ -138,7 +137,6 @@ type gatherer struct {
 
 	// Pungi's QueryCaches, each built on first use over the packages it
 	// can ever return.
-	srcByNVR   map[nvr][]PkgID    // source packages
 	multiByNVR map[nvr][]PkgID    // multilib-arch binaries (not noarch)
 	debugBySrc map[string][]PkgID // debug packages by sourcerpm
 	binBySrc   map[string][]PkgID // binaries by sourcerpm (fulltree)
@@ -620,23 +618,22 @@ outer:
 // sourceByNVR returns the source packages with this name, version and
 // release (Pungi's source_pkgs_cache).
 func (g *gatherer) sourceByNVR(k nvr) []PkgID {
-	if g.srcByNVR == nil {
-		g.srcByNVR = map[nvr][]PkgID{}
-		for id, p := range g.pool.pkgs {
-			if g.qSource(PkgID(id)) {
-				key := nvr{p.Name, p.Version, p.Release}
-				g.srcByNVR[key] = append(g.srcByNVR[key], PkgID(id))
-			}
+	// The pool's by-name index answers this without a per-run map over
+	// every package.
+	var out []PkgID
+	for _, id := range g.pool.PackagesNamed(k.name) {
+		if p := g.pool.pkgs[id]; p.Version == k.version && p.Release == k.release && g.qSource(id) {
+			out = append(out, id)
 		}
 	}
-	return dedupNEVRA(g.pool, g.srcByNVR[k])
+	return dedupNEVRA(g.pool, out)
 }
 
 // multilibByNVR returns the multilib-arch (not noarch) binaries with this
 // name, version and release (Pungi's q_multilib_binary_packages_cache).
 func (g *gatherer) multilibByNVR(k nvr) []PkgID {
 	if g.multiByNVR == nil {
-		g.multiByNVR = map[nvr][]PkgID{}
+		g.multiByNVR = make(map[nvr][]PkgID, len(g.pool.pkgs)/8)
 		for id, p := range g.pool.pkgs {
 			if i := PkgID(id); g.qMultiBin(i) && !g.isNoarch(i) {
 				key := nvr{p.Name, p.Version, p.Release}
@@ -651,7 +648,7 @@ func (g *gatherer) multilibByNVR(k nvr) []PkgID {
 // pred (Pungi's native/multilib debug caches).
 func (g *gatherer) debugBySourceRPM(srpm string, pred func(PkgID) bool) []PkgID {
 	if g.debugBySrc == nil {
-		g.debugBySrc = map[string][]PkgID{}
+		g.debugBySrc = make(map[string][]PkgID, len(g.pool.pkgs)/8)
 		for id, p := range g.pool.pkgs {
 			if g.qDebugAll(PkgID(id)) && p.SourceRPM != "" {
 				g.debugBySrc[p.SourceRPM] = append(g.debugBySrc[p.SourceRPM], PkgID(id))
@@ -665,7 +662,7 @@ func (g *gatherer) debugBySourceRPM(srpm string, pred func(PkgID) bool) []PkgID 
 // (Pungi's *_pkgs_by_sourcerpm_cache).
 func (g *gatherer) binaryBySourceRPM(srpm string, pred func(PkgID) bool) []PkgID {
 	if g.binBySrc == nil {
-		g.binBySrc = map[string][]PkgID{}
+		g.binBySrc = make(map[string][]PkgID, len(g.pool.pkgs)/2)
 		for id, p := range g.pool.pkgs {
 			if g.qBinary(PkgID(id)) && p.SourceRPM != "" {
 				g.binBySrc[p.SourceRPM] = append(g.binBySrc[p.SourceRPM], PkgID(id))

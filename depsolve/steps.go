@@ -20,30 +20,29 @@ func (g *gatherer) packageDeps(pkg PkgID, debug bool) []dependency {
 	if g.lookaside(pkg) {
 		return nil
 	}
-	queue := g.qBinary
+	queue, miss := g.qBinary, uint8(1)
 	if debug {
-		queue = g.qDebugAll
+		queue, miss = g.qDebugAll, 2
 	}
 	p := g.pool.pkgs[pkg]
 	out := g.depBuf[:0]
 	defer func() { g.depBuf = out[:0] }()
 	for k := range p.Requires {
 		req := &p.Requires[k]
-		key := keyOf(req)
-		if m := g.memo.get(key); len(m) > 0 {
-			for _, i := range m {
-				out = append(out, dependency{i, req})
+		e := g.memo.entry(keyOf(req))
+		if len(e.pkgs) == 0 && e.unresolvable&miss == 0 {
+			if cands := filter(g.pool.WhatProvides(req), queue); len(cands) > 0 {
+				e.pkgs = g.best(cands, true, debug)
+			} else {
+				e.unresolvable |= miss
 			}
-			continue
 		}
-		cands := filter(g.pool.WhatProvides(req), queue)
-		if len(cands) == 0 {
+		m := e.pkgs
+		if len(m) == 0 {
 			g.broken[BrokenDep{Package: p.Name + "." + p.Arch, Req: req.String()}] = true
 			continue
 		}
-		b := g.best(cands, true, debug)
-		g.memo.put(key, b)
-		for _, i := range b {
+		for _, i := range m {
 			out = append(out, dependency{i, req})
 		}
 	}
