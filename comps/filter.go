@@ -106,36 +106,30 @@ type filterBy struct {
 func (c *Comps) filterPackages(arch, variant string, only bool) {
 	by := filterBy{arch, variant, only}
 	for _, g := range c.Groups {
-		out := g.Packages[:0]
-		for _, p := range g.Packages {
-			if kept(&p.Arch, &p.Variant, &p.blank, by) {
-				out = append(out, p)
-			}
-		}
-		g.Packages = out
+		g.Packages = keepIf(g.Packages, func(p *PackageReq) bool { return kept(&p.Arch, &p.Variant, &p.blank, by) })
 	}
 }
 
 func (c *Comps) filterGroups(arch, variant string, only bool) {
 	by := filterBy{arch, variant, only}
-	out := c.Groups[:0]
-	for _, g := range c.Groups {
-		if kept(&g.Arch, &g.Variant, &g.blank, by) {
-			out = append(out, g)
-		}
-	}
-	c.Groups = out
+	c.Groups = keepIf(c.Groups, func(g **Group) bool { return kept(&(*g).Arch, &(*g).Variant, &(*g).blank, by) })
 }
 
 func (c *Comps) filterEnvironments(arch, variant string, only bool) {
 	by := filterBy{arch, variant, only}
-	out := c.Environments[:0]
-	for _, e := range c.Environments {
-		if kept(&e.Arch, &e.Variant, &e.blank, by) {
-			out = append(out, e)
+	c.Environments = keepIf(c.Environments, func(e **Environment) bool { return kept(&(*e).Arch, &(*e).Variant, &(*e).blank, by) })
+}
+
+// keepIf filters s in place, keeping the elements keep accepts in order.
+// keep gets a pointer so that kept can clear blank attributes it consumed.
+func keepIf[T any](s []T, keep func(*T) bool) []T {
+	out := s[:0]
+	for i := range s {
+		if keep(&s[i]) {
+			out = append(out, s[i])
 		}
 	}
-	c.Environments = out
+	return out
 }
 
 // cleanup is CompsFilter.cleanup. defined holds the group ids of the
