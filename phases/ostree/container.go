@@ -44,18 +44,9 @@ func (*ContainerPhase) Run(ctx context.Context, c *compose.Compose) error {
 		return err
 	}
 	rr := runroot.New(c, "ostree_container")
-	tasks := make([]compose.Task, len(items))
-	for i, it := range items {
-		tasks[i] = compose.Task{Name: it.Variant.UID + "." + it.Arch, Run: func(ctx context.Context) error {
-			run := func() error { return MakeContainer(ctx, c, rr, it) }
-			if CanArchFail(it.Conf, it.Arch) {
-				return failable(c, it, "ostree-container", run)
-			}
-			c.RequireDeliverable(it.Variant, it.Arch, "ostree-container", "")
-			return run()
-		}}
-	}
-	return c.RunTasks(ctx, "ostree_container", tasks, 0)
+	return runItems(ctx, c, "ostree_container", "ostree-container", items, func(ctx context.Context, it Item) error {
+		return MakeContainer(ctx, c, rr, it)
+	})
 }
 
 // MakeContainer builds an OCI archive with rpm-ostree compose image into
@@ -161,18 +152,9 @@ func (p *InstallerPhase) Run(ctx context.Context, c *compose.Compose) error {
 		return err
 	}
 	rr := runroot.New(c, "ostree_installer")
-	tasks := make([]compose.Task, len(items))
-	for i, it := range items {
-		tasks[i] = compose.Task{Name: it.Variant.UID + "." + it.Arch, Run: func(ctx context.Context) error {
-			run := func() error { return MakeInstaller(ctx, c, rr, it) }
-			if CanArchFail(it.Conf, it.Arch) {
-				return failable(c, it, "ostree-installer", run)
-			}
-			c.RequireDeliverable(it.Variant, it.Arch, "ostree-installer", "")
-			return run()
-		}}
-	}
-	return c.RunTasks(ctx, "ostree_installer", tasks, 0)
+	return runItems(ctx, c, "ostree_installer", "ostree-installer", items, func(ctx context.Context, it Item) error {
+		return MakeInstaller(ctx, c, rr, it)
+	})
 }
 
 // MakeInstaller runs lorax for the ostree installer, copies its output

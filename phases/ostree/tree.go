@@ -77,18 +77,27 @@ func (p *TreePhase) Run(ctx context.Context, c *compose.Compose) error {
 		return err
 	}
 	rr := runroot.New(c, "ostree")
+	return runItems(ctx, c, "ostree", "ostree", items, func(ctx context.Context, it Item) error {
+		return MakeTree(ctx, c, rr, it)
+	})
+}
+
+// runItems runs build for every item, one task each, under the phase's
+// name. A required deliverable's failure fails the phase; one whose arch
+// the block lists as failable is recorded under kind and swallowed.
+func runItems(ctx context.Context, c *compose.Compose, phase, kind string, items []Item, build func(context.Context, Item) error) error {
 	tasks := make([]compose.Task, len(items))
 	for i, it := range items {
 		tasks[i] = compose.Task{Name: it.Variant.UID + "." + it.Arch, Run: func(ctx context.Context) error {
-			run := func() error { return MakeTree(ctx, c, rr, it) }
+			run := func() error { return build(ctx, it) }
 			if CanArchFail(it.Conf, it.Arch) {
-				return failable(c, it, "ostree", run)
+				return failable(c, it, kind, run)
 			}
-			c.RequireDeliverable(it.Variant, it.Arch, "ostree", "")
+			c.RequireDeliverable(it.Variant, it.Arch, kind, "")
 			return run()
 		}}
 	}
-	return c.RunTasks(ctx, "ostree", tasks, 0)
+	return c.RunTasks(ctx, phase, tasks, 0)
 }
 
 // failable records and swallows the failure of a deliverable whose arch is
