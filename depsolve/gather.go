@@ -3,7 +3,6 @@ package depsolve
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/pungo/pungo/multilib"
@@ -350,15 +349,12 @@ func (g *gatherer) snapshot(dest int) []PkgID {
 // sortedBinary is Python's sorted() over hawkey packages, which compare by
 // name, then EVR, then arch (ids break ties between identical NEVRAs).
 func (g *gatherer) sortedBinary() []PkgID {
-	pk := g.pool.pkgs
+	pk, nid, rank := g.pool.pkgs, g.pool.pkgName, g.pool.nameRanks()
 	return g.nevraSnap.update(g.list[destBinary], func(a, b PkgID) int {
-		x, y := pk[a], pk[b]
-		if x.Name != y.Name {
-			if x.Name < y.Name {
-				return -1
-			}
-			return 1
+		if ra, rb := rank[nid[a]], rank[nid[b]]; ra != rb {
+			return int(ra) - int(rb)
 		}
+		x, y := pk[a], pk[b]
 		if c := repomd.CompareEVR(x.EVR, y.EVR); c != 0 {
 			return c
 		}
@@ -440,10 +436,19 @@ func (g *gatherer) result() *Result {
 	r.RPM = items(destBinary)
 	r.SRPM = items(destSource)
 	r.Debuginfo = items(destDebug)
-	for b := range g.broken {
-		r.Broken = append(r.Broken, b)
+	// Ordered by String(), built once per entry rather than per comparison.
+	type keyed struct {
+		key string
+		b   BrokenDep
 	}
-	sort.Slice(r.Broken, func(a, b int) bool { return r.Broken[a].String() < r.Broken[b].String() })
+	broken := make([]keyed, 0, len(g.broken))
+	for b := range g.broken {
+		broken = append(broken, keyed{b.String(), b})
+	}
+	slices.SortFunc(broken, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	for _, k := range broken {
+		r.Broken = append(r.Broken, k.b)
+	}
 	return r
 }
 

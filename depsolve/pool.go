@@ -2,6 +2,7 @@ package depsolve
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/pungo/pungo/repomd"
 )
@@ -66,6 +67,9 @@ type Pool struct {
 	hidden    []bool // by module filtering (HideInactiveModules)
 	files     fileIndex
 	richCache map[string]*repomd.Rich
+
+	rankOnce sync.Once
+	rank     []int32 // by NameID: position in byte order (nameRanks)
 
 	// err is the first error of a lazy load (filelists); lookups cannot
 	// return errors without burdening every caller, so it is checked at the
