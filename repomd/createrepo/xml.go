@@ -86,49 +86,35 @@ func controlChars(p *repomd.Package) error {
 	return nil
 }
 
-func escText(b []byte, s string) []byte {
+// textEscapes and attrEscapes map the bytes XML needs replaced to their
+// references; the rest map to "". An attribute value also escapes the
+// quote, and tab and newline, which a parser would otherwise normalize to
+// spaces; in text they stay as they are. \r is escaped in both because
+// parsers fold it into \n.
+var (
+	textEscapes = [256]string{'&': "&amp;", '<': "&lt;", '>': "&gt;", '\r': "&#13;"}
+	attrEscapes = [256]string{'&': "&amp;", '<': "&lt;", '>': "&gt;", '\r': "&#13;",
+		'"': "&quot;", '\n': "&#10;", '\t': "&#9;"}
+)
+
+// escape appends s, made valid UTF-8, with the bytes table names replaced;
+// runs of plain bytes are copied at once.
+func escape(b []byte, s string, table *[256]string) []byte {
 	s = clean(s)
+	plain := 0
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '&':
-			b = append(b, "&amp;"...)
-		case '<':
-			b = append(b, "&lt;"...)
-		case '>':
-			b = append(b, "&gt;"...)
-		case '\r':
-			b = append(b, "&#13;"...)
-		default:
-			b = append(b, c)
+		if r := table[s[i]]; r != "" {
+			b = append(b, s[plain:i]...)
+			b = append(b, r...)
+			plain = i + 1
 		}
 	}
-	return b
+	return append(b, s[plain:]...)
 }
 
-func escAttr(b []byte, s string) []byte {
-	s = clean(s)
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '&':
-			b = append(b, "&amp;"...)
-		case '<':
-			b = append(b, "&lt;"...)
-		case '>':
-			b = append(b, "&gt;"...)
-		case '"':
-			b = append(b, "&quot;"...)
-		case '\r':
-			b = append(b, "&#13;"...)
-		case '\n':
-			b = append(b, "&#10;"...)
-		case '\t':
-			b = append(b, "&#9;"...)
-		default:
-			b = append(b, c)
-		}
-	}
-	return b
-}
+func escText(b []byte, s string) []byte { return escape(b, s, &textEscapes) }
+
+func escAttr(b []byte, s string) []byte { return escape(b, s, &attrEscapes) }
 
 func elem(b []byte, indent, name, text string) []byte {
 	b = append(b, indent...)
