@@ -2,6 +2,7 @@ package depsolve
 
 import (
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 
@@ -67,10 +68,22 @@ func keyOf(d *repomd.Dep) reqKey {
 	return k
 }
 
-// reqMemo maps requirements to their resolution. It is keyed by name
-// first: hashing one string instead of four, and most requirements
-// (sonames, unversioned names) have a single entry per name.
-type reqMemo map[string][]reqMemoEntry
+// reqMemo maps requirements to their resolution. It is an open-addressed
+// table over the requirement name's hash, with that hash kept beside each
+// slot: a lookup usually touches one slot and one entry, where a Go map
+// keyed by the whole requirement hashes four strings, and one keyed by name
+// adds a list walk. It is looked up for every requirement of every gathered
+// package, the hottest path of a gather.
+type reqMemo struct {
+	seed  maphash.Seed
+	slots []memoSlot // power of two
+	ents  []reqMemoEntry
+}
+
+type memoSlot struct {
+	hash uint32
+	ent  int32 // entry index + 1; 0: empty
+}
 
 type reqMemoEntry struct {
 	key  reqKey
@@ -82,18 +95,49 @@ type reqMemoEntry struct {
 	unresolvable uint8
 }
 
+func newReqMemo() *reqMemo {
+	return &reqMemo{seed: maphash.MakeSeed(), slots: make([]memoSlot, 1<<12)}
+}
+
 // entry returns the memo entry of k, creating an empty one. The pointer is
-// valid until the next call for the same name.
-func (m reqMemo) entry(k reqKey) *reqMemoEntry {
-	list := m[k.name]
-	for i := range list {
-		if list[i].key == k {
-			return &list[i]
+// valid until the next call.
+func (m *reqMemo) entry(k reqKey) *reqMemoEntry {
+	h := maphash.String(m.seed, k.name)
+	h32 := uint32(h >> 32)
+	mask := uint64(len(m.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		sl := &m.slots[i]
+		if sl.ent == 0 {
+			m.ents = append(m.ents, reqMemoEntry{key: k})
+			sl.hash, sl.ent = h32, int32(len(m.ents))
+			if 2*len(m.ents) > len(m.slots) {
+				m.grow()
+			}
+			return &m.ents[len(m.ents)-1]
+		}
+		if sl.hash == h32 {
+			if e := &m.ents[sl.ent-1]; e.key == k {
+				return e
+			}
 		}
 	}
-	list = append(list, reqMemoEntry{key: k})
-	m[k.name] = list
-	return &list[len(list)-1]
+}
+
+func (m *reqMemo) grow() {
+	slots := make([]memoSlot, 2*len(m.slots))
+	mask := uint64(len(slots) - 1)
+	for _, sl := range m.slots {
+		if sl.ent == 0 {
+			continue
+		}
+		h := maphash.String(m.seed, m.ents[sl.ent-1].key.name)
+		i := h & mask
+		for slots[i].ent != 0 {
+			i = (i + 1) & mask
+		}
+		slots[i] = sl
+	}
+	m.slots = slots
 }
 
 const (
@@ -121,7 +165,7 @@ type gatherer struct {
 	reason []Reason   // first reason, by package
 	added  []bool     // reason recorded
 
-	memo      reqMemo          // finished_get_package_deps_reqs
+	memo      *reqMemo         // finished_get_package_deps_reqs
 	depBuf    []dependency     // packageDeps' reused result
 	finBin    []bool           // finished_add_binary_package_deps
 	finDebug  []bool           // finished_add_debug_package_deps
@@ -191,7 +235,7 @@ func newGatherer(pool *Pool, opts Options) (*gatherer, error) {
 		flags:     make([]Flags, n),
 		reason:    make([]Reason, n),
 		added:     make([]bool, n),
-		memo:      reqMemo{},
+		memo:      newReqMemo(),
 		finBin:    make([]bool, n),
 		finDebug:  make([]bool, n),
 		finSrc:    make([]bool, n),
