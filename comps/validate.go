@@ -22,13 +22,21 @@ func (c *Comps) Validate() (errs, warns []Diagnostic) {
 			warns = append(warns, w)
 		}
 	}
+	// definedAgain reports a second definition of the kind's id as an
+	// error; first maps each id to the line of its first definition.
+	definedAgain := func(first map[string]int, kind, id string, line int) bool {
+		if at, dup := first[id]; dup {
+			add(&errs, line, "%s %s defined again (first at line %d)", kind, id, at)
+			return true
+		}
+		first[id] = line
+		return false
+	}
 	groups := map[string]int{}
 	for _, g := range c.Groups {
-		if first, dup := groups[g.ID]; dup {
-			add(&errs, g.Line, "group %s defined again (first at line %d)", g.ID, first)
+		if definedAgain(groups, "group", g.ID, g.Line) {
 			continue
 		}
-		groups[g.ID] = g.Line
 		seen := map[string]bool{}
 		for _, p := range g.Packages {
 			switch p.Type {
@@ -61,20 +69,12 @@ func (c *Comps) Validate() (errs, warns []Diagnostic) {
 	}
 	cats := map[string]int{}
 	for _, cat := range c.Categories {
-		if first, dup := cats[cat.ID]; dup {
-			add(&errs, cat.Line, "category %s defined again (first at line %d)", cat.ID, first)
-		} else {
-			cats[cat.ID] = cat.Line
-		}
+		definedAgain(cats, "category", cat.ID, cat.Line)
 		undefined("category", cat.ID, cat.Groups)
 	}
 	envs := map[string]int{}
 	for _, e := range c.Environments {
-		if first, dup := envs[e.ID]; dup {
-			add(&errs, e.Line, "environment %s defined again (first at line %d)", e.ID, first)
-		} else {
-			envs[e.ID] = e.Line
-		}
+		definedAgain(envs, "environment", e.ID, e.Line)
 		undefined("environment", e.ID, e.Groups)
 		// Optional groups often live in another variant's repository
 		// (BaseOS environments offer AppStream groups): only a warning.
