@@ -27,6 +27,7 @@ func runCreaterepo(args []string) int {
 		general, compress                       string
 		workers                                 int
 		updatePaths, distro, content, repo, exc stringList
+		oldPkgDirs                              stringList
 	)
 	str := func(p *string, short, long, def, usage string) {
 		fs.StringVar(p, long, def, usage)
@@ -59,6 +60,10 @@ func runCreaterepo(args []string) int {
 	fs.Var(&exc, "excludes", "glob of package file names, paths below DIR or directory names to leave out (repeatable)")
 	fs.Var(&exc, "x", "shorthand for --excludes")
 	fs.IntVar(&o.ChangelogLimit, "changelog-limit", rpmfile.DefaultChangelogLimit, "keep only the newest N changelog entries of each package (-1: all)")
+	fs.BoolVar(&o.Deltas, "deltas", false, "make delta RPMs (drpms/ and prestodelta) against the packages in --oldpackagedirs; needs makedeltarpm")
+	fs.Var(&oldPkgDirs, "oldpackagedirs", "directory of older packages to make deltas from (repeatable; with --deltas)")
+	fs.IntVar(&o.NumDeltas, "num-deltas", createrepo.DefaultNumDeltas, "make deltas from this many older versions of each package")
+	fs.Int64Var(&o.MaxDeltaRPMSize, "max-delta-rpm-size", createrepo.DefaultMaxDeltaRPMSize, "make no deltas for packages larger than this many bytes")
 	var basedir string
 	var pretty, verbose bool
 	fs.StringVar(&basedir, "basedir", "", "directory a relative DIR is taken from")
@@ -115,6 +120,13 @@ func runCreaterepo(args []string) int {
 		o.DBCompressType = compress
 	}
 	o.UpdateMDPaths, o.Distro, o.Content, o.Repo, o.Excludes = updatePaths, distro, content, repo, exc
+	o.OldPackageDirs = oldPkgDirs
+	if o.NumDeltas < 1 {
+		return fail(name, fmt.Errorf("--num-deltas must be at least 1, got %d", o.NumDeltas))
+	}
+	if o.MaxDeltaRPMSize < 1 {
+		return fail(name, fmt.Errorf("--max-delta-rpm-size must be positive, got %d", o.MaxDeltaRPMSize))
+	}
 	if len(updatePaths) > 0 && !o.Update {
 		// createrepo_c warns and goes on without them.
 		fmt.Fprintf(os.Stderr, "pungo %s: warning: --update-md-path has no effect without --update\n", name)

@@ -53,6 +53,13 @@ type Options struct {
 	BaseURL           string   // xml:base of every package location
 	ChangelogLimit    int      // newest entries kept; -1 all; createrepo_c's default is 10
 
+	// Delta RPMs (see deltas.go): --deltas, --oldpackagedirs, --num-deltas
+	// (default 1) and --max-delta-rpm-size (default 100000000).
+	Deltas          bool
+	OldPackageDirs  []string
+	NumDeltas       int
+	MaxDeltaRPMSize int64
+
 	// Now fixes the timestamps (tests); zero means time.Now().
 	Now time.Time
 	// Context, when set, cancels the run (on SIGINT, say): it then fails
@@ -163,9 +170,15 @@ func Run(dir string, opts Options) (*Result, error) {
 		os.RemoveAll(tmp)
 		return nil, err
 	}
-	res, err := reuseUnchanged(tmp, own, jobs, old, opts, xmlComp, dbComp, groupComp, now)
+	var res *Result
+	if !opts.Deltas {
+		res, err = reuseUnchanged(tmp, own, jobs, old, opts, xmlComp, dbComp, groupComp, now)
+	}
 	if err == nil && res == nil {
 		res, err = write(tmp, jobs, old, opts, xmlComp, dbComp, groupComp, now)
+	}
+	if err == nil && opts.Deltas {
+		err = addDeltas(tmp, out, jobs, opts, xmlComp, res, now)
 	}
 	if err == nil {
 		err = swap(tmp, filepath.Join(out, "repodata"))
