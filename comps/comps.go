@@ -214,32 +214,23 @@ func (c *Comps) Clone() *Comps {
 	n.Groups = make([]*Group, len(c.Groups))
 	for i, g := range c.Groups {
 		x := *g
-		x.NameByLang = append([]Translation(nil), g.NameByLang...)
-		x.DescriptionByLang = append([]Translation(nil), g.DescriptionByLang...)
+		unshare(&x.NameByLang, &x.DescriptionByLang, &x.Other, &x.DisplayOrder)
 		x.Packages = append([]PackageReq(nil), g.Packages...)
-		x.Other = append([]Raw(nil), g.Other...)
-		x.DisplayOrder = cloneInt(g.DisplayOrder)
 		n.Groups[i] = &x
 	}
 	n.Categories = make([]*Category, len(c.Categories))
 	for i, cat := range c.Categories {
 		x := *cat
-		x.NameByLang = append([]Translation(nil), cat.NameByLang...)
-		x.DescriptionByLang = append([]Translation(nil), cat.DescriptionByLang...)
+		unshare(&x.NameByLang, &x.DescriptionByLang, &x.Other, &x.DisplayOrder)
 		x.Groups = append([]GroupRef(nil), cat.Groups...)
-		x.Other = append([]Raw(nil), cat.Other...)
-		x.DisplayOrder = cloneInt(cat.DisplayOrder)
 		n.Categories[i] = &x
 	}
 	n.Environments = make([]*Environment, len(c.Environments))
 	for i, e := range c.Environments {
 		x := *e
-		x.NameByLang = append([]Translation(nil), e.NameByLang...)
-		x.DescriptionByLang = append([]Translation(nil), e.DescriptionByLang...)
+		unshare(&x.NameByLang, &x.DescriptionByLang, &x.Other, &x.DisplayOrder)
 		x.Groups = append([]GroupRef(nil), e.Groups...)
 		x.Options = append([]GroupRef(nil), e.Options...)
-		x.Other = append([]Raw(nil), e.Other...)
-		x.DisplayOrder = cloneInt(e.DisplayOrder)
 		n.Environments[i] = &x
 	}
 	n.Langpacks = append([]Langpack(nil), c.Langpacks...)
@@ -247,6 +238,16 @@ func (c *Comps) Clone() *Comps {
 	n.Whiteout = append([]IgnoreDep(nil), c.Whiteout...)
 	n.Other = append([]Raw(nil), c.Other...)
 	return n
+}
+
+// unshare gives a shallow copy of a group, category or environment its
+// own translations, extra elements and display order, the parts all three
+// carry, so that editing the copy leaves the original alone.
+func unshare(names, descs *[]Translation, other *[]Raw, order **int) {
+	*names = append([]Translation(nil), *names...)
+	*descs = append([]Translation(nil), *descs...)
+	*other = append([]Raw(nil), *other...)
+	*order = cloneInt(*order)
 }
 
 func cloneInt(p *int) *int {
