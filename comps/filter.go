@@ -155,6 +155,17 @@ func (c *Comps) cleanup(keepEmpty, lookaside []string, defined map[string]bool) 
 				Msg: fmt.Sprintf("%s %s names group %s, which no group defines; removed", kind, owner, r.Name)})
 		}
 	}
+	// knownRefs keeps the references to groups in have (read when called:
+	// environments see the lookaside groups too) and drops the others.
+	knownRefs := func(kind, owner string, refs []GroupRef) []GroupRef {
+		return keepIf(refs, func(r *GroupRef) bool {
+			if !have[r.Name] {
+				undefined(kind, owner, *r)
+				return false
+			}
+			return true
+		})
+	}
 	// Undefined groups in categories, then empty categories. Lookaside
 	// groups do not count here: Pungi only honours them in environments.
 	for _, g := range c.Groups {
@@ -164,15 +175,7 @@ func (c *Comps) cleanup(keepEmpty, lookaside []string, defined map[string]bool) 
 	cats := c.Categories[:0]
 	for _, cat := range c.Categories {
 		normalizeCommon(&cat.NameByLang, &cat.Description, &cat.DescriptionByLang, &cat.HasDescription)
-		refs := cat.Groups[:0]
-		for _, r := range cat.Groups {
-			if have[r.Name] {
-				refs = append(refs, r)
-			} else {
-				undefined("category", cat.ID, r)
-			}
-		}
-		cat.Groups = refs
+		cat.Groups = knownRefs("category", cat.ID, cat.Groups)
 		if len(cat.Groups) > 0 {
 			cats = append(cats, cat)
 		}
@@ -186,15 +189,7 @@ func (c *Comps) cleanup(keepEmpty, lookaside []string, defined map[string]bool) 
 	}
 	envs := c.Environments[:0]
 	for _, e := range c.Environments {
-		refs := e.Groups[:0]
-		for _, r := range e.Groups {
-			if have[r.Name] {
-				refs = append(refs, r)
-			} else {
-				undefined("environment", e.ID, r)
-			}
-		}
-		e.Groups = refs
+		e.Groups = knownRefs("environment", e.ID, e.Groups)
 		if len(e.Groups) > 0 {
 			envs = append(envs, e)
 		}
@@ -269,13 +264,7 @@ func (c *Comps) Normalize() {
 	cats := c.Categories[:0]
 	for _, cat := range c.Categories {
 		normalizeCommon(&cat.NameByLang, &cat.Description, &cat.DescriptionByLang, &cat.HasDescription)
-		refs := cat.Groups[:0]
-		for _, r := range cat.Groups {
-			if have[r.Name] {
-				refs = append(refs, r)
-			}
-		}
-		cat.Groups = sortRefs(refs)
+		cat.Groups = sortRefs(keepIf(cat.Groups, func(r *GroupRef) bool { return have[r.Name] }))
 		if len(cat.Groups) > 0 {
 			cats = append(cats, cat)
 		}
