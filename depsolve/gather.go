@@ -68,16 +68,16 @@ func keyOf(d *repomd.Dep) reqKey {
 	return k
 }
 
-// reqMemo maps requirements to their resolution. It is an open-addressed
-// table over the requirement name's hash, with that hash kept beside each
-// slot: a lookup usually touches one slot and one entry, where a Go map
-// keyed by the whole requirement hashes four strings, and one keyed by name
-// adds a list walk. It is looked up for every requirement of every gathered
-// package, the hottest path of a gather.
-type reqMemo struct {
+// reqMemo maps requirements to a value (Pungi's memo of resolutions;
+// repoclosure's "has a provider"). It is an open-addressed table over the
+// requirement name's hash, with that hash kept beside each slot: a lookup
+// usually touches one slot and one entry, where a Go map keyed by the whole
+// requirement hashes four strings. It is looked up for every requirement of
+// every gathered or checked package, the hottest path of both.
+type reqMemo[V any] struct {
 	seed  maphash.Seed
 	slots []memoSlot // power of two
-	ents  []reqMemoEntry
+	ents  []memoEntry[V]
 }
 
 type memoSlot struct {
@@ -85,8 +85,13 @@ type memoSlot struct {
 	ent  int32 // entry index + 1; 0: empty
 }
 
-type reqMemoEntry struct {
-	key  reqKey
+type memoEntry[V any] struct {
+	key reqKey
+	val V
+}
+
+// resolution is a requirement's memoized best providers.
+type resolution struct {
 	pkgs []PkgID
 	// unresolvable has bit 1<<queue set once the requirement had no
 	// candidate in that queue (0: binary, 1: debug). Pungi does not
@@ -95,35 +100,35 @@ type reqMemoEntry struct {
 	unresolvable uint8
 }
 
-func newReqMemo() *reqMemo {
-	return &reqMemo{seed: maphash.MakeSeed(), slots: make([]memoSlot, 1<<12)}
+func newReqMemo[V any]() *reqMemo[V] {
+	return &reqMemo[V]{seed: maphash.MakeSeed(), slots: make([]memoSlot, 1<<12)}
 }
 
-// entry returns the memo entry of k, creating an empty one. The pointer is
+// entry returns the value for k, creating a zero one. The pointer is
 // valid until the next call.
-func (m *reqMemo) entry(k reqKey) *reqMemoEntry {
+func (m *reqMemo[V]) entry(k reqKey) *V {
 	h := maphash.String(m.seed, k.name)
 	h32 := uint32(h >> 32)
 	mask := uint64(len(m.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		sl := &m.slots[i]
 		if sl.ent == 0 {
-			m.ents = append(m.ents, reqMemoEntry{key: k})
+			m.ents = append(m.ents, memoEntry[V]{key: k})
 			sl.hash, sl.ent = h32, int32(len(m.ents))
 			if 2*len(m.ents) > len(m.slots) {
 				m.grow()
 			}
-			return &m.ents[len(m.ents)-1]
+			return &m.ents[len(m.ents)-1].val
 		}
 		if sl.hash == h32 {
 			if e := &m.ents[sl.ent-1]; e.key == k {
-				return e
+				return &e.val
 			}
 		}
 	}
 }
 
-func (m *reqMemo) grow() {
+func (m *reqMemo[V]) grow() {
 	slots := make([]memoSlot, 2*len(m.slots))
 	mask := uint64(len(slots) - 1)
 	for _, sl := range m.slots {
@@ -165,18 +170,18 @@ type gatherer struct {
 	reason []Reason   // first reason, by package
 	added  []bool     // reason recorded
 
-	memo      *reqMemo         // finished_get_package_deps_reqs
-	depBuf    []dependency     // packageDeps' reused result
-	finBin    []bool           // finished_add_binary_package_deps
-	finDebug  []bool           // finished_add_debug_package_deps
-	finSrc    []bool           // finished_add_source_package_deps
-	finCond   lazyLists        // finished_add_conditional_packages
-	finSrcPkg []PkgID          // finished_add_source_packages; -2: not looked up yet, -1: none
-	srpmCache map[string]PkgID // sourcerpm_cache
-	finDbgPkg []bool           // finished_add_debug_packages
-	finFT     lazyLists        // finished_add_fulltree_packages
-	finLP     lazyLists        // finished_add_langpack_packages
-	finML     []bool           // finished_add_multilib_packages
+	memo      *reqMemo[resolution] // finished_get_package_deps_reqs
+	depBuf    []dependency         // packageDeps' reused result
+	finBin    []bool               // finished_add_binary_package_deps
+	finDebug  []bool               // finished_add_debug_package_deps
+	finSrc    []bool               // finished_add_source_package_deps
+	finCond   lazyLists            // finished_add_conditional_packages
+	finSrcPkg []PkgID              // finished_add_source_packages; -2: not looked up yet, -1: none
+	srpmCache map[string]PkgID     // sourcerpm_cache
+	finDbgPkg []bool               // finished_add_debug_packages
+	finFT     lazyLists            // finished_add_fulltree_packages
+	finLP     lazyLists            // finished_add_langpack_packages
+	finML     []bool               // finished_add_multilib_packages
 
 	// Pungi's QueryCaches, each built on first use over the packages it
 	// can ever return.
@@ -235,7 +240,7 @@ func newGatherer(pool *Pool, opts Options) (*gatherer, error) {
 		flags:     make([]Flags, n),
 		reason:    make([]Reason, n),
 		added:     make([]bool, n),
-		memo:      newReqMemo(),
+		memo:      newReqMemo[resolution](),
 		finBin:    make([]bool, n),
 		finDebug:  make([]bool, n),
 		finSrc:    make([]bool, n),

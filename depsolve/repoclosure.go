@@ -71,7 +71,7 @@ func Repoclosure(pool *Pool, opts ClosureOptions) ([]Unresolved, error) {
 		checkRepo[r] = true
 	}
 
-	memo := map[reqKey]bool{} // requirement → has a provider
+	memo := newReqMemo[int8]() // requirement → 0 not asked yet, 1 has a provider, -1 none
 	var out []Unresolved
 	for i, p := range pool.pkgs {
 		id := PkgID(i)
@@ -90,13 +90,14 @@ func Repoclosure(pool *Pool, opts ClosureOptions) ([]Unresolved, error) {
 			if strings.HasPrefix(req.Name, "rpmlib(") || strings.HasPrefix(req.Name, "solvable:") {
 				continue
 			}
-			key := keyOf(req)
-			ok, seen := memo[key]
-			if !seen {
-				ok = pool.anyProvider(req, provider)
-				memo[key] = ok
+			known := memo.entry(keyOf(req))
+			if *known == 0 {
+				*known = -1
+				if pool.anyProvider(req, provider) {
+					*known = 1
+				}
 			}
-			if !ok {
+			if *known < 0 {
 				bad = append(bad, req.String())
 			}
 		}
