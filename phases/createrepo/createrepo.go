@@ -9,7 +9,10 @@
 //
 // With --old-composes, a repository whose package list matches the old
 // compose's is built in update mode from the old repodata, and the log
-// says so.
+// says so. Where createrepo_deltas enables them, binary repositories also
+// get delta RPMs (drpms/ and a prestodelta record) against the packages of
+// the same repository in the newest old compose, as Pungi asks
+// createrepo_c for them.
 package createrepo
 
 import (
@@ -18,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -51,7 +55,7 @@ func (*Phase) Validate(c *compose.Compose) error {
 			return fmt.Errorf("createrepo_checksum %q is not one of sha1, sha256, sha512", s)
 		}
 	}
-	return checkNoDeltas(c)
+	return checkDeltas(c)
 }
 
 // yumDatabase is Pungi's should_create_yum_database: createrepo_database
@@ -65,31 +69,98 @@ func yumDatabase(c *compose.Compose) bool {
 	return backend == "yum"
 }
 
-// checkNoDeltas refuses createrepo_deltas: pungo's repository writer makes
-// no delta RPMs, and a compose configured for them must not silently ship
-// without prestodelta metadata.
-func checkNoDeltas(c *compose.Compose) error {
+// checkDeltas is Pungi's createrepo validation: deltas need an old
+// compose to be made from. As pungo makes them with deltarpm's
+// makedeltarpm, a compose that wants them also needs that tool, and learns
+// so before any phase runs.
+func checkDeltas(c *compose.Compose) error {
 	raw, ok := c.Conf.Get("createrepo_deltas")
-	if !ok || raw == nil {
+	if !ok || !truthy(raw) {
 		return nil
 	}
-	const unsupported = "delta RPMs are not supported by pungo's repository writer; remove the option"
-	if b, isBool := raw.(bool); isBool {
-		if b {
-			return fmt.Errorf("createrepo_deltas: %s", unsupported)
-		}
-		return nil
+	if len(c.OldComposes) == 0 {
+		return fmt.Errorf("Can not generate deltas without old compose")
 	}
-	for _, v := range c.GetVariants(nil, "") {
-		for _, arch := range v.Arches {
-			for _, val := range compose.ForVariantArchOf(raw, v.UID, arch) {
-				if b, _ := val.(bool); b {
-					return fmt.Errorf("createrepo_deltas: enabled for %s.%s: %s", v.UID, arch, unsupported)
-				}
-			}
-		}
+	if _, err := exec.LookPath("makedeltarpm"); err != nil {
+		return fmt.Errorf("createrepo_deltas needs makedeltarpm (package deltarpm), not found in PATH")
 	}
 	return nil
+}
+
+// truthy is Python's truth value of a config value, as Pungi tests
+// conf.get("createrepo_deltas").
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case string:
+		return x != ""
+	case int64:
+		return x != 0
+	case int:
+		return x != 0
+	case float64:
+		return x != 0
+	}
+	return nonEmpty(v)
+}
+
+// hasDeltas is Pungi's _has_deltas: createrepo_deltas as a boolean for
+// every variant and arch, or as a variant/arch mapping of booleans.
+func hasDeltas(c *compose.Compose, v *compose.Variant, arch string) bool {
+	raw, ok := c.Conf.Get("createrepo_deltas")
+	if !ok || raw == nil {
+		return false
+	}
+	if b, isBool := raw.(bool); isBool {
+		return b
+	}
+	for _, val := range compose.ForVariantArchOf(raw, v.UID, arch) {
+		if truthy(val) {
+			return true
+		}
+	}
+	return false
+}
+
+// oldPackageDirs is Pungi's _get_old_package_dirs: the Packages directory
+// below the same repository of the newest suitable old compose, or with
+// hashed_directories its letter buckets; nil when there is none (deltas
+// are then still asked for and the prestodelta record is empty, as with
+// Pungi).
+func oldPackageDirs(c *compose.Compose, repoDir string) []string {
+	rel, err := filepath.Rel(c.Topdir, repoDir)
+	if err != nil {
+		return nil
+	}
+	olds := compose.OldComposeDirs(c)
+	if len(olds) == 0 {
+		c.Log.Infof("No suitable old compose found in: %v", c.OldComposes)
+		return nil
+	}
+	oldRepo := filepath.Join(olds[0], rel)
+	if _, err := os.Stat(oldRepo); err != nil {
+		c.Log.Infof("No suitable old compose found in: %v", c.OldComposes)
+		return nil
+	}
+	pkgs := filepath.Join(oldRepo, "Packages")
+	if !compose.BoolOpt(c.Conf, "hashed_directories", false) {
+		return []string{pkgs}
+	}
+	ents, err := os.ReadDir(pkgs)
+	if err != nil {
+		return nil // no Packages directory: no deltas
+	}
+	var buckets []string
+	for _, e := range ents {
+		if st, err := os.Stat(filepath.Join(pkgs, e.Name())); err == nil && st.IsDir() {
+			buckets = append(buckets, filepath.Join(pkgs, e.Name()))
+		}
+	}
+	sort.Strings(buckets)
+	return buckets
 }
 
 // ignoredOptions are createrepo options for the createrepo_c command line
@@ -207,6 +278,13 @@ func VariantRepo(ctx context.Context, c *compose.Compose, manifest *productmd.Rp
 		if _, ok := c.Conf.Get("comps_file"); ok {
 			opts.GroupFile = c.Paths.Work.Comps(arch, v)
 		}
+	}
+	// Pungi makes delta RPMs for binary repositories only.
+	if typ == gather.TypeRPM && hasDeltas(c, v, arch) {
+		opts.Deltas = true
+		opts.OldPackageDirs = oldPackageDirs(c, repoDir)
+		opts.NumDeltas = int(compose.IntOpt(c.Conf, "createrepo_num_deltas", cr.DefaultNumDeltas))
+		c.Log.Infof("Making delta RPMs for %s.%s from %v", v.UID, arch, opts.OldPackageDirs)
 	}
 	if old := oldRepodata(c, repoDir); old != "" {
 		opts.Update = true

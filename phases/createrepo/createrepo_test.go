@@ -96,16 +96,18 @@ func TestValidateAndDatabaseDefault(t *testing.T) {
 		extra   compose.MapConfig
 		wantErr string
 		wantDB  bool
+		old     bool // with --old-composes
 	}{
 		{name: "defaults: dnf backend, no database", extra: compose.MapConfig{}},
 		{name: "yum backend makes databases", extra: compose.MapConfig{"gather_backend": "yum"}, wantDB: true},
 		{name: "explicit database wins", extra: compose.MapConfig{"createrepo_database": true}, wantDB: true},
 		{name: "explicit no database wins over yum", extra: compose.MapConfig{"gather_backend": "yum", "createrepo_database": false}},
 		{name: "deltas off", extra: compose.MapConfig{"createrepo_deltas": false}},
-		{name: "deltas on", extra: compose.MapConfig{"createrepo_deltas": true}, wantErr: "createrepo_deltas: delta RPMs are not supported"},
-		{name: "deltas for another variant", extra: compose.MapConfig{"createrepo_deltas": []any{[]any{"^Client$", map[string]any{"*": true}}}}},
-		{name: "deltas for Server x86_64", extra: compose.MapConfig{"createrepo_deltas": []any{[]any{"^Server$", map[string]any{"x86_64": true}}}},
-			wantErr: "createrepo_deltas: enabled for Server.x86_64"},
+		{name: "deltas without old composes", extra: compose.MapConfig{"createrepo_deltas": true}, wantErr: "Can not generate deltas without old compose"},
+		{name: "deltas mapping without old composes", extra: compose.MapConfig{"createrepo_deltas": []any{[]any{"^Client$", map[string]any{"*": true}}}},
+			wantErr: "Can not generate deltas without old compose"},
+		{name: "deltas with old composes", extra: compose.MapConfig{"createrepo_deltas": true}, old: true},
+		{name: "empty deltas mapping", extra: compose.MapConfig{"createrepo_deltas": []any{}}},
 		{name: "bad checksum", extra: compose.MapConfig{"createrepo_checksum": "md5"}, wantErr: `createrepo_checksum "md5"`},
 	}
 	for _, tt := range tests {
@@ -116,6 +118,10 @@ func TestValidateAndDatabaseDefault(t *testing.T) {
 			}
 			c := newCompose(t, conf)
 			c.Variants = []*compose.Variant{{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}}
+			if tt.old {
+				toolcheck.Need(t, "makedeltarpm")
+				c.OldComposes = []string{t.TempDir()}
+			}
 			err := (&Phase{}).Validate(c)
 			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
 				t.Errorf("Validate: %v, want %q", err, tt.wantErr)
