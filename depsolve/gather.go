@@ -104,16 +104,29 @@ func newReqMemo[V any]() *reqMemo[V] {
 	return &reqMemo[V]{seed: maphash.MakeSeed(), slots: make([]memoSlot, 1<<12)}
 }
 
-// entry returns the value for k, creating a zero one. The pointer is
-// valid until the next call.
-func (m *reqMemo[V]) entry(k reqKey) *V {
-	h := maphash.String(m.seed, k.name)
+// is reports whether d is the requirement k stands for, without building
+// d's key (the copy costs more than the comparison on this path).
+func (k *reqKey) is(d *repomd.Dep) bool {
+	if k.name != d.Name || k.flags != d.Flags || k.evr.Version != d.Version || k.evr.Release != d.Release {
+		return false
+	}
+	e := d.Epoch
+	if e == "0" {
+		e = ""
+	}
+	return k.evr.Epoch == e
+}
+
+// entry returns the value for requirement d, creating a zero one. The
+// pointer is valid until the next call.
+func (m *reqMemo[V]) entry(d *repomd.Dep) *V {
+	h := maphash.String(m.seed, d.Name)
 	h32 := uint32(h >> 32)
 	mask := uint64(len(m.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		sl := &m.slots[i]
 		if sl.ent == 0 {
-			m.ents = append(m.ents, memoEntry[V]{key: k})
+			m.ents = append(m.ents, memoEntry[V]{key: keyOf(d)})
 			sl.hash, sl.ent = h32, int32(len(m.ents))
 			if 2*len(m.ents) > len(m.slots) {
 				m.grow()
@@ -121,7 +134,7 @@ func (m *reqMemo[V]) entry(k reqKey) *V {
 			return &m.ents[len(m.ents)-1].val
 		}
 		if sl.hash == h32 {
-			if e := &m.ents[sl.ent-1]; e.key == k {
+			if e := &m.ents[sl.ent-1]; e.key.is(d) {
 				return &e.val
 			}
 		}

@@ -90,7 +90,7 @@ func Repoclosure(pool *Pool, opts ClosureOptions) ([]Unresolved, error) {
 			if strings.HasPrefix(req.Name, "rpmlib(") || strings.HasPrefix(req.Name, "solvable:") {
 				continue
 			}
-			known := memo.entry(keyOf(req))
+			known := memo.entry(req)
 			if *known == 0 {
 				*known = -1
 				if pool.anyProvider(req, provider) {

@@ -29,7 +29,7 @@ func (g *gatherer) packageDeps(pkg PkgID, debug bool) []dependency {
 	defer func() { g.depBuf = out[:0] }()
 	for k := range p.Requires {
 		req := &p.Requires[k]
-		e := g.memo.entry(keyOf(req))
+		e := g.memo.entry(req)
 		if len(e.pkgs) == 0 && e.unresolvable&miss == 0 {
 			if cands := filter(g.pool.WhatProvides(req), queue); len(cands) > 0 {
 				e.pkgs = g.best(cands, true, debug)
