@@ -238,6 +238,9 @@ func newGatherer(pool *Pool, opts Options) (*gatherer, error) {
 	if opts.Arch == "" {
 		return nil, fmt.Errorf("no arch given")
 	}
+	if !multilib.IsTreeArch(opts.Arch) {
+		return nil, fmt.Errorf("unknown arch %q (e.g. x86_64, i686, aarch64, ppc64le, s390x)", opts.Arch)
+	}
 	checker, err := multilib.New(opts.MultilibMethods, opts.MultilibBlacklist, opts.MultilibWhitelist)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package depsolve
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -43,6 +44,11 @@ type Unresolved struct {
 // selected (their requirements are build requirements). The result is
 // sorted by name, EVR, arch and repository.
 func Repoclosure(pool *Pool, opts ClosureOptions) ([]Unresolved, error) {
+	for _, a := range append([]string{opts.PoolArch}, opts.Arches...) {
+		if a != "" && !multilib.IsPackageArch(a) {
+			return nil, fmt.Errorf("unknown arch %q (e.g. x86_64, i686, aarch64, noarch, src)", a)
+		}
+	}
 	poolArch := opts.PoolArch
 	if poolArch == "" && len(opts.Arches) > 0 {
 		poolArch = opts.Arches[0]

@@ -116,6 +116,23 @@ func Arches(treeArch string) (native, multi []string) {
 // IsMultilibArch reports whether arch is one of treeArch's multilib arches.
 func IsMultilibArch(treeArch, arch string) bool { return contains(MultilibArches(treeArch), arch) }
 
+// IsTreeArch reports whether a is an arch a tree (compose, gather) can be
+// made for: one yum's arch table knows, or one of Pungi's tree arch names.
+func IsTreeArch(a string) bool {
+	if _, ok := treeToYumArch[a]; ok {
+		return true
+	}
+	_, ok := archParent[a]
+	return ok
+}
+
+// IsPackageArch reports whether a is an arch a package can carry: one of
+// yum's arch table, noarch, or a source arch (not a tree name like armhfp).
+func IsPackageArch(a string) bool {
+	_, ok := archParent[a]
+	return ok || a == "noarch" || a == "src" || a == "nosrc"
+}
+
 func yumArch(treeArch string) string {
 	if y, ok := treeToYumArch[treeArch]; ok {
 		return y

@@ -240,3 +240,29 @@ func TestSubstringQuirk(t *testing.T) {
 		t.Errorf("x.i686 = %v %q", ok, rule)
 	}
 }
+
+func TestKnownArches(t *testing.T) {
+	for _, tt := range []struct {
+		arch      string
+		tree, pkg bool
+	}{
+		{"x86_64", true, true},
+		{"i686", true, true},
+		{"aarch64", true, true},
+		{"ppc64le", true, true},
+		{"s390x", true, true},
+		{"armhfp", true, false},
+		{"noarch", false, true},
+		{"src", false, true},
+		{"nosrc", false, true},
+		{"x86-64", false, false},
+		{"", false, false},
+	} {
+		if got := IsTreeArch(tt.arch); got != tt.tree {
+			t.Errorf("IsTreeArch(%q) = %v, want %v", tt.arch, got, tt.tree)
+		}
+		if got := IsPackageArch(tt.arch); got != tt.pkg {
+			t.Errorf("IsPackageArch(%q) = %v, want %v", tt.arch, got, tt.pkg)
+		}
+	}
+}

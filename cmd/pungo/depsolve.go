@@ -277,7 +277,9 @@ func runDepsolve(args []string) int {
 		MultilibWhitelist: whitelist,
 		Prepopulate:       prepop,
 	}
-	if len(groups) > 0 || *langpacks {
+	// A named --comps file is read even when nothing uses it: a bad one is
+	// the user's mistake to hear about, not to have ignored.
+	if len(groups) > 0 || *langpacks || *compsFile != "" {
 		cs, err := readComps(*compsFile, pool.Repos)
 		if err != nil {
 			return fail(name, err)

@@ -109,6 +109,12 @@ func TestDepsolveTextWhyAndComps(t *testing.T) {
 
 func TestDepsolveErrors(t *testing.T) {
 	repo := gatherFixture(t, "repo")
+	dir := t.TempDir()
+	missingComps := filepath.Join(dir, "missing-comps.xml")
+	badComps := filepath.Join(dir, "bad-comps.xml")
+	if err := os.WriteFile(badComps, []byte("<comps>\n<group>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		args []string
 		want string
@@ -118,10 +124,14 @@ func TestDepsolveErrors(t *testing.T) {
 		{[]string{"--repo", repo, "--multilib", "bogus", "dummy-bash"}, "bogus"},
 		{[]string{"--repo", repo, "--group", "no-such-group", "dummy-bash"}, "no-such-group"},
 		{[]string{"--repo", filepath.Join(repo, "repodata"), "dummy-bash"}, "repodata"},
+		{[]string{"--repo", repo, "--arch", "x86-64", "dummy-bash"}, `unknown arch "x86-64"`},
+		{[]string{"--repo", repo, "--comps", missingComps, "dummy-bash"}, missingComps},
+		{[]string{"--repo", repo, "--comps", badComps, "dummy-bash"}, badComps + ":3:"},
+		{[]string{"--repo", repo, "--comps", badComps, "--group", "core", "dummy-bash"}, badComps + ":3:"},
 	} {
 		code, _, stderr := depsolveCLI(t, runDepsolve, tt.args...)
-		if code != 2 || !strings.Contains(stderr, tt.want) {
-			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr, tt.want)
+		if code != 2 || !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and one line with %q", tt.args, code, stderr, tt.want)
 		}
 	}
 }
@@ -149,6 +159,12 @@ func TestRepoclosureCLI(t *testing.T) {
 	}
 	if code, _, stderr := depsolveCLI(t, runRepoclosure, "--repo", repo, "--check", "nope"); code != 2 || !strings.Contains(stderr, "nope") {
 		t.Errorf("--check of an unknown repo: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := depsolveCLI(t, runRepoclosure, "--repo", repo, "--arch", "x86-64"); code != 2 || !strings.Contains(stderr, `unknown arch "x86-64"`) {
+		t.Errorf("--arch x86-64: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := depsolveCLI(t, runRepoclosure, "--repo", filepath.Join(repo, "nope")); code != 2 || !strings.Contains(stderr, "nope") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("missing repository: exit %d, %q", code, stderr)
 	}
 }
 
