@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -238,4 +239,38 @@ func closureLines(s string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestDepsolveSameOutputAnyGOMAXPROCS: loading parses metadata in parallel,
+// so the whole command (depsolve and repoclosure, JSON and text with
+// --why) must print the same bytes with one processor as with several.
+func TestDepsolveSameOutputAnyGOMAXPROCS(t *testing.T) {
+	repo := gatherFixture(t, "repo")
+	la := gatherFixture(t, "repo-krb5-lookaside")
+	runs := []struct {
+		run  func([]string) int
+		args []string
+	}{
+		{runDepsolve, []string{"--repo", repo, "--lookaside", la, "--greedy", "build", "--fulltree", "--selfhosting",
+			"--multilib", "devel", "--multilib", "runtime", "--json", "dummy-*"}},
+		{runDepsolve, []string{"--repo", repo, "--greedy", "all", "--fulltree", "--why", "dummy-glibc", "dummy-bash", "dummy-krb5-devel.+"}},
+		{runRepoclosure, []string{"--repo", repo, "--lookaside", la, "--json"}},
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, r := range runs {
+		var first string
+		for _, procs := range []int{1, 2, 4} {
+			runtime.GOMAXPROCS(procs)
+			_, stdout, stderr := depsolveCLI(t, r.run, r.args...)
+			out := stdout + "\x00" + stderr
+			if len(stdout) < 50 {
+				t.Fatalf("%v: too little output to compare: %q %q", r.args, stdout, stderr)
+			}
+			if procs == 1 {
+				first = out
+			} else if out != first {
+				t.Errorf("%v: GOMAXPROCS=%d prints differently from GOMAXPROCS=1", r.args, procs)
+			}
+		}
+	}
 }
