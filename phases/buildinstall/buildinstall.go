@@ -224,6 +224,10 @@ type Task struct {
 	// Output and the compose's log directory afterwards. Otherwise RunDir
 	// is Output.
 	RunDir string
+	// Plugin holds the pungi-buildinstall task's arguments when
+	// lorax_use_koji_plugin is set (nil otherwise): Koji's plugin then runs
+	// lorax, writing results/ and logs/ under RunDir.
+	Plugin []runroot.PluginArg
 }
 
 // RunDir is Pungi's buildinstall_dir(allow_topdir_override=True) for a
@@ -308,7 +312,12 @@ func Plan(ctx context.Context, c *compose.Compose) ([]*Task, error) {
 				RootfsSize: o.RootfsSize, LogDir: logDir, DracutArgs: o.DracutArgs, SkipBranding: o.SkipBranding,
 				SquashfsOnly: o.SquashfsOnly, ConfigurationFile: confFile, RootfsType: o.RootfsType}
 			cmd := "rm -rf " + runroot.ShellQuote(runDir) + " && " + runroot.ShellJoin(LoraxCmd(args))
-			tasks = append(tasks, &Task{Variant: v, Arch: arch, Command: cmd, Output: out, RunDir: runDir})
+			t := &Task{Variant: v, Arch: arch, Command: cmd, Output: out, RunDir: runDir}
+			if compose.BoolOpt(c.Conf, "lorax_use_koji_plugin", false) {
+				t.Command = ""
+				t.Plugin = PluginArgs(args, runDir)
+			}
+			tasks = append(tasks, t)
 		}
 	}
 	return tasks, nil
@@ -327,7 +336,6 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 	if err != nil {
 		return err
 	}
-	runroot.WarnKojiPlugin(c, "lorax_use_koji_plugin", "buildinstall")
 	rr := runroot.New(c, "buildinstall")
 	ct := make([]compose.Task, len(tasks))
 	for i, t := range tasks {
@@ -389,9 +397,14 @@ func runTask(ctx context.Context, c *compose.Compose, rr *runroot.Runner, t *Tas
 		if elsewhere {
 			loraxLogs = filepath.Join(runDir, "logs")
 		}
-		_, err := rr.Run(ctx, runroot.Request{Command: t.Command, LogFile: logFile, Arch: t.Arch, Packages: packages,
-			Mounts: []string{c.Topdir}, ChownPaths: []string{runDir, loraxLogs}})
-		if elsewhere {
+		var err error
+		if t.Plugin != nil {
+			err = runPlugin(ctx, c, rr, t, packages, logFile)
+		} else {
+			_, err = rr.Run(ctx, runroot.Request{Command: t.Command, LogFile: logFile, Arch: t.Arch, Packages: packages,
+				Mounts: []string{c.Topdir}, ChownPaths: []string{runDir, loraxLogs}})
+		}
+		if elsewhere && t.Plugin == nil {
 			// lorax's logs come back whether it succeeded or not.
 			if cerr := copyTree(loraxLogs, LogDir(c, t.Variant, t.Arch)); cerr != nil && err == nil {
 				err = fmt.Errorf("copying lorax logs from %s: %w", loraxLogs, cerr)
@@ -401,7 +414,7 @@ func runTask(ctx context.Context, c *compose.Compose, rr *runroot.Runner, t *Tas
 			logDepsolveError(c, t)
 			return fmt.Errorf("lorax for %s.%s: %w", t.Variant.UID, t.Arch, err)
 		}
-		if elsewhere {
+		if elsewhere && t.Plugin == nil {
 			if err := copyTree(filepath.Join(runDir, "results"), t.Output); err != nil {
 				return fmt.Errorf("copying lorax results from %s: %w", runDir, err)
 			}

@@ -8,6 +8,19 @@
 //	koji --profile=NAME spin-livemedia NAME VERSION TARGET ARCH[,ARCH…] KICKSTART
 //	     --install-tree=URL [--repo=URL…] [--scratch] [--skip-tag] [--ksurl=URL]
 //	     [--release=R] [--can-fail=ARCH,…] [--nomacboot] --wait
+//	koji --profile=NAME pungi-buildinstall --nowait --task-id [--channel-override=CH]
+//	     [--weight=N] [--package=P…] [--mount=DIR…] [--chown-uid=UID] TAG ARCH KEY=VALUE|FLAG…
+//
+// pungi-buildinstall is Pungi's Koji plugin command: its task runs lorax
+// on a builder that shares the compose's file system. The fake checks
+// every key against the plugin's (required ones present, flags bare, one
+// value per single key), submits the task — as a "runroot" task whose
+// command is "pungi-buildinstall KEY=VALUE…", the test hub having no
+// plugin methods — prints its ID alone on a line (--task-id) and, playing
+// the builder, waits for it: when it closed it runs lorax (the fake on
+// PATH) with the command line the plugin builds, into OUTPUTDIR/results
+// with logs in OUTPUTDIR/logs; when it failed it leaves only a log saying
+// so. Like koji with --nowait it then exits 0; 1 when lorax failed.
 //
 // It checks every argument, reads the profile like pungo (koji.conf files
 // or $PUNGO_KOJI_CONFIG), checks the config file as koji's image-build
@@ -61,6 +74,8 @@ func main() {
 		spinLiveMedia(prof, args[2:])
 	case "runroot":
 		runroot(prof, args[2:])
+	case "pungi-buildinstall":
+		pungiBuildinstall(prof, args[2:])
 	default:
 		die("unknown subcommand %q", args[1])
 	}
