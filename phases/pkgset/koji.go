@@ -187,7 +187,12 @@ func loadKoji(ctx context.Context, c *compose.Compose) (*Set, error) {
 	if err := saveHeaders(c, pkgs); err != nil {
 		return nil, err
 	}
-	set := &Set{ByArch: split(keepLatest(pkgs), c.Arches()), Event: event.ID}
+	latest := keepLatest(pkgs)
+	x, err := loadExclusion(ctx, c, latest)
+	if err != nil {
+		return nil, err
+	}
+	set := &Set{ByArch: split(latest, c.Arches(), x), Event: event.ID}
 	set.Inputs = append(set.Inputs, fmt.Sprintf("koji %s event %d tags %v builds %v sigkeys %v inherit %v", prof.Server, event.ID,
 		compose.StringsOpt(c.Conf, "pkgset_koji_tag"), compose.StringsOpt(c.Conf, "pkgset_koji_builds"), sigkeys, inherit))
 	return set, nil

@@ -73,14 +73,19 @@ func ArchesFor(treeArch string) map[string]bool {
 	return m
 }
 
-// split distributes pkgs over the tree arches.
-func split(pkgs []*Package, treeArches []string) map[string][]*Package {
+// split distributes pkgs over the tree arches, keeping out the noarch
+// packages x excludes from an arch (x may be nil).
+func split(pkgs []*Package, treeArches []string, x *exclusion) map[string][]*Package {
 	out := map[string][]*Package{}
 	for _, ta := range treeArches {
 		ok := ArchesFor(ta)
+		var match map[string]bool
+		if x != nil {
+			match = x.matchArches(ta)
+		}
 		list := make([]*Package, 0, len(pkgs))
 		for _, p := range pkgs {
-			if ok[p.Arch] {
+			if ok[p.Arch] && !x.excluded(p, ta, match) {
 				list = append(list, p)
 			}
 		}

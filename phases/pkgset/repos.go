@@ -52,6 +52,8 @@ func loadRepos(ctx context.Context, c *compose.Compose) (*Set, error) {
 		c.Log.Infof("pkgset: the repos source reads repository metadata directly; nothing of old composes to reuse")
 	}
 	set := &Set{ByArch: map[string][]*Package{}}
+	perArch := map[string][]*Package{}
+	var union []*Package
 	for _, a := range arches {
 		var all []*Package
 		for _, r := range reposFor(c, a) {
@@ -62,7 +64,16 @@ func loadRepos(ctx context.Context, c *compose.Compose) (*Set, error) {
 				all = append(all, &Package{Package: p, Path: repo.PackagePath(p), Origin: loc})
 			}
 		}
-		set.ByArch[a] = split(keepLatest(all), []string{a})[a]
+		perArch[a] = keepLatest(all)
+		union = append(union, perArch[a]...)
+	}
+	// One header read per file however many arches list it.
+	x, err := loadExclusion(ctx, c, union)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range arches {
+		set.ByArch[a] = split(perArch[a], []string{a}, x)[a]
 	}
 	var once sync.Once
 	var loadErr error

@@ -1,0 +1,271 @@
+package pkgset
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/createrepo"
+	"github.com/pungo/pungo/repomd/toolcheck"
+)
+
+var (
+	exclRepoOnce sync.Once
+	exclRepo     string
+	exclRepoErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if exclRepo != "" && exclRepoErr == nil {
+		os.RemoveAll(filepath.Dir(exclRepo))
+	}
+	os.Exit(code)
+}
+
+// exclusiveRepo builds testdata/exclusivearch/*.spec (noarch packages
+// whose source packages carry ExclusiveArch/ExcludeArch) into one
+// repository with binaries and sources, once per test binary.
+func exclusiveRepo(t *testing.T) string {
+	t.Helper()
+	toolcheck.Need(t, "rpmbuild")
+	exclRepoOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "pungo-exclusivearch-")
+		if err != nil {
+			exclRepoErr = err
+			return
+		}
+		top := filepath.Join(dir, "build")
+		specs, _ := filepath.Glob(filepath.Join("testdata", "exclusivearch", "*.spec"))
+		for _, s := range specs {
+			out, err := exec.Command("rpmbuild", "--nodeps", "-ba", "--define", "_topdir "+top, s).CombinedOutput()
+			if err != nil {
+				exclRepoErr = err
+				exclRepo = string(out)
+				return
+			}
+		}
+		repo := filepath.Join(dir, "repo")
+		os.MkdirAll(repo, 0o755)
+		rpms, _ := filepath.Glob(filepath.Join(top, "RPMS", "*", "*.rpm"))
+		srpms, _ := filepath.Glob(filepath.Join(top, "SRPMS", "*.rpm"))
+		for _, f := range append(rpms, srpms...) {
+			if err := os.Rename(f, filepath.Join(repo, filepath.Base(f))); err != nil {
+				exclRepoErr = err
+				return
+			}
+		}
+		if _, err := createrepo.Run(repo, createrepo.Options{}); err != nil {
+			exclRepoErr = err
+			return
+		}
+		exclRepo = repo
+	})
+	if exclRepoErr != nil {
+		t.Fatalf("building the ExclusiveArch packages: %v\n%s", exclRepoErr, exclRepo)
+	}
+	return exclRepo
+}
+
+// reposCompose is a repos-source compose of one variant over arches.
+func reposCompose(t *testing.T, repo string, arches []string, conf compose.MapConfig) *compose.Compose {
+	t.Helper()
+	repos := map[string]any{}
+	for _, a := range arches {
+		repos[a] = []any{repo}
+	}
+	base := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1",
+		"pkgset_source": "repos", "pkgset_repos": repos}
+	for k, v := range conf {
+		base[k] = v
+	}
+	dir, _, err := compose.CreateDir(t.TempDir(), base, compose.Options{Type: "test", Date: "20240101"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := compose.New(base, dir, compose.Options{}, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Log.Close() })
+	c.Variants = []*compose.Variant{{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: arches}}
+	return c
+}
+
+func names(pkgs []*Package, arch string) []string {
+	var out []string
+	for _, p := range pkgs {
+		if p.Arch == arch {
+			out = append(out, p.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestExclusiveArchRepos: the source packages' ExclusiveArch/ExcludeArch
+// keep their noarch packages out of aarch64 as the two options say; x86_64
+// keeps everything.
+func TestExclusiveArchRepos(t *testing.T) {
+	repo := exclusiveRepo(t)
+	all := "xa-noaarch xa-plain xa-sub-data xa-x86"
+	for _, tc := range []struct {
+		name                     string
+		considersNoarch, inherit any
+		aarch64                  string
+	}{
+		// Defaults: both True. xa-x86 is "ExclusiveArch: x86_64 noarch":
+		// noarch counts, so it stays.
+		{"defaults", nil, nil, "xa-plain xa-x86"},
+		{"considers noarch, inherit", true, true, "xa-plain xa-x86"},
+		{"noarch not considered", false, true, "xa-plain"},
+		// rpmbuild writes the tags into the source package only: without
+		// inheritance no noarch package is excluded.
+		{"no inheritance", true, false, all},
+		{"neither", false, false, all},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conf := compose.MapConfig{}
+			if tc.considersNoarch != nil {
+				conf["pkgset_exclusive_arch_considers_noarch"] = tc.considersNoarch
+			}
+			if tc.inherit != nil {
+				conf["pkgset_inherit_exclusive_arch_to_noarch"] = tc.inherit
+			}
+			c := reposCompose(t, repo, []string{"aarch64", "x86_64"}, conf)
+			set, err := Load(context.Background(), c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(names(set.Arch("aarch64"), "noarch"), " "); got != tc.aarch64 {
+				t.Errorf("aarch64 noarch packages: %q, want %q", got, tc.aarch64)
+			}
+			if got := strings.Join(names(set.Arch("x86_64"), "noarch"), " "); got != all {
+				t.Errorf("x86_64 noarch packages: %q, want %q", got, all)
+			}
+			if got := strings.Join(names(set.Arch("x86_64"), "x86_64"), " "); got != "xa-sub" {
+				t.Errorf("x86_64 binary packages: %q", got)
+			}
+		})
+	}
+}
+
+// TestExclusiveArchPhase runs the pkgset phase of a compose and checks the
+// package set repository it writes for each arch.
+func TestExclusiveArchPhase(t *testing.T) {
+	repo := exclusiveRepo(t)
+	c := reposCompose(t, repo, []string{"aarch64", "x86_64"}, nil)
+	ph := &Phase{}
+	if err := ph.Validate(c); err != nil {
+		t.Fatal(err)
+	}
+	if err := ph.Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	set, err := FromCompose(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No image phase is configured, so Run wrote no repository; write
+	// them as it would.
+	if err := writeArchRepos(context.Background(), c, set); err != nil {
+		t.Fatal(err)
+	}
+	for arch, want := range map[string]string{"aarch64": "xa-plain xa-x86", "x86_64": "xa-noaarch xa-plain xa-sub-data xa-x86"} {
+		r, err := repomd.Open(c.Paths.Work.ArchRepo(arch))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range r.Packages {
+			if p.Arch == "noarch" {
+				got = append(got, p.Name)
+			}
+		}
+		sort.Strings(got)
+		if strings.Join(got, " ") != want {
+			t.Errorf("work/%s/repo noarch packages: %v, want %s", arch, got, want)
+		}
+	}
+}
+
+// TestExclusionRules covers what rpmbuild cannot produce: tags in a noarch
+// binary's own header, and SRPMs missing from the set.
+func TestExclusionRules(t *testing.T) {
+	tags := map[string]archTags{
+		"/own-i686.noarch.rpm":  {exclusive: []string{"i686", "noarch"}},
+		"/own-s390x.noarch.rpm": {exclude: []string{"s390x"}},
+		"/src-clean.src.rpm":    {},
+		"/src-x86.src.rpm":      {exclusive: []string{"x86_64"}},
+	}
+	old := readArchTags
+	var mu sync.Mutex
+	var read []string
+	readArchTags = func(path string) ([]string, []string, error) {
+		mu.Lock()
+		read = append(read, path)
+		mu.Unlock()
+		t := tags[path]
+		return t.exclusive, t.exclude, nil
+	}
+	t.Cleanup(func() { readArchTags = old })
+	pkg := func(path, name, arch, srpm string) *Package {
+		return &Package{Package: &repomd.Package{Name: name, Arch: arch, SourceRPM: srpm,
+			EVR: repomd.EVR{Version: "1", Release: "1"}}, Path: path}
+	}
+	// own-i686's SRPM has no tags; own-s390x's SRPM is not in the set;
+	// bin-x86 inherits its SRPM's ExclusiveArch.
+	pkgs := []*Package{
+		pkg("/own-i686.noarch.rpm", "own-i686", "noarch", "src-clean-1-1.src.rpm"),
+		pkg("/own-s390x.noarch.rpm", "own-s390x", "noarch", "gone-1-1.src.rpm"),
+		pkg("/bin-x86.noarch.rpm", "bin-x86", "noarch", "src-x86-1-1.src.rpm"),
+		pkg("/src-clean.src.rpm", "src-clean", "src", ""),
+		pkg("/src-x86.src.rpm", "src-x86", "src", ""),
+	}
+	for _, tc := range []struct {
+		considersNoarch, inherit bool
+		treeArch                 string
+		want                     string
+	}{
+		// i686 is multilib on x86_64 and does not count: only noarch
+		// matches, and only when considered.
+		{true, false, "x86_64", "bin-x86 own-i686 own-s390x"},
+		{false, false, "x86_64", "bin-x86 own-s390x"},
+		// On i686 itself the arch matches.
+		{false, false, "i686", "bin-x86 own-i686 own-s390x"},
+		{true, false, "s390x", "bin-x86 own-i686"},
+		// Inheriting: src-clean's empty tags replace own-i686's; own-s390x
+		// has no SRPM in the set and keeps its own; bin-x86 takes x86_64.
+		{false, true, "x86_64", "bin-x86 own-i686 own-s390x"},
+		{false, true, "s390x", "own-i686"},
+		{true, true, "aarch64", "own-i686 own-s390x"},
+	} {
+		conf := compose.MapConfig{"pkgset_exclusive_arch_considers_noarch": tc.considersNoarch,
+			"pkgset_inherit_exclusive_arch_to_noarch": tc.inherit}
+		c := reposCompose(t, "/nowhere", []string{tc.treeArch}, conf)
+		read = nil
+		x, err := loadExclusion(context.Background(), c, pkgs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Join(names(split(pkgs, []string{tc.treeArch}, x)[tc.treeArch], "noarch"), " ")
+		if got != tc.want {
+			t.Errorf("considers noarch %v, inherit %v, %s: %q, want %q", tc.considersNoarch, tc.inherit, tc.treeArch, got, tc.want)
+		}
+		sort.Strings(read)
+		wantRead := "/bin-x86.noarch.rpm /own-i686.noarch.rpm /own-s390x.noarch.rpm"
+		if tc.inherit {
+			wantRead = "/own-s390x.noarch.rpm /src-clean.src.rpm /src-x86.src.rpm"
+		}
+		if strings.Join(read, " ") != wantRead {
+			t.Errorf("inherit %v: headers read %v, want %s", tc.inherit, read, wantRead)
+		}
+	}
+}
