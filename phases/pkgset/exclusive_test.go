@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/koji/kojitest"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/createrepo"
 	"github.com/pungo/pungo/repomd/toolcheck"
@@ -266,6 +267,76 @@ func TestExclusionRules(t *testing.T) {
 		}
 		if strings.Join(read, " ") != wantRead {
 			t.Errorf("inherit %v: headers read %v, want %s", tc.inherit, read, wantRead)
+		}
+	}
+}
+
+// TestExclusiveArchKoji: the Koji source reads the tags from the copies it
+// takes (here the signed ones of xa-sub), with the same outcome.
+func TestExclusiveArchKoji(t *testing.T) {
+	repoDir := exclusiveRepo(t)
+	repo, err := repomd.Open(repoDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := t.TempDir()
+	for _, p := range repo.Packages {
+		src := p.SourceName()
+		if p.IsSource() {
+			src = p.Name
+		}
+		rel := filepath.Join("packages", src, p.Version, p.Release)
+		if src == "xa-sub" {
+			rel = filepath.Join(rel, "data", "signed", "abcd1234")
+		}
+		d := filepath.Join(top, rel, p.Arch)
+		os.MkdirAll(d, 0o755)
+		data, err := os.ReadFile(repo.PackagePath(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(d, p.FileName()), data, 0o644)
+		if src == "xa-sub" { // the unsigned copy Koji always has
+			d = filepath.Join(top, "packages", src, p.Version, p.Release, p.Arch)
+			os.MkdirAll(d, 0o755)
+			os.WriteFile(filepath.Join(d, p.FileName()), data, 0o644)
+		}
+	}
+	hub := kojitest.New(t, top)
+	if err := hub.ScanPackages(); err != nil {
+		t.Fatal(err)
+	}
+	hub.AddTag("xa", "x86_64", "aarch64")
+	for _, nvr := range []string{"xa-noaarch-1-1", "xa-plain-1-1", "xa-sub-1-1", "xa-x86-1-1"} {
+		hub.TagBuild("xa", nvr)
+	}
+	prof := filepath.Join(t.TempDir(), "koji.conf")
+	os.WriteFile(prof, []byte("[koji]\nserver = "+hub.URL()+"\ntopdir = "+top+"\n"), 0o644)
+	t.Setenv("PUNGO_KOJI_CONFIG", prof)
+	for _, tc := range []struct {
+		considersNoarch bool
+		aarch64         string
+	}{
+		{true, "xa-plain xa-x86"},
+		{false, "xa-plain"},
+	} {
+		c := kojiCompose(t, compose.MapConfig{"pkgset_koji_tag": "xa", "sigkeys": []any{"abcd1234", nil},
+			"pkgset_exclusive_arch_considers_noarch": tc.considersNoarch}, 0)
+		c.Variants[0].Arches = []string{"aarch64", "x86_64"}
+		set, err := Load(context.Background(), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(names(set.Arch("aarch64"), "noarch"), " "); got != tc.aarch64 {
+			t.Errorf("considers noarch %v: aarch64 noarch packages %q, want %q", tc.considersNoarch, got, tc.aarch64)
+		}
+		if got := strings.Join(names(set.Arch("x86_64"), "noarch"), " "); got != "xa-noaarch xa-plain xa-sub-data xa-x86" {
+			t.Errorf("considers noarch %v: x86_64 noarch packages %q", tc.considersNoarch, got)
+		}
+		for _, p := range set.Arch("x86_64") {
+			if p.Name == "xa-sub-data" && p.Sigkey != "abcd1234" {
+				t.Errorf("xa-sub-data not taken signed: %s", p.Path)
+			}
 		}
 	}
 }
