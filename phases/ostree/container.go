@@ -143,7 +143,6 @@ func (p *InstallerPhase) Run(ctx context.Context, c *compose.Compose) error {
 	if err := p.Validate(c); err != nil {
 		return err
 	}
-	runroot.WarnKojiPlugin(c, "ostree_installer_use_koji_plugin", "ostree_installer")
 	items, err := Items(c, "ostree_installer")
 	if err != nil {
 		return err
@@ -254,7 +253,11 @@ func MakeInstaller(ctx context.Context, c *compose.Compose, rr *runroot.Runner, 
 		return err
 	}
 	packages := append([]string{"pungi", "lorax", "ostree"}, conf.strings("extra_runroot_pkgs")...)
-	if _, err := rr.Run(ctx, runroot.Request{Command: cmd, LogFile: filepath.Join(logdir, "runroot.log"), Arch: arch,
+	if compose.BoolOpt(c.Conf, "ostree_installer_use_koji_plugin", false) {
+		if err := installerPlugin(ctx, c, rr, it, args, packages, logdir); err != nil {
+			return fmt.Errorf("ostree_installer %s.%s: %w", v.UID, arch, err)
+		}
+	} else if _, err := rr.Run(ctx, runroot.Request{Command: cmd, LogFile: filepath.Join(logdir, "runroot.log"), Arch: arch,
 		Packages: packages, Mounts: []string{c.Topdir}, ChownPaths: []string{output}}); err != nil {
 		return fmt.Errorf("ostree_installer %s.%s: %w", v.UID, arch, err)
 	}

@@ -92,7 +92,7 @@ func pungiBuildinstall(prof *koji.Profile, args []string) {
 	const cmd = "pungi-buildinstall"
 	kw, pos := pluginOpts(cmd, args, true)
 	got := pluginKeys(cmd, pos[2:], buildinstallKeys)
-	for _, k := range []string{"product", "version", "release", "sources", "variant", "buildarch", "volid", "outputdir"} {
+	for _, k := range []string{"product", "version", "sources", "variant", "buildarch", "volid", "outputdir"} {
 		if len(got[k]) == 0 {
 			die("%s: %s is required", cmd, k)
 		}

@@ -1,0 +1,107 @@
+package ostree
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/images"
+	"github.com/pungo/pungo/phases/images/imgtest"
+	"github.com/pungo/pungo/phases/koji/kojitest"
+	"github.com/pungo/pungo/phases/runroot"
+	"github.com/pungo/pungo/repomd/toolcheck"
+)
+
+// kojiPlugin points Koji's client (the fake koji, playing the builder)
+// at a test hub.
+func kojiPlugin(t *testing.T) *kojitest.Hub {
+	h := kojitest.New(t, t.TempDir())
+	h.Users["compose"] = "pw"
+	kc := filepath.Join(t.TempDir(), "koji.conf")
+	os.WriteFile(kc, []byte("[test]\nserver = "+h.URL()+"\nauthtype = password\nuser = compose\npassword = pw\ntopdir = "+h.TopDir+"\n"), 0o644)
+	t.Setenv("PUNGO_KOJI_CONFIG", kc)
+	imgtest.WithPath(t, imgtest.FakeBin(t, "koji"))
+	old := runroot.DefaultPoll
+	runroot.DefaultPoll = time.Millisecond
+	t.Cleanup(func() { runroot.DefaultPoll = old })
+	return h
+}
+
+func TestOSTreeInstallerPlugin(t *testing.T) {
+	toolcheck.Need(t, "xorrisofs", "checkisomd5")
+	imgtest.WithPath(t, imgtest.FakeBin(t, "lorax"))
+	repoDir := t.TempDir()
+	conf := func(extra compose.MapConfig) compose.MapConfig {
+		m := compose.MapConfig{"ostree_installer_use_koji_plugin": true, "runroot_tag": "f40-build", "koji_profile": "test",
+			"runroot_weights": map[string]any{"ostree_installer": 5.0},
+			"ostree_installer": []any{[]any{"^Server$", map[string]any{"x86_64": map[string]any{
+				"repo": []any{"file://" + repoDir}, "release": nil, "installpkgs": []any{"fedora-productimg-atomic"},
+				"add_template_var": []any{"ostree_ref=demo/x86_64/server"}, "rootfs_size": int64(3)}}}}}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+
+	kojiPlugin(t)
+	c := imgtest.NewCompose(t, conf(nil), "")
+	c.Paths.Work.ArchRepo("x86_64")
+	if err := (&InstallerPhase{}).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	logdir := filepath.Join(c.Topdir, "logs", "x86_64", "Server", "ostree_installer-1")
+	out := filepath.Join(c.Topdir, "work", "x86_64", "Server", "ostree_installer")
+	b, _ := os.ReadFile(filepath.Join(logdir, "runroot.log"))
+	want := fmt.Sprintf("koji --profile=test pungi-buildinstall --nowait --task-id --weight=5 --package=pungi --package=lorax --package=ostree"+
+		" --mount=%s --chown-uid=%d f40-build x86_64 product=Demo version=1.0 release=%s sources=file://%s 'sources=%s/work/$basearch/repo' variant=Server nomacboot"+
+		" 'volid=DEMO-1.0 Server.x86_64' buildarch=x86_64 installpkgs=fedora-productimg-atomic add-template-var=ostree_ref=demo/x86_64/server"+
+		" rootfs-size=3 outputdir=%s\n", c.Topdir, os.Getuid(), c.ImageRelease(), repoDir, c.Topdir, out)
+	if !strings.HasPrefix(string(b), want) {
+		t.Errorf("koji log:\n%s\nwant it to start with\n%s", b, want)
+	}
+	if ids := c.KojiTasks(); len(ids) != 1 {
+		t.Errorf("recorded koji tasks %v", ids)
+	}
+	for _, f := range []string{filepath.Join(out, "images", "boot.iso"), filepath.Join(logdir, "lorax.log"),
+		filepath.Join(c.Topdir, "compose", "Server", "x86_64", "os", "images", "install.img")} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("not harvested: %v", err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "results")); err == nil {
+		t.Error("results/ left in the output directory")
+	}
+	e := images.Of(c).All()
+	if len(e) != 1 || e[0].Image.Type != "dvd-ostree" || !e[0].Image.Bootable {
+		t.Fatalf("images %+v", e)
+	}
+
+	// A failing task: a clear error, or a failed deliverable when failable.
+	for _, failable := range []bool{false, true} {
+		h := kojiPlugin(t)
+		h.Tasks = func(string, []any, map[string]any) kojitest.Outcome { return kojitest.Outcome{Fail: "lorax: no space left"} }
+		extra := compose.MapConfig{}
+		if failable {
+			extra["ostree_installer"] = []any{[]any{"^Server$", map[string]any{"x86_64": map[string]any{
+				"repo": []any{"file://" + repoDir}, "failable": []any{"*"}}}}}
+		}
+		c := imgtest.NewCompose(t, conf(extra), "")
+		c.Paths.Work.ArchRepo("x86_64")
+		err := (&InstallerPhase{}).Run(context.Background(), c)
+		if failable {
+			if err != nil || c.FailedDeliverables() != 1 {
+				t.Fatalf("failable: %v, failed %d", err, c.FailedDeliverables())
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "ostree_installer Server.x86_64: Pungi-buildinstall task failed: ") ||
+			!strings.Contains(err.Error(), "lorax: no space left") || !strings.Contains(err.Error(), "runroot.log for more details") {
+			t.Fatalf("failing task: %v", err)
+		}
+	}
+}
