@@ -84,7 +84,9 @@ func TestOSTreeInstallerPlugin(t *testing.T) {
 	// A failing task: a clear error, or a failed deliverable when failable.
 	for _, failable := range []bool{false, true} {
 		h := kojiPlugin(t)
-		h.Tasks = func(string, []any, map[string]any) kojitest.Outcome { return kojitest.Outcome{Fail: "lorax: no space left"} }
+		h.Tasks = func(string, []any, map[string]any) kojitest.Outcome {
+			return kojitest.Outcome{Fail: "lorax: no space left"}
+		}
 		extra := compose.MapConfig{}
 		if failable {
 			extra["ostree_installer"] = []any{[]any{"^Server$", map[string]any{"x86_64": map[string]any{
