@@ -36,6 +36,7 @@ func (*ContainerPhase) Validate(c *compose.Compose) error {
 
 // Run implements compose.Phase.
 func (*ContainerPhase) Run(ctx context.Context, c *compose.Compose) error {
+	runroot.WarnKojiPlugin(c, "ostree_container_use_koji_plugin", "ostree_container")
 	items, err := Items(c, "ostree_container")
 	if err != nil {
 		return err

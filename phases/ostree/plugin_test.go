@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -105,5 +106,66 @@ func TestOSTreeInstallerPlugin(t *testing.T) {
 			!strings.Contains(err.Error(), "lorax: no space left") || !strings.Contains(err.Error(), "runroot.log for more details") {
 			t.Fatalf("failing task: %v", err)
 		}
+	}
+}
+
+func TestOSTreePlugin(t *testing.T) {
+	cfg := configRepo(t, map[string]string{"demo.json": treefileJSON})
+	repo := ostreeRepo(t)
+	block := map[string]any{"treefile": "demo.json", "config_url": cfg, "config_branch": "main", "ostree_repo": repo,
+		"repo":    []any{map[string]any{"name": "extra", "baseurl": "http://example.com/extra/$basearch"}},
+		"version": "!OSTREE_VERSION_FROM_LABEL_DATE_TYPE_RESPIN", "update_summary": true, "ostree_ref": "demo/custom"}
+	c, log := treeCompose(t, block)
+	h := kojiPlugin(t)
+	for k, v := range map[string]any{"ostree_use_koji_plugin": true, "runroot_tag": "f40-build", "runroot_channel": "compose",
+		"koji_profile": "test", "runroot_weights": map[string]any{"ostree": 4.0}} {
+		c.Conf.(compose.MapConfig)[k] = v
+	}
+	if err := (&TreePhase{}).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	logdir := filepath.Join(c.Topdir, "logs", "x86_64", "Server", "ostree-1")
+	work := filepath.Join(c.Topdir, "work", "ostree-1")
+	b, _ := os.ReadFile(filepath.Join(logdir, "runroot.log"))
+	want := "koji --profile=test pungi-ostree --nowait --task-id --channel-override=compose --weight=4 --package=pungi --package=ostree" +
+		" --package=rpm-ostree --mount=" + c.Topdir + " --mount=" + repo + " f40-build x86_64 repo=" + repo + " log-dir=" + logdir +
+		" treefile=" + filepath.Join(work, "config_repo", "demo.json") + " version=1.0_Beta.1.2 extra-config=" + filepath.Join(work, "extra_config.json") +
+		" update-summary ostree-ref=demo/custom\n"
+	if !strings.HasPrefix(string(b), want) {
+		t.Errorf("koji log:\n%s\nwant it to start with\n%s", b, want)
+	}
+	args, kw := h.TaskArgs(int64(c.KojiTasks()[0]))
+	if args[1] != "x86_64" || !strings.HasPrefix(args[2].(string), "pungi-ostree repo=") || kw["weight"] != int64(4) {
+		t.Errorf("task %v %v", args, kw)
+	}
+	// The builder (pungi-make-ostree) committed; pungo read the commit ID
+	// from log-dir, tagged the ref the treefile now names and kept the
+	// summary to the plugin.
+	if calls, _ := os.ReadFile(log); !strings.Contains(string(calls), "--add-metadata-string=version=1.0_Beta.1.2") {
+		t.Errorf("rpm-ostree calls %s", calls)
+	}
+	res, _ := c.Value("ostree.commit.Server.x86_64.1")
+	tr := res.(TreeResult)
+	if tr.Ref != "demo/custom" || len(tr.CommitID) != 64 {
+		t.Fatalf("result %+v", tr)
+	}
+	if rev, err := exec.Command("ostree", "rev-parse", "--repo="+repo, tr.Ref).Output(); err != nil || strings.TrimSpace(string(rev)) != tr.CommitID {
+		t.Fatalf("ref not tagged: %s %v", rev, err)
+	}
+	if _, err := os.Stat(filepath.Join(repo, "summary")); err != nil {
+		t.Errorf("summary not updated: %v", err)
+	}
+
+	// A failing task is a clear error; a failable one is recorded.
+	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome {
+		return kojitest.Outcome{Fail: "rpm-ostree: error: no such package"}
+	}
+	err := (&TreePhase{}).Run(context.Background(), c)
+	if err == nil || !strings.Contains(err.Error(), "ostree Server.x86_64: Pungi-ostree task failed: ") || !strings.Contains(err.Error(), "no such package") {
+		t.Fatalf("failing task: %v", err)
+	}
+	block["failable"] = []any{"*"}
+	if err := (&TreePhase{}).Run(context.Background(), c); err != nil || c.FailedDeliverables() != 1 {
+		t.Fatalf("failable: %v, failed %d", err, c.FailedDeliverables())
 	}
 }

@@ -68,7 +68,6 @@ func (*TreePhase) Validate(c *compose.Compose) error {
 
 // Run implements compose.Phase.
 func (p *TreePhase) Run(ctx context.Context, c *compose.Compose) error {
-	runroot.WarnKojiPlugin(c, "ostree_use_koji_plugin", "ostree")
 	items, err := Items(c, "ostree")
 	if err != nil {
 		return err
@@ -155,8 +154,13 @@ func MakeTree(ctx context.Context, c *compose.Compose, rr *runroot.Runner, it It
 	if r := conf.str("ostree_ref", ""); r != "" {
 		update["ref"] = r
 	}
-	if err := TweakTreefile(treefile, repos, conf.boolean("keep_original_sources", false), update); err != nil {
-		return err
+	plugin := compose.BoolOpt(c.Conf, "ostree_use_koji_plugin", false)
+	// Koji's pungi-ostree task tweaks the treefile itself from the extra
+	// config and the ostree-ref argument.
+	if !plugin {
+		if err := TweakTreefile(treefile, repos, conf.boolean("keep_original_sources", false), update); err != nil {
+			return err
+		}
 	}
 	repo := conf.str("ostree_repo", "")
 	if err := os.MkdirAll(repo, 0o755); err != nil {
@@ -183,9 +187,19 @@ func MakeTree(ctx context.Context, c *compose.Compose, rr *runroot.Runner, it It
 	}
 	cmd = append(cmd, treefile)
 	packages := append([]string{"pungi", "ostree", "rpm-ostree"}, conf.strings("runroot_packages")...)
-	_, err = rr.Run(ctx, runroot.Request{Command: "umask 0002 && " + runroot.ShellJoin(cmd),
-		LogFile: filepath.Join(logdir, "runroot.log"), Arch: it.Arch, Packages: packages,
-		Mounts: []string{c.Topdir, repo}, NewChroot: true})
+	if plugin {
+		// Pungi's argument dict for pungi-make-ostree tree.
+		args := []runroot.PluginArg{{Key: "repo", Value: repo}, {Key: "log-dir", Value: logdir}, {Key: "treefile", Value: treefile},
+			{Key: "version", Value: version}, {Key: "extra-config", Value: extra},
+			{Key: "update-summary", Value: conf.boolean("update_summary", false)}, {Key: "ostree-ref", Value: conf.str("ostree_ref", "")},
+			{Key: "force-new-commit", Value: conf.boolean("force_new_commit", false)}, {Key: "unified-core", Value: conf.boolean("unified_core", false)}}
+		_, err = rr.RunPlugin(ctx, runroot.PluginRequest{Task: "pungi-ostree", Arch: it.Arch, Args: args, Packages: packages,
+			Mounts: []string{c.Topdir, repo}, LogFile: filepath.Join(logdir, "runroot.log")})
+	} else {
+		_, err = rr.Run(ctx, runroot.Request{Command: "umask 0002 && " + runroot.ShellJoin(cmd),
+			LogFile: filepath.Join(logdir, "runroot.log"), Arch: it.Arch, Packages: packages,
+			Mounts: []string{c.Topdir, repo}, NewChroot: true})
+	}
 	if err != nil {
 		return fmt.Errorf("ostree %s.%s: %w", it.Variant.UID, it.Arch, err)
 	}
@@ -209,7 +223,7 @@ func MakeTree(ctx context.Context, c *compose.Compose, rr *runroot.Runner, it It
 			return err
 		}
 	}
-	if conf.boolean("update_summary", false) {
+	if conf.boolean("update_summary", false) && !plugin {
 		out, err := exec.CommandContext(ctx, "ostree", "summary", "-u", "--repo="+repo).CombinedOutput()
 		os.WriteFile(filepath.Join(logdir, "ostree-summary.log"), out, 0o644)
 		if err != nil {

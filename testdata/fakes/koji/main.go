@@ -22,6 +22,12 @@
 // with logs in OUTPUTDIR/logs; when it failed it leaves only a log saying
 // so. Like koji with --nowait it then exits 0; 1 when lorax failed.
 //
+//	koji --profile=NAME pungi-ostree --nowait --task-id [--channel-override=CH]
+//	     [--weight=N] [--package=P…] [--mount=DIR…] TAG ARCH KEY=VALUE|FLAG…
+//
+// pungi-ostree likewise plays pungi-make-ostree tree on the builder (see
+// pungiOstree) once its task closed.
+//
 // It checks every argument, reads the profile like pungo (koji.conf files
 // or $PUNGO_KOJI_CONFIG), checks the config file as koji's image-build
 // does (required keys, known keys only, comma lists) and turns it into the
@@ -76,6 +82,8 @@ func main() {
 		runroot(prof, args[2:])
 	case "pungi-buildinstall":
 		pungiBuildinstall(prof, args[2:])
+	case "pungi-ostree":
+		pungiOstree(prof, args[2:])
 	default:
 		die("unknown subcommand %q", args[1])
 	}

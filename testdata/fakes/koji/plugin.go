@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/pungo/pungo/phases/buildinstall"
 	"github.com/pungo/pungo/phases/koji"
+	"github.com/pungo/pungo/phases/ostree"
 )
 
 // pluginOpts parses the options every Pungi plugin command takes before
@@ -152,4 +154,97 @@ func submitPlugin(prof *koji.Profile, cmd string, pos []string, kw koji.KW) bool
 	fmt.Println(id)
 	_, err = kc.WatchTask(ctx, id, 5*time.Millisecond)
 	return err == nil
+}
+
+var ostreeKeys = map[string]string{
+	"repo": "one", "log-dir": "one", "treefile": "one", "version": "one", "extra-config": "one",
+	"update-summary": "flag", "ostree-ref": "one", "force-new-commit": "flag", "unified-core": "flag",
+}
+
+// pungiOstree is Pungi's pungi-ostree plugin command; as the builder it
+// does what pungi-make-ostree tree does: tweak the treefile from the extra
+// config (repos, keep_original_sources) and ostree-ref, run rpm-ostree
+// compose tree (the fake on PATH) with the commit ID written to
+// LOG-DIR/commitid.log, and update the summary when asked.
+func pungiOstree(prof *koji.Profile, args []string) {
+	const cmd = "pungi-ostree"
+	kw, pos := pluginOpts(cmd, args, false)
+	got := pluginKeys(cmd, pos[2:], ostreeKeys)
+	for _, k := range []string{"repo", "log-dir", "treefile"} {
+		if len(got[k]) == 0 {
+			die("%s: %s is required", cmd, k)
+		}
+	}
+	one := func(k string) string {
+		if v := got[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	flag := func(k string) bool { _, ok := got[k]; return ok }
+	for _, m := range []string{one("repo")} {
+		found := false
+		for _, x := range kw["mounts"].([]string) {
+			found = found || x == m
+		}
+		if !found {
+			die("%s: repo %s is not mounted", cmd, m)
+		}
+	}
+	if !submitPlugin(prof, cmd, pos, kw) {
+		return
+	}
+	var repos []map[string]any
+	keep := false
+	if ec := one("extra-config"); ec != "" {
+		b, err := os.ReadFile(ec)
+		if err != nil {
+			die("%v", err)
+		}
+		var extra map[string]any
+		if err := json.Unmarshal(b, &extra); err != nil {
+			die("%s: %v", ec, err)
+		}
+		rl, _ := extra["repo"].([]any)
+		for _, r := range rl {
+			m, ok := r.(map[string]any)
+			if !ok {
+				die("%s: repo entry %v is not a dict", ec, r)
+			}
+			repos = append(repos, m)
+		}
+		keep, _ = extra["keep_original_sources"].(bool)
+	}
+	update := map[string]any{}
+	if r := one("ostree-ref"); r != "" {
+		update["ref"] = r
+	}
+	if err := ostree.TweakTreefile(one("treefile"), repos, keep, update); err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
+	commit := filepath.Join(one("log-dir"), "commitid.log")
+	rc := []string{"compose", "tree", "--repo=" + one("repo"), "--write-commitid-to=" + commit, "--touch-if-changed=" + commit + ".stamp"}
+	if flag("unified-core") {
+		rc = append(rc, "--unified-core")
+	}
+	if v := one("version"); v != "" {
+		rc = append(rc, "--add-metadata-string=version="+v)
+	}
+	if flag("force-new-commit") {
+		rc = append(rc, "--force-nocache")
+	}
+	rc = append(rc, one("treefile"))
+	run := exec.Command("rpm-ostree", rc...)
+	run.Stdout, run.Stderr = os.Stdout, os.Stdout
+	if err := run.Run(); err != nil {
+		fmt.Printf("rpm-ostree: %v\n", err)
+		os.Exit(1)
+	}
+	if flag("update-summary") {
+		if out, err := exec.Command("ostree", "summary", "-u", "--repo="+one("repo")).CombinedOutput(); err != nil {
+			fmt.Printf("ostree summary: %v: %s\n", err, out)
+			os.Exit(1)
+		}
+	}
 }
