@@ -228,6 +228,9 @@ type Task struct {
 	// lorax_use_koji_plugin is set (nil otherwise): Koji's plugin then runs
 	// lorax, writing results/ and logs/ under RunDir.
 	Plugin []runroot.PluginArg
+	// Args are the lorax arguments as the plugin's dict, whichever way
+	// lorax runs: what buildinstall.metadata records for reuse.
+	Args []runroot.PluginArg
 }
 
 // RunDir is Pungi's buildinstall_dir(allow_topdir_override=True) for a
@@ -312,7 +315,7 @@ func Plan(ctx context.Context, c *compose.Compose) ([]*Task, error) {
 				RootfsSize: o.RootfsSize, LogDir: logDir, DracutArgs: o.DracutArgs, SkipBranding: o.SkipBranding,
 				SquashfsOnly: o.SquashfsOnly, ConfigurationFile: confFile, RootfsType: o.RootfsType}
 			cmd := "rm -rf " + runroot.ShellQuote(runDir) + " && " + runroot.ShellJoin(LoraxCmd(args))
-			t := &Task{Variant: v, Arch: arch, Command: cmd, Output: out, RunDir: runDir}
+			t := &Task{Variant: v, Arch: arch, Command: cmd, Output: out, RunDir: runDir, Args: PluginArgs(args, runDir)}
 			if compose.BoolOpt(c.Conf, "lorax_use_koji_plugin", false) {
 				t.Command = ""
 				t.Plugin = PluginArgs(args, runDir)
@@ -389,6 +392,8 @@ func runTask(ctx context.Context, c *compose.Compose, rr *runroot.Runner, t *Tas
 	elsewhere := runDir != t.Output
 	if nonEmpty(t.Output) || nonEmpty(runDir) {
 		c.Log.Warningf("[SKIP ] Buildinstall for arch %s, variant %s", t.Arch, t.Variant.UID)
+	} else if tryReuse(ctx, c, t) {
+		c.Log.Infof("[BEGIN] %s (reusing old results)", msg)
 	} else {
 		c.Log.Infof("[BEGIN] %s", msg)
 		packages := append([]string{"lorax"}, compose.AsStrings(c.Conf.ForVariantArch("buildinstall_packages", t.Variant.UID, t.Arch))...)
@@ -418,6 +423,9 @@ func runTask(ctx context.Context, c *compose.Compose, rr *runroot.Runner, t *Tas
 			if err := copyTree(filepath.Join(runDir, "results"), t.Output); err != nil {
 				return fmt.Errorf("copying lorax results from %s: %w", runDir, err)
 			}
+		}
+		if err := writeMetadata(ctx, c, t, nil); err != nil {
+			c.Log.Warningf("buildinstall.metadata for %s.%s not written (no reuse by the next compose): %v", t.Variant.UID, t.Arch, err)
 		}
 	}
 	if err := CopyFiles(c, t.Variant, t.Arch, t.Output, ks); err != nil {

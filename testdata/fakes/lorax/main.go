@@ -150,6 +150,13 @@ func main() {
 	}
 	if l := single["--logfile"]; l != "" {
 		os.WriteFile(l, []byte("fake lorax finished\n"), 0o644)
+		// lorax lists what it installed into the image: one empty file
+		// per package name under pkglists/ (Pungi's reuse reads them).
+		for _, p := range multi["--installpkgs"] {
+			if err := write(filepath.Join(filepath.Dir(l), "pkglists", p), nil); err != nil {
+				die("%v", err)
+			}
+		}
 	}
 }
 
