@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/createiso"
 	"github.com/pungo/pungo/phases/images/imgtest"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
@@ -135,6 +136,9 @@ func TestReuseOldBuildinstall(t *testing.T) {
 			}
 			if ran := runs() > before; ran == tc.reused {
 				t.Errorf("lorax ran: %v, want reuse %v", ran, tc.reused)
+			}
+			if got := createiso.BuildinstallReused(c, c.Variant("Server"), "x86_64"); got != tc.reused {
+				t.Errorf("createiso told buildinstall reused: %v", got)
 			}
 			// Either way the tree and netinst ISO are there.
 			tree := filepath.Join(c.Topdir, "compose", "Server", "x86_64", "os")

@@ -624,3 +624,70 @@ func TestValidateISOTools(t *testing.T) {
 		})
 	}
 }
+
+func TestExtraISOReuse(t *testing.T) {
+	needISOTools(t)
+	parent := t.TempDir()
+	mk := func(respin int, volid string) *compose.Compose {
+		conf := imgtest.BaseConf()
+		conf["extra_isos"] = map[string]any{"^Server$": []any{map[string]any{
+			"filename": "extra-{filename}", "volid": []any{volid}, "skip_src": true}}}
+		dir, _, err := compose.CreateDir(parent, conf, compose.Options{Type: "test", Date: "20240102", Respin: respin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := compose.New(conf, dir, compose.Options{OldComposes: []string{parent}}, nil, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Log.Close() })
+		c.Variants = imgtest.NewCompose(t, nil, "").Variants
+		if err := c.DumpConfig(map[string]any(conf)); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	isoOf := func(c *compose.Compose) string {
+		return filepath.Join(c.Topdir, "compose", "Server", "x86_64", "iso", "extra-"+c.ID()+"-Server-x86_64-dvd1.iso")
+	}
+	runExtra := func(c *compose.Compose, drop string) (os.FileInfo, string) {
+		tree := makeTree(t, c, "x86_64", false)
+		if drop != "" {
+			os.Remove(filepath.Join(tree, "Packages", drop))
+		}
+		if err := (&ExtraISOs{}).Run(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+		c.WriteStatus(compose.StatusFinished)
+		st, err := os.Stat(isoOf(c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if images.Of(c).Len() != 1 {
+			t.Error("extra ISO not in the manifest")
+		}
+		log, _ := os.ReadFile(c.Paths.Log.LogFile("", "pungi"))
+		return st, string(log)
+	}
+	first, _ := runExtra(mk(0, "{volid} X"), "")
+	tests := []struct {
+		name, volid, drop string
+		reused            bool
+		log               string
+	}{
+		{"same entry and packages", "{volid} X", "", true, "Reusing ISO extra-"},
+		{"other packages", "{volid} X", "a/alpha-1-1.noarch.rpm", false, "packages differ"},
+		{"other entry", "{volid} Y", "", false, "option extra_isos differs"},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st, log := runExtra(mk(i+1, tc.volid), tc.drop)
+			if os.SameFile(st, first) != tc.reused {
+				t.Errorf("reused %v, want %v", !tc.reused, tc.reused)
+			}
+			if !strings.Contains(log, tc.log) {
+				t.Errorf("log lacks %q:\n%s", tc.log, log)
+			}
+		})
+	}
+}

@@ -2,6 +2,9 @@ package createiso
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -254,11 +257,17 @@ func extraISO(ctx context.Context, c *compose.Compose, rr *runroot.Runner, conf 
 	job := &Job{Variant: v, Arch: arch, ISOPath: filepath.Join(isoDir, filename), Bootable: bootable, DiscNum: 1, DiscCount: 1,
 		Script: scriptFile, Mounts: []string{c.Topdir}, Deliverable: "extra_iso", AdditionalVariants: include}
 	c.Log.Infof("[BEGIN] Creating ISO (arch: %s, variant: %s): %s", arch, v.UID, filename)
-	if _, err := rr.Run(ctx, runroot.Request{Command: "bash " + runroot.ShellQuote(scriptFile),
-		LogFile: c.Paths.Log.LogFile(arch, "extraiso-"+filename), Arch: arch,
-		Packages: []string{"coreutils", "genisoimage", "isomd5sum"}, Mounts: job.Mounts}); err != nil {
-		os.Remove(job.ISOPath)
-		return fmt.Errorf("%s: %w", filename, err)
+	hash, err := extraConfigHash(conf)
+	if err != nil {
+		return err
+	}
+	if !tryReuseExtra(c, job, opts, hash) {
+		if _, err := rr.Run(ctx, runroot.Request{Command: "bash " + runroot.ShellQuote(scriptFile),
+			LogFile: c.Paths.Log.LogFile(arch, "extraiso-"+filename), Arch: arch,
+			Packages: []string{"coreutils", "genisoimage", "isomd5sum"}, Mounts: job.Mounts}); err != nil {
+			os.Remove(job.ISOPath)
+			return fmt.Errorf("%s: %w", filename, err)
+		}
 	}
 	im, err := AddToManifest(c, job)
 	if err != nil {
@@ -268,8 +277,73 @@ func extraISO(ctx context.Context, c *compose.Compose, rr *runroot.Runner, conf 
 	if ms, ok := conf["max_size"].(int64); ok {
 		im.MaxSize = ms
 	}
+	if err := saveExtraReuseMeta(c, job, opts, hash); err != nil {
+		c.Log.Warningf("extra_isos reuse metadata: %v", err)
+	}
 	c.Log.Infof("[DONE ] Creating ISO (arch: %s, variant: %s): %s", arch, v.UID, filename)
 	return nil
+}
+
+// extraConfigHash identifies an extra_isos entry: its metadata file is
+// named by it, so a changed entry finds nothing to reuse.
+func extraConfigHash(conf extraConf) (string, error) {
+	b, err := json.Marshal(map[string]any(conf)) // keys sorted
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+func extraReuseMetaPath(c *compose.Compose, j *Job, hash string) string {
+	return filepath.Join(c.Paths.Log.Topdir(j.Arch), fmt.Sprintf("extraiso-reuse-%s-%s-%s.%s.json", j.Variant.UID, j.Arch, hash, j.Arch))
+}
+
+func saveExtraReuseMeta(c *compose.Compose, j *Job, o ScriptOpts, hash string) error {
+	m := newReuseMeta(j, o)
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(extraReuseMetaPath(c, j, hash), data, 0o644)
+}
+
+// tryReuseExtra is Pungi's ExtraIsosThread.try_reuse: with
+// extraiso_allow_reuse (default on), an unchanged extra_isos entry (same
+// hash), the same configuration, volume ID and packages as in the newest
+// old compose, the old ISO, manifest, log and jigdo files are hardlinked.
+// A bootable one needs buildinstall to have been reused.
+func tryReuseExtra(c *compose.Compose, j *Job, o ScriptOpts, hash string) bool {
+	if !compose.BoolOpt(c.Conf, "extraiso_allow_reuse", true) {
+		return false
+	}
+	msg := fmt.Sprintf("Cannot reuse ISO for %s.%s", j.Variant.UID, j.Arch)
+	old, oldPath := oldCompose(c)
+	if old == "" {
+		c.Log.Infof("%s - no old compose", msg)
+		return false
+	}
+	if j.Bootable && (BuildinstallReused == nil || !BuildinstallReused(c, j.Variant, j.Arch)) {
+		c.Log.Infof("%s - boot configuration changed", msg)
+		return false
+	}
+	if !sameConfig(c, oldPath, msg) {
+		return false
+	}
+	prev, err := loadReuseMeta(oldPath(extraReuseMetaPath(c, j, hash)))
+	if err != nil {
+		c.Log.Infof("%s - no old metadata found", msg)
+		return false
+	}
+	if !sameISOInput(c, prev, newReuseMeta(j, o), msg) {
+		return false
+	}
+	if err := linkOld(isoFiles(c, oldPath, prev, o, j.ISOPath, "extraiso-")); err != nil {
+		c.Log.Errorf("Error while reusing ISO for %s.%s: %v", j.Variant.UID, j.Arch, err)
+		return false
+	}
+	c.Log.Infof("Reusing ISO %s from %s", filepath.Base(j.ISOPath), old)
+	return true
 }
 
 // extraContents is get_iso_contents: boot files (from buildinstall, with

@@ -35,16 +35,21 @@ func reuseMetaPath(c *compose.Compose, arch string, v *compose.Variant, num, cou
 	return filepath.Join(c.Paths.Log.Topdir(arch), fmt.Sprintf("createiso-%s-%d-%d.%s.json", v.UID, num, count, arch))
 }
 
-func saveReuseMeta(c *compose.Compose, j *Job, o ScriptOpts) (*reuseMeta, error) {
+func newReuseMeta(j *Job, o ScriptOpts) *reuseMeta {
 	var m reuseMeta
 	m.Cmd.ISOPath, m.Cmd.Bootable, m.Cmd.DiscNum, m.Cmd.DiscCount = j.ISOPath, j.Bootable, j.DiscNum, j.DiscCount
 	m.Opts.VolID, m.Opts.GraftPoints, m.Opts.OutputDir, m.Opts.ISOName = o.VolID, o.GraftPoints, o.OutputDir, o.ISOName
 	m.Opts.JigdoDir, m.Opts.Arch = o.JigdoDir, o.Arch
+	return &m
+}
+
+func saveReuseMeta(c *compose.Compose, j *Job, o ScriptOpts) (*reuseMeta, error) {
+	m := newReuseMeta(j, o)
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return nil, err
 	}
-	return &m, atomicfile.WriteFile(reuseMetaPath(c, j.Arch, j.Variant, j.DiscNum, j.DiscCount), data, 0o644)
+	return m, atomicfile.WriteFile(reuseMetaPath(c, j.Arch, j.Variant, j.DiscNum, j.DiscCount), data, 0o644)
 }
 
 // reuseIgnored are options that may differ between composes whose ISOs
@@ -79,37 +84,32 @@ func packagesOf(gp string) (map[string]bool, error) {
 	return out, nil
 }
 
-// TryReuse is Pungi's try_reuse: with createiso_allow_reuse (default on)
-// and an old compose from --old-composes whose configuration, volume ID
-// and package list are the same, the old ISO (and manifest, log, jigdo
-// files) is hardlinked instead of made again. Bootable ISOs are only
-// reused when buildinstall was, which pungo never does.
-func TryReuse(c *compose.Compose, j *Job, o ScriptOpts) bool {
-	cur, err := saveReuseMeta(c, j, o)
-	if err != nil {
-		c.Log.Warningf("createiso reuse metadata: %v", err)
-		return false
-	}
-	if !compose.BoolOpt(c.Conf, "createiso_allow_reuse", true) {
-		return false
-	}
-	msg := fmt.Sprintf("Cannot reuse ISO for %s.%s", j.Variant.UID, j.Arch)
+// BuildinstallReused tells whether buildinstall reused an old compose's
+// lorax output for a variant.arch (set by the buildinstall package, which
+// imports this one). A bootable ISO can only be reused then: otherwise a
+// changed lorax template would go unnoticed.
+var BuildinstallReused func(c *compose.Compose, v *compose.Variant, arch string) bool
+
+// oldCompose is the newest reusable old compose and the mapping of a path
+// of this compose to the same path in it ("" when there is none).
+func oldCompose(c *compose.Compose) (string, func(string) string) {
 	olds := compose.OldComposeDirs(c)
 	if len(olds) == 0 {
-		return false
-	}
-	if j.Bootable {
-		c.Log.Infof("%s - boot configuration changed", msg)
-		return false
+		return "", nil
 	}
 	old := olds[0]
-	oldPath := func(p string) string {
+	return old, func(p string) string {
 		rel, err := filepath.Rel(c.Topdir, p)
 		if err != nil {
 			return ""
 		}
 		return filepath.Join(old, rel)
 	}
+}
+
+// sameConfig compares the configuration dumps of this compose and the old
+// one, logging the first option that differs.
+func sameConfig(c *compose.Compose, oldPath func(string) string, msg string) bool {
 	curConf, err1 := readConfigDump(c.Paths.Log.LogFile("", "config-dump"))
 	oldConf, err2 := readConfigDump(oldPath(c.Paths.Log.LogFile("", "config-dump")))
 	if err1 != nil || err2 != nil {
@@ -124,12 +124,12 @@ func TryReuse(c *compose.Compose, j *Job, o ScriptOpts) bool {
 			}
 		}
 	}
-	raw, err := os.ReadFile(oldPath(reuseMetaPath(c, j.Arch, j.Variant, j.DiscNum, j.DiscCount)))
-	var prev reuseMeta
-	if err != nil || json.Unmarshal(raw, &prev) != nil {
-		c.Log.Infof("%s - no old metadata found", msg)
-		return false
-	}
+	return true
+}
+
+// sameISOInput compares the volume ID and the packages of the graft points
+// recorded by the old run with this one's (Pungi's compare_packages).
+func sameISOInput(c *compose.Compose, prev, cur *reuseMeta, msg string) bool {
 	if prev.Opts.VolID != cur.Opts.VolID {
 		c.Log.Infof("%s - volume ID differs", msg)
 		return false
@@ -140,37 +140,89 @@ func TryReuse(c *compose.Compose, j *Job, o ScriptOpts) bool {
 		c.Log.Infof("%s - packages differ", msg)
 		return false
 	}
-	var linked []string
-	link := func(src, dst string) error {
-		if err := os.Link(src, dst); err != nil {
-			return err
-		}
-		linked = append(linked, dst)
-		return nil
-	}
-	oldName := filepath.Base(prev.Cmd.ISOPath)
-	err = func() error {
-		for _, suf := range []string{"", ".manifest"} {
-			if err := link(prev.Cmd.ISOPath+suf, j.ISOPath+suf); err != nil {
-				return err
-			}
-		}
-		if err := link(oldPath(c.Paths.Log.LogFile(j.Arch, "createiso-"+oldName)), c.Paths.Log.LogFile(j.Arch, "createiso-"+filepath.Base(j.ISOPath))); err != nil {
-			return err
-		}
-		if o.JigdoDir != "" {
-			for _, suf := range []string{".template", ".jigdo"} {
-				if err := link(filepath.Join(prev.Opts.JigdoDir, oldName)+suf, filepath.Join(o.JigdoDir, filepath.Base(j.ISOPath))+suf); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}()
+	return true
+}
+
+func loadReuseMeta(path string) (*reuseMeta, error) {
+	raw, err := os.ReadFile(path)
 	if err != nil {
-		for _, f := range linked {
-			os.Remove(f)
+		return nil, err
+	}
+	var m reuseMeta
+	return &m, json.Unmarshal(raw, &m)
+}
+
+// linkOld hardlinks old files to new paths (Pungi's OldFileLinker): all of
+// them or, after an error, none.
+func linkOld(pairs [][2]string) error {
+	var linked []string
+	for _, p := range pairs {
+		if err := os.Link(p[0], p[1]); err != nil {
+			for _, f := range linked {
+				os.Remove(f)
+			}
+			return err
 		}
+		linked = append(linked, p[1])
+	}
+	return nil
+}
+
+// isoFiles are the old and new paths of an ISO, its manifest, its log and
+// its jigdo files.
+func isoFiles(c *compose.Compose, oldPath func(string) string, prev *reuseMeta, o ScriptOpts, isoPath, logPrefix string) [][2]string {
+	oldName := filepath.Base(prev.Cmd.ISOPath)
+	oldISO := prev.Cmd.ISOPath
+	if oldISO == "" {
+		oldName = prev.Opts.ISOName
+		oldISO = filepath.Join(prev.Opts.OutputDir, oldName)
+	}
+	arch := o.Arch
+	out := [][2]string{{oldISO, isoPath}, {oldISO + ".manifest", isoPath + ".manifest"},
+		{oldPath(c.Paths.Log.LogFile(arch, logPrefix+oldName)), c.Paths.Log.LogFile(arch, logPrefix+filepath.Base(isoPath))}}
+	if o.JigdoDir != "" {
+		for _, suf := range []string{".template", ".jigdo"} {
+			out = append(out, [2]string{filepath.Join(prev.Opts.JigdoDir, oldName) + suf, filepath.Join(o.JigdoDir, filepath.Base(isoPath)) + suf})
+		}
+	}
+	return out
+}
+
+// TryReuse is Pungi's try_reuse: with createiso_allow_reuse (default on)
+// and an old compose from --old-composes whose configuration, volume ID
+// and package list are the same, the old ISO (and manifest, log, jigdo
+// files) is hardlinked instead of made again. A bootable ISO is only
+// reused when buildinstall was.
+func TryReuse(c *compose.Compose, j *Job, o ScriptOpts) bool {
+	cur, err := saveReuseMeta(c, j, o)
+	if err != nil {
+		c.Log.Warningf("createiso reuse metadata: %v", err)
+		return false
+	}
+	if !compose.BoolOpt(c.Conf, "createiso_allow_reuse", true) {
+		return false
+	}
+	msg := fmt.Sprintf("Cannot reuse ISO for %s.%s", j.Variant.UID, j.Arch)
+	old, oldPath := oldCompose(c)
+	if old == "" {
+		return false
+	}
+	if j.Bootable && (BuildinstallReused == nil || !BuildinstallReused(c, j.Variant, j.Arch)) {
+		c.Log.Infof("%s - boot configuration changed", msg)
+		return false
+	}
+	if !sameConfig(c, oldPath, msg) {
+		return false
+	}
+	prev, err := loadReuseMeta(oldPath(reuseMetaPath(c, j.Arch, j.Variant, j.DiscNum, j.DiscCount)))
+	if err != nil {
+		c.Log.Infof("%s - no old metadata found", msg)
+		return false
+	}
+	if !sameISOInput(c, prev, cur, msg) {
+		return false
+	}
+	if err := linkOld(isoFiles(c, oldPath, prev, o, j.ISOPath, "createiso-")); err != nil {
 		c.Log.Errorf("Error while reusing ISO for %s.%s: %v", j.Variant.UID, j.Arch, err)
 		return false
 	}
