@@ -36,7 +36,6 @@ func (*ContainerPhase) Validate(c *compose.Compose) error {
 
 // Run implements compose.Phase.
 func (*ContainerPhase) Run(ctx context.Context, c *compose.Compose) error {
-	runroot.WarnKojiPlugin(c, "ostree_container_use_koji_plugin", "ostree_container")
 	items, err := Items(c, "ostree_container")
 	if err != nil {
 		return err
@@ -75,8 +74,13 @@ func MakeContainer(ctx context.Context, c *compose.Compose, rr *runroot.Runner, 
 	if err := writeExtraConfig(filepath.Join(workdir, "extra_config.json"), conf, repos, "treefile", "config_url", "config_branch", "failable", "version"); err != nil {
 		return err
 	}
-	if err := TweakTreefile(treefile, repos, conf.boolean("keep_original_sources", false), nil); err != nil {
-		return err
+	plugin := compose.BoolOpt(c.Conf, "ostree_container_use_koji_plugin", false)
+	// Koji's pungi-ostree task tweaks the treefile itself from the extra
+	// config, as pungi-make-ostree container does.
+	if !plugin {
+		if err := TweakTreefile(treefile, repos, conf.boolean("keep_original_sources", false), nil); err != nil {
+			return err
+		}
 	}
 	target := c.Paths.Compose.ImageDir(it.Arch, it.Variant)
 	if target == "" {
@@ -93,8 +97,21 @@ func MakeContainer(ctx context.Context, c *compose.Compose, rr *runroot.Runner, 
 	archive := filepath.Join(target, name+".ociarchive")
 	cmd := []string{"rpm-ostree", "compose", "image", "--initialize", "--touch-if-changed=" + filepath.Join(logdir, name+".stamp"), treefile, archive}
 	packages := append([]string{"ostree", "rpm-ostree", "selinux-policy-targeted"}, conf.strings("runroot_packages")...)
-	if _, err := rr.Run(ctx, runroot.Request{Command: "umask 0002 && " + runroot.ShellJoin(cmd), LogFile: filepath.Join(logdir, "runroot.log"),
-		Arch: it.Arch, Packages: packages, Mounts: []string{c.Topdir}, NewChroot: true}); err != nil {
+	if plugin {
+		// Pungi's argument dict for pungi-make-ostree container: the task
+		// writes ociarchive-path/ociarchive-name.ociarchive and the stamp
+		// into log-dir.
+		args := []runroot.PluginArg{{Key: "log-dir", Value: logdir}, {Key: "treefile", Value: treefile},
+			{Key: "version", Value: version}, {Key: "extra-config", Value: filepath.Join(workdir, "extra_config.json")},
+			{Key: "ociarchive-path", Value: target}, {Key: "ociarchive-name", Value: name}}
+		packages = append([]string{"pungi"}, packages...)
+		_, err = rr.RunPlugin(ctx, runroot.PluginRequest{Task: "pungi-ostree", Arch: it.Arch, Args: args, Packages: packages,
+			Mounts: []string{c.Topdir}, LogFile: filepath.Join(logdir, "runroot.log")})
+	} else {
+		_, err = rr.Run(ctx, runroot.Request{Command: "umask 0002 && " + runroot.ShellJoin(cmd), LogFile: filepath.Join(logdir, "runroot.log"),
+			Arch: it.Arch, Packages: packages, Mounts: []string{c.Topdir}, NewChroot: true})
+	}
+	if err != nil {
 		return fmt.Errorf("ostree_container %s.%s: %w", it.Variant.UID, it.Arch, err)
 	}
 	im, err := images.NewImage(c, archive)

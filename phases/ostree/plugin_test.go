@@ -169,3 +169,52 @@ func TestOSTreePlugin(t *testing.T) {
 		t.Fatalf("failable: %v, failed %d", err, c.FailedDeliverables())
 	}
 }
+
+func TestOSTreeContainerPlugin(t *testing.T) {
+	imgtest.WithPath(t, imgtest.FakeBin(t, "rpm-ostree"))
+	h := kojiPlugin(t)
+	cfg := configRepo(t, map[string]string{"demo.yaml": "ref: demo/${basearch}/server\nrepos:\n  - upstream\npackages: [bash]\n"})
+	block := map[string]any{"treefile": "demo.yaml", "config_url": cfg, "config_branch": "main",
+		"version": "!VERSION_FROM_VERSION_DATE_RESPIN", "runroot_packages": []any{"extra-tool"}}
+	c := imgtest.NewCompose(t, compose.MapConfig{"ostree_container": map[string]any{"^Server$": block},
+		"ostree_container_use_koji_plugin": true, "runroot_tag": "f40-build", "runroot_channel": "compose", "koji_profile": "test"}, "")
+	c.Paths.Work.ArchRepo("x86_64")
+	if err := (&ContainerPhase{}).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	logdir := filepath.Join(c.Topdir, "logs", "x86_64", "Server", "ostree-container-1")
+	work := filepath.Join(c.Topdir, "work", "ostree-container-1")
+	target := filepath.Join(c.Topdir, "compose", "Server", "x86_64", "images")
+	b, _ := os.ReadFile(filepath.Join(logdir, "runroot.log"))
+	want := "koji --profile=test pungi-ostree --nowait --task-id --channel-override=compose --package=pungi --package=ostree" +
+		" --package=rpm-ostree --package=selinux-policy-targeted --package=extra-tool --mount=" + c.Topdir + " f40-build x86_64 log-dir=" + logdir +
+		" treefile=" + filepath.Join(work, "config_repo", "demo.yaml") + " version=1.0.20240102.0 extra-config=" + filepath.Join(work, "extra_config.json") +
+		" ociarchive-path=" + target + " ociarchive-name=DEMO-Server-1.0.20240102.0\n"
+	if !strings.HasPrefix(string(b), want) {
+		t.Errorf("koji log:\n%s\nwant it to start with\n%s", b, want)
+	}
+	if args, _ := h.TaskArgs(int64(c.KojiTasks()[0])); !strings.HasPrefix(args[2].(string), "pungi-ostree log-dir=") {
+		t.Errorf("task %v", args)
+	}
+	e := images.Of(c).All()
+	if len(e) != 1 || e[0].Image.Path != "Server/x86_64/images/DEMO-Server-1.0.20240102.0.ociarchive" || e[0].Image.Deliverable != "ostree-container" {
+		t.Fatalf("manifest %+v", e)
+	}
+	// The task tweaked the treefile (pungo leaves it to the plugin).
+	if tf, _ := os.ReadFile(filepath.Join(work, "config_repo", "demo.yaml")); !strings.Contains(string(tf), `"include": "demo.yaml.orig.yaml"`) {
+		t.Errorf("treefile not tweaked by the task: %s", tf)
+	}
+
+	// A failing task is a clear error; a failable one is recorded.
+	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome {
+		return kojitest.Outcome{Fail: "rpm-ostree: error: no such package"}
+	}
+	err := (&ContainerPhase{}).Run(context.Background(), c)
+	if err == nil || !strings.Contains(err.Error(), "ostree_container Server.x86_64: Pungi-ostree task failed: ") || !strings.Contains(err.Error(), "no such package") {
+		t.Fatalf("failing task: %v", err)
+	}
+	block["failable"] = []any{"*"}
+	if err := (&ContainerPhase{}).Run(context.Background(), c); err != nil || c.FailedDeliverables() != 1 {
+		t.Fatalf("failable: %v, failed %d", err, c.FailedDeliverables())
+	}
+}

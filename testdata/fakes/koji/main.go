@@ -25,8 +25,8 @@
 //	koji --profile=NAME pungi-ostree --nowait --task-id [--channel-override=CH]
 //	     [--weight=N] [--package=P…] [--mount=DIR…] TAG ARCH KEY=VALUE|FLAG…
 //
-// pungi-ostree likewise plays pungi-make-ostree tree on the builder (see
-// pungiOstree) once its task closed.
+// pungi-ostree likewise plays pungi-make-ostree tree (or container, with
+// ociarchive-path) on the builder (see pungiOstree) once its task closed.
 //
 // It checks every argument, reads the profile like pungo (koji.conf files
 // or $PUNGO_KOJI_CONFIG), checks the config file as koji's image-build

@@ -159,6 +159,7 @@ func submitPlugin(prof *koji.Profile, cmd string, pos []string, kw koji.KW) bool
 var ostreeKeys = map[string]string{
 	"repo": "one", "log-dir": "one", "treefile": "one", "version": "one", "extra-config": "one",
 	"update-summary": "flag", "ostree-ref": "one", "force-new-commit": "flag", "unified-core": "flag",
+	"ociarchive-path": "one", "ociarchive-name": "one",
 }
 
 // pungiOstree is Pungi's pungi-ostree plugin command; as the builder it
@@ -170,7 +171,14 @@ func pungiOstree(prof *koji.Profile, args []string) {
 	const cmd = "pungi-ostree"
 	kw, pos := pluginOpts(cmd, args, false)
 	got := pluginKeys(cmd, pos[2:], ostreeKeys)
-	for _, k := range []string{"repo", "log-dir", "treefile"} {
+	// With ociarchive-path the task plays pungi-make-ostree container
+	// (ostree_container_use_koji_plugin) instead of tree.
+	_, container := got["ociarchive-path"]
+	required := []string{"repo", "log-dir", "treefile"}
+	if container {
+		required = []string{"log-dir", "treefile", "ociarchive-name"}
+	}
+	for _, k := range required {
 		if len(got[k]) == 0 {
 			die("%s: %s is required", cmd, k)
 		}
@@ -182,10 +190,14 @@ func pungiOstree(prof *koji.Profile, args []string) {
 		return ""
 	}
 	flag := func(k string) bool { _, ok := got[k]; return ok }
-	for _, m := range []string{one("repo")} {
+	mounted := []string{one("repo")}
+	if container {
+		mounted = []string{one("ociarchive-path")}
+	}
+	for _, m := range mounted {
 		found := false
 		for _, x := range kw["mounts"].([]string) {
-			found = found || x == m
+			found = found || x == m || strings.HasPrefix(m, x+"/")
 		}
 		if !found {
 			die("%s: repo %s is not mounted", cmd, m)
@@ -222,6 +234,17 @@ func pungiOstree(prof *koji.Profile, args []string) {
 	if err := ostree.TweakTreefile(one("treefile"), repos, keep, update); err != nil {
 		fmt.Println(err)
 		os.Exit(1)
+	}
+	if container {
+		name := one("ociarchive-name")
+		run := exec.Command("rpm-ostree", "compose", "image", "--initialize", "--touch-if-changed="+filepath.Join(one("log-dir"), name+".stamp"),
+			one("treefile"), filepath.Join(one("ociarchive-path"), name+".ociarchive"))
+		run.Stdout, run.Stderr = os.Stdout, os.Stdout
+		if err := run.Run(); err != nil {
+			fmt.Printf("rpm-ostree: %v\n", err)
+			os.Exit(1)
+		}
+		return
 	}
 	commit := filepath.Join(one("log-dir"), "commitid.log")
 	rc := []string{"compose", "tree", "--repo=" + one("repo"), "--write-commitid-to=" + commit, "--touch-if-changed=" + commit + ".stamp"}
