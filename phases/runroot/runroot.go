@@ -377,15 +377,3 @@ func ShellQuote(s string) string {
 
 // ShellJoin quotes and joins a command line.
 func ShellJoin(args []string) string { return shellJoin(args) }
-
-// WarnKojiPlugin logs that a *_use_koji_plugin option is not honoured
-// (only ostree_container_use_koji_plugin now: buildinstall, ostree and
-// ostree_installer submit Koji's plugin tasks through RunPlugin): the
-// command runs with the phase's runroot_method instead — same tool, same
-// outputs, but the switch is visible in the log rather than silently
-// ignored.
-func WarnKojiPlugin(c *compose.Compose, option, phase string) {
-	if compose.BoolOpt(c.Conf, option, false) {
-		c.Log.Warningf("%s is set, but pungo has no Koji plugin task for %s: it runs with runroot_method %s instead", option, phase, Method(c, phase))
-	}
-}

@@ -200,16 +200,3 @@ func TestBaseArch(t *testing.T) {
 		}
 	}
 }
-
-func TestWarnKojiPlugin(t *testing.T) {
-	for _, set := range []bool{false, true} {
-		c := imgtest.NewCompose(t, compose.MapConfig{"ostree_container_use_koji_plugin": set, "runroot_method": "koji"}, "")
-		WarnKojiPlugin(c, "ostree_container_use_koji_plugin", "ostree_container")
-		c.Log.Close()
-		b, _ := os.ReadFile(filepath.Join(c.Topdir, "logs", "global", "pungi.global.log"))
-		want := "ostree_container_use_koji_plugin is set, but pungo has no Koji plugin task for ostree_container: it runs with runroot_method koji instead"
-		if strings.Contains(string(b), want) != set {
-			t.Errorf("option %v: log\n%s", set, b)
-		}
-	}
-}
