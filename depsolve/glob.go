@@ -88,13 +88,3 @@ func matchClass(pat string, i int, c byte) (matched bool, next int, valid bool) 
 	}
 	return false, 0, false
 }
-
-// globAny reports whether name matches any of the globs.
-func globAny(globs []string, name string) bool {
-	for _, g := range globs {
-		if fnmatch(g, name) {
-			return true
-		}
-	}
-	return false
-}

@@ -135,9 +135,6 @@ func (s *slab[T]) end() []T {
 	return r
 }
 
-// drop forgets the list being built.
-func (s *slab[T]) drop() { s.buf = s.buf[:s.mark] }
-
 // relaxGC holds the collector off while metadata loads. A load builds a
 // large, long-lived, pointer-rich heap in a fraction of a second; with the
 // default GOGC the collector would mark that growing heap six or seven

@@ -519,21 +519,6 @@ func (s *xmlScanner) endTagBuffered() bool {
 	return len(b) > 2 && b[0] == '<' && b[1] == '/' && bytes.IndexByte(b, '>') > 0
 }
 
-// skipElement skips the rest of the element whose start tag was just read.
-func (s *xmlScanner) skipElement() {
-	d := 1
-	for d > 0 {
-		switch s.next() {
-		case tokStart:
-			d++
-		case tokEnd:
-			d--
-		case tokEOF:
-			return
-		}
-	}
-}
-
 // decodeEntities appends raw to dst with entity and character references
 // replaced.
 func decodeEntities(dst, raw []byte) ([]byte, error) {

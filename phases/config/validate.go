@@ -99,9 +99,7 @@ func Check(c *Config, opts ValidateOptions) *Result {
 			filled.defaults[o.Name] = o.defaultValue()
 		}
 	}
-	for _, d := range dependencyErrors(filled) {
-		r.Errors = append(r.Errors, d)
-	}
+	r.Errors = append(r.Errors, dependencyErrors(filled)...)
 	if len(r.Errors) == 0 && !opts.SchemaOnly {
 		e, w := phaseChecks(filled, opts)
 		r.Errors = append(r.Errors, e...)

@@ -434,20 +434,6 @@ var WriteRepo = func(ctx context.Context, c *compose.Compose, treeDir, outDir st
 	return nil
 }
 
-func copyDir(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		t := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(t, 0o755)
-		}
-		return copyFile(p, t)
-	})
-}
-
 func copyFile(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {

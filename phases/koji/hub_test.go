@@ -289,7 +289,6 @@ func TestSSLLogin(t *testing.T) {
 // Negotiate token, as curl --negotiate would after gss_init_sec_context.
 type tokenNegotiator struct {
 	token string
-	ca    string
 	seen  []string
 }
 

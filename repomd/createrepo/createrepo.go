@@ -86,10 +86,8 @@ type Record struct {
 }
 
 type job struct {
-	path  string // on disk
-	href  string // location href
-	size  int64
-	mtime int64
+	path string // on disk
+	href string // location href
 }
 
 type result struct {
