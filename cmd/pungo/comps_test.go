@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,25 +10,6 @@ import (
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
-// compsCLI runs a subcommand in-process and returns its exit code, stdout
-// and stderr.
-func compsCLI(t *testing.T, run func([]string) int, args ...string) (int, string, string) {
-	t.Helper()
-	outR, outW, _ := os.Pipe()
-	errR, errW, _ := os.Pipe()
-	oldOut, oldErr := os.Stdout, os.Stderr
-	os.Stdout, os.Stderr = outW, errW
-	outC := make(chan string)
-	errC := make(chan string)
-	go func() { b, _ := io.ReadAll(outR); outC <- string(b) }()
-	go func() { b, _ := io.ReadAll(errR); errC <- string(b) }()
-	code := run(args)
-	outW.Close()
-	errW.Close()
-	os.Stdout, os.Stderr = oldOut, oldErr
-	return code, <-outC, <-errC
-}
-
 func compsTestdata(name string) string {
 	return filepath.Join(toolcheck.ProjectRoot(), "testdata", "comps", name)
 }
@@ -37,7 +17,7 @@ func compsTestdata(name string) string {
 func TestCompsFilterCLI(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out.xml")
-	code, stdout, stderr := compsCLI(t, runComps, "filter", compsTestdata("full.xml"), "--arch=s390x",
+	code, stdout, stderr := runCLI(t, runComps, "filter", compsTestdata("full.xml"), "--arch=s390x",
 		"--keep-empty-group", "conflicts-*", "--remove-translations", "--output", out)
 	if code != 0 || stdout != "" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
@@ -62,7 +42,7 @@ func TestCompsFilterCLI(t *testing.T) {
 	}
 
 	// To stdout, with a variant.
-	code, stdout, _ = compsCLI(t, runComps, "filter", "--arch", "x86_64", "--variant", "Server", compsTestdata("full.xml"))
+	code, stdout, _ = runCLI(t, runComps, "filter", "--arch", "x86_64", "--variant", "Server", compsTestdata("full.xml"))
 	if code != 0 || !strings.Contains(stdout, "<packagereq type=\"default\">server-only</packagereq>") || strings.Contains(stdout, "<id>workstation-product</id>") {
 		t.Errorf("exit %d, stdout\n%s", code, stdout)
 	}
@@ -95,7 +75,7 @@ func TestCompsCLIErrors(t *testing.T) {
 		{"validate missing", []string{"validate", filepath.Join(dir, "nope.xml")}, 2, "", "no such file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := compsCLI(t, runComps, tc.args...)
+			code, stdout, stderr := runCLI(t, runComps, tc.args...)
 			if code != tc.code || !strings.Contains(stdout, tc.stdout) || !strings.Contains(stderr, tc.stderr) {
 				t.Fatalf("exit %d (want %d)\nstdout %q (want %q)\nstderr %q (want %q)", code, tc.code, stdout, tc.stdout, stderr, tc.stderr)
 			}
@@ -114,7 +94,7 @@ func TestCompsVariantCLI(t *testing.T) {
   </variant>
 </variants>`), 0o644)
 	out := filepath.Join(dir, "Server.x86_64.xml")
-	code, _, stderr := compsCLI(t, runComps, "variant", "--variants-file", vfile, "--variant", "Server", "--arch", "x86_64",
+	code, _, stderr := runCLI(t, runComps, "variant", "--variants-file", vfile, "--variant", "Server", "--arch", "x86_64",
 		"--output", out, compsTestdata("full.xml"))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -140,7 +120,7 @@ func TestCompsVariantCLI(t *testing.T) {
 		{[]string{"variant", "--variants-file", vfile, "--variant", "Server", "--arch", "ppc64le", compsTestdata("full.xml")}, "not built for ppc64le"},
 		{[]string{"variant", "--variant", "Server", "--arch", "x86_64", compsTestdata("full.xml")}, "are required"},
 	} {
-		if code, _, stderr := compsCLI(t, runComps, tc.args...); code != 2 || !strings.Contains(stderr, tc.want) {
+		if code, _, stderr := runCLI(t, runComps, tc.args...); code != 2 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q", tc.args, code, stderr)
 		}
 	}

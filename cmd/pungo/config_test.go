@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,22 +11,7 @@ import (
 // standard output and standard error.
 func runConfigCaptured(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	outR, outW, _ := os.Pipe()
-	errR, errW, _ := os.Pipe()
-	oldOut, oldErr := os.Stdout, os.Stderr
-	os.Stdout, os.Stderr = outW, errW
-	done := make(chan [2]string)
-	go func() {
-		o, _ := io.ReadAll(outR)
-		e, _ := io.ReadAll(errR)
-		done <- [2]string{string(o), string(e)}
-	}()
-	code := runConfig(args)
-	os.Stdout, os.Stderr = oldOut, oldErr
-	outW.Close()
-	errW.Close()
-	res := <-done
-	return code, res[0], res[1]
+	return runCLI(t, runConfig, args...)
 }
 
 func writeFiles(t *testing.T, files map[string]string) string {

@@ -42,7 +42,7 @@ func TestCreaterepoDeltasCLI(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			os.RemoveAll(filepath.Join(newDir, "repodata"))
 			os.RemoveAll(filepath.Join(newDir, "drpms"))
-			code, _, stderr := repoCLI(t, runCreaterepo, append(append([]string{"-q"}, tt.args...), newDir)...)
+			code, _, stderr := runCLI(t, runCreaterepo, append(append([]string{"-q"}, tt.args...), newDir)...)
 			if code != tt.wantCode || !strings.Contains(stderr, tt.wantErr) {
 				t.Fatalf("exit %d, stderr %q; want %d and %q", code, stderr, tt.wantCode, tt.wantErr)
 			}

@@ -23,24 +23,6 @@ import (
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
-// repoCLI runs a subcommand in-process and returns its exit code, stdout
-// and stderr.
-func repoCLI(t *testing.T, run func([]string) int, args ...string) (int, string, string) {
-	t.Helper()
-	outR, outW, _ := os.Pipe()
-	errR, errW, _ := os.Pipe()
-	oldOut, oldErr := os.Stdout, os.Stderr
-	os.Stdout, os.Stderr = outW, errW
-	outC, errC := make(chan string), make(chan string)
-	go func() { b, _ := io.ReadAll(outR); outC <- string(b) }()
-	go func() { b, _ := io.ReadAll(errR); errC <- string(b) }()
-	code := run(args)
-	outW.Close()
-	errW.Close()
-	os.Stdout, os.Stderr = oldOut, oldErr
-	return code, <-outC, <-errC
-}
-
 func groupFile() string {
 	return filepath.Join(toolcheck.ProjectRoot(), "testdata", "createrepo", "comps.xml")
 }
@@ -156,7 +138,7 @@ func TestCreaterepoOutOfRangeNumbers(t *testing.T) {
 	corpus := rpmtest.Corpus(t)
 	for _, flags := range [][]string{{"--workers", "0"}, {"--workers", "101"}, {"--changelog-limit", "-2"}} {
 		out := t.TempDir()
-		code, _, stderr := repoCLI(t, runCreaterepo, append(append([]string{"-q", "--no-database", "--outputdir", out}, flags...), corpus)...)
+		code, _, stderr := runCLI(t, runCreaterepo, append(append([]string{"-q", "--no-database", "--outputdir", out}, flags...), corpus)...)
 		if code != 0 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "warning: wrong") {
 			t.Errorf("%v: exit %d, stderr %q", flags, code, stderr)
 		}
@@ -169,7 +151,7 @@ func TestCreaterepoOutOfRangeNumbers(t *testing.T) {
 func TestCreaterepoUpdateMDPathWithoutUpdate(t *testing.T) {
 	corpus := rpmtest.Corpus(t)
 	out := t.TempDir()
-	code, _, stderr := repoCLI(t, runCreaterepo, "-q", "--outputdir", out, "--update-md-path", "/nonexistent", corpus)
+	code, _, stderr := runCLI(t, runCreaterepo, "-q", "--outputdir", out, "--update-md-path", "/nonexistent", corpus)
 	if code != 0 || !strings.Contains(stderr, "warning: --update-md-path has no effect without --update") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
@@ -202,7 +184,7 @@ func TestCreaterepoMatchesCreaterepoC(t *testing.T) {
 					t.Fatalf("createrepo_c %v: %v\n%s", args, err, out)
 				}
 				args[2] = got
-				if code, _, stderr := repoCLI(t, runCreaterepo, args...); code != 0 {
+				if code, _, stderr := runCLI(t, runCreaterepo, args...); code != 0 {
 					t.Fatalf("pungo createrepo %v: exit %d: %s", args, code, stderr)
 				}
 				compareRepos(t, want, got)
@@ -371,7 +353,7 @@ func buildBoth(t *testing.T, dir string, flags ...string) (c, p string) {
 		t.Fatalf("createrepo_c: %v\n%s", err, out)
 	}
 	args[2] = p
-	if code, _, stderr := repoCLI(t, runCreaterepo, args...); code != 0 {
+	if code, _, stderr := runCLI(t, runCreaterepo, args...); code != 0 {
 		t.Fatalf("pungo createrepo: exit %d: %s", code, stderr)
 	}
 	return c, p
@@ -523,12 +505,12 @@ func TestCreaterepoBadInput(t *testing.T) {
 				b, _ := os.ReadFile(f)
 				os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644)
 			}
-			if code, _, stderr := repoCLI(t, runCreaterepo, "-q", dir); code != 0 {
+			if code, _, stderr := runCLI(t, runCreaterepo, "-q", dir); code != 0 {
 				t.Fatalf("first run: %d %s", code, stderr)
 			}
 			before := sha(t, filepath.Join(dir, "repodata", "repomd.xml"))
 			args, names := c.setup(t, dir)
-			code, _, stderr := repoCLI(t, runCreaterepo, append([]string{"-q"}, args...)...)
+			code, _, stderr := runCLI(t, runCreaterepo, append([]string{"-q"}, args...)...)
 			if code != 2 {
 				t.Errorf("exit %d, want 2", code)
 			}
@@ -560,20 +542,20 @@ func TestRepodiffCLI(t *testing.T) {
 	for _, d := range []string{a, b, c} {
 		os.Mkdir(d, 0o755)
 	}
-	repoCLI(t, runCreaterepo, "-q", "--outputdir", a, corpus)
-	repoCLI(t, runCreaterepo, "-q", "--outputdir", b, "--no-database", "--general-compress-type", "bz2", "--simple-md-filenames", corpus)
-	repoCLI(t, runCreaterepo, "-q", "--outputdir", c, "--excludes", "multi-0.9-1.i686.rpm", "--changelog-limit", "1", corpus)
-	if code, out, _ := repoCLI(t, runRepodiff, a, b); code != 1 || !strings.Contains(out, "record primary_db: A present, B absent") || strings.Count(out, "\n") != 3 {
+	runCLI(t, runCreaterepo, "-q", "--outputdir", a, corpus)
+	runCLI(t, runCreaterepo, "-q", "--outputdir", b, "--no-database", "--general-compress-type", "bz2", "--simple-md-filenames", corpus)
+	runCLI(t, runCreaterepo, "-q", "--outputdir", c, "--excludes", "multi-0.9-1.i686.rpm", "--changelog-limit", "1", corpus)
+	if code, out, _ := runCLI(t, runRepodiff, a, b); code != 1 || !strings.Contains(out, "record primary_db: A present, B absent") || strings.Count(out, "\n") != 3 {
 		t.Errorf("a vs b (databases only in a): exit %d\n%s", code, out)
 	}
-	code, out, _ := repoCLI(t, runRepodiff, a, c)
+	code, out, _ := runCLI(t, runRepodiff, a, c)
 	if code != 1 || !strings.Contains(out, "multi-0.9-1.i686: only in A") || !strings.Contains(out, "alpha-2:1.0-1.noarch: changelogs:") {
 		t.Errorf("a vs c: exit %d\n%s", code, out)
 	}
-	if code, out, _ := repoCLI(t, runRepodiff, a, a); code != 0 || out != "" {
+	if code, out, _ := runCLI(t, runRepodiff, a, a); code != 0 || out != "" {
 		t.Errorf("a vs a: exit %d %q", code, out)
 	}
-	if code, _, stderr := repoCLI(t, runRepodiff, a, filepath.Join(tmp, "nope")); code != 2 || strings.Count(stderr, "\n") != 1 {
+	if code, _, stderr := runCLI(t, runRepodiff, a, filepath.Join(tmp, "nope")); code != 2 || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("missing repo: exit %d %q", code, stderr)
 	}
 }
@@ -614,7 +596,7 @@ func TestModifyrepoMatchesModifyrepoC(t *testing.T) {
 		if out, err := exec.Command("modifyrepo_c", append(s, filepath.Join(c, "repodata"))...).CombinedOutput(); err != nil {
 			t.Fatalf("modifyrepo_c %v: %v\n%s", s, err, out)
 		}
-		if code, _, stderr := repoCLI(t, runModifyrepo, append(s, filepath.Join(p, "repodata"))...); code != 0 {
+		if code, _, stderr := runCLI(t, runModifyrepo, append(s, filepath.Join(p, "repodata"))...); code != 0 {
 			t.Fatalf("pungo modifyrepo %v: exit %d %s", s, code, stderr)
 		}
 	}
@@ -653,7 +635,7 @@ func TestModifyrepoMatchesModifyrepoC(t *testing.T) {
 	if _, ok := r.Record("updateinfo"); ok {
 		t.Error("updateinfo not removed")
 	}
-	if code, _, stderr := repoCLI(t, runModifyrepo, "--remove", "nosuch", filepath.Join(p, "repodata")); code != 2 || !strings.Contains(stderr, "repomd.xml") {
+	if code, _, stderr := runCLI(t, runModifyrepo, "--remove", "nosuch", filepath.Join(p, "repodata")); code != 2 || !strings.Contains(stderr, "repomd.xml") {
 		t.Errorf("removing a missing type: exit %d %q", code, stderr)
 	}
 }
@@ -680,7 +662,7 @@ func TestCreaterepoPungiCommandLine(t *testing.T) {
 	if out, err := exec.Command("createrepo_c", args(c)...).CombinedOutput(); err != nil {
 		t.Fatalf("createrepo_c: %v\n%s", err, out)
 	}
-	if code, _, stderr := repoCLI(t, runCreaterepo, args(p)...); code != 0 {
+	if code, _, stderr := runCLI(t, runCreaterepo, args(p)...); code != 0 {
 		t.Fatalf("pungo createrepo: exit %d %s", code, stderr)
 	}
 	compareRepos(t, c, p)
@@ -689,7 +671,7 @@ func TestCreaterepoPungiCommandLine(t *testing.T) {
 	withBase := args(b)
 	withBase[0] = filepath.Base(corpus)
 	withBase = append(withBase, "--basedir", filepath.Dir(corpus))
-	if code, _, stderr := repoCLI(t, runCreaterepo, withBase...); code != 0 {
+	if code, _, stderr := runCLI(t, runCreaterepo, withBase...); code != 0 {
 		t.Fatalf("pungo createrepo --basedir: exit %d %s", code, stderr)
 	}
 	compareRepos(t, p, b)
@@ -726,7 +708,7 @@ func TestBadRepodataCLI(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			bad := t.TempDir()
-			if code, _, stderr := repoCLI(t, runCreaterepo, "-q", "--no-database", "--simple-md-filenames", "--outputdir", bad, corpus); code != 0 {
+			if code, _, stderr := runCLI(t, runCreaterepo, "-q", "--no-database", "--simple-md-filenames", "--outputdir", bad, corpus); code != 0 {
 				t.Fatal(stderr)
 			}
 			repomdPath := filepath.Join(bad, "repodata", "repomd.xml")
@@ -746,7 +728,7 @@ func TestBadRepodataCLI(t *testing.T) {
 			os.WriteFile(repomdPath, md, 0o644)
 
 			good := t.TempDir()
-			repoCLI(t, runCreaterepo, "-q", "--outputdir", good, corpus)
+			runCLI(t, runCreaterepo, "-q", "--outputdir", good, corpus)
 			before := sha(t, filepath.Join(good, "repodata", "repomd.xml"))
 			for _, run := range []struct {
 				name string
@@ -756,7 +738,7 @@ func TestBadRepodataCLI(t *testing.T) {
 				{"repoquery", runRepoquery, []string{"--repo", bad}},
 				{"repodiff", runRepodiff, []string{good, bad}},
 			} {
-				code, _, stderr := repoCLI(t, run.f, run.args...)
+				code, _, stderr := runCLI(t, run.f, run.args...)
 				if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "pungo "+run.name+": ") ||
 					!strings.Contains(stderr, filepath.Join(bad, "repodata", c.file)) || !strings.Contains(stderr, c.why) {
 					t.Errorf("%s: exit %d, stderr %q: want exit 2 and one line naming %s and saying %q", run.name, code, stderr, c.file, c.why)
@@ -765,7 +747,7 @@ func TestBadRepodataCLI(t *testing.T) {
 			// createrepo_c only warns about --update-md-path metadata it
 			// cannot read, and indexes the packages afresh.
 			out := t.TempDir()
-			code, _, stderr := repoCLI(t, runCreaterepo, "-q", "--update", "--update-md-path", bad, "--outputdir", out, corpus)
+			code, _, stderr := runCLI(t, runCreaterepo, "-q", "--update", "--update-md-path", bad, "--outputdir", out, corpus)
 			if code != 0 || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "pungo createrepo: warning: --update-md-path: ") ||
 				!strings.Contains(stderr, filepath.Join(bad, "repodata", c.file)) || !strings.Contains(stderr, c.why) {
 				t.Errorf("createrepo --update-md-path: exit %d, stderr %q", code, stderr)
@@ -791,7 +773,7 @@ func TestRepoCommandsArgumentCount(t *testing.T) {
 		{"modifyrepo", runModifyrepo, []string{"file"}},
 		{"repodiff", runRepodiff, []string{"a"}},
 	} {
-		code, _, stderr := repoCLI(t, c.run, c.args...)
+		code, _, stderr := runCLI(t, c.run, c.args...)
 		if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "pungo "+c.name+": want ") {
 			t.Errorf("%s %q: exit %d, stderr %q", c.name, c.args, code, stderr)
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,25 +13,6 @@ import (
 
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
-
-// depsolveCLI runs a subcommand in-process and returns its exit code,
-// stdout and stderr.
-func depsolveCLI(t *testing.T, run func([]string) int, args ...string) (int, string, string) {
-	t.Helper()
-	outR, outW, _ := os.Pipe()
-	errR, errW, _ := os.Pipe()
-	oldOut, oldErr := os.Stdout, os.Stderr
-	os.Stdout, os.Stderr = outW, errW
-	outC := make(chan string)
-	errC := make(chan string)
-	go func() { b, _ := io.ReadAll(outR); outC <- string(b) }()
-	go func() { b, _ := io.ReadAll(errR); errC <- string(b) }()
-	code := run(args)
-	outW.Close()
-	errW.Close()
-	os.Stdout, os.Stderr = oldOut, oldErr
-	return code, <-outC, <-errC
-}
 
 func gatherFixture(t *testing.T, name string) string {
 	return filepath.Join(toolcheck.Shared(t, "conformance/gather"), "fixtures", name)
@@ -59,7 +39,7 @@ func TestDepsolveJSONMatchesConformance(t *testing.T) {
 		}
 	}
 	// Flags may follow the patterns.
-	code, stdout, stderr := depsolveCLI(t, runDepsolve, "--repo", "test-repo="+repo, "--lookaside", "lookaside="+la,
+	code, stdout, stderr := runCLI(t, runDepsolve, "--repo", "test-repo="+repo, "--lookaside", "lookaside="+la,
 		"Dummy-firefox", "--selfhosting", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -75,7 +55,7 @@ func TestDepsolveJSONMatchesConformance(t *testing.T) {
 
 func TestDepsolveTextWhyAndComps(t *testing.T) {
 	repo := gatherFixture(t, "repo")
-	code, stdout, stderr := depsolveCLI(t, runDepsolve, "--repo", repo, "--group", "basic-desktop", "--langpacks",
+	code, stdout, stderr := runCLI(t, runDepsolve, "--repo", repo, "--group", "basic-desktop", "--langpacks",
 		"--exclude-debug", "dummy-imsettings", "dummy-release-notes", "-dummy-release-notes-cs-CZ")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -94,7 +74,7 @@ func TestDepsolveTextWhyAndComps(t *testing.T) {
 		t.Errorf("excluded or debug packages in the output:\n%s", stdout)
 	}
 
-	code, stdout, _ = depsolveCLI(t, runDepsolve, "--repo", repo, "--why", "dummy-glibc-common", "dummy-bash")
+	code, stdout, _ = runCLI(t, runDepsolve, "--repo", repo, "--why", "dummy-glibc-common", "dummy-bash")
 	if code != 0 {
 		t.Fatalf("--why exit %d", code)
 	}
@@ -103,7 +83,7 @@ func TestDepsolveTextWhyAndComps(t *testing.T) {
 		!strings.Contains(lines[len(lines)-1], "dummy-bash-4.2.37-6.x86_64 (repo): input") {
 		t.Errorf("--why chain:\n%s", stdout)
 	}
-	if code, _, _ := depsolveCLI(t, runDepsolve, "--repo", repo, "--why", "dummy-kernel", "dummy-bash"); code != 1 {
+	if code, _, _ := runCLI(t, runDepsolve, "--repo", repo, "--why", "dummy-kernel", "dummy-bash"); code != 1 {
 		t.Errorf("--why of a package outside the result: exit %d, want 1", code)
 	}
 }
@@ -130,7 +110,7 @@ func TestDepsolveErrors(t *testing.T) {
 		{[]string{"--repo", repo, "--comps", badComps, "dummy-bash"}, badComps + ":3:"},
 		{[]string{"--repo", repo, "--comps", badComps, "--group", "core", "dummy-bash"}, badComps + ":3:"},
 	} {
-		code, _, stderr := depsolveCLI(t, runDepsolve, tt.args...)
+		code, _, stderr := runCLI(t, runDepsolve, tt.args...)
 		if code != 2 || !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and one line with %q", tt.args, code, stderr, tt.want)
 		}
@@ -139,7 +119,7 @@ func TestDepsolveErrors(t *testing.T) {
 
 func TestRepoclosureCLI(t *testing.T) {
 	repo := gatherFixture(t, "repo")
-	code, stdout, stderr := depsolveCLI(t, runRepoclosure, "--repo", "r="+repo, "--json")
+	code, stdout, stderr := runCLI(t, runRepoclosure, "--repo", "r="+repo, "--json")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1: %s", code, stderr)
 	}
@@ -155,16 +135,16 @@ func TestRepoclosureCLI(t *testing.T) {
 		!reflect.DeepEqual(got[4].Unresolved, []string{"dummy-glibc(ppc-32)"}) {
 		t.Errorf("unexpected report: %+v", got)
 	}
-	if code, _, stderr := depsolveCLI(t, runRepoclosure, "--repo", repo, "--arch", "x86_64"); code != 0 {
+	if code, _, stderr := runCLI(t, runRepoclosure, "--repo", repo, "--arch", "x86_64"); code != 0 {
 		t.Errorf("--arch x86_64: exit %d: %s", code, stderr)
 	}
-	if code, _, stderr := depsolveCLI(t, runRepoclosure, "--repo", repo, "--check", "nope"); code != 2 || !strings.Contains(stderr, "nope") {
+	if code, _, stderr := runCLI(t, runRepoclosure, "--repo", repo, "--check", "nope"); code != 2 || !strings.Contains(stderr, "nope") {
 		t.Errorf("--check of an unknown repo: exit %d, %q", code, stderr)
 	}
-	if code, _, stderr := depsolveCLI(t, runRepoclosure, "--repo", repo, "--arch", "x86-64"); code != 2 || !strings.Contains(stderr, `unknown arch "x86-64"`) {
+	if code, _, stderr := runCLI(t, runRepoclosure, "--repo", repo, "--arch", "x86-64"); code != 2 || !strings.Contains(stderr, `unknown arch "x86-64"`) {
 		t.Errorf("--arch x86-64: exit %d, %q", code, stderr)
 	}
-	if code, _, stderr := depsolveCLI(t, runRepoclosure, "--repo", filepath.Join(repo, "nope")); code != 2 || !strings.Contains(stderr, "nope") || strings.Count(stderr, "\n") != 1 {
+	if code, _, stderr := runCLI(t, runRepoclosure, "--repo", filepath.Join(repo, "nope")); code != 2 || !strings.Contains(stderr, "nope") || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("missing repository: exit %d, %q", code, stderr)
 	}
 }
@@ -187,7 +167,7 @@ func TestRepoclosureMatchesDnf(t *testing.T) {
 			pargs = append(pargs, "--arch", a)
 		}
 		out, _ := exec.Command(dnf, args...).Output()
-		_, stdout, _ := depsolveCLI(t, runRepoclosure, pargs...)
+		_, stdout, _ := runCLI(t, runRepoclosure, pargs...)
 		if got, want := closureLines(stdout), closureLines(string(out)); !reflect.DeepEqual(got, want) || len(want) == 0 && arches == nil {
 			t.Errorf("arches %v:\npungo %v\ndnf   %v", arches, got, want)
 		}
@@ -207,7 +187,7 @@ func TestRepoclosureMatchesDnfRealdata(t *testing.T) {
 		"--repofrompath", "baseos,file://"+base, "--repo", "baseos",
 		"--repofrompath", "appstream,file://"+app, "--repo", "appstream",
 		"repoclosure", "--arch", "x86_64", "--arch", "noarch").Output()
-	code, stdout, stderr := depsolveCLI(t, runRepoclosure, "--repo", "baseos="+base, "--repo", "appstream="+app,
+	code, stdout, stderr := runCLI(t, runRepoclosure, "--repo", "baseos="+base, "--repo", "appstream="+app,
 		"--arch", "x86_64", "--arch", "noarch")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1: %s", code, stderr)
@@ -261,7 +241,7 @@ func TestDepsolveSameOutputAnyGOMAXPROCS(t *testing.T) {
 		var first string
 		for _, procs := range []int{1, 2, 4} {
 			runtime.GOMAXPROCS(procs)
-			_, stdout, stderr := depsolveCLI(t, r.run, r.args...)
+			_, stdout, stderr := runCLI(t, r.run, r.args...)
 			out := stdout + "\x00" + stderr
 			if len(stdout) < 50 {
 				t.Fatalf("%v: too little output to compare: %q %q", r.args, stdout, stderr)

@@ -314,7 +314,7 @@ func TestRepoqueryCLIErrors(t *testing.T) {
 func TestRepoqueryAgreesWithDnf(t *testing.T) {
 	toolcheck.Need(t, "dnf")
 	repo := t.TempDir()
-	if code, _, stderr := repoCLI(t, runCreaterepo, "-q", "--no-database", "--outputdir", repo, rpmtest.Corpus(t)); code != 0 {
+	if code, _, stderr := runCLI(t, runCreaterepo, "-q", "--no-database", "--outputdir", repo, rpmtest.Corpus(t)); code != 0 {
 		t.Fatalf("createrepo: %s", stderr)
 	}
 	root := t.TempDir()
@@ -357,7 +357,7 @@ func TestRepoqueryAgreesWithDnf(t *testing.T) {
 		{"--qf", `[%{name}]%%{arch} %8{arch}|%-8{arch}|\t%{installsize}\n`},
 	} {
 		want := dnf(args...)
-		code, got, stderr := repoCLI(t, runRepoquery, append([]string{"--repo", repo}, args...)...)
+		code, got, stderr := runCLI(t, runRepoquery, append([]string{"--repo", repo}, args...)...)
 		if code != 0 {
 			t.Errorf("pungo repoquery %q: exit %d: %s", args, code, stderr)
 			continue
@@ -392,7 +392,7 @@ func TestRepoqueryAgreesWithDnfOnRealData(t *testing.T) {
 		if err != nil {
 			t.Fatalf("dnf %q: %v\n%s", args, err, want)
 		}
-		code, got, stderr := repoCLI(t, runRepoquery, append([]string{"--repo", baseos, "--repo", appstream}, args...)...)
+		code, got, stderr := runCLI(t, runRepoquery, append([]string{"--repo", baseos, "--repo", appstream}, args...)...)
 		if code != 0 {
 			t.Fatalf("pungo repoquery %q: %s", args, stderr)
 		}
