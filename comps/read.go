@@ -73,6 +73,10 @@ func passCharset(charset string, input io.Reader) (io.Reader, error) {
 // buildTree decodes data into an etree tree in one pass, recording the
 // line of every element's start tag (etree's own reader keeps no
 // positions).
+// maxDepth bounds element nesting: comps is four levels deep, and the
+// tree is walked recursively afterwards.
+const maxDepth = 64
+
 func buildTree(data []byte, name string) (*etree.Element, map[*etree.Element]int, error) {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.CharsetReader = passCharset
@@ -124,6 +128,9 @@ func buildTree(data []byte, name string) (*etree.Element, map[*etree.Element]int
 			}
 			lines[e] = line
 			stack = append(stack, e)
+			if len(stack) > maxDepth {
+				return nil, nil, syntax(line, fmt.Sprintf("elements nested deeper than the limit of %d", maxDepth))
+			}
 		case xml.EndElement:
 			tag := t.Name.Local
 			if t.Name.Space != "" {

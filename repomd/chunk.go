@@ -2,6 +2,7 @@ package repomd
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"runtime"
 	"sync"
@@ -52,7 +53,7 @@ func (c *chunk) scanner(name string) *xmlScanner {
 // on up to chunkWorkers goroutines; worker numbers a goroutine so parse
 // can keep per-goroutine state. It returns rd's read error if any, else
 // the first parse error in file order.
-func parseChunks(rd io.Reader, workers int, parse func(worker int, c *chunk) error) error {
+func parseChunks(rd io.Reader, name string, workers int, parse func(worker int, c *chunk) error) error {
 	if workers < 1 {
 		workers = 1
 	}
@@ -68,7 +69,7 @@ func parseChunks(rd io.Reader, workers int, parse func(worker int, c *chunk) err
 		go func() {
 			defer wg.Done()
 			for c := range work {
-				if err := parse(w, c); err != nil {
+				if err := parseRecovered(parse, w, c, name); err != nil {
 					mu.Lock()
 					errs[c.index] = err
 					mu.Unlock()
@@ -81,7 +82,7 @@ func parseChunks(rd io.Reader, workers int, parse func(worker int, c *chunk) err
 			}
 		}()
 	}
-	readErr := splitChunks(rd, free, func(c *chunk) { work <- c })
+	readErr := splitChunks(rd, name, free, func(c *chunk) { work <- c })
 	close(work)
 	wg.Wait()
 	// A read error (truncated file, checksum mismatch) explains the parse
@@ -102,7 +103,7 @@ func parseChunks(rd io.Reader, workers int, parse func(worker int, c *chunk) err
 }
 
 // splitChunks reads rd and hands out chunks that end after a </package>.
-func splitChunks(rd io.Reader, free chan []byte, emit func(*chunk)) error {
+func splitChunks(rd io.Reader, name string, free chan []byte, emit func(*chunk)) error {
 	var (
 		pending []byte // bytes not yet emitted
 		root    []byte
@@ -116,8 +117,14 @@ func splitChunks(rd io.Reader, free chan []byte, emit func(*chunk)) error {
 		case buf = <-free:
 		default:
 		}
+		if len(pending) > MaxXMLToken {
+			return fmt.Errorf("%s:%d: no </package> within the limit of %d MiB (one package that large, or not rpm-md)", name, line, MaxXMLToken>>20)
+		}
 		if cap(buf) < len(pending)+chunkSize {
-			buf = make([]byte, 0, len(pending)+chunkSize)
+			// Grow geometrically: a chunk that holds one huge package
+			// (a description of 100 MB) must not be copied once per
+			// chunkSize it spans.
+			buf = make([]byte, 0, max(len(pending)+chunkSize, 2*cap(pending)))
 		}
 		buf = append(buf[:0], pending...)
 		n, err := readFull(rd, buf[len(buf):cap(buf)])
@@ -234,4 +241,16 @@ func rootName(b []byte) []byte {
 		}
 		return b[1:j]
 	}
+}
+
+// parseRecovered runs parse, turning a panic into an error naming the
+// file: a worker goroutine's panic could not be caught anywhere else and
+// would end the process with a Go trace.
+func parseRecovered(parse func(int, *chunk) error, w int, c *chunk, name string) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("%s:%d: internal error while parsing: %v", name, c.startLine, v)
+		}
+	}()
+	return parse(w, c)
 }

@@ -107,7 +107,7 @@ func parseFilelists(rd io.Reader, name string, pkgs []*Package, _ *strPool) erro
 		results = map[int][]flEntry{}
 		sawRoot bool
 	)
-	err := parseChunks(rd, workers, func(w int, c *chunk) error {
+	err := parseChunks(rd, name, workers, func(w int, c *chunk) error {
 		st := states[w]
 		s := c.scanner(name)
 		s.dropSpace = true

@@ -47,7 +47,7 @@ func parsePrimary(rd io.Reader, name string, workers int) ([]*Package, *strPool,
 		results = map[int][]*Package{}
 		sawRoot bool
 	)
-	err := parseChunks(rd, workers, func(w int, c *chunk) error {
+	err := parseChunks(rd, name, workers, func(w int, c *chunk) error {
 		s := c.scanner(name)
 		pkgs, root, err := parsers[w].parse(s)
 		mu.Lock()
@@ -163,6 +163,10 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 						// Provides are mostly unique to their package
 						// (its name, sonames, config()), so hashing them
 						// buys nothing; other lists repeat a few names.
+						if len(a.value) > 0 && a.value[0] == '(' && parenDepth(a.value) > MaxRichDepth {
+							s.reject("rich dependency nested deeper than the limit of %d levels", MaxRichDepth)
+							continue
+						}
 						switch {
 						case string(a.value) == p.Name:
 							d.Name = p.Name
@@ -324,4 +328,21 @@ func (s *xmlScanner) intAttr(name string) int64 {
 		s.fail("attribute %s=%q is not a number", name, s.attr(name))
 	}
 	return v
+}
+
+// parenDepth is the deepest parenthesis nesting in b: the nesting of a
+// rich dependency, checked while loading so that no later evaluation
+// meets one deeper than ParseRich accepts.
+func parenDepth(b []byte) int {
+	d, deepest := 0, 0
+	for _, c := range b {
+		switch c {
+		case '(':
+			d++
+			deepest = max(deepest, d)
+		case ')':
+			d--
+		}
+	}
+	return deepest
 }

@@ -86,7 +86,7 @@ func ParseRich(s string) (*Rich, error) {
 	}
 	r, err := p.group()
 	if err != nil {
-		return nil, fmt.Errorf("rich dependency %q: %v", s, err)
+		return nil, fmt.Errorf("rich dependency %q: %v", truncateString(s, 80), err)
 	}
 	p.skipSpace()
 	if p.i != len(s) {
@@ -95,9 +95,16 @@ func ParseRich(s string) (*Rich, error) {
 	return r, nil
 }
 
+// MaxRichDepth is how deeply rich dependencies may nest. rpm's own
+// rpmrich.c recurses without a limit; real packages nest three or four
+// levels, and the evaluators walk the tree recursively, so a limit keeps a
+// hostile primary.xml from exhausting the stack.
+const MaxRichDepth = 64
+
 type richParser struct {
-	s string
-	i int
+	s     string
+	i     int
+	depth int
 }
 
 func (p *richParser) peek() byte {
@@ -119,6 +126,11 @@ func isSpace(c byte) bool {
 
 // group parses "( term [op term …] )" with p at '('.
 func (p *richParser) group() (*Rich, error) {
+	p.depth++
+	if p.depth > MaxRichDepth {
+		return nil, fmt.Errorf("nested deeper than the limit of %d levels", MaxRichDepth)
+	}
+	defer func() { p.depth-- }()
 	p.i++ // '('
 	first, err := p.term()
 	if err != nil {
@@ -228,4 +240,12 @@ func (p *richParser) nonWhite() string {
 		p.i++
 	}
 	return p.s[start:p.i]
+}
+
+// truncateString shortens s for an error message.
+func truncateString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }

@@ -90,6 +90,9 @@ func decompress(r io.Reader, name string) (io.Reader, func(), error) {
 	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
 		z, err := gzip.NewReader(br)
 		if err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, nil, fmt.Errorf("%s: truncated file (the gzip header is incomplete)", name)
+			}
 			return nil, nil, fmt.Errorf("%s: bad gzip data: %v", name, err)
 		}
 		return z, func() { z.Close() }, nil
@@ -237,8 +240,8 @@ func verifiedStream(raw io.ReadCloser, name string, want Checksum, prefetch bool
 	dr, closeDec, err := decompress(v, name)
 	if err != nil {
 		raw.Close()
-		if v.err != nil {
-			return nil, v.err
+		if v.err != nil && v.err != io.EOF {
+			return nil, v.err // a checksum mismatch explains the bad data
 		}
 		return nil, err
 	}

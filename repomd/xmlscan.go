@@ -29,6 +29,15 @@ import (
 // this scanner while adding a dependency, and rpm-md needs none of its
 // generality.
 
+// Limits of the scanner. rpm-md is at most five elements deep and its
+// largest tokens are descriptions and changelogs of a few megabytes;
+// beyond these a file is hostile or broken, and reading on would only
+// exhaust memory.
+var (
+	MaxXMLDepth = 256       // open elements
+	MaxXMLToken = 256 << 20 // bytes of one tag or text run
+)
+
 type tokKind uint8
 
 const (
@@ -104,6 +113,15 @@ func (s *xmlScanner) fail(format string, a ...any) tokKind {
 	return tokEOF
 }
 
+// reject fails the scan with an error that is about the content, not the
+// XML syntax.
+func (s *xmlScanner) reject(format string, a ...any) tokKind {
+	if s.err == nil {
+		s.err = fmt.Errorf("%s:%d: %s", s.file, s.line(), fmt.Sprintf(format, a...))
+	}
+	return tokEOF
+}
+
 // fill moves the unread bytes to the front of buf and reads more. It
 // reports false when no more bytes can come.
 func (s *xmlScanner) fill() bool {
@@ -116,6 +134,10 @@ func (s *xmlScanner) fill() bool {
 		s.pos = 0
 	}
 	if s.end == len(s.buf) {
+		if len(s.buf) >= MaxXMLToken {
+			s.err = fmt.Errorf("%s:%d: an XML token (tag or text) larger than the limit of %d MiB", s.file, s.line(), MaxXMLToken>>20)
+			return false
+		}
 		nb := make([]byte, 2*len(s.buf))
 		copy(nb, s.buf[:s.end])
 		s.buf = nb
@@ -354,6 +376,13 @@ func (s *xmlScanner) scanStartTag(b []byte) (tokKind, bool) {
 		}
 		if i >= len(b) {
 			return 0, false
+		}
+		switch b[i] {
+		case '>', '/':
+			if s.depth >= MaxXMLDepth {
+				s.fail("elements nested deeper than the limit of %d", MaxXMLDepth)
+				return tokEOF, true
+			}
 		}
 		switch b[i] {
 		case '>':

@@ -235,7 +235,10 @@ func runCompose(args []string) int {
 		case <-done:
 		}
 	}()
-	runErr := runComposePhases(ctx, c, conf, cfgPath, loaded)
+	runErr := func() (err error) {
+		defer c.RecoverPanic("compose", &err) // DOOMED below, trace in logs/global
+		return runComposePhases(ctx, c, conf, cfgPath, loaded)
+	}()
 	close(done)
 	if caught != nil {
 		c.Terminate("signal " + caught.String())

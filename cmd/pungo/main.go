@@ -7,7 +7,9 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 	"sort"
+	"strings"
 )
 
 // command is one subcommand. run gets the arguments after the subcommand
@@ -63,7 +65,27 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
-	os.Exit(c.run(os.Args[2:]))
+	os.Exit(runCommand(c, os.Args[2:]))
+}
+
+// runCommand runs a subcommand; a panic becomes a one-line error, with the
+// Go trace written to a file instead of the terminal.
+func runCommand(c *command, args []string) (code int) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		msg := fmt.Sprintf("pungo %s: internal error: %v", c.name, v)
+		if f, err := os.CreateTemp("", "pungo-traceback-*.log"); err == nil {
+			fmt.Fprintf(f, "pungo %s %s\npanic: %v\n%s", c.name, strings.Join(args, " "), v, debug.Stack())
+			f.Close()
+			msg += " (traceback in " + f.Name() + ")"
+		}
+		fmt.Fprintln(os.Stderr, msg)
+		code = 2
+	}()
+	return c.run(args)
 }
 
 // fail prints a one-line error for a subcommand and returns exit code 2.

@@ -334,7 +334,7 @@ func (r *Runner) runPhase(ctx context.Context, name string) error {
 		c.Notifier.Send("phase-start", map[string]any{"phase_name": name})
 		c.Progress.PhaseStart(name)
 	}
-	err := p.Run(ctx, c)
+	err := runRecovered(ctx, c, p, name)
 	if err == nil {
 		err = ctx.Err()
 	}
@@ -390,7 +390,7 @@ func (c *Compose) RunTasks(ctx context.Context, phase string, tasks []Task, work
 					continue
 				}
 				c.Progress.TaskStart(phase, t.Name)
-				err := t.Run(ctx)
+				err := runTaskRecovered(ctx, c, phase, t)
 				c.Progress.TaskDone(phase, t.Name)
 				if err != nil {
 					mu.Lock()
@@ -416,4 +416,16 @@ func (c *Compose) RunTasks(ctx context.Context, phase string, tasks []Task, work
 		}
 	}
 	return first
+}
+
+// runRecovered runs a phase, turning its panic into an error.
+func runRecovered(ctx context.Context, c *Compose, p Phase, name string) (err error) {
+	defer c.RecoverPanic(name+" phase", &err)
+	return p.Run(ctx, c)
+}
+
+// runTaskRecovered runs a task, turning its panic into an error.
+func runTaskRecovered(ctx context.Context, c *Compose, phase string, t Task) (err error) {
+	defer c.RecoverPanic(phase+": "+t.Name, &err)
+	return t.Run(ctx)
 }

@@ -379,8 +379,27 @@ func TestLinkTypes(t *testing.T) {
 	if err := linkFile(src, dir+"/x", "reflink"); err == nil {
 		t.Error("unknown link type accepted")
 	}
-	if packagePath("Bash-5.rpm", true) != "b/Bash-5.rpm" || packagePath("bash-5.rpm", false) != "bash-5.rpm" {
-		t.Error("hashed_directories layout")
+}
+
+// TestPackagePath: Pungi's hashed_directories layout; a location href
+// without a file name (empty, ending in '/') is an error, not a panic.
+func TestPackagePath(t *testing.T) {
+	for _, tt := range []struct {
+		href   string
+		hashed bool
+		want   string // "" = error
+	}{
+		{"Packages/Bash-5.rpm", true, "b/Bash-5.rpm"},
+		{"bash-5.rpm", false, "bash-5.rpm"},
+		{"", true, ""},
+		{"Packages/", true, ""},
+		{"", false, ""},
+		{"Packages/..", true, ""},
+	} {
+		got, err := packagePath(&repomd.Package{Name: "bash", Arch: "x86_64", Location: tt.href}, tt.hashed)
+		if got != tt.want || (err == nil) != (tt.want != "") {
+			t.Errorf("packagePath(%q, %v) = %q, %v; want %q", tt.href, tt.hashed, got, err, tt.want)
+		}
 	}
 }
 

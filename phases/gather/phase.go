@@ -14,6 +14,7 @@ import (
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/pkgset"
 	"github.com/pungo/pungo/phases/productmd"
+	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
@@ -130,11 +131,17 @@ const linkWorkers = 8
 
 // packagePath is Pungi's _get_package_path: the file name, under its
 // lowercased first letter with hashed_directories.
-func packagePath(file string, hashed bool) string {
-	if hashed {
-		return filepath.Join(strings.ToLower(file[:1]), file)
+// A location href without a file name (empty, or ending in '/') is
+// refused: it names no package file.
+func packagePath(p *repomd.Package, hashed bool) (string, error) {
+	file := p.FileName()
+	if file == "" || file == "." || file == ".." {
+		return "", fmt.Errorf("package %s: location href %q names no file", p.NEVRA(), p.Location)
 	}
-	return file
+	if hashed {
+		return filepath.Join(strings.ToLower(file[:1]), file), nil
+	}
+	return file, nil
 }
 
 // Link links every non-lookaside package of every variant.arch into the
@@ -218,7 +225,12 @@ func linkVariant(ctx context.Context, c *compose.Compose, arch string, v *compos
 					linkErr = fmt.Errorf("%s: package %s has no local file to link (%q)", v.UID, e.Pkg.NEVRA(), e.Path)
 					return
 				}
-				dst := filepath.Join(d.dir, packagePath(e.Pkg.FileName(), hashed))
+				pp, err := packagePath(e.Pkg, hashed)
+				if err != nil {
+					linkErr = fmt.Errorf("%s: %w", v.UID, err)
+					return
+				}
+				dst := filepath.Join(d.dir, pp)
 				if dir := filepath.Dir(dst); !made[dir] {
 					if linkErr = os.MkdirAll(dir, 0o755); linkErr != nil {
 						return
@@ -252,7 +264,10 @@ func linkVariant(ctx context.Context, c *compose.Compose, arch string, v *compos
 			if e.HasFlag("lookaside") {
 				continue
 			}
-			pp := packagePath(e.Pkg.FileName(), hashed)
+			pp, err := packagePath(e.Pkg, hashed)
+			if err != nil {
+				return fmt.Errorf("%s: %w", v.UID, err)
+			}
 			src := ""
 			if t != TypeSRPM {
 				src = srpmNEVRA[e.Pkg.SourceRPM]

@@ -56,6 +56,10 @@ func (n *node) childrenNamed(tag string) []*node {
 	return out
 }
 
+// maxDepth bounds element nesting: the tree is walked recursively, and
+// real variants files are a few levels deep.
+const maxDepth = 64
+
 // readTree parses the whole document; syntax errors carry their line.
 func readTree(data []byte, file string) (*node, error) {
 	dec := xml.NewDecoder(bytes.NewReader(data))
@@ -95,6 +99,9 @@ func readTree(data []byte, file string) (*node, error) {
 				p.children = append(p.children, n)
 			}
 			stack = append(stack, n)
+			if len(stack) > maxDepth {
+				return nil, &Error{File: file, Problems: []Problem{{Line: line, Msg: fmt.Sprintf("elements nested deeper than the limit of %d", maxDepth)}}}
+			}
 		case xml.EndElement:
 			stack = stack[:len(stack)-1]
 		case xml.CharData:

@@ -116,7 +116,13 @@ type parser struct {
 	// started (-1 outside look-behinds): references from inside one must
 	// name groups closed before it.
 	behindGroups int
+	depth        int // open groups
 }
+
+// maxGroupDepth bounds group nesting. Python's sre parser recurses per
+// group and fails with RecursionError some hundreds deep; a fixed limit
+// keeps this parser's and the matcher's stacks bounded.
+const maxGroupDepth = 100
 
 type pendingRef struct {
 	index, pos int
@@ -340,6 +346,11 @@ func (p *parser) atom() (node, error) {
 }
 
 func (p *parser) group(start int) (node, error) {
+	if p.depth >= maxGroupDepth {
+		return nil, &Error{fmt.Sprintf("groups nested deeper than the limit of %d", maxGroupDepth), start}
+	}
+	p.depth++
+	defer func() { p.depth-- }()
 	wasStart := p.atStart
 	p.atStart = false
 	if p.pos < len(p.src) && p.src[p.pos] == '?' {

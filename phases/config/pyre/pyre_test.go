@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pungo/pungo/repomd/toolcheck"
@@ -134,5 +135,19 @@ func TestCPythonCorpus(t *testing.T) {
 	}
 	if n < 2000 {
 		t.Fatalf("only %d cases", n)
+	}
+}
+
+// TestGroupDepthLimit: groups nested beyond the limit are a syntax error
+// at the group's position, not a stack overflow.
+func TestGroupDepthLimit(t *testing.T) {
+	for _, tt := range []struct {
+		depth int
+		ok    bool
+	}{{maxGroupDepth, true}, {maxGroupDepth + 1, false}, {1_000_000, false}} {
+		_, err := Compile(strings.Repeat("(", tt.depth) + "a" + strings.Repeat(")", tt.depth))
+		if (err == nil) != tt.ok || err != nil && !strings.Contains(err.Error(), "limit of 100 at position 100") {
+			t.Errorf("depth %d: %v", tt.depth, err)
+		}
 	}
 }

@@ -1,0 +1,71 @@
+package repomd
+
+import (
+	"strings"
+	"testing"
+)
+
+// primaryWith returns testPrimary with extra text inserted before the
+// first package's requires list ends.
+func primaryWith(old, new string) []byte {
+	return []byte(strings.Replace(testPrimary, old, new, 1))
+}
+
+// TestHostileMetadata: hostile or broken metadata gives a one-line error
+// naming the file (and line) and the limit or cause, never a crash, a
+// bare "EOF" or a silent load.
+func TestHostileMetadata(t *testing.T) {
+	deepRich := strings.Repeat("(", 1_000_000) + "a" + strings.Repeat(")", 1_000_000)
+	deepXML := strings.Repeat("<x>", 100_000) + strings.Repeat("</x>", 100_000)
+	cases := []struct {
+		name string
+		rec  testRecord
+		want string
+	}{
+		{"rich dependency nested 1e6 deep",
+			testRecord{typ: "primary", compress: "gz", content: primaryWith(`<rpm:entry name="/bin/sh" pre="1"/>`, `<rpm:entry name="`+deepRich+`"/>`)},
+			"primary.xml.gz:27: rich dependency nested deeper than the limit of 64 levels"},
+		{"elements nested 1e5 deep",
+			testRecord{typ: "primary", compress: "gz", content: primaryWith(`<file>/usr/bin/foo</file>`, deepXML)},
+			"primary.xml.gz:37: invalid XML: elements nested deeper than the limit of 256"},
+		{"gzip cut to three bytes",
+			testRecord{typ: "primary", compress: "gz", content: []byte(testPrimary), mangle: func(b []byte) []byte { return b[:3] }},
+			"primary.xml.gz: truncated file (the gzip header is incomplete)"},
+		{"gzip cut to ten bytes",
+			testRecord{typ: "primary", compress: "gz", content: []byte(testPrimary), mangle: func(b []byte) []byte { return b[:10] }},
+			"primary.xml.gz: truncated file"},
+		{"empty primary",
+			testRecord{typ: "primary", compress: "plain", content: nil},
+			"primary.xml: not a primary.xml"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeTestRepo(t, dir, c.rec)
+			_, err := Open(dir)
+			if err == nil {
+				t.Fatal("Open succeeded")
+			}
+			msg := err.Error()
+			if len(msg) > 400 {
+				t.Errorf("error is %d bytes long", len(msg))
+			}
+			if !strings.Contains(msg, c.want) || strings.Contains(msg, "\n") {
+				t.Errorf("error %.300q: want one line containing %q", msg, c.want)
+			}
+		})
+	}
+}
+
+func TestParseRichDepthLimit(t *testing.T) {
+	for _, tt := range []struct {
+		depth int
+		ok    bool
+	}{{1, true}, {MaxRichDepth, true}, {MaxRichDepth + 1, false}, {1_000_000, false}} {
+		s := strings.Repeat("(", tt.depth) + "a or b" + strings.Repeat(")", tt.depth)
+		_, err := ParseRich(s)
+		if (err == nil) != tt.ok || err != nil && (!strings.Contains(err.Error(), "limit of 64") || len(err.Error()) > 200) {
+			t.Errorf("depth %d: %.200v", tt.depth, err)
+		}
+	}
+}
