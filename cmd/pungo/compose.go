@@ -25,6 +25,7 @@ import (
 	_ "github.com/pungo/pungo/phases/gather"
 	"github.com/pungo/pungo/phases/initphase"
 	_ "github.com/pungo/pungo/phases/pkgset"
+	"github.com/pungo/pungo/phases/report"
 	_ "github.com/pungo/pungo/phases/testphase"
 )
 
@@ -235,23 +236,28 @@ func runCompose(args []string) int {
 		case <-done:
 		}
 	}()
+	var timings []compose.PhaseTime
 	runErr := func() (err error) {
 		defer c.RecoverPanic("compose", &err) // DOOMED below, trace in logs/global
-		return runComposePhases(ctx, c, conf, cfgPath, loaded)
+		timings, err = runComposePhases(ctx, c, conf, cfgPath, loaded)
+		return err
 	}()
 	close(done)
 	if caught != nil {
 		c.Terminate("signal " + caught.String())
+		writeComposeReport(c, timings)
 		return 1
 	}
 	if runErr != nil {
 		c.Log.Errorf("Compose run failed: %v", runErr)
 		c.Log.Criticalf("Compose failed: %s", c.Topdir)
 		c.WriteStatus(compose.StatusDoomed)
+		writeComposeReport(c, timings)
 		progress.Close()
 		fmt.Fprintf(os.Stderr, "pungo compose: %v\n", runErr)
 		return 2
 	}
+	writeComposeReport(c, timings)
 	if !noLatest {
 		makeLatestLink(c, latestStatus, latestComponents)
 	}
@@ -259,10 +265,21 @@ func runCompose(args []string) int {
 	return 0
 }
 
+// writeComposeReport writes logs/global/compose-report.html; a report that
+// cannot be written is logged, it does not fail the compose.
+func writeComposeReport(c *compose.Compose, timings []compose.PhaseTime) {
+	if path, err := report.WriteComposeReport(c, timings); err != nil {
+		c.Log.Warningf("cannot write the compose report: %v", err)
+	} else {
+		c.Log.Infof("Compose report: %s", path)
+	}
+}
+
 // runComposePhases is pungi-koji's run_compose up to the FINISHED status.
-func runComposePhases(ctx context.Context, c *compose.Compose, conf *config.Config, cfgPath string, raw *config.Config) error {
+// It returns the phase timings of the run, also when it fails.
+func runComposePhases(ctx context.Context, c *compose.Compose, conf *config.Config, cfgPath string, raw *config.Config) ([]compose.PhaseTime, error) {
 	if err := c.WriteStatus(compose.StatusStarted); err != nil {
-		return err
+		return nil, err
 	}
 	host, _ := os.Hostname()
 	c.Log.Infof("Host: %s", host)
@@ -275,11 +292,11 @@ func runComposePhases(ctx context.Context, c *compose.Compose, conf *config.Conf
 	c.Log.Infof("Command line: %s", strings.Join(os.Args, " "))
 	c.Log.Infof("Compose top directory: %s", c.Topdir)
 	if err := initphase.ReadVariants(ctx, c); err != nil {
-		return err
+		return nil, err
 	}
 	copyDir := filepath.Join(c.Paths.Log.Topdir(""), "config-copy")
 	if err := os.MkdirAll(copyDir, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	for _, f := range raw.Files {
 		if data, err := os.ReadFile(f); err == nil {
@@ -294,18 +311,19 @@ func runComposePhases(ctx context.Context, c *compose.Compose, conf *config.Conf
 		for _, l := range strings.Split(err.Error(), "\n") {
 			c.Log.Errorf("%s", l)
 		}
-		return fmt.Errorf("Configuration is not valid: %v", err)
+		return nil, fmt.Errorf("Configuration is not valid: %v", err)
 	}
 	err := r.Run(ctx)
+	timings := r.Timings()
 	var times []string
-	for _, t := range r.Timings() {
+	for _, t := range timings {
 		times = append(times, fmt.Sprintf("%s=%.3fs/cpu%.3fs", t.Name, t.Duration.Seconds(), t.CPU.Seconds()))
 	}
 	c.Log.Infof("Phase times: %s", strings.Join(times, " "))
 	if err != nil {
-		return err
+		return timings, err
 	}
-	return c.WriteStatus(compose.StatusFinished)
+	return timings, c.WriteStatus(compose.StatusFinished)
 }
 
 // makeLatestLink creates latest-<short>-<version> beside the compose when

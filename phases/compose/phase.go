@@ -192,6 +192,7 @@ type Runner struct {
 // whole process spent meanwhile (phases running in parallel share it).
 type PhaseTime struct {
 	Name     string
+	Start    time.Time // wall clock, for the compose report's timeline
 	Duration time.Duration
 	CPU      time.Duration
 }
@@ -340,7 +341,7 @@ func (r *Runner) runPhase(ctx context.Context, name string) error {
 	}
 	d := time.Since(start)
 	r.mu.Lock()
-	r.timing = append(r.timing, PhaseTime{name, d, cpuTime() - cpu0})
+	r.timing = append(r.timing, PhaseTime{Name: name, Start: start, Duration: d, CPU: cpuTime() - cpu0})
 	r.mu.Unlock()
 	if internal {
 		if err != nil {
