@@ -10,6 +10,7 @@ require (
 	github.com/knqyf263/go-rpm-version v0.0.0-20260811110310-1815e1f1b790
 	github.com/mattn/go-sqlite3 v1.14.53
 	github.com/ulikunitz/xz v0.5.17
+	go.yaml.in/yaml/v3 v3.0.6
 )
 
 require golang.org/x/crypto v0.23.0 // indirect

@@ -19,13 +19,12 @@
 // "if"/"unless": the first argument plus any "else" branch, "with":
 // intersection, "without": difference). Source packages provide nothing.
 //
-// Module filtering: Pool.HideInactiveModules reads the repositories'
-// modules.yaml and hides what dnf hides on a system without module state
-// (artifacts of streams that are not default streams, and non-modular
-// packages named like a default stream's packages); Pungi's gather and dnf
-// repoclosure only ever see what dnf shows, so pungo depsolve and pungo
-// repoclosure call it. Hidden packages are invisible to Gather and
-// Repoclosure.
+// Module filtering (modules.go): a pool shows every package, as Pungi's
+// gather does (it adds repositories with module_hotfixes). On request it
+// applies the repositories' modules.yaml: dnf's default-stream view
+// (HideInactiveModules, for repoclosure) or the hybrid view of a set of
+// enabled streams (EnableModules, for depsolve --module and the hybrid
+// gather method). Hidden packages are invisible to Gather and Repoclosure.
 //
 // # Gather
 //

@@ -64,7 +64,8 @@ type Pool struct {
 	// prov is the whatprovides index over provides.
 	prov provIndex
 
-	hidden    []bool // by module filtering (HideInactiveModules)
+	hidden    []bool           // by module filtering (modules.go)
+	moduleOf  map[PkgID]string // active stream (NSVC) of each visible modular package
 	files     fileIndex
 	richCache map[string]*repomd.Rich
 

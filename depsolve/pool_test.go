@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/pungo/pungo/repomd"
-	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
 // pkg builds a package from a compact spec: "name-version-release.arch",
@@ -245,103 +244,5 @@ func TestFlagNames(t *testing.T) {
 	}
 	if got := Flags(0).Names(); len(got) != 0 {
 		t.Errorf("no flags: %v", got)
-	}
-}
-
-const modulesYAML = `---
-document: modulemd
-version: 2
-data:
-  name: nodejs
-  stream: "18"
-  dependencies:
-  - requires:
-      platform: [el9]
-  components:
-    rpms:
-      nodejs:
-        rationale: runtime
-  artifacts:
-    rpms:
-    - nodejs-1:18.1-1.module_x.src
-    - nodejs-1:18.1-1.module_x.x86_64
-    rpm-map: {}
-...
----
-document: modulemd
-version: 2
-data:
-  name: nodejs
-  stream: "20"
-  artifacts:
-    rpms: [nodejs-1:20.1-1.module_y.x86_64, npm-1:9-1.module_y.x86_64]
-...
----
-document: modulemd-defaults
-version: 1
-data:
-  module: nodejs
-  stream: "18"
-  profiles:
-    18: [common]
-...
-`
-
-func TestHideInactiveModules(t *testing.T) {
-	doc, err := parseModulesYAML(strings.NewReader(modulesYAML), "modules.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(doc.streams) != 2 || doc.defaults["nodejs"] != "18" ||
-		!reflect.DeepEqual(doc.streams[1].artifacts, []string{"nodejs-1:20.1-1.module_y.x86_64", "npm-1:9-1.module_y.x86_64"}) ||
-		!reflect.DeepEqual(doc.streams[0].artifacts, []string{"nodejs-1:18.1-1.module_x.src", "nodejs-1:18.1-1.module_x.x86_64"}) {
-		t.Fatalf("parsed %+v", doc)
-	}
-	p := newTestPool(t, &Repo{ID: "r", Packages: []*repomd.Package{
-		pkg("nodejs-1:18.1-1.module_x.x86_64"),
-		pkg("nodejs-1:20.1-1.module_y.x86_64"),
-		pkg("npm-1:9-1.module_y.x86_64"),
-		pkg("nodejs-16-1.el9.x86_64"),
-		pkg("npm-8-1.el9.x86_64"),
-		pkg("app-1-1.x86_64", "R:npm", "R:nodejs"),
-	}})
-	if n := p.hideModules([]*modulesDoc{doc}); n != 3 {
-		t.Errorf("hid %d packages, want 3", n)
-	}
-	res, err := Gather(p, []string{"app"}, Options{Arch: "x86_64", ExcludeSource: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"app-1-1.x86_64@r[input]", "nodejs-1:18.1-1.module_x.x86_64@r", "npm-8-1.el9.x86_64@r"}
-	if got := summary(res); !reflect.DeepEqual(got, want) {
-		t.Errorf("gather with module filtering: %v, want %v", got, want)
-	}
-}
-
-// TestHideInactiveModulesRealdata checks module filtering on CentOS Stream
-// 9's AppStream, whose defaults name no stream: dnf hides every modular
-// package there, and pungo repoclosure then matches dnf repoclosure.
-func TestHideInactiveModulesRealdata(t *testing.T) {
-	dir := toolcheck.Shared(t, "realdata/cs9-appstream")
-	r, err := repomd.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := newTestPool(t, RepoFrom("appstream", r, false))
-	n, err := p.HideInactiveModules()
-	if err != nil {
-		t.Fatal(err)
-	}
-	modular := 0
-	for i := 0; i < p.Len(); i++ {
-		if strings.Contains(p.Pkg(PkgID(i)).Release, ".module_") {
-			modular++
-			if !p.Hidden(PkgID(i)) {
-				t.Fatalf("%s is modular but visible", p.Pkg(PkgID(i)).NEVRA())
-			}
-		}
-	}
-	if n < modular || modular == 0 {
-		t.Errorf("hid %d packages, %d have a module release", n, modular)
 	}
 }

@@ -116,7 +116,7 @@ func openPoolRepos(main, lookaside []string) ([]*depsolve.Repo, error) {
 }
 
 // readComps returns the comps of the given file, or else of every
-// repository's group metadata ("group", else "group_gz"), in pool order.
+// repository's group metadata (group_gz preferred, as dnf), in pool order.
 func readComps(file string, repos []*depsolve.Repo) ([]*comps.Comps, error) {
 	if file != "" {
 		c, err := comps.ParseFile(file)
@@ -130,16 +130,12 @@ func readComps(file string, repos []*depsolve.Repo) ([]*comps.Comps, error) {
 		if r.Source == nil {
 			continue
 		}
-		typ := "group"
-		if _, ok := r.Source.Record(typ); !ok {
-			typ = "group_gz"
-			if _, ok := r.Source.Record(typ); !ok {
-				continue
-			}
-		}
-		rc, err := r.Source.OpenRecord(typ)
+		rc, typ, ok, err := r.Source.OpenGroup()
 		if err != nil {
 			return nil, err
+		}
+		if !ok {
+			continue
 		}
 		c, err := comps.Parse(rc, r.Source.Location+" ("+typ+")")
 		rc.Close()
@@ -248,6 +244,8 @@ func runDepsolve(args []string) int {
 	asJSON := fs.Bool("json", false, "print JSON")
 	why := fs.String("why", "", "print why `NAME` (name or NEVRA) is in the result, back to an input")
 	checkInstall := fs.Bool("check-install", false, "check that the gathered binary packages install together")
+	var modules stringList
+	fs.Var(&modules, "module", "enable module stream `NAME:STREAM` and solve as the hybrid gather method does: only enabled streams' modular packages are visible (repeatable; default: nothing hidden, as pungi-gather)")
 
 	patterns, err := depsolveArgs(fs, args)
 	if err == flag.ErrHelp {
@@ -262,6 +260,11 @@ func runDepsolve(args []string) int {
 	pool, err := loadPool(repos, lookaside)
 	if err != nil {
 		return fail(name, err)
+	}
+	if len(modules) > 0 {
+		if _, err := pool.EnableModules(modules); err != nil {
+			return fail(name, err)
+		}
 	}
 	opts := depsolve.Options{
 		Arch:              *arch,
@@ -346,11 +349,8 @@ func loadPool(repos, lookaside []string) (*depsolve.Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	// dnf, and so Pungi's gather and dnf repoclosure, never see modular
-	// packages of streams that are not active.
-	if _, err := pool.HideInactiveModules(); err != nil {
-		return nil, err
-	}
+	// Nothing is hidden by module metadata: Pungi's gather adds every
+	// repository with module_hotfixes=True. Callers apply a module view.
 	return pool, nil
 }
 

@@ -27,7 +27,7 @@ func runRepoclosure(args []string) int {
 	const name = "repoclosure"
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: pungo repoclosure --repo [ID=]DIR|URL [--lookaside [ID=]DIR|URL] [--arch ARCH] [--check ID] [--json]\n\n"+
+		fmt.Fprintf(fs.Output(), "usage: pungo repoclosure --repo [ID=]DIR|URL [--lookaside [ID=]DIR|URL] [--arch ARCH] [--check ID] [--module-hotfixes] [--json]\n\n"+
 			"Reports every requirement no available package provides, as dnf repoclosure\n"+
 			"does. The main repositories are checked (or those named by --check); lookaside\n"+
 			"repositories only provide. Exit status 1 when something is unresolved.\n\n")
@@ -40,6 +40,7 @@ func runRepoclosure(args []string) int {
 	fs.Var(&check, "check", "check only repository `ID` (repeatable)")
 	best := fs.Bool("best", false, "only the latest version of each name.arch provides (dnf with best=True)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	hotfixes := fs.Bool("module-hotfixes", false, "see every package, as with module_hotfixes=True (default: dnf's view, where only default module streams are active)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return 0
@@ -55,6 +56,13 @@ func runRepoclosure(args []string) int {
 	pool, err := loadPool(repos, lookaside)
 	if err != nil {
 		return fail(name, err)
+	}
+	if !*hotfixes {
+		// dnf repoclosure sees modular packages as dnf does without module
+		// state: the default streams are active.
+		if _, err := pool.HideInactiveModules(); err != nil {
+			return fail(name, err)
+		}
 	}
 	rs := pool.Repos
 	opts := depsolve.ClosureOptions{Arches: arches, Check: check, Best: *best}
