@@ -105,9 +105,17 @@ type Category struct {
 	HasDescription    bool
 	DisplayOrder      *int
 	Groups            []GroupRef
-	Other             []Raw
-	Line              int
+	// Attrs are the <category> element's attributes in document order.
+	// comps_filter filters no category by attribute and keeps them all (an
+	// arch attribute is neither applied nor removed); the variant comps,
+	// written as libcomps sees them, have none.
+	Attrs []Attr
+	Other []Raw
+	Line  int
 }
+
+// Attr is an XML attribute kept verbatim.
+type Attr struct{ Key, Value string }
 
 // Environment is an <environment>.
 type Environment struct {

@@ -52,7 +52,7 @@ func (c *Comps) Filter(o FilterOptions) []Diagnostic {
 	c.filterEnvironments(o.Arch, o.Variant, o.ArchOnlyEnvironments)
 	var diags []Diagnostic
 	if !o.NoCleanup {
-		diags = c.cleanup(o.KeepEmptyGroups, o.LookasideGroups, defined)
+		diags = c.cleanup(o.Arch, o.KeepEmptyGroups, o.LookasideGroups, defined)
 	}
 	if o.RemoveCategories {
 		c.Categories = nil
@@ -133,8 +133,11 @@ func keepIf[T any](s []T, keep func(*T) bool) []T {
 }
 
 // cleanup is CompsFilter.cleanup. defined holds the group ids of the
-// unfiltered input, to tell undefined references from filtered ones.
-func (c *Comps) cleanup(keepEmpty, lookaside []string, defined map[string]bool) []Diagnostic {
+// unfiltered input, to tell undefined references from filtered ones. arch
+// ("" for none) filters the <groupid>s of environments' grouplists and
+// optionlists that carry an arch attribute, as current Pungi's
+// filter_environment_groups does; the attribute stays on those kept.
+func (c *Comps) cleanup(arch string, keepEmpty, lookaside []string, defined map[string]bool) []Diagnostic {
 	var diags []Diagnostic
 	// Empty groups.
 	groups := c.Groups[:0]
@@ -187,9 +190,21 @@ func (c *Comps) cleanup(keepEmpty, lookaside []string, defined map[string]bool) 
 		have[l] = true
 		defined[l] = true
 	}
+	forArch := func(r *GroupRef) bool {
+		if arch == "" || r.Arch == "" {
+			return true
+		}
+		for _, a := range attrSplit.Split(r.Arch, -1) {
+			if a == arch {
+				return true
+			}
+		}
+		return false
+	}
 	envs := c.Environments[:0]
 	for _, e := range c.Environments {
-		e.Groups = knownRefs("environment", e.ID, e.Groups)
+		e.Groups = keepIf(knownRefs("environment", e.ID, e.Groups), forArch)
+		e.Options = keepIf(e.Options, forArch)
 		if len(e.Groups) > 0 {
 			envs = append(envs, e)
 		}
@@ -230,8 +245,10 @@ var typeRank = map[string]int{TypeMandatory: 0, TypeDefault: 1, TypeOptional: 2,
 // reduced to defined groups and sorted, dropping categories left empty;
 // environments by id with sorted, de-duplicated group and option lists,
 // dropping environments without groups; langpacks by name, one per name.
-// Unlike Pungi it keeps what libcomps would drop (optionlist defaults,
-// biarchonly, group display_order, unknown elements).
+// Attributes libcomps has no place for (on categories, arch on group
+// references) go. Unlike Pungi it keeps what else libcomps would drop
+// (optionlist defaults, biarchonly, group display_order, unknown
+// elements).
 func (c *Comps) Normalize() {
 	sort.SliceStable(c.Groups, func(i, j int) bool { return c.Groups[i].ID < c.Groups[j].ID })
 	have := map[string]bool{}
@@ -264,7 +281,8 @@ func (c *Comps) Normalize() {
 	cats := c.Categories[:0]
 	for _, cat := range c.Categories {
 		normalizeCommon(&cat.NameByLang, &cat.Description, &cat.DescriptionByLang, &cat.HasDescription)
-		cat.Groups = sortRefs(keepIf(cat.Groups, func(r *GroupRef) bool { return have[r.Name] }))
+		cat.Attrs = nil
+		cat.Groups = dropArch(sortRefs(keepIf(cat.Groups, func(r *GroupRef) bool { return have[r.Name] })))
 		if len(cat.Groups) > 0 {
 			cats = append(cats, cat)
 		}
@@ -274,8 +292,8 @@ func (c *Comps) Normalize() {
 	envs := c.Environments[:0]
 	for _, e := range c.Environments {
 		normalizeCommon(&e.NameByLang, &e.Description, &e.DescriptionByLang, &e.HasDescription)
-		e.Groups = sortRefs(e.Groups)
-		e.Options = sortRefs(e.Options)
+		e.Groups = dropArch(sortRefs(e.Groups))
+		e.Options = dropArch(sortRefs(e.Options))
 		if len(e.Groups) > 0 {
 			envs = append(envs, e)
 		}
@@ -309,6 +327,15 @@ func normalizeCommon(names *[]Translation, desc *string, descs *[]Translation, h
 		*hasDesc = false
 		*descs = nil
 	}
+}
+
+// dropArch clears the arch attribute of group references: libcomps' model
+// has no place for it, so Pungi's variant comps never carry it.
+func dropArch(refs []GroupRef) []GroupRef {
+	for i := range refs {
+		refs[i].Arch = ""
+	}
+	return refs
 }
 
 // sortRefs sorts group references by name and drops repeated names (Pungi

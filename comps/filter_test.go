@@ -645,3 +645,53 @@ func TestBlankFilterAttributes(t *testing.T) {
 		t.Errorf("arch+variant filter: %q", got)
 	}
 }
+
+// TestFilterUnfilteredAttributes: comps_filter keeps attributes it does not
+// filter (a category's arch is neither applied nor removed), filters the
+// arch-marked <groupid>s of environments in its cleanup (keeping the
+// attribute on those that stay), and the variant comps, written as
+// libcomps models them, carry neither.
+func TestFilterUnfilteredAttributes(t *testing.T) {
+	const doc = `<comps>
+  <group><id>core</id><packagelist><packagereq type="mandatory">bash</packagereq></packagelist></group>
+  <group><id>std</id><packagelist><packagereq type="mandatory">vim</packagereq></packagelist></group>
+  <category arch="s390x" x-note="kept"><id>cat</id><grouplist><groupid arch="s390x">core</groupid></grouplist></category>
+  <environment><id>env</id>
+    <grouplist><groupid>core</groupid><groupid arch="x86_64">std</groupid></grouplist>
+    <optionlist><groupid arch="s390x, ppc64le">std</groupid></optionlist>
+  </environment>
+</comps>`
+	for _, tc := range []struct {
+		name    string
+		run     func(c *Comps) *Comps
+		want    []string
+		notWant []string
+	}{
+		{"x86_64", func(c *Comps) *Comps { c.Filter(FilterOptions{Arch: "x86_64"}); return c },
+			[]string{`<category arch="s390x" x-note="kept">`, `<groupid arch="s390x">core</groupid>`, `<groupid arch="x86_64">std</groupid>`},
+			[]string{"<optionlist>"}},
+		{"s390x", func(c *Comps) *Comps { c.Filter(FilterOptions{Arch: "s390x"}); return c },
+			[]string{`<category arch="s390x" x-note="kept">`, `<groupid arch="s390x, ppc64le">std</groupid>`},
+			[]string{`<groupid arch="x86_64">`}},
+		{"no cleanup leaves group references alone", func(c *Comps) *Comps { c.Filter(FilterOptions{Arch: "s390x", NoCleanup: true}); return c },
+			[]string{`<groupid arch="x86_64">std</groupid>`, `<groupid arch="s390x, ppc64le">std</groupid>`}, nil},
+		{"variant comps", func(c *Comps) *Comps {
+			v, _ := FilterForVariant(c, VariantFilter{Arch: "x86_64", VariantUID: "Server", VariantType: "variant"})
+			return v
+		}, []string{"<category>", "<groupid>std</groupid>"}, []string{"arch=", "x-note", "<optionlist>"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := string(tc.run(mustParse(t, doc)).Bytes())
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("missing %s in\n%s", w, out)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(out, w) {
+					t.Errorf("unexpected %s in\n%s", w, out)
+				}
+			}
+		})
+	}
+}

@@ -457,6 +457,9 @@ func (p *reader) appendGroupList(e *etree.Element, owner string, out *[]GroupRef
 
 func (p *reader) category(e *etree.Element) (*Category, error) {
 	cat := &Category{Line: p.line[e]}
+	for _, a := range e.Attr {
+		cat.Attrs = append(cat.Attrs, Attr{Key: a.FullKey(), Value: a.Value})
+	}
 	for _, c := range e.ChildElements() {
 		ok, err := p.common(c, &cat.ID, &cat.Name, &cat.Description, &cat.NameByLang, &cat.DescriptionByLang, &cat.HasDescription)
 		if err != nil {

@@ -31,6 +31,9 @@ func (c *Comps) Write(w io.Writer) error {
 	}
 	for _, cat := range c.Categories {
 		e := root.CreateElement("category")
+		for _, a := range cat.Attrs {
+			e.CreateAttr(a.Key, a.Value)
+		}
 		writeCommon(e, cat.ID, cat.Name, cat.NameByLang, cat.Description, cat.DescriptionByLang, cat.HasDescription)
 		if cat.DisplayOrder != nil {
 			e.CreateElement("display_order").SetText(strconv.Itoa(*cat.DisplayOrder))

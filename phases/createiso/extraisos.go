@@ -391,7 +391,13 @@ func extraContents(c *compose.Compose, v *compose.Variant, arch string, include 
 			}
 			return nil
 		}
-		if err := add(filepath.Join(top, c.Paths.Compose.RelPackages(arch, vv)), vv.UID+"/Packages"); err != nil {
+		// Pungi's paths create the package directory on lookup, so an
+		// included variant without this arch is left an empty os/Packages/.
+		pkgDir := filepath.Join(top, c.Paths.Compose.RelPackages(arch, vv))
+		if err := os.MkdirAll(pkgDir, 0o755); err != nil {
+			return "", err
+		}
+		if err := add(pkgDir, vv.UID+"/Packages"); err != nil {
 			return "", err
 		}
 		if err := add(filepath.Join(top, c.Paths.Compose.RelRepository(arch, vv), "repodata"), vv.UID+"/repodata"); err != nil {

@@ -1,7 +1,7 @@
 // Package gather owns the gather phase: for every variant and arch it
 // collects the inputs Pungi would (comps groups, json mapping,
-// additional_packages, filter_packages, the system-release choice,
-// inheritance from parent variants), resolves them with pungo's depsolver
+// additional_packages, filter_packages (but no system-release choice, as
+// real Pungi makes none), inheritance from parent variants), resolves them with pungo's depsolver
 // (gather_method deps; hybrid is accepted as deps) or takes them as they
 // are (nodeps), applies the variant rules (addons and layered products
 // exclude their parent's sources from fulltree, lose what the parent has
@@ -134,6 +134,7 @@ func Plan(ctx context.Context, c *compose.Compose, set *pkgset.Set) (*Result, er
 	if err != nil {
 		return nil, err
 	}
+	g.noteSystemRelease()
 	if err := g.gatherType(ctx, order, "variant", false); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -202,44 +203,66 @@ func TestAddonFulltreeExcludesParentSources(t *testing.T) {
 	}
 }
 
+// TestSystemRelease: real Pungi never chooses a system-release package per
+// variant (kobo's is_system_release is never true on Python 3), so release
+// packages come only from comps, package lists and dependencies, and the
+// compose log says why.
 func TestSystemRelease(t *testing.T) {
-	pkgs := append(basePkgs(),
+	releases := []*pkgset.Package{
 		pkg("t-release-server", "1-1", "noarch", "t-release", "+system-release"),
 		pkg("t-release-workstation", "1-1", "noarch", "t-release", "+system-release"),
 		pkg("generic-release", "1-1", "noarch", "generic-release", "+system-release"),
 		srpm("t-release", "1-1"), srpm("generic-release", "1-1"),
-	)
-	f := newFixture(t, nil, map[string][]string{
-		"Server":      {"base:app"},
-		"Server-HA":   {"ha:cluster"},
-		"Workstation": {"ws:tool"},
-	}, pkgs)
-	res := f.plan(t)
-	rel := func(uid string) string {
-		var out []string
-		for _, e := range res.Get("x86_64", uid)[TypeRPM] {
-			if strings.Contains(e.Pkg.Name, "release") {
-				out = append(out, e.Pkg.Name)
+	}
+	needy := []*pkgset.Package{pkg("needs-release", "1-1", "noarch", "needs-release", "system-release"), srpm("needs-release", "1-1")}
+	for _, tc := range []struct {
+		name    string
+		conf    compose.MapConfig
+		pkgs    []*pkgset.Package
+		groups  map[string][]string
+		want    map[string]string // variant UID → release packages gathered
+		wantLog bool
+	}{
+		{"several providers", nil, append(basePkgs(), releases...),
+			map[string][]string{"Server": {"base:app"}, "Server-HA": {"ha:cluster"}, "Workstation": {"ws:tool"}},
+			map[string]string{"Server": "", "Server-HA": "", "Workstation": ""}, true},
+		{"single provider", nil, append(basePkgs(), releases[2], releases[4]),
+			map[string][]string{"Server": {"base:app"}, "Workstation": {"ws:tool"}},
+			map[string]string{"Server": "", "Workstation": ""}, true},
+		{"option off", compose.MapConfig{"filter_system_release_packages": false}, append(basePkgs(), releases...),
+			map[string][]string{"Server": {"base:app"}, "Workstation": {"ws:tool"}},
+			map[string]string{"Server": "", "Workstation": ""}, false},
+		{"asked for by comps and deps", nil, append(append(basePkgs(), releases...), needy...),
+			map[string][]string{"Server": {"base:app,t-release-server"}, "Workstation": {"ws:needs-release"}},
+			map[string]string{"Server": "t-release-server", "Workstation": "generic-release"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, tc.conf, tc.groups, tc.pkgs)
+			res := f.plan(t)
+			for uid, want := range tc.want {
+				var got []string
+				for _, e := range res.Get("x86_64", uid)[TypeRPM] {
+					if strings.Contains(e.Pkg.Name, "release") && e.Pkg.Name != "needs-release" {
+						got = append(got, e.Pkg.Name)
+					}
+				}
+				if strings.Join(got, ",") != want {
+					t.Errorf("%s release packages = %q, want %q", uid, strings.Join(got, ","), want)
+				}
+				for _, in := range res.Inputs[uid+".x86_64"] {
+					for s := range in.Filter {
+						if strings.Contains(s.Name, "release") {
+							t.Errorf("%s filters %s", uid, s.Name)
+						}
+					}
+				}
 			}
-		}
-		return strings.Join(out, ",")
-	}
-	if got := rel("Server"); got != "t-release-server" {
-		t.Errorf("Server release = %q", got)
-	}
-	if got := rel("Workstation"); got != "t-release-workstation" {
-		t.Errorf("Workstation release = %q", got)
-	}
-	if in := res.Inputs["Server-HA.x86_64"][0]; !in.Filter[Spec{Name: "t-release-workstation"}] || !in.Packages[Spec{Name: "t-release-server"}] {
-		t.Errorf("addon does not take its parent's release choice: %v / %v", in.SortedPackages(), in.SortedFilter())
-	}
-
-	// With a single provider it is always included.
-	one := append(basePkgs(), pkg("only-release", "1-1", "noarch", "only-release", "+system-release"), srpm("only-release", "1-1"))
-	f = newFixture(t, nil, map[string][]string{"Server": {"base:app"}, "Workstation": {"ws:tool"}}, one)
-	res = f.plan(t)
-	if got := rel("Workstation"); got != "only-release" {
-		t.Errorf("single release = %q", got)
+			f.c.Log.Close()
+			log, _ := os.ReadFile(filepath.Join(f.c.Topdir, "logs", "global", "pungi.global.log"))
+			if got := strings.Contains(string(log), "not choosing among system-release providers"); got != tc.wantLog {
+				t.Errorf("log note = %v, want %v", got, tc.wantLog)
+			}
+		})
 	}
 }
 

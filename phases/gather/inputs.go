@@ -11,7 +11,6 @@ import (
 	"github.com/pungo/pungo/multilib"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/initphase"
-	"github.com/pungo/pungo/phases/pkgset"
 )
 
 // Spec is a package named by an input: a name (or glob) and an optional
@@ -229,15 +228,6 @@ func (g *gatherer) variantInputs(source, arch string, v *compose.Variant) (*Inpu
 	for _, s := range compose.AsStrings(g.c.Conf.ForVariantArch("filter_packages", v.UID, arch)) {
 		in.Filter[splitNameArch(s)] = true
 	}
-	if compose.BoolOpt(g.c.Conf, "filter_system_release_packages", true) {
-		keep, drop := g.systemRelease(arch, v)
-		for _, s := range keep {
-			in.Packages[s] = true
-		}
-		for _, s := range drop {
-			in.Filter[s] = true
-		}
-	}
 	var inherit []*compose.Variant
 	switch v.Type {
 	case "optional":
@@ -275,54 +265,40 @@ func additionalPackages(c *compose.Compose, arch string, v *compose.Variant) ([]
 	return out, nil
 }
 
-// systemRelease is Pungi's get_system_release_packages: with one package
-// providing system-release it is always included; with several, a
-// top-level variant takes the one named after it (…release-<uid> or
-// <uid>-release…, else the first by name) and filters the others, and any
-// other variant takes its parent's choice.
-func (g *gatherer) systemRelease(arch string, v *compose.Variant) (keep, drop []Spec) {
-	var cands []*pkgset.Package
+// noteSystemRelease logs the system-release providers Pungi's
+// get_system_release_packages would choose from, and that none is chosen:
+// kobo's SimpleRpmWrapper looks for b"system-release" among the str
+// provides rpm returns on Python 3, so is_system_release is never true and
+// filter_system_release_packages never adds or filters a package in real
+// Pungi. pungo does what Pungi does; the providers are gathered only as
+// the variants' groups, packages and dependencies ask for them.
+func (g *gatherer) noteSystemRelease() {
+	if !compose.BoolOpt(g.c.Conf, "filter_system_release_packages", true) {
+		return
+	}
 	seen := map[string]bool{}
-	for _, p := range g.set.Arch(arch) {
-		if p.IsSource() || seen[p.Name] {
-			continue
-		}
-		for _, d := range p.Provides {
-			if d.Name == "system-release" {
-				cands = append(cands, p)
-				seen[p.Name] = true
-				break
+	var names []string
+	for _, arch := range g.c.Arches() {
+		for _, p := range g.set.Arch(arch) {
+			if p.IsSource() || seen[p.Name] {
+				continue
+			}
+			for _, d := range p.Provides {
+				if d.Name == "system-release" {
+					seen[p.Name] = true
+					names = append(names, p.Name)
+					break
+				}
 			}
 		}
 	}
-	switch {
-	case len(cands) == 0:
-		return nil, nil
-	case len(cands) == 1:
-		return []Spec{{Name: cands[0].Name}}, nil
+	if len(names) == 0 {
+		return
 	}
-	if v.Type != "variant" {
-		return g.systemRelease(arch, v.Parent)
-	}
-	sort.Slice(cands, func(i, j int) bool { return cands[i].NEVRA() < cands[j].NEVRA() })
-	uid := strings.ToLower(v.UID)
-	var best *pkgset.Package
-	for _, p := range cands {
-		if strings.HasSuffix(p.Name, "release-"+uid) || strings.HasPrefix(p.Name, uid+"-release") {
-			best = p
-			break
-		}
-	}
-	if best == nil {
-		best = cands[0]
-	}
-	keep = []Spec{{Name: best.Name}}
-	for _, p := range cands {
-		if p.Name != best.Name {
-			drop = append(drop, Spec{Name: p.Name})
-		}
-	}
-	return keep, drop
+	sort.Strings(names)
+	g.c.Log.Infof("filter_system_release_packages: not choosing among system-release providers (%s), as Pungi does not "+
+		"(kobo's is_system_release never matches on Python 3); they are gathered only as comps, packages and dependencies ask",
+		strings.Join(names, ", "))
 }
 
 // prepopulate reads gather_prepopulate ({variant: {arch: {build: [name.arch]}}})

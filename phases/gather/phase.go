@@ -184,9 +184,11 @@ func linkVariant(ctx context.Context, c *compose.Compose, arch string, v *compos
 		dir, rel, category string
 	}
 	dests := map[string]dest{
-		TypeSRPM:  {c.Paths.Compose.Packages("src", v), c.Paths.Compose.RelPackages("src", v), "source"},
-		TypeRPM:   {c.Paths.Compose.Packages(arch, v), c.Paths.Compose.RelPackages(arch, v), "binary"},
-		TypeDebug: {"", c.Paths.Compose.RelDebugPackages(arch, v), "debug"},
+		TypeSRPM: {c.Paths.Compose.Packages("src", v), c.Paths.Compose.RelPackages("src", v), "source"},
+		TypeRPM:  {c.Paths.Compose.Packages(arch, v), c.Paths.Compose.RelPackages(arch, v), "binary"},
+		// Made even when the variant ships no debug packages, as Pungi's
+		// link_files does (…/debug/tree/Packages/ stays empty then).
+		TypeDebug: {c.Paths.Compose.DebugPackages(arch, v), c.Paths.Compose.RelDebugPackages(arch, v), "debug"},
 	}
 	// Linking is I/O: a pool of linkers as Pungi's (10 workers) keeps the
 	// disk busy; the manifest is filled in order afterwards.
@@ -217,9 +219,6 @@ func linkVariant(ctx context.Context, c *compose.Compose, arch string, v *compos
 			for _, e := range pm[t] {
 				if e.HasFlag("lookaside") {
 					continue
-				}
-				if d.dir == "" {
-					d.dir = c.Paths.Compose.DebugPackages(arch, v)
 				}
 				if e.Path == "" || strings.Contains(e.Path, "://") {
 					linkErr = fmt.Errorf("%s: package %s has no local file to link (%q)", v.UID, e.Pkg.NEVRA(), e.Path)

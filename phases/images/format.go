@@ -164,6 +164,26 @@ func BaseSubsts(c *compose.Compose) Substs {
 	}
 }
 
+// LayeredComposeID is productmd's compose ID of a layered product variant:
+// SHORT-VERSION of the layered product, then the compose's release short
+// and major version (the version without its last dot part), then the
+// date, type suffix and respin (Gluster-2.3-DP-1-20240101.t.0). Pungi names
+// the layered product's images with it, so they do not collide with the
+// parent variant's.
+func LayeredComposeID(c *compose.Compose, v *compose.Variant) string {
+	ci := c.Info
+	if v.Release == nil {
+		return ci.Compose.ID
+	}
+	major := ci.Release.Version
+	if i := strings.LastIndex(major, "."); i >= 0 {
+		major = major[:i]
+	}
+	suffix, _ := compose.TypeSuffix(ci.Compose.Type)
+	return fmt.Sprintf("%s-%s-%s-%s-%s%s.%d", v.Release.Short, v.Release.Version, ci.Release.Short, major,
+		ci.Compose.Date, suffix, ci.Compose.Respin)
+}
+
 func (s Substs) with(kv ...any) Substs {
 	out := make(Substs, len(s)+len(kv)/2)
 	for k, v := range s {
@@ -207,10 +227,12 @@ func ImageName(c *compose.Compose, arch string, v *compose.Variant, discType str
 		dn = discNum
 	}
 	uid := v.UID
+	s := BaseSubsts(c)
 	if v.Type == "layered-product" && v.Parent != nil {
 		uid = v.Parent.UID
+		s = s.with("compose_id", LayeredComposeID(c, v))
 	}
-	s := BaseSubsts(c).with("variant", uid, "arch", arch, "disc_type", discType, "disc_num", dn, "suffix", suffix)
+	s = s.with("variant", uid, "arch", arch, "disc_type", discType, "disc_num", dn, "suffix", suffix)
 	name, err := Format(format, s)
 	if err != nil {
 		return "", fmt.Errorf("Failed to create image name: %w", err)

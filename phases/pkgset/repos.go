@@ -10,11 +10,13 @@ import (
 )
 
 // reposFor returns pkgset_repos for a tree arch: a dict arch → list of
-// repositories (paths relative to the config, or URLs).
+// repositories (paths relative to the config, or URLs). The "*" key lists
+// repositories for every arch; as Pungi's source_repos does, they follow
+// the arch's own.
 func reposFor(c *compose.Compose, arch string) []string {
 	raw, _ := c.Conf.Get("pkgset_repos")
 	m, _ := raw.(map[string]any)
-	return compose.AsStrings(m[arch])
+	return append(compose.AsStrings(m[arch]), compose.AsStrings(m["*"])...)
 }
 
 // loadRepos reads every repository of pkgset_repos once and takes, for

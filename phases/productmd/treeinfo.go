@@ -143,14 +143,21 @@ func (t *TreeInfo) Write(w io.Writer) error {
 	set(g, "arch", t.Arch)
 	set(g, "platforms", strings.Join(platforms, ","))
 	set(g, "timestamp", strconv.FormatInt(t.Timestamp, 10))
-	set(g, "variants", strings.Join(top, ","))
+	// productmd keys its variants by ID, so [general] names IDs (the first
+	// in sorted order is the main variant) where [tree] names UIDs.
+	ids := make([]string, 0, len(t.Variants))
+	for _, v := range t.Variants {
+		ids = append(ids, v.ID)
+	}
+	sort.Strings(ids)
+	set(g, "variants", strings.Join(ids, ","))
 	main := t.Variants[0]
 	for _, v := range t.Variants {
-		if v.UID == top[0] {
+		if v.ID == ids[0] {
 			main = v
 		}
 	}
-	set(g, "variant", main.UID)
+	set(g, "variant", main.ID)
 	if p := main.Paths["packages"]; p != "" {
 		set(g, "packagedir", p)
 	} else if p := main.Paths["source_packages"]; p != "" && t.Arch == "src" {

@@ -143,7 +143,9 @@ func WriteTreeInfo(c *compose.Compose, arch string, v *compose.Variant, timestam
 		ti.Release = productmd.Release{Name: ci.Release.Name, Short: ci.Release.Short, Version: ver, IsLayered: ci.Release.IsLayered}
 		ti.BaseProduct = ci.BaseProduct
 	}
-	main := &productmd.TreeVariant{ID: v.ID, UID: v.UID, Name: v.Name, Type: v.Type, Paths: map[string]string{}}
+	// productmd refuses a dash in a variant ID; Pungi removes them
+	// (Foo-Tools → FooTools) and keeps the UID.
+	main := &productmd.TreeVariant{ID: strings.ReplaceAll(v.ID, "-", ""), UID: v.UID, Name: v.Name, Type: v.Type, Paths: map[string]string{}}
 	if v.Type == "layered-product" {
 		main.ID, main.UID, main.Name, main.Type = v.Parent.ID, v.Parent.UID, v.Parent.Name, "variant"
 	}
@@ -166,16 +168,16 @@ func WriteTreeInfo(c *compose.Compose, arch string, v *compose.Variant, timestam
 	if err := addSum(main.Paths["repository"] + "/repodata/repomd.xml"); err != nil {
 		return err
 	}
-	if arch != "src" {
-		for _, a := range v.GetVariants(arch, []string{"addon"}, false) {
-			av := &productmd.TreeVariant{ID: a.ID, UID: a.UID, Name: a.Name, Type: a.Type, Parent: main.UID, Paths: map[string]string{
-				"packages":   rel(osTree, c.Paths.Compose.Packages(arch, a)),
-				"repository": rel(osTree, c.Paths.Compose.Repository(arch, a)),
-			}}
-			main.Addons = append(main.Addons, av)
-			if err := addSum(av.Paths["repository"] + "/repodata/repomd.xml"); err != nil {
-				return err
-			}
+	// Pungi's get_variants takes arch "src" as every variant's, so a source
+	// tree lists its addons too.
+	for _, a := range v.GetVariants(arch, []string{"addon"}, false) {
+		av := &productmd.TreeVariant{ID: a.ID, UID: a.UID, Name: a.Name, Type: a.Type, Parent: main.UID, Paths: map[string]string{
+			"packages":   rel(osTree, c.Paths.Compose.Packages(arch, a)),
+			"repository": rel(osTree, c.Paths.Compose.Repository(arch, a)),
+		}}
+		main.Addons = append(main.Addons, av)
+		if err := addSum(av.Paths["repository"] + "/repodata/repomd.xml"); err != nil {
+			return err
 		}
 	}
 	if v.Type == "variant" && arch != "src" {
