@@ -34,7 +34,7 @@ type Validator interface {
 var PhaseNames = []string{
 	"init", "pkgset", "buildinstall", "gather", "extra_files", "createrepo",
 	"ostree", "ostree_installer", "ostree_container", "createiso", "extra_isos",
-	"live_images", "image_build", "live_media", "osbuild", "kiwibuild", "osbs",
+	"live_images", "image_build", "live_media", "osbuild", "kiwibuild", "imagebuilder", "osbs",
 	"image_container", "image_checksum", "repoclosure", "test",
 }
 
@@ -72,7 +72,7 @@ func (Par) isStep()       {}
 // in parallel (buildinstall ‖ gather→createrepo ‖ extra_files ‖
 // ostree→ostree_installer ‖ ostree_container), the tree metadata, then
 // images (createiso ‖ extra_isos ‖ live_images ‖ image_build ‖ live_media ‖
-// osbuild ‖ kiwibuild, followed by image_checksum ‖ image_container) in
+// osbuild ‖ kiwibuild ‖ imagebuilder, followed by image_checksum ‖ image_container) in
 // parallel with osbs and repoclosure, the compose metadata, and test.
 var Schedule = Seq{
 	PhaseStep("init"),
@@ -88,7 +88,8 @@ var Schedule = Seq{
 	Par{
 		Seq{
 			Par{PhaseStep("createiso"), PhaseStep("extra_isos"), PhaseStep("live_images"),
-				PhaseStep("image_build"), PhaseStep("live_media"), PhaseStep("osbuild"), PhaseStep("kiwibuild")},
+				PhaseStep("image_build"), PhaseStep("live_media"), PhaseStep("osbuild"), PhaseStep("kiwibuild"),
+				PhaseStep("imagebuilder")},
 			Par{PhaseStep("image_checksum"), PhaseStep("image_container")},
 		},
 		PhaseStep("osbs"),

@@ -406,15 +406,27 @@ func makeOptions() []Option {
 			)),
 			p("factory-parameters", object()),
 		)))},
+		// kiwibuild as current upstream Pungi has it: the per-image
+		// type, type_attr, bundle_name_format, version, repo_releasever
+		// and manifest_type, each (but manifest_type) also settable
+		// phase-wide as kiwibuild_<key>.
 		{Name: "kiwibuild", Node: variantDict(arrayOf(obj([]string{"kiwi_profile"},
 			p("target", str()), p("description_scm", url()), p("description_path", str()),
 			p("kiwi_profile", str()), p("release", str()), p("arches", listOfStrings()),
 			p("repos", listOfStrings()), p("failable", listOfStrings()), p("subvariant", str()),
+			p("type", str()), p("type_attr", listOfStrings()), p("bundle_name_format", str()),
+			p("version", str()), p("repo_releasever", str()), p("manifest_type", str()),
 		)))},
 		{Name: "kiwibuild_description_scm", Node: url()},
 		{Name: "kiwibuild_description_path", Node: str()},
 		{Name: "kiwibuild_target", Node: str()},
 		{Name: "kiwibuild_release", Node: optionalString()},
+		{Name: "kiwibuild_type", Node: str()},
+		{Name: "kiwibuild_type_attr", Node: listOfStrings()},
+		{Name: "kiwibuild_bundle_name_format", Node: str()},
+		{Name: "kiwibuild_bundle_format", Node: str()},
+		{Name: "kiwibuild_version", Node: str()},
+		{Name: "kiwibuild_repo_releasever", Node: str()},
 		{Name: "osbuild_target", Node: str()},
 		{Name: "osbuild_release", Node: optionalString()},
 		{Name: "osbuild_version", Node: str()},
@@ -426,9 +438,9 @@ func makeOptions() []Option {
 			p("ostree_parent", str()), p("manifest_type", str()),
 			p("customizations", object()), p("upload_options", uploadOptions),
 		))))},
-		// The imagebuilder phase of newer Pungi releases; its shape follows
-		// what the phase reads (per-image keys, then imagebuilder_* and
-		// global_* fallbacks).
+		// The imagebuilder phase of current upstream Pungi (Koji's
+		// image-builder plugin); its shape follows what the phase reads
+		// (per-image keys, then imagebuilder_* and global_* fallbacks).
 		{Name: "imagebuilder", Node: variantDict(arrayOf(obj([]string{"name"},
 			p("name", str()), p("target", str()), p("types", listOfStrings()),
 			p("release", optionalString()), p("version", str()), p("seed", integer()),

@@ -3,7 +3,7 @@
 // --config=INI --wait", which submits buildImageOz), live_media
 // ("koji spin-livemedia … --wait", which submits buildImage of type
 // livemedia), osbuild
-// (osbuildImage), kiwibuild (kiwiBuild), osbs (buildContainer from a git
+// (osbuildImage), kiwibuild (kiwiBuild), imagebuilder (imageBuilderBuild), osbs (buildContainer from a git
 // repository) and image_container (buildContainer around a compose image).
 // Options fall back from the block to <phase>_<option> and global_<option>
 // (ksurl, target, version, release) as Pungi's ImageConfigMixin; the magic
@@ -38,6 +38,7 @@ func init() {
 	compose.Register("live_media", func() compose.Phase { return &LiveMedia{} })
 	compose.Register("osbuild", func() compose.Phase { return &OSBuild{} })
 	compose.Register("kiwibuild", func() compose.Phase { return &KiwiBuild{} })
+	compose.Register("imagebuilder", func() compose.Phase { return &ImageBuilder{} })
 	compose.Register("osbs", func() compose.Phase { return &OSBS{} })
 	compose.Register("image_container", func() compose.Phase { return &ImageContainer{} })
 }
@@ -368,6 +369,14 @@ func Link(src, dst string) error {
 	})
 }
 
+// imageSubtasks are the per-arch subtask methods whose results are image
+// files: image-build, livemedia and appliance tasks, kiwi's
+// createKiwiImage and image-builder's imageBuilderBuildArch.
+var imageSubtasks = map[string]bool{
+	"createImage": true, "createLiveMedia": true, "createAppliance": true,
+	"createKiwiImage": true, "imageBuilderBuildArch": true,
+}
+
 // ChildPaths is KojiWrapper.get_image_paths: per arch, the files of the
 // closed image subtasks; failed subtasks are reported through failed.
 func ChildPaths(ctx context.Context, c *compose.Compose, id int64, scratch bool, failed func(arch string)) (map[string][]string, error) {
@@ -385,7 +394,7 @@ func ChildPaths(ctx context.Context, c *compose.Compose, id int64, scratch bool,
 	}
 	out := map[string][]string{}
 	for _, k := range kids {
-		if k.Method != "createImage" && k.Method != "createLiveMedia" && k.Method != "createAppliance" {
+		if !imageSubtasks[k.Method] {
 			continue
 		}
 		if k.State != koji.TaskClosed {
@@ -402,6 +411,9 @@ func ChildPaths(ctx context.Context, c *compose.Compose, id int64, scratch bool,
 			Arch       string   `koji:"arch"`
 			Files      []string `koji:"files"`
 			KojiBuilds []int64  `koji:"koji_builds"`
+			Name       string   `koji:"name"`
+			Version    string   `koji:"version"`
+			Release    string   `koji:"release"`
 		}
 		if err := koji.Decode(v, &res); err != nil {
 			return nil, err
@@ -412,6 +424,9 @@ func ChildPaths(ctx context.Context, c *compose.Compose, id int64, scratch bool,
 			if err == nil && b != nil {
 				dir = filepath.Join(top, "packages", b.Name, b.Version, b.Release, "images")
 			}
+		} else if !scratch && res.Name != "" && res.Version != "" && res.Release != "" {
+			// pathinfo.imagebuild of the build the result names.
+			dir = filepath.Join(top, "packages", res.Name, res.Version, res.Release, "images")
 		}
 		arch := res.Arch
 		if arch == "" {

@@ -204,21 +204,31 @@ func imageBuildOutcome(h *kojitest.Hub, name string, archives []kojitest.Archive
 	return kojitest.Outcome{Result: result(id)}
 }
 
+// osbuild as upstream's test_osbuild_phase: osbuildImage(name, version,
+// distro, image_types, target, arches, opts=…) with the configured repos
+// first (a package_sets dict kept a struct, its baseurl resolved), then
+// the variant's, and ostree_url/_ref/_parent as opts["ostree"]; the
+// images are the Koji build's archives. kiwibuild's come from its
+// createKiwiImage subtasks.
 func TestOSBuildAndKiwi(t *testing.T) {
 	c, h := setup(t, compose.MapConfig{"global_target": "f40",
-		"osbuild": map[string]any{"^Server$": []any{map[string]any{"name": "demo-ami", "distro": "fedora-40", "image_types": []any{"ami"},
-			"arches": []any{"x86_64"}, "version": "!VERSION_FROM_VERSION_DATE_RESPIN"}}},
+		"osbuild": map[string]any{"^Server$": []any{map[string]any{"name": "demo-iot", "distro": "fedora-40", "image_types": []any{"iot-raw-image"},
+			"arches": []any{"x86_64"}, "version": "!VERSION_FROM_VERSION_DATE_RESPIN",
+			"repo": []any{"https://example.com/extra/$arch", map[string]any{"baseurl": "Server-optional", "package_sets": []any{"build"}},
+				map[string]any{"baseurl": "https://example.com/blueprint", "package_sets": []any{"blueprint"}}},
+			"ostree_url": "https://ostree.example.com/iot", "ostree_ref": "fedora/40/x86_64/iot", "ostree_parent": "fedora/40/x86_64/iot-old",
+			"upload_options": map[string]any{"region": "us-east-1"}}}},
 		"kiwibuild": map[string]any{"^Server$": []any{map[string]any{"description_scm": "git+https://example.com/kiwi.git#main",
 			"description_path": "teams/cloud.kiwi", "kiwi_profile": "Cloud-Base", "arches": []any{"aarch64"}, "release": nil}}},
 	})
 	h.Tasks = func(method string, args []any, kw map[string]any) kojitest.Outcome {
 		switch method {
 		case "osbuildImage":
-			return imageBuildOutcome(h, "demo-ami", []kojitest.Archive{{Filename: "demo.x86_64.raw", Arch: "x86_64", Type: "raw", Data: []byte("raw")}},
+			return imageBuildOutcome(h, "demo-iot", []kojitest.Archive{{Filename: "demo.x86_64.raw", Arch: "x86_64", Type: "raw", Data: []byte("raw")}},
 				func(id int64) any { return map[string]any{"koji": map[string]any{"build": id}} })
 		case "kiwiBuild":
-			return imageBuildOutcome(h, "kiwi-cloud", []kojitest.Archive{{Filename: "Cloud.aarch64.qcow2", Arch: "aarch64", Type: "qcow2", Data: []byte("q")}},
-				func(id int64) any { return map[string]any{"koji": map[string]any{"build": id}} })
+			return kojitest.Outcome{Children: []kojitest.Child{{Method: "createKiwiImage", Arch: "aarch64",
+				Files: map[string][]byte{"Cloud.aarch64.qcow2": []byte("q"), "Cloud.aarch64.packages": []byte("p")}}}}
 		}
 		return kojitest.Outcome{Fail: "unexpected " + method}
 	}
@@ -228,9 +238,20 @@ func TestOSBuildAndKiwi(t *testing.T) {
 	if err := (&KiwiBuild{}).Run(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	ob := h.CallsTo("osbuildImage")[0].Args
-	if ob[0] != "demo-ami" || ob[1] != "1.0.20240102.0" || ob[2] != "fedora-40" || !reflect.DeepEqual(ob[3], []any{"ami"}) || ob[4] != "f40" {
-		t.Errorf("osbuildImage %v", ob)
+	ob := h.CallsTo("osbuildImage")[0]
+	if want := []any{"demo-iot", "1.0.20240102.0", "fedora-40", []any{"iot-raw-image"}, "f40", []any{"x86_64"}}; !reflect.DeepEqual(ob.Args, want) {
+		t.Errorf("osbuildImage args %#v, want %#v", ob.Args, want)
+	}
+	optional := filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelRepository("$arch", c.Variant("Server-optional")))
+	wantOpts := map[string]any{"opts": map[string]any{
+		"repo": []any{"https://example.com/extra/$arch", map[string]any{"baseurl": optional, "package_sets": []any{"build"}},
+			map[string]any{"baseurl": "https://example.com/blueprint", "package_sets": []any{"blueprint"}},
+			filepath.Join(c.Topdir, "compose", "Server", "$arch", "os")},
+		"ostree":         map[string]any{"url": "https://ostree.example.com/iot", "ref": "fedora/40/x86_64/iot", "parent": "fedora/40/x86_64/iot-old"},
+		"upload_options": map[string]any{"region": "us-east-1"},
+	}}
+	if !reflect.DeepEqual(ob.KW, wantOpts) {
+		t.Errorf("osbuildImage opts\n%#v\nwant\n%#v", ob.KW, wantOpts)
 	}
 	kw := h.CallsTo("kiwiBuild")[0]
 	if kw.Args[2] != "git+https://example.com/kiwi.git#main" || kw.Args[3] != "teams/cloud.kiwi" || kw.KW["profile"] != "Cloud-Base" || kw.KW["release"] != c.ImageRelease() {

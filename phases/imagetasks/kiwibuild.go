@@ -3,14 +3,14 @@ package imagetasks
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/pungo/pungo/phases/compose"
-	"github.com/pungo/pungo/phases/images"
 	"github.com/pungo/pungo/phases/koji"
 )
 
-// KiwiBuild is the kiwibuild phase.
+// KiwiBuild is the kiwibuild phase: one kiwiBuild task (Koji's kiwi
+// plugin) per configuration block, its per-arch image files collected
+// into the compose.
 type KiwiBuild struct{}
 
 // Name implements compose.Phase.
@@ -19,13 +19,30 @@ func (*KiwiBuild) Name() string { return "kiwibuild" }
 // Skip implements compose.Phase.
 func (*KiwiBuild) Skip(c *compose.Compose) bool { return !configured(c, "kiwibuild") }
 
-// Run implements compose.Phase.
-func (*KiwiBuild) Run(ctx context.Context, c *compose.Compose) error {
-	var tasks []compose.Task
+// kiwiTask is one kiwiBuild call as Pungi's kiwibuild phase makes it.
+type kiwiTask struct {
+	variant  *compose.Variant
+	block    Block
+	arches   []string
+	failable []string
+	// args are the positional arguments (target, arches, description
+	// SCM URL and path), kw the keyword ones.
+	args []any
+	kw   koji.KW
+}
+
+// planKiwi works out the kiwiBuild calls. Every per-image key falls back
+// to kiwibuild_<key> and then global_<key> (description_scm,
+// description_path, target, release, version, type, type_attr,
+// bundle_name_format, repo_releasever); kiwi_profile is per image only.
+// Every keyword is sent, None when unset, as Pungi does; the version is
+// the image version when none is configured.
+func planKiwi(c *compose.Compose) ([]*kiwiTask, error) {
+	var out []*kiwiTask
 	for _, v := range c.GetVariants(nil, "") {
 		blocks, err := Blocks(c, "kiwibuild", v)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, b := range blocks {
 			arches := Arches(b, v)
@@ -35,52 +52,74 @@ func (*KiwiBuild) Run(ctx context.Context, c *compose.Compose) error {
 			scm := configStr(c, "kiwibuild", b, "description_scm")
 			path := configStr(c, "kiwibuild", b, "description_path")
 			if scm == "" || path == "" {
-				return fmt.Errorf("kiwibuild for %s: description_scm and description_path are required", v.UID)
+				return nil, fmt.Errorf("kiwibuild for %s: description_scm and description_path are required (per image or as kiwibuild_description_scm/_path)", v.UID)
 			}
 			target := configStr(c, "kiwibuild", b, "target")
 			if target == "" {
-				return fmt.Errorf("kiwibuild for %s: no target (target, kiwibuild_target or global_target)", v.UID)
+				return nil, fmt.Errorf("kiwibuild for %s: no target (target, kiwibuild_target or global_target)", v.UID)
 			}
 			rel, err := Release(c, "kiwibuild", b)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			urls, err := RepoURLs(c, ownRepoFirst(v, b), "$arch")
+			version, err := Version(c, "kiwibuild", b)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			failableArches := FailableArches(b, arches)
-			kw := koji.KW{"profile": b.str("kiwi_profile"), "release": rel, "repos": anyList(urls),
-				"optional_arches": anyList(failableArches)}
-			for _, k := range []string{"type", "type_attr", "bundle_name_format"} {
-				if x, ok := config(c, "kiwibuild", b, k); ok {
-					key := k
-					if k == "bundle_name_format" {
-						key = "result_bundle_name_format"
-					}
-					kw[key] = x
-				}
+			repos, err := ConfiguredRepos(c, b, "repos", v)
+			if err != nil {
+				return nil, err
 			}
-			if ver, ok := config(c, "kiwibuild", b, "version"); ok {
-				s, _ := ver.(string)
-				if kw["version"], err = images.VersionGenerator(c, s); err != nil {
-					return err
-				}
+			failable := failableOf(b, arches)
+			typeAttr := any(nil)
+			if x, ok := config(c, "kiwibuild", b, "type_attr"); ok && x != nil {
+				typeAttr = anyList(compose.AsStrings(x))
 			}
-			canFail := len(failableArches) > 0 && sameSet(failableArches, arches)
-			sub := subvariant(b, v)
-			tasks = append(tasks, compose.Task{Name: v.UID + " kiwi " + b.str("kiwi_profile"), Run: func(ctx context.Context) error {
-				return failableRun(c, v, "*", "kiwibuild", sub, canFail, func() error {
-					log := c.Paths.Log.LogFile(strings.Join(arches, "-"), fmt.Sprintf("kiwibuild-%s-%s", v.UID, sub))
-					build, err := startAndWatchBuild(ctx, c, log, "kiwiBuild", "kiwiBuild", target, anyList(arches), scm, path, kw)
-					if err != nil {
-						return err
-					}
-					_, err = buildArchives(ctx, c, v, build, sub, "kiwibuild", b.str("manifest_type"), canFail)
-					return err
-				})
-			}})
+			kw := koji.KW{
+				"profile":                   orNil(b.str("kiwi_profile")),
+				"release":                   orNil(rel),
+				"repos":                     repos,
+				"type":                      orNil(configStr(c, "kiwibuild", b, "type")),
+				"type_attr":                 typeAttr,
+				"result_bundle_name_format": orNil(configStr(c, "kiwibuild", b, "bundle_name_format")),
+				// Koji lets the task go on when only these arches fail.
+				"optional_arches": anyList(failable),
+				"version":         orNil(version),
+				"repo_releasever": orNil(configStr(c, "kiwibuild", b, "repo_releasever")),
+			}
+			out = append(out, &kiwiTask{variant: v, block: b, arches: arches, failable: failable,
+				args: []any{target, anyList(arches), scm, path}, kw: kw})
 		}
+	}
+	return out, nil
+}
+
+// Run implements compose.Phase.
+func (*KiwiBuild) Run(ctx context.Context, c *compose.Compose) error {
+	plan, err := planKiwi(c)
+	if err != nil {
+		return err
+	}
+	tasks := make([]compose.Task, len(plan))
+	for i, t := range plan {
+		num := i + 1
+		tasks[i] = compose.Task{Name: fmt.Sprintf("%s kiwi %s", t.variant.UID, t.block.str("kiwi_profile")), Run: func(ctx context.Context) error {
+			// The task as a whole may fail only when every arch may.
+			canFail := supersetOf(t.failable, t.arches)
+			return failableRun(c, t.variant, "*", "kiwibuild", subvariant(t.block, t.variant), canFail, func() error {
+				c.Log.Infof("[BEGIN] kiwibuild task for variant %s", t.variant.UID)
+				log := watchLog(c, "kiwibuild", t.variant, num)
+				id, _, err := StartAndWatch(ctx, c, log, "kiwiBuild", append(t.args, t.kw)...)
+				if err != nil {
+					return fmt.Errorf("kiwiBuild: %w", err)
+				}
+				if _, err := collectTaskImages(ctx, c, t.variant, id, t.block, false, "kiwibuild", t.failable); err != nil {
+					return err
+				}
+				c.Log.Infof("[DONE ] kiwibuild task for variant %s (task id: %d)", t.variant.UID, id)
+				return nil
+			})
+		}}
 	}
 	return c.RunTasks(ctx, "kiwibuild", tasks, 0)
 }

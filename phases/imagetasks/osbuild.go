@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/koji"
 )
 
 // OSBuild is the osbuild phase.
@@ -47,27 +48,40 @@ func (*OSBuild) Run(ctx context.Context, c *compose.Compose) error {
 			if err != nil {
 				return err
 			}
-			urls, err := RepoURLs(c, ownRepoFirst(v, b), "$arch")
+			// Configured repositories first, then the variant's own; a
+			// {"baseurl", "package_sets"} entry goes to Koji as a struct.
+			repos, err := ConfiguredRepos(c, b, "repo", v)
 			if err != nil {
 				return err
 			}
-			opts := map[string]any{"repo": anyList(urls)}
-			if rel != "" {
-				opts["release"] = rel
+			opts := map[string]any{"repo": repos}
+			// Koji's osbuild plugin takes the ostree settings as one
+			// struct (IoT and edge images).
+			ostree := map[string]any{}
+			for _, k := range [][2]string{{"ostree_url", "url"}, {"ostree_ref", "ref"}, {"ostree_parent", "parent"}} {
+				if x := b.str(k[0]); x != "" {
+					ostree[k[1]] = x
+				}
 			}
-			for _, k := range []string{"ostree", "upload_options", "customizations"} {
-				if x, ok := b[k]; ok {
+			if len(ostree) > 0 {
+				opts["ostree"] = ostree
+			}
+			for _, k := range []string{"upload_options", "customizations"} {
+				if x, ok := b[k]; ok && truthy(x) {
 					opts[k] = x
 				}
 			}
-			failableArches := FailableArches(b, arches)
-			canFail := len(failableArches) > 0 && sameSet(failableArches, arches)
+			if rel != "" {
+				opts["release"] = rel
+			}
+			// As Pungi: any failable arch lets the whole task fail.
+			canFail := len(failableOf(b, arches)) > 0
 			sub := subvariant(b, v)
 			manifestType := b.str("manifest_type")
 			tasks = append(tasks, compose.Task{Name: v.UID + " " + name, Run: func(ctx context.Context) error {
 				return failableRun(c, v, "*", "osbuild", sub, canFail, func() error {
 					log := c.Paths.Log.LogFile(strings.Join(arches, "-"), fmt.Sprintf("osbuild-%s-%s-%s", v.UID, sub, strings.Join(types, "-")))
-					build, err := startAndWatchBuild(ctx, c, log, "osbuild", "osbuildImage", name, version, distro, anyList(types), target, anyList(arches), opts)
+					build, err := startAndWatchBuild(ctx, c, log, "osbuild", "osbuildImage", name, version, distro, anyList(types), target, anyList(arches), koji.KW{"opts": opts})
 					if err != nil {
 						return err
 					}

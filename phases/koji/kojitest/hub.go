@@ -455,7 +455,7 @@ var loginRequired = map[string]bool{
 	"logout": true, "getLoggedInUser": true, "cancelTask": true, "runroot": true,
 	"buildImage": true, "buildImageOz": true, "buildImageIndirection": true,
 	"spinLiveMedia": true, "spinLiveCD": true, "spinAppliance": true,
-	"buildContainer": true, "osbuildImage": true, "kiwiBuild": true,
+	"buildContainer": true, "osbuildImage": true, "kiwiBuild": true, "imageBuilderBuild": true,
 }
 
 func (h *Hub) dispatch(s *session, method string, params []any) (any, *koji.Fault) {

@@ -83,7 +83,7 @@ func (h *Hub) TaskArgs(id int64) ([]any, map[string]any) {
 var taskMethods = map[string]bool{
 	"runroot": true, "buildImage": true, "buildImageOz": true, "buildImageIndirection": true,
 	"spinLiveMedia": true, "spinLiveCD": true, "spinAppliance": true, "buildContainer": true,
-	"osbuildImage": true, "kiwiBuild": true,
+	"osbuildImage": true, "kiwiBuild": true, "imageBuilderBuild": true,
 }
 
 func (h *Hub) taskMethod(s *session, method string, args []any, kw map[string]any) (any, *koji.Fault, bool) {
@@ -180,6 +180,9 @@ func (t *task) info() map[string]any {
 }
 
 func (h *Hub) createTask(s *session, method string, args []any, kw map[string]any) (any, *koji.Fault) {
+	if f := checkPluginCall(method, args, kw); f != nil {
+		return nil, f
+	}
 	var o Outcome
 	if h.Tasks != nil {
 		o = h.Tasks(method, args, kw)
