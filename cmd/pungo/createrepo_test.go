@@ -4,21 +4,17 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
-	"database/sql"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
-	_ "github.com/mattn/go-sqlite3"
-
 	"github.com/pungo/pungo/repomd"
-	"github.com/pungo/pungo/repomd/repodiff"
+	"github.com/pungo/pungo/repomd/createrepo/createrepotest"
 	"github.com/pungo/pungo/repomd/rpmtest"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
@@ -96,7 +92,7 @@ func TestCreaterepoExcludesMatchCreaterepoC(t *testing.T) {
 				flags = append(flags, "--pkglist", list)
 			}
 			cr, p := buildBoth(t, tree, flags...)
-			compareRepos(t, cr, p)
+			createrepotest.Compare(t, cr, p)
 			r, err := repomd.Open(p)
 			if err != nil {
 				t.Fatal(err)
@@ -120,7 +116,7 @@ func TestCreaterepoRelativeGroupfile(t *testing.T) {
 	b, _ := os.ReadFile(groupFile())
 	os.WriteFile(filepath.Join(dir, "in-dir-comps.xml"), b, 0o644)
 	c, p := buildBoth(t, dir, "--no-database", "--groupfile", "in-dir-comps.xml")
-	compareRepos(t, c, p)
+	createrepotest.Compare(t, c, p)
 	r, err := repomd.Open(p)
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +139,7 @@ func TestCreaterepoOutOfRangeNumbers(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q", flags, code, stderr)
 		}
 		c, _ := buildBoth(t, corpus, append([]string{"--no-database"}, flags...)...)
-		compareRepos(t, c, out)
+		createrepotest.Compare(t, c, out)
 	}
 }
 
@@ -187,7 +183,7 @@ func TestCreaterepoMatchesCreaterepoC(t *testing.T) {
 				if code, _, stderr := runCLI(t, runCreaterepo, args...); code != 0 {
 					t.Fatalf("pungo createrepo %v: exit %d: %s", args, code, stderr)
 				}
-				compareRepos(t, want, got)
+				createrepotest.Compare(t, want, got)
 			})
 		}
 	}
@@ -196,148 +192,6 @@ func TestCreaterepoMatchesCreaterepoC(t *testing.T) {
 func externalOrSkip(t *testing.T) (dir string) {
 	t.Run("external", func(t *testing.T) { dir = rpmtest.External(t) })
 	return dir
-}
-
-func compareRepos(t *testing.T, want, got string) {
-	t.Helper()
-	diffs, err := repodiff.Compare(want, got)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range diffs {
-		t.Errorf("repodiff: %s", d)
-	}
-	rw, err := repomd.Open(want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rg, err := repomd.Open(got)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rw.Revision != rg.Revision && len(rw.Revision) < 9 {
-		t.Errorf("revision %q, want %q", rg.Revision, rw.Revision)
-	}
-	var types []string
-	for _, rec := range rw.Records {
-		types = append(types, rec.Type)
-		g, ok := rg.Record(rec.Type)
-		if !ok {
-			t.Errorf("record %s missing", rec.Type)
-			continue
-		}
-		if filepath.Ext(g.Href) != filepath.Ext(rec.Href) || strings.Contains(rec.Href, "-"+filepath.Base(rec.Type)) != strings.Contains(g.Href, "-"+filepath.Base(rec.Type)) {
-			t.Errorf("record %s: href %s, createrepo_c wrote %s", rec.Type, g.Href, rec.Href)
-		}
-		if g.Checksum.Type != rec.Checksum.Type || g.DatabaseVersion != rec.DatabaseVersion {
-			t.Errorf("record %s: checksum type %s db version %d, want %s %d", rec.Type, g.Checksum.Type, g.DatabaseVersion, rec.Checksum.Type, rec.DatabaseVersion)
-		}
-		switch {
-		case strings.HasSuffix(rec.Type, "_db"):
-			a, b := dbRows(t, rw, rec.Type), dbRows(t, rg, rec.Type)
-			if a != b {
-				t.Errorf("%s rows differ:\ncreaterepo_c:\n%s\npungo:\n%s", rec.Type, a, b)
-			}
-		default:
-			a, b := recordBytes(t, rw, rec.Type), recordBytes(t, rg, rec.Type)
-			if !bytes.Equal(a, b) {
-				t.Errorf("%s: uncompressed content differs (%d vs %d bytes)", rec.Type, len(a), len(b))
-			}
-			if rec.OpenChecksum != g.OpenChecksum || rec.OpenSize != g.OpenSize {
-				t.Errorf("%s: open checksum/size %v/%d, want %v/%d", rec.Type, g.OpenChecksum, g.OpenSize, rec.OpenChecksum, rec.OpenSize)
-			}
-		}
-	}
-	if len(rg.Records) != len(rw.Records) {
-		t.Errorf("pungo wrote %d records, createrepo_c %d (%v)", len(rg.Records), len(rw.Records), types)
-	}
-	if fmt.Sprint(rw.ContentTags, rw.RepoTags, rw.DistroTags) != fmt.Sprint(rg.ContentTags, rg.RepoTags, rg.DistroTags) {
-		t.Errorf("tags %v %v %v, want %v %v %v", rg.ContentTags, rg.RepoTags, rg.DistroTags, rw.ContentTags, rw.RepoTags, rw.DistroTags)
-	}
-}
-
-func recordBytes(t *testing.T, r *repomd.Repo, typ string) []byte {
-	t.Helper()
-	rc, err := r.OpenRecord(typ)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// dbRows dumps every table of a database record as sorted quoted rows; the
-// db_info checksum (of the compressed XML, which differs by compressor) is
-// left out.
-func dbRows(t *testing.T, r *repomd.Repo, typ string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), typ+".sqlite")
-	if err := os.WriteFile(path, recordBytes(t, r, typ), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var out []string
-	rows, err := db.Query("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var typ, name, tbl string
-		var s sql.NullString
-		rows.Scan(&typ, &name, &tbl, &s)
-		out = append(out, fmt.Sprintf("schema %s %s %s %s", typ, name, tbl, s.String))
-		if typ == "table" {
-			tables = append(tables, name)
-		}
-	}
-	rows.Close()
-	for _, tb := range tables {
-		q := "SELECT * FROM " + tb
-		if tb == "db_info" {
-			q = "SELECT dbversion FROM db_info"
-		}
-		rows, err := db.Query(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		var lines []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			rows.Scan(ptrs...)
-			var parts []string
-			for _, v := range vals {
-				switch x := v.(type) {
-				case nil:
-					parts = append(parts, "NULL")
-				case []byte:
-					parts = append(parts, fmt.Sprintf("%q", x))
-				case string:
-					parts = append(parts, fmt.Sprintf("%q", x))
-				default:
-					parts = append(parts, fmt.Sprint(x))
-				}
-			}
-			lines = append(lines, tb+": "+strings.Join(parts, "|"))
-		}
-		rows.Close()
-		sort.Strings(lines)
-		out = append(out, lines...)
-	}
-	return strings.Join(out, "\n")
 }
 
 // buildBoth indexes dir with createrepo_c and with pungo createrepo (same
@@ -600,7 +454,7 @@ func TestModifyrepoMatchesModifyrepoC(t *testing.T) {
 			t.Fatalf("pungo modifyrepo %v: exit %d %s", s, code, stderr)
 		}
 	}
-	compareRepos(t, c, p)
+	createrepotest.Compare(t, c, p)
 	rc, err := repomd.Open(c)
 	if err != nil {
 		t.Fatal(err)
@@ -665,7 +519,7 @@ func TestCreaterepoPungiCommandLine(t *testing.T) {
 	if code, _, stderr := runCLI(t, runCreaterepo, args(p)...); code != 0 {
 		t.Fatalf("pungo createrepo: exit %d %s", code, stderr)
 	}
-	compareRepos(t, c, p)
+	createrepotest.Compare(t, c, p)
 	b := filepath.Join(tmp, "basedir")
 	os.Mkdir(b, 0o755)
 	withBase := args(b)
@@ -674,7 +528,7 @@ func TestCreaterepoPungiCommandLine(t *testing.T) {
 	if code, _, stderr := runCLI(t, runCreaterepo, withBase...); code != 0 {
 		t.Fatalf("pungo createrepo --basedir: exit %d %s", code, stderr)
 	}
-	compareRepos(t, p, b)
+	createrepotest.Compare(t, p, b)
 }
 
 // TestBadRepodataCLI damages a repository's metadata in the ways the issue
@@ -752,7 +606,7 @@ func TestBadRepodataCLI(t *testing.T) {
 				!strings.Contains(stderr, filepath.Join(bad, "repodata", c.file)) || !strings.Contains(stderr, c.why) {
 				t.Errorf("createrepo --update-md-path: exit %d, stderr %q", code, stderr)
 			}
-			compareRepos(t, good, out)
+			createrepotest.Compare(t, good, out)
 			if sha(t, filepath.Join(good, "repodata", "repomd.xml")) != before {
 				t.Error("reading bad repodata changed other repodata")
 			}
@@ -793,7 +647,7 @@ func TestCreaterepoUpdateMDPathMatchesCreaterepoC(t *testing.T) {
 		t.Fatalf("createrepo_c: %v\n%s", err, out)
 	}
 	c, p := buildBoth(t, corpus, "--update", "--update-md-path", old, "--baseurl", "http://new/")
-	compareRepos(t, c, p)
+	createrepotest.Compare(t, c, p)
 	r, err := repomd.Open(p)
 	if err != nil {
 		t.Fatal(err)

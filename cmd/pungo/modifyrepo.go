@@ -27,6 +27,8 @@ func runModifyrepo(args []string) int {
 	fs.BoolVar(&unique, "unique-md-filenames", false, "prefix the file name with its checksum (default)")
 	fs.BoolVar(&simple, "simple-md-filenames", false, "do not prefix the file name with its checksum")
 	fs.StringVar(&o.NewName, "new-name", "", "publish the file under this name")
+	fs.BoolVar(&o.Zck, "zck", false, "also add a zchunk copy as TYPE_zck")
+	fs.StringVar(&o.ZckDictDir, "zck-dict-dir", "", "directory of zchunk dictionaries (NAME.zdict for the file NAME)")
 	fs.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: pungo modifyrepo [options] FILE REPODATA\n       pungo modifyrepo --remove TYPE REPODATA\n\nOptions:\n")
 		fs.PrintDefaults()

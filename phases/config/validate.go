@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pungo/pungo/phases/config/kobo"
+	"github.com/pungo/pungo/repomd/createrepo"
 )
 
 // Diagnostic is one validation finding.
@@ -782,6 +783,13 @@ func phaseChecks(c *Config, opts ValidateOptions) (errs, warns []Diagnostic) {
 	if !skipped("createrepo") && !opts.OldComposes {
 		if v, _ := c.Get("createrepo_deltas"); truthy(v) {
 			phaseErr("createrepo", "createrepo_deltas", "Can not generate deltas without old compose")
+		}
+	}
+	// createrepo: createrepo_extra_args are createrepo_c flags that pungo's
+	// writer applies; one it does not implement is refused, not dropped.
+	if !skipped("createrepo") {
+		if err := createrepo.CheckArgs(c.Strings("createrepo_extra_args")); err != nil {
+			phaseErr("createrepo", "createrepo_extra_args", err.Error())
 		}
 	}
 	// image_checksum is never skipped.

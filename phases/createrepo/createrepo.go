@@ -55,6 +55,9 @@ func (*Phase) Validate(c *compose.Compose) error {
 			return fmt.Errorf("createrepo_checksum %q is not one of sha1, sha256, sha512", s)
 		}
 	}
+	if err := cr.CheckArgs(extraArgs(c)); err != nil {
+		return fmt.Errorf("createrepo_extra_args: %w", err)
+	}
 	return checkDeltas(c)
 }
 
@@ -166,7 +169,7 @@ func oldPackageDirs(c *compose.Compose, repoDir string) []string {
 // ignoredOptions are createrepo options for the createrepo_c command line
 // that pungo's own writer has no use for; setting them gets a warning
 // instead of being dropped silently.
-var ignoredOptions = []string{"createrepo_extra_args", "createrepo_extra_modulemd"}
+var ignoredOptions = []string{"createrepo_extra_modulemd"}
 
 func nonEmpty(v any) bool {
 	switch x := v.(type) {
@@ -265,36 +268,31 @@ func VariantRepo(ctx context.Context, c *compose.Compose, manifest *productmd.Rp
 	}); err != nil {
 		return err
 	}
-	opts := cr.Options{
-		PkgList:      listFile,
-		Database:     yumDatabase(c),
-		ChecksumType: checksum(c),
-		Workers:      int(compose.IntOpt(c.Conf, "createrepo_num_workers", 3)),
+	var oldDirs []string
+	deltas := typ == gather.TypeRPM && hasDeltas(c, v, arch) // Pungi makes delta RPMs for binary repositories only
+	if deltas {
+		oldDirs = oldPackageDirs(c, repoDir)
+		c.Log.Infof("Making delta RPMs for %s.%s from %v", v.UID, arch, oldDirs)
 	}
-	if compose.BoolOpt(c.Conf, "createrepo_use_xz", false) {
-		opts.CompressType = "xz"
+	updateFrom := oldRepodata(c, repoDir)
+	if updateFrom != "" {
+		c.Log.Infof("Reusing repodata of %s for %s.%s %s (createrepo update mode)", updateFrom, v.UID, listArch, typ)
 	}
-	if typ == gather.TypeRPM {
-		if _, ok := c.Conf.Get("comps_file"); ok {
-			opts.GroupFile = c.Paths.Work.Comps(arch, v)
-		}
+	args := createrepoArgs(c, v, arch, typ, repoDir, listFile, updateFrom, deltas, oldDirs)
+	c.Log.Infof("createrepo %s.%s %s: createrepo_c %s", v.UID, listArch, typ, strings.Join(args, " "))
+	cmd, err := cr.ParseArgs(args, nil)
+	if err != nil {
+		return fmt.Errorf("createrepo %s: %w", repoDir, err)
 	}
-	// Pungi makes delta RPMs for binary repositories only.
-	if typ == gather.TypeRPM && hasDeltas(c, v, arch) {
-		opts.Deltas = true
-		opts.OldPackageDirs = oldPackageDirs(c, repoDir)
-		opts.NumDeltas = int(compose.IntOpt(c.Conf, "createrepo_num_deltas", cr.DefaultNumDeltas))
-		c.Log.Infof("Making delta RPMs for %s.%s from %v", v.UID, arch, opts.OldPackageDirs)
+	for _, w := range cmd.Warnings {
+		c.Log.Warningf("createrepo %s: %s", repoDir, w)
 	}
-	if old := oldRepodata(c, repoDir); old != "" {
-		opts.Update = true
-		opts.UpdateMDPaths = []string{old}
-		c.Log.Infof("Reusing repodata of %s for %s.%s %s (createrepo update mode)", old, v.UID, listArch, typ)
-	}
+	opts := cmd.Options
+	opts.Context = ctx
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	res, err := cr.Run(repoDir, opts)
+	res, err := cr.Run(cmd.Dir, opts)
 	if err != nil {
 		return fmt.Errorf("createrepo %s: %w", repoDir, err)
 	}
@@ -303,6 +301,71 @@ func VariantRepo(ctx context.Context, c *compose.Compose, manifest *productmd.Rp
 		if err := addProductID(c, arch, v, repoDir); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// createrepoArgs is the createrepo_c command line (without the program
+// name) Pungi's create_variant_repo builds through get_createrepo_cmd,
+// createrepo_extra_args last, which pungo's writer then parses exactly as
+// `pungo createrepo` does. Two differences, both about reuse only: the
+// metadata to update from is the same repository of the newest old
+// compose (Pungi names the package set's repository), and without
+// --skip-stat an updated package is reused only when size and mtime still
+// match.
+func createrepoArgs(c *compose.Compose, v *compose.Variant, arch, typ, repoDir, listFile, updateFrom string, deltas bool, oldDirs []string) []string {
+	args := []string{repoDir, "--outputdir=" + repoDir, "--pkglist=" + listFile}
+	if typ == gather.TypeRPM {
+		if _, ok := c.Conf.Get("comps_file"); ok {
+			args = append(args, "--groupfile="+c.Paths.Work.Comps(arch, v))
+		}
+	}
+	args = append(args, "--update")
+	if updateFrom != "" {
+		args = append(args, "--update-md-path="+updateFrom)
+	}
+	if yumDatabase(c) {
+		args = append(args, "--database")
+	} else {
+		args = append(args, "--no-database")
+	}
+	args = append(args, "--checksum="+checksum(c), "--unique-md-filenames")
+	if deltas {
+		args = append(args, "--deltas")
+		for _, d := range oldDirs {
+			args = append(args, "--oldpackagedirs="+d)
+		}
+		if n := compose.IntOpt(c.Conf, "createrepo_num_deltas", 0); n > 0 {
+			args = append(args, fmt.Sprintf("--num-deltas=%d", n))
+		}
+	}
+	if n := compose.IntOpt(c.Conf, "createrepo_num_workers", 3); n > 0 {
+		args = append(args, fmt.Sprintf("--workers=%d", n))
+	}
+	if compose.BoolOpt(c.Conf, "createrepo_use_xz", false) {
+		args = append(args, "--xz")
+	}
+	return append(args, extraArgs(c)...)
+}
+
+// extraArgs is createrepo_extra_args: a string or a list of strings, as
+// kobo's force_list takes it.
+func extraArgs(c *compose.Compose) []string {
+	raw, ok := c.Conf.Get("createrepo_extra_args")
+	if !ok || raw == nil {
+		return nil
+	}
+	switch x := raw.(type) {
+	case string:
+		return []string{x}
+	case []string:
+		return x
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, a := range x {
+			out = append(out, fmt.Sprint(a))
+		}
+		return out
 	}
 	return nil
 }

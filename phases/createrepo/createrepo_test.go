@@ -19,7 +19,7 @@ func TestVariantRepos(t *testing.T) {
 	os.WriteFile(filepath.Join(certs, "Demo-Server-HA-x86_64-99.pem"), []byte("-----BEGIN CERTIFICATE-----\n"), 0o644)
 	conf := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1",
 		"createrepo_checksum": "sha512", "createrepo_use_xz": true, "createrepo_database": false, "product_id": certs,
-		"createrepo_extra_args": []any{"--distro", "cpe:/o:demo"}}
+		"createrepo_extra_args": []any{"--distro", "cpe:/o:demo,Demo 1", "--revision=1.7"}}
 	c := newCompose(t, conf)
 	server := &compose.Variant{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}
 	ha := &compose.Variant{UID: "Server-HA", ID: "HA", Name: "HA", Type: "addon", Arches: []string{"x86_64"}, Parent: server}
@@ -71,15 +71,25 @@ func TestVariantRepos(t *testing.T) {
 	check(c.Paths.Compose.Repository("x86_64", ha), "demo-cluster-1.4-2.x86_64")
 	check(c.Paths.Compose.Repository("src", server), "demo-shell-5.2-1.src")
 	check(c.Paths.Compose.DebugRepository("x86_64", server))
+	// createrepo_use_xz is createrepo_c's --xz: the databases and the group
+	// file copy in xz, primary, filelists and other stay gz.
 	rec, ok := srv.Record("primary")
-	if !ok || rec.Checksum.Type != "sha512" || !strings.HasSuffix(rec.Href, ".xml.xz") {
+	if !ok || rec.Checksum.Type != "sha512" || !strings.HasSuffix(rec.Href, ".xml.gz") {
 		t.Errorf("primary record %+v", rec)
 	}
 	if _, ok := srv.Record("primary_db"); ok {
 		t.Error("database written although createrepo_database is off")
 	}
-	if log, _ := os.ReadFile(filepath.Join(c.Topdir, "logs", "global", "pungi.global.log")); !strings.Contains(string(log), "createrepo_extra_args = [--distro cpe:/o:demo] is ignored") {
-		t.Errorf("no warning about createrepo_extra_args:\n%s", log)
+	// createrepo_extra_args are applied, as createrepo_c would.
+	if srv.Revision != "1.7" || len(srv.DistroTags) != 1 || srv.DistroTags[0] != (repomd.DistroTag{CPEID: "cpe:/o:demo", Name: "Demo 1"}) {
+		t.Errorf("extra args not applied: revision %q, distro tags %+v", srv.Revision, srv.DistroTags)
+	}
+	// Changelogs are kept (createrepo_c's default limit of 10).
+	if err := srv.LoadOther(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.Packages[0].Changelogs); n != 1 {
+		t.Errorf("demo-shell has %d changelog entries in other.xml, want 1", n)
 	}
 	if _, ok := srv.Record("productid"); !ok {
 		t.Error("no productid record")
@@ -109,6 +119,8 @@ func TestValidateAndDatabaseDefault(t *testing.T) {
 		{name: "deltas with old composes", extra: compose.MapConfig{"createrepo_deltas": true}, old: true},
 		{name: "empty deltas mapping", extra: compose.MapConfig{"createrepo_deltas": []any{}}},
 		{name: "bad checksum", extra: compose.MapConfig{"createrepo_checksum": "md5"}, wantErr: `createrepo_checksum "md5"`},
+		{name: "unsupported extra arg", extra: compose.MapConfig{"createrepo_extra_args": []any{"--split"}},
+			wantErr: "createrepo_extra_args: createrepo_c option --split is not supported by pungo createrepo"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,6 +14,7 @@ package createrepo
 import (
 	"bufio"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -51,7 +52,18 @@ type Options struct {
 	Repo              []string
 	Excludes          []string // GLib globs: in the walk on file names, directory names and paths below dir; with PkgList on the listed paths
 	BaseURL           string   // xml:base of every package location
-	ChangelogLimit    int      // newest entries kept; -1 all; createrepo_c's default is 10
+	// ChangelogLimit is how many of each package's newest changelog
+	// entries are kept: 0 (the zero value) means createrepo_c's default
+	// of 10, which is what Pungi's command line leaves in force; -1 keeps
+	// all, NoChangelogs none.
+	ChangelogLimit int
+
+	// Zck also writes zchunk copies of primary, filelists and other (and
+	// of the group file), chunked per source package as createrepo_c's
+	// --zck does; ZckDictDir holds its per-type dictionaries
+	// (primary.xml.zdict, ...), as --zck-dict-dir.
+	Zck        bool
+	ZckDictDir string
 
 	// Delta RPMs (see deltas.go): --deltas, --oldpackagedirs, --num-deltas
 	// (default 1) and --max-delta-rpm-size (default 100000000).
@@ -65,6 +77,21 @@ type Options struct {
 	// Context, when set, cancels the run (on SIGINT, say): it then fails
 	// like any other error, leaving the previous repodata as it was.
 	Context context.Context
+}
+
+// NoChangelogs as Options.ChangelogLimit keeps no changelog entries
+// (createrepo_c's --changelog-limit=0).
+const NoChangelogs = -2
+
+// changelogLimit is the number of entries rpmfile keeps for o's limit.
+func (o *Options) changelogLimit() int {
+	switch o.ChangelogLimit {
+	case 0:
+		return rpmfile.DefaultChangelogLimit
+	case NoChangelogs:
+		return 0
+	}
+	return o.ChangelogLimit
 }
 
 // Result tells what a run did.
@@ -83,6 +110,9 @@ type Record struct {
 	HasOpen   bool
 	Timestamp int64
 	DBVersion int
+	// zchunk records: the zchunk header's SHA-256 and size.
+	HeaderChecksum string
+	HeaderSize     int64
 }
 
 type job struct {
@@ -118,6 +148,8 @@ func Run(dir string, opts Options) (*Result, error) {
 	} else {
 		opts.ChecksumType = canon
 	}
+	// From here on ChangelogLimit is the plain count (-1: all).
+	opts.ChangelogLimit = opts.changelogLimit()
 	xmlComp, dbComp, groupComp, err := compressions(opts)
 	if err != nil {
 		return nil, err
@@ -185,7 +217,7 @@ func Run(dir string, opts Options) (*Result, error) {
 		os.RemoveAll(tmp)
 		return nil, err
 	}
-	res.Warnings = warnings
+	res.Warnings = append(warnings, res.Warnings...)
 	return res, nil
 }
 
@@ -398,15 +430,43 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 		}
 		xml[i] = f
 	}
+	// With --zck, each XML stream also goes to a .zck writer; its content
+	// is the same bytes, cut into chunks per source package.
+	var zf [3]*zckFile
+	var zckWarnings []string
 	abortXML := func() {
 		for _, f := range xml {
 			f.Abort()
 		}
+		for _, z := range zf {
+			if z != nil {
+				z.Abort()
+			}
+		}
+	}
+	if opts.Zck {
+		for i, n := range names {
+			dict, warning, err := zckDict(opts.ZckDictDir, n+".xml")
+			if err == nil {
+				zf[i], err = createZck(filepath.Join(dir, n+".xml.zck"), dict, opts.ChecksumType)
+			}
+			if err != nil {
+				abortXML()
+				return nil, err
+			}
+			if warning != "" {
+				zckWarnings = append(zckWarnings, warning)
+			}
+		}
 	}
 	count := strconv.Itoa(len(jobs)) + "\">\n"
-	xml[0].WriteString(primaryHead + count)
-	xml[1].WriteString(filelistsHead + count)
-	xml[2].WriteString(otherHead + count)
+	heads := [3]string{primaryHead + count, filelistsHead + count, otherHead + count}
+	for i, h := range heads {
+		xml[i].WriteString(h)
+		if zf[i] != nil {
+			zf[i].w.WriteString(h)
+		}
+	}
 
 	var dbs [3]*dbWriter
 	var dbCh [3]chan *repomd.Package
@@ -461,9 +521,41 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 			}
 		}(k)
 	}
+	// The .zck streams compress on goroutines of their own. A chunk ends
+	// where the source package changes, as createrepo_c ends them: the
+	// head is a chunk of its own unless the first package is a source
+	// package (no sourcerpm, like the head's "none"), and all binary
+	// packages of one build share a chunk.
+	var zckCh [3]chan zckPiece
+	var zckErr [3]error
+	if opts.Zck {
+		for k := range zckCh {
+			zckCh[k] = make(chan zckPiece, 64)
+			xmlWG.Add(1)
+			go func(k int) {
+				defer xmlWG.Done()
+				for p := range zckCh[k] {
+					if zckErr[k] != nil {
+						continue
+					}
+					if p.newChunk {
+						zckErr[k] = zf[k].w.EndChunk()
+					}
+					if zckErr[k] == nil {
+						_, zckErr[k] = zf[k].w.Write(p.b)
+					}
+				}
+			}(k)
+		}
+	}
 	closeXML := func() {
 		for _, c := range xmlCh {
 			close(c)
+		}
+		for _, c := range zckCh {
+			if c != nil {
+				close(c)
+			}
 		}
 		xmlWG.Wait()
 	}
@@ -523,6 +615,7 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 	if opts.Context != nil {
 		done = opts.Context.Done()
 	}
+	prevSource := "" // createrepo_c starts from "none", as a source package has
 	for i := range jobs {
 		select {
 		case <-ready[i]:
@@ -543,6 +636,13 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 		xmlCh[0] <- r.primary
 		xmlCh[1] <- r.filelists
 		xmlCh[2] <- r.other
+		if opts.Zck {
+			newChunk := r.pkg.SourceRPM != prevSource
+			prevSource = r.pkg.SourceRPM
+			zckCh[0] <- zckPiece{r.primary, newChunk}
+			zckCh[1] <- zckPiece{r.filelists, newChunk}
+			zckCh[2] <- zckPiece{r.other, newChunk}
+		}
 		for k := range dbCh {
 			if dbCh[k] != nil {
 				dbCh[k] <- r.pkg
@@ -559,6 +659,11 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 			if e != nil {
 				firstErr = fmt.Errorf("%s: %w", xml[k].path, e)
 				break
+			}
+		}
+		for k, e := range zckErr {
+			if e != nil && firstErr == nil {
+				firstErr = fmt.Errorf("%s: %w", zf[k].path, e)
 			}
 		}
 	}
@@ -579,9 +684,12 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 		}
 		return nil, firstErr
 	}
-	xml[0].WriteString(primaryTail)
-	xml[1].WriteString(filelistsTail)
-	xml[2].WriteString(otherTail)
+	for i, t := range [3]string{primaryTail, filelistsTail, otherTail} {
+		xml[i].WriteString(t)
+		if zf[i] != nil {
+			zf[i].w.WriteString(t)
+		}
+	}
 
 	ts := now.Unix()
 	var records []Record
@@ -634,6 +742,21 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 		}
 		records = append(records, dbRecs...)
 	}
+	if opts.Zck {
+		for i, n := range names {
+			s, hdr, err := zf[i].Close()
+			if err != nil {
+				return nil, err
+			}
+			s.OpenChecksum, s.OpenSize = xmlSums[i].OpenChecksum, xmlSums[i].OpenSize
+			href, err := finalName(dir, zf[i].path, s.Checksum, opts)
+			if err != nil {
+				return nil, err
+			}
+			records = append(records, Record{Type: n + "_zck", Href: href, Sums: s, HasOpen: true, Timestamp: ts,
+				HeaderChecksum: hex.EncodeToString(hdr.Checksum[:]), HeaderSize: hdr.Size})
+		}
+	}
 	if opts.GroupFile != "" {
 		recs, err := writeGroup(dir, opts.GroupFile, groupComp, opts, ts)
 		if err != nil {
@@ -649,6 +772,7 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 		return nil, err
 	}
 	res.Records = records
+	res.Warnings = append(res.Warnings, zckWarnings...)
 	return res, nil
 }
 
@@ -756,7 +880,37 @@ func writeGroup(dir, groupFile string, comp Compression, opts Options, ts int64)
 	if err != nil {
 		return nil, err
 	}
-	return append(recs, Record{Type: "group_" + strings.TrimPrefix(comp.Suffix(), "."), Href: phref, Sums: ps, HasOpen: true, Timestamp: ts}), nil
+	// With --zck, createrepo_c records the compressed group copy without
+	// open-checksum and open-size (and gives its checksum and size to
+	// group_zck as open ones).
+	recs = append(recs, Record{Type: "group_" + strings.TrimPrefix(comp.Suffix(), "."), Href: phref, Sums: ps, HasOpen: !opts.Zck, Timestamp: ts})
+	if opts.Zck {
+		r, err := groupZck(dir, groupFile, ps, opts, ts)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, r)
+	}
+	return recs, nil
+}
+
+// groupZck writes group_zck: the group file as one chunk (createrepo_c
+// neither ends chunks in it nor uses a dictionary). Its open-checksum and
+// open-size are, as createrepo_c records them, those of the compressed
+// group copy it was made beside, not of the XML it holds.
+func groupZck(dir, groupFile string, packed Sums, opts Options, ts int64) (Record, error) {
+	path := filepath.Join(dir, filepath.Base(groupFile)+".zck")
+	s, hdr, err := compressZck(groupFile, path, opts.ChecksumType)
+	if err != nil {
+		return Record{}, err
+	}
+	s.OpenChecksum, s.OpenSize = packed.Checksum, packed.Size
+	href, err := finalName(dir, path, s.Checksum, opts)
+	if err != nil {
+		return Record{}, err
+	}
+	return Record{Type: "group_zck", Href: href, Sums: s, HasOpen: true, Timestamp: ts,
+		HeaderChecksum: hex.EncodeToString(hdr.Checksum[:]), HeaderSize: hdr.Size}, nil
 }
 
 // swap puts the finished tmp directory in place of repodata: the old one is

@@ -62,8 +62,8 @@ type delta struct {
 
 // makeDeltas makes the delta RPMs for the packages of jobs and writes
 // prestodelta.xml into the temporary repodata directory tmp, returning
-// its repomd record.
-func makeDeltas(tmp, out string, jobs []job, opts Options, xmlComp Compression, now time.Time) (*Record, error) {
+// its repomd records (and prestodelta_zck's, with --zck).
+func makeDeltas(tmp, out string, jobs []job, opts Options, xmlComp Compression, now time.Time) ([]Record, error) {
 	tool, err := exec.LookPath(makedeltarpm)
 	if err != nil {
 		return nil, fmt.Errorf("--deltas needs makedeltarpm (package deltarpm), not found in PATH")
@@ -102,7 +102,8 @@ func makeDeltas(tmp, out string, jobs []job, opts Options, xmlComp Compression, 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := f.Write(prestodeltaXML(made)); err != nil {
+	body := prestodeltaXML(made)
+	if _, err := f.Write(body); err != nil {
 		f.Abort()
 		return nil, err
 	}
@@ -114,7 +115,30 @@ func makeDeltas(tmp, out string, jobs []job, opts Options, xmlComp Compression, 
 	if err != nil {
 		return nil, err
 	}
-	return &Record{Type: "prestodelta", Href: href, Sums: s, HasOpen: true, Timestamp: now.Unix()}, nil
+	recs := []Record{{Type: "prestodelta", Href: href, Sums: s, HasOpen: true, Timestamp: now.Unix()}}
+	if opts.Zck {
+		// prestodelta_zck: the same XML in one chunk, without a dictionary.
+		z, err := createZck(filepath.Join(tmp, "prestodelta.xml.zck"), nil, opts.ChecksumType)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := z.w.Write(body); err != nil {
+			z.Abort()
+			return nil, err
+		}
+		zs, hdr, err := z.Close()
+		if err != nil {
+			return nil, err
+		}
+		zs.OpenChecksum, zs.OpenSize = s.OpenChecksum, s.OpenSize
+		zhref, err := finalName(tmp, z.path, zs.Checksum, opts)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, Record{Type: "prestodelta_zck", Href: zhref, Sums: zs, HasOpen: true, Timestamp: now.Unix(),
+			HeaderChecksum: hex.EncodeToString(hdr.Checksum[:]), HeaderSize: hdr.Size})
+	}
+	return recs, nil
 }
 
 // readDeltaPkg reads the NEVRA of one package file from its header.
@@ -364,11 +388,11 @@ func prestodeltaXML(ds []delta) []byte {
 // addDeltas makes the deltas and rewrites repomd.xml in tmp with the
 // prestodelta record after the others, where createrepo_c puts it.
 func addDeltas(tmp, out string, jobs []job, opts Options, xmlComp Compression, res *Result, now time.Time) error {
-	rec, err := makeDeltas(tmp, out, jobs, opts, xmlComp, now)
+	recs, err := makeDeltas(tmp, out, jobs, opts, xmlComp, now)
 	if err != nil {
 		return err
 	}
-	res.Records = append(res.Records, *rec)
+	res.Records = append(res.Records, recs...)
 	revision := opts.Revision
 	if revision == "" {
 		revision = strconv.FormatInt(now.Unix(), 10)

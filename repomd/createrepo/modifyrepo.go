@@ -1,10 +1,13 @@
 package createrepo
 
 import (
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,7 +28,12 @@ type ModifyOptions struct {
 	ChecksumType      string // sha256 (default)
 	SimpleMDFilenames bool   // no checksum prefix
 	NewName           string // publish under this file name instead of the input's
-	Now               time.Time
+	// Zck also adds a TYPE_zck record: the content as one zchunk chunk,
+	// compressed with ZckDictDir/NAME.zdict when that exists, as
+	// modifyrepo_c --zck --zck-dict-dir does.
+	Zck        bool
+	ZckDictDir string
+	Now        time.Time
 }
 
 // standardOrder ranks the record types createrepo_c writes first; other
@@ -83,8 +91,29 @@ func AddMetadata(file, repodata string, opts ModifyOptions) (*Record, error) {
 	}
 	tmp.Close()
 	defer os.Remove(tmp.Name())
-	sums, base, err := addFile(file, base, tmp.Name(), comp, opts.ChecksumType)
+	var z *zckFile
+	var zckPath string
+	sums, base, err := addFile(file, base, tmp.Name(), comp, opts.ChecksumType, func(base string) (io.Writer, error) {
+		if !opts.Zck {
+			return nil, nil
+		}
+		dict, _, err := zckDict(opts.ZckDictDir, base)
+		if err != nil {
+			return nil, err
+		}
+		zckPath = filepath.Join(repodata, ".modifyrepo-"+base+".zck")
+		if z, err = createZck(zckPath, dict, opts.ChecksumType); err != nil {
+			return nil, err
+		}
+		return z.w, nil
+	})
+	if zckPath != "" {
+		defer os.Remove(zckPath)
+	}
 	if err != nil {
+		if z != nil {
+			z.Abort()
+		}
 		return nil, err
 	}
 	name := base + comp.Suffix()
@@ -104,13 +133,40 @@ func AddMetadata(file, repodata string, opts ModifyOptions) (*Record, error) {
 	rec := &Record{Type: typ, Href: "repodata/" + name, Sums: sums, HasOpen: comp != "none", Timestamp: now.Unix()}
 	oldHref := removeRecord(doc, typ)
 	doc.Root().AddChild(recordElement(rec, opts.ChecksumType))
+	written := []string{name}
+	var oldZckHref string
+	if z != nil {
+		zs, hdr, err := z.Close()
+		if err != nil {
+			os.Remove(filepath.Join(repodata, name))
+			return nil, err
+		}
+		zs.OpenChecksum, zs.OpenSize = sums.OpenChecksum, sums.OpenSize
+		zname := base + ".zck"
+		if !opts.SimpleMDFilenames {
+			zname = zs.Checksum + "-" + zname
+		}
+		if err := os.Rename(zckPath, filepath.Join(repodata, zname)); err != nil {
+			os.Remove(filepath.Join(repodata, name))
+			return nil, err
+		}
+		written = append(written, zname)
+		zrec := &Record{Type: typ + "_zck", Href: "repodata/" + zname, Sums: zs, HasOpen: true, Timestamp: now.Unix(),
+			HeaderChecksum: hex.EncodeToString(hdr.Checksum[:]), HeaderSize: hdr.Size}
+		oldZckHref = removeRecord(doc, zrec.Type)
+		doc.Root().AddChild(recordElement(zrec, opts.ChecksumType))
+	}
 	sortRecords(doc)
 	if err := writeDoc(doc, repomdPath); err != nil {
-		os.Remove(filepath.Join(repodata, name))
+		for _, n := range written {
+			os.Remove(filepath.Join(repodata, n))
+		}
 		return nil, err
 	}
-	if oldHref != "" && oldHref != rec.Href {
-		os.Remove(filepath.Join(filepath.Dir(repodata), filepath.FromSlash(oldHref)))
+	for _, old := range []string{oldHref, oldZckHref} {
+		if old != "" && !slices.Contains(written, path.Base(old)) {
+			os.Remove(filepath.Join(filepath.Dir(repodata), filepath.FromSlash(old)))
+		}
 	}
 	return rec, nil
 }
@@ -124,7 +180,10 @@ var inputSuffixes = []string{".gz", ".bz2", ".xz", ".zst"}
 // decompressed first and the suffix leaves its published name, so
 // "comps.xml.xz" goes in as "comps.xml.gz". It returns the sums and the
 // name to publish (before the new compression's suffix).
-func addFile(file, base, dst string, comp Compression, sum string) (Sums, string, error) {
+//
+// also, when it returns a writer for the published name, gets the content
+// (decompressed) too.
+func addFile(file, base, dst string, comp Compression, sum string, also func(base string) (io.Writer, error)) (Sums, string, error) {
 	in, err := os.Open(file)
 	if err != nil {
 		return Sums{}, "", err
@@ -146,7 +205,14 @@ func addFile(file, base, dst string, comp Compression, sum string) (Sums, string
 	if err != nil {
 		return Sums{}, "", err
 	}
-	if _, err := io.Copy(m, r); err != nil {
+	var w io.Writer = m
+	if extra, err := also(base); err != nil {
+		m.Abort()
+		return Sums{}, "", err
+	} else if extra != nil {
+		w = io.MultiWriter(m, extra)
+	}
+	if _, err := io.Copy(w, r); err != nil {
 		m.Abort()
 		return Sums{}, "", fmt.Errorf("%s: %w", file, err)
 	}
@@ -212,11 +278,19 @@ func recordElement(r *Record, sumType string) *etree.Element {
 		o.CreateAttr("type", sumType)
 		o.SetText(r.Sums.OpenChecksum)
 	}
+	if r.HeaderChecksum != "" {
+		h := d.CreateElement("header-checksum")
+		h.CreateAttr("type", "sha256")
+		h.SetText(r.HeaderChecksum)
+	}
 	d.CreateElement("location").CreateAttr("href", r.Href)
 	d.CreateElement("timestamp").SetText(strconv.FormatInt(r.Timestamp, 10))
 	d.CreateElement("size").SetText(strconv.FormatInt(r.Sums.Size, 10))
 	if r.HasOpen {
 		d.CreateElement("open-size").SetText(strconv.FormatInt(r.Sums.OpenSize, 10))
+	}
+	if r.HeaderSize != 0 {
+		d.CreateElement("header-size").SetText(strconv.FormatInt(r.HeaderSize, 10))
 	}
 	return d
 }

@@ -50,6 +50,12 @@ func writeRepomd(path, revision string, opts Options, records []Record) error {
 			b = append(b, r.Sums.OpenChecksum...)
 			b = append(b, "</open-checksum>\n"...)
 		}
+		if r.HeaderChecksum != "" {
+			// zchunk's header checksum is SHA-256 whatever the repository's type.
+			b = append(b, "    <header-checksum type=\"sha256\">"...)
+			b = append(b, r.HeaderChecksum...)
+			b = append(b, "</header-checksum>\n"...)
+		}
 		b = append(b, "    <location"...)
 		b = attr(b, "href", r.Href)
 		b = append(b, "/>\n"...)
@@ -57,6 +63,9 @@ func writeRepomd(path, revision string, opts Options, records []Record) error {
 		b = elem(b, "    ", "size", strconv.FormatInt(r.Sums.Size, 10))
 		if r.HasOpen {
 			b = elem(b, "    ", "open-size", strconv.FormatInt(r.Sums.OpenSize, 10))
+		}
+		if r.HeaderSize != 0 {
+			b = elem(b, "    ", "header-size", strconv.FormatInt(r.HeaderSize, 10))
 		}
 		if r.DBVersion != 0 {
 			b = elem(b, "    ", "database_version", strconv.Itoa(r.DBVersion))

@@ -23,7 +23,8 @@ import (
 // (and the group file) are written anew. It returns nil, nil when the
 // shortcut does not apply, and the caller builds everything.
 func reuseUnchanged(dir string, own *repomd.Repo, jobs []job, old map[string]*repomd.Package, opts Options, xmlComp, dbComp, groupComp Compression, now time.Time) (*Result, error) {
-	if own == nil || len(own.Packages) != len(jobs) {
+	if own == nil || len(own.Packages) != len(jobs) || opts.Zck {
+		// zchunk files are always written anew.
 		return nil, nil
 	}
 	names := []string{"primary", "filelists", "other"}

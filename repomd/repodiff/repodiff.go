@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/zck"
 )
 
 // Difference is one reported difference; String renders it as one line.
@@ -190,7 +191,12 @@ func recordContent(r *repomd.Repo, rec repomd.Record) ([]byte, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	return io.ReadAll(rc)
+	b, err := io.ReadAll(rc)
+	if err == nil && strings.HasSuffix(rec.Href, ".zck") {
+		// zchunk compresses chunk by chunk: compare what it holds.
+		b, err = zck.Decode(b)
+	}
+	return b, err
 }
 
 func group(pkgs []*repomd.Package) map[string][]*repomd.Package {
