@@ -18,20 +18,11 @@ import (
 	"syscall"
 
 	"github.com/pungo/pungo/phases/compose"
-	_ "github.com/pungo/pungo/phases/compose/metadata"
 	"github.com/pungo/pungo/phases/config"
-	_ "github.com/pungo/pungo/phases/createrepo"
-	_ "github.com/pungo/pungo/phases/extrafiles"
-	_ "github.com/pungo/pungo/phases/gather"
 	"github.com/pungo/pungo/phases/initphase"
-	_ "github.com/pungo/pungo/phases/pkgset"
+	"github.com/pungo/pungo/phases/pipeline"
 	"github.com/pungo/pungo/phases/report"
-	_ "github.com/pungo/pungo/phases/testphase"
 )
-
-// Phases other packages implement (images, ostree, …) register themselves
-// with compose.Register; their packages are blank-imported from a file of
-// their own in this directory.
 
 func init() {
 	register(&command{name: "compose", summary: "run a Pungi compose (pungi-koji compatible)", run: runCompose})
@@ -306,7 +297,7 @@ func runComposePhases(ctx context.Context, c *compose.Compose, conf *config.Conf
 	if err := c.DumpConfig(conf.Merged()); err != nil {
 		c.Log.Warningf("cannot dump the config: %v", err)
 	}
-	r := compose.NewRunner(c, compose.BuildPhases())
+	r := compose.NewRunner(c, pipeline.New())
 	if err := r.Validate(); err != nil {
 		for _, l := range strings.Split(err.Error(), "\n") {
 			c.Log.Errorf("%s", l)

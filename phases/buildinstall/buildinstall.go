@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/pungo/pungo/multilib"
+	"github.com/pungo/pungo/phases/bootmedia"
 	"github.com/pungo/pungo/phases/buildinstall/fatimg"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/createiso"
@@ -29,12 +30,15 @@ import (
 	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
-func init() {
-	compose.Register("buildinstall", func() compose.Phase { return &Phase{} })
+// Phase is the buildinstall phase. Its Result tells the phases that use
+// boot media (createiso, extra_isos, the tree metadata) which trees got
+// them; the run hands them the same *bootmedia.Result.
+type Phase struct {
+	Result *bootmedia.Result
 }
 
-// Phase is the buildinstall phase.
-type Phase struct{}
+// New makes the buildinstall phase of a run with an empty result.
+func New() *Phase { return &Phase{Result: &bootmedia.Result{}} }
 
 // Name implements compose.Phase.
 func (*Phase) Name() string { return "buildinstall" }
@@ -339,13 +343,20 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 	if err != nil {
 		return err
 	}
+	if p.Result == nil {
+		p.Result = &bootmedia.Result{}
+	}
+	method, _ := compose.StringOpt(c.Conf, "buildinstall_method")
+	p.Result.Start(method)
 	rr := runroot.New(c, "buildinstall")
 	ct := make([]compose.Task, len(tasks))
 	for i, t := range tasks {
 		ct[i] = compose.Task{Name: t.Variant.UID + "." + t.Arch, Run: func(ctx context.Context) error {
 			return c.Failable(t.Variant, t.Arch, "buildinstall", "", func() error {
-				err := runTask(ctx, c, rr, t, ks)
-				images.MarkBuildinstall(c, t.Variant, t.Arch, err == nil)
+				reused, err := runTask(ctx, c, rr, t, ks)
+				if err == nil {
+					p.Result.Finish(t.Variant.UID, t.Arch, reused)
+				}
 				return err
 			})
 		}}
@@ -382,7 +393,10 @@ func kickstart(ctx context.Context, c *compose.Compose) (string, error) {
 	return dst, copyFile(filepath.Join(tmp, got[0]), dst)
 }
 
-func runTask(ctx context.Context, c *compose.Compose, rr *runroot.Runner, t *Task, ks string) error {
+// runTask runs (or reuses) lorax for one variant.arch and copies its output
+// into the tree; reused tells whether an old compose's output was taken.
+func runTask(ctx context.Context, c *compose.Compose, rr *runroot.Runner, t *Task, ks string) (bool, error) {
+	reused := false
 	msg := fmt.Sprintf("Running buildinstall for arch %s, variant %s", t.Arch, t.Variant.UID)
 	nonEmpty := func(d string) bool { ents, err := os.ReadDir(d); return err == nil && len(ents) > 0 }
 	runDir := t.RunDir
@@ -393,6 +407,7 @@ func runTask(ctx context.Context, c *compose.Compose, rr *runroot.Runner, t *Tas
 	if nonEmpty(t.Output) || nonEmpty(runDir) {
 		c.Log.Warningf("[SKIP ] Buildinstall for arch %s, variant %s", t.Arch, t.Variant.UID)
 	} else if tryReuse(ctx, c, t) {
+		reused = true
 		c.Log.Infof("[BEGIN] %s (reusing old results)", msg)
 	} else {
 		c.Log.Infof("[BEGIN] %s", msg)
@@ -417,11 +432,11 @@ func runTask(ctx context.Context, c *compose.Compose, rr *runroot.Runner, t *Tas
 		}
 		if err != nil {
 			logDepsolveError(c, t)
-			return fmt.Errorf("lorax for %s.%s: %w", t.Variant.UID, t.Arch, err)
+			return false, fmt.Errorf("lorax for %s.%s: %w", t.Variant.UID, t.Arch, err)
 		}
 		if elsewhere && t.Plugin == nil {
 			if err := copyTree(filepath.Join(runDir, "results"), t.Output); err != nil {
-				return fmt.Errorf("copying lorax results from %s: %w", runDir, err)
+				return false, fmt.Errorf("copying lorax results from %s: %w", runDir, err)
 			}
 		}
 		if err := writeMetadata(ctx, c, t, nil); err != nil {
@@ -429,10 +444,10 @@ func runTask(ctx context.Context, c *compose.Compose, rr *runroot.Runner, t *Tas
 		}
 	}
 	if err := CopyFiles(c, t.Variant, t.Arch, t.Output, ks); err != nil {
-		return err
+		return false, err
 	}
 	c.Log.Infof("[DONE ] %s", msg)
-	return nil
+	return reused, nil
 }
 
 func logDepsolveError(c *compose.Compose, t *Task) {

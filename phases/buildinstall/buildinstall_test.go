@@ -10,6 +10,7 @@ import (
 
 	"github.com/pungo/pungo/phases/buildinstall/fatimg"
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/compose/metadata"
 	"github.com/pungo/pungo/phases/createiso"
 	"github.com/pungo/pungo/phases/images"
 	"github.com/pungo/pungo/phases/images/imgtest"
@@ -74,7 +75,8 @@ func setup(t *testing.T, extra compose.MapConfig) (*compose.Compose, string) {
 
 func TestBuildinstallPhase(t *testing.T) {
 	c, log := setup(t, nil)
-	if err := (&Phase{}).Run(context.Background(), c); err != nil {
+	bi := New()
+	if err := bi.Run(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
 	calls, _ := os.ReadFile(log)
@@ -116,7 +118,7 @@ func TestBuildinstallPhase(t *testing.T) {
 	if len(e) != 1 || e[0].Image.Type != "boot" || !e[0].Image.Bootable || e[0].Image.VolumeID != "DEMO-1.0 Server.x86_64" || e[0].Image.Deliverable != "buildinstall" {
 		t.Fatalf("manifest %+v", e)
 	}
-	if !images.BuildinstallSucceeded(c, c.Variant("Server"), "x86_64") {
+	if !bi.Result.Succeeded("Server", "x86_64") || bi.Result.Reused("Server", "x86_64") || bi.Result.Succeeded("Server", "ppc64le") {
 		t.Fatal("success not recorded")
 	}
 	if err := images.CheckSanity(netinst, e[0].Image); err != nil {
@@ -132,7 +134,12 @@ func TestBuildinstallPhase(t *testing.T) {
 		blob[i] = byte(i * 7)
 	}
 	os.WriteFile(pk, blob, 0o644)
-	if err := (&createiso.Phase{}).Run(context.Background(), c); err != nil {
+	// The tree's own .treeinfo (lorax's boot images merged) comes first,
+	// as in a compose.
+	if err := metadata.NewTreeStep(bi.Result).Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	if err := createiso.New(bi.Result).Run(context.Background(), c); err != nil {
 		logs, _ := filepath.Glob(filepath.Join(c.Topdir, "logs", "x86_64", "createiso-*"))
 		for _, l := range logs {
 			b, _ := os.ReadFile(l)
@@ -157,15 +164,16 @@ func TestBuildinstallPhase(t *testing.T) {
 func TestLoraxFailure(t *testing.T) {
 	c, _ := setup(t, nil)
 	t.Setenv("FAKE_LORAX_FAIL", "1")
-	err := (&Phase{}).Run(context.Background(), c)
+	err := New().Run(context.Background(), c)
 	if err == nil || !strings.Contains(err.Error(), "lorax for Server.x86_64") || !strings.Contains(err.Error(), "Dependency check failed") {
 		t.Fatalf("run: %v", err)
 	}
 	c2, _ := setup(t, compose.MapConfig{"failable_deliverables": []any{[]any{".*", map[string]any{"*": []any{"buildinstall"}}}}})
-	if err := (&Phase{}).Run(context.Background(), c2); err != nil {
+	bi2 := New()
+	if err := bi2.Run(context.Background(), c2); err != nil {
 		t.Fatalf("failable buildinstall stopped the compose: %v", err)
 	}
-	if c2.FailedDeliverables() != 1 || images.BuildinstallSucceeded(c2, c2.Variant("Server"), "x86_64") {
+	if c2.FailedDeliverables() != 1 || bi2.Result.Succeeded("Server", "x86_64") {
 		t.Fatal("failure not recorded")
 	}
 }
@@ -179,7 +187,7 @@ func TestBuildinstallTopdir(t *testing.T) {
 	c, log := setup(t, nil)
 	c.Conf.(compose.MapConfig)["buildinstall_topdir"] = top
 	c.Conf.(compose.MapConfig)["translate_paths"] = []any{[]any{c.Topdir, "http://composes.example.com/" + filepath.Base(c.Topdir)}}
-	if err := (&Phase{}).Run(context.Background(), c); err != nil {
+	if err := New().Run(context.Background(), c); err != nil {
 		calls, _ := os.ReadFile(log)
 		t.Fatalf("%v\nlorax: %s", err, calls)
 	}

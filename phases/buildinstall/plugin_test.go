@@ -51,7 +51,8 @@ func pluginSetup(t *testing.T, extra compose.MapConfig) (*compose.Compose, *koji
 
 func TestPluginBuildinstall(t *testing.T) {
 	c, h, log := pluginSetup(t, nil)
-	if err := (&Phase{}).Run(context.Background(), c); err != nil {
+	bi := New()
+	if err := bi.Run(context.Background(), c); err != nil {
 		b, _ := os.ReadFile(filepath.Join(c.Topdir, "logs", "x86_64", "buildinstall-Server.x86_64.log"))
 		t.Fatalf("%v\n%s", err, b)
 	}
@@ -99,7 +100,7 @@ func TestPluginBuildinstall(t *testing.T) {
 		t.Errorf("isolinux.cfg not rewritten:\n%s", cfg)
 	}
 	e := images.Of(c).All()
-	if len(e) != 1 || e[0].Image.Type != "boot" || !images.BuildinstallSucceeded(c, c.Variant("Server"), "x86_64") {
+	if len(e) != 1 || e[0].Image.Type != "boot" || !bi.Result.Succeeded("Server", "x86_64") {
 		t.Fatalf("images %+v", e)
 	}
 }
@@ -107,7 +108,7 @@ func TestPluginBuildinstall(t *testing.T) {
 func TestPluginBuildinstallTopdir(t *testing.T) {
 	top := t.TempDir()
 	c, _, _ := pluginSetup(t, compose.MapConfig{"buildinstall_topdir": top})
-	if err := (&Phase{}).Run(context.Background(), c); err != nil {
+	if err := New().Run(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
 	run := filepath.Join(top, "buildinstall-"+filepath.Base(c.Topdir), "x86_64", "Server")
@@ -129,7 +130,7 @@ func TestPluginBuildinstallFails(t *testing.T) {
 	}
 	c, h, _ := pluginSetup(t, nil)
 	h.Tasks = failing
-	err := (&Phase{}).Run(context.Background(), c)
+	err := New().Run(context.Background(), c)
 	if err == nil || !strings.Contains(err.Error(), "lorax for Server.x86_64: Pungi-buildinstall task failed: 10001 (") ||
 		!strings.Contains(err.Error(), "lorax exited with status 1") || !strings.Contains(err.Error(), "buildinstall-Server.x86_64.log for more details") {
 		t.Fatalf("run: %v", err)
@@ -141,10 +142,11 @@ func TestPluginBuildinstallFails(t *testing.T) {
 
 	c2, h2, _ := pluginSetup(t, compose.MapConfig{"failable_deliverables": []any{[]any{".*", map[string]any{"*": []any{"buildinstall"}}}}})
 	h2.Tasks = failing
-	if err := (&Phase{}).Run(context.Background(), c2); err != nil {
+	bi2 := New()
+	if err := bi2.Run(context.Background(), c2); err != nil {
 		t.Fatalf("failable buildinstall stopped the compose: %v", err)
 	}
-	if c2.FailedDeliverables() != 1 || images.BuildinstallSucceeded(c2, c2.Variant("Server"), "x86_64") {
+	if c2.FailedDeliverables() != 1 || bi2.Result.Succeeded("Server", "x86_64") {
 		t.Fatal("failure not recorded")
 	}
 }

@@ -11,10 +11,8 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/pungo/pungo/phases/compose"
-	"github.com/pungo/pungo/phases/createiso"
 	"github.com/pungo/pungo/phases/koji"
 	"github.com/pungo/pungo/phases/runroot"
 	"github.com/pungo/pungo/repomd"
@@ -34,22 +32,6 @@ type reuseMeta struct {
 	// InstalledRPMs are the NEVRAs, in the package set, of every package
 	// lorax installed into the boot image (named by its pkglists/).
 	InstalledRPMs []string `json:"installed_rpms"`
-}
-
-// reused holds the variant.arch pairs whose lorax output came from an old
-// compose, per compose: createiso may then reuse bootable ISOs too.
-var reused sync.Map // reusedKey → true
-
-type reusedKey struct {
-	c         *compose.Compose
-	uid, arch string
-}
-
-func init() {
-	createiso.BuildinstallReused = func(c *compose.Compose, v *compose.Variant, arch string) bool {
-		_, ok := reused.Load(reusedKey{c, v.UID, arch})
-		return ok
-	}
 }
 
 func metadataPath(c *compose.Compose, v *compose.Variant, arch string) string {
@@ -281,6 +263,5 @@ func tryReuse(ctx context.Context, c *compose.Compose, t *Task) bool {
 	if err := writeMetadata(ctx, c, t, prev.BuildrootRPMs); err != nil {
 		c.Log.Warningf("buildinstall reuse metadata: %v", err)
 	}
-	reused.Store(reusedKey{c, t.Variant.UID, t.Arch}, true)
 	return true
 }

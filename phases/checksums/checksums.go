@@ -29,10 +29,6 @@ import (
 	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
-func init() {
-	compose.Register("image_checksum", func() compose.Phase { return &Phase{} })
-}
-
 // Phase is the image_checksum phase.
 type Phase struct{}
 

@@ -51,6 +51,7 @@ type Compose struct {
 	attempted   map[string][][3]any
 	required    map[string][][3]any
 	values      map[string]any
+	phases      map[string]Phase // the run's phases (NewRunner)
 	terminators []func()
 }
 

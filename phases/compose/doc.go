@@ -13,21 +13,19 @@
 //	Skip(c *Compose) bool                      // phase-specific reasons only
 //	Run(ctx context.Context, c *Compose) error // stop when ctx is cancelled
 //
-// and optionally Validate(c *Compose) error. The package implementing it
-// registers a constructor under the Pungi phase name from an init function:
-//
-//	func init() { compose.Register("createiso", func() compose.Phase { return &Phase{} }) }
-//
-// and cmd/pungo imports the package for its side effect. The runner places
-// each name where Pungi does (see Schedule): buildinstall runs in parallel
+// and optionally Validate(c *Compose) error. phases/pipeline builds one
+// instance of every phase for a run, under its Pungi name, and hands each
+// the typed results of the phases it depends on (the buildinstall phase's
+// *bootmedia.Result to createiso, extra_isos and the tree metadata step),
+// as pungi-koji's main wires its phase objects. The runner places each
+// name where Pungi does (see Schedule): buildinstall runs in parallel
 // with gather→createrepo; createiso, extra_isos, image_build, live_media,
 // osbuild and kiwibuild run in parallel after the tree metadata is
 // written, image_checksum and image_container after them, osbs and
 // repoclosure alongside. --skip-phase, --just-phase and skip_phases are
 // applied by the runner; init never skips.
 //
-// Phases find each other's results with c.Phase(name) (type-assert to the
-// interface the other phase documents) or c.Value(key) for values stored
+// Values not yet handed over as typed results are stored
 // with c.Set. Per variant.arch work goes through c.RunTasks so the progress
 // display shows it. A deliverable that may fail (failable_deliverables) is
 // wrapped in c.Failable(variant, arch, kind, subvariant, fn): its failure

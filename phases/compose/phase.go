@@ -99,50 +99,6 @@ var Schedule = Seq{
 	PhaseStep("test"),
 }
 
-var (
-	registryMu sync.Mutex
-	registry   = map[string]func() Phase{}
-)
-
-// Register makes a phase implementation known under its Pungi name (one of
-// PhaseNames or an internal step). The compose command builds one instance
-// per run of every registered phase. Call it from an init function of the
-// package implementing the phase; the command imports that package.
-func Register(name string, build func() Phase) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	if !contains(PhaseNames, name) && name != StepTreeMetadata && name != StepComposeMetadata {
-		panic("compose.Register: unknown phase " + name)
-	}
-	if _, dup := registry[name]; dup {
-		panic("compose.Register: phase registered twice: " + name)
-	}
-	registry[name] = build
-}
-
-// Registered returns the names of the registered phases, sorted.
-func Registered() []string {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	out := make([]string, 0, len(registry))
-	for n := range registry {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// BuildPhases makes one instance of every registered phase for a run.
-func BuildPhases() map[string]Phase {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	out := make(map[string]Phase, len(registry))
-	for n, b := range registry {
-		out[n] = b()
-	}
-	return out
-}
-
 // CheckSkipPhases applies Pungi's rules to --skip-phase (plus skip_phases)
 // and --just-phase: names must be known, pkgset cannot be skipped while
 // gather runs, gather cannot be skipped while createrepo runs.
@@ -207,25 +163,22 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// NewRunner prepares a run of phases over c with Pungi's schedule and
-// records them on c so phases can find each other (c.Phase).
+// NewRunner prepares a run of phases (phases/pipeline builds them) over c
+// with Pungi's schedule, and tells c which phases the run has
+// (c.PhaseSkipped).
 func NewRunner(c *Compose, phases map[string]Phase) *Runner {
-	c.Set("phases", phases)
+	c.mu.Lock()
+	c.phases = phases
+	c.mu.Unlock()
 	return &Runner{C: c, Phases: phases, Schedule: Schedule, skipped: map[string]bool{}}
 }
 
-// Phase returns the instance of a phase in this run (nil when not
-// registered), so a phase can ask another for its results.
-func (c *Compose) Phase(name string) Phase {
-	v, _ := c.Value("phases")
-	m, _ := v.(map[string]Phase)
-	return m[name]
-}
-
 // PhaseSkipped reports whether a phase does not run in this compose
-// (not registered, skipped by options, or by its own Skip).
+// (not in the run, skipped by options, or by its own Skip).
 func (c *Compose) PhaseSkipped(name string) bool {
-	p := c.Phase(name)
+	c.mu.Lock()
+	p := c.phases[name]
+	c.mu.Unlock()
 	return p == nil || c.SkippedByOptions(name) || p.Skip(c)
 }
 

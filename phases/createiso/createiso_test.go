@@ -12,9 +12,12 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pungo/pungo/phases/bootmedia"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/images"
 	"github.com/pungo/pungo/phases/images/imgtest"
+	"github.com/pungo/pungo/phases/productmd"
+	"github.com/pungo/pungo/repomd/atomicfile"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
@@ -99,9 +102,12 @@ func makeTree(t *testing.T, c *compose.Compose, arch string, boot bool) string {
 	if out, err := exec.Command("createrepo_c", "--quiet", tree).CombinedOutput(); err != nil {
 		t.Fatalf("createrepo_c: %v %s", err, out)
 	}
-	ti := "[header]\ntype = productmd.treeinfo\nversion = 1.2\n\n[general]\narch = " + arch + "\n\n[checksums]\nrepodata/repomd.xml = sha256:00\n"
+	ti := &productmd.TreeInfo{Release: productmd.Release{Name: "Demo", Short: "Demo", Version: "1.0"}, Arch: arch, Timestamp: 1700000000,
+		Variants:  []*productmd.TreeVariant{{ID: "Server", UID: "Server", Name: "Server", Type: "variant", Paths: map[string]string{"packages": "Packages", "repository": "."}}},
+		Checksums: map[string]string{"repodata/repomd.xml": "sha256:00"}}
 	if boot {
-		ti += "images/boot.iso = sha256:11\n\n[images-" + arch + "]\nboot.iso = images/boot.iso\nefiboot.img = images/efiboot.img\n"
+		ti.Checksums["images/boot.iso"] = "sha256:11"
+		ti.Images = map[string]map[string]string{arch: {"boot.iso": "images/boot.iso", "efiboot.img": "images/efiboot.img"}}
 		os.MkdirAll(filepath.Join(tree, "isolinux"), 0o755)
 		os.MkdirAll(filepath.Join(tree, "images"), 0o755)
 		data, err := os.ReadFile("/usr/lib/ISOLINUX/isolinux.bin")
@@ -113,7 +119,9 @@ func makeTree(t *testing.T, c *compose.Compose, arch string, boot bool) string {
 		os.WriteFile(filepath.Join(tree, "images", "efiboot.img"), make([]byte, 1440*1024), 0o644)
 		os.WriteFile(filepath.Join(tree, "images", "boot.iso"), []byte("not on the DVD"), 0o644)
 	}
-	os.WriteFile(filepath.Join(tree, ".treeinfo"), []byte(ti), 0o644)
+	if err := atomicfile.WriteWith(filepath.Join(tree, ".treeinfo"), 0o644, ti.Write); err != nil {
+		t.Fatal(err)
+	}
 	os.WriteFile(filepath.Join(tree, ".discinfo"), []byte("1700000000.0\nDemo 1.0\n"+arch+"\nALL\n"), 0o644)
 	os.WriteFile(filepath.Join(tree, "media.repo"), []byte("[InstallMedia]\nname=Demo\n"), 0o644)
 	return tree
@@ -135,7 +143,6 @@ func TestBootableDVD(t *testing.T) {
 	needISOTools(t)
 	c := imgtest.NewCompose(t, compose.MapConfig{"buildinstall_method": "lorax"}, "")
 	tree := makeTree(t, c, "x86_64", true)
-	images.MarkBuildinstall(c, c.Variant("Server"), "x86_64", true)
 	before, _ := os.ReadFile(filepath.Join(tree, "isolinux", "isolinux.bin"))
 	if err := (&Phase{}).Run(context.Background(), c); err != nil {
 		t.Fatal(err)
@@ -186,16 +193,113 @@ func TestBootableDVD(t *testing.T) {
 	}
 }
 
+// The medium's .treeinfo is the tree's re-dumped as productmd does:
+// sorted sections (so [media] sits between [images-*] and [release]), the
+// [general] compatibility section with its "; WARNING" lines, no boot.iso.
 func TestMediaTreeinfo(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src")
-	os.WriteFile(src, []byte("[header]\nversion = 1.2\n\n[checksums]\nimages/boot.iso = sha256:1\nrepodata/repomd.xml = sha256:2\n\n[images-x86_64]\nboot.iso = images/boot.iso\nkernel = images/pxeboot/vmlinuz\n"), 0o644)
+	os.WriteFile(src, []byte(`[checksums]
+images/boot.iso = sha256:1
+images/pxeboot/vmlinuz = sha256:3
+repodata/repomd.xml = sha256:2
+
+[general]
+; WARNING.0 = This section provides compatibility with pre-productmd treeinfos.
+; WARNING.1 = Read productmd documentation for details about new format.
+arch = x86_64
+family = Demo
+name = Demo 1.0
+packagedir = Packages
+platforms = x86_64
+repository = .
+timestamp = 1700000000
+variant = Server
+variants = Server
+version = 1.0
+
+[header]
+type = productmd.treeinfo
+version = 1.2
+
+[images-x86_64]
+boot.iso = images/boot.iso
+kernel = images/pxeboot/vmlinuz
+
+[release]
+name = Demo
+short = Demo
+version = 1.0
+
+[tree]
+arch = x86_64
+build_timestamp = 1700000000
+platforms = x86_64
+variants = Server
+
+[variant-Server]
+id = Server
+name = Server
+packages = Packages
+repository = .
+type = variant
+uid = Server
+
+`), 0o644)
 	dst := filepath.Join(dir, "dst")
 	if err := TweakTreeinfo(src, dst, 2, 3, "sha256:ff"); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(dst)
-	want := "[header]\nversion = 1.2\n\n[checksums]\nrepodata/repomd.xml = sha256:ff\n\n[images-x86_64]\nkernel = images/pxeboot/vmlinuz\n\n[media]\ndiscnum = 2\ntotaldiscs = 3\n"
+	want := `[checksums]
+images/pxeboot/vmlinuz = sha256:3
+repodata/repomd.xml = sha256:ff
+
+[general]
+; WARNING.0 = This section provides compatibility with pre-productmd treeinfos.
+; WARNING.1 = Read productmd documentation for details about new format.
+arch = x86_64
+family = Demo
+name = Demo 1.0
+packagedir = Packages
+platforms = x86_64
+repository = .
+timestamp = 1700000000
+variant = Server
+variants = Server
+version = 1.0
+
+[header]
+type = productmd.treeinfo
+version = 1.2
+
+[images-x86_64]
+kernel = images/pxeboot/vmlinuz
+
+[media]
+discnum = 2
+totaldiscs = 3
+
+[release]
+name = Demo
+short = Demo
+version = 1.0
+
+[tree]
+arch = x86_64
+build_timestamp = 1700000000
+platforms = x86_64
+variants = Server
+
+[variant-Server]
+id = Server
+name = Server
+packages = Packages
+repository = .
+type = variant
+uid = Server
+
+`
 	if string(got) != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
@@ -337,7 +441,7 @@ func TestJigdoWithFake(t *testing.T) {
 
 func TestVolumeIDTooLong(t *testing.T) {
 	c := imgtest.NewCompose(t, compose.MapConfig{"release_short": "AnExtremelyLongProductShortName"}, "")
-	_, err := Plan(context.Background(), c)
+	_, err := Plan(context.Background(), c, nil)
 	if err == nil || !strings.Contains(err.Error(), "could not create a volume ID of at most 32 characters") {
 		t.Fatalf("plan: %v", err)
 	}
@@ -347,7 +451,10 @@ func TestBootableNeedsBuildinstall(t *testing.T) {
 	needISOTools(t)
 	c := imgtest.NewCompose(t, compose.MapConfig{"buildinstall_method": "lorax"}, "")
 	makeTree(t, c, "x86_64", true)
-	jobs, err := Plan(context.Background(), c)
+	boot := &bootmedia.Result{}
+	boot.Start("lorax")
+	boot.Finish("Server", "ppc64le", false)
+	jobs, err := Plan(context.Background(), c, boot)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,6 +462,12 @@ func TestBootableNeedsBuildinstall(t *testing.T) {
 		if j.Arch == "x86_64" {
 			t.Fatalf("bootable ISO planned although buildinstall did not succeed: %+v", j)
 		}
+	}
+	// A buildinstall phase that did not run counts as successful (Pungi's
+	// debugging runs use whatever boot files the tree has).
+	jobs, err = Plan(context.Background(), c, &bootmedia.Result{})
+	if err != nil || len(jobs) == 0 || !jobs[0].Bootable {
+		t.Fatalf("skipped buildinstall: bootable ISO not planned: %v %+v", err, jobs)
 	}
 }
 
@@ -404,8 +517,7 @@ func TestMissingBootImage(t *testing.T) {
 	c := imgtest.NewCompose(t, compose.MapConfig{"buildinstall_method": "lorax"}, "")
 	tree := makeTree(t, c, "x86_64", true)
 	os.Remove(filepath.Join(tree, "images", "efiboot.img"))
-	images.MarkBuildinstall(c, c.Variant("Server"), "x86_64", true)
-	_, err := Plan(context.Background(), c)
+	_, err := Plan(context.Background(), c, nil)
 	if err == nil || !strings.Contains(err.Error(), "Server.x86_64: bootable ISO needs the boot image images/efiboot.img from buildinstall") {
 		t.Fatalf("plan: %v", err)
 	}

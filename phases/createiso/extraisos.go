@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pungo/pungo/phases/bootmedia"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/images"
 	"github.com/pungo/pungo/phases/productmd"
@@ -20,14 +21,18 @@ import (
 	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
-func init() {
-	compose.Register("extra_isos", func() compose.Phase { return &ExtraISOs{} })
-}
-
 // ExtraISOs is the extra_isos phase: ISOs of a variant that also carry
 // other variants' packages and repodata (each under <UID>/), plus extra
-// files, optionally bootable with the variant's buildinstall output.
-type ExtraISOs struct{}
+// files, optionally bootable with the variant's buildinstall output. Boot
+// is the buildinstall phase's result (nil when the run has none): a
+// bootable extra ISO is reused only where buildinstall was.
+type ExtraISOs struct {
+	Boot *bootmedia.Result
+}
+
+// NewExtraISOs makes the extra_isos phase of a run whose buildinstall
+// phase fills boot.
+func NewExtraISOs(boot *bootmedia.Result) *ExtraISOs { return &ExtraISOs{Boot: boot} }
 
 // Name implements compose.Phase.
 func (*ExtraISOs) Name() string { return "extra_isos" }
@@ -144,7 +149,7 @@ func (p *ExtraISOs) Run(ctx context.Context, c *compose.Compose) error {
 	for i, it := range items {
 		tasks[i] = compose.Task{Name: it.v.UID + "." + it.arch, Run: func(ctx context.Context) error {
 			canFail := containsStr(it.conf.strs("failable_arches"), it.arch)
-			work := func() error { return extraISO(ctx, c, rr, it.conf, it.v, it.arch, canFail) }
+			work := func() error { return extraISO(ctx, c, rr, p.Boot, it.conf, it.v, it.arch, canFail) }
 			if !canFail {
 				c.RequireDeliverable(it.v, it.arch, "extra_iso", "")
 				return work()
@@ -170,7 +175,7 @@ func containsStr(l []string, s string) bool {
 	return false
 }
 
-func extraISO(ctx context.Context, c *compose.Compose, rr *runroot.Runner, conf extraConf, v *compose.Variant, arch string, canFail bool) error {
+func extraISO(ctx context.Context, c *compose.Compose, rr *runroot.Runner, boot *bootmedia.Result, conf extraConf, v *compose.Variant, arch string, canFail bool) error {
 	discType := DiscType(c, "dvd")
 	base, err := images.ImageName(c, arch, v, discType, 1, ".iso")
 	if err != nil {
@@ -261,7 +266,7 @@ func extraISO(ctx context.Context, c *compose.Compose, rr *runroot.Runner, conf 
 	if err != nil {
 		return err
 	}
-	if !tryReuseExtra(c, job, opts, hash) {
+	if !tryReuseExtra(c, job, opts, hash, boot) {
 		if _, err := rr.Run(ctx, runroot.Request{Command: "bash " + runroot.ShellQuote(scriptFile),
 			LogFile: c.Paths.Log.LogFile(arch, "extraiso-"+filename), Arch: arch,
 			Packages: []string{"coreutils", "genisoimage", "isomd5sum"}, Mounts: job.Mounts}); err != nil {
@@ -313,7 +318,7 @@ func saveExtraReuseMeta(c *compose.Compose, j *Job, o ScriptOpts, hash string) e
 // hash), the same configuration, volume ID and packages as in the newest
 // old compose, the old ISO, manifest, log and jigdo files are hardlinked.
 // A bootable one needs buildinstall to have been reused.
-func tryReuseExtra(c *compose.Compose, j *Job, o ScriptOpts, hash string) bool {
+func tryReuseExtra(c *compose.Compose, j *Job, o ScriptOpts, hash string, boot *bootmedia.Result) bool {
 	if !compose.BoolOpt(c.Conf, "extraiso_allow_reuse", true) {
 		return false
 	}
@@ -323,7 +328,7 @@ func tryReuseExtra(c *compose.Compose, j *Job, o ScriptOpts, hash string) bool {
 		c.Log.Infof("%s - no old compose", msg)
 		return false
 	}
-	if j.Bootable && (BuildinstallReused == nil || !BuildinstallReused(c, j.Variant, j.Arch)) {
+	if j.Bootable && !boot.Reused(j.Variant.UID, j.Arch) {
 		c.Log.Infof("%s - boot configuration changed", msg)
 		return false
 	}
@@ -427,48 +432,26 @@ func extraContents(c *compose.Compose, v *compose.Variant, arch string, include 
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
-// extraTreeinfo writes the ISO's .treeinfo: the tree's, made media-like,
-// listing the included variants with their packages under <UID>/.
+// extraTreeinfo is Pungi's extra_isos tweak_treeinfo: the tree's
+// .treeinfo made media-like, listing the included variants too, every
+// top-level variant with its packages under <UID>/.
 func extraTreeinfo(c *compose.Compose, include []string, src, dst string) error {
-	tmp := dst + ".media"
-	if err := TweakTreeinfo(src, tmp, 1, 1, ""); err != nil {
-		return err
-	}
-	defer os.Remove(tmp)
-	f, err := parseINI(tmp)
+	ti, err := mediaTreeinfo(src, 1, 1)
 	if err != nil {
 		return err
 	}
-	tree := f.section("tree", true)
-	ids := strings.Split(tree.vals["variants"], ",")
-	if tree.vals["variants"] == "" {
-		ids = nil
-	}
 	for _, uid := range include {
 		vv := c.Variant(uid)
-		s := f.section("variant-"+vv.ID, true)
-		s.set("id", vv.ID)
-		s.set("name", vv.Name)
-		s.set("type", vv.Type)
-		s.set("uid", vv.UID)
-		if !containsStr(ids, vv.ID) {
-			ids = append(ids, vv.ID)
+		if vv == nil {
+			return fmt.Errorf("extra_isos include_variants: no variant %s", uid)
+		}
+		if ti.Variant(vv.UID) == nil {
+			ti.Variants = append(ti.Variants, &productmd.TreeVariant{ID: vv.ID, UID: vv.UID, Name: vv.Name, Type: vv.Type, Paths: map[string]string{}})
 		}
 	}
-	sort.Strings(ids)
-	if len(ids) > 0 {
-		tree.set("variants", strings.Join(ids, ","))
+	for _, v := range ti.Variants {
+		v.Paths["packages"] = v.UID + "/Packages"
+		v.Paths["repository"] = v.UID
 	}
-	for _, s := range f.sections {
-		if !strings.HasPrefix(s.name, "variant-") {
-			continue
-		}
-		uid := s.vals["uid"]
-		if uid == "" {
-			uid = strings.TrimPrefix(s.name, "variant-")
-		}
-		s.set("packages", uid+"/Packages")
-		s.set("repository", uid)
-	}
-	return atomicfile.WriteFile(dst, []byte(f.String()), 0o644)
+	return atomicfile.WriteWith(dst, 0o644, ti.Write)
 }

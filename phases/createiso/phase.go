@@ -26,18 +26,22 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pungo/pungo/phases/bootmedia"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/images"
 	"github.com/pungo/pungo/phases/runroot"
 	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
-func init() {
-	compose.Register("createiso", func() compose.Phase { return &Phase{} })
+// Phase is the createiso phase. Boot is the buildinstall phase's result
+// (nil when the run has no buildinstall phase): a bootable ISO is made only
+// where buildinstall succeeded, and reused only where buildinstall was.
+type Phase struct {
+	Boot *bootmedia.Result
 }
 
-// Phase is the createiso phase.
-type Phase struct{}
+// New makes the createiso phase of a run whose buildinstall phase fills boot.
+func New(boot *bootmedia.Result) *Phase { return &Phase{Boot: boot} }
 
 // Name implements compose.Phase.
 func (*Phase) Name() string { return "createiso" }
@@ -209,7 +213,7 @@ func DiscType(c *compose.Compose, kind string) string {
 
 // Plan works out the ISOs of the compose and prepares their graft points
 // and scripts.
-func Plan(ctx context.Context, c *compose.Compose) ([]*Job, error) {
+func Plan(ctx context.Context, c *compose.Compose, boot *bootmedia.Result) ([]*Job, error) {
 	discType := DiscType(c, "dvd")
 	var jobs []*Job
 	for _, v := range c.GetVariants([]string{"variant", "layered-product", "optional"}, "") {
@@ -243,8 +247,7 @@ func Plan(ctx context.Context, c *compose.Compose) ([]*Job, error) {
 			bootable := Bootable(c, v, arch)
 			// A skipped buildinstall phase counts as successful, as in Pungi
 			// (a debugging run: whatever boot files the tree has are used).
-			biSkipped := c.Phase("buildinstall") != nil && c.PhaseSkipped("buildinstall")
-			if bootable && !biSkipped && !images.BuildinstallSucceeded(c, v, arch) {
+			if bootable && !boot.Succeeded(v.UID, arch) {
 				c.Log.Warningf("ISO should be bootable, but buildinstall failed. Skipping for %s.%s", v.UID, arch)
 				continue
 			}
@@ -286,7 +289,7 @@ func Plan(ctx context.Context, c *compose.Compose) ([]*Job, error) {
 					}
 				}
 				probe := &Job{Variant: v, Arch: arch, ISOPath: isoPath, Bootable: bootable, DiscNum: num, DiscCount: len(discs)}
-				if TryReuse(c, probe, opts) {
+				if TryReuse(c, probe, opts, boot) {
 					probe.Reused, probe.Deliverable = true, "iso"
 					jobs = append(jobs, probe)
 					continue
@@ -528,7 +531,7 @@ func PrepareISO(ctx context.Context, c *compose.Compose, arch string, v *compose
 
 // Run implements compose.Phase.
 func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
-	jobs, err := Plan(ctx, c)
+	jobs, err := Plan(ctx, c, p.Boot)
 	if err != nil {
 		return err
 	}

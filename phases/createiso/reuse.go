@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/pungo/pungo/phases/bootmedia"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/repomd/atomicfile"
 )
@@ -83,12 +84,6 @@ func packagesOf(gp string) (map[string]bool, error) {
 	}
 	return out, nil
 }
-
-// BuildinstallReused tells whether buildinstall reused an old compose's
-// lorax output for a variant.arch (set by the buildinstall package, which
-// imports this one). A bootable ISO can only be reused then: otherwise a
-// changed lorax template would go unnoticed.
-var BuildinstallReused func(c *compose.Compose, v *compose.Variant, arch string) bool
 
 // oldCompose is the newest reusable old compose and the mapping of a path
 // of this compose to the same path in it ("" when there is none).
@@ -193,7 +188,7 @@ func isoFiles(c *compose.Compose, oldPath func(string) string, prev *reuseMeta, 
 // and package list are the same, the old ISO (and manifest, log, jigdo
 // files) is hardlinked instead of made again. A bootable ISO is only
 // reused when buildinstall was.
-func TryReuse(c *compose.Compose, j *Job, o ScriptOpts) bool {
+func TryReuse(c *compose.Compose, j *Job, o ScriptOpts, boot *bootmedia.Result) bool {
 	cur, err := saveReuseMeta(c, j, o)
 	if err != nil {
 		c.Log.Warningf("createiso reuse metadata: %v", err)
@@ -207,7 +202,7 @@ func TryReuse(c *compose.Compose, j *Job, o ScriptOpts) bool {
 	if old == "" {
 		return false
 	}
-	if j.Bootable && (BuildinstallReused == nil || !BuildinstallReused(c, j.Variant, j.Arch)) {
+	if j.Bootable && !boot.Reused(j.Variant.UID, j.Arch) {
 		c.Log.Infof("%s - boot configuration changed", msg)
 		return false
 	}

@@ -33,10 +33,6 @@ import (
 	cr "github.com/pungo/pungo/repomd/createrepo"
 )
 
-func init() {
-	compose.Register("createrepo", func() compose.Phase { return &Phase{} })
-}
-
 // Phase is the createrepo phase.
 type Phase struct{}
 

@@ -27,10 +27,6 @@ import (
 	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
-func init() {
-	compose.Register("extra_files", func() compose.Phase { return &Phase{} })
-}
-
 // Phase is the extra_files phase.
 type Phase struct{}
 

@@ -18,10 +18,6 @@ import (
 	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
-func init() {
-	compose.Register("gather", func() compose.Phase { return &Phase{} })
-}
-
 // Phase is the gather phase.
 type Phase struct {
 	result *Result

@@ -6,10 +6,6 @@ import (
 	"github.com/pungo/pungo/phases/compose"
 )
 
-func init() {
-	compose.Register("test", func() compose.Phase { return &TestPhase{} })
-}
-
 // TestPhase is Pungi's test phase: the sanity checks of every image in
 // the manifest and of images.json (repoclosure is its own phase).
 type TestPhase struct{}

@@ -33,16 +33,6 @@ import (
 	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
-func init() {
-	compose.Register("image_build", func() compose.Phase { return &ImageBuild{} })
-	compose.Register("live_media", func() compose.Phase { return &LiveMedia{} })
-	compose.Register("osbuild", func() compose.Phase { return &OSBuild{} })
-	compose.Register("kiwibuild", func() compose.Phase { return &KiwiBuild{} })
-	compose.Register("imagebuilder", func() compose.Phase { return &ImageBuilder{} })
-	compose.Register("osbs", func() compose.Phase { return &OSBS{} })
-	compose.Register("image_container", func() compose.Phase { return &ImageContainer{} })
-}
-
 // Block is one configuration block.
 type Block map[string]any
 

@@ -19,10 +19,6 @@ import (
 	"github.com/pungo/pungo/repomd/createrepo"
 )
 
-func init() {
-	compose.Register("init", func() compose.Phase { return &Phase{} })
-}
-
 // ReadVariants copies variants_file (a path relative to the config or a
 // scm_dict) to work/global/variants.xml and builds the variant tree with
 // tree_arches and tree_variants applied, as Pungi's read_variants.

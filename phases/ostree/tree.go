@@ -14,12 +14,6 @@ import (
 	"github.com/pungo/pungo/phases/runroot"
 )
 
-func init() {
-	compose.Register("ostree", func() compose.Phase { return &TreePhase{} })
-	compose.Register("ostree_container", func() compose.Phase { return &ContainerPhase{} })
-	compose.Register("ostree_installer", func() compose.Phase { return &InstallerPhase{} })
-}
-
 func configured(c *compose.Compose, name string) bool {
 	v, ok := c.Conf.Get(name)
 	if !ok || v == nil {

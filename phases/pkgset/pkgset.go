@@ -27,10 +27,6 @@ import (
 // Key is the compose value holding the *Set.
 const Key = "pkgset"
 
-func init() {
-	compose.Register("pkgset", func() compose.Phase { return &Phase{} })
-}
-
 // Package is one package of the set.
 type Package struct {
 	*repomd.Package

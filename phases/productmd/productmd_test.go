@@ -203,3 +203,37 @@ func TestExtraFilesDocument(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// A .treeinfo read back and written again is the same file (productmd's
+// load then dump), layered release, addons, images and media included.
+func TestTreeInfoRoundTrip(t *testing.T) {
+	ti := &TreeInfo{Release: Release{Name: "Gluster", Short: "Gluster", Version: "2.3", IsLayered: true},
+		BaseProduct: &Release{Name: "Demo", Short: "Demo", Version: "1"}, Arch: "x86_64", Timestamp: 1700000000,
+		Platforms: []string{"xen"},
+		Variants: []*TreeVariant{{ID: "Server", UID: "Server", Name: "Server", Type: "variant", Paths: map[string]string{"packages": "Packages", "repository": "."},
+			Addons: []*TreeVariant{{ID: "HA", UID: "Server-HA", Name: "HA", Type: "addon", Parent: "Server", Paths: map[string]string{"repository": "addons/HA"}}}}},
+		Checksums: map[string]string{"images/boot.iso": "sha256:01", "repodata/repomd.xml": "sha256:02"},
+		Images:    map[string]map[string]string{"x86_64": {"boot.iso": "images/boot.iso", "kernel": "images/pxeboot/vmlinuz"}, "xen": {"kernel": "images/xen/vmlinuz"}},
+		MainImage: "images/install.img", DiscNum: 1, Discs: 2}
+	var first bytes.Buffer
+	if err := ti.Write(&first); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadTreeInfo(bytes.NewReader(first.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var second bytes.Buffer
+	if err := back.Write(&second); err != nil {
+		t.Fatal(err)
+	}
+	if first.String() != second.String() {
+		t.Errorf("first:\n%s\nsecond:\n%s", first.String(), second.String())
+	}
+	for _, want := range []string{"[base_product]\nname = Demo\n", "[images-xen]\nkernel = images/xen/vmlinuz\n", "[media]\ndiscnum = 1\ntotaldiscs = 2\n",
+		"[tree]\narch = x86_64\nbuild_timestamp = 1700000000\nplatforms = x86_64,xen\n", "\n; WARNING.1 = Read productmd documentation for details about new format.\n"} {
+		if !strings.Contains(first.String(), want) {
+			t.Errorf("written .treeinfo lacks %q:\n%s", want, first.String())
+		}
+	}
+}

@@ -20,10 +20,6 @@ import (
 	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
-func init() {
-	compose.Register("repoclosure", func() compose.Phase { return &Repoclosure{} })
-}
-
 // Repoclosure is the repoclosure phase.
 type Repoclosure struct{}
 

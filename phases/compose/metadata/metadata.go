@@ -4,14 +4,11 @@
 // metadata/composeinfo.json (before the test phase). It registers these as
 // the compose's internal steps.
 //
-// When a buildinstall phase ran, its boot images are merged into the
-// variant's .treeinfo: the buildinstall phase may implement
-//
-//	Succeeded(variantUID, arch string) bool
-//
-// and the [images-*], [stage2] and [checksums] entries of
-// work/<arch>/buildinstall/<Variant>/.treeinfo (or work/<arch>/buildinstall/.treeinfo)
-// are copied, as Pungi does.
+// The tree step is handed the buildinstall phase's result: where
+// buildinstall succeeded, the boot images lorax listed in
+// work/<arch>/buildinstall/<Variant>/.treeinfo (work/<arch>/buildinstall/.treeinfo
+// for other methods) are merged into the variant's .treeinfo — platforms,
+// [images-*], [stage2] and their [checksums] — as Pungi's write_tree_info.
 package metadata
 
 import (
@@ -20,26 +17,32 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/pungo/pungo/phases/bootmedia"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/productmd"
 	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
-func init() {
-	compose.Register(compose.StepTreeMetadata, func() compose.Phase { return &TreeStep{} })
-	compose.Register(compose.StepComposeMetadata, func() compose.Phase { return &ComposeStep{} })
+// TreeStep writes .treeinfo, .discinfo and media.repo of every tree. Boot
+// is the buildinstall phase's result (nil: the run has none).
+type TreeStep struct {
+	Boot *bootmedia.Result
 }
 
-// TreeStep writes .treeinfo, .discinfo and media.repo of every tree.
-type TreeStep struct{}
+// NewTreeStep makes the tree metadata step of a run whose buildinstall
+// phase fills boot.
+func NewTreeStep(boot *bootmedia.Result) *TreeStep { return &TreeStep{Boot: boot} }
 
 // Name implements compose.Phase.
 func (*TreeStep) Name() string { return compose.StepTreeMetadata }
@@ -48,14 +51,14 @@ func (*TreeStep) Name() string { return compose.StepTreeMetadata }
 func (*TreeStep) Skip(*compose.Compose) bool { return false }
 
 // Run implements compose.Phase.
-func (*TreeStep) Run(ctx context.Context, c *compose.Compose) error {
+func (s *TreeStep) Run(ctx context.Context, c *compose.Compose) error {
 	now := time.Now().Unix()
 	for _, v := range c.GetVariants(nil, "") {
 		for _, arch := range append(append([]string{}, v.Arches...), "src") {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := WriteTreeInfo(c, arch, v, now); err != nil {
+			if err := WriteTreeInfo(c, arch, v, now, s.Boot); err != nil {
 				return fmt.Errorf("treeinfo %s.%s: %w", v.UID, arch, err)
 			}
 		}
@@ -117,8 +120,9 @@ func rel(base, target string) string {
 	return filepath.ToSlash(r)
 }
 
-// WriteTreeInfo is Pungi's write_tree_info for one variant.arch.
-func WriteTreeInfo(c *compose.Compose, arch string, v *compose.Variant, timestamp int64) error {
+// WriteTreeInfo is Pungi's write_tree_info for one variant.arch; boot is
+// the buildinstall phase's result (nil: none ran).
+func WriteTreeInfo(c *compose.Compose, arch string, v *compose.Variant, timestamp int64, boot *bootmedia.Result) error {
 	if v.Type == "addon" || v.IsEmpty {
 		return nil
 	}
@@ -181,7 +185,7 @@ func WriteTreeInfo(c *compose.Compose, arch string, v *compose.Variant, timestam
 		}
 	}
 	if v.Type == "variant" && arch != "src" {
-		if err := mergeBuildinstall(c, arch, v, ti, addSum); err != nil {
+		if err := mergeBuildinstall(c, arch, v, boot, ti, addSum); err != nil {
 			return err
 		}
 	}
@@ -190,60 +194,58 @@ func WriteTreeInfo(c *compose.Compose, arch string, v *compose.Variant, timestam
 	return atomicfile.WriteWith(path, 0o644, ti.Write)
 }
 
-type buildinstallResult interface {
-	Succeeded(variantUID, arch string) bool
-}
-
-func mergeBuildinstall(c *compose.Compose, arch string, v *compose.Variant, ti *productmd.TreeInfo, addSum func(string) error) error {
-	bi, ok := c.Phase("buildinstall").(buildinstallResult)
-	if !ok || c.PhaseSkipped("buildinstall") || !bi.Succeeded(v.UID, arch) {
+// mergeBuildinstall copies lorax's boot images into the tree's .treeinfo
+// where buildinstall succeeded (or did not run, as Pungi's succeeded()
+// answers): the stage2 images, every platform's images with a path, and
+// their checksums computed on the files in the tree.
+func mergeBuildinstall(c *compose.Compose, arch string, v *compose.Variant, boot *bootmedia.Result, ti *productmd.TreeInfo, addSum func(string) error) error {
+	if !boot.Succeeded(v.UID, arch) {
 		return nil
 	}
-	candidates := []string{filepath.Join(c.Paths.Work.BuildinstallDir(arch, v), ".treeinfo"),
-		filepath.Join(c.Paths.Work.BuildinstallDir(arch, nil), ".treeinfo")}
-	for _, p := range candidates {
-		f, err := os.Open(p)
-		if err != nil {
+	method, _ := compose.StringOpt(c.Conf, "buildinstall_method")
+	p := bootmedia.TreeinfoPath(c.Paths.Work.BuildinstallDir(arch, nil), method, v.UID)
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	bi, err := productmd.ReadTreeInfo(f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	for _, img := range []struct {
+		dst *string
+		src string
+	}{{&ti.MainImage, bi.MainImage}, {&ti.InstImage, bi.InstImage}} {
+		if img.src == "" {
 			continue
 		}
-		secs, err := productmd.ParseINI(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", p, err)
+		*img.dst = img.src
+		if err := addSum(img.src); err != nil {
+			return err
 		}
-		if m := secs["stage2"]["mainimage"]; m != "" {
-			ti.MainImage = m
-			if err := addSum(m); err != nil {
-				return err
-			}
+	}
+	for plat, imgs := range bi.Images {
+		if ti.Images == nil {
+			ti.Images = map[string]map[string]string{}
 		}
-		if m := secs["stage2"]["instimage"]; m != "" {
-			ti.InstImage = m
-			if err := addSum(m); err != nil {
-				return err
-			}
+		ti.Images[plat] = map[string]string{}
+		if !slices.Contains(ti.Platforms, plat) {
+			ti.Platforms = append(ti.Platforms, plat)
 		}
-		for name, kv := range secs {
-			if !strings.HasPrefix(name, "images-") {
+		for img, path := range imgs {
+			if path == "" {
+				// An image without a path cannot be listed.
 				continue
 			}
-			plat := strings.TrimPrefix(name, "images-")
-			if ti.Images == nil {
-				ti.Images = map[string]map[string]string{}
-			}
-			ti.Images[plat] = map[string]string{}
-			ti.Platforms = append(ti.Platforms, plat)
-			for img, path := range kv {
-				if path == "" {
-					continue
-				}
-				ti.Images[plat][img] = path
-				if err := addSum(path); err != nil {
-					return err
-				}
+			ti.Images[plat][img] = path
+			if err := addSum(path); err != nil {
+				return err
 			}
 		}
-		return nil
 	}
 	return nil
 }

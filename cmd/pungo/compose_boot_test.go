@@ -1,0 +1,113 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pungo/pungo/phases/images/imgtest"
+	"github.com/pungo/pungo/phases/productmd"
+	"github.com/pungo/pungo/repomd/toolcheck"
+)
+
+// A bootable compose (the demo with buildinstall_method = "lorax", the fake
+// lorax on PATH, DVDs on): the tree's .treeinfo carries lorax's boot images
+// as Pungi's write_tree_info merges them — platforms, [images-x86_64],
+// [stage2] mainimage, and [checksums] for each image that match the files
+// in the tree — and the DVD's copy keeps them, without boot.iso, with
+// [media], re-dumped by the same productmd writer.
+func TestDemoComposeBootableTreeinfo(t *testing.T) {
+	toolcheck.Need(t, "xorriso", "xorrisofs", "isoinfo", "checkisomd5", "genisoimage", "implantisomd5")
+	imgtest.WithPath(t, imgtest.FakeBin(t, "lorax"))
+	t.Setenv("FAKE_LORAX_LOG", filepath.Join(t.TempDir(), "lorax.log"))
+	target := t.TempDir()
+	cfg := demoConfig(t, "buildinstall_method = \"lorax\"\ncreateiso_skip = []", nil)
+	if code, out := runPungo(t, t.TempDir(), "--config", cfg, "--target-dir", target, "--quiet", "--no-latest-link"); code != 0 {
+		t.Fatalf("compose exit %d:\n%s", code, out)
+	}
+	dir := onlyCompose(t, target)
+	read := func(path string) *productmd.TreeInfo {
+		t.Helper()
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		ti, err := productmd.ReadTreeInfo(f)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return ti
+	}
+	wantImages := map[string]string{"boot.iso": "images/boot.iso", "efiboot.img": "images/efiboot.img",
+		"initrd": "images/pxeboot/initrd.img", "kernel": "images/pxeboot/vmlinuz"}
+	for _, variant := range []string{"Server", "Workstation"} {
+		tree := filepath.Join(dir, "compose", variant, "x86_64", "os")
+		raw, _ := os.ReadFile(filepath.Join(tree, ".treeinfo"))
+		ti := read(filepath.Join(tree, ".treeinfo"))
+		if got := ti.Images["x86_64"]; len(got) != len(wantImages) {
+			t.Errorf("%s: [images-x86_64] = %v, want %v\n%s", variant, got, wantImages, raw)
+		}
+		for img, p := range wantImages {
+			if ti.Images["x86_64"][img] != p {
+				t.Errorf("%s: [images-x86_64] %s = %q, want %q", variant, img, ti.Images["x86_64"][img], p)
+			}
+		}
+		if ti.MainImage != "images/install.img" {
+			t.Errorf("%s: [stage2] mainimage = %q\n%s", variant, ti.MainImage, raw)
+		}
+		if !strings.Contains(string(raw), "\nplatforms = x86_64\n") || !strings.HasPrefix(string(raw), "[addon-") && variant == "Server" {
+			t.Errorf("%s: platforms or section order wrong:\n%s", variant, raw)
+		}
+		// Every image and the repodata have a checksum that matches the file.
+		want := []string{"repodata/repomd.xml", "images/install.img"}
+		for _, p := range wantImages {
+			want = append(want, p)
+		}
+		for _, p := range want {
+			sum, ok := ti.Checksums[p]
+			if !ok {
+				t.Errorf("%s: no checksum for %s", variant, p)
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(tree, p))
+			if err != nil {
+				t.Error(err)
+				continue
+			}
+			h := sha256.Sum256(data)
+			if sum != "sha256:"+hex.EncodeToString(h[:]) {
+				t.Errorf("%s: checksum of %s is %s, the file's is %x", variant, p, sum, h)
+			}
+		}
+		// The DVD's .treeinfo: the same images but boot.iso, and [media].
+		iso := filepath.Join(dir, "compose", variant, "x86_64", "iso", filepath.Base(dir)+"-"+variant+"-x86_64-dvd1.iso")
+		ext := filepath.Join(t.TempDir(), "treeinfo")
+		if out, err := exec.Command("xorriso", "-osirrox", "on", "-indev", iso, "-extract", "/.treeinfo", ext).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", iso, err, out)
+		}
+		onISO, _ := os.ReadFile(ext)
+		di := read(ext)
+		if _, ok := di.Images["x86_64"]["boot.iso"]; ok || len(di.Images["x86_64"]) != len(wantImages)-1 || di.MainImage != ti.MainImage {
+			t.Errorf("%s DVD: images %v, stage2 %q", variant, di.Images, di.MainImage)
+		}
+		if _, ok := di.Checksums["images/boot.iso"]; ok || di.Checksums["images/pxeboot/vmlinuz"] != ti.Checksums["images/pxeboot/vmlinuz"] {
+			t.Errorf("%s DVD: checksums %v", variant, di.Checksums)
+		}
+		if di.DiscNum != 1 || di.Discs != 1 || !strings.Contains(string(onISO), "; WARNING.0 = This section provides compatibility with pre-productmd treeinfos.\n") ||
+			!strings.Contains(string(onISO), "\n[media]\ndiscnum = 1\ntotaldiscs = 1\n\n[release]\n") {
+			t.Errorf("%s DVD .treeinfo not as productmd dumps it:\n%s", variant, onISO)
+		}
+	}
+	// Trees buildinstall does not make (the optional variant, sources) get
+	// no boot entries.
+	for _, p := range []string{"compose/Server-optional/x86_64/os/.treeinfo", "compose/Server/source/tree/.treeinfo"} {
+		if ti := read(filepath.Join(dir, p)); ti.Images != nil || ti.MainImage != "" {
+			t.Errorf("%s: boot entries %v %q", p, ti.Images, ti.MainImage)
+		}
+	}
+}
