@@ -60,6 +60,11 @@
 //     packages (same source and arch), their dependencies among debug
 //     packages, fulltree (with fulltree excludes), langpacks, multilib (via
 //     multilib.Checker);
+//   - the lookaside flag (not shipped) on every binary, debuginfo and
+//     debugsource package added whose exact NEVRA a lookaside repository
+//     holds, whichever repository the copy came from (current Pungi's
+//     is_from_lookaside); on a source package when it or its binary comes
+//     from a lookaside repository;
 //   - NoDeps, ExcludeSource and ExcludeDebug switch off what they name.
 //
 // Determinism: Pungi walks some sets in Python's hash order, so a few of

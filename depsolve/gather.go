@@ -175,7 +175,10 @@ type gatherer struct {
 	checker *multilib.Checker
 
 	lookasideAny bool
-	ftExcl       map[string]bool
+	// lookasideNEVRA indexes the lookaside packages by exact NEVRA, built
+	// on first use by fromLookaside.
+	lookasideNEVRA map[nevraKey]bool
+	ftExcl         map[string]bool
 
 	in     [3][]bool  // result membership by destination
 	list   [3][]PkgID // result members in the order added
@@ -320,6 +323,41 @@ func (g *gatherer) isNative(i PkgID) bool {
 
 func (g *gatherer) lookaside(i PkgID) bool { return g.pool.IsLookaside(i) }
 
+// nevraKey is a package's exact name, epoch ("0" written as ""), version,
+// release and arch.
+type nevraKey struct{ name, epoch, version, release, arch string }
+
+func (g *gatherer) nevraOf(i PkgID) nevraKey {
+	p := g.pool.pkgs[i]
+	e := p.EVR.Epoch
+	if e == "0" {
+		e = ""
+	}
+	return nevraKey{p.Name, e, p.EVR.Version, p.EVR.Release, p.Arch}
+}
+
+// fromLookaside is Pungi's is_from_lookaside: a package is a lookaside
+// one when a lookaside repository holds a package of exactly its NEVRA
+// (dnf compares packages by name, EVR and arch), whichever repository it
+// was picked from.
+func (g *gatherer) fromLookaside(i PkgID) bool {
+	if !g.lookasideAny {
+		return false
+	}
+	if g.lookaside(i) {
+		return true
+	}
+	if g.lookasideNEVRA == nil {
+		g.lookasideNEVRA = map[nevraKey]bool{}
+		for j := range g.pool.pkgs {
+			if g.lookaside(PkgID(j)) {
+				g.lookasideNEVRA[g.nevraOf(PkgID(j))] = true
+			}
+		}
+	}
+	return g.lookasideNEVRA[g.nevraOf(i)]
+}
+
 func filter(ids []PkgID, pred func(PkgID) bool) []PkgID {
 	var out []PkgID
 	for _, i := range ids {
@@ -362,7 +400,7 @@ func (g *gatherer) add(i PkgID, dest int, withFlags bool, r Reason) bool {
 		g.reason[i] = r
 	}
 	if withFlags {
-		if g.lookaside(i) {
+		if g.fromLookaside(i) {
 			g.flags[i] |= FlagLookaside
 		}
 		if len(g.ftExcl) > 0 && g.ftExcl[sourceName(g.pool.pkgs[i].SourceRPM)] {

@@ -194,7 +194,9 @@ func (g *gatherer) addDebugPackages() bool {
 			if !strings.Contains(d.Name, "-debugsource") && d.Name != debugInfo {
 				continue
 			}
-			if g.lookaside(i) {
+			// As every package Pungi adds, debuginfo and debugsource are
+			// lookaside when their NEVRA is in a lookaside repository.
+			if g.fromLookaside(i) {
 				g.flags[i] |= FlagLookaside
 			}
 			if g.add(i, destDebug, false, Reason{Step: StepDebug, By: pkg}) {
