@@ -1,7 +1,13 @@
 package repomd
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -67,5 +73,72 @@ func TestParseRichDepthLimit(t *testing.T) {
 		if (err == nil) != tt.ok || err != nil && (!strings.Contains(err.Error(), "limit of 64") || len(err.Error()) > 200) {
 			t.Errorf("depth %d: %.200v", tt.depth, err)
 		}
+	}
+}
+
+// TestEndlessMetadata: a primary that never ends (an endless HTTP body, a
+// FIFO of zeros) is cut off at repomd.xml's size, and a gz that inflates
+// past its open-size at the open-size, with an error naming the file.
+func TestEndlessMetadata(t *testing.T) {
+	dir := t.TempDir()
+	writeTestRepo(t, dir, testRecord{typ: "primary", compress: "gz", content: []byte(testPrimary)})
+	mux := http.NewServeMux()
+	mux.Handle("/", http.FileServer(http.Dir(dir)))
+	mux.HandleFunc("/repodata/primary.xml.gz", func(w http.ResponseWriter, r *http.Request) {
+		zeros := make([]byte, 64<<10)
+		for r.Context().Err() == nil {
+			if _, err := w.Write(zeros); err != nil {
+				return
+			}
+		}
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	_, err := Open(srv.URL)
+	if err == nil || !strings.Contains(err.Error(), srv.URL+"/repodata/primary.xml.gz: larger than expected: more than the") {
+		t.Errorf("endless HTTP body: %v", err)
+	}
+
+	// A FIFO of zeros in place of primary.xml.gz.
+	fifo := filepath.Join(dir, "repodata", "primary.xml.gz")
+	os.Remove(fifo)
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip(err)
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		zeros := make([]byte, 64<<10)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := f.Write(zeros); err != nil {
+				return
+			}
+		}
+	}()
+	_, err = Open(dir)
+	if err == nil || !strings.Contains(err.Error(), fifo+": larger than the size repomd.xml announces") {
+		t.Errorf("FIFO of zeros: %v", err)
+	}
+
+	// A bomb: the gz inflates beyond the open-size repomd.xml gives.
+	bomb := t.TempDir()
+	big := []byte(strings.Replace(testPrimary, "<description></description>", "<description>"+strings.Repeat("x", 10<<20)+"</description>", 1))
+	writeTestRepo(t, bomb, testRecord{typ: "primary", compress: "gz", content: big})
+	rd := filepath.Join(bomb, "repodata", "repomd.xml")
+	x, _ := os.ReadFile(rd)
+	os.WriteFile(rd, []byte(strings.Replace(string(x), fmt.Sprintf("<open-size>%d<", len(big)), "<open-size>1000<", 1)), 0o644)
+	_, err = Open(bomb)
+	if err == nil || !strings.Contains(err.Error(), "primary.xml.gz: decompresses to more than the open-size repomd.xml announces") {
+		t.Errorf("bomb: %v", err)
 	}
 }

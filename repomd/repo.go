@@ -1,15 +1,17 @@
 package repomd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pungo/pungo/repomd/fetch"
 )
 
 // This file opens repositories: it finds repomd.xml in a directory, file://
@@ -54,15 +56,26 @@ type Repo struct {
 
 // source fetches files of a repository by their href.
 type source interface {
-	open(href string) (io.ReadCloser, error) // errors name the file
-	name(href string) string                 // path or URL for messages
+	// open returns the file's bytes, at most size of them when size > 0
+	// (repomd.xml's size), else at most limit: more is an error, so a
+	// hostile endless file cannot exhaust memory. Errors name the file.
+	open(href string, size, limit int64) (io.ReadCloser, error)
+	name(href string) string // path or URL for messages
 }
+
+// maxRepomdXML bounds repomd.xml itself, whose size nothing announces;
+// real ones are a few kilobytes.
+const maxRepomdXML = 16 << 20
+
+// MaxUnknownSize bounds a metadata file whose size repomd.xml does not
+// give.
+var MaxUnknownSize int64 = 4 << 30
 
 type dirSource struct{ dir string }
 
 func (d dirSource) name(href string) string { return filepath.Join(d.dir, filepath.FromSlash(href)) }
 
-func (d dirSource) open(href string) (io.ReadCloser, error) {
+func (d dirSource) open(href string, size, limit int64) (io.ReadCloser, error) {
 	f, err := os.Open(d.name(href))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -70,44 +83,56 @@ func (d dirSource) open(href string) (io.ReadCloser, error) {
 		}
 		return nil, err // *PathError already names the file
 	}
-	return f, nil
+	if size > 0 {
+		limit = size
+	}
+	return &boundedFile{f: f, name: d.name(href), left: limit, announced: size > 0}, nil
 }
 
+// boundedFile reads a local file (or FIFO, or device) up to a bound.
+type boundedFile struct {
+	f         *os.File
+	name      string
+	left      int64
+	announced bool
+}
+
+func (b *boundedFile) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		var one [1]byte
+		if n, _ := b.f.Read(one[:]); n > 0 {
+			if b.announced {
+				return 0, fmt.Errorf("%s: larger than the size repomd.xml announces", b.name)
+			}
+			return 0, fmt.Errorf("%s: larger than the limit for a file of unknown size", b.name)
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.f.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *boundedFile) Close() error { return b.f.Close() }
+
 type httpSource struct {
-	base   string // without trailing slash
-	client *http.Client
+	ctx  context.Context
+	base string // without trailing slash
 }
 
 func (h httpSource) name(href string) string { return h.base + "/" + href }
 
-func (h httpSource) open(href string) (io.ReadCloser, error) {
-	u := h.name(href)
-	resp, err := h.client.Get(u)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", u, unwrapURLError(err))
-	}
-	if resp.StatusCode != http.StatusOK {
-		resp.Body.Close()
-		return nil, fmt.Errorf("%s: HTTP %s", u, resp.Status)
-	}
-	return resp.Body, nil
+func (h httpSource) open(href string, size, limit int64) (io.ReadCloser, error) {
+	return fetch.Default().Open(h.ctx, h.name(href), size, limit) // errors name the URL
 }
 
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
-
-// HTTPClient is the client used for http(s) repositories.
-var HTTPClient = http.DefaultClient
-
-func newSource(location string) (source, error) {
+func newSource(ctx context.Context, location string) (source, error) {
 	switch {
 	case strings.HasPrefix(location, "http://"), strings.HasPrefix(location, "https://"):
-		return httpSource{base: strings.TrimRight(location, "/"), client: HTTPClient}, nil
+		return httpSource{ctx: ctx, base: strings.TrimRight(location, "/")}, nil
 	case strings.HasPrefix(location, "file://"):
 		u, err := url.Parse(location)
 		if err != nil {
@@ -135,12 +160,17 @@ func newSource(location string) (source, error) {
 
 // OpenMeta reads only repomd.xml of a repository, loading no packages.
 func OpenMeta(location string) (*Repo, error) {
-	src, err := newSource(location)
+	return OpenMetaContext(context.Background(), location)
+}
+
+// OpenMetaContext is OpenMeta whose downloads stop when ctx ends.
+func OpenMetaContext(ctx context.Context, location string) (*Repo, error) {
+	src, err := newSource(ctx, location)
 	if err != nil {
 		return nil, err
 	}
 	r := &Repo{Location: location, src: src}
-	rc, err := src.open("repodata/repomd.xml")
+	rc, err := src.open("repodata/repomd.xml", 0, maxRepomdXML)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +185,13 @@ func OpenMeta(location string) (*Repo, error) {
 // location: a directory containing repodata/, a file:// URL or an
 // http(s):// URL. Checksums are verified.
 func Open(location string) (*Repo, error) {
-	r, err := OpenMeta(location)
+	return OpenContext(context.Background(), location)
+}
+
+// OpenContext is Open whose downloads stop when ctx ends (a compose's
+// first SIGTERM).
+func OpenContext(ctx context.Context, location string) (*Repo, error) {
+	r, err := OpenMetaContext(ctx, location)
 	if err != nil {
 		return nil, err
 	}
@@ -192,11 +228,11 @@ func (r *Repo) openRecord(typ string, prefetch bool) (io.ReadCloser, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: repomd.xml has no %q record", r.src.name("repodata/repomd.xml"), typ)
 	}
-	raw, err := r.src.open(rec.Href)
+	raw, err := r.src.open(rec.Href, rec.Size, MaxUnknownSize)
 	if err != nil {
 		return nil, fmt.Errorf("%w (the %s metadata listed in repomd.xml)", err, typ)
 	}
-	return verifiedStream(raw, r.src.name(rec.Href), rec.Checksum, prefetch)
+	return verifiedStream(raw, r.src.name(rec.Href), rec.Checksum, rec.OpenSize, prefetch)
 }
 
 // PackagePath returns the local path or URL of a package's .rpm file,

@@ -227,7 +227,11 @@ func (p *prefetcher) Close() error {
 // verifiedStream opens raw (named name) as a checksum-verified,
 // decompressed stream, prefetched on its own goroutine when prefetch is
 // set. An empty want.Type skips verification.
-func verifiedStream(raw io.ReadCloser, name string, want Checksum, prefetch bool) (io.ReadCloser, error) {
+//
+// openSize (repomd.xml's open-size, 0 when absent) bounds the decompressed
+// bytes: a stream that decompresses to more is an error as soon as it does,
+// so a decompression bomb or an endless body costs no memory.
+func verifiedStream(raw io.ReadCloser, name string, want Checksum, openSize int64, prefetch bool) (io.ReadCloser, error) {
 	v := &verifier{r: raw, want: want, name: name}
 	if want.Type != "" && want.Value != "" {
 		h, _, err := NewHash(want.Type)
@@ -247,6 +251,9 @@ func verifiedStream(raw io.ReadCloser, name string, want Checksum, prefetch bool
 	}
 	// After the decompressor ends, read on to the end of the raw file so
 	// that trailing bytes are hashed too and the checksum is decided.
+	if openSize > 0 {
+		dr = &openLimit{r: dr, name: name, left: openSize}
+	}
 	tail := io.MultiReader(dr, drainReader{v})
 	if !prefetch {
 		return directStream{tail, name, func() { closeDec(); raw.Close() }}, nil
@@ -284,4 +291,28 @@ func (d drainReader) Read(p []byte) (int, error) {
 			return 0, err
 		}
 	}
+}
+
+// openLimit fails a decompressed stream that grows past its open-size.
+type openLimit struct {
+	r    io.Reader
+	name string
+	left int64
+}
+
+func (l *openLimit) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		var one [1]byte
+		n, err := l.r.Read(one[:])
+		if n > 0 {
+			return 0, fmt.Errorf("%s: decompresses to more than the open-size repomd.xml announces", l.name)
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }

@@ -1,9 +1,21 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/pungo/pungo/repomd/fetch"
 )
 
 // TestPanicIsOneLine: a subcommand that panics prints one line naming the
@@ -25,5 +37,141 @@ func TestPanicIsOneLine(t *testing.T) {
 	os.Remove(tb)
 	if err != nil || !strings.Contains(string(data), "goroutine") || !strings.Contains(string(data), "reliability_test.go") {
 		t.Errorf("traceback file %s: %v\n%s", tb, err, data)
+	}
+}
+
+// The child processes of the compose tests take their download timeouts
+// from PUNGO_TEST_LOW_SPEED_TIME (set before any init function runs, as
+// compose_test.go's init may already run the compose).
+var _ = func() int {
+	if d, err := time.ParseDuration(os.Getenv("PUNGO_TEST_LOW_SPEED_TIME")); err == nil {
+		fetch.SetDefault(fetch.New(fetch.Options{LowSpeedTime: d, ConnectTimeout: d, Backoff: 10 * time.Millisecond}))
+	}
+	return 0
+}()
+
+// badServers starts local servers that fail in the ways issue 10 lists and
+// returns their repository URLs by name.
+func badServers(t *testing.T) map[string]string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	var mu sync.Mutex
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	go func() { // accepts and never answers
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/endless/", func(w http.ResponseWriter, r *http.Request) {
+		buf := bytes.Repeat([]byte("repomd "), 8192)
+		for r.Context().Err() == nil {
+			if _, err := w.Write(buf); err != nil {
+				return
+			}
+		}
+	})
+	mux.HandleFunc("/trickle/", func(w http.ResponseWriter, r *http.Request) {
+		for r.Context().Err() == nil {
+			w.Write([]byte("<"))
+			w.(http.Flusher).Flush()
+			time.Sleep(500 * time.Millisecond)
+		}
+	})
+	mux.HandleFunc("/500/", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) })
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return map[string]string{
+		"hang":    "http://" + l.Addr().String() + "/",
+		"endless": srv.URL + "/endless/",
+		"trickle": srv.URL + "/trickle/",
+		"500":     srv.URL + "/500/",
+		"404":     srv.URL + "/404/",
+	}
+}
+
+// TestRepoqueryBadServer: repoquery against a misbehaving server ends with
+// one line naming the URL (timeouts shortened to 1 s here; the real ones
+// are dnf's 30 s).
+func TestRepoqueryBadServer(t *testing.T) {
+	old := fetch.SetDefault(fetch.New(fetch.Options{LowSpeedTime: time.Second, ConnectTimeout: time.Second, Backoff: 10 * time.Millisecond}))
+	defer fetch.SetDefault(old)
+	for name, url := range badServers(t) {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			code, _, stderr := runCLI(t, runRepoquery, "--repo", url)
+			if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, url+"repodata/repomd.xml: ") {
+				t.Errorf("code %d, stderr %q", code, stderr)
+			}
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("took %s", took)
+			}
+		})
+	}
+}
+
+// TestComposeBadRepoServer: a compose whose pkgset_repos server hangs ends
+// DOOMED naming the URL; on SIGTERM it ends TERMINATED at once, without
+// waiting for the transfer.
+func TestComposeBadRepoServer(t *testing.T) {
+	urls := badServers(t)
+	status := func(dir string) string {
+		b, _ := os.ReadFile(filepath.Join(dir, "STATUS"))
+		return strings.TrimSpace(string(b))
+	}
+	t.Setenv("PUNGO_TEST_LOW_SPEED_TIME", "1s")
+	cfg := demoConfig(t, fmt.Sprintf("pkgset_repos = {\"x86_64\": [%q]}", urls["hang"]), nil)
+	target := t.TempDir()
+	code, out := runPungo(t, t.TempDir(), "--config", cfg, "--target-dir", target, "--quiet")
+	dir := onlyCompose(t, target)
+	if code != 2 || status(dir) != "DOOMED" || !strings.Contains(out, urls["hang"]+"repodata/repomd.xml: transfer too slow") {
+		t.Errorf("code %d status %s\n%s", code, status(dir), out)
+	}
+
+	t.Setenv("PUNGO_TEST_LOW_SPEED_TIME", "1h")
+	target = t.TempDir()
+	cmd := exec.Command(os.Args[0], "--config", cfg, "--target-dir", target, "--quiet")
+	cmd.Env = append(os.Environ(), "PUNGO_COMPOSE_TEST_EXEC=1", "TMPDIR="+t.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the compose is in PKGSET (its log says so), then TERM.
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if ents, _ := os.ReadDir(target); len(ents) > 0 {
+			log, _ := os.ReadFile(filepath.Join(target, ents[0].Name(), "logs/global/pungi.global.log"))
+			if strings.Contains(string(log), "PHASE: PKGSET") {
+				break
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	sent := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	if took := time.Since(sent); took > 3*time.Second {
+		t.Errorf("SIGTERM took %s to stop the compose", took)
+	}
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || status(onlyCompose(t, target)) != "TERMINATED" {
+		t.Errorf("%v, status %s\n%s", err, status(onlyCompose(t, target)), stderr.String())
 	}
 }

@@ -36,8 +36,8 @@ func loadRepos(ctx context.Context, c *compose.Compose) (*Set, error) {
 	var mu sync.Mutex
 	var tasks []compose.Task
 	for loc := range locs {
-		tasks = append(tasks, compose.Task{Name: loc, Run: func(context.Context) error {
-			r, err := repomd.Open(loc)
+		tasks = append(tasks, compose.Task{Name: loc, Run: func(ctx context.Context) error {
+			r, err := repomd.OpenContext(ctx, loc)
 			if err != nil {
 				return fmt.Errorf("pkgset_repos: %w", err)
 			}
