@@ -46,6 +46,10 @@ func (c *chunk) scanner(name string) *xmlScanner {
 		s.depth = 1
 	}
 	s.allowOpenEOF = !c.last
+	// Chunks end after "</package>", never inside a character.
+	if i := badChar(c.data); i >= 0 {
+		s.badCharAt(i)
+	}
 	return s
 }
 

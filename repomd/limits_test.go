@@ -40,6 +40,21 @@ func TestHostileMetadata(t *testing.T) {
 		{"gzip cut to ten bytes",
 			testRecord{typ: "primary", compress: "gz", content: []byte(testPrimary), mangle: func(b []byte) []byte { return b[:10] }},
 			"primary.xml.gz: truncated file"},
+		{"NUL byte",
+			testRecord{typ: "primary", compress: "gz", content: primaryWith("<summary>Foo", "<summary>F\x00oo")},
+			"primary.xml.gz:8: invalid XML: NUL byte (dnf refuses the repository)"},
+		{"invalid UTF-8",
+			testRecord{typ: "primary", content: primaryWith("<packager/>", "<packager>\xff\xfe</packager>")},
+			"primary.xml:10: invalid XML: invalid UTF-8"},
+		{"control character",
+			testRecord{typ: "primary", content: primaryWith("<url>", "<url>\x1b")},
+			"primary.xml:11: invalid XML: control character 0x1b"},
+		{"character reference to NUL's neighbour",
+			testRecord{typ: "primary", content: primaryWith("<url>", "<url>&#1;")},
+			`primary.xml:11: invalid XML: bad character reference "&#1;"`},
+		{"negative epoch",
+			testRecord{typ: "primary", content: primaryWith(`epoch="1" ver="2.0" rel="3.fc40"/>`, `epoch="-1" ver="2.0" rel="3.fc40"/>`)},
+			`primary.xml:6: package foo: negative epoch "-1"`},
 		{"empty primary",
 			testRecord{typ: "primary", compress: "plain", content: nil},
 			"primary.xml: not a primary.xml"},
@@ -140,5 +155,61 @@ func TestEndlessMetadata(t *testing.T) {
 	_, err = Open(bomb)
 	if err == nil || !strings.Contains(err.Error(), "primary.xml.gz: decompresses to more than the open-size repomd.xml announces") {
 		t.Errorf("bomb: %v", err)
+	}
+}
+
+// TestCheckedPackagePath: a location resolving outside the repository is
+// refused naming the repository and the href.
+func TestCheckedPackagePath(t *testing.T) {
+	dir := t.TempDir()
+	writeTestRepo(t, dir, testRecord{typ: "primary", content: []byte(testPrimary)})
+	local, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local.AllowedRoots = []string{"/mnt/koji"}
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+	remote, err := Open(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		remote     bool
+		base, href string
+		want       string // path, or the error's ending
+	}{
+		{false, "", "Packages/a-1-1.noarch.rpm", dir + "/Packages/a-1-1.noarch.rpm"},
+		{false, "", "a/../b.rpm", dir + "/b.rpm"},
+		{false, "", "../outside.rpm", `location href="../outside.rpm" resolves outside the repository`},
+		{false, "", "Packages/../../../outside-secret.txt", "resolves outside the repository"},
+		{false, "", "/etc/passwd", "is not relative to the repository"},
+		{false, "", "", "names no file"},
+		{false, "", "Packages/", "names no file"},
+		{false, "file:///etc", "passwd", `location xml:base="file:///etc" href="passwd" resolves outside the repository`},
+		{false, "/", "etc/passwd", "resolves outside the repository"},
+		{false, "file://" + dir + "/..", "x.rpm", "resolves outside the repository"},
+		{false, "file://" + dir + "/sub", "x.rpm", dir + "/sub/x.rpm"},
+		{false, "file:///mnt/koji/packages", "x.rpm", "/mnt/koji/packages/x.rpm"},
+		{false, "file:///mnt/kojix", "x.rpm", "resolves outside the repository"},
+		{false, "https://mirror.example.org/os", "x.rpm", "https://mirror.example.org/os/x.rpm"},
+		{false, "ftp://x/", "x.rpm", "unsupported URL scheme"},
+		{true, "", "Packages/x.rpm", srv.URL + "/Packages/x.rpm"},
+		{true, "", "../x.rpm", "resolves outside the repository"},
+		{true, "file:///", "etc/passwd", "points a remote repository at local files"},
+		{true, "/tmp", "x.rpm", "points a remote repository at local files"},
+	} {
+		r := local
+		if tt.remote {
+			r = remote
+		}
+		p := &Package{Name: "a", EVR: EVR{Version: "1", Release: "1"}, Arch: "noarch", Location: tt.href, LocationBase: tt.base}
+		got, err := r.CheckedPackagePath(p)
+		switch {
+		case err == nil && got != tt.want:
+			t.Errorf("%q %q: %q, want %q", tt.base, tt.href, got, tt.want)
+		case err != nil && (!strings.HasSuffix(err.Error(), tt.want) || !strings.Contains(err.Error(), "repository "+r.Location+": package a-1-1.noarch: location")):
+			t.Errorf("%q %q: %v, want …%q", tt.base, tt.href, err, tt.want)
+		}
 	}
 }

@@ -244,6 +244,12 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 			case "arch":
 				p.Arch = pp.last(&pp.lastArch, s.elementText())
 			case "version":
+				if e := s.attr("epoch"); len(e) > 0 && e[0] == '-' {
+					// rpm stores the epoch unsigned; libsolv reads "-1"
+					// as garbage. Refuse rather than compare it.
+					s.reject("package %s: negative epoch %q", p.Name, e)
+					continue
+				}
 				p.Epoch = pp.last(&pp.lastEpoch, s.attr("epoch"))
 				p.Version = pool.intern(s.attr("ver"))
 				p.Release = pool.intern(s.attr("rel"))

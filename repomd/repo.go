@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -45,6 +46,10 @@ type Repo struct {
 	Revision string
 	Records  []Record
 	Packages []*Package
+
+	// AllowedRoots are directories outside the repository that package
+	// locations (xml:base) may point into.
+	AllowedRoots []string
 
 	ContentTags []string
 	RepoTags    []string
@@ -235,8 +240,62 @@ func (r *Repo) openRecord(typ string, prefetch bool) (io.ReadCloser, error) {
 	return verifiedStream(raw, r.src.name(rec.Href), rec.Checksum, rec.OpenSize, prefetch)
 }
 
+// CheckedPackagePath is PackagePath for anything that reads, links or
+// ships the file: a location that resolves outside the repository is
+// refused with an error naming the repository and the href. Outside means
+// an href that is absolute or climbs out with "..", or an xml:base that
+// names a local directory (a path or file:// URL) which is not the
+// repository or under it, or under one of AllowedRoots (Pungi's package
+// set repos point xml:base at the Koji volume); an http(s) repository may
+// not point at local files at all. An http(s) xml:base is a download
+// location and allowed.
+func (r *Repo) CheckedPackagePath(p *Package) (string, error) {
+	refuse := func(why string) (string, error) {
+		if p.LocationBase != "" {
+			return "", fmt.Errorf("repository %s: package %s: location xml:base=%q href=%q %s", r.Location, p.NEVRA(), p.LocationBase, p.Location, why)
+		}
+		return "", fmt.Errorf("repository %s: package %s: location href=%q %s", r.Location, p.NEVRA(), p.Location, why)
+	}
+	href := p.Location
+	if href == "" || strings.HasSuffix(href, "/") {
+		return refuse("names no file")
+	}
+	if strings.HasPrefix(href, "/") || strings.Contains(href, "://") {
+		return refuse("is not relative to the repository")
+	}
+	if clean := path.Clean(href); clean == ".." || strings.HasPrefix(clean, "../") {
+		return refuse("resolves outside the repository")
+	}
+	base := p.LocationBase
+	if base == "" {
+		return r.PackagePath(p), nil
+	}
+	if strings.HasPrefix(base, "http://") || strings.HasPrefix(base, "https://") {
+		return r.PackagePath(p), nil
+	}
+	if strings.Contains(base, "://") && !strings.HasPrefix(base, "file://") {
+		return refuse("has an unsupported URL scheme")
+	}
+	if _, remote := r.src.(httpSource); remote {
+		return refuse("points a remote repository at local files")
+	}
+	dir, _ := filepath.Abs(strings.TrimPrefix(base, "file://")) // as PackagePath joins it
+	for _, root := range append([]string{r.src.name("")}, r.AllowedRoots...) {
+		if root, err := filepath.Abs(root); err == nil && within(dir, root) {
+			return r.PackagePath(p), nil
+		}
+	}
+	return refuse("resolves outside the repository")
+}
+
+// within reports whether dir is root or under it, by path.
+func within(dir, root string) bool {
+	return dir == root || strings.HasPrefix(dir, strings.TrimSuffix(root, "/")+"/")
+}
+
 // PackagePath returns the local path or URL of a package's .rpm file,
-// honouring its location xml:base.
+// honouring its location xml:base, for display. Use CheckedPackagePath
+// for a file that is read, linked or shipped.
 func (r *Repo) PackagePath(p *Package) string {
 	if p.LocationBase != "" {
 		base := p.LocationBase

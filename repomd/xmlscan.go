@@ -76,6 +76,7 @@ type xmlScanner struct {
 	attrData []byte // decoded attribute values
 	acc      []byte // text of an element made of several segments
 	err      error
+	checked  int // buf[:checked] has passed badChar
 	depth    int
 	open     []byte // names of the open elements, back to back
 	openEnds []int  // end offset of each name in open
@@ -131,6 +132,7 @@ func (s *xmlScanner) fill() bool {
 	if s.pos > 0 {
 		s.lineBase += bytes.Count(s.buf[:s.pos], []byte{'\n'})
 		s.end = copy(s.buf, s.buf[s.pos:s.end])
+		s.checked = max(s.checked-s.pos, 0)
 		s.pos = 0
 	}
 	if s.end == len(s.buf) {
@@ -153,12 +155,69 @@ func (s *xmlScanner) fill() bool {
 			}
 			// Report progress even when nothing came: the caller retries
 			// its scan now that it knows the input has ended.
-			return true
+			return s.checkNew()
 		}
 		if n > 0 {
-			return true
+			return s.checkNew()
 		}
 	}
+}
+
+// checkNew runs badChar over the bytes fill read, leaving a rune cut at
+// the end of the buffer for the next fill.
+func (s *xmlScanner) checkNew() bool {
+	stop := s.end
+	if !s.eof {
+		for i := max(s.checked, s.end-utf8.UTFMax+1); i < s.end; i++ {
+			if s.buf[i] >= 0xC0 && !utf8.FullRune(s.buf[i:s.end]) {
+				stop = i
+				break
+			}
+		}
+	}
+	if i := badChar(s.buf[s.checked:stop]); i >= 0 {
+		s.badCharAt(s.checked + i)
+		return false
+	}
+	s.checked = stop
+	return true
+}
+
+// badCharAt fails the scan for the bad character at buf[i].
+func (s *xmlScanner) badCharAt(i int) {
+	s.pos = i
+	c := s.buf[i]
+	switch {
+	case c == 0:
+		s.reject("invalid XML: NUL byte (dnf refuses the repository)")
+	case c < 0x20:
+		s.reject("invalid XML: control character 0x%02x (dnf refuses the repository)", c)
+	default:
+		s.reject("invalid XML: invalid UTF-8 or a non-XML character at byte 0x%02x (dnf refuses the repository)", c)
+	}
+}
+
+// badChar returns the offset of the first byte in b that is not part of
+// a character XML 1.0 allows (NUL and other control characters but tab,
+// LF and CR; invalid UTF-8; U+FFFE, U+FFFF, surrogates), or -1. libsolv's
+// XML parser (expat or libxml2) rejects such a file, so dnf does.
+func badChar(b []byte) int {
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c >= 0x20 && c < 0x80 || c == '\n' || c == '\t' || c == '\r' {
+			i++
+			continue
+		}
+		if c < 0x80 {
+			return i
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 || r == 0xFFFE || r == 0xFFFF {
+			return i
+		}
+		i += size
+	}
+	return -1
 }
 
 // next advances to the next start tag, end tag or text run.
@@ -585,7 +644,7 @@ func decodeEntities(dst, raw []byte) ([]byte, error) {
 			} else {
 				v, err = strconv.ParseUint(string(ent[1:]), 10, 32)
 			}
-			if err != nil || v == 0 || v > utf8.MaxRune {
+			if err != nil || !isXMLChar(rune(v)) || v > utf8.MaxRune {
 				return dst, fmt.Errorf("bad character reference %q", raw[:semi+1])
 			}
 			dst = utf8.AppendRune(dst, rune(v))
@@ -658,4 +717,10 @@ func parseInt(b []byte) (int64, bool) {
 		v = -v
 	}
 	return v, true
+}
+
+// isXMLChar reports whether XML 1.0 allows r (its Char production).
+func isXMLChar(r rune) bool {
+	return r == 0x9 || r == 0xA || r == 0xD || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }

@@ -175,3 +175,20 @@ func TestComposeBadRepoServer(t *testing.T) {
 		t.Errorf("%v, status %s\n%s", err, status(onlyCompose(t, target)), stderr.String())
 	}
 }
+
+// TestRepoqueryDuplicateCount: a package listed twice in primary is one
+// line of the listing and counts once, as dnf prints it.
+func TestRepoqueryDuplicateCount(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "repodata"), 0o755)
+	pkg := func(name string) string {
+		return `<package type="rpm"><name>` + name + `</name><arch>noarch</arch><version epoch="0" ver="1" rel="1"/><location href="` + name + `-1-1.noarch.rpm"/></package>`
+	}
+	os.WriteFile(filepath.Join(dir, "repodata", "primary.xml"), []byte(`<metadata packages="3">`+pkg("a")+pkg("b")+pkg("a")+`</metadata>`), 0o644)
+	os.WriteFile(filepath.Join(dir, "repodata", "repomd.xml"), []byte(`<repomd><data type="primary"><location href="repodata/primary.xml"/></data></repomd>`), 0o644)
+	_, list, stderr := runCLI(t, runRepoquery, "--repo", dir)
+	_, count, _ := runCLI(t, runRepoquery, "--repo", dir, "--count")
+	if list != "a-0:1-1.noarch\nb-0:1-1.noarch\n" || count != "2\n" {
+		t.Errorf("listing %q, count %q, stderr %q", list, count, stderr)
+	}
+}

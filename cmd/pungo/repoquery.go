@@ -247,7 +247,14 @@ func (q *compiledQuery) run(w io.Writer, pkgs []rqPackage) error {
 
 	switch {
 	case o.count:
-		_, err := fmt.Fprintln(w, len(sel))
+		// dnf prints the set of formatted packages: a package listed
+		// twice in primary (libsolv keeps both solvables) or in two
+		// repositories is one line, so it counts once here too.
+		seen := map[string]bool{}
+		for _, p := range sel {
+			seen[dnfNEVRA(p.Package)] = true
+		}
+		_, err := fmt.Fprintln(w, len(seen))
 		return err
 	case o.asJSON:
 		return writeRepoqueryJSON(w, sel, o)

@@ -177,7 +177,11 @@ func (g *gatherer) loadFiles(arch string) func() error {
 // Called with g.mu held.
 func (g *gatherer) lookasidePaths(loc string, r *repomd.Repo) {
 	for _, p := range r.Packages {
-		g.lookPath[p] = r.PackagePath(p)
+		// A location outside the repository is never linked: nodeps
+		// and --why see no file for it.
+		if path, err := r.CheckedPackagePath(p); err == nil {
+			g.lookPath[p] = path
+		}
 	}
 }
 

@@ -63,7 +63,11 @@ func loadRepos(ctx context.Context, c *compose.Compose) (*Set, error) {
 			repo := repos[loc]
 			set.Inputs = append(set.Inputs, a+" "+loc+" "+repo.Revision+" "+primaryChecksum(repo))
 			for _, p := range repo.Packages {
-				all = append(all, &Package{Package: p, Path: repo.PackagePath(p), Origin: loc})
+				path, err := repo.CheckedPackagePath(p)
+				if err != nil {
+					return nil, fmt.Errorf("pkgset_repos: %w", err)
+				}
+				all = append(all, &Package{Package: p, Path: path, Origin: loc})
 			}
 		}
 		perArch[a] = keepLatest(all)
