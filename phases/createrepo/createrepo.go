@@ -448,6 +448,14 @@ func addProductID(c *compose.Compose, arch string, v *compose.Variant, repoDir s
 	if err := atomicfile.WriteFile(dst, data, 0o644); err != nil {
 		return err
 	}
-	_, err = cr.AddMetadata(dst, filepath.Join(repoDir, "repodata"), cr.ModifyOptions{MDType: "productid", Compress: true, ChecksumType: checksum(c)})
-	return err
+	// Pungi runs modifyrepo_c CERT REPODATA --compress --compress-type=gz:
+	// the type comes from the file name (productid), the checksum is
+	// modifyrepo_c's default sha256 whatever createrepo_checksum says.
+	// Then it copies the certificate to repodata/productid ("to make CDN
+	// happy").
+	repodata := filepath.Join(repoDir, "repodata")
+	if _, err := cr.AddMetadata(dst, repodata, cr.ModifyOptions{Compress: true, CompressType: "gz", ChecksumType: "sha256"}); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(filepath.Join(repodata, "productid"), data, 0o644)
 }

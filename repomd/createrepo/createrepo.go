@@ -464,7 +464,9 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 	for i, h := range heads {
 		xml[i].WriteString(h)
 		if zf[i] != nil {
+			// createrepo_c ends the chunk after the XML head.
 			zf[i].w.WriteString(h)
+			zf[i].w.EndChunk()
 		}
 	}
 
@@ -522,10 +524,10 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 		}(k)
 	}
 	// The .zck streams compress on goroutines of their own. A chunk ends
-	// where the source package changes, as createrepo_c ends them: the
-	// head is a chunk of its own unless the first package is a source
-	// package (no sourcerpm, like the head's "none"), and all binary
-	// packages of one build share a chunk.
+	// where the source package changes, as createrepo_c ends them: all
+	// binary packages of one build share a chunk, and so do consecutive
+	// source packages (they have no sourcerpm); the tail joins the last
+	// chunk.
 	var zckCh [3]chan zckPiece
 	var zckErr [3]error
 	if opts.Zck {
@@ -615,7 +617,7 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 	if opts.Context != nil {
 		done = opts.Context.Done()
 	}
-	prevSource := "" // createrepo_c starts from "none", as a source package has
+	prevSource := "" // createrepo_c starts from "none", as source packages have
 	for i := range jobs {
 		select {
 		case <-ready[i]:

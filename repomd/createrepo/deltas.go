@@ -117,16 +117,20 @@ func makeDeltas(tmp, out string, jobs []job, opts Options, xmlComp Compression, 
 	}
 	recs := []Record{{Type: "prestodelta", Href: href, Sums: s, HasOpen: true, Timestamp: now.Unix()}}
 	if opts.Zck {
-		// prestodelta_zck: the same XML in one chunk, without a dictionary.
+		// prestodelta_zck: the same XML without a dictionary, in
+		// createrepo_c's chunks: the head, each new package, the tail.
 		z, err := createZck(filepath.Join(tmp, "prestodelta.xml.zck"), nil, opts.ChecksumType)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := z.w.Write(body); err != nil {
-			z.Abort()
-			return nil, err
+		for _, part := range prestodeltaChunks(body) {
+			z.w.Write(part)
+			if err := z.w.EndChunk(); err != nil {
+				z.Abort()
+				return nil, err
+			}
 		}
-		zs, hdr, err := z.Close()
+		zs, _, err := z.Close()
 		if err != nil {
 			return nil, err
 		}
@@ -135,8 +139,8 @@ func makeDeltas(tmp, out string, jobs []job, opts Options, xmlComp Compression, 
 		if err != nil {
 			return nil, err
 		}
-		recs = append(recs, Record{Type: "prestodelta_zck", Href: zhref, Sums: zs, HasOpen: true, Timestamp: now.Unix(),
-			HeaderChecksum: hex.EncodeToString(hdr.Checksum[:]), HeaderSize: hdr.Size})
+		// createrepo_c records no zchunk header for prestodelta_zck.
+		recs = append(recs, Record{Type: "prestodelta_zck", Href: zhref, Sums: zs, HasOpen: true, Timestamp: now.Unix()})
 	}
 	return recs, nil
 }
@@ -383,6 +387,29 @@ func prestodeltaXML(ds []delta) []byte {
 		b = append(b, "  </newpackage>\n"...)
 	}
 	return append(b, "</prestodelta>"...)
+}
+
+// prestodeltaChunks cuts prestodelta.xml where createrepo_c ends its
+// zchunk chunks: after the head, after each newpackage element, and the
+// tail alone.
+func prestodeltaChunks(b []byte) [][]byte {
+	var parts [][]byte
+	cut := func(i int) {
+		parts = append(parts, b[:i])
+		b = b[i:]
+	}
+	if i := bytes.Index(b, []byte("<prestodelta>\n")); i >= 0 {
+		cut(i + len("<prestodelta>\n"))
+	}
+	const end = "</newpackage>\n"
+	for {
+		i := bytes.Index(b, []byte(end))
+		if i < 0 {
+			break
+		}
+		cut(i + len(end))
+	}
+	return append(parts, b)
 }
 
 // addDeltas makes the deltas and rewrites repomd.xml in tmp with the
