@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pungo/pungo/depsolve"
@@ -780,6 +781,54 @@ sigkeys = `+sigkeys, func(s string) string {
 	st, _ := os.ReadFile(filepath.Join(dir, "STATUS"))
 	if code != 2 || string(st) != "DOOMED\n" || !strings.Contains(out, "RPM(s) not found for sigs: [abcd1234]") || !strings.Contains(out, "demo-shell-5.2-1.x86_64.rpm") {
 		t.Errorf("missing signed copy: code %d status %q\n%s", code, st, out)
+	}
+
+	// A host without Koji's topdir: two composes at once download from
+	// topurl into one shared koji_cache; each file crosses the network
+	// once and the trees hold hard links to the cached files.
+	prof = filepath.Join(t.TempDir(), "koji.conf")
+	os.WriteFile(prof, []byte(fmt.Sprintf("[demokoji]\nserver = %s\ntopdir = %s\ntopurl = %s\n", hub.URL(), filepath.Join(t.TempDir(), "not-mounted"), hub.TopURL())), 0o644)
+	t.Setenv("PUNGO_KOJI_CONFIG", prof)
+	cache := t.TempDir()
+	cfg := kojiConf(`["abcd1234", None]` + "\nkoji_cache = \"" + cache + "\"")
+	targets := []string{t.TempDir(), t.TempDir()}
+	codes, outs := make([]int, 2), make([]string, 2)
+	var wg sync.WaitGroup
+	for i := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], outs[i] = runPungo(t, t.TempDir(), "--config", cfg, "--target-dir", targets[i], "--quiet")
+		}()
+	}
+	wg.Wait()
+	for i := range targets {
+		if codes[i] != 0 {
+			t.Fatalf("koji_cache compose %d exited %d:\n%s", i, codes[i], outs[i])
+		}
+	}
+	downloads := hub.Downloads()
+	seen := map[string]bool{}
+	for _, d := range downloads {
+		if seen[d] {
+			t.Errorf("%s downloaded twice", d)
+		}
+		seen[d] = true
+	}
+	if !seen["packages/demo-httpd/2.4/7/data/signed/abcd1234/x86_64/demo-httpd-2.4-7.x86_64.rpm"] {
+		t.Errorf("signed demo-httpd not downloaded: %v", downloads)
+	}
+	cached, _ := os.Stat(filepath.Join(cache, "packages/demo-httpd/2.4/7/data/signed/abcd1234/x86_64/demo-httpd-2.4-7.x86_64.rpm"))
+	for _, target := range targets {
+		tree, _ := os.Stat(filepath.Join(onlyCompose(t, target), "compose/Server/x86_64/os/Packages/demo-httpd-2.4-7.x86_64.rpm"))
+		if cached == nil || tree == nil || !os.SameFile(cached, tree) {
+			t.Errorf("%s: tree's demo-httpd is not a hard link to the cached copy", target)
+		}
+	}
+	// A third compose finds everything in the cache.
+	code, out = runPungo(t, t.TempDir(), "--config", cfg, "--target-dir", t.TempDir(), "--quiet")
+	if code != 0 || len(hub.Downloads()) != len(downloads) {
+		t.Errorf("cached compose: exit %d, %d new downloads\n%s", code, len(hub.Downloads())-len(downloads), out)
 	}
 }
 

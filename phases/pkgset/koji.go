@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -21,6 +20,9 @@ type kojiRPM struct {
 	rpm    koji.RPM
 	build  koji.Build
 	origin string
+	// taskPath is the topdir-relative work/ path of a scratch build's rpm
+	// (pkgset_koji_scratch_tasks); "" for rpms of real builds.
+	taskPath string
 }
 
 // sigkeyOrder reads sigkeys: key IDs in priority order, None (nil) for
@@ -54,9 +56,6 @@ func loadKoji(ctx context.Context, c *compose.Compose) (*Set, error) {
 	prof, err := koji.LoadProfile(profName)
 	if err != nil {
 		return nil, err
-	}
-	if prof.TopDir == "" {
-		return nil, fmt.Errorf("koji profile %q has no topdir: pungo reads the package files from Koji's topdir", profName)
 	}
 	client, err := koji.New(prof.Server)
 	if err != nil {
@@ -127,33 +126,21 @@ func loadKoji(ctx context.Context, c *compose.Compose) (*Set, error) {
 		}
 		take(rpms, []koji.Build{*b}, "build "+nvr, true)
 	}
+	scratch, err := scratchTaskRPMs(ctx, c, client, valid)
+	if err != nil {
+		return nil, err
+	}
+	picked = append(picked, scratch...)
 	sort.Slice(picked, func(i, j int) bool { return rpmFile(picked[i].rpm) < rpmFile(picked[j].rpm) })
 
 	sigkeys := sigkeyOrder(c)
-	type located struct {
-		kojiRPM
-		path, sigkey string
+	src, err := newCopySource(ctx, c, prof, client, picked)
+	if err != nil {
+		return nil, err
 	}
-	var files []located
-	var missing []string
-	for _, p := range picked {
-		path, key, ok := findCopy(prof.TopDir, p, sigkeys)
-		if !ok {
-			missing = append(missing, rpmFile(p.rpm))
-			continue
-		}
-		files = append(files, located{p, path, key})
-	}
-	if len(missing) > 0 {
-		shown := make([]string, len(sigkeys))
-		for i, k := range sigkeys {
-			if k == "" {
-				k = "None"
-			}
-			shown[i] = k
-		}
-		return nil, fmt.Errorf("RPM(s) not found for sigs: [%s]. No copy signed with these keys exists in %s for:\n%s",
-			strings.Join(shown, ", "), filepath.Join(prof.TopDir, "packages"), strings.Join(missing, "\n"))
+	files, err := locateCopies(ctx, c, src, picked, sigkeys)
+	if err != nil {
+		return nil, err
 	}
 	pkgs := make([]*Package, len(files))
 	old, oldDir := loadOldHeaders(c)
@@ -225,24 +212,4 @@ func buildName(b koji.Build) string {
 
 func rpmFile(r koji.RPM) string {
 	return fmt.Sprintf("%s-%s-%s.%s.rpm", r.Name, r.Version, r.Release, r.Arch)
-}
-
-// findCopy looks for the rpm's file under Koji's topdir: the signed copy
-// packages/N/V/R/data/signed/KEY/ARCH/FILE for each key in order, the
-// unsigned packages/N/V/R/ARCH/FILE for an empty key.
-func findCopy(topdir string, p kojiRPM, sigkeys []string) (string, string, bool) {
-	base := filepath.Join(topdir, "packages", buildName(p.build), p.build.Version, p.build.Release)
-	file := rpmFile(p.rpm)
-	for _, k := range sigkeys {
-		var path string
-		if k == "" {
-			path = filepath.Join(base, p.rpm.Arch, file)
-		} else {
-			path = filepath.Join(base, "data", "signed", k, p.rpm.Arch, file)
-		}
-		if _, err := os.Stat(path); err == nil {
-			return path, k, true
-		}
-	}
-	return "", "", false
 }

@@ -166,14 +166,17 @@ func TestKojiPackageSet(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "RPM(s) not found for sigs: [abcd1234]") || !strings.Contains(err.Error(), "demo-shell-5.2-1.x86_64.rpm") {
 		t.Errorf("missing signed copy: %v", err)
 	}
-	// Key order decides: with the unsigned copy first, demo-httpd is
-	// taken unsigned.
+	// As Pungi's get_package_path: signed copies first whatever None's
+	// position, the unsigned copy only when no key has one.
 	set, err = Load(context.Background(), kojiCompose(t, compose.MapConfig{"sigkeys": []any{nil, "abcd1234"}}, f.event))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h := byName(set)["demo-httpd.x86_64"]; h.Sigkey != "" {
-		t.Errorf("sigkey order ignored: %q", h.Sigkey)
+	if h := byName(set)["demo-httpd.x86_64"]; h.Sigkey != "abcd1234" {
+		t.Errorf("signed copy not preferred over the unsigned one: %q", h.Sigkey)
+	}
+	if s := byName(set)["demo-shell.x86_64"]; s.Sigkey != "" {
+		t.Errorf("unsigned fallback: %q", s.Sigkey)
 	}
 	if n := len(f.hub.CallsTo("listTaggedRPMS")); n == 0 {
 		t.Error("hub saw no listTaggedRPMS call")

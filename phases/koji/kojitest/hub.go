@@ -45,6 +45,8 @@ type Hub struct {
 	// CAFile, ClientCertFile are PEM files for TLS hubs (NewTLS).
 	CAFile, ClientCertFile string
 
+	files fileServer // GET /kojifiles/: TopDir as Koji's topurl (files.go)
+
 	mu       sync.Mutex
 	lastEv   int64
 	evTimes  map[int64]float64
@@ -339,6 +341,10 @@ func active(created, revoked, event int64) bool {
 
 // ServeHTTP answers XML-RPC at /kojihub and sslLogin at /kojihub/ssllogin.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, filesPrefix) {
+		h.serveFile(w, r)
+		return
+	}
 	if r.Method != http.MethodPost {
 		http.Error(w, "XML-RPC needs POST", http.StatusMethodNotAllowed)
 		return
@@ -518,6 +524,9 @@ func (h *Hub) dispatch(s *session, method string, params []any) (any, *koji.Faul
 		return h.listRPMs(args, kw)
 	case "getBuild":
 		return h.getBuild(args, kw)
+	}
+	if v, f, ok := h.fileMethod(method, args, kw); ok {
+		return v, f
 	}
 	if v, f, ok := h.taskMethod(s, method, args, kw); ok {
 		return v, f
