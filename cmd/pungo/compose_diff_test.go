@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"html"
 	"image"
 	"image/png"
@@ -303,12 +304,19 @@ func TestComposeDiffDemo(t *testing.T) {
 			"added demo-hello-1.0-1 — Demo greeter",
 			"dropped demo-games-0.9-1",
 			"Added packages 1", "Dropped packages 1", "Upgraded packages 1", "Downgraded packages 0",
-			"Server x86_64 10 10 1 1 1 0",
-			"Workstation x86_64 7 7 0 0 1 0",
 			"Source packages per variant and arch, before and after",
 		} {
 			if !strings.Contains(text, want) {
 				t.Errorf("rendered page lacks %q:\n%s", want, text)
+			}
+		}
+		// The variants table has a row per variant and arch with the counts
+		// of the JSON diff.
+		for _, a := range d.Arches {
+			row := fmt.Sprintf("%s %s %d %d %d %d %d %d", a.Variant, a.Arch, a.OldPackages, a.NewPackages,
+				len(a.Added), len(a.Removed), len(a.Upgraded), len(a.Downgraded))
+			if !strings.Contains(text, row) {
+				t.Errorf("rendered variants table lacks the row %q", row)
 			}
 		}
 		// The browser built tables and two SVG charts with a bar per
