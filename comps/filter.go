@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-	"strings"
+
+	"github.com/pungo/pungo/internal/glob"
 )
 
 // FilterOptions are the options of Pungi's comps_filter, one field per flag.
@@ -227,7 +228,7 @@ func (c *Comps) removeTranslations() {
 
 func matchAny(name string, patterns []string) bool {
 	for _, p := range patterns {
-		if Fnmatch(name, p) {
+		if glob.Python(p, name) {
 			return true
 		}
 	}
@@ -350,68 +351,4 @@ func sortRefs(refs []GroupRef) []GroupRef {
 		out = append(out, r)
 	}
 	return out
-}
-
-// Fnmatch reports whether name matches the shell pattern as Python's
-// fnmatch.fnmatchcase does: '*' and '?' match any character including '/',
-// '[seq]' and '[!seq]' are character classes, and an unclosed '[' is a
-// literal.
-func Fnmatch(name, pattern string) bool {
-	re, ok := fnmatchCache.get(pattern)
-	if !ok {
-		re = regexp.MustCompile(translateGlob(pattern))
-		fnmatchCache.put(pattern, re)
-	}
-	return re.MatchString(name)
-}
-
-func translateGlob(pat string) string {
-	var b strings.Builder
-	b.WriteString(`(?s)\A`)
-	rs := []rune(pat)
-	for i := 0; i < len(rs); i++ {
-		switch r := rs[i]; r {
-		case '*':
-			b.WriteString(`.*`)
-		case '?':
-			b.WriteString(`.`)
-		case '[':
-			j := i + 1
-			if j < len(rs) && rs[j] == '!' {
-				j++
-			}
-			if j < len(rs) && rs[j] == ']' {
-				j++
-			}
-			for j < len(rs) && rs[j] != ']' {
-				j++
-			}
-			if j >= len(rs) {
-				b.WriteString(`\[`)
-				continue
-			}
-			body := rs[i+1 : j]
-			var cls strings.Builder
-			cls.WriteByte('[')
-			k := 0
-			if len(body) > 0 && body[0] == '!' {
-				cls.WriteByte('^')
-				k = 1
-			}
-			for ; k < len(body); k++ {
-				switch body[k] {
-				case '\\', '[', ']', '^':
-					cls.WriteByte('\\')
-				}
-				cls.WriteRune(body[k])
-			}
-			cls.WriteByte(']')
-			b.WriteString(cls.String())
-			i = j
-		default:
-			b.WriteString(regexp.QuoteMeta(string(r)))
-		}
-	}
-	b.WriteString(`\z`)
-	return b.String()
 }

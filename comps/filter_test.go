@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/pungo/pungo/internal/glob"
 )
 
 // base is a comps document exercising every filter rule.
@@ -474,8 +476,8 @@ func TestFnmatch(t *testing.T) {
 		{"a^", "a[^]", true},
 		{"", "*", true},
 	} {
-		if got := Fnmatch(tc.name, tc.pat); got != tc.want {
-			t.Errorf("Fnmatch(%q, %q) = %v, want %v", tc.name, tc.pat, got, tc.want)
+		if got := glob.Python(tc.pat, tc.name); got != tc.want {
+			t.Errorf("glob.Python(%q, %q) = %v, want %v", tc.pat, tc.name, got, tc.want)
 		}
 	}
 }

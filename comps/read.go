@@ -1,10 +1,7 @@
 package comps
 
 import (
-	"bufio"
 	"bytes"
-	"compress/bzip2"
-	"compress/gzip"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -14,8 +11,7 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
-	"github.com/klauspost/compress/zstd"
-	"github.com/ulikunitz/xz"
+	"github.com/pungo/pungo/internal/decompress"
 )
 
 // ParseError is a comps document that cannot be read, located by line.
@@ -167,34 +163,13 @@ func buildTree(data []byte, name string) (*etree.Element, map[*etree.Element]int
 }
 
 // readDecompressed reads all of r, undoing the compression its magic bytes
-// announce.
+// announce (internal/decompress). Errors do not name the file: Parse does.
 func readDecompressed(r io.Reader) ([]byte, error) {
-	br := bufio.NewReader(r)
-	magic, _ := br.Peek(6)
-	var src io.Reader = br
-	switch {
-	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("gzip: %v", err)
-		}
-		src = zr
-	case bytes.HasPrefix(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
-		zr, err := xz.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("xz: %v", err)
-		}
-		src = zr
-	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		zr, err := zstd.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("zstd: %v", err)
-		}
-		defer zr.Close()
-		src = zr
-	case bytes.HasPrefix(magic, []byte("BZh")):
-		src = bzip2.NewReader(br)
+	src, done, err := decompress.Reader(r, "")
+	if err != nil {
+		return nil, err
 	}
+	defer done()
 	data, err := io.ReadAll(src)
 	if err != nil {
 		return nil, fmt.Errorf("reading: %v", err)

@@ -2,10 +2,10 @@ package comps
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
-	"sync"
+
+	"github.com/pungo/pungo/internal/glob"
 )
 
 // VariantGroup is a <group> of a variants.xml variant: a group id (or an
@@ -113,7 +113,7 @@ func FilterForVariant(global *Comps, f VariantFilter) (*Comps, *VariantResult) {
 
 func (g VariantGroup) matches(id string) bool {
 	if g.Glob {
-		return Fnmatch(id, g.Name)
+		return glob.Python(g.Name, id)
 	}
 	return id == g.Name
 }
@@ -190,26 +190,4 @@ func (c *Comps) FilterEnvironmentList(want []VariantEnvironment) []EnvironmentIn
 		}
 	}
 	return info
-}
-
-// fnmatchCache keeps translated patterns: variant groups are matched
-// against every group of every arch.
-var fnmatchCache = &globCache{m: map[string]*regexp.Regexp{}}
-
-type globCache struct {
-	mu sync.Mutex
-	m  map[string]*regexp.Regexp
-}
-
-func (g *globCache) get(p string) (*regexp.Regexp, bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	re, ok := g.m[p]
-	return re, ok
-}
-
-func (g *globCache) put(p string, re *regexp.Regexp) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.m[p] = re
 }

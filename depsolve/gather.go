@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pungo/pungo/internal/glob"
 	"github.com/pungo/pungo/multilib"
 	"github.com/pungo/pungo/repomd"
 )
@@ -368,15 +369,15 @@ func filter(ids []PkgID, pred func(PkgID) bool) []PkgID {
 	return out
 }
 
-// byGlob returns the packages whose name matches glob and that satisfy
+// byGlob returns the packages whose name matches pattern (a dnf glob) and that satisfy
 // pred, ascending ids.
-func (g *gatherer) byGlob(glob string, pred func(PkgID) bool) []PkgID {
-	if !isGlob(glob) {
-		return filter(g.pool.PackagesNamed(glob), pred)
+func (g *gatherer) byGlob(pattern string, pred func(PkgID) bool) []PkgID {
+	if !glob.IsGlob(pattern) {
+		return filter(g.pool.PackagesNamed(pattern), pred)
 	}
 	var out []PkgID
 	for _, nid := range g.pool.pkgNames {
-		if fnmatch(glob, g.pool.names[nid]) {
+		if glob.DNF(pattern, g.pool.names[nid]) {
 			out = append(out, filter(g.pool.byName[nid], pred)...)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pungo/pungo/internal/glob"
 	"github.com/pungo/pungo/repomd"
 )
 
@@ -203,7 +204,7 @@ func TestFnmatch(t *testing.T) {
 		{"*", "", true},
 	}
 	for _, tt := range tests {
-		if got := fnmatch(tt.pat, tt.name); got != tt.want {
+		if got := glob.DNF(tt.pat, tt.name); got != tt.want {
 			t.Errorf("fnmatch(%q, %q) = %v, want %v", tt.pat, tt.name, got, tt.want)
 		}
 	}

@@ -1,5 +1,7 @@
 package multilib
 
+import "slices"
+
 // archParent is yum's rpmUtils arch table as Pungi copies it
 // (pungi/arch_utils.py): each arch maps to the next-best compatible one.
 var archParent = map[string]string{
@@ -90,11 +92,11 @@ func MultilibArches(treeArch string) []string {
 func ValidArches(treeArch string) []string {
 	var out []string
 	for _, a := range archList(yumArch(treeArch)) {
-		if !contains(out, a) {
+		if !slices.Contains(out, a) {
 			out = append(out, a)
 		}
 	}
-	if !contains(out, "noarch") {
+	if !slices.Contains(out, "noarch") {
 		out = append(out, "noarch")
 	}
 	return out
@@ -106,7 +108,7 @@ func ValidArches(treeArch string) []string {
 func Arches(treeArch string) (native, multi []string) {
 	multi = MultilibArches(treeArch)
 	for _, a := range ValidArches(treeArch) {
-		if !contains(multi, a) {
+		if !slices.Contains(multi, a) {
 			native = append(native, a)
 		}
 	}
@@ -114,7 +116,9 @@ func Arches(treeArch string) (native, multi []string) {
 }
 
 // IsMultilibArch reports whether arch is one of treeArch's multilib arches.
-func IsMultilibArch(treeArch, arch string) bool { return contains(MultilibArches(treeArch), arch) }
+func IsMultilibArch(treeArch, arch string) bool {
+	return slices.Contains(MultilibArches(treeArch), arch)
+}
 
 // IsTreeArch reports whether a is an arch a tree (compose, gather) can be
 // made for: one yum's arch table knows, or one of Pungi's tree arch names.
@@ -138,13 +142,4 @@ func yumArch(treeArch string) string {
 		return y
 	}
 	return treeArch
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

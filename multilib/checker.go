@@ -2,8 +2,10 @@ package multilib
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/pungo/pungo/internal/glob"
 	"github.com/pungo/pungo/repomd"
 )
 
@@ -69,6 +71,12 @@ func (c *Checker) Blacklisted(p *repomd.Package) bool { return matchAny(c.blackl
 // Whitelisted reports whether p's name matches a whitelist glob: such a
 // package is multilib whatever the methods say.
 func (c *Checker) Whitelisted(p *repomd.Package) bool { return matchAny(c.whitelist, p.Name) }
+
+// matchAny reports whether name matches one of the globs (Python's
+// fnmatch, as python-multilib matches them).
+func matchAny(globs []string, name string) bool {
+	return slices.ContainsFunc(globs, func(g string) bool { return glob.Python(g, name) })
+}
 
 // Decide classifies p, which is the compat-arch candidate (e.g. the i686
 // build next to an x86_64 one), as Pungi's Multilib.is_multilib does.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pungo/pungo/internal/glob"
 	"github.com/pungo/pungo/repomd"
 )
 
@@ -51,7 +52,7 @@ func TestFnmatch(t *testing.T) {
 		{"*", "", true},
 	}
 	for _, tt := range tests {
-		if got := fnmatch(tt.pat, tt.name); got != tt.want {
+		if got := glob.Python(tt.pat, tt.name); got != tt.want {
 			t.Errorf("fnmatch(%q, %q) = %v, want %v", tt.pat, tt.name, got, tt.want)
 		}
 	}

@@ -3,6 +3,7 @@ package multilib
 import (
 	"strings"
 
+	"github.com/pungo/pungo/internal/glob"
 	"github.com/pungo/pungo/repomd"
 )
 
@@ -68,7 +69,7 @@ func runtimeFileRule(path string) string {
 	}
 	dir, base := path[:slash], path[slash+1:]
 
-	if libDirs[dir] && fnmatch("*.so.*", base) {
+	if libDirs[dir] && glob.Python("*.so.*", base) {
 		return "shared library in a standard libdir"
 	}
 	if pluginDirs[dir] {
@@ -87,7 +88,7 @@ func runtimeFileRule(path string) string {
 	}
 	if strings.HasPrefix(dir, "/usr/lib/gtk-2.0") || strings.HasPrefix(dir, "/usr/lib64/gtk-2.0") {
 		for _, g := range gtk2Globs {
-			if fnmatch(g.glob, dir) {
+			if glob.Python(g.glob, dir) {
 				return g.why
 			}
 		}
@@ -97,11 +98,11 @@ func runtimeFileRule(path string) string {
 		return "gstreamer plugin"
 	}
 	for _, g := range usrLibGlobs {
-		if fnmatch(g.glob, dir) {
+		if glob.Python(g.glob, dir) {
 			return g.why
 		}
 	}
-	if (dir == "/usr/lib/oprofile" || dir == "/usr/lib64/oprofile") && fnmatch("*.so.*", base) {
+	if (dir == "/usr/lib/oprofile" || dir == "/usr/lib64/oprofile") && glob.Python("*.so.*", base) {
 		return "oprofile library"
 	}
 	if (dir == "/usr/lib/wine" || dir == "/usr/lib64/wine") && strings.HasSuffix(base, ".so") {

@@ -1,9 +1,6 @@
 package repomd
 
 import (
-	"bufio"
-	"bytes"
-	"compress/bzip2"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -15,14 +12,12 @@ import (
 	"io"
 	"strings"
 
-	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zstd"
-	"github.com/ulikunitz/xz"
+	"github.com/pungo/pungo/internal/decompress"
 )
 
 // This file turns a metadata file into a verified, decompressed stream:
 // bytes are hashed as they are read, the compression is recognised by its
-// magic bytes (gz, xz, zstd, bz2 or none), and decompression runs in its own
+// magic bytes (internal/decompress), and decompression runs in its own
 // goroutine a few blocks ahead of the parser so the two overlap.
 
 // NewHash returns the hash for a checksum type name, matched without
@@ -76,42 +71,6 @@ func (v *verifier) Read(p []byte) (int, error) {
 		v.err = err
 	}
 	return n, err
-}
-
-// Decompress wraps r according to its first bytes (gz, zstd, xz, bz2, or
-// none); name is used in errors. Call the returned func when done.
-func Decompress(r io.Reader, name string) (io.Reader, func(), error) { return decompress(r, name) }
-
-// decompress wraps r according to its first bytes.
-func decompress(r io.Reader, name string) (io.Reader, func(), error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	magic, _ := br.Peek(6)
-	switch {
-	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
-		z, err := gzip.NewReader(br)
-		if err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return nil, nil, fmt.Errorf("%s: truncated file (the gzip header is incomplete)", name)
-			}
-			return nil, nil, fmt.Errorf("%s: bad gzip data: %v", name, err)
-		}
-		return z, func() { z.Close() }, nil
-	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		z, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(false))
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: bad zstd data: %v", name, err)
-		}
-		return z, z.Close, nil
-	case bytes.HasPrefix(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
-		z, err := xz.NewReader(br)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: bad xz data: %v", name, err)
-		}
-		return z, func() {}, nil
-	case bytes.HasPrefix(magic, []byte("BZh")):
-		return bzip2.NewReader(br), func() {}, nil
-	}
-	return br, func() {}, nil
 }
 
 // prefetcher runs the decompression in a goroutine, handing filled blocks
@@ -241,7 +200,7 @@ func verifiedStream(raw io.ReadCloser, name string, want Checksum, openSize int6
 		}
 		v.h = h
 	}
-	dr, closeDec, err := decompress(v, name)
+	dr, closeDec, err := decompress.Reader(v, name)
 	if err != nil {
 		raw.Close()
 		if v.err != nil && v.err != io.EOF {

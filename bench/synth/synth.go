@@ -27,6 +27,7 @@ package synth
 import (
 	"fmt"
 	"math/rand"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -281,7 +282,7 @@ func (m *model) plan() []*srcPlan {
 		added := false
 		for _, e := range extras {
 			n := p.name + e
-			if !contains(p.subs, n) {
+			if !slices.Contains(p.subs, n) {
 				p.subs = append(p.subs, n)
 				added = true
 				break
@@ -320,15 +321,6 @@ func perlModule(p *srcPlan) string {
 	return "perl(" + strings.ReplaceAll(strings.TrimPrefix(p.name, "perl-"), "-", "::") + ")"
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func newModel(o Options) *model {
 	m := &model{rng: rand.New(rand.NewSource(o.Seed)), opts: o}
 	plans := m.plan()
@@ -341,7 +333,7 @@ func newModel(o Options) *model {
 		if p.libSoname != "" {
 			libs = append(libs, p)
 		}
-		if p.pcName != "" && contains(p.subs, p.name+"-devel") {
+		if p.pcName != "" && slices.Contains(p.subs, p.name+"-devel") {
 			devels = append(devels, p)
 		}
 		if p.tool != "" {
@@ -368,7 +360,7 @@ func newModel(o Options) *model {
 
 	seq := 0
 	libPkgName := func(p *srcPlan) string {
-		if contains(p.subs, p.name+"-libs") {
+		if slices.Contains(p.subs, p.name+"-libs") {
 			return p.name + "-libs"
 		}
 		return p.subs[0]

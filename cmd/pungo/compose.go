@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -156,7 +157,7 @@ func runCompose(args []string) int {
 		return abort(`pkgset_koji_scratch_tasks can be used only for "test" compose type`, nil)
 	}
 	allSkip := append(append([]string{}, skip...), compose.StringsOpt(conf, "skip_phases")...)
-	if !quiet && (contains(allSkip, "productimg") || contains(just, "productimg")) {
+	if !quiet && (slices.Contains(allSkip, "productimg") || slices.Contains(just, "productimg")) {
 		fmt.Fprintln(os.Stderr, "WARNING: productimg phase has been removed, please remove it from --skip-phase or --just-phase option")
 	}
 	if err := compose.CheckSkipPhases(allSkip, just); err != nil {
@@ -379,13 +380,4 @@ func batchGC() {
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/pungo/pungo/internal/glob"
 	"github.com/pungo/pungo/repomd"
 )
 
@@ -505,7 +505,7 @@ func requiresCaps(p *repomd.Package, caps []repomd.Dep) bool {
 				continue
 			}
 			for _, name := range depNames(r) {
-				if fnmatch(c.Name, name) && repomd.DepMatches(r, repomd.Dep{Name: name}) {
+				if glob.DNF(c.Name, name) && repomd.DepMatches(r, repomd.Dep{Name: name}) {
 					return true
 				}
 			}
@@ -522,23 +522,11 @@ func hasFile(p *repomd.Package, pattern string) bool {
 		if !strings.HasPrefix(name, "/") {
 			name = "/" + name
 		}
-		if name == pattern || fnmatch(pattern, name) {
+		if name == pattern || glob.DNF(pattern, name) {
 			return true
 		}
 	}
 	return false
-}
-
-// fnmatch is fnmatch(3) without flags, as dnf matches globs: unlike
-// path.Match, * and ? match '/' too.
-func fnmatch(pattern, name string) bool {
-	if strings.IndexByte(pattern, '/') >= 0 || strings.IndexByte(name, '/') >= 0 {
-		// path.Match treats only '/' specially: hide it from it.
-		pattern = strings.ReplaceAll(pattern, "/", "\x00")
-		name = strings.ReplaceAll(name, "/", "\x00")
-	}
-	ok, _ := path.Match(pattern, name)
-	return ok
 }
 
 func anyCap(caps []repomd.Dep, f func(repomd.Dep) bool) bool {
@@ -558,7 +546,7 @@ func providesCap(p *repomd.Package, c repomd.Dep) bool {
 		return p.Satisfies(c)
 	}
 	for _, d := range p.Provides {
-		if fnmatch(c.Name, d.Name) {
+		if glob.DNF(c.Name, d.Name) {
 			return true
 		}
 	}
@@ -642,7 +630,7 @@ func matchesSpec(p *repomd.Package, spec string, fold bool) bool {
 		if f == spec {
 			return true
 		}
-		if fnmatch(spec, f) {
+		if glob.DNF(spec, f) {
 			return true
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -142,7 +143,7 @@ func New(conf Config, dir string, opts Options, console io.Writer, progress *Pro
 	if c.KojiEvent == 0 {
 		c.KojiEvent = IntOpt(conf, "koji_event", 0)
 	}
-	if l := ci.Compose.Label; l != "" && contains(SupportedMilestones, strings.SplitN(l, "-", 2)[0]) {
+	if l := ci.Compose.Label; l != "" && slices.Contains(SupportedMilestones, strings.SplitN(l, "-", 2)[0]) {
 		c.Log.Infof("Automatically setting 'supported' flag due to label: %s.", l)
 		c.Supported = true
 	}

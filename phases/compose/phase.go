@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -106,13 +107,13 @@ func CheckSkipPhases(skip, just []string) error {
 	var errs []string
 	for _, n := range append(append([]string{}, skip...), just...) {
 		// Pungi still accepts the removed productimg phase (with a warning).
-		if n != "productimg" && !contains(PhaseNames, n) {
+		if n != "productimg" && !slices.Contains(PhaseNames, n) {
 			errs = append(errs, fmt.Sprintf("unknown phase %q (known: %s)", n, strings.Join(PhaseNames, ", ")))
 		}
 	}
 	neededBy := [][2]string{{"pkgset", "gather"}, {"gather", "createrepo"}}
 	for _, nb := range neededBy {
-		if contains(skip, nb[0]) && !contains(skip, nb[1]) {
+		if slices.Contains(skip, nb[0]) && !slices.Contains(skip, nb[1]) {
 			errs = append(errs, fmt.Sprintf("Can not skip phase %s, needed by %s.", nb[0], nb[1]))
 		}
 	}
@@ -128,10 +129,10 @@ func (c *Compose) SkippedByOptions(name string) bool {
 	if name == "init" || name == StepTreeMetadata || name == StepComposeMetadata {
 		return false
 	}
-	if contains(c.SkipPhases, name) {
+	if slices.Contains(c.SkipPhases, name) {
 		return true
 	}
-	return len(c.JustPhases) > 0 && !contains(c.JustPhases, name)
+	return len(c.JustPhases) > 0 && !slices.Contains(c.JustPhases, name)
 }
 
 // Runner executes the schedule over a set of phase instances.

@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/pungo/pungo/phases/variants"
@@ -18,7 +19,7 @@ func (c *Compose) GetVariants(types []string, arch string) []*Variant {
 	var walk func(vs []*Variant)
 	walk = func(vs []*Variant) {
 		for _, v := range vs {
-			if (len(types) == 0 || contains(types, v.Type)) && (arch == "" || v.HasArch(arch)) {
+			if (len(types) == 0 || slices.Contains(types, v.Type)) && (arch == "" || v.HasArch(arch)) {
 				out = append(out, v)
 			}
 			walk(v.Variants)
@@ -53,13 +54,4 @@ func (c *Compose) Arches() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -848,7 +849,7 @@ func phaseChecks(c *Config, opts ValidateOptions) (errs, warns []Diagnostic) {
 				m, _ := conf.(map[string]any)
 				var extra []string
 				for _, a := range toStrings(m["arches"]) {
-					if !contains(variant.Arches, a) {
+					if !slices.Contains(variant.Arches, a) {
 						extra = append(extra, a)
 					}
 				}
@@ -864,18 +865,9 @@ func phaseChecks(c *Config, opts ValidateOptions) (errs, warns []Diagnostic) {
 
 func subset(a, b []string) bool {
 	for _, x := range a {
-		if !contains(b, x) {
+		if !slices.Contains(b, x) {
 			return false
 		}
 	}
 	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -131,7 +132,7 @@ func (p *ExtraISOs) Run(ctx context.Context, c *compose.Compose) error {
 			var arches []string
 			want := b.strs("arches")
 			for _, a := range v.Arches {
-				if len(want) == 0 || containsStr(want, a) {
+				if len(want) == 0 || slices.Contains(want, a) {
 					arches = append(arches, a)
 				}
 			}
@@ -148,7 +149,7 @@ func (p *ExtraISOs) Run(ctx context.Context, c *compose.Compose) error {
 	tasks := make([]compose.Task, len(items))
 	for i, it := range items {
 		tasks[i] = compose.Task{Name: it.v.UID + "." + it.arch, Run: func(ctx context.Context) error {
-			canFail := containsStr(it.conf.strs("failable_arches"), it.arch)
+			canFail := slices.Contains(it.conf.strs("failable_arches"), it.arch)
 			work := func() error { return extraISO(ctx, c, rr, p.Boot, it.conf, it.v, it.arch, canFail) }
 			if !canFail {
 				c.RequireDeliverable(it.v, it.arch, "extra_iso", "")
@@ -164,15 +165,6 @@ func (p *ExtraISOs) Run(ctx context.Context, c *compose.Compose) error {
 		}}
 	}
 	return c.RunTasks(ctx, "extra_isos", tasks, 2)
-}
-
-func containsStr(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func extraISO(ctx context.Context, c *compose.Compose, rr *runroot.Runner, boot *bootmedia.Result, conf extraConf, v *compose.Variant, arch string, canFail bool) error {

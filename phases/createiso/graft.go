@@ -4,10 +4,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/pungo/pungo/internal/glob"
 	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
@@ -152,24 +152,6 @@ type rankedPath struct {
 	path string
 }
 
-// fnmatchRe compiles Python's fnmatch pattern ("*" also matches "/").
-func fnmatchRe(pattern string) *regexp.Regexp {
-	var re strings.Builder
-	re.WriteString("^")
-	for _, r := range pattern {
-		switch r {
-		case '*':
-			re.WriteString(".*")
-		case '?':
-			re.WriteString(".")
-		default:
-			re.WriteString(regexp.QuoteMeta(string(r)))
-		}
-	}
-	re.WriteString("$")
-	return regexp.MustCompile(re.String())
-}
-
 // WriteGraftPoints writes the "iso/path=fs/path" list mkisofs reads with
 // -path-list. Directory entries are kept only for directories that would
 // otherwise be missing (empty ones); entries matching an exclude pattern
@@ -206,7 +188,8 @@ func WriteGraftPoints(path string, t Tree, exclude []string) error {
 		if rest := strings.TrimPrefix(e, "*"); rest != e && !strings.ContainsAny(rest, "*?[") {
 			matchers[i] = func(k string) bool { return strings.HasSuffix(k, rest) }
 		} else {
-			matchers[i] = fnmatchRe(e).MatchString
+			pattern := e
+			matchers[i] = func(k string) bool { return glob.Python(pattern, k) } // Pungi's fnmatch
 		}
 	}
 	out := make([]string, 0, len(keep))

@@ -4,13 +4,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/pungo/pungo/depsolve"
+	"github.com/pungo/pungo/internal/glob"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/atomicfile"
@@ -314,7 +315,7 @@ func (g *gatherer) nodeps(arch string, v *compose.Variant, in *Inputs) (PkgMap, 
 	sort.Slice(specs, func(i, j int) bool { return specs[i].String() < specs[j].String() })
 	filtered := func(p *repomd.Package) bool {
 		for f := range in.Filter {
-			if globMatch(f.Name, p.Name) && (f.Arch == "" || f.Arch == p.Arch) {
+			if glob.DNF(f.Name, p.Name) && (f.Arch == "" || f.Arch == p.Arch) {
 				return true
 			}
 		}
@@ -327,7 +328,7 @@ func (g *gatherer) nodeps(arch string, v *compose.Variant, in *Inputs) (PkgMap, 
 			continue
 		}
 		for _, s := range specs {
-			if !globMatch(s.Name, p.Name) || (s.Arch != "" && p.Arch != s.Arch && p.Arch != "noarch") {
+			if !glob.DNF(s.Name, p.Name) || (s.Arch != "" && p.Arch != s.Arch && p.Arch != "noarch") {
 				continue
 			}
 			pm[TypeRPM] = append(pm[TypeRPM], &Entry{Pkg: p.Package, Path: p.Path, Sigkey: p.Sigkey, Flags: []string{"input"}, Why: "input " + s.String()})
@@ -347,7 +348,7 @@ func (g *gatherer) nodeps(arch string, v *compose.Variant, in *Inputs) (PkgMap, 
 			continue
 		}
 		arches, ok := srpms[p.SourceRPM]
-		if !ok || (!contains(arches, p.Arch) && p.Arch != "noarch") {
+		if !ok || (!slices.Contains(arches, p.Arch) && p.Arch != "noarch") {
 			continue
 		}
 		pm[TypeDebug] = append(pm[TypeDebug], &Entry{Pkg: p.Package, Path: p.Path, Sigkey: p.Sigkey, Flags: []string{"input"}, Why: "debuginfo"})
@@ -358,14 +359,6 @@ func (g *gatherer) nodeps(arch string, v *compose.Variant, in *Inputs) (PkgMap, 
 // isDebug reports whether a package is a debuginfo or debugsource package.
 func isDebug(p *repomd.Package) bool {
 	return strings.Contains(p.Name, "-debuginfo") || strings.HasSuffix(p.Name, "-debugsource")
-}
-
-func globMatch(pattern, name string) bool {
-	if !strings.ContainsAny(pattern, "*?[") {
-		return pattern == name
-	}
-	ok, _ := path.Match(pattern, name)
-	return ok
 }
 
 // writeGatherLog writes work/<arch>/pungi/<Variant>.<arch>.<source>.log:

@@ -17,6 +17,7 @@ package gather
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -232,7 +233,7 @@ func (g *gatherer) gatherType(ctx context.Context, order []*compose.Variant, typ
 		}
 		var tasks []compose.Task
 		for _, arch := range v.Arches {
-			if !contains(g.c.Arches(), arch) {
+			if !slices.Contains(g.c.Arches(), arch) {
 				continue
 			}
 			tasks = append(tasks, compose.Task{Name: v.UID + "." + arch, Run: func(ctx context.Context) error {
@@ -449,15 +450,6 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // matchStart is Python's re.match of a config pattern, as Pungi.

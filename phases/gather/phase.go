@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,7 +34,7 @@ func (*Phase) Skip(*compose.Compose) bool { return false }
 // Validate checks gather options.
 func (*Phase) Validate(c *compose.Compose) error {
 	var errs []string
-	if lt, ok := compose.StringOpt(c.Conf, "link_type"); ok && !contains(LinkTypes, lt) {
+	if lt, ok := compose.StringOpt(c.Conf, "link_type"); ok && !slices.Contains(LinkTypes, lt) {
 		errs = append(errs, fmt.Sprintf("link_type %q is not one of %s", lt, strings.Join(LinkTypes, ", ")))
 	}
 	if len(errs) > 0 {

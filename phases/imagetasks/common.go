@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -205,21 +206,12 @@ func Arches(b Block, v *compose.Variant) []string {
 		if a == "src" {
 			continue
 		}
-		if len(want) == 0 || contains(want, a) {
+		if len(want) == 0 || slices.Contains(want, a) {
 			out = append(out, a)
 		}
 	}
 	sort.Strings(out)
 	return out
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // FailableArches are the block's failable arches ("*" = all of arches).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -123,7 +124,7 @@ func PlanImageBuild(ctx context.Context, c *compose.Compose) ([]*ImageBuildTask,
 				}
 			}
 			repos := ib.strs("repo")
-			if !v.IsEmpty && !contains(repos, v.UID) {
+			if !v.IsEmpty && !slices.Contains(repos, v.UID) {
 				repos = append(repos, v.UID)
 			}
 			urls, err := RepoURLs(c, repos, "$arch")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -219,7 +220,7 @@ func failableOf(b Block, arches []string) []string {
 // Koji task as a whole fail without failing the compose.
 func supersetOf(failable, arches []string) bool {
 	for _, a := range arches {
-		if !contains(failable, a) {
+		if !slices.Contains(failable, a) {
 			return false
 		}
 	}
@@ -318,7 +319,7 @@ func collectTaskImages(ctx context.Context, c *compose.Compose, v *compose.Varia
 				return n, fmt.Errorf("%s: variant %s (%s) has no images directory", deliverable, v.UID, v.Type)
 			}
 			if _, err := addImage(c, v, arch, p, dir, images.Image{Type: typ, Format: format, Arch: arch, Bootable: format == "iso",
-				Subvariant: subvariant(b, v), Deliverable: deliverable, CanFail: contains(failable, arch)}); err != nil {
+				Subvariant: subvariant(b, v), Deliverable: deliverable, CanFail: slices.Contains(failable, arch)}); err != nil {
 				return n, err
 			}
 			n++

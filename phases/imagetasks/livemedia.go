@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pungo/pungo/phases/compose"
@@ -61,7 +62,7 @@ func (*LiveMedia) Run(ctx context.Context, c *compose.Compose) error {
 			// Pungi's _get_repos: the configured repos, then the variant's
 			// own unless listed or empty.
 			repos := b.strs("repo")
-			if !v.IsEmpty && !contains(repos, v.UID) {
+			if !v.IsEmpty && !slices.Contains(repos, v.UID) {
 				repos = append(repos, v.UID)
 			}
 			urls, err := RepoURLs(c, repos, "$basearch")

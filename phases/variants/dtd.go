@@ -3,6 +3,7 @@ package variants
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -104,7 +105,7 @@ func validate(root *node) []Problem {
 				probs = append(probs, Problem{n.line, fmt.Sprintf("no declaration for attribute %s of element <%s>", key, n.tag)})
 				continue
 			}
-			if ad.enum != nil && !contains(ad.enum, a.Value) {
+			if ad.enum != nil && !slices.Contains(ad.enum, a.Value) {
 				probs = append(probs, Problem{n.line, fmt.Sprintf("value %q for attribute %s of <%s> is not among the enumerated set (%s)",
 					a.Value, key, n.tag, strings.Join(ad.enum, "|"))})
 			}
@@ -171,13 +172,4 @@ func allText(n *node) string {
 		b.WriteString(t.data)
 	}
 	return b.String()
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }

@@ -3,6 +3,7 @@ package variants
 import (
 	"encoding/json"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -28,7 +29,7 @@ func FuzzParse(f *testing.F) {
 		for _, v := range vs.All() {
 			if v.Parent != nil && len(v.Parent.Arches) > 0 {
 				for _, a := range v.Arches {
-					if !contains(v.Parent.Arches, a) {
+					if !slices.Contains(v.Parent.Arches, a) {
 						t.Fatalf("%s has arch %s its parent lacks", v.UID, a)
 					}
 				}

@@ -13,6 +13,7 @@ package variants
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -198,7 +199,7 @@ func (vs *Variants) Arches() []string {
 // HasArch reports whether the variant is built for arch ("src" belongs to
 // every variant, as in Pungi).
 func (v *Variant) HasArch(arch string) bool {
-	return arch == "src" || contains(v.Arches, arch)
+	return arch == "src" || slices.Contains(v.Arches, arch)
 }
 
 // GetVariants is Pungi's Variant.get_variants: the children of the given
@@ -209,7 +210,7 @@ func (v *Variant) GetVariants(arch string, types []string, recursive bool) []*Va
 	if arch != "" && !v.HasArch(arch) {
 		return out
 	}
-	if contains(types, "self") {
+	if slices.Contains(types, "self") {
 		out = append(out, v)
 	}
 	var childTypes []string
@@ -219,7 +220,7 @@ func (v *Variant) GetVariants(arch string, types []string, recursive bool) []*Va
 		}
 	}
 	for _, c := range v.Variants {
-		if len(types) > 0 && !contains(types, c.Type) {
+		if len(types) > 0 && !slices.Contains(types, c.Type) {
 			continue
 		}
 		if arch != "" && !c.HasArch(arch) {
@@ -339,7 +340,7 @@ func (b *builder) fail(line int, format string, args ...any) {
 }
 
 func (b *builder) excluded(v *Variant) bool {
-	if len(b.uids) > 0 && !contains(b.uids, v.UID) {
+	if len(b.uids) > 0 && !slices.Contains(b.uids, v.UID) {
 		b.vs.Notes = append(b.vs.Notes, fmt.Sprintf("Excluding variant %s: filtered by configuration.", v.UID))
 		return true
 	}
@@ -374,7 +375,7 @@ func (b *builder) variant(n *node, parent *Variant) *Variant {
 	if len(b.arches) > 0 {
 		kept := v.Arches[:0]
 		for _, a := range v.Arches {
-			if contains(b.arches, a) {
+			if slices.Contains(b.arches, a) {
 				kept = append(kept, a)
 			}
 		}
@@ -509,7 +510,7 @@ func (b *builder) addChild(child, parent *Variant, line int) bool {
 	}
 	var arches []string
 	for _, a := range child.Arches {
-		if contains(parent.Arches, a) {
+		if slices.Contains(parent.Arches, a) {
 			arches = append(arches, a)
 		}
 	}

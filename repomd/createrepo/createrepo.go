@@ -27,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pungo/pungo/internal/glob"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/rpmfile"
 )
@@ -339,37 +340,11 @@ func baseName(s string) string { return s[strings.LastIndexByte(s, '/')+1:] }
 // excludedPath reports whether s matches one of the --excludes patterns.
 func excludedPath(s string, patterns []string) bool {
 	for _, p := range patterns {
-		if globMatch(p, s) {
+		if glob.GLib(p, s) { // createrepo_c's g_pattern_match
 			return true
 		}
 	}
 	return false
-}
-
-// globMatch is GLib's g_pattern_match: '*' matches any run of characters,
-// '/' included, and '?' any one character.
-func globMatch(pat, s string) bool {
-	px, sx := 0, 0
-	starP, starS := -1, 0
-	for sx < len(s) {
-		if px < len(pat) && (pat[px] == '?' || pat[px] == s[sx]) {
-			px++
-			sx++
-		} else if px < len(pat) && pat[px] == '*' {
-			starP, starS = px, sx
-			px++
-		} else if starP >= 0 {
-			px = starP + 1
-			starS++
-			sx = starS
-		} else {
-			return false
-		}
-	}
-	for px < len(pat) && pat[px] == '*' {
-		px++
-	}
-	return px == len(pat)
 }
 
 // loadOld reads the packages of the existing metadata in out/repodata and

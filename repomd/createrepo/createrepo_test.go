@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pungo/pungo/internal/glob"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/repodiff"
 	"github.com/pungo/pungo/repomd/rpmtest"
@@ -238,8 +239,8 @@ func TestGlobMatch(t *testing.T) {
 		{"*.i686.rpm", "a.x86_64.rpm", false},
 		{"", "", true},
 	} {
-		if got := globMatch(c.pat, c.s); got != c.want {
-			t.Errorf("globMatch(%q, %q) = %v", c.pat, c.s, got)
+		if got := glob.GLib(c.pat, c.s); got != c.want {
+			t.Errorf("glob.GLib(%q, %q) = %v", c.pat, c.s, got)
 		}
 	}
 }

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/pungo/pungo/internal/decompress"
 
-	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/atomicfile"
 	"github.com/pungo/pungo/repomd/rpmfile"
 )
@@ -171,10 +171,6 @@ func AddMetadata(file, repodata string, opts ModifyOptions) (*Record, error) {
 	return rec, nil
 }
 
-// inputSuffixes are the compressed-file suffixes modifyrepo_c recognises
-// on its input.
-var inputSuffixes = []string{".gz", ".bz2", ".xz", ".zst"}
-
 // addFile writes file to dst compressed with comp. As modifyrepo_c does, a
 // compressed input (told by its suffix) is stored by its content: it is
 // decompressed first and the suffix leaves its published name, so
@@ -190,16 +186,13 @@ func addFile(file, base, dst string, comp Compression, sum string, also func(bas
 	}
 	defer in.Close()
 	var r io.Reader = in
-	for _, suf := range inputSuffixes {
-		if strings.HasSuffix(base, suf) && len(base) > len(suf) {
-			d, done, err := repomd.Decompress(in, file)
-			if err != nil {
-				return Sums{}, "", err
-			}
-			defer done()
-			r, base = d, strings.TrimSuffix(base, suf)
-			break
+	if suf := decompress.CompressedSuffix(base); suf != "" {
+		d, done, err := decompress.Reader(in, file)
+		if err != nil {
+			return Sums{}, "", err
 		}
+		defer done()
+		r, base = d, strings.TrimSuffix(base, suf)
 	}
 	m, err := createMD(dst, comp, sum)
 	if err != nil {
