@@ -9,7 +9,7 @@ import (
 
 	"github.com/beevik/etree"
 
-	"github.com/pungo/pungo/repomd/atomicfile"
+	"github.com/pungo/pungo/internal/atomicfile"
 )
 
 // Write emits c as a comps document: XML declaration, the comps DOCTYPE,

@@ -7,8 +7,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/report"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 func init() {

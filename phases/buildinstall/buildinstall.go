@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/multilib"
 	"github.com/pungo/pungo/phases/bootmedia"
 	"github.com/pungo/pungo/phases/buildinstall/fatimg"
@@ -27,7 +28,6 @@ import (
 	"github.com/pungo/pungo/phases/createiso"
 	"github.com/pungo/pungo/phases/images"
 	"github.com/pungo/pungo/phases/runroot"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // Phase is the buildinstall phase. Its Result tells the phases that use

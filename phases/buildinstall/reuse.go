@@ -12,11 +12,11 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/koji"
 	"github.com/pungo/pungo/phases/runroot"
 	"github.com/pungo/pungo/repomd"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // reuseMeta is logs/<arch>/buildinstall-<Variant>-logs/buildinstall.metadata:

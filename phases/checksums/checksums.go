@@ -24,9 +24,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/images"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // Phase is the image_checksum phase.

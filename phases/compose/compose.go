@@ -12,8 +12,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/productmd"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // Statuses a compose's STATUS file can hold.

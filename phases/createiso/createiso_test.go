@@ -12,12 +12,12 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/bootmedia"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/images"
 	"github.com/pungo/pungo/phases/images/imgtest"
 	"github.com/pungo/pungo/phases/productmd"
-	"github.com/pungo/pungo/repomd/atomicfile"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 

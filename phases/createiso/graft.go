@@ -7,8 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/internal/glob"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // Tree maps a path on the ISO to the file (or, with a trailing "/", the

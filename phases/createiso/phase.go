@@ -26,11 +26,11 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/bootmedia"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/images"
 	"github.com/pungo/pungo/phases/runroot"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // Phase is the createiso phase. Boot is the buildinstall phase's result

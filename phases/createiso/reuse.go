@@ -8,9 +8,9 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/bootmedia"
 	"github.com/pungo/pungo/phases/compose"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // reuseMeta is what a createiso run records for the next compose to

@@ -5,8 +5,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/productmd"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 func readTreeInfo(path string) (*productmd.TreeInfo, error) {

@@ -26,10 +26,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/gather"
 	"github.com/pungo/pungo/phases/productmd"
-	"github.com/pungo/pungo/repomd/atomicfile"
 	cr "github.com/pungo/pungo/repomd/createrepo"
 )
 

@@ -21,10 +21,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/pkgset"
 	"github.com/pungo/pungo/phases/productmd"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // Phase is the extra_files phase.

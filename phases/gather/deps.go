@@ -11,10 +11,10 @@ import (
 	"sync"
 
 	"github.com/pungo/pungo/depsolve"
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/internal/glob"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/repomd"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // DepsolveInputs are the exact arguments the deps method hands to

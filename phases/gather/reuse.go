@@ -10,10 +10,10 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/pkgset"
 	"github.com/pungo/pungo/repomd"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // reuseKeys are the options that change a gather result.

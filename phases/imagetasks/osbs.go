@@ -7,13 +7,13 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/config/pyre"
 	"github.com/pungo/pungo/phases/images"
 	"github.com/pungo/pungo/phases/koji"
 	"github.com/pungo/pungo/phases/productmd"
 	"github.com/pungo/pungo/phases/runroot"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // OSBS is the osbs phase: container images built by Koji from a git

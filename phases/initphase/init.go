@@ -13,9 +13,9 @@ import (
 	"path/filepath"
 
 	"github.com/pungo/pungo/comps"
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/variants"
-	"github.com/pungo/pungo/repomd/atomicfile"
 	"github.com/pungo/pungo/repomd/createrepo"
 )
 

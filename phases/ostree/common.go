@@ -18,9 +18,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/runroot"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // Block is one configuration block of an ostree phase.

@@ -7,13 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/multilib"
 	"github.com/pungo/pungo/phases/buildinstall"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/createiso"
 	"github.com/pungo/pungo/phases/images"
 	"github.com/pungo/pungo/phases/runroot"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // ContainerPhase is the ostree_container phase.

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/koji"
-	"github.com/pungo/pungo/repomd/atomicfile"
 	"github.com/pungo/pungo/repomd/rpmfile"
 )
 

@@ -17,10 +17,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/multilib"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/repomd"
-	"github.com/pungo/pungo/repomd/atomicfile"
 	"github.com/pungo/pungo/repomd/createrepo"
 )
 

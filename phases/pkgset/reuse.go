@@ -6,9 +6,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/repomd"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // headerCache keeps the package metadata read from .rpm headers (Koji

@@ -16,7 +16,7 @@ import (
 	"os"
 	"sort"
 
-	"github.com/pungo/pungo/repomd/atomicfile"
+	"github.com/pungo/pungo/internal/atomicfile"
 )
 
 // FormatVersion is the productmd metadata version written in every header.

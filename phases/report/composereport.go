@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/compose"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // ComposeReportName is the report's file name in logs/global/.

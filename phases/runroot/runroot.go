@@ -21,9 +21,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/koji"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // Request is one command to run.

@@ -14,10 +14,10 @@ import (
 	"strings"
 
 	"github.com/pungo/pungo/depsolve"
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/multilib"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/repomd"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // Repoclosure is the repoclosure phase.

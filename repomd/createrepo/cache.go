@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/repomd"
-	"github.com/pungo/pungo/repomd/atomicfile"
 	"github.com/pungo/pungo/repomd/rpmfile"
 )
 

@@ -16,7 +16,7 @@ import (
 	"github.com/beevik/etree"
 	"github.com/pungo/pungo/internal/decompress"
 
-	"github.com/pungo/pungo/repomd/atomicfile"
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/repomd/rpmfile"
 )
 

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pungo/pungo/repomd/atomicfile"
+	"github.com/pungo/pungo/internal/atomicfile"
 )
 
 // writeRepomd writes repomd.xml laid out as createrepo_c writes it.

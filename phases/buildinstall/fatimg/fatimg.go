@@ -15,7 +15,7 @@ import (
 	"strings"
 	"unicode/utf16"
 
-	"github.com/pungo/pungo/repomd/atomicfile"
+	"github.com/pungo/pungo/internal/atomicfile"
 )
 
 const sector = 512

@@ -28,10 +28,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/bootmedia"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/productmd"
-	"github.com/pungo/pungo/repomd/atomicfile"
 )
 
 // TreeStep writes .treeinfo, .discinfo and media.repo of every tree. Boot
