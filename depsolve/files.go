@@ -107,3 +107,8 @@ func (p *Pool) LoadFiles() error {
 	p.loadFiles()
 	return p.err
 }
+
+// FileProviders returns the binary packages containing path, ascending
+// ids, reading filelists first when primary.xml cannot be complete for
+// path. Check Err afterwards.
+func (p *Pool) FileProviders(path string) []PkgID { return p.files.providers(path) }

@@ -76,3 +76,12 @@ func (p *Pool) eachProvide(name string, fn func(pkg PkgID, d *repomd.Dep) bool) 
 		}
 	}
 }
+
+// EachProvide calls fn for every provide entry named name (the implicit
+// "name = EVR" of a binary package included), package by package in
+// descending id order, until fn returns false. Source packages provide
+// nothing. The query engine uses it to match requirements against the
+// provides of chosen packages through the pool's one index.
+func (p *Pool) EachProvide(name string, fn func(pkg PkgID, d *repomd.Dep) bool) {
+	p.eachProvide(name, fn)
+}

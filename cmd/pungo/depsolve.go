@@ -148,47 +148,14 @@ func readComps(file string, repos []*depsolve.Repo) ([]*comps.Comps, error) {
 }
 
 // compsInputs returns the conditional packages of the named groups and the
-// langpacks table, merged over all comps as dnf merges repositories' comps
-// (a later langpack entry for the same name wins).
+// langpacks table, expanded by the same library code as the compose's
+// gather phase (depsolve.ExpandGroups, depsolve.CompsLangpacks).
 func compsInputs(cs []*comps.Comps, groups []string) ([]depsolve.Conditional, []depsolve.Langpack, error) {
-	var conds []depsolve.Conditional
-	seenCond := map[depsolve.Conditional]bool{}
-	for _, id := range groups {
-		found := false
-		for _, c := range cs {
-			g := c.Group(id)
-			if g == nil {
-				continue
-			}
-			found = true
-			for _, pr := range g.Packages {
-				if pr.Type != comps.TypeConditional {
-					continue
-				}
-				cd := depsolve.Conditional{Name: pr.Requires, Install: pr.Name}
-				if !seenCond[cd] {
-					seenCond[cd] = true
-					conds = append(conds, cd)
-				}
-			}
-		}
-		if !found {
-			return nil, nil, fmt.Errorf("group %q is not in the comps", id)
-		}
+	in := depsolve.ExpandGroups(cs, groups)
+	if len(in.Missing) > 0 {
+		return nil, nil, fmt.Errorf("group %q is not in the comps", in.Missing[0])
 	}
-	var langs []depsolve.Langpack
-	at := map[string]int{}
-	for _, c := range cs {
-		for _, l := range c.Langpacks {
-			if i, ok := at[l.Name]; ok {
-				langs[i].Install = l.Install
-				continue
-			}
-			at[l.Name] = len(langs)
-			langs = append(langs, depsolve.Langpack{Name: l.Name, Install: l.Install})
-		}
-	}
-	return conds, langs, nil
+	return in.Conditional, depsolve.CompsLangpacks(cs), nil
 }
 
 type depsolveJSONItem struct {

@@ -405,42 +405,11 @@ func (g *gatherer) expandGroups(arch string, v *compose.Variant, groups map[stri
 			docs = append(docs, cs)
 		}
 	}
-	seen := map[string]bool{}
-	seenCond := map[depsolve.Conditional]bool{}
-	for _, id := range sortedKeys(groups) {
-		for _, d := range docs {
-			gr := d.Group(id)
-			if gr == nil {
-				continue
-			}
-			for _, p := range gr.Packages {
-				if p.Type == "conditional" {
-					c := depsolve.Conditional{Name: p.Requires, Install: p.Name}
-					if !seenCond[c] {
-						seenCond[c] = true
-						cond = append(cond, c)
-					}
-					continue
-				}
-				if !seen[p.Name] {
-					seen[p.Name] = true
-					pkgs = append(pkgs, p.Name)
-				}
-			}
-		}
-	}
-	seenLP := map[depsolve.Langpack]bool{}
-	for _, d := range docs {
-		for _, lp := range d.Langpacks {
-			x := depsolve.Langpack{Name: lp.Name, Install: lp.Install}
-			if !seenLP[x] {
-				seenLP[x] = true
-				langpacks = append(langpacks, x)
-			}
-		}
-	}
+	// A group that no document defines adds nothing.
+	in := depsolve.ExpandGroups(docs, sortedKeys(groups))
+	pkgs = in.Packages
 	sort.Strings(pkgs)
-	return pkgs, cond, langpacks, nil
+	return pkgs, in.Conditional, depsolve.CompsLangpacks(docs), nil
 }
 
 func sortedKeys(m map[string]bool) []string {
