@@ -124,8 +124,8 @@ func repoquery(w io.Writer, o repoqueryOptions) error {
 		// twice in primary (libsolv keeps both solvables) or in two
 		// repositories is one line, so it counts once here too.
 		seen := map[string]bool{}
-		for _, p := range sel {
-			seen[dnfNEVRA(p.Package)] = true
+		for _, id := range sel {
+			seen[query.DNFNEVRA(pool.Pkg(id))] = true
 		}
 		_, err := fmt.Fprintln(w, len(seen))
 		return err
