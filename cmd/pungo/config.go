@@ -22,7 +22,8 @@ func init() {
 
 const configUsage = `usage: pungo config validate [-e KEY=VALUE]... [--old-composes] [--offline] [--no-variants] FILE
        pungo config validate --dump-schema
-       pungo config dump [-e KEY=VALUE]... [--raw] FILE
+       pungo config dump [-e KEY=VALUE]... [--raw] [--freeze-event ID|COMPOSE] SOURCE...
+       pungo config dump [-e KEY=VALUE]... [--raw] [--freeze-event ID|COMPOSE] --multi DIR MULTI.conf
 
 validate prints errors and warnings as FILE:LINE:COL: error|warning: MESSAGE and
 exits 0 when there are no errors (warnings allowed), 1 when there are errors,
@@ -31,8 +32,14 @@ exits 0 when there are no errors (warnings allowed), 1 when there are errors,
 --dump-schema prints Pungi's option schema as JSON Schema and exits.
 
 dump prints the config as JSON with sorted keys: with defaults filled in and
-validated (exit 1 on validation errors), or with --raw the variables exactly as
-parsed (tuples as arrays), without validation.
+validated (exit 1 on validation errors), or with --raw (--just-dump) the
+variables exactly as parsed (tuples as arrays), without validation. A SOURCE is
+a config file or a compose directory (its logs/global/config-dump.global.log);
+several sources are merged, later ones winning. --freeze-event pins the Koji
+event (an ID, or a compose whose work/global/koji-event holds one) as
+koji_event, so a compose from the dump sees Koji as it was then. --multi DIR
+clones a pungi-orchestrate multi-config: each part dumped to DIR/NAME.json with
+its local comps and variants files, and the INI rewritten to point at them.
 
 -e KEY=VALUE defines KEY as the string VALUE (taken as written, not parsed)
 before the file is read, as pungi-config-validate and pungi-config-dump do:
@@ -206,6 +213,10 @@ func runConfigDump(args []string) int {
 	flags.Var(&defines, "e", "define a string variable before the file is read: KEY=VALUE (repeatable)")
 	flags.Var(&defines, "define", "same as -e")
 	raw := flags.Bool("raw", false, "print the variables as parsed, without defaults or validation")
+	flags.BoolVar(raw, "just-dump", false, "same as --raw (pungi-config-dump's name)")
+	freeze := flags.String("freeze-event", "", "write koji_event = `ID` (or the event of a compose directory) into the dump")
+	multi := flags.String("multi", "", "dump a pungi-orchestrate multi-config and its parts into `DIR`")
+	flags.Bool("offline", true, "accepted for pungi-config-dump compatibility; git references are never resolved")
 	flags.Usage = func() { fmt.Fprintln(os.Stderr, configUsage) }
 	pos, err := parseInterspersed(flags, args)
 	if err != nil {
@@ -214,27 +225,28 @@ func runConfigDump(args []string) int {
 		}
 		return 2
 	}
-	if len(pos) != 1 {
-		return fail("config dump", fmt.Errorf("want exactly one config file, got %d arguments (see pungo config -h)", len(pos)))
+	if len(pos) == 0 {
+		return fail("config dump", fmt.Errorf("want a config file or compose directory (see pungo config -h)"))
 	}
-	c, err := config.Load(pos[0], defines)
+	event, err := parseKojiEvent(*freeze)
 	if err != nil {
-		return fail("config dump", err)
+		return fail("config dump", fmt.Errorf("--freeze-event %s: neither an event ID nor a compose with a readable work/global/koji-event", *freeze))
 	}
-	if *raw {
-		if err := config.WriteJSON(os.Stdout, c.Values()); err != nil {
-			return fail("config dump", err)
+	opts := config.DumpOptions{Defines: defines, Raw: *raw, Event: event}
+	if *multi != "" {
+		if len(pos) != 1 {
+			return fail("config dump", fmt.Errorf("--multi takes exactly one multi-config, got %d", len(pos)))
 		}
-		return 0
+		err = config.DumpMulti(pos[0], *multi, opts)
+	} else {
+		err = config.DumpSources(os.Stdout, pos, opts, nil)
 	}
-	r := config.Check(c, config.ValidateOptions{SchemaOnly: true})
-	if len(r.Errors) > 0 {
-		for _, d := range r.Errors {
-			fmt.Fprintf(os.Stderr, "%s: error: %s\n", d.Pos, d.Msg)
-		}
+	var derr *config.DumpError
+	if errors.As(err, &derr) {
+		fmt.Fprintln(os.Stderr, derr.Error())
 		return 1
 	}
-	if err := r.Config.Dump(os.Stdout); err != nil {
+	if err != nil {
 		return fail("config dump", err)
 	}
 	return 0

@@ -100,7 +100,9 @@ func TestConfigCommand(t *testing.T) {
 		{"dump syntax error", []string{"dump", "--raw", p("syntax.conf")}, 2, "",
 			"pungo config dump: syntax.conf:1:5: '[' was never closed\n"},
 		{"no file", []string{"validate"}, 2, "", "pungo config validate: want exactly one config file, got 0 arguments (see pungo config -h)\n"},
-		{"two files", []string{"dump", "--raw", p("ok.conf"), p("ok.conf")}, 2, "", "pungo config dump: want exactly one config file, got 2 arguments (see pungo config -h)\n"},
+		{"multi takes one file", []string{"dump", "--multi", p("out"), p("ok.conf"), p("ok.conf")}, 2, "", "pungo config dump: --multi takes exactly one multi-config, got 2\n"},
+		{"freeze-event neither ID nor compose", []string{"dump", "--freeze-event", p("ok.conf"), p("ok.conf")}, 2, "",
+			"pungo config dump: --freeze-event ok.conf: neither an event ID nor a compose with a readable work/global/koji-event\n"},
 		{"unknown subcommand", []string{"frob"}, 2, "", "pungo config: unknown subcommand \"frob\" (want validate or dump)\n"},
 	}
 	for _, tt := range tests {

@@ -62,6 +62,9 @@ type LoadOptions struct {
 	// (pungi-config-validate's .pungi-config-validate.json); Pungi merges
 	// them into the -e definitions, so they win over those.
 	Defaults map[string]any
+	// JSON reads the file as JSON whatever its name (a compose's
+	// logs/global/config-dump.global.log).
+	JSON bool
 }
 
 // defineRE is the check of Pungi's validate_definition; \w as Python 3
@@ -94,7 +97,7 @@ func LoadWith(path string, opts LoadOptions) (*Config, error) {
 	for _, n := range defines.Names {
 		vars.Set(n, defines.Values[n])
 	}
-	if strings.HasSuffix(path, ".json") {
+	if opts.JSON || strings.HasSuffix(path, ".json") {
 		jv, err := loadJSON(path)
 		if err != nil {
 			return nil, err
