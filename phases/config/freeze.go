@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/pungo/pungo/repomd/atomicfile"
+	"github.com/pungo/pungo/internal/atomicfile"
 )
 
 // This file is pungi-config-dump beyond printing one config: several
