@@ -210,7 +210,9 @@ func verifiedStream(raw io.ReadCloser, name string, want Checksum, openSize int6
 	}
 	// After the decompressor ends, read on to the end of the raw file so
 	// that trailing bytes are hashed too and the checksum is decided.
-	if openSize > 0 {
+	// Bound what a decompressor makes; an unrecognised format (zchunk,
+	// read raw) is bounded by its size already.
+	if _, raw := dr.(*bufio.Reader); openSize > 0 && !raw {
 		dr = &openLimit{r: dr, name: name, left: openSize}
 	}
 	tail := io.MultiReader(dr, drainReader{v})

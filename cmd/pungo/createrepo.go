@@ -18,7 +18,24 @@ func init() {
 
 func runCreaterepo(args []string) int {
 	const name = "createrepo"
-	cmd, err := createrepo.ParseArgs(args, os.Stderr)
+	// --strict is pungo's own flag (createrepo_c has none): without it an
+	// unreadable package is reported and left out, as createrepo_c does;
+	// with it the run fails. The compose parses createrepo_c lines with
+	// ParseArgs and never skips.
+	strict := false
+	var rest []string
+	for i, a := range args {
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		if a == "--strict" {
+			strict = true
+			continue
+		}
+		rest = append(rest, a)
+	}
+	cmd, err := createrepo.ParseArgs(rest, os.Stderr)
 	if err != nil {
 		if errors.Is(err, createrepo.ErrHelp) {
 			return 0
@@ -32,9 +49,13 @@ func runCreaterepo(args []string) int {
 	defer stop()
 	o := cmd.Options
 	o.Context = ctx
+	o.SkipBad = !strict
 	res, err := createrepo.Run(cmd.Dir, o)
 	if err != nil {
 		return fail(name, err)
+	}
+	for _, bad := range res.Skipped {
+		fmt.Fprintf(os.Stderr, "pungo %s: skipped: %s\n", name, bad)
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(os.Stderr, "pungo %s: warning: %s\n", name, w)

@@ -192,3 +192,26 @@ func TestRepoqueryDuplicateCount(t *testing.T) {
 		t.Errorf("listing %q, count %q, stderr %q", list, count, stderr)
 	}
 }
+
+// TestCreaterepoBadRPMs: like createrepo_c, each bad file is reported on
+// stderr naming it and why, skipped, and the run exits 0; --strict fails.
+func TestCreaterepoBadRPMs(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(demoDir, "rpms", "demo-shell-5.2-1.x86_64.rpm")
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Skip(err)
+	}
+	os.WriteFile(filepath.Join(dir, "demo-shell-5.2-1.x86_64.rpm"), data, 0o644)
+	os.WriteFile(filepath.Join(dir, "empty.rpm"), nil, 0o644)
+	os.WriteFile(filepath.Join(dir, "cut.rpm"), data[:len(data)/2], 0o644)
+	code, _, stderr := runCLI(t, runCreaterepo, "-q", "--no-database", dir)
+	if code != 0 || !strings.Contains(stderr, "pungo createrepo: skipped: "+filepath.Join(dir, "empty.rpm")+": empty file (0 bytes), not an RPM package\n") ||
+		!strings.Contains(stderr, "pungo createrepo: skipped: "+filepath.Join(dir, "cut.rpm")+": ") || strings.Count(stderr, "\n") != 2 {
+		t.Errorf("code %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = runCLI(t, runCreaterepo, "-q", "--strict", "--no-database", dir)
+	if code != 2 || !strings.Contains(stderr, "cut.rpm: ") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("--strict: code %d, stderr %q", code, stderr)
+	}
+}

@@ -73,6 +73,12 @@ type Options struct {
 	NumDeltas       int
 	MaxDeltaRPMSize int64
 
+	// SkipBad leaves out a package that cannot be read (truncated, empty,
+	// not an RPM, a symlink out of the tree), reporting it in
+	// Result.Skipped, as createrepo_c does. Without it such a package
+	// fails the run naming the file: a compose wants that.
+	SkipBad bool
+
 	// Now fixes the timestamps (tests); zero means time.Now().
 	Now time.Time
 	// Context, when set, cancels the run (on SIGINT, say): it then fails
@@ -101,7 +107,16 @@ type Result struct {
 	Reused   int      // of those, taken from old metadata (--update)
 	Records  []Record // the records written to repomd.xml
 	Warnings []string // problems that did not stop the run
+	Skipped  []string // with SkipBad: "path: why" of each package left out
 }
+
+// badPackages is write's report of unreadable packages under SkipBad.
+type badPackages struct {
+	jobs []int // indexes into the jobs
+	errs []error
+}
+
+func (b *badPackages) Error() string { return fmt.Sprintf("%d unreadable packages", len(b.jobs)) }
 
 // Record is one written <data> entry of repomd.xml.
 type Record struct {
@@ -162,6 +177,13 @@ func Run(dir string, opts Options) (*Result, error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, err
 	}
+	// Before anything reads the old repodata (--update): the lock, and
+	// the repair of what a killed run left.
+	unlock, err := lockOutput(out)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if opts.CacheDir != "" {
 		// As createrepo_c: a relative cache directory is below the output
 		// directory, and it is created up front.
@@ -205,8 +227,32 @@ func Run(dir string, opts Options) (*Result, error) {
 	if !opts.Deltas {
 		res, err = reuseUnchanged(tmp, own, jobs, old, opts, xmlComp, dbComp, groupComp, now)
 	}
+	var skipped []string
 	if err == nil && res == nil {
 		res, err = write(tmp, jobs, old, opts, xmlComp, dbComp, groupComp, now)
+		var bad *badPackages
+		if errors.As(err, &bad) {
+			keep := jobs[:0:0]
+			drop := map[int]bool{}
+			for k, i := range bad.jobs {
+				drop[i] = true
+				skipped = append(skipped, bad.errs[k].Error())
+			}
+			for i, j := range jobs {
+				if !drop[i] {
+					keep = append(keep, j)
+				}
+			}
+			jobs = keep
+			// A clean directory: the first pass's files are gone or
+			// half-removed.
+			if err = os.RemoveAll(tmp); err == nil {
+				err = os.Mkdir(tmp, 0o755)
+			}
+			if err == nil {
+				res, err = write(tmp, jobs, old, opts, xmlComp, dbComp, groupComp, now)
+			}
+		}
 	}
 	if err == nil && opts.Deltas {
 		err = addDeltas(tmp, out, jobs, opts, xmlComp, res, now)
@@ -219,6 +265,7 @@ func Run(dir string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	res.Warnings = append(warnings, res.Warnings...)
+	res.Skipped = skipped
 	return res, nil
 }
 
@@ -588,6 +635,7 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 
 	res := &Result{Packages: len(jobs)}
 	var firstErr error
+	bad := &badPackages{}
 	var done <-chan struct{}
 	if opts.Context != nil {
 		done = opts.Context.Done()
@@ -604,8 +652,15 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 		}
 		r := &results[i]
 		if r.err != nil {
-			firstErr = r.err
-			break
+			if !opts.SkipBad {
+				firstErr = r.err
+				break
+			}
+			bad.jobs = append(bad.jobs, i)
+			bad.errs = append(bad.errs, r.err)
+			*r = result{}
+			<-window
+			continue
 		}
 		if r.reused {
 			res.Reused++
@@ -631,6 +686,11 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 	shutdown()
 	closeDBs()
 	closeXML()
+	if firstErr == nil && len(bad.jobs) > 0 {
+		// The heads already say len(jobs) packages: Run writes again
+		// without the bad ones (createrepo_c recompresses likewise).
+		firstErr = bad
+	}
 	if firstErr == nil {
 		for k, e := range xmlErr {
 			if e != nil {
@@ -888,28 +948,6 @@ func groupZck(dir, groupFile string, packed Sums, opts Options, ts int64) (Recor
 	}
 	return Record{Type: "group_zck", Href: href, Sums: s, HasOpen: true, Timestamp: ts,
 		HeaderChecksum: hex.EncodeToString(hdr.Checksum[:]), HeaderSize: hdr.Size}, nil
-}
-
-// swap puts the finished tmp directory in place of repodata: the old one is
-// moved aside first and only removed once the new one is in place.
-func swap(tmp, repodata string) error {
-	aside := ""
-	if _, err := os.Lstat(repodata); err == nil {
-		aside = filepath.Join(filepath.Dir(repodata), fmt.Sprintf(".repodata.old-%d-%d", os.Getpid(), time.Now().UnixNano()))
-		if err := os.Rename(repodata, aside); err != nil {
-			return err
-		}
-	}
-	if err := os.Rename(tmp, repodata); err != nil {
-		if aside != "" {
-			os.Rename(aside, repodata)
-		}
-		return err
-	}
-	if aside != "" {
-		os.RemoveAll(aside)
-	}
-	return nil
 }
 
 // DefaultWorkers is createrepo_c's default worker count.

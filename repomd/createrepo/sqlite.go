@@ -131,7 +131,7 @@ func openDB(path string, kind dbKind) (w *dbWriter, err error) {
 	w = &dbWriter{kind: kind, path: path, conn: dc, exec: dc.(driver.ExecerContext)}
 	defer func() {
 		if err != nil {
-			w.conn.Close()
+			dc.Close() // not w.conn: the return has set w to nil
 			err = fmt.Errorf("%s: %w", path, err)
 		}
 	}()

@@ -21,6 +21,7 @@ package rpmfile
 import (
 	"bufio"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -80,6 +81,12 @@ func ReadFile(path string, opts Options) (*repomd.Package, error) {
 		p, err = Read(f, opts)
 	}
 	if err != nil {
+		switch {
+		case st.Size() == 0:
+			return nil, fmt.Errorf("%s: empty file (0 bytes), not an RPM package", path)
+		case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, fmt.Errorf("%s: truncated RPM package (the file ends after %d bytes, inside its headers or payload): %w", path, st.Size(), err)
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if p.SizePackage != st.Size() {

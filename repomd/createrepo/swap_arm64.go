@@ -1,0 +1,5 @@
+//go:build linux
+
+package createrepo
+
+const sysRenameat2 = 276

@@ -1,0 +1,154 @@
+package createrepo
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/toolcheck"
+)
+
+// demoRPMs copies the first n demo packages into a new directory.
+func demoRPMs(t *testing.T, n int) string {
+	t.Helper()
+	src := filepath.Join(toolcheck.ProjectRoot(), "testdata", "demo", "rpms")
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	for _, e := range ents {
+		if n == 0 {
+			break
+		}
+		if strings.HasSuffix(e.Name(), ".rpm") {
+			data, _ := os.ReadFile(filepath.Join(src, e.Name()))
+			os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644)
+			n--
+		}
+	}
+	return dir
+}
+
+func listing(t *testing.T, dir string) string {
+	ents, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	return strings.Join(names, " ")
+}
+
+// TestSwapKeepsRepodata: the exchange (and its two-rename fallback)
+// replaces repodata and leaves nothing beside it.
+func TestSwapKeepsRepodata(t *testing.T) {
+	for _, exchange := range []bool{true, false} {
+		if !exchange {
+			saved := renameExchange
+			renameExchange = func(a, b string) error { return errExchangeUnsupported }
+			defer func() { renameExchange = saved }()
+		}
+		dir := demoRPMs(t, 3)
+		for round := 0; round < 2; round++ {
+			if _, err := Run(dir, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := repomd.Open(dir); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if l := listing(t, dir); strings.Contains(l, ".repodata") {
+			t.Errorf("exchange=%v: left %s", exchange, l)
+		}
+	}
+}
+
+// TestRecoverKilledRun: a run killed between the fallback's two renames
+// left no repodata but .repodata.old-*; one killed while writing left
+// .repodata.tmp-*. The next run restores the newest old copy before it
+// reads it (--update) and removes the rest.
+func TestRecoverKilledRun(t *testing.T) {
+	dir := demoRPMs(t, 3)
+	if _, err := Run(dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	rd := filepath.Join(dir, "repodata")
+	os.Rename(rd, filepath.Join(dir, ".repodata.old-7-200"))
+	os.MkdirAll(filepath.Join(dir, ".repodata.old-7-100"), 0o755)
+	os.MkdirAll(filepath.Join(dir, ".repodata.tmp-123/x"), 0o755)
+	if err := recoverOutput(dir); err != nil {
+		t.Fatal(err)
+	}
+	if l := listing(t, dir); strings.Contains(l, ".repodata") || !strings.Contains(l, "repodata") {
+		t.Fatalf("after recovery: %s", l)
+	}
+	if _, err := repomd.Open(dir); err != nil {
+		t.Fatalf("recovered repodata: %v", err)
+	}
+	os.Rename(rd, filepath.Join(dir, ".repodata.old-7-300"))
+	res, err := Run(dir, Options{Update: true})
+	if err != nil || res.Reused != 3 {
+		t.Fatalf("--update after a killed swap: %+v %v", res, err)
+	}
+}
+
+// TestConcurrentWriters: a second writer of one directory is refused with
+// a clear message, as is one beside createrepo_c's .repodata/.
+func TestConcurrentWriters(t *testing.T) {
+	dir := demoRPMs(t, 1)
+	d, _ := os.Open(dir)
+	defer d.Close()
+	if err := syscall.Flock(int(d.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Run(dir, Options{})
+	if err == nil || !strings.Contains(err.Error(), "another pungo createrepo is writing this repository") {
+		t.Errorf("locked: %v", err)
+	}
+	syscall.Flock(int(d.Fd()), syscall.LOCK_UN)
+	os.Mkdir(filepath.Join(dir, ".repodata"), 0o755)
+	_, err = Run(dir, Options{})
+	if err == nil || !strings.Contains(err.Error(), "createrepo_c is running here") {
+		t.Errorf(".repodata/: %v", err)
+	}
+	if l := listing(t, dir); l != ".repodata demo-cluster-1.4-2.src.rpm" {
+		t.Errorf("refused runs wrote: %s", l)
+	}
+}
+
+// TestBadPackages: with SkipBad (pungo createrepo's default, as
+// createrepo_c) each unreadable file is reported naming it and why and
+// left out, and the package count is right; without it (the compose, and
+// --strict) the first one fails the run.
+func TestBadPackages(t *testing.T) {
+	dir := demoRPMs(t, 3)
+	good, _ := os.ReadDir(dir)
+	data, _ := os.ReadFile(filepath.Join(dir, good[0].Name()))
+	os.WriteFile(filepath.Join(dir, "trunc.rpm"), data[:1000], 0o644)
+	os.WriteFile(filepath.Join(dir, "empty.rpm"), nil, 0o644)
+	os.WriteFile(filepath.Join(dir, "text.rpm"), []byte("hello\n"), 0o644)
+	os.Symlink("/etc/passwd", filepath.Join(dir, "out.rpm"))
+	res, err := Run(dir, Options{SkipBad: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"empty.rpm: empty file (0 bytes), not an RPM package", "out.rpm: ", "text.rpm: not an rpm file", "trunc.rpm: "}
+	if len(res.Skipped) != len(want) || res.Packages != 3 {
+		t.Fatalf("packages %d, skipped %q", res.Packages, res.Skipped)
+	}
+	for i, w := range want {
+		if !strings.Contains(res.Skipped[i], filepath.Join(dir, w)) {
+			t.Errorf("skipped[%d] = %q, want %q", i, res.Skipped[i], w)
+		}
+	}
+	r, err := repomd.Open(dir)
+	if err != nil || len(r.Packages) != 3 {
+		t.Fatalf("repo: %v", err)
+	}
+	if _, err := Run(dir, Options{}); err == nil || !strings.Contains(err.Error(), "empty.rpm: empty file") {
+		t.Errorf("strict: %v", err)
+	}
+}
