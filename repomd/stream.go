@@ -1,6 +1,7 @@
 package repomd
 
 import (
+	"bufio"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
