@@ -20,6 +20,7 @@ import (
 
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/config"
+	"github.com/pungo/pungo/phases/cts"
 	"github.com/pungo/pungo/phases/initphase"
 	"github.com/pungo/pungo/phases/pipeline"
 	"github.com/pungo/pungo/phases/report"
@@ -170,8 +171,19 @@ func runCompose(args []string) int {
 	opts := compose.Options{Type: composeType, Label: label, Supported: supported, SkipPhases: skip,
 		JustPhases: just, OldComposes: old, KojiEvent: event, ConfigPath: cfgPath}
 	dir := composeDir
+	ctsClient, err := cts.FromConfig(conf)
+	if err != nil {
+		return abort(err.Error(), nil)
+	}
 	if targetDir != "" {
-		if dir, _, err = compose.CreateDir(targetDir, conf, opts); err != nil {
+		if ctsClient != nil {
+			// The compose ID and respin come from CTS (Pungi's
+			// get_compose_dir with cts_url).
+			dir, _, err = ctsClient.CreateDir(context.Background(), targetDir, conf, opts, parents, respinOf)
+		} else {
+			dir, _, err = compose.CreateDir(targetDir, conf, opts)
+		}
+		if err != nil {
 			return abort(err.Error(), nil)
 		}
 	} else if _, err := os.Stat(filepath.Join(dir, "work", "global", "composeinfo-base.json")); err != nil {
@@ -201,8 +213,9 @@ func runCompose(args []string) int {
 		return fail("compose", err)
 	}
 	defer c.Log.Close()
-	if len(parents) > 0 || respinOf != "" {
-		c.Log.Infof("Parent composes: %s; respin of: %s (recorded only: no Compose Tracking Service is used)", strings.Join(parents, " "), respinOf)
+	if err := registerWithCTS(c, ctsClient, targetDir != "", parents, respinOf); err != nil {
+		c.Log.Errorf("%v", err)
+		return fail("compose", err)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -255,6 +268,27 @@ func runCompose(args []string) int {
 	}
 	c.Log.Infof("Compose finished: %s", c.Topdir)
 	return 0
+}
+
+// registerWithCTS logs the compose's CTS registration and records its URL
+// (translate_paths applied to the compose directory) when that differs
+// from the directory, as Pungi's update_compose_url.
+func registerWithCTS(c *compose.Compose, client *cts.Client, registered bool, parents []string, respinOf string) error {
+	if client == nil {
+		if len(parents) > 0 || respinOf != "" {
+			c.Log.Infof("Parent composes: %s; respin of: %s (recorded only: cts_url is not set)", strings.Join(parents, " "), respinOf)
+		}
+		return nil
+	}
+	if registered {
+		c.Log.Infof("Compose %s registered with CTS %s (parents: %s; respin of: %s)", c.Info.Compose.ID, client.URL, strings.Join(parents, " "), respinOf)
+	}
+	if u := c.TranslatePath(c.Topdir); u != c.Topdir {
+		if err := client.SetURL(context.Background(), c.Info.Compose.ID, u); err != nil {
+			return fmt.Errorf("CTS: recording the compose URL %s: %w", u, err)
+		}
+	}
+	return nil
 }
 
 // writeComposeReport writes logs/global/compose-report.html; a report that
