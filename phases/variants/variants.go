@@ -363,10 +363,16 @@ func (b *builder) variant(n *node, parent *Variant) *Variant {
 		v.UID = parent.UID + "-" + v.ID
 	}
 	v.HasOptional, _ = isTrue(n, "has_optional")
-	// Pungi evaluates bool() of the attribute string, which makes
-	// is_empty="false" true; the DTD's intent (and this reader) is the
-	// value itself.
-	v.IsEmpty, _ = isTrue(n, "is_empty")
+	// Pungi takes bool() of the attribute string, so any value, even
+	// is_empty="false", makes the variant empty; pungo does the same and
+	// says so.
+	if s, ok := n.attr("is_empty"); ok && s != "" {
+		v.IsEmpty = true
+		if s != "true" {
+			b.vs.Notes = append(b.vs.Notes, fmt.Sprintf("Variant %s: is_empty=%q makes it empty, as in Pungi (any value does); "+
+				"leave the attribute out for a variant with content.", v.ID, s))
+		}
+	}
 	for _, as := range n.childrenNamed("arches") {
 		for _, a := range as.childrenNamed("arch") {
 			v.Arches = append(v.Arches, a.content())

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -79,8 +80,12 @@ Live variant [x86_64]
 		!reflect.DeepEqual(as.ModularKojiTags, []string{"module-el9-*"}) {
 		t.Errorf("AppStream modules %v %v %v", as.Modules, as.ModuleSpecs, as.ModularKojiTags)
 	}
-	if vs.Lookup("Everything").IsEmpty || !vs.Lookup("Live").IsEmpty {
+	// As in Pungi, any is_empty value, "false" included, empties a variant.
+	if !vs.Lookup("Everything").IsEmpty || !vs.Lookup("Live").IsEmpty || vs.Lookup("Client").IsEmpty {
 		t.Error("is_empty misread")
+	}
+	if !slices.ContainsFunc(vs.Notes, func(n string) bool { return strings.Contains(n, `Variant Everything: is_empty="false" makes it empty`) }) {
+		t.Errorf("no note about is_empty=\"false\": %q", vs.Notes)
 	}
 	if got := vs.Lookup("Client-optional").Groups; len(got) != 1 || got[0].Name != "client-optional" {
 		t.Errorf("explicit optional child replaced: %+v", got)
