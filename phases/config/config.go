@@ -246,9 +246,16 @@ func KeyString(k any) string {
 		return "false"
 	case nil:
 		return "null"
+	case kobo.Tuple:
+		// JSON has no tuple keys: the key is kept under a name no lookup
+		// matches and the JSON writer refuses, as Python's json does.
+		return tupleKeyPrefix + kobo.Repr(x)
 	}
 	return fmt.Sprint(k)
 }
+
+// tupleKeyPrefix marks a tuple dict key in plain values (see KeyString).
+const tupleKeyPrefix = "\x00tuple:"
 
 // Keys returns the options set in the config, sorted.
 func (c *Config) Keys() []string {

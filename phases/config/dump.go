@@ -2,11 +2,13 @@ package config
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/pungo/pungo/phases/config/kobo"
@@ -14,15 +16,22 @@ import (
 
 // WriteJSON writes a config value the way Pungi's config dump does
 // (json.dump with sort_keys=True, indent=4): keys sorted, four-space
-// indentation, tuples as arrays, floats as Python prints them, non-ASCII
-// escaped. A trailing newline ends the output.
+// indentation, tuples as arrays, floats as Python prints them (inf as
+// Infinity), integers beyond 64 bits in full, non-ASCII escaped. A dict
+// with a tuple key is an error, as in Python's json (nothing is written
+// then). A trailing newline ends the output.
 func WriteJSON(w io.Writer, v any) error {
-	bw := bufio.NewWriter(w)
+	var buf bytes.Buffer
+	bw := bufio.NewWriter(&buf)
 	if err := writeJSON(bw, v, 0); err != nil {
 		return err
 	}
 	bw.WriteByte('\n')
-	return bw.Flush()
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
 }
 
 // Dump writes the config's values (with defaults when WithDefaults was
@@ -49,6 +58,8 @@ func writeJSON(w *bufio.Writer, v any, depth int) error {
 		w.WriteString(strconv.FormatInt(x, 10))
 	case int:
 		w.WriteString(strconv.Itoa(x))
+	case kobo.BigInt:
+		w.WriteString(x.String())
 	case float64:
 		if math.IsInf(x, 0) || math.IsNaN(x) {
 			// Python writes Infinity/NaN, which is not JSON; so does pungo.
@@ -82,6 +93,9 @@ func writeJSON(w *bufio.Writer, v any, depth int) error {
 		}
 		keys := make([]string, 0, len(x))
 		for k := range x {
+			if strings.HasPrefix(k, tupleKeyPrefix) {
+				return fmt.Errorf("keys must be str, int, float, bool or None, not tuple (key %s)", strings.TrimPrefix(k, tupleKeyPrefix))
+			}
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/pungo/pungo/phases/config/kobo"
@@ -126,11 +128,16 @@ func (j *jsonReader) value() (any, *kobo.PosNode, error) {
 			if n, err := t.Int64(); err == nil {
 				return n, &kobo.PosNode{Pos: start}, nil
 			}
-			return nil, nil, fmt.Errorf("integer out of range (64 bits): %s", s)
+			// Python's json reads unbounded integers.
+			if b, ok := new(big.Int).SetString(s, 10); ok {
+				return kobo.BigInt{Int: b}, &kobo.PosNode{Pos: start}, nil
+			}
+			return nil, nil, fmt.Errorf("invalid integer: %s", s)
 		}
-		f, err := t.Float64()
-		if err != nil {
-			return nil, nil, fmt.Errorf("number out of range: %s", s)
+		// Out of range is inf (or 0.0), as Python's float() makes it.
+		f, err := strconv.ParseFloat(s, 64)
+		if ne, ok := err.(*strconv.NumError); err != nil && (!ok || ne.Err != strconv.ErrRange) {
+			return nil, nil, fmt.Errorf("invalid number: %s", s)
 		}
 		return f, &kobo.PosNode{Pos: start}, nil
 	}

@@ -92,7 +92,11 @@ func scmDict() *Node {
 	)
 }
 
-func strOrSCM() *Node { return anyOf(str(), scmDict()) }
+func strOrSCM() *Node {
+	n := anyOf(str(), scmDict())
+	n.scmRef = true
+	return n
+}
 
 func repoDict() *Node {
 	return obj([]string{"baseurl"},

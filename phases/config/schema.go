@@ -24,6 +24,7 @@ type Node struct {
 	Append       []string // old names whose values are appended to this property
 
 	variantKeys bool // object keys are variant regexes
+	scmRef      bool // Pungi's str_or_scm_dict: a git dict gets a branch
 }
 
 // Prop is a named property (or a key pattern) with its schema.

@@ -81,7 +81,7 @@ func Check(c *Config, opts ValidateOptions) *Result {
 			continue
 		}
 		v := &walker{order: filled.order}
-		out := v.check(o.Node, c.values[name], []string{name})
+		out := v.check(o.Node, gitBranch(o.Node, c.values[name]), []string{name})
 		filled.values[name] = out
 		for _, e := range v.errs {
 			r.Errors = append(r.Errors, c.diagAt(e.path, e.String()))
@@ -109,6 +109,29 @@ func Check(c *Config, opts ValidateOptions) *Result {
 	}
 	r.Config = filled
 	return r
+}
+
+// gitBranch is what Pungi's validation does, offline, to a git scm dict
+// in a str_or_scm_dict property (pungo never resolves references over the
+// network): a dict with a repo and no branch (missing, null or empty) gets
+// branch "HEAD". The dict is copied, not changed in place.
+func gitBranch(n *Node, v any) any {
+	m, ok := v.(map[string]any)
+	if !n.scmRef || !ok || m["scm"] != "git" {
+		return v
+	}
+	if _, ok := m["repo"]; !ok {
+		return v
+	}
+	if b, _ := m["branch"].(string); b != "" {
+		return v
+	}
+	out := make(map[string]any, len(m)+1)
+	for k, x := range m {
+		out[k] = x
+	}
+	out["branch"] = "HEAD"
+	return out
 }
 
 func (c *Config) clone() *Config {
@@ -242,11 +265,14 @@ func (w *walker) checkType(n *Node, val any, path []string) bool {
 			}
 		case "number":
 			switch val.(type) {
-			case int64, float64:
+			case int64, kobo.BigInt, float64:
 				ok = true
 			}
 		case "integer":
-			_, ok = val.(int64)
+			switch val.(type) {
+			case int64, kobo.BigInt:
+				ok = true
+			}
 		case "boolean":
 			_, ok = val.(bool)
 		case "null":
@@ -399,7 +425,7 @@ func (w *walker) checkObject(n *Node, m map[string]any, path []string) any {
 	keys := w.order.keys(out)
 	for _, pr := range n.Props {
 		if v, ok := out[pr.Name]; ok {
-			out[pr.Name] = w.check(pr.Node, v, appendPath(path, pr.Name))
+			out[pr.Name] = w.check(pr.Node, gitBranch(pr.Node, v), appendPath(path, pr.Name))
 		}
 	}
 	var extras []string

@@ -313,6 +313,16 @@ func intArg(conv byte, v any) (int64, string, error) {
 	switch x := v.(type) {
 	case int64:
 		return x, "", nil
+	case BigInt:
+		switch conv {
+		case 'o':
+			return 0, x.Text(8), nil
+		case 'x':
+			return 0, x.Text(16), nil
+		case 'X':
+			return 0, strings.ToUpper(x.Text(16)), nil
+		}
+		return 0, x.String(), nil
 	case bool:
 		if x {
 			return 1, "", nil
@@ -344,6 +354,12 @@ func floatArg(v any) (float64, error) {
 	switch x := v.(type) {
 	case int64:
 		return float64(x), nil
+	case BigInt:
+		f := x.Float()
+		if math.IsInf(f, 0) {
+			return 0, errors.New("int too large to convert to float")
+		}
+		return f, nil
 	case float64:
 		return x, nil
 	case bool:

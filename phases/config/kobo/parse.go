@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -337,8 +338,27 @@ func (p *parser) valueAt(basicOnly bool) (any, *PosNode, error) {
 	return nil, nil, p.syntaxError()
 }
 
+// unhashable returns the part of a dict key Python cannot hash (a list or
+// dict, also inside a tuple), or nil. A tuple key comes from a variable:
+// kobo reads only scalars and names as keys.
+func unhashable(key any) any {
+	switch x := key.(type) {
+	case string, int64, BigInt, float64, bool, nil:
+		return nil
+	case Tuple:
+		for _, e := range x {
+			if bad := unhashable(e); bad != nil {
+				return bad
+			}
+		}
+		return nil
+	}
+	return key
+}
+
 // number converts a NUMBER token as kobo does: float() when the text has a
-// point, int() otherwise, so 1e3 and 0x10 are errors and 10_000 is not.
+// point (1.0e999 is inf), int() otherwise, unbounded, so 1e3 and 0x10 are
+// errors and 10_000 is not.
 func (p *parser) number(negative bool) (any, error) {
 	text := p.tok.Text
 	clean := strings.ReplaceAll(text, "_", "")
@@ -348,10 +368,11 @@ func (p *parser) number(negative bool) (any, error) {
 		}
 		f, err := strconv.ParseFloat(clean, 64)
 		if err != nil {
-			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-				return nil, p.errorf("float out of range: %s", text)
+			// Python's float() rounds overflow to inf and underflow to
+			// zero (1.0e999 is inf); Go gives the same values with ErrRange.
+			if ne, ok := err.(*strconv.NumError); !ok || ne.Err != strconv.ErrRange {
+				return nil, p.errorf("could not convert string to float: '%s'", text)
 			}
-			return nil, p.errorf("could not convert string to float: '%s'", text)
 		}
 		if negative {
 			f = -f
@@ -368,7 +389,12 @@ func (p *parser) number(negative bool) (any, error) {
 	}
 	n, err := strconv.ParseInt(clean, 10, 64)
 	if err != nil {
-		return nil, p.errorf("integer out of range (64 bits): %s", text)
+		// Python's int() is unbounded.
+		b, ok := new(big.Int).SetString(clean, 10)
+		if !ok {
+			return nil, p.errorf("invalid literal for int() with base 10: '%s'", text)
+		}
+		return BigInt{b}, nil
 	}
 	return n, nil
 }
@@ -452,10 +478,8 @@ func (p *parser) dict() (any, *PosNode, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		switch key.(type) {
-		case string, int64, float64, bool, nil:
-		default:
-			return nil, nil, &Error{keyPos, fmt.Sprintf("unhashable dict key of type %s", TypeName(key))}
+		if bad := unhashable(key); bad != nil {
+			return nil, nil, &Error{keyPos, fmt.Sprintf("unhashable dict key of type %s", TypeName(bad))}
 		}
 		for _, k := range d.Keys {
 			if sameTypeEqual(k, key) {

@@ -6,23 +6,39 @@
 // earlier variables, "fmt" % value after a string literal, imports and global
 // declarations.
 //
-// Values are string, int64, float64, bool, nil, []any (a list), Tuple and
-// *Dict (a dict that keeps its keys' Python types and insertion order).
+// Values are string, int64, BigInt (an int beyond 64 bits: Python's ints
+// are unbounded), float64, bool, nil, []any (a list), Tuple and *Dict (a
+// dict that keeps its keys' Python types and insertion order).
 package kobo
 
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 )
+
+// BigInt is an integer literal that does not fit in int64. Integers that
+// fit are always int64, so a BigInt never equals an int64.
+type BigInt struct{ *big.Int }
+
+// String renders the decimal digits, as Python's str() and json do.
+func (b BigInt) String() string { return b.Int.String() }
+
+// Float is float(b): ±Inf when it is beyond float64 (Python raises
+// OverflowError there; callers that care check).
+func (b BigInt) Float() float64 {
+	f, _ := new(big.Float).SetInt(b.Int).Float64()
+	return f
+}
 
 // Tuple is a parenthesised sequence. It behaves as a list everywhere except
 // on the right of "fmt" % value, where its items are the format arguments.
 type Tuple []any
 
-// Dict is a Python dict: keys keep their type (string, int64, float64, bool
-// or nil) and their insertion order. Keys that Python considers equal
+// Dict is a Python dict: keys keep their type (string, int64, BigInt,
+// float64, bool, nil or a Tuple of those) and their insertion order. Keys that Python considers equal
 // (1, 1.0 and True) are one key.
 type Dict struct {
 	Keys   []any
@@ -68,6 +84,30 @@ func ScalarEqual(a, b any) bool { return pyEqual(a, b) }
 // pyEqual compares two scalar keys the way Python's == does for the types a
 // config can hold: numbers and bools compare by value across types.
 func pyEqual(a, b any) bool {
+	if ta, ok := a.(Tuple); ok {
+		tb, ok := b.(Tuple)
+		if !ok || len(ta) != len(tb) {
+			return false
+		}
+		for i := range ta {
+			if !pyEqual(ta[i], tb[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	ba, aBig := a.(BigInt)
+	bb, bBig := b.(BigInt)
+	if aBig || bBig {
+		switch {
+		case aBig && bBig:
+			return ba.Cmp(bb.Int) == 0
+		case aBig:
+			return bigEqualsNumber(ba, b)
+		default:
+			return bigEqualsNumber(bb, a)
+		}
+	}
 	af, aNum := numeric(a)
 	bf, bNum := numeric(b)
 	if aNum && bNum {
@@ -86,6 +126,17 @@ func pyEqual(a, b any) bool {
 		return b == nil
 	}
 	return false
+}
+
+// bigEqualsNumber is BigInt == other: never equal to an int64 or bool
+// (those fit in 64 bits), equal to a float only with exactly its value.
+func bigEqualsNumber(b BigInt, other any) bool {
+	f, ok := other.(float64)
+	if !ok || math.IsInf(f, 0) || math.IsNaN(f) || f != math.Trunc(f) {
+		return false
+	}
+	bf, _ := new(big.Float).SetFloat64(f).Int(nil)
+	return bf.Cmp(b.Int) == 0
 }
 
 func numeric(v any) (float64, bool) {
@@ -116,7 +167,7 @@ func TypeName(v any) string {
 	switch v.(type) {
 	case string:
 		return "str"
-	case int64:
+	case int64, BigInt:
 		return "int"
 	case float64:
 		return "float"
@@ -155,6 +206,8 @@ func writeRepr(b *strings.Builder, v any) {
 		b.WriteString(reprString(x))
 	case int64:
 		b.WriteString(strconv.FormatInt(x, 10))
+	case BigInt:
+		b.WriteString(x.String())
 	case float64:
 		b.WriteString(FloatRepr(x))
 	case bool:
