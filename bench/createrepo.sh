@@ -4,8 +4,15 @@
 #   - 2,000 tiny RPMs, and 100 RPMs of about 5 MB each (built once with
 #     rpmbuild into bench/out/, which is gitignored);
 #   - a full run and a no-change --update rerun, both tools at the same
-#     --workers.
-# Usage: bench/createrepo.sh [-w WORKERS] [-r REPEATS]
+#     --workers;
+#   - --zck full runs (without and with databases, and with dictionaries
+#     made by zck_gen_zdict as Fedora makes its fedora-repo-zdicts) on
+#     "tinysrc": the tiny RPMs with the source RPM name in each header
+#     rewritten (same length, tiny-1-1.src.rpm -> tyNNNN-1.src.rpm) so that
+#     every package has its own source package and so its own zchunk chunk,
+#     as in a real distribution; the tiny corpus itself, all built from one
+#     source package, makes a single chunk per file.
+# Usage: bench/createrepo.sh [-w WORKERS] [-r REPEATS] [-c "tiny big"]
 # Each measurement is the best of REPEATS runs (default 5), so that other
 # load on a shared machine disturbs it least.
 set -euo pipefail
@@ -13,11 +20,13 @@ cd "$(dirname "$0")/.."
 root=$PWD
 workers=5
 repeats=5
-while getopts "w:r:" o; do
+corpora="tiny big"
+while getopts "w:r:c:" o; do
 	case $o in
 	w) workers=$OPTARG ;;
 	r) repeats=$OPTARG ;;
-	*) echo "usage: $0 [-w WORKERS] [-r REPEATS]" >&2; exit 2 ;;
+	c) corpora=$OPTARG ;;
+	*) echo "usage: $0 [-w WORKERS] [-r REPEATS] [-c CORPORA]" >&2; exit 2 ;;
 	esac
 done
 out=$root/bench/out/createrepo
@@ -70,8 +79,7 @@ gen_big() {
 	touch "$dir/.complete"
 }
 
-gen_tiny
-gen_big
+for corpus in $corpora; do "gen_$corpus"; done
 go build -o "$out/pungo" ./cmd/pungo
 
 # measure CMD…: runs CMD $repeats times and prints "WALL CPU", the fastest
@@ -115,7 +123,7 @@ row() { # label, createrepo_c "wall cpu", pungo "wall cpu"
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs; best of $repeats runs each"
 printf '%-40s %9s %9s %8s   %9s %9s %8s\n' "case (--workers $workers)" "c wall" "pungo" "speedup" "c cpu" "pungo" "ratio"
-for corpus in tiny big; do
+for corpus in $corpora; do
 	dir=$out/$corpus
 	cat "$dir"/*.rpm >/dev/null # warm the page cache for both tools alike
 	for db in --database --no-database; do
@@ -133,5 +141,56 @@ for corpus in tiny big; do
 		uc=$(measure createrepo_c -q $db --update --workers "$workers" --outputdir "$c" "$dir")
 		up=$(measure "$out/pungo" createrepo -q $db --update --workers "$workers" --outputdir "$p" "$dir")
 		row "$corpus $db: no-change --update" "$uc" "$up"
+	done
+done
+
+# zchunk on tinysrc, without and with Fedora-style dictionaries
+# (zck_gen_zdict over createrepo_c's own .zck files).
+case " $corpora " in *" tiny "*) ;; *) exit 0 ;; esac
+dir=$out/tinysrc
+if [ ! -f "$dir/.complete" ]; then
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	python3 - "$out/tiny" "$dir" <<'PY'
+import os, sys, glob
+src, dst = sys.argv[1], sys.argv[2]
+old = b"tiny-1-1.src.rpm"
+for i, f in enumerate(sorted(glob.glob(os.path.join(src, "*.rpm")))):
+    b = open(f, "rb").read()
+    assert b.count(old) == 1, f
+    open(os.path.join(dst, os.path.basename(f)), "wb").write(b.replace(old, b"ty%04d-1.src.rpm" % i))
+PY
+	touch "$dir/.complete"
+fi
+cat "$dir"/*.rpm >/dev/null
+dicts=$out/zdicts
+if [ ! -f "$dicts/other.xml.zdict" ]; then
+	rm -rf "$dicts" "$out/zdict-work"
+	mkdir -p "$dicts" "$out/zdict-work/repo"
+	createrepo_c -q --zck --no-database --simple-md-filenames --outputdir "$out/zdict-work/repo" "$dir"
+	for n in primary filelists other; do
+		mkdir -p "$out/zdict-work/$n/chunks"
+		(cd "$out/zdict-work/$n" && zck_gen_zdict -d chunks "$out/zdict-work/repo/repodata/$n.xml.zck" >/dev/null 2>&1)
+		mv "$out/zdict-work/$n/$n.xml.zdict" "$dicts/"
+	done
+	rm -rf "$out/zdict-work"
+fi
+for flags in "--no-database --zck" "--database --zck" "--no-database --zck --zck-dict-dir $dicts"; do
+	c=$out/zck-c
+	p=$out/zck-pungo
+	rm -rf "$c" "$p"
+	mkdir -p "$c" "$p"
+	# shellcheck disable=SC2086
+	mc=$(measure createrepo_c -q $flags --workers "$workers" --outputdir "$c" "$dir")
+	# shellcheck disable=SC2086
+	mp=$(measure "$out/pungo" createrepo -q $flags --workers "$workers" --outputdir "$p" "$dir")
+	label="tinysrc ${flags/ --zck-dict-dir $dicts/ +dicts}"
+	row "$label" "$mc" "$mp"
+	if ! "$out/pungo" repodiff -q "$c" "$p"; then
+		echo "WARNING: pungo and createrepo_c metadata differ on tiny $flags" >&2
+	fi
+	for t in primary filelists other; do
+		printf '    %-10s .zck bytes: createrepo_c %s, pungo %s\n' "$t" \
+			"$(stat -c %s "$c"/repodata/*-$t.xml.zck)" "$(stat -c %s "$p"/repodata/*-$t.xml.zck)"
 	done
 done
