@@ -128,10 +128,13 @@ type Environment struct {
 	DisplayOrder      *int
 	Groups            []GroupRef // <grouplist>
 	Options           []GroupRef // <optionlist>
-	Arch, Variant     string     // comps_filter attributes on <environment>
-	blank             blankAttrs
-	Other             []Raw
-	Line              int
+	// HasOptionList records an <optionlist> element, kept (as comps_filter
+	// keeps it) even when it has or is left no groups.
+	HasOptionList bool
+	Arch, Variant string // comps_filter attributes on <environment>
+	blank         blankAttrs
+	Other         []Raw
+	Line          int
 }
 
 // Langpack is a <langpacks><match name= install=/>.

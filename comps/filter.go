@@ -295,6 +295,7 @@ func (c *Comps) Normalize() {
 		normalizeCommon(&e.NameByLang, &e.Description, &e.DescriptionByLang, &e.HasDescription)
 		e.Groups = dropArch(sortRefs(e.Groups))
 		e.Options = dropArch(sortRefs(e.Options))
+		e.HasOptionList = len(e.Options) > 0 // libcomps writes no empty optionlist
 		if len(e.Groups) > 0 {
 			envs = append(envs, e)
 		}

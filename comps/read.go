@@ -477,6 +477,7 @@ func (p *reader) environment(e *etree.Element) (*Environment, error) {
 		case "grouplist":
 			err = p.appendGroupList(c, "environment "+env.ID, &env.Groups)
 		case "optionlist":
+			env.HasOptionList = true
 			err = p.appendGroupList(c, "environment "+env.ID, &env.Options)
 		default:
 			env.Other = append(env.Other, p.raw(c))

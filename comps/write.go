@@ -49,7 +49,7 @@ func (c *Comps) Write(w io.Writer) error {
 			e.CreateElement("display_order").SetText(strconv.Itoa(*env.DisplayOrder))
 		}
 		writeGroupList(e, "grouplist", env.Groups)
-		if len(env.Options) > 0 {
+		if len(env.Options) > 0 || env.HasOptionList {
 			writeGroupList(e, "optionlist", env.Options)
 		}
 		raws.add(e, 2, env.Other)
