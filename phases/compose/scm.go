@@ -19,6 +19,9 @@ type SCM struct {
 	File   string // a file (or glob for rpm) inside the source
 	Dir    string // a directory inside the source (instead of File)
 	Target string // where inside the destination (extra_files)
+	// CredentialHelper is options.credential_helper: git runs with it
+	// as credential.helper (and credential.useHttpPath), as Pungi's.
+	CredentialHelper string
 }
 
 // ParseSCM reads a scm_dict (or a plain path) from a config value.
@@ -33,6 +36,9 @@ func ParseSCM(v any) (SCM, error) {
 			s.Kind = k
 		}
 		s.Repo, s.Branch, s.File, s.Dir, s.Target = str("repo"), str("branch"), str("file"), str("dir"), str("target")
+		if o, ok := t["options"].(map[string]any); ok {
+			s.CredentialHelper, _ = o["credential_helper"].(string)
+		}
 		if s.File == "" && s.Dir == "" {
 			return s, fmt.Errorf("scm_dict %v names neither file nor dir", t)
 		}
@@ -62,7 +68,11 @@ func (c *Compose) Fetch(ctx context.Context, s SCM, destDir string) ([]string, e
 			return nil, err
 		}
 		defer os.RemoveAll(tmp)
-		args := []string{"clone", "--quiet", "--depth", "1"}
+		var args []string
+		if s.CredentialHelper != "" {
+			args = append(args, "-c", "credential.useHttpPath=true", "-c", "credential.helper="+s.CredentialHelper)
+		}
+		args = append(args, "clone", "--quiet", "--depth", "1")
 		if s.Branch != "" {
 			args = append(args, "--branch", s.Branch)
 		}

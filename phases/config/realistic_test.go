@@ -60,6 +60,11 @@ func TestRealisticConfigs(t *testing.T) {
 			}
 			r := Check(c, ValidateOptions{Variants: variantInfo(t, tt.variants)})
 			for _, d := range append(r.Errors, r.Warnings...) {
+				// pungo's own warnings about options it does not
+				// implement yet are expected; Pungi has none.
+				if strings.Contains(d.Msg, "has no effect in pungo") {
+					continue
+				}
 				t.Errorf("unexpected finding: %s", d)
 			}
 			for k, want := range tt.values {

@@ -102,6 +102,12 @@ func Check(c *Config, opts ValidateOptions) *Result {
 		}
 	}
 	r.Errors = append(r.Errors, dependencyErrors(filled)...)
+	if len(r.Errors) == 0 {
+		// pungo's own: options it accepts without implementing, runroot.
+		e, w := unimplementedDiagnostics(filled)
+		r.Errors = append(r.Errors, e...)
+		r.Warnings = append(append(r.Warnings, w...), runrootDiagnostics(filled)...)
+	}
 	if len(r.Errors) == 0 && !opts.SchemaOnly {
 		e, w := phaseChecks(filled, opts)
 		r.Errors = append(r.Errors, e...)

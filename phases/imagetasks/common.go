@@ -43,6 +43,32 @@ func (b Block) strs(k string) []string { return compose.AsStrings(b[k]) }
 
 func (b Block) boolean(k string) bool { x, _ := b[k].(bool); return x }
 
+// repos are the block's repositories (one or a list) as Pungi's
+// get_repo_url reads them: a string as it is, a repository dict
+// ({"name", "baseurl", …}) as its baseurl — never Go's text of the dict.
+func (b Block) repos(k string) ([]string, error) {
+	raw := compose.AsList(b[k])
+	if raw == nil && b[k] != nil {
+		raw = []any{b[k]}
+	}
+	out := make([]string, 0, len(raw))
+	for _, r := range raw {
+		switch x := r.(type) {
+		case string:
+			out = append(out, x)
+		case map[string]any:
+			u, ok := x["baseurl"].(string)
+			if !ok {
+				return nil, fmt.Errorf("Baseurl is required in repo dict %v", x)
+			}
+			out = append(out, u)
+		default:
+			return nil, fmt.Errorf("%s: a repository must be a string or a dict, got %T", k, r)
+		}
+	}
+	return out, nil
+}
+
 // config is Pungi's ImageConfigMixin.get_config: the block's value, else
 // <phase>_<opt>, else global_<opt>.
 func config(c *compose.Compose, phase string, b Block, opt string) (any, bool) {

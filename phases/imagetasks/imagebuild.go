@@ -123,7 +123,10 @@ func PlanImageBuild(ctx context.Context, c *compose.Compose) ([]*ImageBuildTask,
 					return nil, fmt.Errorf("image_build for %s: unknown format %q", v.UID, f)
 				}
 			}
-			repos := ib.strs("repo")
+			repos, err := ib.repos("repo")
+			if err != nil {
+				return nil, err
+			}
 			if !v.IsEmpty && !slices.Contains(repos, v.UID) {
 				repos = append(repos, v.UID)
 			}

@@ -165,7 +165,7 @@ func TestImageBuildFailure(t *testing.T) {
 func TestLiveMedia(t *testing.T) {
 	c, h := setup(t, compose.MapConfig{"global_target": "f40", "live_media": map[string]any{"^Server$": map[string]any{
 		"kickstart": "live.ks", "arches": []any{"x86_64", "aarch64"}, "release": "!RELEASE_FROM_DATE_RESPIN", "subvariant": "Workstation",
-		"ksurl": "git+https://example.com/ks.git#0123abc", "repo": []any{"https://example.com/extra/$basearch"}, "failable": []any{"aarch64"},
+		"ksurl": "git+https://example.com/ks.git#0123abc", "repo": []any{"https://example.com/extra/$basearch", map[string]any{"name": "dict", "baseurl": "https://example.com/dict/$basearch"}}, "failable": []any{"aarch64"},
 		"nomacboot": true, "scratch": true}}})
 	h.Tasks = func(method string, args []any, kw map[string]any) kojitest.Outcome {
 		return kojitest.Outcome{Children: []kojitest.Child{{Method: "createLiveMedia", Arch: "x86_64",
@@ -186,7 +186,7 @@ func TestLiveMedia(t *testing.T) {
 	}
 	tree := filepath.Join(c.Topdir, "compose", "Server", "$basearch", "os")
 	want := map[string]any{"release": "20240102.0", "install_tree_url": tree, "ksurl": "git+https://example.com/ks.git#0123abc",
-		"repo": []any{"https://example.com/extra/$basearch", tree}, "optional_arches": []any{"aarch64"}, "nomacboot": true, "scratch": true}
+		"repo": []any{"https://example.com/extra/$basearch", "https://example.com/dict/$basearch", tree}, "optional_arches": []any{"aarch64"}, "nomacboot": true, "scratch": true}
 	if opts := call.Args[6].(map[string]any); !reflect.DeepEqual(opts, want) {
 		t.Errorf("opts\n%v\nwant\n%v", opts, want)
 	}
@@ -266,7 +266,7 @@ func TestOSBuildAndKiwi(t *testing.T) {
 func TestOSBSAndImageContainer(t *testing.T) {
 	c, h := setup(t, compose.MapConfig{
 		"osbs": map[string]any{"^Server$": map[string]any{"url": "git://example.com/base.git#HEAD", "target": "f40-container",
-			"git_branch": "f40", "repo": []any{"Server"}}},
+			"git_branch": "f40", "repo": []any{"Server"}, "gpgkey": "file:///etc/pki/rpm-gpg/RPM-GPG-KEY-demo"}},
 		"image_container": map[string]any{"^Server$": []any{map[string]any{"url": "git://example.com/wrap.git#HEAD", "target": "f40-container",
 			"git_branch": "f40", "image_spec": map[string]any{"type": "qcow2", "arch": "x86_64"}}}},
 	})
@@ -284,6 +284,10 @@ func TestOSBSAndImageContainer(t *testing.T) {
 	opts := call.Args[2].(map[string]any)
 	if call.Args[0] != "git://example.com/base.git#HEAD" || opts["git_branch"] != "f40" || len(opts["yum_repourls"].([]any)) != 1 {
 		t.Errorf("buildContainer %v", call.Args)
+	}
+	// gpgkey turns on signature checking in the repo file, as Pungi.
+	if rf, _ := os.ReadFile(opts["yum_repourls"].([]any)[0].(string)); !strings.HasSuffix(string(rf), "enabled=1\ngpgcheck=1\ngpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-demo\n") {
+		t.Errorf("repo file:\n%s", rf)
 	}
 	var meta map[string]map[string][]map[string]any
 	b, err := os.ReadFile(filepath.Join(c.Topdir, "compose", "metadata", "osbs.json"))

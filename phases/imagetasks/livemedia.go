@@ -61,7 +61,10 @@ func (*LiveMedia) Run(ctx context.Context, c *compose.Compose) error {
 			}
 			// Pungi's _get_repos: the configured repos, then the variant's
 			// own unless listed or empty.
-			repos := b.strs("repo")
+			repos, err := b.repos("repo")
+			if err != nil {
+				return err
+			}
 			if !v.IsEmpty && !slices.Contains(repos, v.UID) {
 				repos = append(repos, v.UID)
 			}

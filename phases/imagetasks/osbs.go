@@ -83,7 +83,11 @@ func (p *OSBS) Run(ctx context.Context, c *compose.Compose) error {
 // build may use (the variant's own and "repo" entries) and returns their URLs.
 func (p *OSBS) repoFiles(c *compose.Compose, v *compose.Variant, b Block) ([]string, error) {
 	var out []string
-	for _, r := range b.strs("repo") {
+	repos, err := b.repos("repo")
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range repos {
 		if strings.Contains(r, "://") {
 			out = append(out, r)
 			continue
@@ -95,7 +99,14 @@ func (p *OSBS) repoFiles(c *compose.Compose, v *compose.Variant, b Block) ([]str
 		dir := c.Paths.Work.TmpDir("", v)
 		file := filepath.Join(dir, fmt.Sprintf("compose-%s.repo", rv.UID))
 		repoURL := c.TranslatePath(filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelRepository("$basearch", rv)))
-		content := fmt.Sprintf("[%s-%s]\nname=Compose %s (RPMs) - %s\nbaseurl=%s\nenabled=1\ngpgcheck=0\n", c.ID(), rv.UID, c.ID(), rv.UID, repoURL)
+		content := fmt.Sprintf("[%s-%s]\nname=Compose %s (RPMs) - %s\nbaseurl=%s\nenabled=1\n", c.ID(), rv.UID, c.ID(), rv.UID, repoURL)
+		// As Pungi: with the block's gpgkey the container build checks
+		// the compose's signatures.
+		if key := b.str("gpgkey"); key != "" {
+			content += "gpgcheck=1\ngpgkey=" + key + "\n"
+		} else {
+			content += "gpgcheck=0\n"
+		}
 		if err := atomicfile.WriteFile(file, []byte(content), 0o644); err != nil {
 			return nil, err
 		}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/config"
 	"github.com/pungo/pungo/phases/koji"
 )
 
@@ -57,28 +58,12 @@ type Runner struct {
 // DefaultPoll is the Koji polling interval of new Runners.
 var DefaultPoll = 20 * time.Second
 
-// Method is the runroot_method for a phase: the per-phase entry of a
-// mapping, the single configured value, or "local"; a legacy
-// `runroot = True` means koji.
+// Method is the runroot method of a phase, chosen as Pungi does
+// (config.RunrootMethod): runroot_tag alone means koji; a {phase: method}
+// mapping falls back to global_runroot_method, then local. Pungi ignores
+// the removed `runroot = True`, and so does pungo (validation warns).
 func Method(c *compose.Compose, phase string) string {
-	raw, ok := c.Conf.Get("runroot_method")
-	if ok && raw != nil {
-		switch x := raw.(type) {
-		case string:
-			if x != "" {
-				return x
-			}
-		case map[string]any:
-			if s, ok := x[phase].(string); ok && s != "" {
-				return s
-			}
-			return "local"
-		}
-	}
-	if compose.BoolOpt(c.Conf, "runroot", false) {
-		return "koji"
-	}
-	return "local"
+	return config.RunrootMethod(c.Conf.Get, phase)
 }
 
 // New returns the runner of a phase.

@@ -24,7 +24,16 @@ func TestMethod(t *testing.T) {
 		{compose.MapConfig{"runroot_method": "koji"}, "createiso", "koji"},
 		{compose.MapConfig{"runroot_method": map[string]any{"buildinstall": "koji", "createiso": "openssh"}}, "createiso", "openssh"},
 		{compose.MapConfig{"runroot_method": map[string]any{"buildinstall": "koji"}}, "ostree", "local"},
-		{compose.MapConfig{"runroot": true}, "ostree", "koji"},
+		// Pungi's rules: runroot_tag without a method is koji; a mapping
+		// without the phase takes global_runroot_method; the removed
+		// "runroot" option does nothing.
+		{compose.MapConfig{"runroot": true}, "ostree", "local"},
+		{compose.MapConfig{"runroot_tag": "f40-build"}, "createiso", "koji"},
+		{compose.MapConfig{"runroot_tag": "f40-build", "runroot_method": "local"}, "createiso", "local"},
+		{compose.MapConfig{"runroot_tag": "f40-build", "runroot_method": map[string]any{"ostree": "openssh"}}, "createiso", "local"},
+		{compose.MapConfig{"runroot_method": map[string]any{"buildinstall": "koji"}, "global_runroot_method": "openssh"}, "ostree", "openssh"},
+		{compose.MapConfig{"runroot_method": map[string]any{"buildinstall": "local"}, "global_runroot_method": "koji"}, "buildinstall", "local"},
+		{compose.MapConfig{"runroot_method": "openssh", "global_runroot_method": "koji"}, "buildinstall", "openssh"},
 	}
 	for _, tc := range cases {
 		c := imgtest.NewCompose(t, tc.conf, "")

@@ -57,9 +57,11 @@ func die(format string, a ...any) {
 }
 
 // known are the image-build keys koji reads plus those Pungi writes and
-// koji ignores (variant, subvariant).
+// koji ignores (variant, subvariant, and disc_size, Pungi's misspelling
+// of disk_size).
 var known = map[string]bool{
-	"name": true, "version": true, "target": true, "install_tree": true, "arches": true, "format": true,
+	"disc_size": true,
+	"name":      true, "version": true, "target": true, "install_tree": true, "arches": true, "format": true,
 	"kickstart": true, "ksurl": true, "ksversion": true, "distro": true, "release": true, "repo": true,
 	"disk_size": true, "can_fail": true, "specfile": true, "skip_tag": true, "variant": true, "subvariant": true,
 }
