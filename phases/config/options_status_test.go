@@ -49,7 +49,9 @@ func sourceLiterals(t *testing.T) (map[string][]string, map[string]bool) {
 		}
 		rel, _ := filepath.Rel(root, p)
 		if d.IsDir() {
-			if rel != "." && (d.Name() == "testdata" || d.Name() == "bench" || strings.HasPrefix(d.Name(), ".")) {
+			// Test helpers (kojitest, imgtest, createrepotest, …) read no
+			// compose options.
+			if rel != "." && (d.Name() == "testdata" || d.Name() == "bench" || strings.HasSuffix(d.Name(), "test") || strings.HasPrefix(d.Name(), ".")) {
 				return filepath.SkipDir
 			}
 			return nil
