@@ -175,6 +175,7 @@ func TestEveryOptionIsReadOrWarned(t *testing.T) {
 var passedWhole = map[string]string{
 	"image_build.image-build": "every key is written into koji's image-build config file",
 	"osbuild.upload_options":  "sent to Koji's osbuildImage as one struct",
+	"osbuild.repo":            "a repository dict goes to Koji as a struct, its baseurl resolved",
 }
 
 func keyListed(option, key string) bool {

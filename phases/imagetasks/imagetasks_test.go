@@ -266,7 +266,7 @@ func TestOSBuildAndKiwi(t *testing.T) {
 func TestOSBSAndImageContainer(t *testing.T) {
 	c, h := setup(t, compose.MapConfig{
 		"osbs": map[string]any{"^Server$": map[string]any{"url": "git://example.com/base.git#HEAD", "target": "f40-container",
-			"git_branch": "f40", "repo": []any{"Server"}, "gpgkey": "file:///etc/pki/rpm-gpg/RPM-GPG-KEY-demo"}},
+			"git_branch": "f40", "repo": []any{"Server"}, "gpgkey": "file:///etc/pki/rpm-gpg/RPM-GPG-KEY-demo", "priority": int64(10)}},
 		"image_container": map[string]any{"^Server$": []any{map[string]any{"url": "git://example.com/wrap.git#HEAD", "target": "f40-container",
 			"git_branch": "f40", "image_spec": map[string]any{"type": "qcow2", "arch": "x86_64"}}}},
 	})
@@ -284,6 +284,9 @@ func TestOSBSAndImageContainer(t *testing.T) {
 	opts := call.Args[2].(map[string]any)
 	if call.Args[0] != "git://example.com/base.git#HEAD" || opts["git_branch"] != "f40" || len(opts["yum_repourls"].([]any)) != 1 {
 		t.Errorf("buildContainer %v", call.Args)
+	}
+	if call.KW["priority"] != int64(10) {
+		t.Errorf("buildContainer priority %v", call.KW)
 	}
 	// gpgkey turns on signature checking in the repo file, as Pungi.
 	if rf, _ := os.ReadFile(opts["yum_repourls"].([]any)[0].(string)); !strings.HasSuffix(string(rf), "enabled=1\ngpgcheck=1\ngpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-demo\n") {

@@ -68,7 +68,7 @@ func (p *OSBS) Run(ctx context.Context, c *compose.Compose) error {
 			canFail := len(b.strs("failable")) > 0
 			tasks = append(tasks, compose.Task{Name: v.UID + " container", Run: func(ctx context.Context) error {
 				return failableRun(c, v, "*", "osbs", "", canFail, func() error {
-					return p.build(ctx, c, v, src, target, opts, "osbs")
+					return p.build(ctx, c, v, src, target, opts, b["priority"], "osbs")
 				})
 			}})
 		}
@@ -115,9 +115,11 @@ func (p *OSBS) repoFiles(c *compose.Compose, v *compose.Variant, b Block) ([]str
 	return out, nil
 }
 
-func (p *OSBS) build(ctx context.Context, c *compose.Compose, v *compose.Variant, src, target string, opts map[string]any, what string) error {
+// build runs buildContainer(source, target, opts, priority=…) as Pungi:
+// the block's priority (None when unset) goes to Koji as a keyword.
+func (p *OSBS) build(ctx context.Context, c *compose.Compose, v *compose.Variant, src, target string, opts map[string]any, priority any, what string) error {
 	log := c.Paths.Log.LogFile("", fmt.Sprintf("%s-%s", what, v.UID))
-	id, res, err := StartAndWatch(ctx, c, log, "buildContainer", src, target, opts)
+	id, res, err := StartAndWatch(ctx, c, log, "buildContainer", src, target, opts, koji.KW{"priority": priority})
 	if err != nil {
 		return err
 	}
@@ -207,7 +209,7 @@ func (p *ImageContainer) Run(ctx context.Context, c *compose.Compose) error {
 					if br := b.str("git_branch"); br != "" {
 						opts["git_branch"] = br
 					}
-					return p.osbs.build(ctx, c, v, src, target, opts, "image-container")
+					return p.osbs.build(ctx, c, v, src, target, opts, b["priority"], "image-container")
 				})
 			}})
 		}
