@@ -258,6 +258,11 @@ func readRPM(path string) (*rpmEntry, error) {
 	sum := md5.New()
 	io.Copy(sum, f)
 	r := &rpmEntry{name: pkg.Name(), version: pkg.Version(), release: pkg.Release(), size: st.Size(), hash: hex.EncodeToString(sum.Sum(nil))}
+	// Koji's payloadhash is the header+payload MD5 of the signature header
+	// (RPMSIGTAG_MD5), the same for every signed copy.
+	if t := pkg.Signature.GetTag(1004); t != nil && len(t.Bytes()) == md5.Size {
+		r.hash = hex.EncodeToString(t.Bytes())
+	}
 	r.arch = pkg.Architecture()
 	if pkg.SourceRPM() == "" {
 		r.arch = "src"
@@ -458,7 +463,7 @@ func (h *Hub) record(s *session, method string, params []any) {
 }
 
 var loginRequired = map[string]bool{
-	"logout": true, "getLoggedInUser": true, "cancelTask": true, "runroot": true,
+	"logout": true, "cancelTask": true, "runroot": true,
 	"buildImage": true, "buildImageOz": true, "buildImageIndirection": true,
 	"spinLiveMedia": true, "spinLiveCD": true, "spinAppliance": true,
 	"buildContainer": true, "osbuildImage": true, "kiwiBuild": true, "imageBuilderBuild": true,
@@ -493,7 +498,7 @@ func (h *Hub) dispatch(s *session, method string, params []any) (any, *koji.Faul
 		h.mu.Unlock()
 		return nil, nil
 	case "getLoggedInUser":
-		return map[string]any{"name": s.user, "id": s.id, "authtype": s.authed}, nil
+		return loggedInUser(s), nil
 	case "getLastEvent":
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -524,6 +529,9 @@ func (h *Hub) dispatch(s *session, method string, params []any) (any, *koji.Faul
 		return h.listRPMs(args, kw)
 	case "getBuild":
 		return h.getBuild(args, kw)
+	}
+	if v, f, ok := h.infoMethod(method, args, kw); ok {
+		return v, f
 	}
 	if v, f, ok := h.fileMethod(method, args, kw); ok {
 		return v, f

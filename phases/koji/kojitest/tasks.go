@@ -109,7 +109,20 @@ func (h *Hub) taskMethod(s *session, method string, args []any, kw map[string]an
 				h.finish(t)
 			}
 		}
-		return t.info(), nil, true
+		info := t.info()
+		if truthy(arg(args, kw, 1, "request")) {
+			// Koji's request is the task's call parameters, keywords last.
+			req := append([]any(nil), t.args...)
+			if len(t.kw) > 0 {
+				kwm := map[string]any{"__starstar": true}
+				for k, v := range t.kw {
+					kwm[k] = v
+				}
+				req = append(req, kwm)
+			}
+			info["request"] = req
+		}
+		return info, nil, true
 	case method == "getTaskResult":
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -175,8 +188,11 @@ func (t *task) info() map[string]any {
 	if t.parent != nil {
 		parent = *t.parent
 	}
-	return map[string]any{"id": t.id, "state": int64(t.state), "method": t.method, "arch": t.arch,
-		"parent": parent, "owner": int64(1), "channel_id": int64(1), "priority": int64(20), "label": nil}
+	m := map[string]any{"id": t.id, "state": int64(t.state), "method": t.method, "arch": t.arch,
+		"parent": parent, "owner": int64(1), "channel_id": int64(1), "priority": int64(20), "label": nil,
+		"weight": 0.2, "waiting": nil, "awaited": nil}
+	taskTimes(m, t)
+	return m
 }
 
 func (h *Hub) createTask(s *session, method string, args []any, kw map[string]any) (any, *koji.Fault) {
