@@ -65,7 +65,11 @@ func CheckWith(install, available []*repomd.Package, arch string, opts Options) 
 	if arch == "" {
 		return nil, fmt.Errorf("installcheck: no target arch given")
 	}
-	c := &Checker{pool: newPool(install, available, arch, opts.Multiversion), arch: arch, opts: opts}
+	pl, err := newPool(install, available, arch, opts.Multiversion)
+	if err != nil {
+		return nil, err
+	}
+	c := &Checker{pool: pl, arch: arch, opts: opts}
 	return c.Check(install)
 }
 
@@ -84,7 +88,11 @@ func NewChecker(available []*repomd.Package, arch string, opts Options) (*Checke
 	if arch == "" {
 		return nil, fmt.Errorf("installcheck: no target arch given")
 	}
-	return &Checker{pool: newPool(nil, available, arch, opts.Multiversion), available: available, arch: arch, opts: opts}, nil
+	pl, err := newPool(nil, available, arch, opts.Multiversion)
+	if err != nil {
+		return nil, err
+	}
+	return &Checker{pool: pl, available: available, arch: arch, opts: opts}, nil
 }
 
 // Check reports whether all of install can be installed together. Install

@@ -245,7 +245,7 @@ func (e *encoding) addedSet(jobs []int32) []int32 {
 			}
 			// Lock-step: the same build in a better arch (dnf's colors).
 			if c := p.archClass[id]; c > 0 {
-				for _, q := range p.byName[pk.Name] {
+				for _, q := range p.byName(pk.Name) {
 					if cq := p.archClass[q]; cq >= 0 && cq < c && p.pkgs[q].EVR == pk.EVR {
 						push(q)
 					}
@@ -365,7 +365,7 @@ func (e *encoding) infarchRules(added []int32, jobs []int32) []infarchRule {
 				continue
 			}
 			r := infarchRule{pkg: id}
-			for _, q := range p.byName[n] {
+			for _, q := range p.byName(n) {
 				cq := p.archClass[q]
 				if q != id && p.pkgs[q].EVR == p.pkgs[id].EVR && p.pkgs[q].Arch != p.pkgs[id].Arch && (cq == -1 || cq == best) {
 					r.partners = append(r.partners, q)
@@ -481,7 +481,7 @@ func (e *encoding) obsoletes(id int32) {
 		if dupDep(pk.Obsoletes[:i], d) || d.IsRich() {
 			continue
 		}
-		for _, q := range p.byName[d.Name] {
+		for _, q := range p.byName(d.Name) {
 			if q == id || e.varOf[q] < 0 {
 				continue
 			}
@@ -507,7 +507,7 @@ func (e *encoding) sameName() {
 		}
 		seen[name] = true
 		var group []int32
-		for _, q := range p.byName[name] {
+		for _, q := range p.byName(name) {
 			if e.varOf[q] >= 0 {
 				group = append(group, q)
 			}

@@ -1,29 +1,29 @@
 package installcheck
 
 import (
-	"sort"
 	"strings"
 
+	"github.com/pungo/pungo/depsolve"
 	"github.com/pungo/pungo/multilib"
 	"github.com/pungo/pungo/repomd"
 )
 
-// pool indexes the candidate packages of one check: ids are positions in
-// pkgs, whatprovides answers come from a provide-name index (every binary
-// package also provides "name = evr" of itself, as libsolv adds when it
-// reads rpm-md) plus an index of the packaged files that some dependency
-// names, built on first use of a path dependency (libsolv's
-// addfileprovides).
+// pool holds the candidate packages of one check. The packages live in a
+// depsolve.Pool, the one package pool of pungo: ids here are its PkgIDs
+// (candidates in order: available, then install), and whatprovides,
+// file provides and names are answered by its index (every binary package
+// also provides "name = evr" of itself, as libsolv adds when it reads
+// rpm-md). This pool adds what a check needs on top: which arches are
+// installable on the target, their preference classes, the installonly
+// packages, and caches of dependency providers.
 type pool struct {
+	dp         *depsolve.Pool
 	pkgs       []*repomd.Package
 	compatible []bool // arch installable on the target
 	archClass  []int  // 0 best, 1 next…, -1 for noarch (libsolv's arch score classes)
 	multi      []bool // may be installed in several versions (installonly)
 
-	provides map[string][]provide
-	files    map[string][]int32 // built lazily
-	byName   map[string][]int32
-
+	named     map[string][]int32     // compatible packages by name
 	what      map[repomd.Dep][]int32 // versioned dependencies
 	whatPlain map[string][]int32     // unversioned ones, by name (most sonames)
 	rich      map[string]*repomd.Rich
@@ -64,35 +64,7 @@ func (p *pool) depsOf(id int32) *pkgDeps {
 	return d
 }
 
-// provide is one provide entry: package id and index into its Provides,
-// or selfProvide for the implicit "name = evr".
-type provide struct {
-	pkg int32
-	idx int32
-}
-
-const selfProvide = -1
-
-func (p *pool) provideDep(pr provide) repomd.Dep {
-	pk := p.pkgs[pr.pkg]
-	if pr.idx == selfProvide {
-		return repomd.Dep{Name: pk.Name, Flags: repomd.DepEQ, EVR: pk.EVR}
-	}
-	return pk.Provides[pr.idx]
-}
-
-// hasSelfProvide reports whether pk lists "name = evr" itself, as
-// rpm-built packages do, so the implicit one is not indexed twice.
-func hasSelfProvide(pk *repomd.Package) bool {
-	for _, d := range pk.Provides {
-		if d.Name == pk.Name && d.Flags == repomd.DepEQ && d.EVR == pk.EVR {
-			return true
-		}
-	}
-	return false
-}
-
-func newPool(install, available []*repomd.Package, arch string, multiversion []string) *pool {
+func newPool(install, available []*repomd.Package, arch string, multiversion []string) (*pool, error) {
 	// Each arch of the target is its own class, best first, as libsolv's
 	// ':'-separated arch policies give; noarch is apart.
 	class := map[string]int{}
@@ -105,7 +77,7 @@ func newPool(install, available []*repomd.Package, arch string, multiversion []s
 		pkgs:       make([]*repomd.Package, 0, n),
 		compatible: make([]bool, 0, n),
 		archClass:  make([]int, 0, n),
-		byName:     make(map[string][]int32, n),
+		named:      map[string][]int32{},
 		what:       map[repomd.Dep][]int32{},
 		whatPlain:  map[string][]int32{},
 		rich:       map[string]*repomd.Rich{},
@@ -127,54 +99,42 @@ func newPool(install, available []*repomd.Package, arch string, multiversion []s
 	for _, pk := range install {
 		add(pk)
 	}
+	dp, err := depsolve.NewPool([]*depsolve.Repo{{ID: "installcheck", Packages: p.pkgs}})
+	if err != nil {
+		return nil, err
+	}
+	p.dp = dp
 	p.multi = make([]bool, len(p.pkgs))
 	p.deps = make([]*pkgDeps, len(p.pkgs))
-
-	// Two passes over the provides, counting then filling one flat array,
-	// so the index costs a few large allocations instead of many small
-	// growing ones.
-	count := make(map[string]int32, 2*len(p.pkgs))
-	total := 0
-	self := make([]bool, len(p.pkgs))
-	for id, pk := range p.pkgs {
-		if !p.compatible[id] {
-			continue // never a provider, as libsolv's whatprovides skips such arches
-		}
-		p.byName[pk.Name] = append(p.byName[pk.Name], int32(id))
-		if !hasSelfProvide(pk) {
-			self[id] = true
-			count[pk.Name]++
-			total++
-		}
-		for _, d := range pk.Provides {
-			count[d.Name]++
-		}
-		total += len(pk.Provides)
-	}
-	flat := make([]provide, total)
-	p.provides = make(map[string][]provide, len(count))
-	off := 0
-	for name, c := range count {
-		p.provides[name] = flat[off : off : off+int(c)]
-		off += int(c)
-	}
-	for id, pk := range p.pkgs {
-		if !p.compatible[id] {
-			continue
-		}
-		if self[id] {
-			p.provides[pk.Name] = append(p.provides[pk.Name], provide{int32(id), selfProvide})
-		}
-		for i, d := range pk.Provides {
-			p.provides[d.Name] = append(p.provides[d.Name], provide{int32(id), int32(i)})
-		}
-	}
 	for _, capability := range multiversion {
 		for _, id := range p.whatProvides(repomd.Dep{Name: capability}) {
 			p.multi[id] = true
 		}
 	}
-	return p
+	return p, nil
+}
+
+// compatibleIDs converts pool ids (ascending) to the compatible ones:
+// packages of an arch the target cannot install never provide anything,
+// as libsolv's whatprovides skips such arches.
+func (p *pool) compatibleIDs(ids []depsolve.PkgID) []int32 {
+	out := make([]int32, 0, len(ids))
+	for _, id := range ids {
+		if p.compatible[id] {
+			out = append(out, int32(id))
+		}
+	}
+	return out
+}
+
+// byName returns the compatible packages called name, ascending ids.
+func (p *pool) byName(name string) []int32 {
+	ids, ok := p.named[name]
+	if !ok {
+		ids = p.compatibleIDs(p.dp.PackagesNamed(name))
+		p.named[name] = ids
+	}
+	return ids
 }
 
 // whatProvides returns the ids of the compatible packages providing a
@@ -189,80 +149,13 @@ func (p *pool) whatProvides(d repomd.Dep) []int32 {
 	} else if ids, ok := p.what[d]; ok {
 		return ids
 	}
-	var ids []int32
-	for _, pr := range p.provides[d.Name] {
-		if repomd.RangesOverlap(p.provideDep(pr), d) {
-			ids = append(ids, pr.pkg)
-		}
-	}
-	if strings.HasPrefix(d.Name, "/") {
-		if p.files == nil {
-			p.indexFiles()
-		}
-		ids = append(ids, p.files[d.Name]...)
-	}
-	ids = sortedUnique(ids)
+	ids := p.compatibleIDs(p.dp.WhatProvides(&d))
 	if plain {
 		p.whatPlain[d.Name] = ids
 	} else {
 		p.what[d] = ids
 	}
 	return ids
-}
-
-// indexFiles indexes the packaged files that some dependency of a
-// compatible package names (requires, conflicts, weak deps, rich leaves):
-// only those can ever be asked for.
-func (p *pool) indexFiles() {
-	wanted := map[string]bool{}
-	note := func(deps []repomd.Dep) {
-		for _, d := range deps {
-			switch {
-			case strings.HasPrefix(d.Name, "/"):
-				wanted[d.Name] = true
-			case d.IsRich() && strings.Contains(d.Name, "/"):
-				if r, err := p.parseRich(d.Name); err == nil {
-					walkLeaves(r, false, func(leaf *repomd.Rich, _ bool) {
-						var all func(*repomd.Rich)
-						all = func(x *repomd.Rich) {
-							if x.Op == repomd.RichLeaf {
-								if strings.HasPrefix(x.Dep.Name, "/") {
-									wanted[x.Dep.Name] = true
-								}
-								return
-							}
-							for _, a := range x.Args {
-								all(a)
-							}
-						}
-						all(leaf)
-					})
-				}
-			}
-		}
-	}
-	for id, pk := range p.pkgs {
-		if !p.compatible[id] {
-			continue
-		}
-		note(pk.Requires)
-		note(pk.Conflicts)
-		note(pk.Recommends)
-		note(pk.Suggests)
-		note(pk.Supplements)
-		note(pk.Enhances)
-	}
-	p.files = make(map[string][]int32, len(wanted))
-	for id, pk := range p.pkgs {
-		if !p.compatible[id] {
-			continue
-		}
-		for _, f := range pk.Files {
-			if wanted[f.Path] {
-				p.files[f.Path] = append(p.files[f.Path], int32(id))
-			}
-		}
-	}
 }
 
 // parseRich parses a rich dependency once per distinct string.
@@ -276,21 +169,6 @@ func (p *pool) parseRich(s string) (*repomd.Rich, error) {
 	}
 	p.rich[s] = r
 	return r, nil
-}
-
-func sortedUnique(ids []int32) []int32 {
-	if len(ids) < 2 {
-		return ids
-	}
-	sort.Slice(ids, func(a, b int) bool { return ids[a] < ids[b] })
-	j := 1
-	for i := 1; i < len(ids); i++ {
-		if ids[i] != ids[j-1] {
-			ids[j] = ids[i]
-			j++
-		}
-	}
-	return ids[:j]
 }
 
 // colorMatch is libsolv's pool_colormatch with its arch colors: noarch
