@@ -1,13 +1,14 @@
 package koji
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/pungo/pungo/internal/ini"
 )
 
 // Profile is a Koji client profile (koji_profile in a Pungi config): a
@@ -95,46 +96,27 @@ func LoadProfile(name string) (*Profile, error) {
 }
 
 // readINISection returns the key/values of [section] in an INI file, nil
-// when the file lacks it.
+// when the file lacks it. Keys are lower case, as koji's configparser
+// makes them.
 func readINISection(path, section string) (map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var out map[string]string
-	in := false
-	sc := bufio.NewScanner(f)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' || line[0] == ';' {
-			continue
-		}
-		if line[0] == '[' {
-			if !strings.HasSuffix(line, "]") {
-				return nil, fmt.Errorf("%s:%d: bad section header %q", path, n, line)
-			}
-			in = strings.TrimSpace(line[1:len(line)-1]) == section
-			if in && out == nil {
-				out = map[string]string{}
-			}
-			continue
-		}
-		if !in {
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			k, v, ok = strings.Cut(line, ":")
-		}
-		if !ok {
-			return nil, fmt.Errorf("%s:%d: expected key = value", path, n)
-		}
-		out[strings.TrimSpace(strings.ToLower(k))] = strings.TrimSpace(v)
+	doc, err := ini.Parse(f, path)
+	if err != nil {
+		return nil, err
 	}
-	return out, sc.Err()
+	s := doc.Section(section, false)
+	if s == nil {
+		return nil, nil
+	}
+	out := make(map[string]string, len(s.Keys))
+	for _, k := range s.Keys {
+		out[strings.ToLower(k)] = s.Values[k]
+	}
+	return out, nil
 }
 
 // Connect returns a client for the profile's hub, logged in according to

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/pungo/pungo/internal/ini"
 )
 
 // TreeInfo is a .treeinfo file (productmd format 1.2, with the [general]
@@ -203,38 +205,14 @@ func keys(m map[string]bool) []string {
 }
 
 // ParseINI reads a .treeinfo-style file into section → key → value (for
-// merging a buildinstall .treeinfo and for tests).
+// merging a buildinstall .treeinfo and for tests), as productmd's
+// configparser does (internal/ini).
 func ParseINI(r io.Reader) (map[string]map[string]string, error) {
-	out := map[string]map[string]string{}
-	sc := bufio.NewScanner(r)
-	sec := ""
-	line := 0
-	for sc.Scan() {
-		line++
-		s := strings.TrimSpace(sc.Text())
-		if s == "" || strings.HasPrefix(s, "#") {
-			continue
-		}
-		if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
-			sec = s[1 : len(s)-1]
-			if out[sec] == nil {
-				out[sec] = map[string]string{}
-			}
-			continue
-		}
-		if strings.HasPrefix(s, ";") && !strings.Contains(s, "=") {
-			continue
-		}
-		k, v, ok := strings.Cut(s, "=")
-		if !ok {
-			k, v, ok = strings.Cut(s, ":")
-		}
-		if !ok || sec == "" {
-			return nil, fmt.Errorf("line %d: not a key = value line in a section: %q", line, s)
-		}
-		out[sec][strings.TrimSpace(k)] = strings.TrimSpace(v)
+	f, err := ini.Parse(r, "")
+	if err != nil {
+		return nil, err
 	}
-	return out, sc.Err()
+	return f.Map(), nil
 }
 
 // DiscInfo renders a .discinfo file: timestamp, description, arch, disc

@@ -39,7 +39,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -48,6 +47,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pungo/pungo/internal/ini"
 	"github.com/pungo/pungo/phases/koji"
 )
 
@@ -335,31 +335,16 @@ func submit(prof *koji.Profile, name, method string, args ...any) {
 	fmt.Printf("%d %s (%s): closed\n", id, method, name)
 }
 
-// readINI reads a config file as Python's ConfigParser: [section] lines
-// and "key = value" pairs.
+// readINI reads a config file as Python's ConfigParser (internal/ini).
 func readINI(path string) (map[string]map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	out := map[string]map[string]string{}
-	var cur map[string]string
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		switch {
-		case line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, ";"):
-		case strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]"):
-			cur = map[string]string{}
-			out[line[1:len(line)-1]] = cur
-		default:
-			k, v, ok := strings.Cut(line, "=")
-			if !ok || cur == nil {
-				return nil, fmt.Errorf("%s:%d: not a key = value line in a section: %q", path, n, line)
-			}
-			cur[strings.TrimSpace(k)] = strings.TrimSpace(v)
-		}
+	doc, err := ini.Parse(f, path)
+	if err != nil {
+		return nil, err
 	}
-	return out, sc.Err()
+	return doc.Map(), nil
 }
