@@ -292,20 +292,9 @@ func nevraOf(e *Entry) string {
 // srpmFromFileName turns "bash-5.1-2.src.rpm" into "bash-0:5.1-2.src" for
 // packages whose source package is not in the compose.
 func srpmFromFileName(file string) string {
-	base := strings.TrimSuffix(file, ".rpm")
-	i := strings.LastIndexByte(base, '.')
-	if i < 0 {
+	n, err := repomd.ParseFileName(file)
+	if err != nil {
 		return ""
 	}
-	arch := base[i+1:]
-	nvr := base[:i]
-	r := strings.LastIndexByte(nvr, '-')
-	if r < 0 {
-		return ""
-	}
-	v := strings.LastIndexByte(nvr[:r], '-')
-	if v < 0 {
-		return ""
-	}
-	return productmd.NormalizeNEVRA(nvr[:v], "", nvr[v+1:r], nvr[r+1:], arch)
+	return productmd.NormalizeNEVRA(n.Name, n.Epoch, n.Version, n.Release, n.Arch)
 }
