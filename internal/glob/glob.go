@@ -38,50 +38,20 @@ func DNF(pattern, name string) bool { return match(cDialect, pattern, name) }
 // GLib reports whether name matches pattern as GLib's
 // g_pattern_match_simple does: '*' any run of characters ('/' included),
 // '?' any one character, nothing else special.
-func GLib(pattern, name string) bool {
-	px, nx := 0, 0
-	starP, starN := -1, 0
-	for nx < len(name) {
-		if px < len(pattern) {
-			switch c := pattern[px]; c {
-			case '*':
-				starP, starN = px, nx
-				px++
-				continue
-			case '?':
-				px++
-				nx += runeLen(name, nx)
-				continue
-			default:
-				if c == name[nx] {
-					px++
-					nx++
-					continue
-				}
-			}
-		}
-		if starP < 0 {
-			return false
-		}
-		starN += runeLen(name, starN)
-		px, nx = starP+1, starN
-	}
-	for px < len(pattern) && pattern[px] == '*' {
-		px++
-	}
-	return px == len(pattern)
-}
+func GLib(pattern, name string) bool { return match(glibDialect, pattern, name) }
 
-// dialect holds what separates Python's fnmatch from fnmatch(3).
+// dialect holds what separates the semantics.
 type dialect struct {
+	brackets     bool // "[…]" is a class (GLib: a literal '[')
 	caretNegates bool // "[^…]" negates as "[!…]" does
 	escapes      bool // '\' quotes the next character
 	classes      bool // "[:alpha:]" and friends inside brackets
 }
 
 var (
-	pyDialect = dialect{}
-	cDialect  = dialect{caretNegates: true, escapes: true, classes: true}
+	pyDialect   = dialect{brackets: true}
+	cDialect    = dialect{brackets: true, caretNegates: true, escapes: true, classes: true}
+	glibDialect = dialect{}
 )
 
 func runeLen(s string, i int) int {
@@ -115,6 +85,13 @@ func match(d dialect, pat, name string) bool {
 				nx += rn
 				continue
 			case '[':
+				if !d.brackets {
+					if r == '[' {
+						px, nx = px+1, nx+rn
+						continue
+					}
+					break
+				}
 				if ok, next, valid := matchClass(d, pat, px, r); valid {
 					if ok {
 						px, nx = next, nx+rn

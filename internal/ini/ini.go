@@ -13,6 +13,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 )
 
@@ -56,6 +57,16 @@ func Parse(r io.Reader, name string) (*File, error) {
 		return nil, fmt.Errorf("%s%v", where(name, 0), err)
 	}
 	return f, nil
+}
+
+// ParseFile reads the INI file at path (named by its path in errors).
+func ParseFile(path string) (*File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Parse(f, path)
 }
 
 func where(name string, line int) string {

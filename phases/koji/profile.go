@@ -99,12 +99,7 @@ func LoadProfile(name string) (*Profile, error) {
 // when the file lacks it. Keys are lower case, as koji's configparser
 // makes them.
 func readINISection(path, section string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	doc, err := ini.Parse(f, path)
+	doc, err := ini.ParseFile(path)
 	if err != nil {
 		return nil, err
 	}

@@ -337,12 +337,7 @@ func submit(prof *koji.Profile, name, method string, args ...any) {
 
 // readINI reads a config file as Python's ConfigParser (internal/ini).
 func readINI(path string) (map[string]map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	doc, err := ini.Parse(f, path)
+	doc, err := ini.ParseFile(path)
 	if err != nil {
 		return nil, err
 	}
