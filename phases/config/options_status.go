@@ -55,19 +55,6 @@ var Unimplemented = map[string]OptionStatus{
 	"mbs_api_url":                  {Warn, nil, "the Module Build Service is not queried yet", "modules"},
 	"createrepo_extra_modulemd":    {Warn, nil, "extra module metadata is not added to the repositories yet", "modules"},
 
-	// Koji and the Compose Tracking Service (developer "koji").
-	"koji_cache":                {Warn, nil, "packages are read from the Koji topdir, not downloaded into a cache", "koji"},
-	"signed_packages_retries":   {Warn, int64(0), "a missing signed copy fails the package set at once, without retries", "koji"},
-	"signed_packages_wait":      {Warn, int64(30), "a missing signed copy fails the package set at once, without retries", "koji"},
-	"pkgset_koji_scratch_tasks": {Warn, nil, "scratch build tasks are not added to the package set", "koji"},
-	"cts_url":                   {Warn, nil, "the compose is not registered with the Compose Tracking Service; the compose ID is made locally", "koji"},
-	"cts_keytab":                {Warn, nil, "the Compose Tracking Service is not used", "koji"},
-	"cts_oidc_token_url":        {Warn, nil, "the Compose Tracking Service is not used", "koji"},
-	"cts_oidc_client_id":        {Warn, nil, "the Compose Tracking Service is not used", "koji"},
-
-	// createrepo (developer "zck").
-	"createrepo_extra_args": {Warn, []any{}, "the extra createrepo_c arguments are not applied", "zck"},
-
 	// Nobody is working on these.
 	"createrepo_enable_cache":       {Equivalent, nil, "the cache only makes createrepo_c faster; pungo's writer computes the same checksums without it", ""},
 	"createrepo_c":                  {Refuse, true, "pungo writes repositories as createrepo_c does; the legacy createrepo (createrepo_c = False) is not available", ""},
@@ -96,6 +83,7 @@ const repoEnabled = "a repository dict's enabled is not used (Pungi writes no en
 var UnimplementedKeys = []KeyStatus{
 	{"live_media", "ksversion", "Pungi passes it nowhere: koji spin-livemedia gets no kickstart version"},
 	{"image_build", "disc_size", "Pungi writes it into koji's image-build config, whose key is disk_size; koji builds the default size"},
+	{"imagebuilder", "failable", "Pungi's imagebuilder phase treats every arch as required (its worker drops the list), so a failed image-builder task fails the compose"},
 	{"image_build", "enabled", repoEnabled},
 	{"live_media", "enabled", repoEnabled},
 	{"osbs", "enabled", repoEnabled},
