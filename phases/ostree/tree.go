@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -190,7 +189,14 @@ func MakeTree(ctx context.Context, c *compose.Compose, rr *runroot.Runner, it It
 		_, err = rr.RunPlugin(ctx, runroot.PluginRequest{Task: "pungi-ostree", Arch: it.Arch, Args: args, Packages: packages,
 			Mounts: []string{c.Topdir, repo}, LogFile: filepath.Join(logdir, "runroot.log")})
 	} else {
-		_, err = rr.Run(ctx, runroot.Request{Command: "umask 0002 && " + runroot.ShellJoin(cmd),
+		command := "umask 0002 && " + runroot.ShellJoin(cmd)
+		// pungi-make-ostree updates the summary in the same runroot,
+		// never on the compose host.
+		if conf.boolean("update_summary", false) {
+			command += " && " + runroot.ShellJoin([]string{"ostree", "summary", "-u", "--repo=" + repo}) +
+				" > " + runroot.ShellQuote(filepath.Join(logdir, "ostree-summary.log")) + " 2>&1"
+		}
+		_, err = rr.Run(ctx, runroot.Request{Command: command,
 			LogFile: filepath.Join(logdir, "runroot.log"), Arch: it.Arch, Packages: packages,
 			Mounts: []string{c.Topdir, repo}, NewChroot: true})
 	}
@@ -215,13 +221,6 @@ func MakeTree(ctx context.Context, c *compose.Compose, rr *runroot.Runner, it It
 		}
 		if err := os.WriteFile(filepath.Join(heads, ref), []byte(commit+"\n"), 0o664); err != nil {
 			return err
-		}
-	}
-	if conf.boolean("update_summary", false) && !plugin {
-		out, err := exec.CommandContext(ctx, "ostree", "summary", "-u", "--repo="+repo).CombinedOutput()
-		os.WriteFile(filepath.Join(logdir, "ostree-summary.log"), out, 0o644)
-		if err != nil {
-			return fmt.Errorf("ostree summary -u --repo=%s: %v: %s", repo, err, strings.TrimSpace(string(out)))
 		}
 	}
 	var commitField any
