@@ -320,7 +320,7 @@ func Plan(ctx context.Context, c *compose.Compose) ([]*Task, error) {
 				SquashfsOnly: o.SquashfsOnly, ConfigurationFile: confFile, RootfsType: o.RootfsType}
 			cmd := "rm -rf " + runroot.ShellQuote(runDir) + " && " + runroot.ShellJoin(LoraxCmd(args))
 			t := &Task{Variant: v, Arch: arch, Command: cmd, Output: out, RunDir: runDir, Args: PluginArgs(args, runDir)}
-			if compose.BoolOpt(c.Conf, "lorax_use_koji_plugin", false) {
+			if c.Conf.Bool("lorax_use_koji_plugin") {
 				t.Command = ""
 				t.Plugin = PluginArgs(args, runDir)
 			}

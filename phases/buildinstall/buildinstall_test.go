@@ -54,14 +54,14 @@ func TestLoraxCmd(t *testing.T) {
 	}
 }
 
-func setup(t *testing.T, extra compose.MapConfig) (*compose.Compose, string) {
+func setup(t *testing.T, extra map[string]any) (*compose.Compose, string) {
 	toolcheck.Need(t, "xorrisofs", "isoinfo", "checkisomd5")
 	imgtest.WithPath(t, imgtest.FakeBin(t, "lorax"))
 	log := filepath.Join(t.TempDir(), "lorax.log")
 	t.Setenv("FAKE_LORAX_LOG", log)
 	ks := filepath.Join(t.TempDir(), "install.ks")
 	os.WriteFile(ks, []byte("text\nreboot\n"), 0o644)
-	conf := compose.MapConfig{"buildinstall_method": "lorax", "buildinstall_kickstart": ks,
+	conf := map[string]any{"buildinstall_method": "lorax", "buildinstall_kickstart": ks,
 		"disc_types": map[string]any{"boot": "netinst"},
 		"lorax_options": []any{[]any{"^Server$", map[string]any{"x86_64": map[string]any{
 			"bugurl": "https://bugs.example.com", "add_template_var": []any{"x=1"}, "rootfs_size": int64(4)}}}}}
@@ -126,7 +126,7 @@ func TestBuildinstallPhase(t *testing.T) {
 	}
 
 	// The DVD made from this tree with xorriso replays boot.iso's boot setup.
-	c.Conf.(compose.MapConfig)["createiso_use_xorrisofs"] = true
+	c.Conf.Set("createiso_use_xorrisofs", true)
 	pk := filepath.Join(tree, "Packages", "b", "big-1-1.noarch.rpm")
 	os.MkdirAll(filepath.Dir(pk), 0o755)
 	blob := make([]byte, 3<<20)
@@ -168,7 +168,7 @@ func TestLoraxFailure(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "lorax for Server.x86_64") || !strings.Contains(err.Error(), "Dependency check failed") {
 		t.Fatalf("run: %v", err)
 	}
-	c2, _ := setup(t, compose.MapConfig{"failable_deliverables": []any{[]any{".*", map[string]any{"*": []any{"buildinstall"}}}}})
+	c2, _ := setup(t, map[string]any{"failable_deliverables": []any{[]any{".*", map[string]any{"*": []any{"buildinstall"}}}}})
 	bi2 := New()
 	if err := bi2.Run(context.Background(), c2); err != nil {
 		t.Fatalf("failable buildinstall stopped the compose: %v", err)
@@ -185,8 +185,8 @@ func TestLoraxFailure(t *testing.T) {
 func TestBuildinstallTopdir(t *testing.T) {
 	top := t.TempDir()
 	c, log := setup(t, nil)
-	c.Conf.(compose.MapConfig)["buildinstall_topdir"] = top
-	c.Conf.(compose.MapConfig)["translate_paths"] = []any{[]any{c.Topdir, "http://composes.example.com/" + filepath.Base(c.Topdir)}}
+	c.Conf.Set("buildinstall_topdir", top)
+	c.Conf.Set("translate_paths", []any{[]any{c.Topdir, "http://composes.example.com/" + filepath.Base(c.Topdir)}})
 	if err := New().Run(context.Background(), c); err != nil {
 		calls, _ := os.ReadFile(log)
 		t.Fatalf("%v\nlorax: %s", err, calls)

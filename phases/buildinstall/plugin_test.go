@@ -29,8 +29,8 @@ func TestPluginArgList(t *testing.T) {
 // pluginSetup is setup with lorax_use_koji_plugin: Koji's client (the
 // fake koji) submits pungi-buildinstall to a test hub and, as the builder,
 // runs the fake lorax.
-func pluginSetup(t *testing.T, extra compose.MapConfig) (*compose.Compose, *kojitest.Hub, string) {
-	conf := compose.MapConfig{"lorax_use_koji_plugin": true, "runroot_tag": "f40-build", "runroot_channel": "compose",
+func pluginSetup(t *testing.T, extra map[string]any) (*compose.Compose, *kojitest.Hub, string) {
+	conf := map[string]any{"lorax_use_koji_plugin": true, "runroot_tag": "f40-build", "runroot_channel": "compose",
 		"runroot_weights": map[string]any{"buildinstall": 3.0}, "koji_profile": "test",
 		"buildinstall_packages": []any{[]any{".*", map[string]any{"*": []any{"fedora-logos"}}}}}
 	for k, v := range extra {
@@ -107,7 +107,7 @@ func TestPluginBuildinstall(t *testing.T) {
 
 func TestPluginBuildinstallTopdir(t *testing.T) {
 	top := t.TempDir()
-	c, _, _ := pluginSetup(t, compose.MapConfig{"buildinstall_topdir": top})
+	c, _, _ := pluginSetup(t, map[string]any{"buildinstall_topdir": top})
 	if err := New().Run(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestPluginBuildinstallFails(t *testing.T) {
 		t.Errorf("lorax log %q", b)
 	}
 
-	c2, h2, _ := pluginSetup(t, compose.MapConfig{"failable_deliverables": []any{[]any{".*", map[string]any{"*": []any{"buildinstall"}}}}})
+	c2, h2, _ := pluginSetup(t, map[string]any{"failable_deliverables": []any{[]any{".*", map[string]any{"*": []any{"buildinstall"}}}}})
 	h2.Tasks = failing
 	bi2 := New()
 	if err := bi2.Run(context.Background(), c2); err != nil {

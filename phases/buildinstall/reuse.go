@@ -190,7 +190,7 @@ func tryReuse(ctx context.Context, c *compose.Compose, t *Task) bool {
 		c.Log.Infof("Cannot reuse old BUILDINSTALL phase results for %s.%s - %s", t.Variant.UID, t.Arch, fmt.Sprintf(format, a...))
 		return false
 	}
-	if !compose.BoolOpt(c.Conf, "buildinstall_allow_reuse", false) {
+	if !c.Conf.Bool("buildinstall_allow_reuse") {
 		return why("reuse of old buildinstall results is disabled.")
 	}
 	olds := compose.OldComposeDirs(c)

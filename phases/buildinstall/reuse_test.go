@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/pungo/pungo/phases/config"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,19 +58,19 @@ func TestReuseOldBuildinstall(t *testing.T) {
 	calls := filepath.Join(t.TempDir(), "lorax.log")
 	t.Setenv("FAKE_LORAX_LOG", calls)
 	parent := t.TempDir()
-	base := func() compose.MapConfig {
+	base := func() map[string]any {
 		conf := imgtest.BaseConf()
 		conf["buildinstall_method"] = "lorax"
 		conf["buildinstall_allow_reuse"] = true
 		conf["disc_types"] = map[string]any{"boot": "netinst"}
 		return conf
 	}
-	mk := func(respin int, conf compose.MapConfig, logosVersion string) *compose.Compose {
-		dir, _, err := compose.CreateDir(parent, conf, compose.Options{Type: "test", Date: "20240102", Respin: respin})
+	mk := func(respin int, conf map[string]any, logosVersion string) *compose.Compose {
+		dir, _, err := compose.CreateDir(parent, config.NewWithDefaults(conf), compose.Options{Type: "test", Date: "20240102", Respin: respin})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := compose.New(conf, dir, compose.Options{OldComposes: []string{parent}}, nil, nil, nil)
+		c, err := compose.New(config.NewWithDefaults(conf), dir, compose.Options{OldComposes: []string{parent}}, nil, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,15 +109,15 @@ func TestReuseOldBuildinstall(t *testing.T) {
 
 	tests := []struct {
 		name   string
-		conf   func(compose.MapConfig)
+		conf   func(map[string]any)
 		logos  string
 		reused bool
 		reason string
 	}{
 		{"same input", nil, "30", true, "Reusing old BUILDINSTALL phase output of Server.x86_64"},
-		{"reuse disabled", func(m compose.MapConfig) { m["buildinstall_allow_reuse"] = false }, "30", false, "reuse of old buildinstall results is disabled"},
+		{"reuse disabled", func(m map[string]any) { m["buildinstall_allow_reuse"] = false }, "30", false, "reuse of old buildinstall results is disabled"},
 		{"installed package updated", nil, "31", false, "RPM fedora-logos-30-1.noarch does not exist in new compose"},
-		{"other lorax option", func(m compose.MapConfig) {
+		{"other lorax option", func(m map[string]any) {
 			m["lorax_options"] = []any{[]any{"^Server$", map[string]any{"*": map[string]any{"bugurl": "https://b"}}}}
 		}, "31", false, "lorax command line arguments differ"},
 	}

@@ -52,7 +52,7 @@ func OptionsOf(c *compose.Compose) Options {
 	if v, ok := c.Conf.Get("media_checksums"); ok && v != nil {
 		o.Types = compose.AsStrings(v)
 	}
-	o.OneFile = compose.BoolOpt(c.Conf, "media_checksum_one_file", false)
+	o.OneFile = c.Conf.Bool("media_checksum_one_file")
 	o.BaseFilename, _ = compose.StringOpt(c.Conf, "media_checksum_base_filename")
 	return o
 }

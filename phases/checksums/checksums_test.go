@@ -42,7 +42,7 @@ func countDigests(t *testing.T) *int32 {
 }
 
 func TestPerImageFiles(t *testing.T) {
-	c := imgtest.NewCompose(t, compose.MapConfig{"media_checksums": []any{"md5", "sha256"}}, "")
+	c := imgtest.NewCompose(t, map[string]any{"media_checksums": []any{"md5", "sha256"}}, "")
 	m := images.Of(c)
 	a := put(t, c, "Server/x86_64/iso/a.iso", "aaa")
 	b := put(t, c, "Server/x86_64/iso/b.iso", "bb")
@@ -81,7 +81,7 @@ func TestPerImageFiles(t *testing.T) {
 }
 
 func TestOneFileWithBaseName(t *testing.T) {
-	c := imgtest.NewCompose(t, compose.MapConfig{
+	c := imgtest.NewCompose(t, map[string]any{
 		"media_checksums":              []any{"sha256"},
 		"media_checksum_one_file":      true,
 		"media_checksum_base_filename": "%(release_short)s-%(variant)s-%(version)s-{arch}-{dirname}",
@@ -105,11 +105,11 @@ func TestOneFileWithBaseName(t *testing.T) {
 }
 
 func TestValidateOneFileNeedsOneType(t *testing.T) {
-	c := imgtest.NewCompose(t, compose.MapConfig{"media_checksum_one_file": true, "media_checksums": []any{"md5", "sha256"}}, "")
+	c := imgtest.NewCompose(t, map[string]any{"media_checksum_one_file": true, "media_checksums": []any{"md5", "sha256"}}, "")
 	if err := (&Phase{}).Validate(c); err == nil || !strings.Contains(err.Error(), "requires only one checksum") {
 		t.Fatalf("validate: %v", err)
 	}
-	c = imgtest.NewCompose(t, compose.MapConfig{"media_checksums": []any{"crc32"}}, "")
+	c = imgtest.NewCompose(t, map[string]any{"media_checksums": []any{"crc32"}}, "")
 	if err := (&Phase{}).Validate(c); err == nil || !strings.Contains(err.Error(), `unsupported checksum type "crc32"`) {
 		t.Fatalf("validate: %v", err)
 	}

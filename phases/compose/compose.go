@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/pungo/pungo/internal/atomicfile"
+	"github.com/pungo/pungo/phases/config"
 	"github.com/pungo/pungo/phases/productmd"
 )
 
@@ -29,7 +30,7 @@ const (
 // directory layout, log, status, notifier and the bookkeeping phases share
 // (failable deliverables, Koji tasks, values handed from phase to phase).
 type Compose struct {
-	Conf       Config
+	Conf       *config.Config
 	ConfigPath string // the main config file ("" when built in memory)
 	Topdir     string // absolute compose directory
 	Info       *Info  // identity (composeinfo-base.json)
@@ -74,7 +75,7 @@ type Options struct {
 // get_compose_dir: the respin grows until the directory name is unused;
 // COMPOSE_ID and work/global/composeinfo-base.json are written. It returns
 // the directory.
-func CreateDir(targetDir string, conf Config, opts Options) (string, *Info, error) {
+func CreateDir(targetDir string, conf *config.Config, opts Options) (string, *Info, error) {
 	typ := opts.Type
 	if typ == "" {
 		typ = "production"
@@ -115,7 +116,7 @@ func WriteInfo(dir string, ci *Info) error {
 // (CreateDir or WriteInfo made it). The log goes to
 // logs/global/pungi.global.log and, when console is not nil, to console
 // (through progress when that display is live). notifier may be nil.
-func New(conf Config, dir string, opts Options, console io.Writer, progress *Progress, notifier *Notifier) (*Compose, error) {
+func New(conf *config.Config, dir string, opts Options, console io.Writer, progress *Progress, notifier *Notifier) (*Compose, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -141,7 +142,7 @@ func New(conf Config, dir string, opts Options, console io.Writer, progress *Pro
 		values: map[string]any{},
 	}
 	if c.KojiEvent == 0 {
-		c.KojiEvent = IntOpt(conf, "koji_event", 0)
+		c.KojiEvent = int64(conf.Int("koji_event"))
 	}
 	if l := ci.Compose.Label; l != "" && slices.Contains(SupportedMilestones, strings.SplitN(l, "-", 2)[0]) {
 		c.Log.Infof("Automatically setting 'supported' flag due to label: %s.", l)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/pungo/pungo/phases/config"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,8 +13,8 @@ import (
 	"testing"
 )
 
-func baseConf() MapConfig {
-	return MapConfig{"release_name": "Demo", "release_short": "DEMO", "release_version": "1.0"}
+func baseConf() map[string]any {
+	return map[string]any{"release_name": "Demo", "release_short": "DEMO", "release_version": "1.0"}
 }
 
 func TestComposeID(t *testing.T) {
@@ -23,13 +24,13 @@ func TestComposeID(t *testing.T) {
 	layered["base_product_version"] = "9"
 	updates := baseConf()
 	updates["release_type"] = "Updates"
-	layeredEUS := MapConfig{}
+	layeredEUS := map[string]any{}
 	for k, v := range layered {
 		layeredEUS[k] = v
 	}
 	layeredEUS["base_product_type"] = "eus"
 	cases := []struct {
-		conf   MapConfig
+		conf   map[string]any
 		typ    string
 		respin int
 		want   string
@@ -44,7 +45,7 @@ func TestComposeID(t *testing.T) {
 		{layeredEUS, "production", 2, "DEMO-1.0-BASE-9-eus-20240102.2"},
 	}
 	for _, tc := range cases {
-		ci, err := NewInfo(tc.conf, tc.typ, "20240102", tc.respin, "")
+		ci, err := NewInfo(config.NewWithDefaults(tc.conf), tc.typ, "20240102", tc.respin, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,12 +53,12 @@ func TestComposeID(t *testing.T) {
 			t.Errorf("%s/%d: got %s want %s", tc.typ, tc.respin, ci.Compose.ID, tc.want)
 		}
 	}
-	if _, err := NewInfo(baseConf(), "weekly", "20240102", 0, ""); err == nil {
+	if _, err := NewInfo(config.NewWithDefaults(baseConf()), "weekly", "20240102", 0, ""); err == nil {
 		t.Error("unknown compose type accepted")
 	}
 	bad := baseConf()
 	bad["release_type"] = "bogus"
-	if _, err := NewInfo(bad, "production", "20240102", 0, ""); err == nil {
+	if _, err := NewInfo(config.NewWithDefaults(bad), "production", "20240102", 0, ""); err == nil {
 		t.Error("unknown release type accepted")
 	}
 }
@@ -79,7 +80,7 @@ func TestVerifyLabel(t *testing.T) {
 }
 
 func TestLatestLinkName(t *testing.T) {
-	ci, _ := NewInfo(MapConfig{"release_name": "X", "release_short": "X", "release_version": "8.4.1"}, "production", "20240102", 0, "")
+	ci, _ := NewInfo(config.NewWithDefaults(map[string]any{"release_name": "X", "release_short": "X", "release_version": "8.4.1"}), "production", "20240102", 0, "")
 	for _, tc := range []struct {
 		n    int
 		want string
@@ -92,11 +93,11 @@ func TestLatestLinkName(t *testing.T) {
 
 func TestCreateDirRespins(t *testing.T) {
 	target := t.TempDir()
-	d1, ci1, err := CreateDir(target, baseConf(), Options{Type: "nightly", Date: "20240102"})
+	d1, ci1, err := CreateDir(target, config.NewWithDefaults(baseConf()), Options{Type: "nightly", Date: "20240102"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d2, ci2, err := CreateDir(target, baseConf(), Options{Type: "nightly", Date: "20240102"})
+	d2, ci2, err := CreateDir(target, config.NewWithDefaults(baseConf()), Options{Type: "nightly", Date: "20240102"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,13 +126,13 @@ func TestCreateDirRespins(t *testing.T) {
 	}
 }
 
-func newTestCompose(t *testing.T, conf MapConfig) *Compose {
+func newTestCompose(t *testing.T, conf map[string]any) *Compose {
 	t.Helper()
-	dir, _, err := CreateDir(t.TempDir(), conf, Options{Type: "test", Date: "20240102"})
+	dir, _, err := CreateDir(t.TempDir(), config.NewWithDefaults(conf), Options{Type: "test", Date: "20240102"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := New(conf, dir, Options{}, nil, nil, nil)
+	c, err := New(config.NewWithDefaults(conf), dir, Options{}, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

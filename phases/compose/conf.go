@@ -2,35 +2,11 @@ package compose
 
 import (
 	"fmt"
-	"github.com/pungo/pungo/phases/config"
 	"reflect"
 	"sort"
-	"strings"
+
+	"github.com/pungo/pungo/phases/config"
 )
-
-// Config is what the compose needs from a loaded Pungi configuration.
-// phases/config's *Config satisfies it; MapConfig is a plain implementation
-// for tests and tools.
-type Config interface {
-	// Get returns an option's value (with defaults filled in when the
-	// loader knows them) and whether it is set.
-	Get(key string) (any, bool)
-	// ForVariantArch returns every value of a [(variant regex, {arch:
-	// value})] option that applies to the variant UID and arch, as Pungi's
-	// get_arch_variant_data; "*" does not match "src".
-	ForVariantArch(key, variantUID, arch string) []any
-}
-
-// MapConfig is a Config over a decoded option map.
-type MapConfig map[string]any
-
-// Get implements Config.
-func (m MapConfig) Get(key string) (any, bool) { v, ok := m[key]; return v, ok }
-
-// ForVariantArch implements Config with Pungi's get_arch_variant_data rules.
-func (m MapConfig) ForVariantArch(key, variantUID, arch string) []any {
-	return ForVariantArchOf(m[key], variantUID, arch)
-}
 
 // ForVariantArchOf applies get_arch_variant_data to a raw option value: a
 // list of (regex, {arch: value}) pairs. List values are flattened, as
@@ -73,7 +49,7 @@ func sortedKeys(m map[string]any) []string {
 }
 
 // StringOpt returns a string option and whether it is set to a string.
-func StringOpt(c Config, key string) (string, bool) {
+func StringOpt(c *config.Config, key string) (string, bool) {
 	v, ok := c.Get(key)
 	if !ok || v == nil {
 		return "", false
@@ -87,27 +63,10 @@ func StringOpt(c Config, key string) (string, bool) {
 	return fmt.Sprint(v), true
 }
 
-// BoolOpt returns a boolean option, def when unset.
-func BoolOpt(c Config, key string, def bool) bool {
-	v, ok := c.Get(key)
-	if !ok || v == nil {
-		return def
-	}
-	switch t := v.(type) {
-	case bool:
-		return t
-	case string:
-		return strings.EqualFold(t, "true") || t == "1"
-	case int64:
-		return t != 0
-	case int:
-		return t != 0
-	}
-	return def
-}
-
-// IntOpt returns an integer option, def when unset.
-func IntOpt(c Config, key string, def int64) int64 {
+// IntOpt returns an integer option, def when unset. Options the schema
+// knows have their defaults there: read them with Conf.Int, and keep IntOpt
+// for values the schema has no default for.
+func IntOpt(c *config.Config, key string, def int64) int64 {
 	v, ok := c.Get(key)
 	if !ok || v == nil {
 		return def
@@ -125,7 +84,7 @@ func IntOpt(c Config, key string, def int64) int64 {
 
 // StringsOpt returns a list-of-strings option (a single string counts as a
 // one-element list).
-func StringsOpt(c Config, key string) []string {
+func StringsOpt(c *config.Config, key string) []string {
 	v, ok := c.Get(key)
 	if !ok || v == nil {
 		return nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pungo/pungo/phases/config"
 	"github.com/pungo/pungo/phases/productmd"
 )
 
@@ -59,7 +60,7 @@ type Info = productmd.ComposeInfo
 
 // NewInfo builds the identity of a new compose from the configuration, as
 // Pungi's get_compose_info does. date "" means today (local time).
-func NewInfo(conf Config, composeType, date string, respin int, label string) (*Info, error) {
+func NewInfo(conf *config.Config, composeType, date string, respin int, label string) (*Info, error) {
 	ci := &Info{}
 	for _, k := range []string{"release_name", "release_short", "release_version"} {
 		if s, _ := StringOpt(conf, k); s == "" {
@@ -74,7 +75,7 @@ func NewInfo(conf Config, composeType, date string, respin int, label string) (*
 		rt = "ga"
 	}
 	ci.Release.Type = strings.ToLower(rt)
-	ci.Release.Internal = BoolOpt(conf, "release_internal", false)
+	ci.Release.Internal = conf.Bool("release_internal")
 	if bp, _ := StringOpt(conf, "base_product_name"); bp != "" {
 		ci.Release.IsLayered = true
 		b := productmd.Release{Name: bp}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,6 +49,11 @@ func New(values map[string]any) *Config {
 	}
 	return c
 }
+
+// NewWithDefaults makes a config from plain values with the defaults of
+// Pungi's schema filled in, as a loaded config gets them for a compose:
+// what tests and callers building a config in code should use.
+func NewWithDefaults(values map[string]any) *Config { return New(values).WithDefaults() }
 
 // LoadOptions says how to load a config.
 type LoadOptions struct {
@@ -282,6 +288,15 @@ func (c *Config) Set(key string, v any) {
 		c.names = append(c.names, key)
 	}
 	c.values[key] = v
+}
+
+// Delete removes an option the config sets (its default, if any, stays).
+func (c *Config) Delete(key string) {
+	if _, ok := c.values[key]; !ok {
+		return
+	}
+	delete(c.values, key)
+	c.names = slices.DeleteFunc(c.names, func(n string) bool { return n == key })
 }
 
 // Pos returns where an option was assigned, if it came from a file.

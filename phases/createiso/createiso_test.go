@@ -3,6 +3,7 @@ package createiso
 import (
 	"context"
 	"fmt"
+	"github.com/pungo/pungo/phases/config"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -141,7 +142,7 @@ func run(t *testing.T, name string, args ...string) string {
 
 func TestBootableDVD(t *testing.T) {
 	needISOTools(t)
-	c := imgtest.NewCompose(t, compose.MapConfig{"buildinstall_method": "lorax"}, "")
+	c := imgtest.NewCompose(t, map[string]any{"buildinstall_method": "lorax"}, "")
 	tree := makeTree(t, c, "x86_64", true)
 	before, _ := os.ReadFile(filepath.Join(tree, "isolinux", "isolinux.bin"))
 	if err := (&Phase{}).Run(context.Background(), c); err != nil {
@@ -318,7 +319,7 @@ func listISO(t *testing.T, iso string) []string {
 
 func TestSplitDiscs(t *testing.T) {
 	needISOTools(t)
-	c := imgtest.NewCompose(t, compose.MapConfig{"iso_size": "2500k", "split_iso_reserve": "100k"}, "")
+	c := imgtest.NewCompose(t, map[string]any{"iso_size": "2500k", "split_iso_reserve": "100k"}, "")
 	tree := makeTree(t, c, "x86_64", false)
 	discs, err := SplitTree(c, "x86_64", c.Variant("Server"), false)
 	if err != nil {
@@ -390,7 +391,7 @@ func TestSplitDiscs(t *testing.T) {
 func TestSourceISOSymlinkAndSkip(t *testing.T) {
 	needISOTools(t)
 	linkTo := t.TempDir()
-	c := imgtest.NewCompose(t, compose.MapConfig{
+	c := imgtest.NewCompose(t, map[string]any{
 		"symlink_isos_to": linkTo,
 		"createiso_skip":  []any{[]any{"^Server$", map[string]any{"x86_64": true}}},
 	}, "")
@@ -421,7 +422,7 @@ func TestJigdoWithFake(t *testing.T) {
 	fakes := filepath.Join(toolcheck.ProjectRoot(), "testdata", "fakes")
 	t.Setenv("PATH", fakes+":"+os.Getenv("PATH"))
 	t.Setenv("FAKE_JIGDO_LOG", filepath.Join(t.TempDir(), "jigdo.log"))
-	c := imgtest.NewCompose(t, compose.MapConfig{"create_jigdo": true}, "")
+	c := imgtest.NewCompose(t, map[string]any{"create_jigdo": true}, "")
 	tree := makeTree(t, c, "x86_64", false)
 	if err := (&Phase{}).Run(context.Background(), c); err != nil {
 		t.Fatal(err)
@@ -440,7 +441,7 @@ func TestJigdoWithFake(t *testing.T) {
 }
 
 func TestVolumeIDTooLong(t *testing.T) {
-	c := imgtest.NewCompose(t, compose.MapConfig{"release_short": "AnExtremelyLongProductShortName"}, "")
+	c := imgtest.NewCompose(t, map[string]any{"release_short": "AnExtremelyLongProductShortName"}, "")
 	_, err := Plan(context.Background(), c, nil)
 	if err == nil || !strings.Contains(err.Error(), "could not create a volume ID of at most 32 characters") {
 		t.Fatalf("plan: %v", err)
@@ -449,7 +450,7 @@ func TestVolumeIDTooLong(t *testing.T) {
 
 func TestBootableNeedsBuildinstall(t *testing.T) {
 	needISOTools(t)
-	c := imgtest.NewCompose(t, compose.MapConfig{"buildinstall_method": "lorax"}, "")
+	c := imgtest.NewCompose(t, map[string]any{"buildinstall_method": "lorax"}, "")
 	makeTree(t, c, "x86_64", true)
 	boot := &bootmedia.Result{}
 	boot.Start("lorax")
@@ -473,7 +474,7 @@ func TestBootableNeedsBuildinstall(t *testing.T) {
 
 func TestFailableISO(t *testing.T) {
 	needISOTools(t)
-	c := imgtest.NewCompose(t, compose.MapConfig{
+	c := imgtest.NewCompose(t, map[string]any{
 		"failable_deliverables": []any{[]any{"^Server$", map[string]any{"*": []any{"iso"}}}},
 		"iso_level":             int64(9), // genisoimage rejects it: the ISO fails
 	}, "")
@@ -514,7 +515,7 @@ func TestBootOptionsPerArch(t *testing.T) {
 
 func TestMissingBootImage(t *testing.T) {
 	needISOTools(t)
-	c := imgtest.NewCompose(t, compose.MapConfig{"buildinstall_method": "lorax"}, "")
+	c := imgtest.NewCompose(t, map[string]any{"buildinstall_method": "lorax"}, "")
 	tree := makeTree(t, c, "x86_64", true)
 	os.Remove(filepath.Join(tree, "images", "efiboot.img"))
 	_, err := Plan(context.Background(), c, nil)
@@ -527,7 +528,7 @@ func TestExtraISO(t *testing.T) {
 	needISOTools(t)
 	extra := filepath.Join(t.TempDir(), "GPL")
 	os.WriteFile(extra, []byte("license\n"), 0o644)
-	c := imgtest.NewCompose(t, compose.MapConfig{"extra_isos": map[string]any{"^Server$": []any{map[string]any{
+	c := imgtest.NewCompose(t, map[string]any{"extra_isos": map[string]any{"^Server$": []any{map[string]any{
 		"include_variants": []any{"Server-optional"}, "filename": "extra-{filename}", "volid": []any{"{volid} X"},
 		"skip_src": true, "max_size": int64(1000), "extra_files": []any{map[string]any{"scm": "file", "file": extra, "target": "docs"}},
 	}}}}, "")
@@ -591,7 +592,7 @@ func TestBreakHardlinks(t *testing.T) {
 
 func TestXorrisofsDVD(t *testing.T) {
 	needISOTools(t)
-	c := imgtest.NewCompose(t, compose.MapConfig{"createiso_use_xorrisofs": true, "iso_level": int64(3)}, "")
+	c := imgtest.NewCompose(t, map[string]any{"createiso_use_xorrisofs": true, "iso_level": int64(3)}, "")
 	makeTree(t, c, "x86_64", false)
 	if err := (&Phase{}).Run(context.Background(), c); err != nil {
 		t.Fatal(err)
@@ -653,11 +654,11 @@ func TestReuseFromOldCompose(t *testing.T) {
 	parent := t.TempDir()
 	mk := func(respin int) *compose.Compose {
 		conf := imgtest.BaseConf()
-		dir, _, err := compose.CreateDir(parent, conf, compose.Options{Type: "test", Date: "20240102", Respin: respin})
+		dir, _, err := compose.CreateDir(parent, config.NewWithDefaults(conf), compose.Options{Type: "test", Date: "20240102", Respin: respin})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := compose.New(conf, dir, compose.Options{OldComposes: []string{parent}}, nil, nil, nil)
+		c, err := compose.New(config.NewWithDefaults(conf), dir, compose.Options{OldComposes: []string{parent}}, nil, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -712,13 +713,13 @@ func TestValidateISOTools(t *testing.T) {
 	skipAll := []any{[]any{".*", map[string]any{"*": true, "src": true}}} // "*" never matches src
 	tests := []struct {
 		name    string
-		conf    compose.MapConfig
+		conf    map[string]any
 		path    string // PATH while validating: "" keeps the real one
 		wantErr string
 	}{
-		{"tools missing", compose.MapConfig{}, "empty", "checkisomd5 is not installed"},
-		{"every ISO skipped", compose.MapConfig{"createiso_skip": skipAll}, "empty", ""},
-		{"ISOs made by koji runroot", compose.MapConfig{"runroot_method": "koji", "runroot_tag": "t", "runroot_channel": "c"}, "empty", ""},
+		{"tools missing", map[string]any{}, "empty", "checkisomd5 is not installed"},
+		{"every ISO skipped", map[string]any{"createiso_skip": skipAll}, "empty", ""},
+		{"ISOs made by koji runroot", map[string]any{"runroot_method": "koji", "runroot_tag": "t", "runroot_channel": "c"}, "empty", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -744,11 +745,11 @@ func TestExtraISOReuse(t *testing.T) {
 		conf := imgtest.BaseConf()
 		conf["extra_isos"] = map[string]any{"^Server$": []any{map[string]any{
 			"filename": "extra-{filename}", "volid": []any{volid}, "skip_src": true}}}
-		dir, _, err := compose.CreateDir(parent, conf, compose.Options{Type: "test", Date: "20240102", Respin: respin})
+		dir, _, err := compose.CreateDir(parent, config.NewWithDefaults(conf), compose.Options{Type: "test", Date: "20240102", Respin: respin})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := compose.New(conf, dir, compose.Options{OldComposes: []string{parent}}, nil, nil, nil)
+		c, err := compose.New(config.NewWithDefaults(conf), dir, compose.Options{OldComposes: []string{parent}}, nil, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -227,9 +227,9 @@ func extraISO(ctx context.Context, c *compose.Compose, rr *runroot.Runner, boot 
 	}
 	tree := osTree(c, arch, v)
 	opts := ScriptOpts{OutputDir: isoDir, ISOName: filename, VolID: volid, GraftPoints: gp, Arch: arch, Supported: c.Supported,
-		HFSCompat: compose.BoolOpt(c.Conf, "iso_hfs_ppc64le_compatible", true), UseXorrisofs: compose.BoolOpt(c.Conf, "createiso_use_xorrisofs", false),
-		ISOLevel: int(compose.IntOpt(c.Conf, "iso_level", 0))}
-	if compose.BoolOpt(c.Conf, "create_jigdo", false) {
+		HFSCompat: c.Conf.Bool("iso_hfs_ppc64le_compatible"), UseXorrisofs: c.Conf.Bool("createiso_use_xorrisofs"),
+		ISOLevel: c.Conf.Int("iso_level")}
+	if c.Conf.Bool("create_jigdo") {
 		opts.JigdoDir = filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelJigdoDir(arch, v, true))
 		opts.OSTree = tree
 		os.MkdirAll(opts.JigdoDir, 0o755)
@@ -311,7 +311,7 @@ func saveExtraReuseMeta(c *compose.Compose, j *Job, o ScriptOpts, hash string) e
 // old compose, the old ISO, manifest, log and jigdo files are hardlinked.
 // A bootable one needs buildinstall to have been reused.
 func tryReuseExtra(c *compose.Compose, j *Job, o ScriptOpts, hash string, boot *bootmedia.Result) bool {
-	if !compose.BoolOpt(c.Conf, "extraiso_allow_reuse", true) {
+	if !c.Conf.Bool("extraiso_allow_reuse") {
 		return false
 	}
 	msg := fmt.Sprintf("Cannot reuse ISO for %s.%s", j.Variant.UID, j.Arch)

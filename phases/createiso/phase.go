@@ -60,7 +60,7 @@ func (*Phase) Validate(c *compose.Compose) error {
 		return nil
 	}
 	mkisofs := "/usr/bin/genisoimage"
-	if compose.BoolOpt(c.Conf, "createiso_use_xorrisofs", false) {
+	if c.Conf.Bool("createiso_use_xorrisofs") {
 		mkisofs = "/usr/bin/xorrisofs"
 	}
 	// implantisomd5 writes the checksum, checkisomd5 reads it back for
@@ -156,7 +156,7 @@ func Bootable(c *compose.Compose, v *compose.Variant, arch string) bool {
 // there to symlink_isos_to/<compose id>/compose/<Variant>/<arch>/iso. ""
 // means the variant gets no ISOs.
 func ISODir(c *compose.Compose, arch string, v *compose.Variant) (string, error) {
-	rel := c.Paths.Compose.RelISODir(arch, v, compose.BoolOpt(c.Conf, "create_optional_isos", false))
+	rel := c.Paths.Compose.RelISODir(arch, v, c.Conf.Bool("create_optional_isos"))
 	if rel == "" {
 		return "", nil
 	}
@@ -271,9 +271,9 @@ func Plan(ctx context.Context, c *compose.Compose, boot *bootmedia.Result) ([]*J
 					return nil, err
 				}
 				opts := ScriptOpts{OutputDir: isoDir, ISOName: name, VolID: volid, GraftPoints: gp, Arch: arch,
-					Supported: c.Supported, HFSCompat: compose.BoolOpt(c.Conf, "iso_hfs_ppc64le_compatible", true),
-					UseXorrisofs: compose.BoolOpt(c.Conf, "createiso_use_xorrisofs", false),
-					ISOLevel:     int(compose.IntOpt(c.Conf, "iso_level", 0))}
+					Supported: c.Supported, HFSCompat: c.Conf.Bool("iso_hfs_ppc64le_compatible"),
+					UseXorrisofs: c.Conf.Bool("createiso_use_xorrisofs"),
+					ISOLevel:     c.Conf.Int("iso_level")}
 				if bootable {
 					opts.BuildinstallMethod, _ = compose.StringOpt(c.Conf, "buildinstall_method")
 					opts.BootISO = filepath.Join(tree, "images", "boot.iso")
@@ -281,8 +281,8 @@ func Plan(ctx context.Context, c *compose.Compose, boot *bootmedia.Result) ([]*J
 						return nil, fmt.Errorf("%s.%s: %w", v.UID, arch, err)
 					}
 				}
-				if compose.BoolOpt(c.Conf, "create_jigdo", false) {
-					opts.JigdoDir = filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelJigdoDir(arch, v, compose.BoolOpt(c.Conf, "create_optional_isos", false)))
+				if c.Conf.Bool("create_jigdo") {
+					opts.JigdoDir = filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelJigdoDir(arch, v, c.Conf.Bool("create_optional_isos")))
 					opts.OSTree = tree
 					if err := os.MkdirAll(opts.JigdoDir, 0o755); err != nil {
 						return nil, err
@@ -428,7 +428,7 @@ var WriteRepo = func(ctx context.Context, c *compose.Compose, treeDir, outDir st
 		SkipStat:      true,
 		Database:      true,
 		ChecksumType:  checksum,
-		Workers:       int(compose.IntOpt(c.Conf, "createrepo_num_workers", 3)),
+		Workers:       c.Conf.Int("createrepo_num_workers"),
 		Context:       ctx,
 	})
 	if err != nil {
@@ -519,7 +519,7 @@ func PrepareISO(ctx context.Context, c *compose.Compose, arch string, v *compose
 		return "", err
 	}
 	graft := GraftPoints(filepath.Join(c.Topdir, "compose"), []Tree{treeFiles, own})
-	if compose.BoolOpt(c.Conf, "createiso_break_hardlinks", false) {
+	if c.Conf.Bool("createiso_break_hardlinks") {
 		c.Log.Debugf("Breaking hardlinks for ISO %s for %s.%s", name, v.UID, arch)
 		if err := BreakHardlinks(graft, StagingDir(c, arch, v, name)); err != nil {
 			return "", err
@@ -565,10 +565,10 @@ func runJob(ctx context.Context, c *compose.Compose, rr *runroot.Runner, phase s
 	msg := fmt.Sprintf("Creating ISO (arch: %s, variant: %s): %s", j.Arch, j.Variant.UID, name)
 	c.Log.Infof("[BEGIN] %s", msg)
 	packages := []string{"coreutils", "genisoimage", "isomd5sum"}
-	if compose.BoolOpt(c.Conf, "createiso_use_xorrisofs", false) {
+	if c.Conf.Bool("createiso_use_xorrisofs") {
 		packages[1] = "xorriso"
 	}
-	if compose.BoolOpt(c.Conf, "create_jigdo", false) {
+	if c.Conf.Bool("create_jigdo") {
 		packages = append(packages, "jigdo")
 	}
 	if j.Bootable {

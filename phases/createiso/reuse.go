@@ -194,7 +194,7 @@ func TryReuse(c *compose.Compose, j *Job, o ScriptOpts, boot *bootmedia.Result) 
 		c.Log.Warningf("createiso reuse metadata: %v", err)
 		return false
 	}
-	if !compose.BoolOpt(c.Conf, "createiso_allow_reuse", true) {
+	if !c.Conf.Bool("createiso_allow_reuse") {
 		return false
 	}
 	msg := fmt.Sprintf("Cannot reuse ISO for %s.%s", j.Variant.UID, j.Arch)

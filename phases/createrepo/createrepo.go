@@ -62,7 +62,7 @@ func (*Phase) Validate(c *compose.Compose) error {
 // (Pungi's default backend is dnf, so by default none).
 func yumDatabase(c *compose.Compose) bool {
 	if v, ok := c.Conf.Get("createrepo_database"); ok && v != nil {
-		return compose.BoolOpt(c.Conf, "createrepo_database", false)
+		return c.Conf.Bool("createrepo_database")
 	}
 	backend, _ := compose.StringOpt(c.Conf, "gather_backend")
 	return backend == "yum"
@@ -145,7 +145,7 @@ func oldPackageDirs(c *compose.Compose, repoDir string) []string {
 		return nil
 	}
 	pkgs := filepath.Join(oldRepo, "Packages")
-	if !compose.BoolOpt(c.Conf, "hashed_directories", false) {
+	if !c.Conf.Bool("hashed_directories") {
 		return []string{pkgs}
 	}
 	ents, err := os.ReadDir(pkgs)
@@ -204,7 +204,7 @@ func (*Phase) Run(ctx context.Context, c *compose.Compose) error {
 			return VariantRepo(ctx, c, manifest, "", v, gather.TypeSRPM)
 		}})
 	}
-	workers := int(compose.IntOpt(c.Conf, "createrepo_num_threads", 0))
+	workers := c.Conf.Int("createrepo_num_threads")
 	return c.RunTasks(ctx, "createrepo", tasks, workers)
 }
 
@@ -331,14 +331,14 @@ func createrepoArgs(c *compose.Compose, v *compose.Variant, arch, typ, repoDir, 
 		for _, d := range oldDirs {
 			args = append(args, "--oldpackagedirs="+d)
 		}
-		if n := compose.IntOpt(c.Conf, "createrepo_num_deltas", 0); n > 0 {
+		if n := int64(c.Conf.Int("createrepo_num_deltas")); n > 0 {
 			args = append(args, fmt.Sprintf("--num-deltas=%d", n))
 		}
 	}
-	if n := compose.IntOpt(c.Conf, "createrepo_num_workers", 3); n > 0 {
+	if n := int64(c.Conf.Int("createrepo_num_workers")); n > 0 {
 		args = append(args, fmt.Sprintf("--workers=%d", n))
 	}
-	if compose.BoolOpt(c.Conf, "createrepo_use_xz", false) {
+	if c.Conf.Bool("createrepo_use_xz") {
 		args = append(args, "--xz")
 	}
 	return append(args, extraArgs(c)...)
@@ -426,12 +426,12 @@ func addProductID(c *compose.Compose, arch string, v *compose.Variant, repoDir s
 		return fmt.Errorf("product_id: %w", err)
 	}
 	pattern := fmt.Sprintf("%s-%s-*.pem", v.UID, arch)
-	if compose.BoolOpt(c.Conf, "product_id_allow_name_prefix", true) {
+	if c.Conf.Bool("product_id_allow_name_prefix") {
 		pattern = "*" + pattern
 	}
 	matches, _ := filepath.Glob(filepath.Join(tmp, pattern))
 	if len(matches) == 0 {
-		if compose.BoolOpt(c.Conf, "product_id_allow_missing", false) {
+		if c.Conf.Bool("product_id_allow_missing") {
 			c.Log.Warningf("No product certificate found (arch: %s, variant: %s)", arch, v.UID)
 			return nil
 		}

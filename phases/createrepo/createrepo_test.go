@@ -2,6 +2,7 @@ package createrepo
 
 import (
 	"context"
+	"github.com/pungo/pungo/phases/config"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +18,7 @@ func TestVariantRepos(t *testing.T) {
 	certs := t.TempDir()
 	os.WriteFile(filepath.Join(certs, "Server-x86_64-1234.pem"), []byte("-----BEGIN CERTIFICATE-----\n"), 0o644)
 	os.WriteFile(filepath.Join(certs, "Demo-Server-HA-x86_64-99.pem"), []byte("-----BEGIN CERTIFICATE-----\n"), 0o644)
-	conf := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1",
+	conf := map[string]any{"release_name": "D", "release_short": "D", "release_version": "1",
 		"createrepo_checksum": "sha512", "createrepo_use_xz": true, "createrepo_database": false, "product_id": certs,
 		"createrepo_extra_args": []any{"--distro", "cpe:/o:demo,Demo 1", "--revision=1.7"}}
 	c := newCompose(t, conf)
@@ -103,28 +104,28 @@ func TestVariantRepos(t *testing.T) {
 func TestValidateAndDatabaseDefault(t *testing.T) {
 	tests := []struct {
 		name    string
-		extra   compose.MapConfig
+		extra   map[string]any
 		wantErr string
 		wantDB  bool
 		old     bool // with --old-composes
 	}{
-		{name: "defaults: dnf backend, no database", extra: compose.MapConfig{}},
-		{name: "yum backend makes databases", extra: compose.MapConfig{"gather_backend": "yum"}, wantDB: true},
-		{name: "explicit database wins", extra: compose.MapConfig{"createrepo_database": true}, wantDB: true},
-		{name: "explicit no database wins over yum", extra: compose.MapConfig{"gather_backend": "yum", "createrepo_database": false}},
-		{name: "deltas off", extra: compose.MapConfig{"createrepo_deltas": false}},
-		{name: "deltas without old composes", extra: compose.MapConfig{"createrepo_deltas": true}, wantErr: "Can not generate deltas without old compose"},
-		{name: "deltas mapping without old composes", extra: compose.MapConfig{"createrepo_deltas": []any{[]any{"^Client$", map[string]any{"*": true}}}},
+		{name: "defaults: dnf backend, no database", extra: map[string]any{}},
+		{name: "yum backend makes databases", extra: map[string]any{"gather_backend": "yum"}, wantDB: true},
+		{name: "explicit database wins", extra: map[string]any{"createrepo_database": true}, wantDB: true},
+		{name: "explicit no database wins over yum", extra: map[string]any{"gather_backend": "yum", "createrepo_database": false}},
+		{name: "deltas off", extra: map[string]any{"createrepo_deltas": false}},
+		{name: "deltas without old composes", extra: map[string]any{"createrepo_deltas": true}, wantErr: "Can not generate deltas without old compose"},
+		{name: "deltas mapping without old composes", extra: map[string]any{"createrepo_deltas": []any{[]any{"^Client$", map[string]any{"*": true}}}},
 			wantErr: "Can not generate deltas without old compose"},
-		{name: "deltas with old composes", extra: compose.MapConfig{"createrepo_deltas": true}, old: true},
-		{name: "empty deltas mapping", extra: compose.MapConfig{"createrepo_deltas": []any{}}},
-		{name: "bad checksum", extra: compose.MapConfig{"createrepo_checksum": "md5"}, wantErr: `createrepo_checksum "md5"`},
-		{name: "unsupported extra arg", extra: compose.MapConfig{"createrepo_extra_args": []any{"--split"}},
+		{name: "deltas with old composes", extra: map[string]any{"createrepo_deltas": true}, old: true},
+		{name: "empty deltas mapping", extra: map[string]any{"createrepo_deltas": []any{}}},
+		{name: "bad checksum", extra: map[string]any{"createrepo_checksum": "md5"}, wantErr: `createrepo_checksum "md5"`},
+		{name: "unsupported extra arg", extra: map[string]any{"createrepo_extra_args": []any{"--split"}},
 			wantErr: "createrepo_extra_args: createrepo_c option --split is not supported by pungo createrepo"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			conf := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1"}
+			conf := map[string]any{"release_name": "D", "release_short": "D", "release_version": "1"}
 			for k, v := range tt.extra {
 				conf[k] = v
 			}
@@ -147,13 +148,13 @@ func TestValidateAndDatabaseDefault(t *testing.T) {
 
 // newCompose creates a test compose directory for conf, closed at the end
 // of the test.
-func newCompose(t *testing.T, conf compose.MapConfig) *compose.Compose {
+func newCompose(t *testing.T, conf map[string]any) *compose.Compose {
 	t.Helper()
-	dir, _, err := compose.CreateDir(t.TempDir(), conf, compose.Options{Type: "test", Date: "20240101"})
+	dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(conf), compose.Options{Type: "test", Date: "20240101"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := compose.New(conf, dir, compose.Options{}, nil, nil, nil)
+	c, err := compose.New(config.NewWithDefaults(conf), dir, compose.Options{}, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package createrepo
 import (
 	"bytes"
 	"context"
+	"github.com/pungo/pungo/phases/config"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,7 +35,7 @@ func TestHasDeltas(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			conf := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1"}
+			conf := map[string]any{"release_name": "D", "release_short": "D", "release_version": "1"}
 			if tt.raw != nil {
 				conf["createrepo_deltas"] = tt.raw
 			}
@@ -55,7 +56,7 @@ func TestDeltasFromOldCompose(t *testing.T) {
 	corpus := rpmtest.Corpus(t)
 	for _, hashed := range []bool{false, true} {
 		t.Run(map[bool]string{false: "flat", true: "hashed"}[hashed], func(t *testing.T) {
-			conf := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1",
+			conf := map[string]any{"release_name": "D", "release_short": "D", "release_version": "1",
 				"createrepo_deltas": []any{[]any{"^Server$", map[string]any{"*": true}}}, "hashed_directories": hashed}
 			parent := t.TempDir()
 			server := &compose.Variant{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}
@@ -78,11 +79,11 @@ func TestDeltasFromOldCompose(t *testing.T) {
 					}
 				}
 			}
-			oldDir, _, err := compose.CreateDir(parent, conf, compose.Options{Type: "test", Date: "20240101"})
+			oldDir, _, err := compose.CreateDir(parent, config.NewWithDefaults(conf), compose.Options{Type: "test", Date: "20240101"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			old, err := compose.New(conf, oldDir, compose.Options{}, nil, nil, nil)
+			old, err := compose.New(config.NewWithDefaults(conf), oldDir, compose.Options{}, nil, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,11 +93,11 @@ func TestDeltasFromOldCompose(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			newDir, _, err := compose.CreateDir(parent, conf, compose.Options{Type: "test", Date: "20240102"})
+			newDir, _, err := compose.CreateDir(parent, config.NewWithDefaults(conf), compose.Options{Type: "test", Date: "20240102"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err := compose.New(conf, newDir, compose.Options{OldComposes: []string{parent}}, nil, nil, nil)
+			c, err := compose.New(config.NewWithDefaults(conf), newDir, compose.Options{OldComposes: []string{parent}}, nil, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,6 +3,7 @@ package createrepo
 import (
 	"context"
 	"fmt"
+	"github.com/pungo/pungo/phases/config"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,25 +76,25 @@ func TestComposeReposMatchPungiCommandLine(t *testing.T) {
 	os.WriteFile(filepath.Join(certs, "Server-x86_64-1.pem"), []byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), 0o644)
 	tests := []struct {
 		name  string
-		conf  compose.MapConfig
+		conf  map[string]any
 		delta bool // needs makedeltarpm and an old compose
 	}{
-		{name: "defaults", conf: compose.MapConfig{}},
-		{name: "sha512 database xz", conf: compose.MapConfig{"createrepo_checksum": "sha512", "createrepo_database": true, "createrepo_use_xz": true}},
-		{name: "Fedora zck", conf: compose.MapConfig{"createrepo_use_xz": true,
+		{name: "defaults", conf: map[string]any{}},
+		{name: "sha512 database xz", conf: map[string]any{"createrepo_checksum": "sha512", "createrepo_database": true, "createrepo_use_xz": true}},
+		{name: "Fedora zck", conf: map[string]any{"createrepo_use_xz": true,
 			"createrepo_extra_args": []any{"--zck", "--zck-dict-dir=" + dicts}}},
-		{name: "Rocky tags, sha1, product_id", conf: compose.MapConfig{"createrepo_checksum": "sha1", "product_id": certs,
+		{name: "Rocky tags, sha1, product_id", conf: map[string]any{"createrepo_checksum": "sha1", "product_id": certs,
 			"createrepo_extra_args": []any{"--distro=cpe:/o:rocky:rocky:8,Rocky Linux 8", "--revision=8.7"}}},
-		{name: "zck without dictionaries, database, changelog limit", conf: compose.MapConfig{"createrepo_database": true,
+		{name: "zck without dictionaries, database, changelog limit", conf: map[string]any{"createrepo_database": true,
 			"createrepo_extra_args": []any{"--zck", "--changelog-limit", "2"}}},
-		{name: "deltas with zck", conf: compose.MapConfig{"createrepo_deltas": true, "createrepo_extra_args": []any{"--zck"}}, delta: true},
+		{name: "deltas with zck", conf: map[string]any{"createrepo_deltas": true, "createrepo_extra_args": []any{"--zck"}}, delta: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.delta {
 				toolcheck.Need(t, "makedeltarpm")
 			}
-			conf := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1", "comps_file": "comps.xml"}
+			conf := map[string]any{"release_name": "D", "release_short": "D", "release_version": "1", "comps_file": "comps.xml"}
 			for k, v := range tt.conf {
 				conf[k] = v
 			}
@@ -102,7 +103,7 @@ func TestComposeReposMatchPungiCommandLine(t *testing.T) {
 			var opts compose.Options
 			var oldPackages string
 			if tt.delta {
-				oldDir, _, err := compose.CreateDir(parent, conf, compose.Options{Type: "test", Date: "20240101"})
+				oldDir, _, err := compose.CreateDir(parent, config.NewWithDefaults(conf), compose.Options{Type: "test", Date: "20240101"})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -112,11 +113,11 @@ func TestComposeReposMatchPungiCommandLine(t *testing.T) {
 				os.WriteFile(filepath.Join(oldDir, "STATUS"), []byte("FINISHED\n"), 0o644)
 				opts.OldComposes = []string{parent}
 			}
-			dir, _, err := compose.CreateDir(parent, conf, compose.Options{Type: "test", Date: "20240102"})
+			dir, _, err := compose.CreateDir(parent, config.NewWithDefaults(conf), compose.Options{Type: "test", Date: "20240102"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err := compose.New(conf, dir, opts, nil, nil, nil)
+			c, err := compose.New(config.NewWithDefaults(conf), dir, opts, nil, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,7 +182,7 @@ func TestComposeReposMatchPungiCommandLine(t *testing.T) {
 					}
 					list := c.Paths.Work.RepoPackageList(r.listArch, server, map[string]string{"rpm": "rpm", "debug": "debuginfo", "srpm": "srpm"}[r.typ])
 					cmd := pungiCreaterepoCmd(r.dir, out, list, group, yumDatabase(c), checksum, deltas, oldDirs, 3,
-						compose.BoolOpt(c.Conf, "createrepo_use_xz", false), extra)
+						c.Conf.Bool("createrepo_use_xz"), extra)
 					if b, err := exec.Command(cmd[0], cmd[1:]...).CombinedOutput(); err != nil {
 						t.Fatalf("%s: %v\n%s", strings.Join(cmd, " "), err, b)
 					}

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/config"
 	"github.com/pungo/pungo/phases/productmd"
 )
 
@@ -53,7 +54,7 @@ type Client struct {
 // not set. The OIDC token URL and client ID may also come from the
 // CTS_OIDC_TOKEN_URL and CTS_OIDC_CLIENT_ID environment variables (which
 // win, as in Pungi); the secret only comes from CTS_OIDC_CLIENT_SECRET.
-func FromConfig(conf compose.Config) (*Client, error) {
+func FromConfig(conf *config.Config) (*Client, error) {
 	u, _ := compose.StringOpt(conf, "cts_url")
 	if u == "" {
 		return nil, nil
@@ -289,7 +290,7 @@ func curlNegotiate(ctx context.Context, method, u string, body []byte, env []str
 // CreateDir is compose.CreateDir for a compose registered with CTS: the
 // ID and respin come from CTS, so the directory must not exist yet (as
 // with Pungi, no respin is tried past an existing one).
-func (c *Client) CreateDir(ctx context.Context, targetDir string, conf compose.Config, opts compose.Options, parents []string, respinOf string) (string, *compose.Info, error) {
+func (c *Client) CreateDir(ctx context.Context, targetDir string, conf *config.Config, opts compose.Options, parents []string, respinOf string) (string, *compose.Info, error) {
 	typ := opts.Type
 	if typ == "" {
 		typ = "production"

@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/config"
 	"github.com/pungo/pungo/phases/cts/ctstest"
 )
 
 func info(t *testing.T) *compose.Info {
 	t.Helper()
-	ci, err := compose.NewInfo(compose.MapConfig{"release_name": "Demo", "release_short": "Demo", "release_version": "1.0"}, "nightly", "20240101", 0, "")
+	ci, err := compose.NewInfo(config.NewWithDefaults(map[string]any{"release_name": "Demo", "release_short": "Demo", "release_version": "1.0"}), "nightly", "20240101", 0, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,16 +140,16 @@ func TestRegisterParentsRespinsAndErrors(t *testing.T) {
 
 func TestFromConfig(t *testing.T) {
 	t.Setenv("CTS_OIDC_CLIENT_SECRET", "")
-	if c, err := FromConfig(compose.MapConfig{}); c != nil || err != nil {
+	if c, err := FromConfig(config.NewWithDefaults(map[string]any{})); c != nil || err != nil {
 		t.Errorf("no cts_url: %v %v", c, err)
 	}
-	_, err := FromConfig(compose.MapConfig{"cts_url": "https://cts", "cts_oidc_token_url": "https://sso/token", "cts_oidc_client_id": "x"})
+	_, err := FromConfig(config.NewWithDefaults(map[string]any{"cts_url": "https://cts", "cts_oidc_token_url": "https://sso/token", "cts_oidc_client_id": "x"}))
 	if err == nil || !strings.Contains(err.Error(), "CTS_OIDC_CLIENT_SECRET") {
 		t.Errorf("missing secret: %v", err)
 	}
 	t.Setenv("CTS_OIDC_CLIENT_SECRET", "s")
 	t.Setenv("CTS_OIDC_CLIENT_ID", "from-env")
-	c, err := FromConfig(compose.MapConfig{"cts_url": "https://cts", "cts_oidc_token_url": "https://sso/token", "cts_oidc_client_id": "x"})
+	c, err := FromConfig(config.NewWithDefaults(map[string]any{"cts_url": "https://cts", "cts_oidc_token_url": "https://sso/token", "cts_oidc_client_id": "x"}))
 	if err != nil || c.ClientID != "from-env" || c.ClientSecret != "s" || c.TokenURL != "https://sso/token" {
 		t.Errorf("env overrides: %+v %v", c, err)
 	}

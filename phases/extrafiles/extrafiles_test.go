@@ -3,6 +3,7 @@ package extrafiles
 import (
 	"context"
 	"encoding/json"
+	"github.com/pungo/pungo/phases/config"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,7 +36,7 @@ func TestExtraFilesSources(t *testing.T) {
 	run("add", ".")
 	run("commit", "-q", "-m", "docs")
 
-	conf := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1",
+	conf := map[string]any{"release_name": "D", "release_short": "D", "release_version": "1",
 		"media_checksums": []any{"sha256"},
 		"extra_files": []any{[]any{"^Server$", map[string]any{"x86_64": []any{
 			map[string]any{"scm": "file", "file": "EULA"},
@@ -43,11 +44,11 @@ func TestExtraFilesSources(t *testing.T) {
 			map[string]any{"scm": "rpm", "repo": "demo-release-server", "file": "/etc/demo-release-server"},
 		}}}}}
 	opts := compose.Options{Type: "test", Date: "20240101", ConfigPath: filepath.Join(cfgDir, "x.conf")}
-	dir, _, err := compose.CreateDir(t.TempDir(), conf, opts)
+	dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(conf), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := compose.New(conf, dir, opts, nil, nil, nil)
+	c, err := compose.New(config.NewWithDefaults(conf), dir, opts, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func TestExtraFilesSources(t *testing.T) {
 		t.Error(err)
 	}
 
-	conf["extra_files"] = []any{[]any{"^Server$", map[string]any{"x86_64": []any{map[string]any{"scm": "rpm", "repo": "no-such-rpm", "file": "x"}}}}}
+	c.Conf.Set("extra_files", []any{[]any{"^Server$", map[string]any{"x86_64": []any{map[string]any{"scm": "rpm", "repo": "no-such-rpm", "file": "x"}}}}})
 	if err := (&Phase{}).Run(context.Background(), c); err == nil || !strings.Contains(err.Error(), "No package matching no-such-rpm in the package set.") {
 		t.Errorf("missing rpm: %v", err)
 	}

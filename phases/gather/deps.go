@@ -46,8 +46,8 @@ func (g *gatherer) depsolveInputs(arch string, v *compose.Variant, in *Inputs, f
 	for _, f := range in.SortedFilter() {
 		patterns = append(patterns, "-"+f)
 	}
-	fulltree := compose.BoolOpt(g.c.Conf, "gather_fulltree", false)
-	selfhosting := compose.BoolOpt(g.c.Conf, "gather_selfhosting", false)
+	fulltree := g.c.Conf.Bool("gather_fulltree")
+	selfhosting := g.c.Conf.Bool("gather_selfhosting")
 	switch v.Type {
 	case "optional":
 		fulltree, selfhosting = true, true
@@ -219,7 +219,7 @@ func (g *gatherer) deps(arch string, v *compose.Variant, in *Inputs, fulltreeExc
 	if len(missing) > 0 {
 		msg := fmt.Sprintf("Packages mentioned in comps do not exist for %s.%s: %s", v.UID, arch, strings.Join(missing, ", "))
 		g.c.Log.Warningf("%s", msg)
-		if compose.BoolOpt(g.c.Conf, "require_all_comps_packages", false) {
+		if g.c.Conf.Bool("require_all_comps_packages") {
 			return nil, fmt.Errorf("%s", msg)
 		}
 	}
@@ -239,7 +239,7 @@ func (g *gatherer) deps(arch string, v *compose.Variant, in *Inputs, fulltreeExc
 			g.c.Log.Errorf("%s", b.String())
 			lines = append(lines, b.String())
 		}
-		if compose.BoolOpt(g.c.Conf, "check_deps", true) {
+		if g.c.Conf.Bool("check_deps") {
 			return nil, fmt.Errorf("Unresolved dependencies for %s.%s (check_deps is on): %s", v.UID, arch, strings.Join(lines, "; "))
 		}
 	}

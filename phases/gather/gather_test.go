@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/pungo/pungo/phases/config"
 	"os"
 	"path/filepath"
 	"sort"
@@ -48,17 +49,17 @@ type fixture struct {
 	set *pkgset.Set
 }
 
-func newFixture(t *testing.T, conf compose.MapConfig, groups map[string][]string, pkgs []*pkgset.Package) *fixture {
+func newFixture(t *testing.T, conf map[string]any, groups map[string][]string, pkgs []*pkgset.Package) *fixture {
 	t.Helper()
-	base := compose.MapConfig{"release_name": "T", "release_short": "T", "release_version": "1", "comps_file": "comps.xml"}
+	base := map[string]any{"release_name": "T", "release_short": "T", "release_version": "1", "comps_file": "comps.xml"}
 	for k, v := range conf {
 		base[k] = v
 	}
-	dir, _, err := compose.CreateDir(t.TempDir(), base, compose.Options{Type: "test", Date: "20240101"})
+	dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(base), compose.Options{Type: "test", Date: "20240101"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := compose.New(base, dir, compose.Options{}, nil, nil, nil)
+	c, err := compose.New(config.NewWithDefaults(base), dir, compose.Options{}, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +136,7 @@ func basePkgs() []*pkgset.Package {
 }
 
 func TestVariantRules(t *testing.T) {
-	f := newFixture(t, compose.MapConfig{
+	f := newFixture(t, map[string]any{
 		"additional_packages": []any{[]any{"^Server$", map[string]any{"*": []any{"tool"}}}},
 		"filter_packages":     []any{[]any{"^Server$", map[string]any{"*": []any{"docs"}}}},
 	}, map[string][]string{
@@ -217,7 +218,7 @@ func TestSystemRelease(t *testing.T) {
 	needy := []*pkgset.Package{pkg("needs-release", "1-1", "noarch", "needs-release", "system-release"), srpm("needs-release", "1-1")}
 	for _, tc := range []struct {
 		name    string
-		conf    compose.MapConfig
+		conf    map[string]any
 		pkgs    []*pkgset.Package
 		groups  map[string][]string
 		want    map[string]string // variant UID → release packages gathered
@@ -229,7 +230,7 @@ func TestSystemRelease(t *testing.T) {
 		{"single provider", nil, append(basePkgs(), releases[2], releases[4]),
 			map[string][]string{"Server": {"base:app"}, "Workstation": {"ws:tool"}},
 			map[string]string{"Server": "", "Workstation": ""}, true},
-		{"option off", compose.MapConfig{"filter_system_release_packages": false}, append(basePkgs(), releases...),
+		{"option off", map[string]any{"filter_system_release_packages": false}, append(basePkgs(), releases...),
 			map[string][]string{"Server": {"base:app"}, "Workstation": {"ws:tool"}},
 			map[string]string{"Server": "", "Workstation": ""}, false},
 		{"asked for by comps and deps", nil, append(append(basePkgs(), releases...), needy...),
@@ -274,7 +275,7 @@ func TestCheckDepsAndMissingComps(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "Unresolved dependencies for Server.x86_64") || !strings.Contains(err.Error(), "needy.x86_64: nothing-provides-this") {
 		t.Fatalf("check_deps: err = %v", err)
 	}
-	f = newFixture(t, compose.MapConfig{"check_deps": false}, groups, broken)
+	f = newFixture(t, map[string]any{"check_deps": false}, groups, broken)
 	if _, err := Plan(context.Background(), f.c, f.set); err != nil {
 		t.Fatalf("check_deps off: %v", err)
 	}
@@ -282,14 +283,14 @@ func TestCheckDepsAndMissingComps(t *testing.T) {
 	if !strings.Contains(string(log), "Packages mentioned in comps do not exist for Server.x86_64: ghost") {
 		t.Errorf("missing comps package not reported:\n%s", log)
 	}
-	f = newFixture(t, compose.MapConfig{"check_deps": false, "require_all_comps_packages": true}, groups, broken)
+	f = newFixture(t, map[string]any{"check_deps": false, "require_all_comps_packages": true}, groups, broken)
 	if _, err := Plan(context.Background(), f.c, f.set); err == nil || !strings.Contains(err.Error(), "ghost") {
 		t.Errorf("require_all_comps_packages: err = %v", err)
 	}
 }
 
 func TestNodepsAndMethodMapping(t *testing.T) {
-	f := newFixture(t, compose.MapConfig{
+	f := newFixture(t, map[string]any{
 		"gather_method": map[string]any{"^Server$": map[string]any{"comps": "nodeps"}, "^Work": "hybrid", "^Server-": "deps"},
 	}, map[string][]string{"Server": {"base:app"}, "Workstation": {"ws:tool"}}, basePkgs())
 	res := f.plan(t)
@@ -310,7 +311,7 @@ func TestSplitNameArchAndAdditionalArch(t *testing.T) {
 			t.Errorf("%s: %+v", in, got)
 		}
 	}
-	f := newFixture(t, compose.MapConfig{"additional_packages": []any{[]any{".*", map[string]any{"*": []any{"foo.aarch64"}}}}},
+	f := newFixture(t, map[string]any{"additional_packages": []any{[]any{".*", map[string]any{"*": []any{"foo.aarch64"}}}}},
 		map[string][]string{"Server": {"base:app"}}, basePkgs())
 	if _, err := Plan(context.Background(), f.c, f.set); err == nil || !strings.Contains(err.Error(), "Incompatible package arch 'aarch64'") {
 		t.Errorf("err = %v", err)
@@ -323,7 +324,7 @@ func TestVariantAsLookasideAndPrepopulate(t *testing.T) {
 	dir := t.TempDir()
 	pre := dir + "/prepopulate.json"
 	os.WriteFile(pre, []byte(`{"Workstation": {"x86_64": {"docs-1-1": ["docs.noarch"]}}}`), 0o644)
-	f := newFixture(t, compose.MapConfig{
+	f := newFixture(t, map[string]any{
 		"variant_as_lookaside": []any{[]any{"Workstation", "Server"}},
 		"gather_prepopulate":   pre,
 	}, map[string][]string{"Server": {"base:app"}, "Workstation": {"ws:tool"}}, basePkgs())
@@ -355,7 +356,7 @@ func TestVariantAsLookasideAndPrepopulate(t *testing.T) {
 		t.Errorf("prepopulate option %v", di.Options.Prepopulate)
 	}
 
-	cyc := newFixture(t, compose.MapConfig{"variant_as_lookaside": []any{[]any{"Workstation", "Server"}, []any{"Server", "Workstation"}}},
+	cyc := newFixture(t, map[string]any{"variant_as_lookaside": []any{[]any{"Workstation", "Server"}, []any{"Server", "Workstation"}}},
 		map[string][]string{"Server": {"base:app"}, "Workstation": {"ws:tool"}}, basePkgs())
 	if _, err := Plan(context.Background(), cyc.c, cyc.set); err == nil || !strings.Contains(err.Error(), "bad configuration in 'variant_as_lookaside'") {
 		t.Errorf("cycle: %v", err)
@@ -429,7 +430,7 @@ func TestPackagePath(t *testing.T) {
 func TestJSONSource(t *testing.T) {
 	mapping := t.TempDir() + "/mapping.json"
 	os.WriteFile(mapping, []byte(`{"Server": {"x86_64": {"tool": ["x86_64"], "docs": ["noarch"]}}}`), 0o644)
-	f := newFixture(t, compose.MapConfig{"gather_source_mapping": mapping, "gather_method": map[string]any{"comps": "deps", "json": "nodeps"}},
+	f := newFixture(t, map[string]any{"gather_source_mapping": mapping, "gather_method": map[string]any{"comps": "deps", "json": "nodeps"}},
 		map[string][]string{"Server": {"base:app"}}, basePkgs())
 	res := f.plan(t)
 	if got := names(res.Get("x86_64", "Server"), TypeRPM); got != "app.x86_64 docs.noarch lib.x86_64 tool.x86_64" {
@@ -440,8 +441,7 @@ func TestJSONSource(t *testing.T) {
 	}
 	// Without comps_file only the json source runs; Workstation, absent
 	// from the mapping, gets nothing.
-	f.c.Conf.(compose.MapConfig)["comps_file"] = nil
-	delete(f.c.Conf.(compose.MapConfig), "comps_file")
+	f.c.Conf.Delete("comps_file")
 	res = f.plan(t)
 	if got := names(res.Get("x86_64", "Server"), TypeRPM); got != "docs.noarch tool.x86_64" {
 		t.Errorf("json only: %s", got)

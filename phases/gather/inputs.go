@@ -273,7 +273,7 @@ func additionalPackages(c *compose.Compose, arch string, v *compose.Variant) ([]
 // Pungi. pungo does what Pungi does; the providers are gathered only as
 // the variants' groups, packages and dependencies ask for them.
 func (g *gatherer) noteSystemRelease() {
-	if !compose.BoolOpt(g.c.Conf, "filter_system_release_packages", true) {
+	if !g.c.Conf.Bool("filter_system_release_packages") {
 		return
 	}
 	seen := map[string]bool{}

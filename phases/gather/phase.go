@@ -61,7 +61,7 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 	var old string
 	switch {
 	case len(c.OldComposes) == 0:
-	case !compose.BoolOpt(c.Conf, "gather_allow_reuse", false):
+	case !c.Conf.Bool("gather_allow_reuse"):
 		// Pungi's default: gather results are reused only when asked.
 		c.Log.Infof("Not reusing old gather results: gather_allow_reuse is not set")
 	default:
@@ -148,7 +148,7 @@ func Link(ctx context.Context, c *compose.Compose, res *Result) (*productmd.Rpms
 	if !ok || linkType == "" {
 		linkType = "hardlink-or-copy"
 	}
-	hashed := compose.BoolOpt(c.Conf, "hashed_directories", false)
+	hashed := c.Conf.Bool("hashed_directories")
 	rpms := &productmd.Rpms{Compose: c.Info.Compose}
 	var tasks []compose.Task
 	for _, v := range c.GetVariants(nil, "") {

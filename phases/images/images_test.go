@@ -47,7 +47,7 @@ func TestVolumeID(t *testing.T) {
 	layered := &compose.Variant{UID: "Tools", ID: "Tools", Type: "layered-product", Arches: []string{"x86_64"}}
 	cases := []struct {
 		name    string
-		conf    compose.MapConfig
+		conf    map[string]any
 		variant string // "" → compose-wide; "layered" → the layered product
 		arch    string
 		formats []string
@@ -58,26 +58,26 @@ func TestVolumeID(t *testing.T) {
 		{name: "source arch", variant: "Server", arch: "src", want: "DEMO-1.0 Server.src"},
 		{name: "no variant renders None like Python", arch: "x86_64", want: "DEMO-1.0 None.x86_64"},
 		{name: "%(variant)s format skipped without variant", arch: "x86_64",
-			conf: compose.MapConfig{"image_volid_formats": []any{"%(release_short)s %(variant)s", "{release_short} {arch}"}}, want: "DEMO x86_64"},
+			conf: map[string]any{"image_volid_formats": []any{"%(release_short)s %(variant)s", "{release_short} {arch}"}}, want: "DEMO x86_64"},
 		{name: "falls back when too long", variant: "Server", arch: "x86_64",
-			conf: compose.MapConfig{"release_short": "LongProductName12345"}, want: "LongProductName12345-1.0 x86_64"},
+			conf: map[string]any{"release_short": "LongProductName12345"}, want: "LongProductName12345-1.0 x86_64"},
 		{name: "substitutions longest first", variant: "Server", arch: "x86_64",
-			conf: compose.MapConfig{"volume_id_substitutions": map[string]any{"Server": "S", "Serv": "X", "1.0": "1"}}, want: "DEMO-1 S.x86_64"},
+			conf: map[string]any{"volume_id_substitutions": map[string]any{"Server": "S", "Serv": "X", "1.0": "1"}}, want: "DEMO-1 S.x86_64"},
 		{name: "substitution makes it fit", variant: "Server", arch: "x86_64",
-			conf: compose.MapConfig{"release_short": "VeryLongProductShortNameXX", "volume_id_substitutions": map[string]any{"VeryLongProductShortNameXX": "VLP"}},
+			conf: map[string]any{"release_short": "VeryLongProductShortNameXX", "volume_id_substitutions": map[string]any{"VeryLongProductShortNameXX": "VLP"}},
 			want: "VLP-1.0 Server.x86_64"},
 		{name: "nothing fits", variant: "Server", arch: "x86_64",
-			conf: compose.MapConfig{"release_short": "AnExtremelyLongProductShortName"},
+			conf: map[string]any{"release_short": "AnExtremelyLongProductShortName"},
 			err:  `could not create a volume ID of at most 32 characters; tried ["AnExtremelyLongProductShortName-1.0 x86_64" "AnExtremelyLongProductShortName-1.0 Server.x86_64"]`},
-		{name: "restricted", variant: "Server", arch: "x86_64", conf: compose.MapConfig{"restricted_volid": true}, want: "DEMO-1-0-Server-x86_64"},
+		{name: "restricted", variant: "Server", arch: "x86_64", conf: map[string]any{"restricted_volid": true}, want: "DEMO-1-0-Server-x86_64"},
 		{name: "disc type and percent format", variant: "Server", arch: "x86_64",
-			conf: compose.MapConfig{"image_volid_formats": []any{"%(release_short)s-%(disc_type)s-%(arch)s"}}, want: "DEMO-dvd-x86_64"},
+			conf: map[string]any{"image_volid_formats": []any{"%(release_short)s-%(disc_type)s-%(arch)s"}}, want: "DEMO-dvd-x86_64"},
 		{name: "explicit formats override", variant: "Server", arch: "x86_64", formats: []string{"{release_short}-{arch}-extra"}, want: "DEMO-x86_64-extra"},
 		{name: "layered product over base", variant: "layered", arch: "x86_64", want: "LP-2 DEMO-1 Server.x86_64"},
 		{name: "layered release uses layered formats first", variant: "Server", arch: "x86_64",
-			conf: compose.MapConfig{"base_product_name": "Base", "base_product_short": "BASE", "base_product_version": "9"},
+			conf: map[string]any{"base_product_name": "Base", "base_product_short": "BASE", "base_product_version": "9"},
 			want: "DEMO-1.0 BASE-9 Server.x86_64"},
-		{name: "unknown element", variant: "Server", arch: "x86_64", conf: compose.MapConfig{"image_volid_formats": []any{"{bogus}"}},
+		{name: "unknown element", variant: "Server", arch: "x86_64", conf: map[string]any{"image_volid_formats": []any{"{bogus}"}},
 			err: "Failed to create volume id: unknown format element: 'bogus'"},
 		{name: "addon has none", variant: "Server-HA", arch: "x86_64", want: ""},
 	}
@@ -113,7 +113,7 @@ func TestVolumeID(t *testing.T) {
 
 func TestImageName(t *testing.T) {
 	cases := []struct {
-		conf     compose.MapConfig
+		conf     map[string]any
 		label    string
 		arch     string
 		discType string
@@ -123,9 +123,9 @@ func TestImageName(t *testing.T) {
 		{nil, "", "x86_64", "dvd", 1, "DEMO-1.0-20240102.t.0-Server-x86_64-dvd1.iso"},
 		{nil, "", "src", "dvd", 2, "DEMO-1.0-20240102.t.0-Server-source-dvd2.iso"},
 		{nil, "", "x86_64", "netinst", 0, "DEMO-1.0-20240102.t.0-Server-x86_64-netinst.iso"},
-		{compose.MapConfig{"image_name_format": "%(release_short)s-%(variant)s-%(version)s-%(arch)s-%(disc_type)s%(disc_num)s%(suffix)s"}, "",
+		{map[string]any{"image_name_format": "%(release_short)s-%(variant)s-%(version)s-%(arch)s-%(disc_type)s%(disc_num)s%(suffix)s"}, "",
 			"x86_64", "dvd", 1, "DEMO-Server-1.0-x86_64-dvd1.iso"},
-		{compose.MapConfig{"image_name_format": map[string]any{"^Serv": "{variant}-{label_major_version}{suffix}", "^Other": "x"}}, "Beta-1.2",
+		{map[string]any{"image_name_format": map[string]any{"^Serv": "{variant}-{label_major_version}{suffix}", "^Other": "x"}}, "Beta-1.2",
 			"x86_64", "dvd", 1, "Server-Beta-1.iso"},
 	}
 	for _, tc := range cases {
@@ -230,7 +230,7 @@ func TestCheckSanity(t *testing.T) {
 }
 
 func TestCheckImagesSizeAndFailable(t *testing.T) {
-	c := imgtest.NewCompose(t, compose.MapConfig{
+	c := imgtest.NewCompose(t, map[string]any{
 		"createiso_max_size":           []any{[]any{"^Server$", map[string]any{"*": int64(100)}}},
 		"createiso_max_size_is_strict": []any{[]any{"^Server$", map[string]any{"*": true}}},
 		"failable_deliverables":        []any{[]any{"^Server$", map[string]any{"*": []any{"iso"}}}},
@@ -338,7 +338,7 @@ func TestVolumeIDPungiCases(t *testing.T) {
 			for _, k := range strings.Fields(e.keys) {
 				parts = append(parts, "%("+k+")s")
 			}
-			c := imgtest.NewCompose(t, compose.MapConfig{"image_volid_formats": []any{strings.Join(parts, "-")}, "restricted_volid": restricted}, "RC-1.0")
+			c := imgtest.NewCompose(t, map[string]any{"image_volid_formats": []any{strings.Join(parts, "-")}, "restricted_volid": restricted}, "RC-1.0")
 			want := e.want
 			if restricted {
 				want = e.restricted
@@ -356,7 +356,7 @@ func TestVolumeIDPungiCases(t *testing.T) {
 	}
 
 	a34, b33 := strings.Repeat("a", 34), strings.Repeat("b", 33)
-	c := imgtest.NewCompose(t, compose.MapConfig{"image_volid_formats": []any{a34, b33}}, "")
+	c := imgtest.NewCompose(t, map[string]any{"image_volid_formats": []any{a34, b33}}, "")
 	_, err := images.VolumeID(c, images.VolumeIDInput{Arch: "x86_64", Variant: c.Variant("Server")})
 	if err == nil || !strings.Contains(err.Error(), `["`+b33+`" "`+a34+`"]`) {
 		t.Errorf("too long: %v, want both options, shortest first", err)
@@ -371,7 +371,7 @@ func TestVolumeIDPungiCases(t *testing.T) {
 		{"Fedora-zzzaaaaaazzz-Rawhide", "Fedora-zzz-rawh"},
 		{"Fedora-aaaaaa-Rawhide", "Fedora-aaa-rawh"},
 	} {
-		c := imgtest.NewCompose(t, compose.MapConfig{"image_volid_formats": []any{tc.in}, "volume_id_substitutions": subst}, "")
+		c := imgtest.NewCompose(t, map[string]any{"image_volid_formats": []any{tc.in}, "volume_id_substitutions": subst}, "")
 		got, err := images.VolumeID(c, images.VolumeIDInput{Arch: "x86_64", Variant: c.Variant("Server")})
 		if err != nil || got != tc.want {
 			t.Errorf("%s: got %q (%v), want %q", tc.in, got, err, tc.want)

@@ -2,6 +2,7 @@ package images
 
 import (
 	"fmt"
+	"github.com/pungo/pungo/phases/config"
 	"github.com/pungo/pungo/phases/config/pyre"
 	"regexp"
 	"sort"
@@ -135,7 +136,7 @@ func VolumeID(c *compose.Compose, in VolumeIDInput) (string, error) {
 		}
 		return "", fmt.Errorf("%s: could not create a volume ID of at most %d characters; tried %q (set image_volid_formats or volume_id_substitutions)", where, MaxVolumeIDLen, tried)
 	}
-	if compose.BoolOpt(conf, "restricted_volid", false) {
+	if conf.Bool("restricted_volid") {
 		volid = nonWord.ReplaceAllString(volid, "-")
 	}
 	return volid, nil
@@ -145,7 +146,7 @@ var nonWord = regexp.MustCompile(`\W`)
 
 type substitution struct{ from, to string }
 
-func volidSubstitutions(conf compose.Config) []substitution {
+func volidSubstitutions(conf *config.Config) []substitution {
 	raw, _ := conf.Get("volume_id_substitutions")
 	m, _ := raw.(map[string]any)
 	out := make([]substitution, 0, len(m))

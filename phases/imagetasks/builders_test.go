@@ -34,14 +34,14 @@ func TestKiwiBuildArguments(t *testing.T) {
 	serverRepo := func(c *compose.Compose) string { return filepath.Join(c.Topdir, "compose", "Server", "$arch", "os") }
 	for _, tc := range []struct {
 		name   string
-		conf   compose.MapConfig
+		conf   map[string]any
 		args   func(c *compose.Compose) []any
 		kw     func(c *compose.Compose) map[string]any
 		arches []string
 	}{
 		{
 			name: "minimal",
-			conf: compose.MapConfig{"kiwibuild": map[string]any{"^Server$": []any{kiwiMinimal(map[string]any{"target": "f40"})}}},
+			conf: map[string]any{"kiwibuild": map[string]any{"^Server$": []any{kiwiMinimal(map[string]any{"target": "f40"})}}},
 			args: func(*compose.Compose) []any {
 				return []any{"f40", []any{"aarch64", "x86_64"}, kiwiSCM, "Fedora.kiwi"}
 			},
@@ -53,7 +53,7 @@ func TestKiwiBuildArguments(t *testing.T) {
 		},
 		{
 			name: "every per-image key",
-			conf: compose.MapConfig{"kiwibuild": map[string]any{"^Server$": []any{kiwiMinimal(map[string]any{
+			conf: map[string]any{"kiwibuild": map[string]any{"^Server$": []any{kiwiMinimal(map[string]any{
 				"target": "f40", "release": "1234", "arches": []any{"x86_64"},
 				"repos": []any{"https://example.com/repo/", "Server-optional"}, "failable": []any{"*"},
 				"subvariant": "Test", "type": "custom", "type_attr": []any{"foo", "bar"}, "bundle_name_format": "fmt",
@@ -68,7 +68,7 @@ func TestKiwiBuildArguments(t *testing.T) {
 		},
 		{
 			name: "phase-wide options",
-			conf: compose.MapConfig{"kiwibuild": map[string]any{"^Server$": []any{map[string]any{"kiwi_profile": "Generic"}}},
+			conf: map[string]any{"kiwibuild": map[string]any{"^Server$": []any{map[string]any{"kiwi_profile": "Generic"}}},
 				"kiwibuild_target": "f40", "kiwibuild_release": "1234", "kiwibuild_description_scm": "https://example.com/foo.git",
 				"kiwibuild_description_path": "bar", "kiwibuild_type": "custom", "kiwibuild_type_attr": []any{"foo", "bar"},
 				"kiwibuild_bundle_name_format": "fmt", "kiwibuild_version": "Rawhide", "kiwibuild_repo_releasever": "41"},
@@ -83,7 +83,7 @@ func TestKiwiBuildArguments(t *testing.T) {
 		},
 		{
 			name: "global options",
-			conf: compose.MapConfig{"kiwibuild": map[string]any{"^Server$": []any{kiwiMinimal(nil)}},
+			conf: map[string]any{"kiwibuild": map[string]any{"^Server$": []any{kiwiMinimal(nil)}},
 				"global_target": "f40", "global_release": "1234", "global_version": "41"},
 			args: func(*compose.Compose) []any {
 				return []any{"f40", []any{"aarch64", "x86_64"}, kiwiSCM, "Fedora.kiwi"}
@@ -123,7 +123,7 @@ func TestKiwiBuildArguments(t *testing.T) {
 // are images are linked (ISOs into iso/, bootable, typed by manifest_type),
 // others (package lists) skipped; the watch log is where Pungi keeps it.
 func TestKiwiBuildImages(t *testing.T) {
-	c, h := setup(t, compose.MapConfig{"kiwibuild": map[string]any{"^Server$": []any{
+	c, h := setup(t, map[string]any{"kiwibuild": map[string]any{"^Server$": []any{
 		kiwiMinimal(map[string]any{"target": "f40", "subvariant": "KDE", "manifest_type": "live-kiwi"}),
 		kiwiMinimal(map[string]any{"target": "f40", "arches": []any{"aarch64"}, "failable": []any{"aarch64"}}),
 	}}})
@@ -177,7 +177,7 @@ func TestKiwiBuildFailure(t *testing.T) {
 		failable []any
 		fatal    bool
 	}{{nil, true}, {[]any{"x86_64"}, true}, {[]any{"*"}, false}, {[]any{"aarch64", "x86_64"}, false}} {
-		c, h := setup(t, compose.MapConfig{"kiwibuild": map[string]any{"^Server$": []any{kiwiMinimal(map[string]any{"target": "f40", "failable": tc.failable})}}})
+		c, h := setup(t, map[string]any{"kiwibuild": map[string]any{"^Server$": []any{kiwiMinimal(map[string]any{"target": "f40", "failable": tc.failable})}}})
 		h.Tasks = func(string, []any, map[string]any) kojitest.Outcome { return kojitest.Outcome{Fail: "kiwi failed"} }
 		err := (&KiwiBuild{}).Run(context.Background(), c)
 		if tc.fatal != (err != nil) {
@@ -196,13 +196,13 @@ func TestImageBuilderArguments(t *testing.T) {
 	serverRepo := func(c *compose.Compose) string { return filepath.Join(c.Topdir, "compose", "Server", "$arch", "os") }
 	for _, tc := range []struct {
 		name   string
-		conf   compose.MapConfig
+		conf   map[string]any
 		arches []any
 		kw     func(c *compose.Compose) map[string]any
 	}{
 		{
 			name:   "minimal",
-			conf:   compose.MapConfig{"imagebuilder": map[string]any{"^Server$": []any{map[string]any{"name": "Test", "types": []any{"minimal-raw-xz"}, "target": "f40"}}}},
+			conf:   map[string]any{"imagebuilder": map[string]any{"^Server$": []any{map[string]any{"name": "Test", "types": []any{"minimal-raw-xz"}, "target": "f40"}}}},
 			arches: []any{"aarch64", "x86_64"},
 			kw: func(c *compose.Compose) map[string]any {
 				return map[string]any{"types": []any{"minimal-raw-xz"}, "name": "Test", "version": "1.0",
@@ -211,7 +211,7 @@ func TestImageBuilderArguments(t *testing.T) {
 		},
 		{
 			name: "full",
-			conf: compose.MapConfig{"imagebuilder": map[string]any{"^Server$": []any{map[string]any{"name": "Test", "types": []any{"custom"},
+			conf: map[string]any{"imagebuilder": map[string]any{"^Server$": []any{map[string]any{"name": "Test", "types": []any{"custom"},
 				"target": "f40", "release": "1234", "arches": []any{"x86_64"}, "repos": []any{"https://example.com/repo/"},
 				"version": "Rawhide", "manifest_type": "custom-type", "seed": int64(42), "scratch": true,
 				"ostree":    map[string]any{"url": "https://ostree.example.com/repo", "ref": "fedora/x86_64/iot", "parent": "fedora/x86_64/iot-parent"},
@@ -227,7 +227,7 @@ func TestImageBuilderArguments(t *testing.T) {
 		},
 		{
 			name: "phase-wide and global options",
-			conf: compose.MapConfig{"imagebuilder": map[string]any{"^Server$": []any{map[string]any{"name": "Test"}}},
+			conf: map[string]any{"imagebuilder": map[string]any{"^Server$": []any{map[string]any{"name": "Test"}}},
 				"imagebuilder_target": "f40", "imagebuilder_release": "1234", "imagebuilder_types": []any{"minimal-raw-xz"},
 				"global_version": "41"},
 			arches: []any{"aarch64", "x86_64"},
@@ -266,7 +266,7 @@ func TestImageBuilderArguments(t *testing.T) {
 // them through the manifest. A failed task fails the compose even with
 // "failable", as in Pungi.
 func TestImageBuilderImages(t *testing.T) {
-	c, h := setup(t, compose.MapConfig{"imagebuilder": map[string]any{"^Server$": []any{
+	c, h := setup(t, map[string]any{"imagebuilder": map[string]any{"^Server$": []any{
 		map[string]any{"name": "Test", "types": []any{"container"}, "target": "f40", "subvariant": "Container"},
 		map[string]any{"name": "Inst", "types": []any{"minimal-installer"}, "target": "f40", "arches": []any{"x86_64"}},
 	}}})
@@ -301,7 +301,7 @@ func TestImageBuilderImages(t *testing.T) {
 		}
 	}
 
-	c, h = setup(t, compose.MapConfig{"imagebuilder": map[string]any{"^Server$": []any{
+	c, h = setup(t, map[string]any{"imagebuilder": map[string]any{"^Server$": []any{
 		map[string]any{"name": "Test", "types": []any{"container"}, "target": "f40", "failable": []any{"*"}}}}})
 	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome {
 		return kojitest.Outcome{Fail: "image-builder failed"}
@@ -317,7 +317,7 @@ func TestImageBuilderImages(t *testing.T) {
 // The test hub refuses what Koji's plugins refuse: an unknown keyword, a
 // repo that is Go's text of a map, a wrong type.
 func TestPluginSignaturesRefuse(t *testing.T) {
-	c, _ := setup(t, compose.MapConfig{})
+	c, _ := setup(t, map[string]any{})
 	kc, err := runroot.Client(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)

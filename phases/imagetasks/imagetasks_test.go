@@ -22,7 +22,7 @@ import (
 
 // setup makes a hub (files under its topdir), a koji profile pointing at
 // it and a compose whose Server variant has x86_64 and aarch64.
-func setup(t *testing.T, conf compose.MapConfig) (*compose.Compose, *kojitest.Hub) {
+func setup(t *testing.T, conf map[string]any) (*compose.Compose, *kojitest.Hub) {
 	old := runroot.DefaultPoll
 	runroot.DefaultPoll = time.Millisecond
 	t.Cleanup(func() { runroot.DefaultPoll = old })
@@ -60,7 +60,7 @@ func localGitURL(t *testing.T) (string, string) {
 
 func TestImageBuild(t *testing.T) {
 	ksurl, head := localGitURL(t)
-	c, h := setup(t, compose.MapConfig{
+	c, h := setup(t, map[string]any{
 		"global_target": "f40-candidate", "global_release": nil, "image_build_version": "!VERSION_FROM_VERSION",
 		"global_ksurl": ksurl + "#HEAD",
 		"image_build": map[string]any{"^Server$": []any{map[string]any{
@@ -131,7 +131,7 @@ func TestImageBuild(t *testing.T) {
 
 func TestImageBuildFailure(t *testing.T) {
 	block := map[string]any{"image-build": map[string]any{"format": "qcow2", "name": "X", "kickstart": "x.ks", "target": "t", "distro": "Fedora-40", "ksurl": "git+https://example.com/ks.git#0123abc"}}
-	c, h := setup(t, compose.MapConfig{"image_build": map[string]any{"^Server$": block}})
+	c, h := setup(t, map[string]any{"image_build": map[string]any{"^Server$": block}})
 	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome {
 		return kojitest.Outcome{Fail: "Image build failed: no space left"}
 	}
@@ -163,7 +163,7 @@ func TestImageBuildFailure(t *testing.T) {
 }
 
 func TestLiveMedia(t *testing.T) {
-	c, h := setup(t, compose.MapConfig{"global_target": "f40", "live_media": map[string]any{"^Server$": map[string]any{
+	c, h := setup(t, map[string]any{"global_target": "f40", "live_media": map[string]any{"^Server$": map[string]any{
 		"kickstart": "live.ks", "arches": []any{"x86_64", "aarch64"}, "release": "!RELEASE_FROM_DATE_RESPIN", "subvariant": "Workstation",
 		"ksurl": "git+https://example.com/ks.git#0123abc", "repo": []any{"https://example.com/extra/$basearch", map[string]any{"name": "dict", "baseurl": "https://example.com/dict/$basearch"}}, "failable": []any{"aarch64"},
 		"nomacboot": true, "scratch": true}}})
@@ -211,7 +211,7 @@ func imageBuildOutcome(h *kojitest.Hub, name string, archives []kojitest.Archive
 // images are the Koji build's archives. kiwibuild's come from its
 // createKiwiImage subtasks.
 func TestOSBuildAndKiwi(t *testing.T) {
-	c, h := setup(t, compose.MapConfig{"global_target": "f40",
+	c, h := setup(t, map[string]any{"global_target": "f40",
 		"osbuild": map[string]any{"^Server$": []any{map[string]any{"name": "demo-iot", "distro": "fedora-40", "image_types": []any{"iot-raw-image"},
 			"arches": []any{"x86_64"}, "version": "!VERSION_FROM_VERSION_DATE_RESPIN",
 			"repo": []any{"https://example.com/extra/$arch", map[string]any{"baseurl": "Server-optional", "package_sets": []any{"build"}},
@@ -264,7 +264,7 @@ func TestOSBuildAndKiwi(t *testing.T) {
 }
 
 func TestOSBSAndImageContainer(t *testing.T) {
-	c, h := setup(t, compose.MapConfig{
+	c, h := setup(t, map[string]any{
 		"osbs": map[string]any{"^Server$": map[string]any{"url": "git://example.com/base.git#HEAD", "target": "f40-container",
 			"git_branch": "f40", "repo": []any{"Server"}, "gpgkey": "file:///etc/pki/rpm-gpg/RPM-GPG-KEY-demo", "priority": int64(10)}},
 		"image_container": map[string]any{"^Server$": []any{map[string]any{"url": "git://example.com/wrap.git#HEAD", "target": "f40-container",
@@ -329,7 +329,7 @@ func TestOSBSAndImageContainer(t *testing.T) {
 // its outcome decides.
 func TestImageBuildLostConnection(t *testing.T) {
 	block := map[string]any{"image-build": map[string]any{"format": "qcow2", "name": "X", "kickstart": "x.ks", "target": "t", "distro": "Fedora-40", "ksurl": "git+https://example.com/ks.git#0123abc", "scratch": true}}
-	c, h := setup(t, compose.MapConfig{"image_build": map[string]any{"^Server$": block}})
+	c, h := setup(t, map[string]any{"image_build": map[string]any{"^Server$": block}})
 	t.Setenv("FAKE_KOJI_FAIL_CONNECT", "1")
 	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome {
 		return kojitest.Outcome{Polls: 2, Result: "done", Children: []kojitest.Child{
@@ -356,7 +356,7 @@ func TestImageBuildLostConnection(t *testing.T) {
 // TERMINATED compose cancels it while koji is still waiting.
 func TestImageBuildCancelledOnTerminate(t *testing.T) {
 	block := map[string]any{"image-build": map[string]any{"format": "qcow2", "name": "X", "kickstart": "x.ks", "target": "t", "distro": "Fedora-40", "ksurl": "git+https://example.com/ks.git#0123abc"}}
-	c, h := setup(t, compose.MapConfig{"image_build": map[string]any{"^Server$": block}})
+	c, h := setup(t, map[string]any{"image_build": map[string]any{"^Server$": block}})
 	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome { return kojitest.Outcome{Hang: true} }
 	done := make(chan error, 1)
 	go func() { done <- (&ImageBuild{}).Run(context.Background(), c) }()
@@ -391,7 +391,7 @@ func TestImageBuildRequiredOptions(t *testing.T) {
 	} {
 		ib := map[string]any{"format": "qcow2", "name": "X", "kickstart": "x.ks", "target": "t", "distro": "Fedora-40", "ksurl": "git+https://example.com/ks.git#0123abc"}
 		delete(ib, tc.drop)
-		c, _ := setup(t, compose.MapConfig{"image_build": map[string]any{"^Server$": map[string]any{"image-build": ib}}})
+		c, _ := setup(t, map[string]any{"image_build": map[string]any{"^Server$": map[string]any{"image-build": ib}}})
 		if _, err := PlanImageBuild(context.Background(), c); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("without %s: %v", tc.drop, err)
 		}

@@ -151,7 +151,7 @@ func WriteVariantComps(c *compose.Compose, global *comps.Comps, arch string, v *
 			}
 		}
 	}
-	filterEnvs := compose.BoolOpt(c.Conf, "comps_filter_environments", true)
+	filterEnvs := c.Conf.Bool("comps_filter_environments")
 	cs, res := comps.FilterForVariant(global, v.CompsFilter(arch, filterEnvs, lookaside...))
 	for _, m := range res.UnmatchedMessages(v.UID, arch) {
 		c.Log.Warningf("%s", m)

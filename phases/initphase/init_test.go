@@ -2,6 +2,7 @@ package initphase
 
 import (
 	"context"
+	"github.com/pungo/pungo/phases/config"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,20 +14,20 @@ import (
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
-func demoCompose(t *testing.T, extra compose.MapConfig) *compose.Compose {
+func demoCompose(t *testing.T, extra map[string]any) *compose.Compose {
 	t.Helper()
 	demo := filepath.Join(toolcheck.ProjectRoot(), "testdata", "demo")
-	conf := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1",
+	conf := map[string]any{"release_name": "D", "release_short": "D", "release_version": "1",
 		"variants_file": "variants.xml", "comps_file": "comps.xml"}
 	for k, v := range extra {
 		conf[k] = v
 	}
 	opts := compose.Options{Type: "test", Date: "20240101", ConfigPath: filepath.Join(demo, "demo.conf")}
-	dir, _, err := compose.CreateDir(t.TempDir(), conf, opts)
+	dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(conf), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := compose.New(conf, dir, opts, nil, nil, nil)
+	c, err := compose.New(config.NewWithDefaults(conf), dir, opts, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,15 +89,15 @@ func TestInitDemo(t *testing.T) {
 }
 
 func TestReadVariantsErrors(t *testing.T) {
-	c := demoCompose(t, compose.MapConfig{"variants_file": "no-such-variants.xml"})
+	c := demoCompose(t, map[string]any{"variants_file": "no-such-variants.xml"})
 	if err := ReadVariants(context.Background(), c); err == nil || !strings.Contains(err.Error(), "no-such-variants.xml") {
 		t.Errorf("missing file: %v", err)
 	}
-	c = demoCompose(t, compose.MapConfig{"tree_arches": []any{"s390x"}})
+	c = demoCompose(t, map[string]any{"tree_arches": []any{"s390x"}})
 	if err := ReadVariants(context.Background(), c); err == nil || !strings.Contains(err.Error(), "no variant left") {
 		t.Errorf("all filtered: %v", err)
 	}
-	c = demoCompose(t, compose.MapConfig{"tree_variants": []any{"Workstation"}})
+	c = demoCompose(t, map[string]any{"tree_variants": []any{"Workstation"}})
 	if err := ReadVariants(context.Background(), c); err != nil || len(c.GetVariants(nil, "")) != 1 {
 		t.Errorf("tree_variants: %v %d", err, len(c.GetVariants(nil, "")))
 	}

@@ -74,7 +74,7 @@ func MakeContainer(ctx context.Context, c *compose.Compose, rr *runroot.Runner, 
 	if err := writeExtraConfig(filepath.Join(workdir, "extra_config.json"), conf, repos, "treefile", "config_url", "config_branch", "failable", "version"); err != nil {
 		return err
 	}
-	plugin := compose.BoolOpt(c.Conf, "ostree_container_use_koji_plugin", false)
+	plugin := c.Conf.Bool("ostree_container_use_koji_plugin")
 	// Koji's pungi-ostree task tweaks the treefile itself from the extra
 	// config, as pungi-make-ostree container does.
 	if !plugin {
@@ -141,7 +141,7 @@ func (*InstallerPhase) Validate(c *compose.Compose) error {
 		return err
 	}
 	bi, _ := compose.StringOpt(c.Conf, "buildinstall_method")
-	if compose.BoolOpt(c.Conf, "ostree_installer_overwrite", false) || bi == "" || c.SkippedByOptions("buildinstall") {
+	if c.Conf.Bool("ostree_installer_overwrite") || bi == "" || c.SkippedByOptions("buildinstall") {
 		return nil
 	}
 	var errs []string
@@ -271,7 +271,7 @@ func MakeInstaller(ctx context.Context, c *compose.Compose, rr *runroot.Runner, 
 		return err
 	}
 	packages := append([]string{"pungi", "lorax", "ostree"}, conf.strings("extra_runroot_pkgs")...)
-	if compose.BoolOpt(c.Conf, "ostree_installer_use_koji_plugin", false) {
+	if c.Conf.Bool("ostree_installer_use_koji_plugin") {
 		if err := installerPlugin(ctx, c, rr, it, args, packages, logdir); err != nil {
 			return fmt.Errorf("ostree_installer %s.%s: %w", v.UID, arch, err)
 		}

@@ -50,7 +50,7 @@ func treeCompose(t *testing.T, block map[string]any) (*compose.Compose, string) 
 	imgtest.WithPath(t, imgtest.FakeBin(t, "rpm-ostree"))
 	log := filepath.Join(t.TempDir(), "rpm-ostree.log")
 	t.Setenv("FAKE_RPM_OSTREE_LOG", log)
-	c := imgtest.NewCompose(t, compose.MapConfig{"ostree": map[string]any{"^Server$": block}}, "Beta-1.2")
+	c := imgtest.NewCompose(t, map[string]any{"ostree": map[string]any{"^Server$": block}}, "Beta-1.2")
 	c.Paths.Work.ArchRepo("x86_64")
 	os.MkdirAll(filepath.Join(c.Topdir, "compose", "Server", "x86_64", "os"), 0o755)
 	return c, log
@@ -130,6 +130,7 @@ func TestOSTreeCommit(t *testing.T) {
 	}
 	// force_new_commit makes one.
 	block["force_new_commit"] = true
+	c.Conf.Set("ostree", map[string]any{"^Server$": block})
 	if err := (&TreePhase{}).Run(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -148,6 +149,7 @@ func TestOSTreeMissingTreefile(t *testing.T) {
 		t.Fatalf("run: %v", err)
 	}
 	block["failable"] = []any{"*"}
+	c.Conf.Set("ostree", map[string]any{"^Server$": block})
 	if err := (&TreePhase{}).Run(context.Background(), c); err != nil {
 		t.Fatalf("failable ostree stopped the compose: %v", err)
 	}
@@ -157,7 +159,7 @@ func TestOSTreeMissingTreefile(t *testing.T) {
 }
 
 func TestValidateRequiredKeys(t *testing.T) {
-	c := imgtest.NewCompose(t, compose.MapConfig{"ostree": map[string]any{"^Server$": map[string]any{"treefile": "x.json"}}}, "")
+	c := imgtest.NewCompose(t, map[string]any{"ostree": map[string]any{"^Server$": map[string]any{"treefile": "x.json"}}}, "")
 	err := (&TreePhase{}).Validate(c)
 	if err == nil || !strings.Contains(err.Error(), `ostree for Server.x86_64: "config_url" is required`) {
 		t.Fatalf("validate: %v", err)
@@ -170,7 +172,7 @@ func TestValidateRequiredKeys(t *testing.T) {
 func TestOSTreeContainer(t *testing.T) {
 	imgtest.WithPath(t, imgtest.FakeBin(t, "rpm-ostree"))
 	cfg := configRepo(t, map[string]string{"demo.yaml": "ref: demo/${basearch}/server\nrepos:\n  - upstream\npackages: [bash]\n"})
-	c := imgtest.NewCompose(t, compose.MapConfig{"ostree_container": map[string]any{"^Server$": map[string]any{
+	c := imgtest.NewCompose(t, map[string]any{"ostree_container": map[string]any{"^Server$": map[string]any{
 		"treefile": "demo.yaml", "config_url": cfg, "config_branch": "main", "version": "!VERSION_FROM_VERSION_DATE_RESPIN"}}}, "")
 	c.Paths.Work.ArchRepo("x86_64")
 	if err := (&ContainerPhase{}).Run(context.Background(), c); err != nil {
@@ -194,7 +196,7 @@ func TestOSTreeInstaller(t *testing.T) {
 	t.Setenv("FAKE_LORAX_LOG", log)
 	tmpl := configRepo(t, map[string]string{"ostree-based-installer/lorax-configure-repo.tmpl": "# template\n"})
 	repoDir := t.TempDir()
-	c := imgtest.NewCompose(t, compose.MapConfig{"ostree_installer": []any{[]any{"^Server$", map[string]any{"x86_64": map[string]any{
+	c := imgtest.NewCompose(t, map[string]any{"ostree_installer": []any{[]any{"^Server$", map[string]any{"x86_64": map[string]any{
 		"repo": []any{"file://" + repoDir}, "release": nil, "template_repo": tmpl, "template_branch": "main",
 		"add_template": []any{"ostree-based-installer/lorax-configure-repo.tmpl"}, "add_template_var": []any{"ostree_ref=demo/x86_64/server"},
 		"installpkgs": []any{"fedora-productimg-atomic"}}}}}}, "")

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/images"
 	"github.com/pungo/pungo/phases/images/imgtest"
 	"github.com/pungo/pungo/phases/koji/kojitest"
@@ -37,8 +36,8 @@ func TestOSTreeInstallerPlugin(t *testing.T) {
 	toolcheck.Need(t, "xorrisofs", "checkisomd5")
 	imgtest.WithPath(t, imgtest.FakeBin(t, "lorax"))
 	repoDir := t.TempDir()
-	conf := func(extra compose.MapConfig) compose.MapConfig {
-		m := compose.MapConfig{"ostree_installer_use_koji_plugin": true, "runroot_tag": "f40-build", "koji_profile": "test",
+	conf := func(extra map[string]any) map[string]any {
+		m := map[string]any{"ostree_installer_use_koji_plugin": true, "runroot_tag": "f40-build", "koji_profile": "test",
 			"runroot_weights": map[string]any{"ostree_installer": 5.0},
 			"ostree_installer": []any{[]any{"^Server$", map[string]any{"x86_64": map[string]any{
 				"repo": []any{"file://" + repoDir}, "release": nil, "installpkgs": []any{"fedora-productimg-atomic"},
@@ -88,7 +87,7 @@ func TestOSTreeInstallerPlugin(t *testing.T) {
 		h.Tasks = func(string, []any, map[string]any) kojitest.Outcome {
 			return kojitest.Outcome{Fail: "lorax: no space left"}
 		}
-		extra := compose.MapConfig{}
+		extra := map[string]any{}
 		if failable {
 			extra["ostree_installer"] = []any{[]any{"^Server$", map[string]any{"x86_64": map[string]any{
 				"repo": []any{"file://" + repoDir}, "failable": []any{"*"}}}}}
@@ -119,7 +118,7 @@ func TestOSTreePlugin(t *testing.T) {
 	h := kojiPlugin(t)
 	for k, v := range map[string]any{"ostree_use_koji_plugin": true, "runroot_tag": "f40-build", "runroot_channel": "compose",
 		"koji_profile": "test", "runroot_weights": map[string]any{"ostree": 4.0}} {
-		c.Conf.(compose.MapConfig)[k] = v
+		c.Conf.Set(k, v)
 	}
 	if err := (&TreePhase{}).Run(context.Background(), c); err != nil {
 		t.Fatal(err)
@@ -165,6 +164,7 @@ func TestOSTreePlugin(t *testing.T) {
 		t.Fatalf("failing task: %v", err)
 	}
 	block["failable"] = []any{"*"}
+	c.Conf.Set("ostree", map[string]any{"^Server$": block})
 	if err := (&TreePhase{}).Run(context.Background(), c); err != nil || c.FailedDeliverables() != 1 {
 		t.Fatalf("failable: %v, failed %d", err, c.FailedDeliverables())
 	}
@@ -176,7 +176,7 @@ func TestOSTreeContainerPlugin(t *testing.T) {
 	cfg := configRepo(t, map[string]string{"demo.yaml": "ref: demo/${basearch}/server\nrepos:\n  - upstream\npackages: [bash]\n"})
 	block := map[string]any{"treefile": "demo.yaml", "config_url": cfg, "config_branch": "main",
 		"version": "!VERSION_FROM_VERSION_DATE_RESPIN", "runroot_packages": []any{"extra-tool"}}
-	c := imgtest.NewCompose(t, compose.MapConfig{"ostree_container": map[string]any{"^Server$": block},
+	c := imgtest.NewCompose(t, map[string]any{"ostree_container": map[string]any{"^Server$": block},
 		"ostree_container_use_koji_plugin": true, "runroot_tag": "f40-build", "runroot_channel": "compose", "koji_profile": "test"}, "")
 	c.Paths.Work.ArchRepo("x86_64")
 	if err := (&ContainerPhase{}).Run(context.Background(), c); err != nil {
@@ -214,6 +214,7 @@ func TestOSTreeContainerPlugin(t *testing.T) {
 		t.Fatalf("failing task: %v", err)
 	}
 	block["failable"] = []any{"*"}
+	c.Conf.Set("ostree_container", map[string]any{"^Server$": block})
 	if err := (&ContainerPhase{}).Run(context.Background(), c); err != nil || c.FailedDeliverables() != 1 {
 		t.Fatalf("failable: %v, failed %d", err, c.FailedDeliverables())
 	}

@@ -147,7 +147,7 @@ func MakeTree(ctx context.Context, c *compose.Compose, rr *runroot.Runner, it It
 	if r := conf.str("ostree_ref", ""); r != "" {
 		update["ref"] = r
 	}
-	plugin := compose.BoolOpt(c.Conf, "ostree_use_koji_plugin", false)
+	plugin := c.Conf.Bool("ostree_use_koji_plugin")
 	// Koji's pungi-ostree task tweaks the treefile itself from the extra
 	// config and the ostree-ref argument.
 	if !plugin {

@@ -86,11 +86,11 @@ const headerReaders = 8
 // headers only.
 func loadExclusion(ctx context.Context, c *compose.Compose, pkgs []*Package) (*exclusion, error) {
 	x := &exclusion{
-		considersNoarch: compose.BoolOpt(c.Conf, "pkgset_exclusive_arch_considers_noarch", true),
+		considersNoarch: c.Conf.Bool("pkgset_exclusive_arch_considers_noarch"),
 		tags:            map[string]archTags{},
 		log:             c.Log,
 	}
-	inherit := compose.BoolOpt(c.Conf, "pkgset_inherit_exclusive_arch_to_noarch", true)
+	inherit := c.Conf.Bool("pkgset_inherit_exclusive_arch_to_noarch")
 	srpms := map[string]*Package{}
 	if inherit {
 		for _, p := range pkgs {

@@ -2,6 +2,7 @@ package pkgset
 
 import (
 	"context"
+	"github.com/pungo/pungo/phases/config"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -76,22 +77,22 @@ func exclusiveRepo(t *testing.T) string {
 }
 
 // reposCompose is a repos-source compose of one variant over arches.
-func reposCompose(t *testing.T, repo string, arches []string, conf compose.MapConfig) *compose.Compose {
+func reposCompose(t *testing.T, repo string, arches []string, conf map[string]any) *compose.Compose {
 	t.Helper()
 	repos := map[string]any{}
 	for _, a := range arches {
 		repos[a] = []any{repo}
 	}
-	base := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1",
+	base := map[string]any{"release_name": "D", "release_short": "D", "release_version": "1",
 		"pkgset_source": "repos", "pkgset_repos": repos}
 	for k, v := range conf {
 		base[k] = v
 	}
-	dir, _, err := compose.CreateDir(t.TempDir(), base, compose.Options{Type: "test", Date: "20240101"})
+	dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(base), compose.Options{Type: "test", Date: "20240101"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := compose.New(base, dir, compose.Options{}, nil, nil, nil)
+	c, err := compose.New(config.NewWithDefaults(base), dir, compose.Options{}, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +134,7 @@ func TestExclusiveArchRepos(t *testing.T) {
 		{"neither", false, false, all},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			conf := compose.MapConfig{}
+			conf := map[string]any{}
 			if tc.considersNoarch != nil {
 				conf["pkgset_exclusive_arch_considers_noarch"] = tc.considersNoarch
 			}
@@ -248,7 +249,7 @@ func TestExclusionRules(t *testing.T) {
 		{false, true, "s390x", "own-i686"},
 		{true, true, "aarch64", "own-i686 own-s390x"},
 	} {
-		conf := compose.MapConfig{"pkgset_exclusive_arch_considers_noarch": tc.considersNoarch,
+		conf := map[string]any{"pkgset_exclusive_arch_considers_noarch": tc.considersNoarch,
 			"pkgset_inherit_exclusive_arch_to_noarch": tc.inherit}
 		c := reposCompose(t, "/nowhere", []string{tc.treeArch}, conf)
 		read = nil
@@ -320,7 +321,7 @@ func TestExclusiveArchKoji(t *testing.T) {
 		{true, "xa-plain xa-x86"},
 		{false, "xa-plain"},
 	} {
-		c := kojiCompose(t, compose.MapConfig{"pkgset_koji_tag": "xa", "sigkeys": []any{"abcd1234", nil},
+		c := kojiCompose(t, map[string]any{"pkgset_koji_tag": "xa", "sigkeys": []any{"abcd1234", nil},
 			"pkgset_exclusive_arch_considers_noarch": tc.considersNoarch}, 0)
 		c.Variants[0].Arches = []string{"aarch64", "x86_64"}
 		set, err := Load(context.Background(), c)

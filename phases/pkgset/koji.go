@@ -72,7 +72,7 @@ func loadKoji(ctx context.Context, c *compose.Compose) (*Set, error) {
 			valid[k] = true
 		}
 	}
-	inherit := compose.BoolOpt(c.Conf, "pkgset_koji_inherit", true)
+	inherit := c.Conf.Bool("pkgset_koji_inherit")
 	chosen := map[string]bool{} // build package names taken already
 	var picked []kojiRPM
 	take := func(rpms []koji.RPM, builds []koji.Build, origin string, override bool) {

@@ -3,6 +3,7 @@ package pkgset
 import (
 	"context"
 	"fmt"
+	"github.com/pungo/pungo/phases/config"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,18 +73,18 @@ func newKojiFixture(t *testing.T) *kojiFixture {
 	return &kojiFixture{hub: hub, event: ev}
 }
 
-func kojiCompose(t *testing.T, conf compose.MapConfig, event int64) *compose.Compose {
+func kojiCompose(t *testing.T, conf map[string]any, event int64) *compose.Compose {
 	t.Helper()
-	base := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1",
+	base := map[string]any{"release_name": "D", "release_short": "D", "release_version": "1",
 		"pkgset_source": "koji", "koji_profile": "koji", "pkgset_koji_tag": "demo-1.0"}
 	for k, v := range conf {
 		base[k] = v
 	}
-	dir, _, err := compose.CreateDir(t.TempDir(), base, compose.Options{Type: "test", Date: "20240101"})
+	dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(base), compose.Options{Type: "test", Date: "20240101"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := compose.New(base, dir, compose.Options{KojiEvent: event}, nil, nil, nil)
+	c, err := compose.New(config.NewWithDefaults(base), dir, compose.Options{KojiEvent: event}, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestKojiPackageSet(t *testing.T) {
 	f := newKojiFixture(t)
 	sig := []any{"ABCD1234", nil}
 
-	c := kojiCompose(t, compose.MapConfig{"sigkeys": sig}, f.event)
+	c := kojiCompose(t, map[string]any{"sigkeys": sig}, f.event)
 	set, err := Load(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +136,7 @@ func TestKojiPackageSet(t *testing.T) {
 	}
 
 	// Without an event: the latest state, demo-games included.
-	set, err = Load(context.Background(), kojiCompose(t, compose.MapConfig{"sigkeys": sig}, 0))
+	set, err = Load(context.Background(), kojiCompose(t, map[string]any{"sigkeys": sig}, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +145,7 @@ func TestKojiPackageSet(t *testing.T) {
 	}
 
 	// No inheritance: only the child tag's builds.
-	set, err = Load(context.Background(), kojiCompose(t, compose.MapConfig{"sigkeys": sig, "pkgset_koji_inherit": false}, f.event))
+	set, err = Load(context.Background(), kojiCompose(t, map[string]any{"sigkeys": sig, "pkgset_koji_inherit": false}, f.event))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func TestKojiPackageSet(t *testing.T) {
 	}
 
 	// Explicit builds join the set.
-	set, err = Load(context.Background(), kojiCompose(t, compose.MapConfig{"sigkeys": sig, "pkgset_koji_builds": []any{"demo-editor-9.1-1"}}, f.event))
+	set, err = Load(context.Background(), kojiCompose(t, map[string]any{"sigkeys": sig, "pkgset_koji_builds": []any{"demo-editor-9.1-1"}}, f.event))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,13 +163,13 @@ func TestKojiPackageSet(t *testing.T) {
 	}
 
 	// Only signed copies allowed: the unsigned builds are reported.
-	_, err = Load(context.Background(), kojiCompose(t, compose.MapConfig{"sigkeys": []any{"abcd1234"}}, f.event))
+	_, err = Load(context.Background(), kojiCompose(t, map[string]any{"sigkeys": []any{"abcd1234"}}, f.event))
 	if err == nil || !strings.Contains(err.Error(), "RPM(s) not found for sigs: [abcd1234]") || !strings.Contains(err.Error(), "demo-shell-5.2-1.x86_64.rpm") {
 		t.Errorf("missing signed copy: %v", err)
 	}
 	// As Pungi's get_package_path: signed copies first whatever None's
 	// position, the unsigned copy only when no key has one.
-	set, err = Load(context.Background(), kojiCompose(t, compose.MapConfig{"sigkeys": []any{nil, "abcd1234"}}, f.event))
+	set, err = Load(context.Background(), kojiCompose(t, map[string]any{"sigkeys": []any{nil, "abcd1234"}}, f.event))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +194,7 @@ func keys(m map[string]*Package) []string {
 
 func TestArchRepo(t *testing.T) {
 	f := newKojiFixture(t)
-	c := kojiCompose(t, compose.MapConfig{"sigkeys": []any{"abcd1234", nil}}, f.event)
+	c := kojiCompose(t, map[string]any{"sigkeys": []any{"abcd1234", nil}}, f.event)
 	set, err := Load(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
@@ -227,16 +228,16 @@ func TestKojiHeaderReuse(t *testing.T) {
 	f := newKojiFixture(t)
 	target := t.TempDir()
 	mk := func(extra ...any) *compose.Compose {
-		base := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1", "sigkeys": []any{"abcd1234", nil},
+		base := map[string]any{"release_name": "D", "release_short": "D", "release_version": "1", "sigkeys": []any{"abcd1234", nil},
 			"pkgset_source": "koji", "koji_profile": "koji", "pkgset_koji_tag": "demo-1.0"}
 		for i := 0; i+1 < len(extra); i += 2 {
 			base[extra[i].(string)] = extra[i+1]
 		}
-		dir, _, err := compose.CreateDir(target, base, compose.Options{Type: "test", Date: "20240101"})
+		dir, _, err := compose.CreateDir(target, config.NewWithDefaults(base), compose.Options{Type: "test", Date: "20240101"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := compose.New(base, dir, compose.Options{KojiEvent: f.event, OldComposes: []string{target}}, nil, nil, nil)
+		c, err := compose.New(config.NewWithDefaults(base), dir, compose.Options{KojiEvent: f.event, OldComposes: []string{target}}, nil, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -282,12 +283,12 @@ func TestKojiHeaderReuse(t *testing.T) {
 // empty or false values are not.
 func TestWarnUnsupported(t *testing.T) {
 	for _, tc := range []struct {
-		conf compose.MapConfig
+		conf map[string]any
 		want string
 	}{
-		{compose.MapConfig{"pkgset_koji_module_tag": []any{"f40-modular"}}, "pkgset_koji_module_tag = [f40-modular] is ignored: modules are not supported"},
-		{compose.MapConfig{"filter_modules": []any{}, "pkgset_koji_inherit_modules": false}, ""},
-		{compose.MapConfig{"pkgset_koji_inherit_modules": true}, "pkgset_koji_inherit_modules = true is ignored"},
+		{map[string]any{"pkgset_koji_module_tag": []any{"f40-modular"}}, "pkgset_koji_module_tag = [f40-modular] is ignored: modules are not supported"},
+		{map[string]any{"filter_modules": []any{}, "pkgset_koji_inherit_modules": false}, ""},
+		{map[string]any{"pkgset_koji_inherit_modules": true}, "pkgset_koji_inherit_modules = true is ignored"},
 	} {
 		c := kojiCompose(t, tc.conf, 0)
 		warnUnsupported(c)

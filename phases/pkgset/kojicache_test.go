@@ -53,7 +53,7 @@ func cacheFixture(t *testing.T) *kojiFixture {
 func TestKojiCacheDownloads(t *testing.T) {
 	f := cacheFixture(t)
 	cache := t.TempDir()
-	conf := compose.MapConfig{"sigkeys": []any{"abcd1234"}, "koji_cache": cache}
+	conf := map[string]any{"sigkeys": []any{"abcd1234"}, "koji_cache": cache}
 
 	// Topdir unreadable: everything is downloaded, signed copies, into the
 	// cache, and the package set points there.
@@ -101,7 +101,7 @@ func TestKojiCacheDownloads(t *testing.T) {
 	}
 
 	// Without koji_cache an unreadable topdir is an error saying what to do.
-	_, err = Load(context.Background(), kojiCompose(t, compose.MapConfig{"sigkeys": []any{"abcd1234"}}, f.event))
+	_, err = Load(context.Background(), kojiCompose(t, map[string]any{"sigkeys": []any{"abcd1234"}}, f.event))
 	if err == nil || !strings.Contains(err.Error(), "is not readable; set koji_cache") {
 		t.Errorf("no koji_cache: %v", err)
 	}
@@ -110,7 +110,7 @@ func TestKojiCacheDownloads(t *testing.T) {
 func TestKojiCacheConcurrentComposes(t *testing.T) {
 	f := cacheFixture(t)
 	cache := t.TempDir()
-	conf := compose.MapConfig{"sigkeys": []any{"abcd1234", nil}, "koji_cache": cache}
+	conf := map[string]any{"sigkeys": []any{"abcd1234", nil}, "koji_cache": cache}
 	// Two composes at once over an empty cache, through a flaky server:
 	// the first GET of every file breaks halfway (resumed on retry).
 	f.hub.BreakDownloads(func(rel string, n int) int {
@@ -170,7 +170,7 @@ func TestSignedPackagesWait(t *testing.T) {
 		}
 		return 0
 	})
-	conf := compose.MapConfig{"sigkeys": []any{"abcd1234"}, "koji_cache": cache,
+	conf := map[string]any{"sigkeys": []any{"abcd1234"}, "koji_cache": cache,
 		"signed_packages_retries": int64(3), "signed_packages_wait": 0.05}
 	set, err := Load(context.Background(), kojiCompose(t, conf, f.event))
 	if err != nil {
@@ -189,7 +189,7 @@ func TestSignedPackagesWait(t *testing.T) {
 		return 0
 	})
 	start := time.Now()
-	conf = compose.MapConfig{"sigkeys": []any{"abcd1234"}, "koji_cache": t.TempDir(),
+	conf = map[string]any{"sigkeys": []any{"abcd1234"}, "koji_cache": t.TempDir(),
 		"signed_packages_retries": int64(2), "signed_packages_wait": 0.1}
 	_, err = Load(context.Background(), kojiCompose(t, conf, f.event))
 	if err == nil {
@@ -218,7 +218,7 @@ func TestKojiScratchTasks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := Load(context.Background(), kojiCompose(t, compose.MapConfig{"sigkeys": []any{"abcd1234", nil},
+	set, err := Load(context.Background(), kojiCompose(t, map[string]any{"sigkeys": []any{"abcd1234", nil},
 		"pkgset_koji_scratch_tasks": []any{fmt.Sprint(id)}}, f.event))
 	if err != nil {
 		t.Fatal(err)
@@ -233,7 +233,7 @@ func TestKojiScratchTasks(t *testing.T) {
 	if len(f.hub.CallsTo("getTaskChildren")) != 1 || len(f.hub.CallsTo("getTaskResult")) != 1 {
 		t.Errorf("calls: children %d, results %d", len(f.hub.CallsTo("getTaskChildren")), len(f.hub.CallsTo("getTaskResult")))
 	}
-	_, err = Load(context.Background(), kojiCompose(t, compose.MapConfig{"pkgset_koji_scratch_tasks": []any{"99999"}}, f.event))
+	_, err = Load(context.Background(), kojiCompose(t, map[string]any{"pkgset_koji_scratch_tasks": []any{"99999"}}, f.event))
 	if err == nil || !strings.Contains(err.Error(), "task 99999 has no child tasks") {
 		t.Errorf("unknown task: %v", err)
 	}

@@ -156,7 +156,7 @@ type located struct {
 // one rpm or thousands. Every rpm still without a copy is named in the
 // error.
 func locateCopies(ctx context.Context, c *compose.Compose, src *copySource, picked []kojiRPM, sigkeys []string) ([]located, error) {
-	retries := compose.IntOpt(c.Conf, "signed_packages_retries", 0)
+	retries := int64(c.Conf.Int("signed_packages_retries"))
 	wait := 30 * time.Second
 	if v, ok := c.Conf.Get("signed_packages_wait"); ok {
 		switch x := v.(type) {

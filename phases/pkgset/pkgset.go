@@ -215,7 +215,7 @@ func writeArchRepo(c *compose.Compose, arch string, pkgs []*Package) error {
 	}
 	out := c.Paths.Work.ArchRepo(arch)
 	res, err := createrepo.Run(prefix, createrepo.Options{OutputDir: out, PkgList: list, BaseURL: "file://" + prefix,
-		ChecksumType: "sha256", Workers: int(compose.IntOpt(c.Conf, "createrepo_num_workers", 3))})
+		ChecksumType: "sha256", Workers: c.Conf.Int("createrepo_num_workers")})
 	if err != nil {
 		return fmt.Errorf("package set repository for %s: %w", arch, err)
 	}

@@ -39,7 +39,7 @@ func fileKey(path string) (int64, int64, bool) {
 // loadOldHeaders reads the header cache of the newest old compose that
 // has one, unless pkgset_allow_reuse is off.
 func loadOldHeaders(c *compose.Compose) (*headerCache, string) {
-	if !compose.BoolOpt(c.Conf, "pkgset_allow_reuse", true) {
+	if !c.Conf.Bool("pkgset_allow_reuse") {
 		if len(c.OldComposes) > 0 {
 			c.Log.Infof("pkgset: not reusing old composes: pkgset_allow_reuse is False")
 		}

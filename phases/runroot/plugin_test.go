@@ -6,21 +6,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/images/imgtest"
 )
 
 func TestPluginCmd(t *testing.T) {
 	cases := []struct {
-		conf compose.MapConfig
+		conf map[string]any
 		req  PluginRequest
 		want string
 	}{
 		// No channel, no weight: neither option; i686 goes as its base arch.
-		{compose.MapConfig{"runroot_tag": "f40-build"},
+		{map[string]any{"runroot_tag": "f40-build"},
 			PluginRequest{Task: "pungi-ostree", Arch: "i686", Args: []PluginArg{{Key: "repo", Value: "/r"}, {Key: "update-summary", Value: false}, {Key: "unified-core", Value: true}}},
 			"pungi-ostree --nowait --task-id f40-build i386 repo=/r unified-core"},
-		{compose.MapConfig{"runroot_tag": "t", "runroot_channel": "ch", "runroot_weights": map[string]any{"buildinstall": 2.9}},
+		{map[string]any{"runroot_tag": "t", "runroot_channel": "ch", "runroot_weights": map[string]any{"buildinstall": 2.9}},
 			PluginRequest{Task: "pungi-buildinstall", Arch: "s390x", Packages: []string{"lorax"}, Mounts: []string{"/c"}, ChownUID: true,
 				Args: []PluginArg{{Key: "sources", Value: []string{"/a", "/b"}}, {Key: "rootfs-size", Value: int64(3)}}},
 			fmt.Sprintf("pungi-buildinstall --nowait --task-id --channel-override=ch --weight=2 --package=lorax --mount=/c --chown-uid=%d t s390x sources=/a sources=/b rootfs-size=3", os.Getuid())},

@@ -16,24 +16,24 @@ import (
 
 func TestMethod(t *testing.T) {
 	cases := []struct {
-		conf  compose.MapConfig
+		conf  map[string]any
 		phase string
 		want  string
 	}{
 		{nil, "createiso", "local"},
-		{compose.MapConfig{"runroot_method": "koji"}, "createiso", "koji"},
-		{compose.MapConfig{"runroot_method": map[string]any{"buildinstall": "koji", "createiso": "openssh"}}, "createiso", "openssh"},
-		{compose.MapConfig{"runroot_method": map[string]any{"buildinstall": "koji"}}, "ostree", "local"},
+		{map[string]any{"runroot_method": "koji"}, "createiso", "koji"},
+		{map[string]any{"runroot_method": map[string]any{"buildinstall": "koji", "createiso": "openssh"}}, "createiso", "openssh"},
+		{map[string]any{"runroot_method": map[string]any{"buildinstall": "koji"}}, "ostree", "local"},
 		// Pungi's rules: runroot_tag without a method is koji; a mapping
 		// without the phase takes global_runroot_method; the removed
 		// "runroot" option does nothing.
-		{compose.MapConfig{"runroot": true}, "ostree", "local"},
-		{compose.MapConfig{"runroot_tag": "f40-build"}, "createiso", "koji"},
-		{compose.MapConfig{"runroot_tag": "f40-build", "runroot_method": "local"}, "createiso", "local"},
-		{compose.MapConfig{"runroot_tag": "f40-build", "runroot_method": map[string]any{"ostree": "openssh"}}, "createiso", "local"},
-		{compose.MapConfig{"runroot_method": map[string]any{"buildinstall": "koji"}, "global_runroot_method": "openssh"}, "ostree", "openssh"},
-		{compose.MapConfig{"runroot_method": map[string]any{"buildinstall": "local"}, "global_runroot_method": "koji"}, "buildinstall", "local"},
-		{compose.MapConfig{"runroot_method": "openssh", "global_runroot_method": "koji"}, "buildinstall", "openssh"},
+		{map[string]any{"runroot": true}, "ostree", "local"},
+		{map[string]any{"runroot_tag": "f40-build"}, "createiso", "koji"},
+		{map[string]any{"runroot_tag": "f40-build", "runroot_method": "local"}, "createiso", "local"},
+		{map[string]any{"runroot_tag": "f40-build", "runroot_method": map[string]any{"ostree": "openssh"}}, "createiso", "local"},
+		{map[string]any{"runroot_method": map[string]any{"buildinstall": "koji"}, "global_runroot_method": "openssh"}, "ostree", "openssh"},
+		{map[string]any{"runroot_method": map[string]any{"buildinstall": "local"}, "global_runroot_method": "koji"}, "buildinstall", "local"},
+		{map[string]any{"runroot_method": "openssh", "global_runroot_method": "koji"}, "buildinstall", "openssh"},
 	}
 	for _, tc := range cases {
 		c := imgtest.NewCompose(t, tc.conf, "")
@@ -61,7 +61,7 @@ func TestLocal(t *testing.T) {
 
 func kojiCompose(t *testing.T, h *kojitest.Hub) *compose.Compose {
 	h.Users["compose"] = "pw"
-	c := imgtest.NewCompose(t, compose.MapConfig{
+	c := imgtest.NewCompose(t, map[string]any{
 		"runroot_method": "koji", "runroot_tag": "f40-build", "runroot_channel": "compose",
 		"runroot_weights": map[string]any{"createiso": 2.5}, "koji_profile": "test",
 	}, "")
@@ -178,7 +178,7 @@ func TestOpenSSH(t *testing.T) {
 	script := "#!/bin/sh\necho \"$@\" >> " + record + "\ncase \"$*\" in *init*) echo KEY42;; esac\n"
 	os.WriteFile(filepath.Join(bin, "ssh"), []byte(script), 0o755)
 	t.Setenv("PATH", bin+":"+os.Getenv("PATH"))
-	c := imgtest.NewCompose(t, compose.MapConfig{
+	c := imgtest.NewCompose(t, map[string]any{
 		"runroot_method":                        "openssh",
 		"runroot_ssh_hostnames":                 map[string]any{"x86_64": "builder.example.com"},
 		"runroot_ssh_username":                  "releng",

@@ -2,6 +2,7 @@ package testphase
 
 import (
 	"context"
+	"github.com/pungo/pungo/phases/config"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,13 +17,13 @@ import (
 // packages, with a repository written by pungo's createrepo.
 func treeCompose(t *testing.T, strictness string, files ...string) *compose.Compose {
 	t.Helper()
-	conf := compose.MapConfig{"release_name": "D", "release_short": "D", "release_version": "1",
+	conf := map[string]any{"release_name": "D", "release_short": "D", "release_version": "1",
 		"repoclosure_strictness": []any{[]any{".*", map[string]any{"*": strictness}}}}
-	dir, _, err := compose.CreateDir(t.TempDir(), conf, compose.Options{Type: "test", Date: "20240101"})
+	dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(conf), compose.Options{Type: "test", Date: "20240101"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := compose.New(conf, dir, compose.Options{}, nil, nil, nil)
+	c, err := compose.New(config.NewWithDefaults(conf), dir, compose.Options{}, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func TestRepoclosure(t *testing.T) {
 	if _, err := os.Stat(c.Paths.Log.LogFile("x86_64", "repoclosure-Server")); err == nil {
 		t.Error("repoclosure ran although off")
 	}
-	c.Conf.(compose.MapConfig)["repoclosure_strictness"] = []any{[]any{".*", map[string]any{"*": "strict"}}}
+	c.Conf.Set("repoclosure_strictness", []any{[]any{".*", map[string]any{"*": "strict"}}})
 	if err := (&Repoclosure{}).Validate(c); err == nil {
 		t.Error("unknown strictness accepted")
 	}

@@ -336,7 +336,7 @@ func ComposeInfo(c *compose.Compose, onlyExisting bool) *productmd.ComposeInfo {
 			pv.Paths[kind][arch] = filepath.ToSlash(relPath)
 		}
 		cp := c.Paths.Compose
-		optISOs := compose.BoolOpt(c.Conf, "create_optional_isos", false)
+		optISOs := c.Conf.Bool("create_optional_isos")
 		for _, arch := range v.Arches {
 			set("os_tree", arch, cp.RelOSTree(arch, v), false)
 			set("repository", arch, cp.RelRepository(arch, v), false)

@@ -3,6 +3,7 @@ package metadata
 import (
 	"context"
 	"encoding/json"
+	"github.com/pungo/pungo/phases/config"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,12 +15,12 @@ import (
 )
 
 func TestLayeredProductMetadata(t *testing.T) {
-	conf := compose.MapConfig{"release_name": "Base OS", "release_short": "BOS", "release_version": "9.2"}
-	dir, _, err := compose.CreateDir(t.TempDir(), conf, compose.Options{Type: "production", Date: "20240101", Label: "RC-1.0"})
+	conf := map[string]any{"release_name": "Base OS", "release_short": "BOS", "release_version": "9.2"}
+	dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(conf), compose.Options{Type: "production", Date: "20240101", Label: "RC-1.0"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := compose.New(conf, dir, compose.Options{}, nil, nil, nil)
+	c, err := compose.New(config.NewWithDefaults(conf), dir, compose.Options{}, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,13 +90,13 @@ func TestDescription(t *testing.T) {
 	server := &compose.Variant{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}
 	lp := &compose.Variant{UID: "Server-SAP", ID: "SAP", Name: "SAP", Type: "layered-product", Parent: server,
 		Release: &variants.Release{Name: "SAP Bits", Short: "SAP", Version: "3.1"}}
-	base := compose.MapConfig{"release_name": "Base OS", "release_short": "BOS", "release_version": "9.2"}
-	layered := compose.MapConfig{"release_name": "Tools", "release_short": "T", "release_version": "2.0",
+	base := map[string]any{"release_name": "Base OS", "release_short": "BOS", "release_version": "9.2"}
+	layered := map[string]any{"release_name": "Tools", "release_short": "T", "release_version": "2.0",
 		"base_product_name": "Base OS", "base_product_short": "BOS", "base_product_version": "9"}
-	custom := compose.MapConfig{"release_name": "Base OS", "release_short": "BOS", "release_version": "9.2",
+	custom := map[string]any{"release_name": "Base OS", "release_short": "BOS", "release_version": "9.2",
 		"release_discinfo_description": "Base %(variant_name)s for %(arch)s (100%%)"}
 	for _, tc := range []struct {
-		conf compose.MapConfig
+		conf map[string]any
 		v    *compose.Variant
 		want string
 	}{
@@ -104,11 +105,11 @@ func TestDescription(t *testing.T) {
 		{layered, server, "Tools 2.0 for Base OS 9"},
 		{custom, server, "Base Server for x86_64 (100%)"},
 	} {
-		dir, _, err := compose.CreateDir(t.TempDir(), tc.conf, compose.Options{Type: "test", Date: "20240101"})
+		dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(tc.conf), compose.Options{Type: "test", Date: "20240101"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := compose.New(tc.conf, dir, compose.Options{}, nil, nil, nil)
+		c, err := compose.New(config.NewWithDefaults(tc.conf), dir, compose.Options{}, nil, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,6 @@
 // Package imgtest builds small composes for the image phases' tests: a
 // compose directory with a Server variant (x86_64), its optional child and
-// an addon, over a MapConfig.
+// an addon, over the production config type with the schema's defaults.
 package imgtest
 
 import (
@@ -14,22 +14,25 @@ import (
 	"testing"
 
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/config"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
 // BaseConf is the release every test compose uses.
-func BaseConf() compose.MapConfig {
-	return compose.MapConfig{"release_name": "Demo", "release_short": "DEMO", "release_version": "1.0"}
+func BaseConf() map[string]any {
+	return map[string]any{"release_name": "Demo", "release_short": "DEMO", "release_version": "1.0"}
 }
 
 // NewCompose creates a test compose (type test, date 20240102) under a
-// temporary directory. Extra options are merged over BaseConf.
-func NewCompose(t testing.TB, extra compose.MapConfig, label string) *compose.Compose {
+// temporary directory. Extra options are merged over BaseConf; the config
+// gets the schema's defaults, as a loaded one does.
+func NewCompose(t testing.TB, extra map[string]any, label string) *compose.Compose {
 	t.Helper()
-	conf := BaseConf()
+	values := BaseConf()
 	for k, v := range extra {
-		conf[k] = v
+		values[k] = v
 	}
+	conf := config.NewWithDefaults(values)
 	dir, _, err := compose.CreateDir(t.TempDir(), conf, compose.Options{Type: "test", Date: "20240102", Label: label})
 	if err != nil {
 		t.Fatal(err)
