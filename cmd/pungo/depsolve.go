@@ -388,19 +388,20 @@ func printWhy(w io.Writer, res *depsolve.Result, name string) bool {
 
 // checkInstallable asks installcheck whether the gathered binary packages
 // install together, other providers coming from the result and the
-// lookaside repositories.
+// lookaside repositories, in the pool they were gathered from.
 func checkInstallable(w io.Writer, res *depsolve.Result, arch string) (bool, error) {
-	var install, available []*repomd.Package
+	pool := res.Pool()
+	var install, available []depsolve.PkgID
 	for _, it := range res.RPM {
-		install = append(install, it.Pkg)
-		available = append(available, it.Pkg)
+		install = append(install, it.ID)
+		available = append(available, it.ID)
 	}
-	for _, r := range res.Pool().Repos {
-		if r.Lookaside {
-			available = append(available, r.Packages...)
+	for id := depsolve.PkgID(0); int(id) < pool.Len(); id++ {
+		if pool.IsLookaside(id) {
+			available = append(available, id)
 		}
 	}
-	ir, err := installcheck.Check(install, available, arch)
+	ir, err := installcheck.CheckPool(pool, install, available, arch, installcheck.Options{Multiversion: installcheck.DefaultMultiversion})
 	if err != nil {
 		return false, err
 	}

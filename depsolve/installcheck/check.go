@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/pungo/pungo/depsolve"
 	"github.com/pungo/pungo/depsolve/installcheck/sat"
 	"github.com/pungo/pungo/repomd"
 )
@@ -71,6 +72,22 @@ func CheckWith(install, available []*repomd.Package, arch string, opts Options) 
 	}
 	c := &Checker{pool: pl, arch: arch, opts: opts}
 	return c.Check(install)
+}
+
+// CheckPool is CheckWith over packages of an existing depsolve pool (as
+// `pungo depsolve --check-install` checks a gather result in the pool it
+// was gathered from): install must install together with other packages
+// taken from available; the pool's index answers whatprovides.
+func CheckPool(dp *depsolve.Pool, install, available []depsolve.PkgID, arch string, opts Options) (*Result, error) {
+	if arch == "" {
+		return nil, fmt.Errorf("installcheck: no target arch given")
+	}
+	c := &Checker{pool: newPoolOf(dp, install, available, arch, opts.Multiversion), arch: arch, opts: opts}
+	pkgs := make([]*repomd.Package, len(install))
+	for i, id := range install {
+		pkgs[i] = dp.Pkg(id)
+	}
+	return c.Check(pkgs)
 }
 
 // Checker answers several install questions over one set of available

@@ -1,6 +1,7 @@
 package installcheck
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/pungo/pungo/depsolve"
@@ -8,16 +9,18 @@ import (
 	"github.com/pungo/pungo/repomd"
 )
 
-// pool holds the candidate packages of one check. The packages live in a
-// depsolve.Pool, the one package pool of pungo: ids here are its PkgIDs
-// (candidates in order: available, then install), and whatprovides,
-// file provides and names are answered by its index (every binary package
+// pool holds the candidate packages of one check (ids: positions among
+// the candidates, available first, then install). The packages live in a
+// depsolve.Pool, the one package pool of pungo (the gather's own, or one
+// made of the candidates), and whatprovides, file provides and names are
+// answered by its index (every binary package
 // also provides "name = evr" of itself, as libsolv adds when it reads
 // rpm-md). This pool adds what a check needs on top: which arches are
 // installable on the target, their preference classes, the installonly
 // packages, and caches of dependency providers.
 type pool struct {
 	dp         *depsolve.Pool
+	local      []int32 // by depsolve id: candidate id, -1 for none (nil: the same ids)
 	pkgs       []*repomd.Package
 	compatible []bool // arch installable on the target
 	archClass  []int  // 0 best, 1 next…, -1 for noarch (libsolv's arch score classes)
@@ -64,7 +67,52 @@ func (p *pool) depsOf(id int32) *pkgDeps {
 	return d
 }
 
+// newPool makes a depsolve pool of its own from the candidates:
+// available, then install, each package once, source packages left out.
 func newPool(install, available []*repomd.Package, arch string, multiversion []string) (*pool, error) {
+	n := len(available) + len(install)
+	pkgs := make([]*repomd.Package, 0, n)
+	seen := make(map[*repomd.Package]bool, n)
+	for _, list := range [][]*repomd.Package{available, install} {
+		for _, pk := range list {
+			if pk != nil && !seen[pk] && !pk.IsSource() {
+				seen[pk] = true
+				pkgs = append(pkgs, pk)
+			}
+		}
+	}
+	dp, err := depsolve.NewPool([]*depsolve.Repo{{ID: "installcheck", Packages: pkgs}})
+	if err != nil {
+		return nil, err
+	}
+	return candidatePool(dp, pkgs, nil, arch, multiversion), nil
+}
+
+// newPoolOf takes the candidates (available, then install; each once,
+// source packages left out) from an existing depsolve pool, whose index
+// then answers for them: the packages a gather chose are checked in the
+// pool they were chosen from.
+func newPoolOf(dp *depsolve.Pool, install, available []depsolve.PkgID, arch string, multiversion []string) *pool {
+	n := len(available) + len(install)
+	pkgs := make([]*repomd.Package, 0, n)
+	local := make([]int32, dp.Len())
+	for i := range local {
+		local[i] = -1
+	}
+	for _, list := range [][]depsolve.PkgID{available, install} {
+		for _, id := range list {
+			if pk := dp.Pkg(id); local[id] < 0 && !pk.IsSource() {
+				local[id] = int32(len(pkgs))
+				pkgs = append(pkgs, pk)
+			}
+		}
+	}
+	return candidatePool(dp, pkgs, local, arch, multiversion)
+}
+
+// candidatePool sets up a check over pkgs, which are dp's packages in
+// order (local nil) or the packages local maps dp's ids to.
+func candidatePool(dp *depsolve.Pool, pkgs []*repomd.Package, local []int32, arch string, multiversion []string) *pool {
 	// Each arch of the target is its own class, best first, as libsolv's
 	// ':'-separated arch policies give; noarch is apart.
 	class := map[string]int{}
@@ -72,57 +120,47 @@ func newPool(install, available []*repomd.Package, arch string, multiversion []s
 		class[a] = i
 	}
 	class["noarch"] = -1
-	n := len(available) + len(install)
 	p := &pool{
-		pkgs:       make([]*repomd.Package, 0, n),
-		compatible: make([]bool, 0, n),
-		archClass:  make([]int, 0, n),
+		dp:         dp,
+		local:      local,
+		pkgs:       pkgs,
+		compatible: make([]bool, len(pkgs)),
+		archClass:  make([]int, len(pkgs)),
+		multi:      make([]bool, len(pkgs)),
+		deps:       make([]*pkgDeps, len(pkgs)),
 		named:      map[string][]int32{},
 		what:       map[repomd.Dep][]int32{},
 		whatPlain:  map[string][]int32{},
 		rich:       map[string]*repomd.Rich{},
 	}
-	seen := make(map[*repomd.Package]bool, n)
-	add := func(pk *repomd.Package) {
-		if pk == nil || seen[pk] || pk.IsSource() {
-			return
-		}
-		seen[pk] = true
-		c, compat := class[pk.Arch]
-		p.pkgs = append(p.pkgs, pk)
-		p.compatible = append(p.compatible, compat)
-		p.archClass = append(p.archClass, c)
+	for i, pk := range pkgs {
+		p.archClass[i], p.compatible[i] = class[pk.Arch]
 	}
-	for _, pk := range available {
-		add(pk)
-	}
-	for _, pk := range install {
-		add(pk)
-	}
-	dp, err := depsolve.NewPool([]*depsolve.Repo{{ID: "installcheck", Packages: p.pkgs}})
-	if err != nil {
-		return nil, err
-	}
-	p.dp = dp
-	p.multi = make([]bool, len(p.pkgs))
-	p.deps = make([]*pkgDeps, len(p.pkgs))
 	for _, capability := range multiversion {
 		for _, id := range p.whatProvides(repomd.Dep{Name: capability}) {
 			p.multi[id] = true
 		}
 	}
-	return p, nil
+	return p
 }
 
-// compatibleIDs converts pool ids (ascending) to the compatible ones:
-// packages of an arch the target cannot install never provide anything,
-// as libsolv's whatprovides skips such arches.
+// compatibleIDs converts depsolve pool ids to the ids of the compatible
+// candidates, ascending: packages that are no candidates, or of an arch
+// the target cannot install, never provide anything (libsolv's
+// whatprovides skips such arches).
 func (p *pool) compatibleIDs(ids []depsolve.PkgID) []int32 {
 	out := make([]int32, 0, len(ids))
 	for _, id := range ids {
-		if p.compatible[id] {
-			out = append(out, int32(id))
+		l := int32(id)
+		if p.local != nil {
+			l = p.local[id]
 		}
+		if l >= 0 && p.compatible[l] {
+			out = append(out, l)
+		}
+	}
+	if p.local != nil {
+		slices.Sort(out)
 	}
 	return out
 }
