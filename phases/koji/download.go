@@ -5,15 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/pungo/pungo/repomd/fetch"
 )
 
 // Downloader fetches files of Koji's topdir from its topurl into a local
@@ -25,29 +25,15 @@ import (
 type Downloader struct {
 	TopURL   string // e.g. https://kojipkgs.example.com (no trailing slash needed)
 	CacheDir string
-	// HTTP is the client used for downloads (nil: one with connect and
-	// response-header timeouts, no overall limit: RPMs can be large).
-	HTTP *http.Client
-	// Retries is how many times a failed transfer is retried (resuming
-	// from what arrived), RetryWait the first pause, doubled each time.
-	Retries   int
-	RetryWait time.Duration
+	// Client is the HTTP client (nil: fetch.Default(), the project's
+	// client with dnf's timeouts, retries and Range resume).
+	Client *fetch.Client
 	// Logf, when set, is told about every transfer and every cached file
 	// found corrupt.
 	Logf func(format string, a ...any)
 
 	downloaded, reused, refetched atomic.Int64
 }
-
-// DefaultHTTPClient is the download client when Downloader.HTTP is nil.
-var DefaultHTTPClient = &http.Client{Transport: &http.Transport{
-	Proxy:                 http.ProxyFromEnvironment,
-	DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-	TLSHandshakeTimeout:   30 * time.Second,
-	ResponseHeaderTimeout: 60 * time.Second,
-	IdleConnTimeout:       90 * time.Second,
-	MaxIdleConnsPerHost:   16,
-}}
 
 // Stats reports how many files were downloaded, found valid in the cache,
 // and found corrupt in the cache and downloaded again.
@@ -118,99 +104,35 @@ func (d *Downloader) logf(format string, a ...any) {
 	}
 }
 
-// fetch downloads url into tmp, retrying transient failures and resuming
-// from the bytes already received when the server honours Range.
+// fetch downloads url into tmp with the project's HTTP client (timeouts,
+// low-speed limit, retries resuming with Range); found is false on 404.
 func (d *Downloader) fetch(ctx context.Context, url, tmp string) (bool, error) {
-	client := d.HTTP
+	client := d.Client
 	if client == nil {
-		client = DefaultHTTPClient
+		client = fetch.Default()
 	}
-	wait := d.RetryWait
-	if wait <= 0 {
-		wait = time.Second
-	}
-	var last error
-	for attempt := 0; attempt <= d.Retries; attempt++ {
-		if attempt > 0 {
-			d.logf("GET %s failed (%v); retry %d of %d in %s", url, last, attempt, d.Retries, wait)
-			select {
-			case <-ctx.Done():
-				return false, ctx.Err()
-			case <-time.After(wait):
-			}
-			wait *= 2
-		}
-		found, retry, err := d.fetchOnce(ctx, client, url, tmp)
-		if err == nil || !retry {
-			return found, err
-		}
-		last = err
-	}
-	return false, fmt.Errorf("GET %s: %v (after %d retries)", url, last, d.Retries)
-}
-
-// fetchOnce is one request; retry tells whether the failure is transient.
-func (d *Downloader) fetchOnce(ctx context.Context, client *http.Client, url, tmp string) (found, retry bool, err error) {
-	var have int64
-	if st, err := os.Stat(tmp); err == nil {
-		have = st.Size()
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	rc, err := client.Open(ctx, url, 0, 0)
 	if err != nil {
-		return false, false, err
+		var fe *fetch.Error
+		if errors.As(err, &fe) && fe.Status == http.StatusNotFound {
+			return false, nil
+		}
+		return false, err
 	}
-	if have > 0 {
-		req.Header.Set("Range", "bytes="+strconv.FormatInt(have, 10)+"-")
-	}
-	resp, err := client.Do(req)
+	defer rc.Close()
+	f, err := os.Create(tmp)
 	if err != nil {
-		if ctx.Err() != nil {
-			return false, false, ctx.Err()
-		}
-		return false, true, unwrapURLError(err)
+		return false, err
 	}
-	defer resp.Body.Close()
-	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-	switch {
-	case resp.StatusCode == http.StatusNotFound:
-		return false, false, nil
-	case resp.StatusCode == http.StatusPartialContent && have > 0:
-		flags = os.O_WRONLY | os.O_APPEND
-	case resp.StatusCode == http.StatusOK:
-	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
-		return false, true, fmt.Errorf("HTTP %s", resp.Status)
-	default:
-		return false, false, fmt.Errorf("GET %s: HTTP %s", url, resp.Status)
+	n, err := io.Copy(f, rc)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	f, err := os.OpenFile(tmp, flags, 0o644)
 	if err != nil {
-		return false, false, err
+		return false, err
 	}
-	n, cerr := io.Copy(f, resp.Body)
-	if err := f.Close(); cerr == nil {
-		cerr = err
-	}
-	if cerr != nil {
-		if ctx.Err() != nil {
-			return false, false, ctx.Err()
-		}
-		return false, true, fmt.Errorf("transfer broke after %d bytes: %v", have+n, cerr)
-	}
-	if resp.ContentLength >= 0 && n != resp.ContentLength {
-		return false, true, fmt.Errorf("short transfer: %d of %d bytes", n, resp.ContentLength)
-	}
-	d.logf("GET %s OK %d bytes", url, have+n)
-	return true, false, nil
-}
-
-func unwrapURLError(err error) error {
-	var ue interface{ Unwrap() error }
-	if errors.As(err, &ue) {
-		if inner := ue.Unwrap(); inner != nil {
-			return inner
-		}
-	}
-	return err
+	d.logf("GET %s OK %d bytes", url, n)
+	return true, nil
 }
 
 // lockFile takes an exclusive flock on path, polling so that ctx can

@@ -59,7 +59,7 @@ func newCopySource(ctx context.Context, c *compose.Compose, prof *koji.Profile, 
 	if !filepath.IsAbs(cache) {
 		return nil, fmt.Errorf("koji_cache %q: an absolute directory is required", cache)
 	}
-	src := &copySource{dl: &koji.Downloader{TopURL: prof.TopURL, CacheDir: cache, Retries: 3, RetryWait: time.Second, Logf: c.Log.Infof}}
+	src := &copySource{dl: &koji.Downloader{TopURL: prof.TopURL, CacheDir: cache, Logf: c.Log.Infof}}
 	ids := make([]int64, 0, len(picked))
 	for _, p := range picked {
 		if p.taskPath == "" {
