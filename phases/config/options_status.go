@@ -60,7 +60,6 @@ var Unimplemented = map[string]OptionStatus{
 	"createrepo_c":                  {Refuse, true, "pungo writes repositories as createrepo_c does; the legacy createrepo (createrepo_c = False) is not available", ""},
 	"image_build_allow_reuse":       {Warn, false, "image_build results are not reused from old composes; every image is built anew", ""},
 	"osbs_allow_reuse":              {Warn, false, "osbs results are not reused from old composes; every container is built anew", ""},
-	"osbs_registries":               {Warn, nil, "the push configuration (osbs-registries.json and its message) is not written; push the images by other means", ""},
 	"gather_profiler":               {Warn, false, "pungo has no gather profiler; `pungo gather --why` explains choices and bench/gather.sh times them", ""},
 	"repoclosure_backend":           {Equivalent, nil, "the only backend Pungi allows is dnf, and pungo's repoclosure answers as dnf repoclosure does", ""},
 	"paths_module":                  {Refuse, nil, "pungo cannot load a Python module; it lays the compose out as Pungi's default paths", ""},

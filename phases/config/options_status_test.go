@@ -249,7 +249,6 @@ func TestUnimplementedDiagnostics(t *testing.T) {
 		{body: "gather_profiler = False\ncreaterepo_c = True\nimage_build_allow_reuse = False\n"},
 		{body: "repoclosure_backend = 'dnf'\ncreaterepo_enable_cache = False\nbuildinstall_use_guestmount = False\n"},
 		{body: "gather_profiler = True\n", warn: []string{"gather_profiler has no effect in pungo: pungo has no gather profiler"}},
-		{body: "osbs_registries = {'*': {}}\n", warn: []string{"osbs_registries has no effect in pungo"}},
 		{body: "createrepo_c = False\n", errs: []string{"createrepo_c = False is not supported by pungo: pungo writes repositories as createrepo_c does"}},
 		{body: "paths_module = 'my.paths'\n", errs: []string{"paths_module = 'my.paths' is not supported by pungo: pungo cannot load a Python module"}},
 		{body: "kiwibuild_bundle_format = '%N-%v'\n", warn: []string{"kiwibuild_bundle_format has no effect in pungo: Pungi's kiwibuild phase does not read it"}},

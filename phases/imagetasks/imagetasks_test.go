@@ -266,7 +266,9 @@ func TestOSBuildAndKiwi(t *testing.T) {
 func TestOSBSAndImageContainer(t *testing.T) {
 	c, h := setup(t, map[string]any{
 		"osbs": map[string]any{"^Server$": map[string]any{"url": "git://example.com/base.git#HEAD", "target": "f40-container",
-			"git_branch": "f40", "repo": []any{"Server"}, "gpgkey": "file:///etc/pki/rpm-gpg/RPM-GPG-KEY-demo", "priority": int64(10)}},
+			"git_branch": "f40", "repo": []any{"https://example.com/$COMPOSE_ID/extra.repo"}, "gpgkey": "file:///etc/pki/rpm-gpg/RPM-GPG-KEY-demo",
+			"priority": int64(10), "failable": true, "isolated": true, "registry": map[string]any{"url": "fallback.example.com"}}},
+		"osbs_registries": map[string]any{"base-container-*": map[string]any{"url": "registry.example.com/base"}},
 		"image_container": map[string]any{"^Server$": []any{map[string]any{"url": "git://example.com/wrap.git#HEAD", "target": "f40-container",
 			"git_branch": "f40", "image_spec": map[string]any{"type": "qcow2", "arch": "x86_64"}}}},
 	})
@@ -282,15 +284,25 @@ func TestOSBSAndImageContainer(t *testing.T) {
 	}
 	call := h.CallsTo("buildContainer")[0]
 	opts := call.Args[2].(map[string]any)
-	if call.Args[0] != "git://example.com/base.git#HEAD" || opts["git_branch"] != "f40" || len(opts["yum_repourls"].([]any)) != 1 {
+	// As Pungi: the block's other keys pass through, the variant's own
+	// repository comes first, URLs keep their place with $COMPOSE_ID
+	// replaced.
+	repoURLs := opts["yum_repourls"].([]any)
+	if call.Args[0] != "git://example.com/base.git#HEAD" || opts["git_branch"] != "f40" || opts["isolated"] != true || len(repoURLs) != 2 ||
+		repoURLs[1] != "https://example.com/"+c.ID()+"/extra.repo" || opts["registry"] != nil || opts["failable"] != nil || opts["gpgkey"] != nil {
 		t.Errorf("buildContainer %v", call.Args)
 	}
 	if call.KW["priority"] != int64(10) {
 		t.Errorf("buildContainer priority %v", call.KW)
 	}
 	// gpgkey turns on signature checking in the repo file, as Pungi.
-	if rf, _ := os.ReadFile(opts["yum_repourls"].([]any)[0].(string)); !strings.HasSuffix(string(rf), "enabled=1\ngpgcheck=1\ngpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-demo\n") {
-		t.Errorf("repo file:\n%s", rf)
+	if rf, _ := os.ReadFile(repoURLs[0].(string)); !strings.HasSuffix(string(rf), "enabled=1\ngpgcheck=1\ngpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-demo\n") ||
+		!strings.HasPrefix(string(rf), "["+c.ID()+"-Server-1]\n") || filepath.Base(repoURLs[0].(string)) != "compose-rpms-Server-1.repo" {
+		t.Errorf("repo file %s:\n%s", repoURLs[0], rf)
+	}
+	// osbs_registries wins over the block's registry for a matching NVR.
+	if reg, err := os.ReadFile(filepath.Join(c.Topdir, "logs", "global", "osbs-registries.json")); err != nil || string(reg) != `{"base-container-1.0-1":{"url":"registry.example.com/base"}}` {
+		t.Errorf("osbs-registries.json: %s %v", reg, err)
 	}
 	var meta map[string]map[string][]map[string]any
 	b, err := os.ReadFile(filepath.Join(c.Topdir, "compose", "metadata", "osbs.json"))
