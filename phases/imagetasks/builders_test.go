@@ -5,10 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/pungo/pungo/phases/compose"
+	pconfig "github.com/pungo/pungo/phases/config"
 	"github.com/pungo/pungo/phases/images"
 	"github.com/pungo/pungo/phases/koji/kojitest"
 	"github.com/pungo/pungo/phases/runroot"
@@ -337,6 +339,19 @@ func TestPluginSignaturesRefuse(t *testing.T) {
 	} {
 		if _, err := kc.Call(ctx, tc.method, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s %v: %v, want %q", tc.method, tc.args, err, tc.want)
+		}
+	}
+}
+
+// `config validate` (skip_phases) and the compose (--skip-phase, the
+// schedule) know the image phases by the same names.
+func TestPhaseNamesAgree(t *testing.T) {
+	for _, p := range []compose.Phase{&ImageBuild{}, &LiveMedia{}, &OSBuild{}, &KiwiBuild{}, &ImageBuilder{}, &OSBS{}, &ImageContainer{}} {
+		if !slices.Contains(pconfig.PhaseNames, p.Name()) || !slices.Contains(compose.PhaseNames, p.Name()) {
+			t.Errorf("phase %s: config knows it %v, compose %v", p.Name(), slices.Contains(pconfig.PhaseNames, p.Name()), slices.Contains(compose.PhaseNames, p.Name()))
+		}
+		if err := compose.CheckSkipPhases([]string{p.Name()}, nil); err != nil {
+			t.Errorf("--skip-phase %s: %v", p.Name(), err)
 		}
 	}
 }
