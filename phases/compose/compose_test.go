@@ -343,6 +343,12 @@ func TestRunTasksCancelsOnFailure(t *testing.T) {
 	if err == nil || err.Error() != "a: broken" {
 		t.Fatalf("err = %v", err)
 	}
+	// The failure cancels what had not started: by the time either worker
+	// is free again ("a" failed, "b" saw the cancellation) the context is
+	// done, so none of the ten queued tasks runs.
+	if n := done.Load(); n != 0 {
+		t.Errorf("%d queued tasks ran after the failure", n)
+	}
 }
 
 func TestNotifications(t *testing.T) {

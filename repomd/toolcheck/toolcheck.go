@@ -43,14 +43,16 @@ func NeedPython3Solv(t testing.TB) string {
 }
 
 // Shared returns the path of rel inside the shared folder beside the
-// project (../shared), skipping when it is absent. The shared data is only
-// ever read from there, never copied into the project.
+// project (../shared). When it is absent the test skips, or fails under
+// PUNGO_REQUIRE_TOOLS=1: CI always has ../shared, so tests built on it (the
+// Pungi conformance cases, the real-data comparisons) cannot silently drop
+// out there. The shared data is only ever read from there, never copied
+// into the project.
 func Shared(t testing.TB, rel string) string {
 	t.Helper()
 	p := filepath.Join(ProjectRoot(), "..", "shared", rel)
 	if _, err := os.Stat(p); err != nil {
-		// CI always has ../shared; only a checkout without it may skip.
-		t.Skipf("shared data %s is absent (../shared beside the project): skipping", rel)
+		missing(t, "shared data "+rel+" is absent (../shared beside the project)")
 	}
 	return p
 }
