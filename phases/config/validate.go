@@ -70,10 +70,18 @@ func Check(c *Config, opts ValidateOptions) *Result {
 
 	// Top-level: unknown options, deprecated ones, then each option's
 	// schema.
+	suggested := 0
 	for _, name := range c.Keys() {
 		o, ok := LookupOption(name)
 		if !ok {
 			msg := fmt.Sprintf("Unrecognized config option: %s.", name)
+			// A suggestion costs a pass over the schema: only the first
+			// maxSuggestions unknown names get one, so validation stays
+			// linear in the config's size.
+			if suggested++; suggested > maxSuggestions {
+				r.Warnings = append(r.Warnings, c.diag(name, msg))
+				continue
+			}
 			if s := suggest(name); s != "" {
 				msg = fmt.Sprintf("Unrecognized config option: %s. Did you mean %s?", name, s)
 			}
@@ -643,12 +651,20 @@ func toKobo(v any) any {
 	return v
 }
 
+// maxSuggestions bounds the unknown option names matched against the
+// schema for "Did you mean".
+const maxSuggestions = 20
+
 // suggest finds the known option closest to name, if the edit distance is
 // below half of name's length (Pungi's rule).
 func suggest(name string) string {
 	n := utf8.RuneCountInString(name)
 	best, bestDist := "", n+1
 	for _, o := range optionList {
+		// The distance is at least the difference in length.
+		if diff := utf8.RuneCountInString(o.Name) - n; diff >= n/2 || -diff >= n/2 {
+			continue
+		}
 		d := levenshtein(name, o.Name)
 		if d < bestDist && d < n/2 {
 			best, bestDist = o.Name, d
