@@ -237,13 +237,7 @@ func (r *Repo) openRecord(typ string, prefetch bool) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (the %s metadata listed in repomd.xml)", err, typ)
 	}
-	openSize := rec.OpenSize
-	if strings.HasSuffix(rec.Href, ".zck") {
-		// zchunk is passed through undecoded: open-size is its content's
-		// size, not a bound on the file's bytes.
-		openSize = 0
-	}
-	return verifiedStream(raw, r.src.name(rec.Href), rec.Checksum, openSize, prefetch)
+	return verifiedStream(raw, r.src.name(rec.Href), rec.Checksum, rec.OpenSize, prefetch)
 }
 
 // CheckedPackagePath is PackagePath for anything that reads, links or

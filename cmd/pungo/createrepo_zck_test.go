@@ -24,12 +24,21 @@ func TestCreaterepoZckMatchesCreaterepoC(t *testing.T) {
 	toolcheck.Need(t, "createrepo_c", "modifyrepo_c", "unzck", "zck_read_header", "zck_gen_zdict")
 	corpus := rpmtest.Corpus(t)
 	dicts := createrepotest.Dicts(t, corpus)
+	// A dictionary directory that also has one for modules.yaml, which
+	// modifyrepo_c picks by the added file's name.
+	withModules := t.TempDir()
+	for _, n := range []string{"primary.xml", "filelists.xml", "other.xml"} {
+		b, _ := os.ReadFile(filepath.Join(dicts, n+".zdict"))
+		os.WriteFile(filepath.Join(withModules, n+".zdict"), b, 0o644)
+	}
+	b, _ := os.ReadFile(filepath.Join(dicts, "other.xml.zdict"))
+	os.WriteFile(filepath.Join(withModules, "modules.yaml.zdict"), b, 0o644)
 	empty := t.TempDir()
 	modules := filepath.Join(t.TempDir(), "modules.yaml")
 	os.WriteFile(modules, []byte("---\ndocument: modulemd-defaults\nversion: 1\ndata:\n  module: m\n...\n"), 0o644)
 	for _, flags := range [][]string{
 		{"--zck"},
-		{"--zck", "--zck-dict-dir", dicts, "--xz", "--groupfile", groupFile()},
+		{"--zck", "--zck-dict-dir", withModules, "--xz", "--groupfile", groupFile()},
 		{"--zck", "--zck-dict-dir=" + dicts, "--no-database", "--simple-md-filenames", "--checksum", "sha512", "--changelog-limit", "1"},
 		{"--zck", "--zck-dict-dir", empty, "--groupfile", groupFile(), "--general-compress-type", "xz"},
 	} {
