@@ -119,6 +119,7 @@ type Writer struct {
 	chunks   int
 	dataHash hash.Hash
 	sum512   hash.Hash
+	sumBuf   [sha512.Size]byte // Sum's destination, kept here so it does not escape per chunk
 	closed   bool
 	err      error
 }
@@ -243,8 +244,7 @@ func (w *Writer) emit(comp []byte, plainLen int) error {
 	w.dataHash.Write(comp)
 	w.sum512.Reset()
 	w.sum512.Write(comp)
-	var sum [sha512.Size]byte
-	w.index = append(w.index, w.sum512.Sum(sum[:0])[:chunkChecksumSize]...)
+	w.index = append(w.index, w.sum512.Sum(w.sumBuf[:0])[:chunkChecksumSize]...)
 	w.index = appendCI(w.index, uint64(len(comp)))
 	w.index = appendCI(w.index, uint64(plainLen))
 	w.chunks++
