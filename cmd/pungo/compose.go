@@ -46,7 +46,7 @@ func runCompose(args []string) int {
 		fmt.Fprintf(fs.Output(), "usage: pungo compose --config FILE (--target-dir DIR | --compose-dir DIR) [options]\n\n"+
 			"Runs a compose as pungi-koji does: init, pkgset, gather, createrepo, extra files,\n"+
 			"metadata, images and tests, with Pungi's options and directory layout.\n"+
-			"Phases: %s.\n\n", strings.Join(compose.PhaseNames, ", "))
+			"Phases: %s.\n\n", strings.Join(config.PhaseNames, ", "))
 		fs.PrintDefaults()
 	}
 	var (

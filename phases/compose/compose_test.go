@@ -193,8 +193,13 @@ func TestCheckSkipPhases(t *testing.T) {
 		{[]string{"pkgset", "gather", "createrepo"}, nil, true},
 		{[]string{"gather"}, nil, false},
 		{[]string{"bogus"}, nil, false},
-		{nil, []string{"gather"}, true},
+		// Pungi's just-phase rule: gather cannot run without pkgset.
+		{nil, []string{"gather"}, false},
+		{nil, []string{"pkgset", "gather"}, true},
+		{nil, []string{"createrepo"}, false},
 		{[]string{"productimg"}, nil, true},
+		// Every phase Pungi knows is accepted, implemented or not.
+		{[]string{"weaver", "imagebuilder", "live_images"}, []string{"weaver"}, true},
 	}
 	for _, tc := range cases {
 		if err := CheckSkipPhases(tc.skip, tc.just); (err == nil) != tc.ok {

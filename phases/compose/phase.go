@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/pungo/pungo/phases/config"
 	"runtime"
 	"slices"
 	"sort"
@@ -28,15 +29,6 @@ type Phase interface {
 // before anything runs (Pungi's phase.validate()).
 type Validator interface {
 	Validate(c *Compose) error
-}
-
-// PhaseNames are the phases pungi-koji knows, the valid values of
-// --skip-phase and --just-phase.
-var PhaseNames = []string{
-	"init", "pkgset", "buildinstall", "gather", "extra_files", "createrepo",
-	"ostree", "ostree_installer", "ostree_container", "createiso", "extra_isos",
-	"live_images", "image_build", "live_media", "osbuild", "kiwibuild", "imagebuilder", "osbs",
-	"image_container", "image_checksum", "repoclosure", "test",
 }
 
 // Internal steps run between phases; they cannot be skipped and send no
@@ -100,23 +92,12 @@ var Schedule = Seq{
 	PhaseStep("test"),
 }
 
-// CheckSkipPhases applies Pungi's rules to --skip-phase (plus skip_phases)
-// and --just-phase: names must be known, pkgset cannot be skipped while
-// gather runs, gather cannot be skipped while createrepo runs.
+// CheckSkipPhases applies the phase rules of pungi-koji to --skip-phase
+// (plus skip_phases) and --just-phase: every name is a phase Pungi knows,
+// and config.CheckSkipPhases' needed-by rule holds.
 func CheckSkipPhases(skip, just []string) error {
-	var errs []string
-	for _, n := range append(append([]string{}, skip...), just...) {
-		// Pungi still accepts the removed productimg phase (with a warning).
-		if n != "productimg" && !slices.Contains(PhaseNames, n) {
-			errs = append(errs, fmt.Sprintf("unknown phase %q (known: %s)", n, strings.Join(PhaseNames, ", ")))
-		}
-	}
-	neededBy := [][2]string{{"pkgset", "gather"}, {"gather", "createrepo"}}
-	for _, nb := range neededBy {
-		if slices.Contains(skip, nb[0]) && !slices.Contains(skip, nb[1]) {
-			errs = append(errs, fmt.Sprintf("Can not skip phase %s, needed by %s.", nb[0], nb[1]))
-		}
-	}
+	errs := config.CheckPhaseNames(append(slices.Clone(skip), just...))
+	errs = append(errs, config.CheckSkipPhases(skip, just)...)
 	if len(errs) > 0 {
 		return errors.New(strings.Join(errs, "; "))
 	}

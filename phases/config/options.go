@@ -2,6 +2,7 @@ package config
 
 import (
 	"runtime"
+	"slices"
 	"sort"
 )
 
@@ -14,14 +15,18 @@ var (
 	releaseTypes = []string{"fast", "ga", "updates", "updates-testing", "eus", "aus", "els", "tus", "e4s"}
 	composeTypes = []string{"test", "ci", "nightly", "production"}
 	runrootTypes = []string{"local", "koji", "openssh"}
-	// PhaseNames are the names skip_phases accepts (Pungi's PHASES_NAMES
-	// plus the removed "productimg").
+	// PhaseNames are the phases Pungi knows (its PHASES_NAMES): the names
+	// skip_phases, --skip-phase and --just-phase accept, together with
+	// RemovedPhases. pungo implements all but weaver and live_images, which
+	// are accepted and run nothing.
 	PhaseNames = []string{
 		"init", "weaver", "pkgset", "gather", "createrepo", "buildinstall", "extra_files",
 		"createiso", "extra_isos", "live_images", "image_build", "image_container",
 		"kiwibuild", "osbuild", "repoclosure", "test", "image_checksum", "live_media",
-		"ostree", "ostree_installer", "ostree_container", "osbs", "imagebuilder", "productimg",
+		"ostree", "ostree_installer", "ostree_container", "osbs", "imagebuilder",
 	}
+	// RemovedPhases are phase names Pungi still accepts, with a warning.
+	RemovedPhases  = []string{"productimg"}
 	gatherBackends = []string{"dnf"}
 )
 
@@ -323,7 +328,7 @@ func makeOptions() []Option {
 		{Name: "mbs_api_url", Node: str()},
 		{Name: "disc_types", Node: def(object(), map[string]any{})},
 		{Name: "paths_module", Node: str()},
-		{Name: "skip_phases", Node: def(arrayOf(enum(str(), PhaseNames...)), []any{})},
+		{Name: "skip_phases", Node: def(arrayOf(enum(str(), append(slices.Clone(PhaseNames), RemovedPhases...)...)), []any{})},
 		{Name: "image_name_format", Node: oneOf(str(), variantDict(oneOrList(str())))},
 		{Name: "image_volid_formats", Node: def(listOfStrings(), []any{
 			"{release_short}-{version} {variant}.{arch}",

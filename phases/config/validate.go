@@ -788,21 +788,28 @@ func dependencyErrors(c *Config) []Diagnostic {
 	return out
 }
 
-// CheckSkipPhases applies Pungi's rule that a phase another phase needs
-// cannot be skipped: pkgset is needed by gather, gather by createrepo.
-func CheckSkipPhases(skip, just []string) []string {
-	has := func(list []string, s string) bool {
-		for _, x := range list {
-			if x == s {
-				return true
-			}
+// CheckPhaseNames returns a message for every name that is not a phase
+// Pungi knows (PhaseNames, or one of RemovedPhases), as pungi-koji's
+// --skip-phase/--just-phase choices refuse them.
+func CheckPhaseNames(names []string) []string {
+	var errs []string
+	for _, n := range names {
+		if !slices.Contains(PhaseNames, n) && !slices.Contains(RemovedPhases, n) {
+			errs = append(errs, fmt.Sprintf("unknown phase %q (known: %s)", n, strings.Join(PhaseNames, ", ")))
 		}
-		return false
 	}
+	return errs
+}
+
+// CheckSkipPhases is Pungi's check_skip_phases: a phase another needs
+// (pkgset by gather, gather by createrepo) cannot be skipped while that one
+// runs, and --just-phase of the needing phase must name the needed one too.
+// skip is --skip-phase plus skip_phases.
+func CheckSkipPhases(skip, just []string) []string {
 	var errs []string
 	for _, pair := range [][2]string{{"pkgset", "gather"}, {"gather", "createrepo"}} {
 		k, v := pair[0], pair[1]
-		if has(skip, k) && !has(skip, v) || has(just, v) && !has(just, k) {
+		if slices.Contains(skip, k) && !slices.Contains(skip, v) || slices.Contains(just, v) && !slices.Contains(just, k) {
 			errs = append(errs, fmt.Sprintf("%s phase is skipped but it's needed by %s phase", k, v))
 		}
 	}

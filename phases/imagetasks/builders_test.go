@@ -347,8 +347,8 @@ func TestPluginSignaturesRefuse(t *testing.T) {
 // schedule) know the image phases by the same names.
 func TestPhaseNamesAgree(t *testing.T) {
 	for _, p := range []compose.Phase{&ImageBuild{}, &LiveMedia{}, &OSBuild{}, &KiwiBuild{}, &ImageBuilder{}, &OSBS{}, &ImageContainer{}} {
-		if !slices.Contains(pconfig.PhaseNames, p.Name()) || !slices.Contains(compose.PhaseNames, p.Name()) {
-			t.Errorf("phase %s: config knows it %v, compose %v", p.Name(), slices.Contains(pconfig.PhaseNames, p.Name()), slices.Contains(compose.PhaseNames, p.Name()))
+		if !slices.Contains(pconfig.PhaseNames, p.Name()) {
+			t.Errorf("phase %s: config does not know it", p.Name())
 		}
 		if err := compose.CheckSkipPhases([]string{p.Name()}, nil); err != nil {
 			t.Errorf("--skip-phase %s: %v", p.Name(), err)
