@@ -409,3 +409,37 @@ func TestImageBuildRequiredOptions(t *testing.T) {
 		}
 	}
 }
+
+// image_container as Pungi's worker: arch_override narrows the image
+// search, the block's other keys pass through to buildContainer, failable
+// (a boolean) lets the compose go on.
+func TestImageContainerArchOverride(t *testing.T) {
+	c, h := setup(t, map[string]any{"image_container": map[string]any{"^Server$": []any{map[string]any{"url": "git://example.com/wrap.git#HEAD",
+		"target": "f40-container", "git_branch": "f40", "arch_override": "x86_64", "image_spec": map[string]any{"type": "qcow2"}, "failable": true}}}})
+	for _, arch := range []string{"x86_64", "aarch64"} {
+		qcow := filepath.Join(c.Topdir, "compose", "Server", arch, "images", "cloud.qcow2")
+		os.MkdirAll(filepath.Dir(qcow), 0o755)
+		os.WriteFile(qcow, []byte("q"), 0o644)
+		im, _ := images.NewImage(c, qcow)
+		im.Type, im.Format, im.Arch = "qcow2", "qcow2", arch
+		images.Of(c).Add("Server", arch, im)
+	}
+	h.Tasks = func(method string, args []any, kw map[string]any) kojitest.Outcome {
+		return kojitest.Outcome{Fail: "osbs failed"}
+	}
+	if err := (&ImageContainer{}).Run(context.Background(), c); err != nil {
+		t.Fatalf("failable image container stopped the compose: %v", err)
+	}
+	calls := h.CallsTo("buildContainer")
+	if len(calls) != 1 {
+		t.Fatalf("calls %v", calls)
+	}
+	ic := calls[0].Args[2].(map[string]any)
+	if ic["arch_override"] != "x86_64" || ic["git_branch"] != "f40" || ic["failable"] != nil || ic["image_spec"] != nil || ic["url"] != nil {
+		t.Errorf("image_container opts %v", ic)
+	}
+	repo, _ := os.ReadFile(ic["yum_repourls"].([]any)[0].(string))
+	if !strings.Contains(string(repo), "/Server/x86_64/images/cloud.qcow2") {
+		t.Errorf("repo file:\n%s", repo)
+	}
+}

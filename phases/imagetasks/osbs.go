@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -271,10 +272,11 @@ func (p *ImageContainer) Run(ctx context.Context, c *compose.Compose) error {
 			if src == "" || target == "" || len(spec) == 0 {
 				return fmt.Errorf("image_container for %s: url, target and image_spec are required", v.UID)
 			}
-			canFail := len(b.strs("failable")) > 0
+			canFail := truthy(b["failable"])
 			tasks = append(tasks, compose.Task{Name: fmt.Sprintf("%s image container %d", v.UID, i+1), Run: func(ctx context.Context) error {
 				return failableRun(c, v, "*", "image-container", "", canFail, func() error {
-					im, err := FindImage(c, v, spec)
+					// arch_override limits the search to those arches.
+					im, err := FindImage(c, v, spec, strings.Fields(b.str("arch_override"))...)
 					if err != nil {
 						return err
 					}
@@ -285,10 +287,16 @@ func (p *ImageContainer) Run(ctx context.Context, c *compose.Compose) error {
 					if err := atomicfile.WriteFile(repo, []byte(content), 0o644); err != nil {
 						return err
 					}
-					opts := map[string]any{"scratch": b.boolean("scratch"), "yum_repourls": []any{c.TranslatePath(repo)}}
-					if br := b.str("git_branch"); br != "" {
-						opts["git_branch"] = br
+					// As Pungi: the block's other keys pass through.
+					opts := map[string]any{}
+					for k, x := range b {
+						switch k {
+						case "url", "target", "priority", "failable", "image_spec":
+						default:
+							opts[k] = x
+						}
 					}
+					opts["yum_repourls"] = []any{c.TranslatePath(repo)}
 					_, err = p.osbs.build(ctx, c, v, src, target, opts, b["priority"], "image-container")
 					return err
 				})
@@ -301,12 +309,13 @@ func (p *ImageContainer) Run(ctx context.Context, c *compose.Compose) error {
 	return p.osbs.Write(c)
 }
 
-// FindImage finds exactly one manifest image of the variant whose fields
+// FindImage finds exactly one manifest image of the variant (of the given
+// arches, when any) whose fields
 // match every image_spec regex (type, format, arch, path, subvariant).
-func FindImage(c *compose.Compose, v *compose.Variant, spec map[string]any) (*images.Image, error) {
+func FindImage(c *compose.Compose, v *compose.Variant, spec map[string]any, arches ...string) (*images.Image, error) {
 	var found []*images.Image
 	for _, e := range images.Of(c).All() {
-		if e.Variant != v.UID {
+		if e.Variant != v.UID || (len(arches) > 0 && !slices.Contains(arches, e.Image.Arch)) {
 			continue
 		}
 		fields := map[string]string{"type": e.Image.Type, "format": e.Image.Format, "arch": e.Image.Arch,
