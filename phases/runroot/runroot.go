@@ -175,10 +175,17 @@ func Client(ctx context.Context, c *compose.Compose) (*koji.Client, error) {
 
 // TrackTask records a Koji task under logs/global/koji-tasks/ and cancels
 // it if the compose is terminated before it ends.
+//
+// The hook is registered before the task is recorded: whoever sees the
+// record (a test, or an operator reading koji-tasks/) and terminates the
+// compose must find the hook already in place, or the task is never
+// cancelled and its watcher waits forever.
 func TrackTask(c *compose.Compose, kc *koji.Client, id int64) {
-	if err := c.RecordKojiTask(int(id)); err != nil {
-		c.Log.Warningf("cannot record koji task %d: %v", id, err)
-	}
+	defer func() {
+		if err := c.RecordKojiTask(int(id)); err != nil {
+			c.Log.Warningf("cannot record koji task %d: %v", id, err)
+		}
+	}()
 	c.OnTerminate(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
