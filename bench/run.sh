@@ -1,17 +1,248 @@
 #!/usr/bin/env bash
-# Runs every pungo benchmark against its peers in one go and prints each
-# script's table of times and ratios:
-#   load.sh        loading a 70,000-package repository: pungo vs libsolv
-#   createrepo.sh  pungo createrepo vs createrepo_c (2,000 tiny, 100×5 MB, --update)
-#   gather.sh      gather of 3,000 names vs libsolv's solve; repoclosure vs dnf
-#   compose.sh     per-phase times of a compose-sized run
-# Generated inputs live in bench/out/ (gitignored) and are reused.
-# Usage: bench/run.sh [load|createrepo|gather|compose]...  (default: all)
+# The depsolve benchmark suite: runs every benchmark case against its peers
+# in one run and writes bench/report/ (report.md: a table of wall and CPU
+# times, peak RSS and pungo/peer ratios, with the machine, its core count
+# and load average; one SVG bar chart per area) and the short summary
+# between the bench-report markers in README.md.
+#
+# Areas and peers (each case is a whole process, timed by /usr/bin/time):
+#   load        repoquery --count over a synthetic repository, primary and
+#               primary+filelists                       vs libsolv (python3-solv)
+#   gather      pungo depsolve (whole command) on the synthetic repository
+#               and on CentOS Stream 9 BaseOS+AppStream (../shared/realdata;
+#               greedy none, fulltree, multilib runtime)
+#                                                       vs libsolv load+solve
+#   repoclosure pungo repoclosure                       vs dnf repoclosure (cold, warm cache)
+#   createrepo  tiny RPMs, --no-database, --database, --zck
+#                                                       vs createrepo_c (same --workers)
+#   compose     per-phase times of bench/compose (pungo only: no peer composes
+#               this; no per-phase RSS, the phases share one process)
+#
+# Usage: bench/run.sh [-q] [-r REPEATS] [AREA...]
+#   -q  quick mode (a couple of minutes): 10,000-package synthetic
+#       repository, 300 tiny RPMs, a 10,000+4,000 compose, one run each.
+#   Default: 70,000 packages, 2,000 tiny RPMs, 70,000+30,000 compose, best of 3.
+# Generated inputs live in bench/out/ (gitignored) and are reused. The
+# older per-area scripts (load.sh, createrepo.sh, gather.sh, compose.sh)
+# print more detail for one area.
 set -euo pipefail
-cd "$(dirname "$0")"
-parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(load createrepo gather compose)
-for p in "${parts[@]}"; do
-	echo "=================== $p ==================="
-	bash "./$p.sh"
+cd "$(dirname "$0")/.."
+root=$PWD
+quick=""
+repeats=""
+while getopts "qr:" o; do
+	case $o in
+	q) quick=1 ;;
+	r) repeats=$OPTARG ;;
+	*) echo "usage: $0 [-q] [-r REPEATS] [AREA...]" >&2; exit 2 ;;
+	esac
 done
+shift $((OPTIND - 1))
+areas=("$@")
+[ ${#areas[@]} -gt 0 ] || areas=(load gather repoclosure createrepo compose)
+if [ -n "$quick" ]; then
+	: "${repeats:=1}"
+	binary=10000 tiny=300 cbinary=10000 csource=4000 names=1000 mode=quick
+else
+	: "${repeats:=3}"
+	binary=70000 tiny=2000 cbinary=70000 csource=30000 names=3000 mode=full
+fi
+py=/usr/bin/python3
+out=$root/bench/out/run
+mkdir -p "$out"
+results=$out/results.tsv
+meta=$out/meta.tsv
+: >"$results"
+go build -o "$out/pungo" ./cmd/pungo
+go build -o "$out/reportgen" ./bench/reportgen
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+{
+	printf 'machine\t%s\n' "$(uname -n) ($(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo))"
+	printf 'nproc\t%s\n' "$(nproc)"
+	printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+	printf 'commit\t%s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	printf 'mode\t%s (best of %s runs)\n' "$mode" "$repeats"
+	printf 'load_start\t%s\n' "$(loadavg)"
+} >"$meta"
+
+# measure AREA CASE TOOL CMD...: runs CMD $repeats times under
+# /usr/bin/time and appends the fastest run's "wall cpu rss_mb" to the
+# results, with the load average when it finished; a failed run is
+# marked in the tool's name. The fastest run's
+# stdout is kept in $out/best.out.
+measure() {
+	local area=$1 case=$2 tool=$3 bw="" bc="" bm="" w u s m c rc
+	shift 3
+	for _ in $(seq "$repeats"); do
+		rc=0
+		/usr/bin/time -f '%e %U %S %M' -o "$out/time.txt" "$@" >"$out/last.out" 2>"$out/last.err" || rc=$?
+		# A failed run is not a measurement: mark it in the report.
+		# (repoclosure exits 1 when it finds broken dependencies,
+		# which both test repositories have.)
+		if [ "$rc" != 0 ] && ! { [ "$area" = repoclosure ] && [ "$rc" = 1 ]; }; then
+			echo "WARNING: $tool failed (exit $rc) on $area/$case: $(tail -n 2 "$out/last.err" | tr '\n' ' ')" >&2
+			tool="$tool (FAILED, exit $rc)"
+		fi
+		read -r w u s m < <(tail -n 1 "$out/time.txt")
+		c=$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u+s}')
+		if [ -z "$bw" ] || awk -v a="$w" -v b="$bw" 'BEGIN{exit !(a<b)}'; then
+			bw=$w bc=$c bm=$((m / 1024))
+			cp "$out/last.out" "$out/best.out"
+		fi
+	done
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$area" "$case" "$tool" "$bw" "$bc" "$bm" "$(loadavg)" >>"$results"
+	printf '  %-12s %-44s %-28s %7ss %7ss %6s MB\n' "$area" "$case" "$tool" "$bw" "$bc" "$bm" >&2
+}
+
+# The synthetic repository shared by load, gather and repoclosure.
+synth=$root/bench/out/synth$binary
+if [ ! -f "$synth/repodata/repomd.xml" ] || [ ! -f "$synth-src/repodata/repomd.xml" ]; then
+	echo "generating $synth ($binary binary packages, once)..." >&2
+	rm -rf "$synth" "$synth-src"
+	go run ./bench/synth/cmd/synthrepo --binary "$binary" --source $((binary * 3 / 7)) --out "$synth" --source-out "$synth-src" >&2
+fi
+base=$root/../shared/realdata/cs9-baseos
+app=$root/../shared/realdata/cs9-appstream
+
+# pick N FILE REPO...: N names spread evenly over the sorted distinct binary
+# names of REPO..., leaving out packages with unresolvable requirements
+# (libsolv would refuse those jobs, making its solve incomparable).
+pick() {
+	local n=$1 file=$2 r args=()
+	shift 2
+	for r in "$@"; do args+=(--repo "$r"); done
+	for r in "$@"; do zcat -f "$r"/repodata/*primary.xml*; done |
+		grep -o '<name>[^<]*</name>' | sed 's/<name>//; s/<\/name>//' | sort -u >"$out/all.txt"
+	"$out/pungo" repoclosure "${args[@]}" --json | grep '"nevra"' |
+		sed 's/.*"nevra": "//; s/".*//; s/-[^-]*-[^-]*$//' | sort -u >"$out/broken.txt" || true
+	comm -23 "$out/all.txt" "$out/broken.txt" |
+		awk -v n="$n" '{a[NR-1]=$0} END {if (n > NR) n = NR; for (i = 0; i < n; i++) print a[int(i * NR / n)]}' >"$file"
+}
+
+run_load() {
+	local c="primary, $binary pkgs"
+	measure load "$c" pungo "$out/pungo" repoquery --repo "$synth" --count
+	measure load "$c" libsolv $py bench/solvbench.py load "$synth"
+	c="primary+filelists, $binary pkgs"
+	measure load "$c" pungo "$out/pungo" repoquery --repo "$synth" --count --whatprovides /usr/bin/sh
+	measure load "$c" libsolv $py bench/solvbench.py load-filelists "$synth"
+	c="CS9 BaseOS+AppStream primary"
+	measure load "$c" pungo "$out/pungo" repoquery --repo "$base" --repo "$app" --count
+	measure load "$c" libsolv $py bench/solvbench.py load "$base" "$app"
+}
+
+# solv_install CASE NAMES REPO...: libsolv's install solve of NAMES, as
+# two rows: the whole python3 process, and libsolv's own load+solve as the
+# script times it (without Python's start-up and the stub set-up).
+solv_install() {
+	local c=$1 lw sw lc sc pr n
+	shift
+	measure gather "$c" "libsolv (whole process)" $py bench/solvbench.py install "$@"
+	read -r lw sw lc sc pr n <"$out/best.out"
+	printf 'gather\t%s\tlibsolv load+solve\t%s\t%s\t%s\t%s\n' "$c" \
+		"$(awk -v a="$lw" -v b="$sw" 'BEGIN{printf "%.3f", a+b}')" "$(awk -v a="$lc" -v b="$sc" 'BEGIN{printf "%.3f", a+b}')" \
+		"$(tail -n 1 "$results" | cut -f6)" "$(loadavg)" >>"$results"
+	echo "  libsolv: load $lw s, solve $sw s, $n packages, $pr problems" >&2
+}
+
+run_gather() {
+	local c
+	pick "$names" "$out/synth-names.txt" "$synth"
+	c="synthetic $binary pkgs, $(wc -l <"$out/synth-names.txt") names"
+	# shellcheck disable=SC2046
+	measure gather "$c" pungo "$out/pungo" depsolve --repo "bin=$synth" --repo "src=$synth-src" --json -- $(cat "$out/synth-names.txt")
+	solv_install "$c" "$out/synth-names.txt" "$synth"
+	pick 300 "$out/cs9-names.txt" "$base" "$app"
+	c="CS9 BaseOS+AppStream, $(wc -l <"$out/cs9-names.txt") names, fulltree, multilib"
+	# shellcheck disable=SC2046
+	measure gather "$c" pungo "$out/pungo" depsolve --repo "baseos=$base" --repo "appstream=$app" \
+		--greedy none --fulltree --multilib runtime --json -- $(cat "$out/cs9-names.txt")
+	grep -q '"nevra"' "$out/best.out" || echo "WARNING: pungo depsolve on CS9 printed no packages" >&2
+	solv_install "$c" "$out/cs9-names.txt" "$base" "$app"
+}
+
+run_repoclosure() {
+	local c dnf_cmd
+	mkdir -p "$out/dnfroot"
+	for c in synthetic cs9; do
+		local repos=() label
+		if [ $c = synthetic ]; then
+			repos=("bin=$synth") label="synthetic $binary pkgs"
+		else
+			repos=("baseos=$base" "appstream=$app") label="CS9 BaseOS+AppStream"
+		fi
+		local pargs=() dargs=() r
+		for r in "${repos[@]}"; do pargs+=(--repo "$r"); dargs+=(--repofrompath "${r%%=*},file://${r#*=}" --repo "${r%%=*}"); done
+		measure repoclosure "$label" pungo "$out/pungo" repoclosure "${pargs[@]}"
+		dnf_cmd=(dnf -q --installroot "$out/dnfroot" --releasever 1 --setopt=reposdir=/dev/null
+			--setopt=cachedir="$out/dnfcache-$c" --nogpgcheck "${dargs[@]}" repoclosure)
+		measure repoclosure "$label" "dnf (no cache)" bash -c 'rm -rf "$0"; exec "$@"' "$out/dnfcache-$c" "${dnf_cmd[@]}"
+		measure repoclosure "$label" "dnf (warm cache)" "${dnf_cmd[@]}"
+	done
+}
+
+# tiny_corpus N: N tiny noarch RPMs (a file, a require and a provide
+# each) built by one rpmbuild into bench/out/tiny-N.
+tiny_corpus() {
+	local n=$1 dir=$root/bench/out/tiny-$1 top=$root/bench/out/tiny-$1-top
+	[ -f "$dir/.complete" ] && return
+	rm -rf "$dir" "$top"
+	mkdir -p "$dir"
+	{
+		printf 'Name: tiny\nVersion: 1\nRelease: 1\nSummary: tiny bench packages\nLicense: MIT\nBuildArch: noarch\n'
+		printf '%%description\ntiny\n%%install\nmkdir -p %%{buildroot}/usr/share/tiny\n'
+		printf 'for i in $(seq -w 1 %d); do echo $i > %%{buildroot}/usr/share/tiny/f$i; done\n' "$n"
+		for i in $(seq -w 1 "$n"); do
+			next=$(printf "%0${#n}d" $(( (10#$i % n) + 1 )))
+			printf '%%package -n tiny-%s\nSummary: tiny package %s\nRequires: tiny-%s\nProvides: tinycap(%s) = 1\n' "$i" "$i" "$next" "$i"
+			printf '%%description -n tiny-%s\ntiny %s\n%%files -n tiny-%s\n/usr/share/tiny/f%s\n' "$i" "$i" "$i" "$i"
+		done
+	} >"$dir.spec"
+	echo "building $n tiny RPMs (once)..." >&2
+	rpmbuild --nodeps --quiet --define "_topdir $top" -bb "$dir.spec" >/dev/null
+	mv "$top"/RPMS/noarch/*.rpm "$dir/"
+	rm -rf "$top"
+	touch "$dir/.complete"
+}
+
+run_createrepo() {
+	local dir=$root/bench/out/tiny-$tiny flags c p
+	tiny_corpus "$tiny"
+	cat "$dir"/*.rpm >/dev/null # the page cache warm for both tools alike
+	for flags in "--no-database" "--database" "--no-database --zck"; do
+		c=$out/cr-c p=$out/cr-pungo
+		rm -rf "$c" "$p"
+		mkdir -p "$c" "$p"
+		# shellcheck disable=SC2086
+		measure createrepo "$tiny tiny RPMs $flags" createrepo_c createrepo_c -q $flags --workers 5 --outputdir "$c" "$dir"
+		# shellcheck disable=SC2086
+		measure createrepo "$tiny tiny RPMs $flags" pungo "$out/pungo" createrepo -q $flags --workers 5 --outputdir "$p" "$dir"
+		"$out/pungo" repodiff -q "$c" "$p" || echo "WARNING: pungo and createrepo_c metadata differ ($flags)" >&2
+	done
+}
+
+run_compose() {
+	local line phase w c
+	go build -o "$out/composebench" ./bench/compose
+	# Generate the data outside the measurement (kept between runs).
+	"$out/composebench" -out "$root/bench/out/compose" -binary "$cbinary" -source "$csource" >/dev/null 2>&1 || true
+	measure compose "whole compose ($cbinary+$csource pkgs)" pungo "$out/composebench" -out "$root/bench/out/compose" -binary "$cbinary" -source "$csource"
+	# The peak RSS /usr/bin/time sees here is the largest of a process
+	# tree that includes bench/compose's own go build of pungo: not
+	# pungo's, so it is left out rather than reported wrongly.
+	sed -i '$ s/^\([^\t]*\t[^\t]*\t[^\t]*\t[^\t]*\t[^\t]*\t\)[^\t]*/\1/' "$results"
+	# Per-phase rows from the measured run's own table ("  phase  wall  cpu").
+	awk '/^  phase /{t=1; next} t && NF==3 && $2 ~ /s$/ {print $1, $2, $3} t && NF!=3 {t=0}' "$out/last.out" |
+		while read -r phase w c; do
+			printf 'compose\tphase %s\tpungo\t%s\t%s\t\t%s\n' "$phase" "${w%s}" "${c%s}" "$(loadavg)" >>"$results"
+		done
+}
+
+for a in "${areas[@]}"; do
+	echo "== $a" >&2
+	"run_$a"
+done
+printf 'load_end\t%s\n' "$(loadavg)" >>"$meta"
+"$out/reportgen" -results "$results" -meta "$meta" -out bench/report -readme README.md
+echo "wrote bench/report/report.md and bench/report/*.svg" >&2
