@@ -3,19 +3,25 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/fetch"
+	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
 // TestPanicIsOneLine: a subcommand that panics prints one line naming the
@@ -46,6 +52,10 @@ func TestPanicIsOneLine(t *testing.T) {
 var _ = func() int {
 	if d, err := time.ParseDuration(os.Getenv("PUNGO_TEST_LOW_SPEED_TIME")); err == nil {
 		fetch.SetDefault(fetch.New(fetch.Options{LowSpeedTime: d, ConnectTimeout: d, Backoff: 10 * time.Millisecond}))
+	}
+	// The chaos test's child: the test binary as "pungo createrepo".
+	if os.Getenv("PUNGO_CREATEREPO_TEST_EXEC") == "1" {
+		os.Exit(runCreaterepo(os.Args[1:]))
 	}
 	return 0
 }()
@@ -213,5 +223,152 @@ func TestCreaterepoBadRPMs(t *testing.T) {
 	code, _, stderr = runCLI(t, runCreaterepo, "-q", "--strict", "--no-database", dir)
 	if code != 2 || !strings.Contains(stderr, "cut.rpm: ") || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("--strict: code %d, stderr %q", code, stderr)
+	}
+}
+
+// TestChaosCreaterepo kills "pungo createrepo" with SIGKILL at random
+// moments of real runs, again and again. After every kill repodata/ is
+// the previous run's or the killed run's, complete (every record's
+// checksum verified) and readable by dnf; the next run cleans up what the
+// killed one left.
+func TestChaosCreaterepo(t *testing.T) {
+	dnf := toolcheck.Need(t, "dnf")[0]
+	dir := t.TempDir()
+	ents, _ := os.ReadDir(filepath.Join(demoDir, "rpms"))
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".rpm") {
+			data, _ := os.ReadFile(filepath.Join(demoDir, "rpms", e.Name()))
+			os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644)
+		}
+	}
+	run := func(rev string, killAfter time.Duration) (killed bool) {
+		cmd := exec.Command(os.Args[0], "-q", "--workers", "1", "--revision", rev, dir)
+		cmd.Env = append(os.Environ(), "PUNGO_CREATEREPO_TEST_EXEC=1")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		if killAfter > 0 {
+			select {
+			case err := <-exited:
+				if err != nil {
+					t.Fatalf("run %s: %v\n%s", rev, err, stderr.String())
+				}
+				return false
+			case <-time.After(killAfter):
+				cmd.Process.Kill()
+				<-exited
+				return true
+			}
+		}
+		if err := <-exited; err != nil {
+			t.Fatalf("run %s: %v\n%s", rev, err, stderr.String())
+		}
+		return false
+	}
+	check := func(want ...string) {
+		t.Helper()
+		r, err := repomd.Open(dir)
+		if err != nil {
+			t.Fatalf("repodata after a kill: %v", err)
+		}
+		for _, rec := range r.Records {
+			rc, err := r.OpenRecord(rec.Type)
+			if err == nil {
+				_, err = io.Copy(io.Discard, rc)
+				rc.Close()
+			}
+			if err != nil && !strings.HasSuffix(rec.Type, "_zck") {
+				t.Fatalf("record %s: %v", rec.Type, err)
+			}
+		}
+		if !slices.Contains(want, r.Revision) {
+			t.Fatalf("revision %q, want one of %q", r.Revision, want)
+		}
+		out, err := exec.Command(dnf, "-q", "--setopt=reposdir=/dev/null", "--setopt=cachedir="+t.TempDir(), "--releasever", "1",
+			"--repofrompath", "chaos,file://"+dir, "--repo", "chaos", "repoquery", "--qf", "%{name}", "demo-shell").CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "demo-shell") {
+			t.Fatalf("dnf cannot read the repodata: %v\n%s", err, out)
+		}
+	}
+	start := time.Now()
+	run("0", 0)
+	full := time.Since(start)
+	check("0")
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 10))
+	prev, kills := "0", 0
+	for i := 1; i <= 6; i++ {
+		rev := strconv.Itoa(i)
+		if run(rev, time.Duration(rng.Int64N(int64(full)))+time.Millisecond) {
+			kills++
+			check(prev, rev)
+			// Whichever it is now is what the next kill may leave.
+			r, _ := repomd.OpenMeta(dir)
+			prev = r.Revision
+		} else {
+			check(rev)
+			prev = rev
+		}
+	}
+	run("final", 0)
+	check("final")
+	if l := listDir(dir); strings.Contains(l, ".repodata") {
+		t.Errorf("leftovers after a clean run: %s", l)
+	}
+	t.Logf("%d of 6 runs killed (a full run takes %s)", kills, full)
+}
+
+func listDir(dir string) string {
+	ents, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	return strings.Join(names, " ")
+}
+
+// TestChaosComposeTerm: SIGTERM at a random moment of a compose ends it
+// TERMINATED (or it had FINISHED), and a rerun into the same target
+// finishes.
+func TestChaosComposeTerm(t *testing.T) {
+	target := t.TempDir()
+	cfg := filepath.Join(demoDir, "demo.conf")
+	cmd := exec.Command(os.Args[0], "--config", cfg, "--target-dir", target, "--quiet", "--no-latest-link")
+	cmd.Env = append(os.Environ(), "PUNGO_COMPOSE_TEST_EXEC=1", "TMPDIR="+t.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait for a phase after init, then a random moment more.
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if ents, _ := os.ReadDir(target); len(ents) > 0 {
+			log, _ := os.ReadFile(filepath.Join(target, ents[0].Name(), "logs/global/pungi.global.log"))
+			if strings.Contains(string(log), "PHASE: PKGSET") {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(time.Duration(rand.Int64N(int64(2 * time.Second))))
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	st, _ := os.ReadFile(filepath.Join(onlyCompose(t, target), "STATUS"))
+	status := strings.TrimSpace(string(st))
+	ee, _ := err.(*exec.ExitError)
+	switch {
+	case status == "TERMINATED" && ee != nil && ee.ExitCode() == 1:
+	case status == "FINISHED" && err == nil:
+		t.Log("the compose finished before the signal")
+	default:
+		t.Fatalf("status %s, %v\n%s", status, err, stderr.String())
+	}
+	t.Logf("status after SIGTERM: %s", status)
+	if code, out := runPungo(t, t.TempDir(), "--config", cfg, "--target-dir", target, "--quiet", "--no-latest-link"); code != 0 {
+		t.Fatalf("rerun: code %d\n%s", code, out)
 	}
 }
