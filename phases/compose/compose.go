@@ -48,13 +48,11 @@ type Compose struct {
 	OldComposes []string // --old-composes directories
 	KojiEvent   int64    // --koji-event (0: none)
 
-	mu          sync.Mutex
-	failed      map[string][][3]any
-	attempted   map[string][][3]any
-	required    map[string][][3]any
-	values      map[string]any
-	phases      map[string]Phase // the run's phases (NewRunner)
-	terminators []func()
+	mu           sync.Mutex
+	deliverables Deliverables
+	values       map[string]any
+	phases       map[string]Phase // the run's phases (NewRunner)
+	terminators  []func()
 }
 
 // Options are the run parameters of a new compose.
@@ -138,7 +136,6 @@ func New(conf *config.Config, dir string, opts Options, console io.Writer, progr
 		Notifier: notifier, Progress: progress, Supported: opts.Supported,
 		SkipPhases: append(append([]string(nil), opts.SkipPhases...), StringsOpt(conf, "skip_phases")...),
 		JustPhases: opts.JustPhases, OldComposes: opts.OldComposes, KojiEvent: opts.KojiEvent,
-		failed: map[string][][3]any{}, attempted: map[string][][3]any{}, required: map[string][][3]any{},
 		values: map[string]any{},
 	}
 	if c.KojiEvent == 0 {
@@ -188,11 +185,9 @@ func (c *Compose) WriteStatus(status string) error {
 		c.Log.Errorf("%s", msg)
 		return errors.New(msg)
 	}
-	c.mu.Lock()
-	if status == StatusFinished && len(c.failed) > 0 {
+	if status == StatusFinished && c.deliverables.FailedCount() > 0 {
 		status = StatusFinishedIncomplete
 	}
-	c.mu.Unlock()
 	if err := c.logDeliverables(); err != nil {
 		c.Log.Warningf("cannot write deliverables.json: %v", err)
 	}
@@ -204,27 +199,26 @@ func (c *Compose) WriteStatus(status string) error {
 }
 
 func (c *Compose) logDeliverables() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for kind, list := range c.failed {
+	for kind, list := range c.deliverables.Failed() {
 		for _, d := range list {
-			c.Log.Infof("Failed %s on variant <%v>, arch <%v>, subvariant <%v>.", kind, d[0], d[1], d[2])
+			// Logged as before the record was typed: a missing subvariant
+			// reads <nil>.
+			var sv any
+			if d.Subvariant != "" {
+				sv = d.Subvariant
+			}
+			c.Log.Infof("Failed %s on variant <%v>, arch <%v>, subvariant <%v>.", kind, d.VariantUID, d.Arch, sv)
 		}
 	}
-	doc := map[string]any{"required": c.required, "failed": c.failed, "attempted": c.attempted}
-	return productmd.WriteJSON(filepath.Join(c.Paths.Log.Topdir(""), "deliverables.json"), doc)
+	return productmd.WriteJSON(filepath.Join(c.Paths.Log.Topdir(""), "deliverables.json"), c.deliverables.Document())
 }
 
-func deliverable(v *Variant, arch, subvariant string) [3]any {
-	uid := ""
+func deliverable(v *Variant, arch, subvariant string) Deliverable {
+	d := Deliverable{Arch: arch, Subvariant: subvariant}
 	if v != nil {
-		uid = v.UID
+		d.VariantUID = v.UID
 	}
-	var sv any
-	if subvariant != "" {
-		sv = subvariant
-	}
-	return [3]any{uid, arch, sv}
+	return d
 }
 
 // CanFail reports whether a deliverable kind (e.g. "iso", "buildinstall")
@@ -244,35 +238,24 @@ func (c *Compose) CanFail(v *Variant, arch, kind string) bool {
 
 // AttemptDeliverable records that a deliverable was attempted.
 func (c *Compose) AttemptDeliverable(v *Variant, arch, kind, subvariant string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.attempted[kind] = append(c.attempted[kind], deliverable(v, arch, subvariant))
+	c.deliverables.Attempt(kind, deliverable(v, arch, subvariant))
 }
 
 // RequireDeliverable records that a deliverable must not fail.
 func (c *Compose) RequireDeliverable(v *Variant, arch, kind, subvariant string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.required[kind] = append(c.required[kind], deliverable(v, arch, subvariant))
+	c.deliverables.Require(kind, deliverable(v, arch, subvariant))
 }
 
 // FailDeliverable records that a failable deliverable failed.
 func (c *Compose) FailDeliverable(v *Variant, arch, kind, subvariant string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.failed[kind] = append(c.failed[kind], deliverable(v, arch, subvariant))
+	c.deliverables.Fail(kind, deliverable(v, arch, subvariant))
 }
 
 // FailedDeliverables returns how many failable deliverables failed.
-func (c *Compose) FailedDeliverables() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := 0
-	for _, l := range c.failed {
-		n += len(l)
-	}
-	return n
-}
+func (c *Compose) FailedDeliverables() int { return c.deliverables.FailedCount() }
+
+// Deliverables returns the compose's deliverable records.
+func (c *Compose) Deliverables() *Deliverables { return &c.deliverables }
 
 // Failable runs fn as Pungi's failable() context: the deliverable is
 // recorded as attempted (and required when it cannot fail); when fn fails

@@ -471,3 +471,24 @@ func TestProgressDisplay(t *testing.T) {
 		t.Errorf("plain output %q", s)
 	}
 }
+
+// The typed records are written exactly as Pungi's deliverables.json:
+// [variant, arch, subvariant-or-null] under required/failed/attempted.
+func TestDeliverablesJSON(t *testing.T) {
+	var d Deliverables
+	d.Attempt("image-build", Deliverable{VariantUID: "Server", Arch: "x86_64", Subvariant: "KDE"})
+	d.Require("image-build", Deliverable{VariantUID: "Server", Arch: "x86_64", Subvariant: "KDE"})
+	d.Fail("iso", Deliverable{Arch: "src"})
+	got, err := json.Marshal(d.Document())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"attempted":{"image-build":[["Server","x86_64","KDE"]]},"failed":{"iso":[["","src",null]]},"required":{"image-build":[["Server","x86_64","KDE"]]}}`
+	if string(got) != want || d.FailedCount() != 1 {
+		t.Errorf("got %s (%d failed)\nwant %s", got, d.FailedCount(), want)
+	}
+	var empty Deliverables
+	if got, _ := json.Marshal(empty.Document()); string(got) != `{"attempted":{},"failed":{},"required":{}}` {
+		t.Errorf("empty: %s", got)
+	}
+}
