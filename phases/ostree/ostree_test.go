@@ -59,6 +59,7 @@ func treeCompose(t *testing.T, block map[string]any) (*compose.Compose, string) 
 const treefileJSON = `{"ref": "demo/${basearch}/server", "repos": ["upstream"], "packages": ["bash", "kernel"]}`
 
 func TestOSTreeCommit(t *testing.T) {
+	tp := &TreePhase{}
 	cfg := configRepo(t, map[string]string{"demo.json": treefileJSON})
 	repo := ostreeRepo(t)
 	block := map[string]any{"treefile": "demo.json", "config_url": cfg, "config_branch": "main", "ostree_repo": repo,
@@ -71,7 +72,7 @@ func TestOSTreeCommit(t *testing.T) {
 	c.Notifier = compose.NewNotifier([]string{script})
 	c.Notifier.Attach(c)
 	ctx := context.Background()
-	if err := (&TreePhase{}).Run(ctx, c); err != nil {
+	if err := tp.Run(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	workTree := filepath.Join(c.Topdir, "work", "ostree-1", "config_repo")
@@ -95,8 +96,7 @@ func TestOSTreeCommit(t *testing.T) {
 			t.Errorf("pungi.repo lacks %q:\n%s", w, pr)
 		}
 	}
-	res, _ := c.Value("ostree.commit.Server.x86_64.1")
-	tr := res.(TreeResult)
+	tr, _ := tp.Commit("Server", "x86_64", 1)
 	if tr.Ref != "demo/x86_64/server" || len(tr.CommitID) != 64 {
 		t.Fatalf("result %+v", tr)
 	}
@@ -121,21 +121,21 @@ func TestOSTreeCommit(t *testing.T) {
 	}
 
 	// Nothing changed: no new commit, the ref stays.
-	if err := (&TreePhase{}).Run(ctx, c); err != nil {
+	if err := tp.Run(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	res, _ = c.Value("ostree.commit.Server.x86_64.1")
-	if res.(TreeResult).CommitID != "" {
+	res, _ := tp.Commit("Server", "x86_64", 1)
+	if res.CommitID != "" {
 		t.Errorf("a commit was made without changes: %+v", res)
 	}
 	// force_new_commit makes one.
 	block["force_new_commit"] = true
 	c.Conf.Set("ostree", map[string]any{"^Server$": block})
-	if err := (&TreePhase{}).Run(ctx, c); err != nil {
+	if err := tp.Run(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	res, _ = c.Value("ostree.commit.Server.x86_64.1")
-	if id := res.(TreeResult).CommitID; id == "" || id == tr.CommitID {
+	res, _ = tp.Commit("Server", "x86_64", 1)
+	if id := res.CommitID; id == "" || id == tr.CommitID {
 		t.Errorf("force_new_commit: %q", id)
 	}
 }

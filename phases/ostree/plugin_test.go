@@ -109,6 +109,7 @@ func TestOSTreeInstallerPlugin(t *testing.T) {
 }
 
 func TestOSTreePlugin(t *testing.T) {
+	tp := &TreePhase{}
 	cfg := configRepo(t, map[string]string{"demo.json": treefileJSON})
 	repo := ostreeRepo(t)
 	block := map[string]any{"treefile": "demo.json", "config_url": cfg, "config_branch": "main", "ostree_repo": repo,
@@ -120,7 +121,7 @@ func TestOSTreePlugin(t *testing.T) {
 		"koji_profile": "test", "runroot_weights": map[string]any{"ostree": 4.0}} {
 		c.Conf.Set(k, v)
 	}
-	if err := (&TreePhase{}).Run(context.Background(), c); err != nil {
+	if err := tp.Run(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
 	logdir := filepath.Join(c.Topdir, "logs", "x86_64", "Server", "ostree-1")
@@ -143,8 +144,7 @@ func TestOSTreePlugin(t *testing.T) {
 	if calls, _ := os.ReadFile(log); !strings.Contains(string(calls), "--add-metadata-string=version=1.0_Beta.1.2") {
 		t.Errorf("rpm-ostree calls %s", calls)
 	}
-	res, _ := c.Value("ostree.commit.Server.x86_64.1")
-	tr := res.(TreeResult)
+	tr, _ := tp.Commit("Server", "x86_64", 1)
 	if tr.Ref != "demo/custom" || len(tr.CommitID) != 64 {
 		t.Fatalf("result %+v", tr)
 	}
@@ -159,13 +159,13 @@ func TestOSTreePlugin(t *testing.T) {
 	h.Tasks = func(string, []any, map[string]any) kojitest.Outcome {
 		return kojitest.Outcome{Fail: "rpm-ostree: error: no such package"}
 	}
-	err := (&TreePhase{}).Run(context.Background(), c)
+	err := tp.Run(context.Background(), c)
 	if err == nil || !strings.Contains(err.Error(), "ostree Server.x86_64: Pungi-ostree task failed: ") || !strings.Contains(err.Error(), "no such package") {
 		t.Fatalf("failing task: %v", err)
 	}
 	block["failable"] = []any{"*"}
 	c.Conf.Set("ostree", map[string]any{"^Server$": block})
-	if err := (&TreePhase{}).Run(context.Background(), c); err != nil || c.FailedDeliverables() != 1 {
+	if err := tp.Run(context.Background(), c); err != nil || c.FailedDeliverables() != 1 {
 		t.Fatalf("failable: %v, failed %d", err, c.FailedDeliverables())
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/images"
@@ -41,8 +42,25 @@ func requireKeys(name string, items []Item, keys ...string) error {
 	return nil
 }
 
-// TreePhase is the ostree phase.
-type TreePhase struct{}
+// TreePhase is the ostree phase. It keeps the commit each block made.
+type TreePhase struct {
+	mu      sync.Mutex
+	commits map[treeKey]TreeResult
+}
+
+type treeKey struct {
+	variantUID, arch string
+	num              int
+}
+
+// Commit returns what the num-th ostree block (counting from 1) made for the
+// variant.arch in the last Run.
+func (p *TreePhase) Commit(variantUID, arch string, num int) (TreeResult, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r, ok := p.commits[treeKey{variantUID, arch, num}]
+	return r, ok
+}
 
 // Name implements compose.Phase.
 func (*TreePhase) Name() string { return "ostree" }
@@ -69,8 +87,17 @@ func (p *TreePhase) Run(ctx context.Context, c *compose.Compose) error {
 		return err
 	}
 	rr := runroot.New(c, "ostree")
+	p.mu.Lock()
+	p.commits = map[treeKey]TreeResult{}
+	p.mu.Unlock()
 	return runItems(ctx, c, "ostree", "ostree", items, func(ctx context.Context, it Item) error {
-		return MakeTree(ctx, c, rr, it)
+		res, err := MakeTree(ctx, c, rr, it)
+		if err == nil {
+			p.mu.Lock()
+			p.commits[treeKey{it.Variant.UID, it.Arch, it.Num}] = res
+			p.mu.Unlock()
+		}
+		return err
 	})
 }
 
@@ -109,24 +136,25 @@ type TreeResult struct {
 	Ref, CommitID string
 }
 
-// MakeTree composes one ostree commit.
-func MakeTree(ctx context.Context, c *compose.Compose, rr *runroot.Runner, it Item) error {
+// MakeTree composes one ostree commit and returns its ref and commit ID
+// (no ID when nothing changed).
+func MakeTree(ctx context.Context, c *compose.Compose, rr *runroot.Runner, it Item) (TreeResult, error) {
 	msg := fmt.Sprintf("OSTree phase for variant %s, arch %s", it.Variant.UID, it.Arch)
 	c.Log.Infof("[BEGIN] %s", msg)
 	conf := it.Conf
 	workdir := c.Paths.Work.Topdir(fmt.Sprintf("ostree-%d", it.Num))
 	logdir := filepath.Join(c.Paths.Log.Topdir(it.Arch), it.Variant.UID, fmt.Sprintf("ostree-%d", it.Num))
 	if err := os.MkdirAll(logdir, 0o755); err != nil {
-		return err
+		return TreeResult{}, err
 	}
 	repodir := filepath.Join(workdir, "config_repo")
 	url, branch := conf.str("config_url", ""), conf.str("config_branch", "master")
 	if err := CloneConfig(ctx, c, url, branch, repodir); err != nil {
-		return fmt.Errorf("ostree %s.%s: %w", it.Variant.UID, it.Arch, err)
+		return TreeResult{}, fmt.Errorf("ostree %s.%s: %w", it.Variant.UID, it.Arch, err)
 	}
 	treefile := filepath.Join(repodir, conf.str("treefile", ""))
 	if _, err := os.Stat(treefile); err != nil {
-		return fmt.Errorf("ostree %s.%s: treefile %s does not exist in %s (branch %s)", it.Variant.UID, it.Arch, conf.str("treefile", ""), url, branch)
+		return TreeResult{}, fmt.Errorf("ostree %s.%s: treefile %s does not exist in %s (branch %s)", it.Variant.UID, it.Arch, conf.str("treefile", ""), url, branch)
 	}
 	repoList := append(compose.AsList(conf["repo"]), PkgsetRepos(c)...)
 	if conf["repo"] != nil && compose.AsList(conf["repo"]) == nil {
@@ -137,11 +165,11 @@ func MakeTree(ctx context.Context, c *compose.Compose, rr *runroot.Runner, it It
 	}
 	repos, err := RepoDicts(c, repoList)
 	if err != nil {
-		return err
+		return TreeResult{}, err
 	}
 	extra := filepath.Join(workdir, "extra_config.json")
 	if err := writeExtraConfig(extra, conf, repos, "ostree_repo", "treefile", "config_url", "config_branch", "failable", "version", "update_summary"); err != nil {
-		return err
+		return TreeResult{}, err
 	}
 	update := map[string]any{}
 	if r := conf.str("ostree_ref", ""); r != "" {
@@ -152,16 +180,16 @@ func MakeTree(ctx context.Context, c *compose.Compose, rr *runroot.Runner, it It
 	// config and the ostree-ref argument.
 	if !plugin {
 		if err := TweakTreefile(treefile, repos, conf.boolean("keep_original_sources", false), update); err != nil {
-			return err
+			return TreeResult{}, err
 		}
 	}
 	repo := conf.str("ostree_repo", "")
 	if err := os.MkdirAll(repo, 0o755); err != nil {
-		return err
+		return TreeResult{}, err
 	}
 	version, err := images.VersionGenerator(c, conf.str("version", ""))
 	if err != nil {
-		return err
+		return TreeResult{}, err
 	}
 	commitFile := filepath.Join(logdir, "commitid.log")
 	// A stamp left by an earlier run must not pass for a new commit.
@@ -201,26 +229,26 @@ func MakeTree(ctx context.Context, c *compose.Compose, rr *runroot.Runner, it It
 			Mounts: []string{c.Topdir, repo}, NewChroot: true})
 	}
 	if err != nil {
-		return fmt.Errorf("ostree %s.%s: %w", it.Variant.UID, it.Arch, err)
+		return TreeResult{}, fmt.Errorf("ostree %s.%s: %w", it.Variant.UID, it.Arch, err)
 	}
 	ref, err := RefFromTreefile(treefile, it.Arch)
 	if err != nil {
-		return err
+		return TreeResult{}, err
 	}
 	commit, err := CommitID(commitFile)
 	if err != nil {
-		return err
+		return TreeResult{}, err
 	}
 	if conf.boolean("tag_ref", true) && ref != "" && commit != "" {
 		heads := filepath.Join(repo, "refs", "heads")
 		if _, err := os.Stat(heads); err != nil {
-			return fmt.Errorf("ostree repo %s: refs/heads did not exist", repo)
+			return TreeResult{}, fmt.Errorf("ostree repo %s: refs/heads did not exist", repo)
 		}
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(heads, ref)), 0o775); err != nil {
-			return err
+			return TreeResult{}, err
 		}
 		if err := os.WriteFile(filepath.Join(heads, ref), []byte(commit+"\n"), 0o664); err != nil {
-			return err
+			return TreeResult{}, err
 		}
 	}
 	var commitField any
@@ -229,7 +257,6 @@ func MakeTree(ctx context.Context, c *compose.Compose, rr *runroot.Runner, it It
 	}
 	c.Notifier.Send("ostree", map[string]any{"variant": it.Variant.UID, "arch": it.Arch, "ref": ref,
 		"commitid": commitField, "repo_path": c.TranslatePath(repo), "local_repo_path": repo})
-	c.Set(fmt.Sprintf("ostree.commit.%s.%s.%d", it.Variant.UID, it.Arch, it.Num), TreeResult{Ref: ref, CommitID: commit})
 	c.Log.Infof("[DONE ] %s", msg)
-	return nil
+	return TreeResult{Ref: ref, CommitID: commit}, nil
 }
