@@ -8,12 +8,10 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/pungo/pungo/comps"
 	"github.com/pungo/pungo/depsolve"
 	"github.com/pungo/pungo/depsolve/installcheck"
-	"github.com/pungo/pungo/repomd"
 )
 
 func init() {
@@ -52,99 +50,17 @@ func depsolveArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	return patterns, nil
 }
 
-// repoArg splits "[ID=]LOCATION"; without an ID the repository is named
-// after the last path element of its location.
-func repoArg(arg string) (id, loc string) {
-	if i := strings.IndexByte(arg, '='); i > 0 && !strings.ContainsAny(arg[:i], "/:") {
-		return arg[:i], arg[i+1:]
-	}
-	base := strings.TrimRight(arg, "/")
-	base = strings.TrimSuffix(base, "/repodata")
-	if j := strings.LastIndexAny(base, "/"); j >= 0 {
-		base = base[j+1:]
-	}
-	if base == "" || base == "." {
-		base = "repo"
-	}
-	return base, arg
-}
-
-// openPoolRepos opens the lookaside and main repositories (in parallel) and
-// orders them as Pungi's gather does: lookaside repositories first, then the
-// main ones, each in the order given. Repository ids that would repeat get
-// a "-2", "-3"… suffix.
-func openPoolRepos(main, lookaside []string) ([]*depsolve.Repo, error) {
-	type spec struct {
-		id, loc   string
-		lookaside bool
-	}
-	var specs []spec
-	for _, a := range lookaside {
-		id, loc := repoArg(a)
-		specs = append(specs, spec{id, loc, true})
-	}
-	for _, a := range main {
-		id, loc := repoArg(a)
-		specs = append(specs, spec{id, loc, false})
-	}
-	used := map[string]int{}
-	for i := range specs {
-		used[specs[i].id]++
-		if n := used[specs[i].id]; n > 1 {
-			specs[i].id = fmt.Sprintf("%s-%d", specs[i].id, n)
-		}
-	}
-	opened := make([]*repomd.Repo, len(specs))
-	errs := make([]error, len(specs))
-	var wg sync.WaitGroup
-	for i := range specs {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			opened[i], errs[i] = repomd.Open(specs[i].loc)
-		}(i)
-	}
-	wg.Wait()
-	repos := make([]*depsolve.Repo, len(specs))
-	for i, s := range specs {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		repos[i] = depsolve.RepoFrom(s.id, opened[i], s.lookaside)
-	}
-	return repos, nil
-}
-
 // readComps returns the comps of the given file, or else of every
-// repository's group metadata (group_gz preferred, as dnf), in pool order.
+// repository's group metadata (depsolve.RepoComps).
 func readComps(file string, repos []*depsolve.Repo) ([]*comps.Comps, error) {
-	if file != "" {
-		c, err := comps.ParseFile(file)
-		if err != nil {
-			return nil, err
-		}
-		return []*comps.Comps{c}, nil
+	if file == "" {
+		return depsolve.RepoComps(repos)
 	}
-	var out []*comps.Comps
-	for _, r := range repos {
-		if r.Source == nil {
-			continue
-		}
-		rc, typ, ok, err := r.Source.OpenGroup()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		c, err := comps.Parse(rc, r.Source.Location+" ("+typ+")")
-		rc.Close()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
+	c, err := comps.ParseFile(file)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return []*comps.Comps{c}, nil
 }
 
 // compsInputs returns the conditional packages of the named groups and the
@@ -308,7 +224,7 @@ func runDepsolve(args []string) int {
 }
 
 func loadPool(repos, lookaside []string) (*depsolve.Pool, error) {
-	rs, err := openPoolRepos(repos, lookaside)
+	rs, err := depsolve.OpenRepos(repos, lookaside)
 	if err != nil {
 		return nil, err
 	}

@@ -64,24 +64,30 @@ func SplitCommas(values []string) []string {
 // WhatRequires are comma-split as dnf splits them).
 func Compile(o Options) (*Query, error) {
 	q := &Query{o: o, arches: map[string]bool{}}
-	for _, c := range SplitCommas(o.WhatProvides) {
-		d, err := repomd.ParseDep(c)
-		if err != nil {
-			return nil, fmt.Errorf("--whatprovides: %v", err)
-		}
-		q.caps = append(q.caps, d)
+	var err error
+	if q.caps, err = parseCaps("--whatprovides", o.WhatProvides); err != nil {
+		return nil, err
 	}
-	for _, c := range SplitCommas(o.WhatRequires) {
-		d, err := repomd.ParseDep(c)
-		if err != nil {
-			return nil, fmt.Errorf("--whatrequires: %v", err)
-		}
-		q.reqCaps = append(q.reqCaps, d)
+	if q.reqCaps, err = parseCaps("--whatrequires", o.WhatRequires); err != nil {
+		return nil, err
 	}
 	for _, a := range SplitCommas(o.Arches) {
 		q.arches[a] = true
 	}
 	return q, nil
+}
+
+// parseCaps parses the comma-split capabilities of option opt.
+func parseCaps(opt string, values []string) ([]repomd.Dep, error) {
+	var out []repomd.Dep
+	for _, c := range SplitCommas(values) {
+		d, err := repomd.ParseDep(c)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", opt, err)
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }
 
 // run holds one evaluation over a pool.
