@@ -42,7 +42,7 @@ func demoConfig(t *testing.T, extra string, edit func(string) string) string {
 		t.Fatal(err)
 	}
 	s := string(data)
-	for _, rel := range []string{"variants.xml", "comps.xml", "rpms", "lookaside", "extra/README.demo"} {
+	for _, rel := range []string{"variants.xml", "comps.xml", "rpms", "modular/rpms", "lookaside", "extra/README.demo"} {
 		s = strings.ReplaceAll(s, `"`+rel+`"`, `"`+filepath.Join(demoDir, rel)+`"`)
 	}
 	if edit != nil {
@@ -176,7 +176,7 @@ func TestDemoCompose(t *testing.T) {
 		}
 		for _, want := range []string{"Reusing the gather result of old compose " + dir + " (inputs unchanged)",
 			"Reusing repodata of " + dir + "/compose/Server/x86_64/os for Server.x86_64 rpm (createrepo update mode)",
-			"(Server.x86_64 rpm): 13 packages, 13 reused"} {
+			"(Server.x86_64 rpm): 15 packages, 15 reused"} {
 			if !strings.Contains(string(log), want) {
 				t.Errorf("log lacks %q", want)
 			}

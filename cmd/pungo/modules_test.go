@@ -1,9 +1,15 @@
 package main
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/modulemd"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
@@ -43,5 +49,122 @@ func TestDepsolveModulesRealdata(t *testing.T) {
 	if strings.Count(dnfView, `"nevra"`) >= strings.Count(all, `"nevra"`) || strings.Contains(dnfView, ".module_el9") {
 		t.Errorf("repoclosure: dnf view %d entries (modular ones: %v), hotfixes %d", strings.Count(dnfView, `"nevra"`),
 			strings.Contains(dnfView, ".module_el9"), strings.Count(all, `"nevra"`))
+	}
+}
+
+// The demo compose ships module demo-lang:2 in Server (two streams in the
+// package set, 2 the default): Server's repository holds exactly stream
+// 2's artifacts, its modules.yaml that stream and the defaults,
+// modules.json lists it with its RPMs, Workstation gets no modular package,
+// and dnf in an empty installroot lists and installs the module from the
+// tree.
+func TestDemoComposeModules(t *testing.T) {
+	target := t.TempDir()
+	tmp := t.TempDir()
+	code, out := runPungo(t, tmp, "--config", demoConfig(t, "", nil), "--target-dir", target, "--quiet")
+	if code != 0 {
+		t.Fatalf("compose exited %d:\n%s", code, out)
+	}
+	top := onlyCompose(t, target)
+	list := func(dir string) []string {
+		ents, _ := os.ReadDir(dir)
+		var out []string
+		for _, e := range ents {
+			if strings.Contains(e.Name(), "demo-lang") {
+				out = append(out, e.Name())
+			}
+		}
+		return out
+	}
+	server := filepath.Join(top, "compose", "Server", "x86_64", "os")
+	if got := strings.Join(list(filepath.Join(server, "Packages")), " "); got != "demo-lang-2.0-1.module_demo+2.x86_64.rpm demo-lang-devel-2.0-1.module_demo+2.noarch.rpm" {
+		t.Errorf("Server packages of demo-lang: %s", got)
+	}
+	if got := list(filepath.Join(top, "compose", "Workstation", "x86_64", "os", "Packages")); len(got) != 0 {
+		t.Errorf("Workstation has modular packages: %v", got)
+	}
+	r, err := repomd.OpenMeta(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := r.OpenRecord("modules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := modulemd.Read(rc, "Server modules")
+	rc.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(idx.Streams) != 1 || idx.Streams[0].NSVC() != "demo-lang:2:20240201000000:c0ffee02" || idx.DefaultStream("demo-lang") != "2" ||
+		len(idx.Streams[0].RPMArtifacts()) != 3 {
+		t.Errorf("Server modules.yaml: %d streams, default %q", len(idx.Streams), idx.DefaultStream("demo-lang"))
+	}
+	if _, err := repomd.OpenMeta(filepath.Join(top, "compose", "Workstation", "x86_64", "os")); err != nil {
+		t.Fatal(err)
+	}
+	mj := readJSON(t, filepath.Join(top, "compose", "metadata", "modules.json"))
+	mods := mj["payload"].(map[string]any)["modules"].(map[string]any)
+	entry, _ := mods["Server"].(map[string]any)["x86_64"].(map[string]any)["demo-lang:2:20240201000000:c0ffee02"].(map[string]any)
+	if entry == nil || len(entry["rpms"].([]any)) != 3 || !strings.HasPrefix(entry["modulemd_path"].(map[string]any)["binary"].(string), "Server/x86_64/os/repodata/") {
+		t.Errorf("modules.json: %v", mods)
+	}
+	if _, ok := mods["Workstation"]; ok {
+		t.Errorf("modules.json lists Workstation: %v", mods)
+	}
+	work, err := modulemd.ReadFile(filepath.Join(top, "work", "x86_64", "modulemd", "Server.x86_64.modules.yaml"))
+	if err != nil || len(work.Streams) != 1 {
+		t.Errorf("work modulemd: %v", err)
+	}
+
+	dnf := toolcheck.Need(t, "dnf")[0]
+	root := t.TempDir()
+	dnfArgs := func(args ...string) []string {
+		return append([]string{"--installroot", root, "--releasever", "1", "--setopt=reposdir=/dev/null",
+			"--setopt=cachedir=" + filepath.Join(root, "cache"), "--setopt=module_platform_id=platform:demo1",
+			"--repofrompath", "r,file://" + server, "--repo", "r", "--nogpgcheck", "-q"}, args...)
+	}
+	listOut, err := exec.Command(dnf, dnfArgs("module", "list")...).CombinedOutput()
+	if err != nil || !regexp.MustCompile(`demo-lang\s+2 \[d\]\s+default \[d\], devel`).Match(listOut) || strings.Contains(string(listOut), "demo-lang 1") {
+		t.Fatalf("dnf module list: %v\n%s", err, listOut)
+	}
+	if out, err := exec.Command(dnf, dnfArgs("-y", "module", "install", "demo-lang")...).CombinedOutput(); err != nil {
+		t.Fatalf("dnf module install: %v\n%s", err, out)
+	}
+	q, err := exec.Command("rpm", "--root", root, "-q", "demo-lang").CombinedOutput()
+	if err != nil || !strings.Contains(string(q), "demo-lang-2.0-1.module_demo+2.x86_64") {
+		t.Errorf("installed: %v %s", err, q)
+	}
+}
+
+// pungo repoquery --modules prints the table dnf module list prints (dnf is
+// the oracle; trailing blanks and the heading, which names the repository,
+// aside).
+func TestRepoqueryModulesMatchesDnf(t *testing.T) {
+	repo := filepath.Join(demoDir, "modular", "rpms")
+	code, out, errOut := runCLI(t, runRepoquery, "--modules", "--repo", repo)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	dnf := toolcheck.Need(t, "dnf")[0]
+	root := t.TempDir()
+	want, err := exec.Command(dnf, "--installroot", root, "--releasever", "1", "--setopt=reposdir=/dev/null",
+		"--setopt=cachedir="+filepath.Join(root, "cache"), "--setopt=module_platform_id=platform:demo1",
+		"--repofrompath", "r,file://"+repo, "--repo", "r", "--nogpgcheck", "-q", "module", "list").CombinedOutput()
+	if err != nil {
+		t.Fatalf("dnf module list: %v\n%s", err, want)
+	}
+	rows := func(s string) string {
+		lines := strings.Split(strings.TrimSpace(s), "\n")[1:] // the heading names the repository
+		for i, l := range lines {
+			lines[i] = strings.TrimRight(l, " ")
+		}
+		return strings.Join(lines, "\n")
+	}
+	if rows(out) != rows(string(want)) {
+		t.Errorf("pungo:\n%s\ndnf:\n%s", out, want)
+	}
+	if !strings.Contains(out, "demo-lang 2 [d]") {
+		t.Errorf("no default stream marked:\n%s", out)
 	}
 }

@@ -63,6 +63,7 @@ func runRepoquery(args []string) int {
 	fs.BoolVar(&o.asJSON, "json", false, "print a JSON array of package objects")
 	fs.StringVar(&o.queryFormat, "queryformat", "", "format each package as dnf does: %{name} %{epoch} %{version} %{release} %{arch} %{evr} %{sourcerpm} %{location} %{summary} %{size} %{provides} …")
 	fs.StringVar(&o.queryFormat, "qf", "", "shorthand for --queryformat")
+	modules := fs.Bool("modules", false, "list the repositories' module streams as dnf module list does (with --json: name, stream, version, contexts, default, profiles)")
 	fs.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: pungo repoquery --repo DIR|URL [--repo …] [options] [SPEC…]\n\n"+
 			"SPEC selects packages by name, name.arch, name-version[-release[.arch]] or\n"+
@@ -86,6 +87,12 @@ func runRepoquery(args []string) int {
 	quietGC()
 	if len(o.repos) == 0 {
 		return fail(name, errors.New("at least one --repo is required"))
+	}
+	if *modules {
+		if err := repoqueryModules(os.Stdout, o.repos, o.asJSON); err != nil {
+			return fail(name, err)
+		}
+		return 0
 	}
 	if err := repoquery(os.Stdout, o); err != nil {
 		return fail(name, err)

@@ -162,11 +162,6 @@ func oldPackageDirs(c *compose.Compose, repoDir string) []string {
 	return buckets
 }
 
-// ignoredOptions are createrepo options for the createrepo_c command line
-// that pungo's own writer has no use for; setting them gets a warning
-// instead of being dropped silently.
-var ignoredOptions = []string{"createrepo_extra_modulemd"}
-
 func nonEmpty(v any) bool {
 	switch x := v.(type) {
 	case []any:
@@ -179,16 +174,12 @@ func nonEmpty(v any) bool {
 
 // Run builds every repository.
 func (*Phase) Run(ctx context.Context, c *compose.Compose) error {
-	for _, k := range ignoredOptions {
-		if v, ok := c.Conf.Get(k); ok && nonEmpty(v) {
-			c.Log.Warningf("%s = %v is ignored: pungo writes the repositories itself, without createrepo_c", k, v)
-		}
-	}
 	manifest, err := loadManifest(c)
 	if err != nil {
 		return err
 	}
 	var tasks []compose.Task
+	mods := newModulesMetadata()
 	for _, v := range c.GetVariants(nil, "") {
 		if v.IsEmpty {
 			continue
@@ -196,7 +187,10 @@ func (*Phase) Run(ctx context.Context, c *compose.Compose) error {
 		for _, arch := range v.Arches {
 			for _, t := range []string{gather.TypeRPM, gather.TypeDebug} {
 				tasks = append(tasks, compose.Task{Name: fmt.Sprintf("%s.%s.%s", v.UID, arch, t), Run: func(ctx context.Context) error {
-					return VariantRepo(ctx, c, manifest, arch, v, t)
+					if err := VariantRepo(ctx, c, manifest, arch, v, t); err != nil || t != gather.TypeRPM {
+						return err
+					}
+					return mods.addModules(ctx, c, arch, v, c.Paths.Compose.Repository(arch, v))
 				}})
 			}
 		}
@@ -205,7 +199,10 @@ func (*Phase) Run(ctx context.Context, c *compose.Compose) error {
 		}})
 	}
 	workers := c.Conf.Int("createrepo_num_threads")
-	return c.RunTasks(ctx, "createrepo", tasks, workers)
+	if err := c.RunTasks(ctx, "createrepo", tasks, workers); err != nil {
+		return err
+	}
+	return mods.write(c) // modules.json, in every compose (modules.go)
 }
 
 // loadManifest reads metadata/rpms.json, which says which packages belong

@@ -111,9 +111,19 @@ func (g *gatherer) variantLookaside(v *compose.Variant) []string {
 
 // pool returns the depsolve pool of a tree arch with the given lookaside
 // repositories: the package set first, then the lookasides in order.
-func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string) (*depsolve.Pool, error) {
+func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string, hybrid bool) (*depsolve.Pool, error) {
 	lvs := g.variantLookaside(v)
-	key := arch + "\x00" + strings.Join(lookaside, "\x00") + "\x00" + strings.Join(lvs, "\x00")
+	mkey, err := g.streamKey(arch, v, hybrid)
+	if err != nil {
+		return nil, err
+	}
+	// A modular variant also sees its own streams' packages, and
+	// non-modular packages of the same names are hidden (modules.go).
+	mrepo, midx, enable, err := g.moduleRepo(arch, v)
+	if err != nil {
+		return nil, err
+	}
+	key := arch + "\x00" + strings.Join(lookaside, "\x00") + "\x00" + strings.Join(lvs, "\x00") + mkey
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if len(lvs) == 0 {
@@ -155,9 +165,17 @@ func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string) (*d
 		repos = append(repos, &depsolve.Repo{ID: "variant-" + uid, Lookaside: true, Packages: lp})
 	}
 	repos = append(repos, &depsolve.Repo{ID: PkgsetRepoID(arch), Packages: pkgs, LoadFiles: g.loadFiles(arch)})
+	if mrepo != nil {
+		repos = append(repos, mrepo)
+	}
 	p, err := depsolve.NewPool(repos)
 	if err != nil {
 		return nil, err
+	}
+	if mrepo != nil {
+		if _, err := p.ApplyModules(midx, enable, false); err != nil {
+			return nil, err
+		}
 	}
 	if len(lvs) == 0 {
 		g.pools[key] = p
@@ -187,12 +205,12 @@ func (g *gatherer) lookasidePaths(loc string, r *repomd.Repo) {
 }
 
 // deps is the deps method: depsolve.Gather over the pool.
-func (g *gatherer) deps(arch string, v *compose.Variant, in *Inputs, fulltreeExcludes, prepopulate []string) (PkgMap, error) {
+func (g *gatherer) deps(arch string, v *compose.Variant, in *Inputs, fulltreeExcludes, prepopulate []string, hybrid bool) (PkgMap, error) {
 	di, groupPkgs, err := g.depsolveInputs(arch, v, in, fulltreeExcludes, prepopulate)
 	if err != nil {
 		return nil, err
 	}
-	pool, err := g.pool(arch, v, di.Lookaside)
+	pool, err := g.pool(arch, v, di.Lookaside, hybrid)
 	if err != nil {
 		return nil, err
 	}
@@ -283,6 +301,9 @@ func (g *gatherer) entry(arch string, it depsolve.Item, res *depsolve.Result) *E
 		g.mu.Unlock()
 	}
 	e.Why = it.Reason.StepName()
+	if nsvc := res.Pool().ModuleOf(it.ID); nsvc != "" {
+		e.Why += " (artifact of " + nsvc + ")"
+	}
 	if it.Reason.Dep != "" {
 		e.Why += " " + it.Reason.Dep
 	}

@@ -113,6 +113,8 @@ type gatherer struct {
 	dsInputs  map[string]*DepsolveInputs
 	dsResults map[string]*depsolve.Result
 	result    *Result
+	// modStreams caches the module streams of each arch + variant (modules.go).
+	modStreams map[string][]*pkgset.ModuleStream
 }
 
 // Plan runs Pungi's gather_wrapper over the package set: every variant and
@@ -122,12 +124,18 @@ func Plan(ctx context.Context, c *compose.Compose, set *pkgset.Set) (*Result, er
 		byPkg: map[string]map[*repomd.Package]*pkgset.Package{}, pools: map[string]*depsolve.Pool{},
 		poolLocks: map[*depsolve.Pool]*sync.Mutex{}, lookPath: map[*repomd.Package]string{},
 		dsInputs: map[string]*DepsolveInputs{}, dsResults: map[string]*depsolve.Result{},
-		result: &Result{ByArch: map[string]map[string]PkgMap{}, Inputs: map[string][]*Inputs{}}}
+		modStreams: map[string][]*pkgset.ModuleStream{},
+		result:     &Result{ByArch: map[string]map[string]PkgMap{}, Inputs: map[string][]*Inputs{}}}
 	for _, arch := range c.Arches() {
 		g.result.ByArch[arch] = map[string]PkgMap{}
 		m := map[*repomd.Package]*pkgset.Package{}
 		for _, p := range set.Arch(arch) {
 			m[p.Package] = p
+		}
+		for _, ms := range set.Modules[arch] {
+			for _, p := range ms.Packages {
+				m[p.Package] = p
+			}
 		}
 		g.byPkg[arch] = m
 	}
@@ -294,6 +302,7 @@ func (g *gatherer) gatherVariant(ctx context.Context, arch string, v *compose.Va
 		return nil, nil, err
 	}
 	var all []*Inputs
+	have := map[*repomd.Package]bool{}
 	for _, src := range sources(g.c) {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
@@ -315,10 +324,12 @@ func (g *gatherer) gatherVariant(ctx context.Context, arch string, v *compose.Va
 			prep = pre
 		}
 		var pm PkgMap
-		switch method {
-		case "deps", "hybrid":
-			pm, err = g.deps(arch, v, in, fulltreeExcludes, prep)
-		case "nodeps":
+		switch {
+		case method == "deps" || method == "hybrid":
+			pm, err = g.deps(arch, v, in, fulltreeExcludes, prep, method == "hybrid")
+		case method == "nodeps" && src == "module":
+			pm, err = g.moduleNodeps(arch, v)
+		case method == "nodeps":
 			pm, err = g.nodeps(arch, v, in)
 		default:
 			err = fmt.Errorf("gather_method %q for %s is not deps, hybrid or nodeps", method, v.UID)
@@ -327,7 +338,14 @@ func (g *gatherer) gatherVariant(ctx context.Context, arch string, v *compose.Va
 			return nil, nil, err
 		}
 		for _, t := range Types {
-			result[t] = append(result[t], pm[t]...)
+			// Sources can give the same package (a module's artifact is
+			// also a dependency of a comps package): once is enough.
+			for _, e := range pm[t] {
+				if !have[e.Pkg] {
+					have[e.Pkg] = true
+					result[t] = append(result[t], e)
+				}
+			}
 		}
 	}
 	g.c.Log.Infof("[DONE ] Gathering packages (arch: %s, variant: %s)", arch, v.UID)

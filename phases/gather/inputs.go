@@ -105,7 +105,7 @@ func compatibleArches(treeArch string) map[string]bool {
 // Pungi's old gather_source "none". (gather_source itself was removed from
 // Pungi and has no effect.)
 func sources(c *compose.Compose) []string {
-	var out []string
+	out := []string{"module"} // gives nothing for variants without modules
 	if _, ok := c.Conf.Get("comps_file"); ok {
 		out = append(out, "comps")
 	}
@@ -151,7 +151,11 @@ func (g *gatherer) sourceInputs(source, arch string, v *compose.Variant) (map[Sp
 			}
 		}
 	case "module":
-		// modules are not supported: variants without <modules> give nothing
+		m, err := g.moduleInputs(arch, v)
+		if err != nil {
+			return nil, nil, err
+		}
+		pkgs = m
 	default:
 		return nil, nil, fmt.Errorf("gather_source %q is not one of comps, json, none", source)
 	}
@@ -215,6 +219,10 @@ func (g *gatherer) variantInputs(source, arch string, v *compose.Variant) (*Inpu
 	}
 	for k := range gr {
 		in.Groups[k] = true
+	}
+	if source == "module" {
+		// As Pungi: the module source gives just its packages.
+		return in, nil
 	}
 	if source == "comps" {
 		add, err := additionalPackages(g.c, arch, v)

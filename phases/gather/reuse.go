@@ -22,7 +22,7 @@ var reuseKeys = []string{
 	"multilib_whitelist", "additional_packages", "filter_packages", "filter_system_release_packages",
 	"gather_lookaside_repos", "variant_as_lookaside", "gather_prepopulate", "gather_source_mapping", "check_deps",
 	"require_all_comps_packages", "comps_file", "comps_filter_environments", "tree_arches", "tree_variants",
-	"hashed_directories", "link_type",
+	"hashed_directories", "link_type", "filter_modules",
 }
 
 // reuseFile is work/global/gather-reuse.json: the inputs' fingerprint and
@@ -206,6 +206,11 @@ func tryReuse(c *compose.Compose, set *pkgset.Set, fp string) (*Result, string) 
 			byPath := map[string]*pkgset.Package{}
 			for _, p := range set.Arch(arch) {
 				byPath[p.Path] = p
+			}
+			for _, ms := range set.Modules[arch] {
+				for _, p := range ms.Packages {
+					byPath[p.Path] = p
+				}
 			}
 			res.ByArch[arch] = map[string]PkgMap{}
 			for uid, m := range byV {

@@ -22,6 +22,7 @@ import (
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/createrepo"
+	"github.com/pungo/pungo/repomd/modulemd"
 )
 
 // Key is the compose value holding the *Set.
@@ -54,6 +55,12 @@ type Set struct {
 	// (filelists.xml), for file dependencies outside primary's subset.
 	// Nil when the lists are complete already.
 	LoadFiles func() error
+	// Modules holds, per tree arch, the module streams of the inputs by
+	// NSVC (modules.go); their packages are not in ByArch.
+	Modules map[string]map[string]*ModuleStream
+	// ModuleMeta holds, per tree arch, the defaults, obsoletes and
+	// translations the inputs carry, merged.
+	ModuleMeta map[string]*modulemd.Index
 }
 
 // Arch returns the packages usable by a tree arch.
@@ -129,6 +136,11 @@ func (p *Phase) Set() *Set { return p.set }
 
 // Validate checks the source options.
 func (*Phase) Validate(c *compose.Compose) error {
+	for _, k := range kojiModuleOptions {
+		if v, ok := c.Conf.Get(k); ok && setValue(v) {
+			return fmt.Errorf("%s: module builds from Koji/MBS are not supported yet; give modules through pkgset_repos whose repodata has modules.yaml", k)
+		}
+	}
 	src, _ := compose.StringOpt(c.Conf, "pkgset_source")
 	switch src {
 	case "repos":
@@ -151,7 +163,6 @@ func (*Phase) Validate(c *compose.Compose) error {
 
 // Run loads the package set.
 func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
-	warnUnsupported(c)
 	set, err := Load(ctx, c)
 	if err != nil {
 		return err
@@ -262,32 +273,26 @@ func FromCompose(c *compose.Compose) (*Set, error) {
 	return v.(*Set), nil
 }
 
-// unsupportedOptions are package set options pungo does not implement
-// (modules): setting them gets a warning, not a silently different
-// package set.
-var unsupportedOptions = []struct{ key, why string }{
-	{"pkgset_koji_module_tag", "modules are not supported"},
-	{"pkgset_koji_inherit_modules", "modules are not supported"},
-	{"pkgset_scratch_modules", "modules are not supported"},
-	{"filter_modules", "modules are not supported"},
-}
+// kojiModuleOptions are Pungi's options for module builds from Koji and
+// MBS, which pungo does not implement yet: a compose that sets them would
+// ship without those modules, so they are refused.
+var kojiModuleOptions = []string{"pkgset_koji_module_tag", "pkgset_koji_module_builds",
+	"pkgset_koji_inherit_modules", "pkgset_scratch_modules", "mbs_api_url"}
 
-func warnUnsupported(c *compose.Compose) {
-	for _, o := range unsupportedOptions {
-		v, ok := c.Conf.Get(o.key)
-		if !ok || v == nil || v == false {
-			continue
-		}
-		switch x := v.(type) {
-		case []any:
-			if len(x) == 0 {
-				continue
-			}
-		case map[string]any:
-			if len(x) == 0 {
-				continue
-			}
-		}
-		c.Log.Warningf("%s = %v is ignored: %s", o.key, v, o.why)
+// setValue reports whether an option value asks for something (not
+// None, False, "" or an empty list or dict).
+func setValue(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case string:
+		return x != ""
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
 	}
+	return true
 }

@@ -58,16 +58,33 @@ func loadRepos(ctx context.Context, c *compose.Compose) (*Set, error) {
 	var union []*Package
 	for _, a := range arches {
 		var all []*Package
+		var mods []*moduleInput
 		for _, r := range reposFor(c, a) {
 			loc := c.ResolvePath(r)
 			repo := repos[loc]
 			set.Inputs = append(set.Inputs, a+" "+loc+" "+repo.Revision+" "+primaryChecksum(repo))
+			var pkgs []*Package
 			for _, p := range repo.Packages {
 				path, err := repo.CheckedPackagePath(p)
 				if err != nil {
 					return nil, fmt.Errorf("pkgset_repos: %w", err)
 				}
-				all = append(all, &Package{Package: p, Path: path, Origin: loc})
+				pkgs = append(pkgs, &Package{Package: p, Path: path, Origin: loc})
+			}
+			// Modular packages leave the main set before keepLatest: the
+			// streams of a module all have packages of the same names.
+			in, rest, err := splitModular(repo, loc, a, pkgs)
+			if err != nil {
+				return nil, err
+			}
+			if in != nil {
+				mods = append(mods, in)
+			}
+			all = append(all, rest...)
+		}
+		if len(mods) > 0 {
+			if err := set.addModules(a, mods); err != nil {
+				return nil, err
 			}
 		}
 		perArch[a] = keepLatest(all)

@@ -112,6 +112,11 @@ func Check(c *compose.Compose, arch string, v *compose.Variant) ([]string, error
 	if err != nil {
 		return nil, err
 	}
+	// A modular tree is seen as dnf sees it: default streams active, the
+	// other streams' packages hidden.
+	if _, err := pool.HideInactiveModules(); err != nil {
+		return nil, fmt.Errorf("repoclosure %s.%s: %w", v.UID, arch, err)
+	}
 	arches := multilib.ValidArches(arch)
 	res, err := depsolve.Repoclosure(pool, depsolve.ClosureOptions{Arches: arches, PoolArch: arch, Check: []string{check.id}})
 	if err != nil {

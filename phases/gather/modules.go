@@ -1,0 +1,268 @@
+package gather
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/pungo/pungo/depsolve"
+	"github.com/pungo/pungo/internal/atomicfile"
+	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/pkgset"
+	"github.com/pungo/pungo/repomd/modulemd"
+)
+
+// This file is the module side of gather: the "module" source (Pungi's
+// source_module.py: every artifact of the variant's streams for the arch
+// and its compatible arches), the depsolver's view of a modular variant
+// (its streams' packages added to the package set, non-modular packages of
+// the same names hidden, as Pungi's fus solver runs the hybrid method; the
+// deps method gets the same view, where Pungi's pungi-gather in a Koji
+// compose could pick a non-modular package over a stream's), and the
+// per-variant modulemd the createrepo phase adds to each repository.
+
+// streams returns (and caches) the module streams a variant ships on an
+// arch (pkgset.VariantStreams).
+func (g *gatherer) streams(arch string, v *compose.Variant) ([]*pkgset.ModuleStream, error) {
+	key := arch + "\x00" + v.UID
+	g.mu.Lock()
+	s, ok := g.modStreams[key]
+	g.mu.Unlock()
+	if ok {
+		return s, nil
+	}
+	s, unmatched, err := pkgset.VariantStreams(g.c, g.set, v, arch)
+	if err != nil {
+		return nil, err
+	}
+	if len(unmatched) > 0 {
+		g.c.Log.Warningf("Variant %s.%s lists modules (%s) that match no module stream of the package set", v.UID, arch, strings.Join(unmatched, ", "))
+	}
+	g.mu.Lock()
+	g.modStreams[key] = s
+	g.mu.Unlock()
+	return s, nil
+}
+
+// moduleInputs is the module source: the binary artifacts of the variant's
+// streams (debug and source packages follow their binaries) as name.arch.
+func (g *gatherer) moduleInputs(arch string, v *compose.Variant) (map[Spec]bool, error) {
+	out := map[Spec]bool{}
+	streams, err := g.streams(arch, v)
+	if err != nil {
+		return nil, err
+	}
+	for _, ms := range streams {
+		for _, p := range ms.Packages {
+			switch {
+			case p.IsSource() || isDebug(p.Package):
+			case p.Arch == "noarch":
+				out[Spec{Name: p.Name}] = true // the depsolver takes no ".noarch" pattern
+			default:
+				out[Spec{p.Name, p.Arch}] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// moduleNodeps is the nodeps method for the module source: exactly the
+// artifacts (by NEVRA, as Pungi matches module packages), the source
+// packages of those included, and their debuginfo.
+func (g *gatherer) moduleNodeps(arch string, v *compose.Variant) (PkgMap, error) {
+	pm := newPkgMap()
+	streams, err := g.streams(arch, v)
+	if err != nil {
+		return nil, err
+	}
+	srpms := map[string]bool{}
+	seen := map[*pkgset.Package]bool{}
+	add := func(t string, p *pkgset.Package, why string) {
+		if !seen[p] {
+			seen[p] = true
+			pm[t] = append(pm[t], &Entry{Pkg: p.Package, Path: p.Path, Sigkey: p.Sigkey, Flags: []string{"input"}, Why: why})
+		}
+	}
+	for _, ms := range streams {
+		for _, p := range ms.Packages {
+			if !p.IsSource() && !isDebug(p.Package) {
+				add(TypeRPM, p, "artifact of "+ms.NSVC())
+				srpms[p.SourceRPM] = true
+			}
+		}
+	}
+	for _, ms := range streams {
+		for _, p := range ms.Packages {
+			switch {
+			case p.IsSource() && srpms[p.FileName()]:
+				add(TypeSRPM, p, "srpm of artifacts of "+ms.NSVC())
+			case isDebug(p.Package) && srpms[p.SourceRPM]:
+				add(TypeDebug, p, "debuginfo of artifacts of "+ms.NSVC())
+			}
+		}
+	}
+	return pm, nil
+}
+
+// moduleRepo returns the depsolve repository of a variant's stream
+// packages and the metadata to apply for the hybrid view; nil when the
+// variant has no streams on the arch.
+func (g *gatherer) moduleRepo(arch string, v *compose.Variant) (*depsolve.Repo, *modulemd.Index, []string, error) {
+	streams, err := g.streams(arch, v)
+	if err != nil || len(streams) == 0 {
+		return nil, nil, nil, err
+	}
+	r := &depsolve.Repo{ID: "modules-" + arch}
+	idx := modulemd.NewIndex()
+	var enable []string
+	seen := map[*pkgset.Package]bool{}
+	for _, ms := range streams {
+		idx.AddStream(ms.MD)
+		if !slices.Contains(enable, ms.MD.NS()) {
+			enable = append(enable, ms.MD.NS())
+		}
+		for _, p := range ms.Packages {
+			if !seen[p] {
+				seen[p] = true
+				r.Packages = append(r.Packages, p.Package)
+			}
+		}
+	}
+	return r, idx, enable, nil
+}
+
+// streamKey identifies a variant's module view in the pool cache.
+func (g *gatherer) streamKey(arch string, v *compose.Variant, hybrid bool) (string, error) {
+	streams, err := g.streams(arch, v)
+	if err != nil || len(streams) == 0 {
+		return "", err
+	}
+	var b strings.Builder
+	for _, ms := range streams {
+		b.WriteString("\x00" + ms.NSVC())
+	}
+	if hybrid {
+		b.WriteString("\x00hybrid")
+	}
+	return b.String(), nil
+}
+
+// variantModules builds the modulemd a variant's repository of an arch
+// gets: its streams with their artifacts limited to the packages gathered
+// for the variant.arch, plus the defaults, obsoletes and translations of
+// those modules (the inputs' merged with the configured directories).
+// Nil when the variant ships no stream there.
+func variantModules(c *compose.Compose, set *pkgset.Set, v *compose.Variant, arch string, pm PkgMap, meta *modulemd.Index) (*modulemd.Index, error) {
+	streams, _, err := pkgset.VariantStreams(c, set, v, arch)
+	if err != nil || len(streams) == 0 {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for _, t := range Types {
+		for _, e := range pm[t] {
+			have[modulemd.PackageKey(e.Pkg)] = true
+		}
+	}
+	idx := modulemd.NewIndex()
+	mods := map[string]bool{}
+	for _, ms := range streams {
+		cp := *ms.MD
+		cp.Artifacts = limitArtifacts(ms.MD.Artifacts, have)
+		idx.AddStream(&cp)
+		mods[cp.Name] = true
+	}
+	if meta != nil {
+		for m := range mods {
+			if d := meta.Defaults[m]; d != nil {
+				idx.AddDefaults(d)
+			}
+		}
+		for _, o := range meta.Obsoletes {
+			if mods[o.Module] {
+				idx.AddObsoletes(o)
+			}
+		}
+		for _, t := range meta.Translations {
+			if mods[t.Module] {
+				idx.AddTranslations(t)
+			}
+		}
+	}
+	return idx, nil
+}
+
+func limitArtifacts(a *modulemd.Artifacts, have map[string]bool) *modulemd.Artifacts {
+	if a == nil {
+		return nil
+	}
+	out := &modulemd.Artifacts{}
+	for _, r := range a.RPMs {
+		if have[modulemd.NormalizeArtifact(r)] {
+			out.RPMs = append(out.RPMs, r)
+		}
+	}
+	for digest, m := range a.RPMMap {
+		for sum, e := range m {
+			if have[modulemd.ArtifactKey(e.Name, fmt.Sprint(e.Epoch), e.Version, e.Release, e.Arch)] {
+				if out.RPMMap == nil {
+					out.RPMMap = map[string]map[string]*modulemd.RPMMapEntry{}
+				}
+				if out.RPMMap[digest] == nil {
+					out.RPMMap[digest] = map[string]*modulemd.RPMMapEntry{}
+				}
+				out.RPMMap[digest][sum] = e
+			}
+		}
+	}
+	return out
+}
+
+// ModulemdPath is where the gather phase keeps the modulemd of a
+// variant.arch for the createrepo phase: work/<arch>/modulemd/<Variant>.<arch>.modules.yaml.
+func ModulemdPath(c *compose.Compose, arch string, v *compose.Variant) string {
+	return filepath.Join(c.Paths.Work.Topdir(arch), "modulemd", v.UID+"."+arch+".modules.yaml")
+}
+
+// writeVariantModules writes ModulemdPath for every variant.arch that
+// ships module streams.
+func writeVariantModules(c *compose.Compose, set *pkgset.Set, res *Result) error {
+	if len(set.Modules) == 0 {
+		return nil
+	}
+	cfg, err := configuredModuleMeta(c)
+	if err != nil {
+		return err
+	}
+	for _, arch := range c.Arches() {
+		meta, err := mergeModuleMeta(set.ModuleMeta[arch], cfg)
+		if err != nil {
+			return err
+		}
+		for _, v := range c.GetVariants(nil, arch) {
+			if v.IsEmpty {
+				continue
+			}
+			idx, err := variantModules(c, set, v, arch, res.Get(arch, v.UID), meta)
+			if err != nil {
+				return err
+			}
+			if idx == nil {
+				continue
+			}
+			for _, s := range idx.Streams {
+				c.Log.Infof("Module %s in variant %s.%s: %d artifacts", s.NSVC(), v.UID, arch, len(s.RPMArtifacts()))
+			}
+			path := ModulemdPath(c, arch, v)
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return err
+			}
+			if err := atomicfile.WriteWith(path, 0o644, func(w io.Writer) error { return idx.Write(w) }); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
