@@ -168,3 +168,27 @@ func TestRepoqueryModulesMatchesDnf(t *testing.T) {
 		t.Errorf("no default stream marked:\n%s", out)
 	}
 }
+
+// Pungi's Koji/MBS module options are refused by config validate with one
+// line naming the option; the demo (modules from a repository) validates.
+func TestConfigValidateModuleOptions(t *testing.T) {
+	for _, c := range []struct{ line, want string }{
+		{`pkgset_koji_module_tag = ["f40-modular"]`, "pkgset_koji_module_tag = ['f40-modular'] is not supported by pungo: module builds are not read from Koji yet"},
+		{`pkgset_koji_module_builds = {"^Server$": ["m-1-2.c"]}`, "pkgset_koji_module_builds"},
+		{`pkgset_koji_inherit_modules = True`, "pkgset_koji_inherit_modules"},
+		{"mbs_api_url = \"https://mbs.example.org\"\npkgset_scratch_modules = {\"^Server$\": [\"m:s:1:c\"]}", "pkgset_scratch_modules"},
+		{`filter_modules = [("^Server$", {"*": ["demo-lang:1"]})]`, ""},
+		{`module_defaults_dir = "modular"`, ""},
+	} {
+		code, out, errOut := runCLI(t, runConfig, "validate", demoConfig(t, c.line, nil))
+		if c.want == "" {
+			if code != 0 {
+				t.Errorf("%s: exit %d\n%s%s", c.line, code, out, errOut)
+			}
+			continue
+		}
+		if code != 1 || !strings.Contains(out+errOut, c.want) {
+			t.Errorf("%s: exit %d, want 1 and %q:\n%s%s", c.line, code, c.want, out, errOut)
+		}
+	}
+}

@@ -278,23 +278,3 @@ func TestKojiHeaderReuse(t *testing.T) {
 		t.Errorf("pkgset_allow_reuse = False: log:\n%s", log)
 	}
 }
-
-// TestKojiModuleOptionsRefused: Koji/MBS module options are refused by
-// Validate; unset, empty or false values are not.
-func TestKojiModuleOptionsRefused(t *testing.T) {
-	for _, tc := range []struct {
-		conf map[string]any
-		want string
-	}{
-		{map[string]any{"pkgset_koji_module_tag": []any{"f40-modular"}}, "pkgset_koji_module_tag: module builds from Koji/MBS are not supported yet"},
-		{map[string]any{"filter_modules": []any{}, "pkgset_koji_inherit_modules": false, "pkgset_koji_module_tag": []any{}}, ""},
-		{map[string]any{"pkgset_koji_inherit_modules": true}, "pkgset_koji_inherit_modules: module builds"},
-		{map[string]any{"mbs_api_url": "https://mbs.example.org"}, "mbs_api_url: module builds"},
-	} {
-		c := kojiCompose(t, tc.conf, 0)
-		err := (&Phase{}).Validate(c)
-		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
-			t.Errorf("%v: %v, want %q", tc.conf, err, tc.want)
-		}
-	}
-}

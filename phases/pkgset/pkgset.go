@@ -136,11 +136,6 @@ func (p *Phase) Set() *Set { return p.set }
 
 // Validate checks the source options.
 func (*Phase) Validate(c *compose.Compose) error {
-	for _, k := range kojiModuleOptions {
-		if v, ok := c.Conf.Get(k); ok && setValue(v) {
-			return fmt.Errorf("%s: module builds from Koji/MBS are not supported yet; give modules through pkgset_repos whose repodata has modules.yaml", k)
-		}
-	}
 	src, _ := compose.StringOpt(c.Conf, "pkgset_source")
 	switch src {
 	case "repos":
@@ -271,28 +266,4 @@ func FromCompose(c *compose.Compose) (*Set, error) {
 		return nil, errors.New(msg)
 	}
 	return v.(*Set), nil
-}
-
-// kojiModuleOptions are Pungi's options for module builds from Koji and
-// MBS, which pungo does not implement yet: a compose that sets them would
-// ship without those modules, so they are refused.
-var kojiModuleOptions = []string{"pkgset_koji_module_tag", "pkgset_koji_module_builds",
-	"pkgset_koji_inherit_modules", "pkgset_scratch_modules", "mbs_api_url"}
-
-// setValue reports whether an option value asks for something (not
-// None, False, "" or an empty list or dict).
-func setValue(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case []any:
-		return len(x) > 0
-	case map[string]any:
-		return len(x) > 0
-	}
-	return true
 }
