@@ -16,7 +16,8 @@
 #   createrepo  tiny RPMs, --no-database, --database, --zck
 #                                                       vs createrepo_c (same --workers)
 #   compose     per-phase times of bench/compose (pungo only: no peer composes
-#               this; no per-phase RSS, the phases share one process)
+#               this; peak RSS of the whole compose only, the phases share
+#               one process)
 #
 # Usage: bench/run.sh [-q] [-r REPEATS] [AREA...]
 #   -q  quick mode (a couple of minutes): 10,000-package synthetic
@@ -61,7 +62,7 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 	printf 'machine\t%s\n' "$(uname -n) ($(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo))"
 	printf 'nproc\t%s\n' "$(nproc)"
 	printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
-	printf 'commit\t%s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	printf 'commit\t%s\n' "$(git describe --always --dirty=+changes 2>/dev/null || echo unknown)"
 	printf 'mode\t%s (best of %s runs)\n' "$mode" "$repeats"
 	printf 'load_start\t%s\n' "$(loadavg)"
 } >"$meta"
@@ -223,17 +224,18 @@ run_createrepo() {
 }
 
 run_compose() {
-	local line phase w c
+	local phase w c args
 	go build -o "$out/composebench" ./bench/compose
+	args=(-out "$root/bench/out/compose" -binary "$cbinary" -source "$csource" -pungo "$out/pungo" -preview=false)
 	# Generate the data outside the measurement (kept between runs).
-	"$out/composebench" -out "$root/bench/out/compose" -binary "$cbinary" -source "$csource" >/dev/null 2>&1 || true
-	measure compose "whole compose ($cbinary+$csource pkgs)" pungo "$out/composebench" -out "$root/bench/out/compose" -binary "$cbinary" -source "$csource"
-	# The peak RSS /usr/bin/time sees here is the largest of a process
-	# tree that includes bench/compose's own go build of pungo: not
-	# pungo's, so it is left out rather than reported wrongly.
-	sed -i '$ s/^\([^\t]*\t[^\t]*\t[^\t]*\t[^\t]*\t[^\t]*\t\)[^\t]*/\1/' "$results"
-	# Per-phase rows from the measured run's own table ("  phase  wall  cpu").
-	awk '/^  phase /{t=1; next} t && NF==3 && $2 ~ /s$/ {print $1, $2, $3} t && NF!=3 {t=0}' "$out/last.out" |
+	"$out/composebench" "${args[@]}" >/dev/null 2>"$out/last.err" || true
+	# bench/compose runs `pungo compose` and reads its phase times: with a
+	# prebuilt pungo and no gather preview, the process tree's peak RSS
+	# is pungo compose's.
+	measure compose "pungo compose ($cbinary+$csource pkgs, 2 arches, 3 variants)" pungo "$out/composebench" "${args[@]}"
+	# Per-phase rows from the measured run's own table ("  phase  wall  cpu");
+	# the phases share one process, so there is no RSS per phase.
+	awk '/^  phase /{t=1; next} t && NF==3 && $2 ~ /s$/ {print $1, $2, $3} t && NF!=3 {t=0}' "$out/best.out" |
 		while read -r phase w c; do
 			printf 'compose\tphase %s\tpungo\t%s\t%s\t\t%s\n' "$phase" "${w%s}" "${c%s}" "$(loadavg)" >>"$results"
 		done

@@ -7,7 +7,7 @@
 // included), extra files and the metadata run. It
 // prints each phase's time and the time of the pungo gather preview.
 //
-// Usage: go run ./bench/compose [-out DIR] [-binary N] [-source N]
+// Usage: go run ./bench/compose [-out DIR] [-binary N] [-source N] [-pungo BIN] [-preview=false]
 package main
 
 import (
@@ -34,12 +34,19 @@ func main() {
 	out := flag.String("out", "bench/out/compose", "work directory (reused between runs)")
 	binary := flag.Int("binary", 70000, "binary packages of the synthetic set")
 	source := flag.Int("source", 30000, "source packages")
+	flag.StringVar(&prebuilt, "pungo", "", "use this pungo binary instead of building one (bench/run.sh times the compose alone)")
+	flag.BoolVar(&preview, "preview", true, "also time `pungo gather` after the compose")
 	flag.Parse()
 	if err := run(*out, *binary, *source); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/compose:", err)
 		os.Exit(1)
 	}
 }
+
+var (
+	prebuilt string
+	preview  bool
+)
 
 func step(name string, fn func() error) error {
 	start := time.Now()
@@ -79,7 +86,9 @@ func run(out string, binary, source int) error {
 		os.WriteFile(filepath.Join(data, ".complete"), nil, 0o644)
 	}
 	bin := filepath.Join(out, "pungo")
-	if err := step("go build pungo", func() error {
+	if prebuilt != "" {
+		bin = prebuilt
+	} else if err := step("go build pungo", func() error {
 		cmd := exec.Command("go", "build", "-o", bin, "./cmd/pungo")
 		cmd.Stderr = os.Stderr
 		return cmd.Run()
@@ -129,6 +138,9 @@ func run(out string, binary, source int) error {
 	}
 	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
 		fmt.Printf("  (load average during the run: %s)\n", strings.Join(strings.Fields(string(load))[:3], " "))
+	}
+	if !preview {
+		return nil
 	}
 	start := time.Now()
 	cmd := exec.Command(bin, "gather", "--config", cfg)

@@ -51,6 +51,12 @@ func InputNames(pool *depsolve.Pool, n int) []string {
 			return strings.Fields(string(data))
 		}
 	}
+	return spreadNames(pool, n)
+}
+
+// spreadNames picks n distinct binary package names spread evenly over the
+// sorted names of the pool.
+func spreadNames(pool *depsolve.Pool, n int) []string {
 	seen := map[string]bool{}
 	var names []string
 	for i := 0; i < pool.Len(); i++ {
@@ -122,6 +128,7 @@ func BenchmarkGather(b *testing.B) {
 	for _, c := range configs {
 		b.Run(c.name, func(b *testing.B) {
 			var res *depsolve.Result
+			b.ReportAllocs()
 			cpu := cpuTime()
 			for i := 0; i < b.N; i++ {
 				var err error
@@ -139,6 +146,7 @@ func BenchmarkGather(b *testing.B) {
 // BenchmarkLoad measures opening both repositories and building the pool.
 func BenchmarkLoad(b *testing.B) {
 	dir := Repo(b)
+	b.ReportAllocs()
 	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		Load(b, dir)
@@ -150,6 +158,7 @@ func BenchmarkLoad(b *testing.B) {
 func BenchmarkPool(b *testing.B) {
 	p := sharedPool(b)
 	repos := p.Repos
+	b.ReportAllocs()
 	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		if _, err := depsolve.NewPool(repos); err != nil {
@@ -162,6 +171,7 @@ func BenchmarkPool(b *testing.B) {
 // BenchmarkRepoclosure measures Repoclosure of the binary repository.
 func BenchmarkRepoclosure(b *testing.B) {
 	p := sharedPool(b)
+	b.ReportAllocs()
 	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		if _, err := depsolve.Repoclosure(p, depsolve.ClosureOptions{Check: []string{"bin"}}); err != nil {

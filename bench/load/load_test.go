@@ -56,6 +56,7 @@ func cpuTime() time.Duration {
 // differ on a busy machine and by the parallelism of the load).
 func run(b *testing.B, f func() (*repomd.Repo, error)) {
 	runtime.GC()
+	b.ReportAllocs()
 	b.ResetTimer()
 	c := cpuTime()
 	var n int
@@ -85,6 +86,27 @@ func BenchmarkLoadPrimaryAndFilelists(b *testing.B) {
 		}
 		return r, r.LoadFilelists()
 	})
+}
+
+// BenchmarkLoadRealCS9 loads both CentOS Stream 9 primaries (BaseOS,
+// 1,125 packages, and AppStream, 17,649), one after the other, as
+// bench/run.sh's real-data load case does in a whole process.
+func BenchmarkLoadRealCS9(b *testing.B) {
+	root := filepath.Join(toolcheck.ProjectRoot(), "..", "shared", "realdata")
+	if _, err := os.Stat(root); err != nil {
+		b.Skip("shared realdata absent")
+	}
+	n := 0
+	run(b, func() (*repomd.Repo, error) {
+		base, err := repomd.Open(filepath.Join(root, "cs9-baseos"))
+		if err != nil {
+			return nil, err
+		}
+		app, err := repomd.Open(filepath.Join(root, "cs9-appstream"))
+		n = len(base.Packages) + len(app.Packages)
+		return app, err
+	})
+	b.ReportMetric(float64(n), "packages")
 }
 
 func BenchmarkLoadRealAppStream(b *testing.B) {
