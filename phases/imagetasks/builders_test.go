@@ -129,10 +129,11 @@ func TestKiwiBuildImages(t *testing.T) {
 		kiwiMinimal(map[string]any{"target": "f40", "subvariant": "KDE", "manifest_type": "live-kiwi"}),
 		kiwiMinimal(map[string]any{"target": "f40", "arches": []any{"aarch64"}, "failable": []any{"aarch64"}}),
 	}}})
-	n := 0
+	// The two blocks run at the same time, so their tasks are told apart
+	// by what was asked (the second block builds aarch64 only), not by
+	// the order they reach the hub.
 	h.Tasks = func(method string, args []any, kw map[string]any) kojitest.Outcome {
-		n++
-		if n == 2 {
+		if len(args) > 1 && reflect.DeepEqual(args[1], []any{"aarch64"}) {
 			return kojitest.Outcome{Children: []kojitest.Child{{Method: "createKiwiImage", Arch: "aarch64",
 				Files: map[string][]byte{"FCBG.aarch64-Rawhide-1.6.vagrant.libvirt.box": []byte("box"), "FCBG.aarch64-Rawhide-1.6.packages": []byte("p")}}}}
 		}
