@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 
 	"github.com/pungo/pungo/repomd/toolcheck"
@@ -133,30 +132,15 @@ func buildDummyProduct(specDir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dir := filepath.Join(os.TempDir(), "pungo-dummy-product-"+key)
-	done := filepath.Join(dir, ".complete")
-	if _, err := os.Stat(done); err == nil {
-		return dir, nil
-	}
-	lock, err := os.OpenFile(dir+".lock", os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return "", err
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		return "", err
-	}
-	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
-	if _, err := os.Stat(done); err == nil {
-		return dir, nil // another process built it while we waited
-	}
-	os.RemoveAll(dir)
-	work, err := os.MkdirTemp(os.TempDir(), "pungo-dummy-product-build-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(work)
-	out := filepath.Join(work, "out")
+	return cachedBuild("pungo-dummy-product", key, func(work, out string) error {
+		return buildDummyProductInto(specDir, specs, work, out)
+	})
+}
+
+// buildDummyProductInto runs build.sh's rpmbuild jobs in work and lays
+// their packages out in out as build.sh does (repo/ and the krb5
+// lookaside repository).
+func buildDummyProductInto(specDir string, specs []string, work, out string) error {
 	repo := filepath.Join(out, "repo")
 	jobs := dummyJobs(specs)
 	errs := make([]error, len(jobs))
@@ -186,31 +170,25 @@ func buildDummyProduct(specDir string) (string, error) {
 	// (source and noarch packages) replaces the earlier file, as there.
 	for i, err := range errs {
 		if err != nil {
-			return "", err
+			return err
 		}
 		built := filepath.Join(work, "top", fmt.Sprint(i), "out")
 		if err := LinkTree(built, repo); err != nil {
-			return "", err
+			return err
 		}
 	}
 	lookaside := filepath.Join(out, "repo-krb5-lookaside")
 	if err := os.MkdirAll(lookaside, 0o755); err != nil {
-		return "", err
+		return err
 	}
-	err = filepath.WalkDir(repo, func(p string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(repo, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".rpm") || !strings.Contains(d.Name(), "krb5") {
 			return err
 		}
 		return copyFile(p, filepath.Join(lookaside, d.Name()))
 	})
 	if err != nil {
-		return "", err
+		return err
 	}
-	if err := os.WriteFile(filepath.Join(out, ".complete"), []byte(key+"\n"), 0o644); err != nil {
-		return "", err
-	}
-	if err := os.Rename(out, dir); err != nil {
-		return "", err
-	}
-	return dir, nil
+	return nil
 }

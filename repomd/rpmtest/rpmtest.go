@@ -121,12 +121,13 @@ func specHash() (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
-func buildCorpus() (string, error) {
-	key, err := specHash()
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Join(os.TempDir(), "pungo-rpmcorpus-"+key)
+// cachedBuild returns os.TempDir()/<prefix>-<key>, building it first when
+// no complete copy exists. build fills out (inside a private work
+// directory) and out is renamed into place with a .complete marker, under
+// a lock file, so concurrent test processes build each corpus once and
+// never see a half-built one.
+func cachedBuild(prefix, key string, build func(work, out string) error) (string, error) {
+	dir := filepath.Join(os.TempDir(), prefix+"-"+key)
 	done := filepath.Join(dir, ".complete")
 	if _, err := os.Stat(done); err == nil {
 		return dir, nil
@@ -144,28 +145,54 @@ func buildCorpus() (string, error) {
 		return dir, nil // another process built it while we waited
 	}
 	os.RemoveAll(dir)
-	work, err := os.MkdirTemp(os.TempDir(), "pungo-rpmcorpus-build-")
+	work, err := os.MkdirTemp(os.TempDir(), prefix+"-build-")
 	if err != nil {
 		return "", err
 	}
 	defer os.RemoveAll(work)
-	top := filepath.Join(work, "top")
 	out := filepath.Join(work, "out")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", err
+	}
+	if err := build(work, out); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(out, ".complete"), []byte(key+"\n"), 0o644); err != nil {
+		return "", err
+	}
+	if err := os.Rename(out, dir); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+func buildCorpus() (string, error) {
+	key, err := specHash()
+	if err != nil {
+		return "", err
+	}
+	return cachedBuild("pungo-rpmcorpus", key, buildCorpusInto)
+}
+
+// buildCorpusInto builds every corpus package with rpmbuild in work and
+// moves the binary and source packages into out.
+func buildCorpusInto(work, out string) error {
+	top := filepath.Join(work, "top")
 	for _, d := range []string{filepath.Join(top, "SOURCES"), out} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
-			return "", err
+			return err
 		}
 	}
 	entries, err := os.ReadDir(SpecDir())
 	if err != nil {
-		return "", err
+		return err
 	}
 	for _, e := range entries {
 		if e.IsDir() || strings.HasSuffix(e.Name(), ".spec") {
 			continue
 		}
 		if err := copyFile(filepath.Join(SpecDir(), e.Name()), filepath.Join(top, "SOURCES", e.Name())); err != nil {
-			return "", err
+			return err
 		}
 	}
 	for _, b := range builds {
@@ -175,7 +202,7 @@ func buildCorpus() (string, error) {
 		// A fixed build host and locale keep headers stable across machines.
 		cmd.Env = append(os.Environ(), "LC_ALL=C", "SOURCE_DATE_EPOCH=1767225600")
 		if msg, err := cmd.CombinedOutput(); err != nil {
-			return "", fmt.Errorf("rpmbuild %s: %v\n%s", strings.Join(args, " "), err, msg)
+			return fmt.Errorf("rpmbuild %s: %v\n%s", strings.Join(args, " "), err, msg)
 		}
 	}
 	for _, sub := range []string{"RPMS", "SRPMS"} {
@@ -186,16 +213,10 @@ func buildCorpus() (string, error) {
 			return os.Rename(p, filepath.Join(out, d.Name()))
 		})
 		if err != nil {
-			return "", err
+			return err
 		}
 	}
-	if err := os.WriteFile(filepath.Join(out, ".complete"), []byte(key+"\n"), 0o644); err != nil {
-		return "", err
-	}
-	if err := os.Rename(out, dir); err != nil {
-		return "", err
-	}
-	return dir, nil
+	return nil
 }
 
 func copyFile(src, dst string) error {
