@@ -31,8 +31,12 @@ type poolSlot struct {
 	s    string
 }
 
+// newStrPool starts with a small table that doubles as strings arrive: a
+// small repository (or a filelists parse, which only copies) should not pay
+// for a table sized for 70,000 packages, and a large one rehashes only a
+// few thousand slots on its way up.
 func newStrPool() *strPool {
-	return &strPool{seed: maphash.MakeSeed(), slots: make([]poolSlot, 1<<16)}
+	return &strPool{seed: maphash.MakeSeed(), slots: make([]poolSlot, 1<<8)}
 }
 
 // intern returns a string equal to b, shared with every earlier equal one.
@@ -88,7 +92,9 @@ func (p *strPool) copy(b []byte) string {
 		return string(b)
 	}
 	if cap(p.chunk)-len(p.chunk) < len(b) {
-		p.chunk = make([]byte, 0, 256<<10)
+		// Chunks double from 4 KiB up to 256 KiB, so small inputs
+		// allocate little (len(b) <= 4096 always fits).
+		p.chunk = make([]byte, 0, min(256<<10, max(2*cap(p.chunk), 4096)))
 	}
 	start := len(p.chunk)
 	p.chunk = append(p.chunk, b...)
@@ -97,10 +103,11 @@ func (p *strPool) copy(b []byte) string {
 
 // slab hands out sub-slices of large shared arrays, so the many short
 // per-package lists cost no allocation of their own. A list is built in
-// place: begin, add its items, then end returns it.
+// place: begin, add its items, then end returns it. Arrays double from 256
+// items up to size, so a small input allocates in proportion to itself.
 type slab[T any] struct {
 	buf  []T
-	size int
+	size int // largest array allocated (unless one list needs more)
 	mark int // start of the list being built
 }
 
@@ -111,7 +118,7 @@ func (s *slab[T]) add() *T {
 	if len(s.buf) == cap(s.buf) {
 		// Move the unfinished list to a fresh array; finished lists keep
 		// the old one.
-		n := s.size
+		n := min(s.size, max(2*cap(s.buf), 256))
 		if part := len(s.buf) - s.mark; n < 2*part+16 {
 			n = 2*part + 16
 		}
