@@ -221,6 +221,11 @@ func (p *richParser) term() (*Rich, error) {
 		return nil, fmt.Errorf("missing version after %s %s", name, op)
 	}
 	d.Flags, d.EVR = op, ParseEVR(evr)
+	if d.EVR.Version == "" {
+		// "-" or "-1" or "1:": nothing to compare against, and it would
+		// print as no version at all.
+		return nil, fmt.Errorf("missing version after %s %s (got %q)", name, op, evr)
+	}
 	return &Rich{Op: RichLeaf, Dep: d}, nil
 }
 

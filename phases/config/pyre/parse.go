@@ -427,7 +427,11 @@ func (p *parser) group(start int) (node, error) {
 
 func (p *parser) named(start int) (node, error) {
 	if start+2 < len(p.src) && p.src[start+2] == '<' {
-		// "(?<name>" without P: Python 3.11+ does not accept it
+		// "(?<name>" without P: Python 3.11+ does not accept it; "(?<" at
+		// the very end is, as in Python, the end of the pattern.
+		if p.pos >= len(p.src) {
+			return nil, &Error{"unexpected end of pattern", p.pos}
+		}
 		return nil, &Error{"unknown extension ?<" + string(p.src[p.pos]), start + 1}
 	}
 	name, err := p.groupName('>')
