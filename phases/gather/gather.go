@@ -87,18 +87,6 @@ type Result struct {
 // Get returns the packages of a variant.arch (nil when not gathered).
 func (r *Result) Get(arch, uid string) PkgMap { return r.ByArch[arch][uid] }
 
-// Key is the compose value holding the *Result.
-const Key = "gather"
-
-// FromCompose returns the result the gather phase stored on c.
-func FromCompose(c *compose.Compose) (*Result, error) {
-	v, ok := c.Value(Key)
-	if !ok {
-		return nil, fmt.Errorf("no gather result: the gather phase did not run")
-	}
-	return v.(*Result), nil
-}
-
 type gatherer struct {
 	c   *compose.Compose
 	set *pkgset.Set

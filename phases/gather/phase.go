@@ -76,7 +76,6 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 	}
 	c.Log.Debugf("gather: planned in %.3fs", time.Since(start).Seconds())
 	p.result = res
-	c.Set(Key, res)
 	if err := writeVariantModules(c, set, res); err != nil {
 		return err
 	}
