@@ -183,7 +183,6 @@ func planGather(cfgPath string) (*compose.Compose, *gather.Result, func(), error
 	if err != nil {
 		return nil, nil, cleanup, err
 	}
-	c.Set(pkgset.Key, set)
 	res, err := gather.Plan(ctx, c, set)
 	if err != nil {
 		// Point at the log for the details the phase wrote there.

@@ -28,7 +28,11 @@ import (
 )
 
 // Phase is the extra_files phase.
-type Phase struct{}
+type Phase struct {
+	// Pkgset is the run's pkgset phase: extra files of kind "rpm" named
+	// without a path come from its package set.
+	Pkgset *pkgset.Phase
+}
 
 // Name implements compose.Phase.
 func (*Phase) Name() string { return "extra_files" }
@@ -40,7 +44,7 @@ func (*Phase) Skip(c *compose.Compose) bool {
 }
 
 // Run copies the files and writes the metadata.
-func (*Phase) Run(ctx context.Context, c *compose.Compose) error {
+func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 	meta := &productmd.ExtraFiles{Compose: c.Info.Compose}
 	for _, v := range c.GetVariants(nil, "") {
 		if v.IsEmpty {
@@ -52,7 +56,7 @@ func (*Phase) Run(ctx context.Context, c *compose.Compose) error {
 				c.Log.Infof("[SKIP ] No extra files (arch: %s, variant: %s)", arch, v.UID)
 				continue
 			}
-			if err := copyExtraFiles(ctx, c, cfg, arch, v, meta); err != nil {
+			if err := copyExtraFiles(ctx, c, p.Pkgset, cfg, arch, v, meta); err != nil {
 				return fmt.Errorf("extra files of %s.%s: %w", v.UID, arch, err)
 			}
 		}
@@ -62,7 +66,7 @@ func (*Phase) Run(ctx context.Context, c *compose.Compose) error {
 	return productmd.WriteJSON(path, meta)
 }
 
-func copyExtraFiles(ctx context.Context, c *compose.Compose, cfg []any, arch string, v *compose.Variant, meta *productmd.ExtraFiles) error {
+func copyExtraFiles(ctx context.Context, c *compose.Compose, ps *pkgset.Phase, cfg []any, arch string, v *compose.Variant, meta *productmd.ExtraFiles) error {
 	c.Log.Infof("[BEGIN] Getting extra files (arch: %s, variant: %s)", arch, v.UID)
 	osTree := c.Paths.Compose.OSTree(arch, v)
 	work := c.Paths.Work.ExtraFilesDir(arch, v)
@@ -78,7 +82,7 @@ func copyExtraFiles(ctx context.Context, c *compose.Compose, cfg []any, arch str
 			return err
 		}
 		if scm.Kind == "rpm" && !strings.Contains(scm.Repo, "/") {
-			p, err := findRPM(c, arch, repl.Replace(scm.Repo))
+			p, err := findRPM(c, ps, arch, repl.Replace(scm.Repo))
 			if err != nil {
 				return err
 			}
@@ -140,8 +144,8 @@ func copyExtraFiles(ctx context.Context, c *compose.Compose, cfg []any, arch str
 }
 
 // findRPM finds a package of the package set by "name" or "name.arch".
-func findRPM(c *compose.Compose, arch, pattern string) (string, error) {
-	set, err := pkgset.FromCompose(c)
+func findRPM(c *compose.Compose, ps *pkgset.Phase, arch, pattern string) (string, error) {
+	set, err := ps.Loaded(c)
 	if err != nil {
 		return "", err
 	}

@@ -63,8 +63,8 @@ func TestExtraFilesSources(t *testing.T) {
 	for _, p := range demo.Packages {
 		pkgs = append(pkgs, &pkgset.Package{Package: p, Path: demo.PackagePath(p)})
 	}
-	c.Set(pkgset.Key, &pkgset.Set{ByArch: map[string][]*pkgset.Package{"x86_64": pkgs}})
-	if err := (&Phase{}).Run(context.Background(), c); err != nil {
+	ps := pkgset.Loaded(&pkgset.Set{ByArch: map[string][]*pkgset.Package{"x86_64": pkgs}})
+	if err := (&Phase{Pkgset: ps}).Run(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
 	tree := c.Paths.Compose.OSTree("x86_64", server)
@@ -102,7 +102,7 @@ func TestExtraFilesSources(t *testing.T) {
 	}
 
 	c.Conf.Set("extra_files", []any{[]any{"^Server$", map[string]any{"x86_64": []any{map[string]any{"scm": "rpm", "repo": "no-such-rpm", "file": "x"}}}}})
-	if err := (&Phase{}).Run(context.Background(), c); err == nil || !strings.Contains(err.Error(), "No package matching no-such-rpm in the package set.") {
+	if err := (&Phase{Pkgset: ps}).Run(context.Background(), c); err == nil || !strings.Contains(err.Error(), "No package matching no-such-rpm in the package set.") {
 		t.Errorf("missing rpm: %v", err)
 	}
 }

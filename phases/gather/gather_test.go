@@ -88,7 +88,6 @@ func newFixture(t *testing.T, conf map[string]any, groups map[string][]string, p
 		c.Set(initphase.CompsKey("x86_64", v.UID), cs)
 	}
 	set := &pkgset.Set{ByArch: map[string][]*pkgset.Package{"x86_64": pkgs}}
-	c.Set(pkgset.Key, set)
 	return &fixture{c: c, set: set}
 }
 

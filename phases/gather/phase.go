@@ -21,6 +21,9 @@ import (
 
 // Phase is the gather phase.
 type Phase struct {
+	// Pkgset is the run's pkgset phase, whose package set is gathered from.
+	Pkgset *pkgset.Phase
+
 	result *Result
 	rpms   *productmd.Rpms
 }
@@ -48,7 +51,7 @@ func (p *Phase) Result() *Result { return p.result }
 
 // Run gathers, links the packages into the trees and writes rpms.json.
 func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
-	set, err := pkgset.FromCompose(c)
+	set, err := p.Pkgset.Loaded(c)
 	if err != nil {
 		return err
 	}

@@ -28,12 +28,13 @@ import (
 // absent: the runner passes over them.
 func New() map[string]compose.Phase {
 	bi := buildinstall.New()
+	ps := &pkgset.Phase{}
 	return map[string]compose.Phase{
 		"init":                      &initphase.Phase{},
-		"pkgset":                    &pkgset.Phase{},
+		"pkgset":                    ps,
 		"buildinstall":              bi,
-		"gather":                    &gather.Phase{},
-		"extra_files":               &extrafiles.Phase{},
+		"gather":                    &gather.Phase{Pkgset: ps},
+		"extra_files":               &extrafiles.Phase{Pkgset: ps},
 		"createrepo":                &createrepo.Phase{},
 		"ostree":                    &ostree.TreePhase{},
 		"ostree_installer":          &ostree.InstallerPhase{},

@@ -171,7 +171,7 @@ func TestExclusiveArchPhase(t *testing.T) {
 	if err := ph.Run(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	set, err := FromCompose(c)
+	set, err := ph.Loaded(c)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,9 +4,8 @@
 // splits it per tree arch the way Pungi does (every arch valid for the
 // tree, multilib arches included, plus noarch and src).
 //
-// The result is a *Set, stored on the compose under Key and also returned
-// by (*Phase).Set, so the gather phase and image phases (buildinstall)
-// can use it.
+// The result is a *Set returned by (*Phase).Set; the phases that read it
+// (gather, extra_files) are handed the same *Phase when the run is wired.
 package pkgset
 
 import (
@@ -24,9 +23,6 @@ import (
 	"github.com/pungo/pungo/repomd/createrepo"
 	"github.com/pungo/pungo/repomd/modulemd"
 )
-
-// Key is the compose value holding the *Set.
-const Key = "pkgset"
 
 // Package is one package of the set.
 type Package struct {
@@ -125,6 +121,11 @@ type Phase struct {
 	set *Set
 }
 
+// Loaded is a pkgset phase that has already loaded set: for callers that
+// build the package set themselves (pungo gather, tests) and hand it to
+// the phases that read it.
+func Loaded(set *Set) *Phase { return &Phase{set: set} }
+
 // Name implements compose.Phase.
 func (*Phase) Name() string { return "pkgset" }
 
@@ -163,7 +164,6 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 		return err
 	}
 	p.set = set
-	c.Set(Key, set)
 	for _, arch := range c.Arches() {
 		c.Log.Infof("Package set for %s: %d packages", arch, len(set.ByArch[arch]))
 	}
@@ -255,15 +255,15 @@ func Load(ctx context.Context, c *compose.Compose) (*Set, error) {
 	return nil, fmt.Errorf("pkgset_source %q is neither repos nor koji", src)
 }
 
-// FromCompose returns the package set a pkgset phase stored on c.
-func FromCompose(c *compose.Compose) (*Set, error) {
-	v, ok := c.Value(Key)
-	if !ok {
+// Loaded returns the package set p loaded, or an error saying the pkgset
+// phase did not run (p is nil when the run has no pkgset phase).
+func (p *Phase) Loaded(c *compose.Compose) (*Set, error) {
+	if p == nil || p.set == nil {
 		msg := "no package set: the pkgset phase did not run"
 		if len(c.JustPhases) > 0 {
 			msg += " (--just-phase must name pkgset too)"
 		}
 		return nil, errors.New(msg)
 	}
-	return v.(*Set), nil
+	return p.set, nil
 }
