@@ -176,14 +176,15 @@ func planGather(cfgPath string) (*compose.Compose, *gather.Result, func(), error
 	if err := initphase.ReadVariants(ctx, c); err != nil {
 		return nil, nil, cleanup, err
 	}
-	if err := (&initphase.Phase{}).Run(ctx, c); err != nil {
+	ini := &initphase.Phase{}
+	if err := ini.Run(ctx, c); err != nil {
 		return nil, nil, cleanup, err
 	}
 	set, err := pkgset.Load(ctx, c)
 	if err != nil {
 		return nil, nil, cleanup, err
 	}
-	res, err := gather.Plan(ctx, c, set)
+	res, err := gather.Plan(ctx, c, set, ini.Comps())
 	if err != nil {
 		// Point at the log for the details the phase wrote there.
 		return nil, nil, cleanup, err

@@ -27,6 +27,7 @@ import (
 	"github.com/pungo/pungo/depsolve"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/config"
+	"github.com/pungo/pungo/phases/initphase"
 	"github.com/pungo/pungo/phases/pkgset"
 	"github.com/pungo/pungo/repomd"
 )
@@ -101,14 +102,22 @@ type gatherer struct {
 	dsInputs  map[string]*DepsolveInputs
 	dsResults map[string]*depsolve.Result
 	result    *Result
+	// comps holds the variants' filtered comps: the init phase's, and
+	// those read from work/<arch>/comps/ once.
+	comps *initphase.VariantComps
 	// modStreams caches the module streams of each arch + variant (modules.go).
 	modStreams map[string][]*pkgset.ModuleStream
 }
 
 // Plan runs Pungi's gather_wrapper over the package set: every variant and
-// arch gathered, then trimmed. Nothing is written.
-func Plan(ctx context.Context, c *compose.Compose, set *pkgset.Set) (*Result, error) {
-	g := &gatherer{c: c, set: set, lookaside: map[string]*depsolve.Repo{},
+// arch gathered, then trimmed. Nothing is written. known holds the
+// variants' filtered comps the init phase made (nil: read them from
+// work/<arch>/comps/).
+func Plan(ctx context.Context, c *compose.Compose, set *pkgset.Set, known *initphase.VariantComps) (*Result, error) {
+	if known == nil {
+		known = &initphase.VariantComps{}
+	}
+	g := &gatherer{c: c, set: set, comps: known, lookaside: map[string]*depsolve.Repo{},
 		byPkg: map[string]map[*repomd.Package]*pkgset.Package{}, pools: map[string]*depsolve.Pool{},
 		poolLocks: map[*depsolve.Pool]*sync.Mutex{}, lookPath: map[*repomd.Package]string{},
 		dsInputs: map[string]*DepsolveInputs{}, dsResults: map[string]*depsolve.Result{},

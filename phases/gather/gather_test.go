@@ -45,8 +45,9 @@ func srpm(name, vr string) *pkgset.Package { return pkg(name, vr, "src", "") }
 // fixture is a compose with Server (addon HA, optional) and Workstation,
 // x86_64 only, and a package set.
 type fixture struct {
-	c   *compose.Compose
-	set *pkgset.Set
+	c     *compose.Compose
+	set   *pkgset.Set
+	comps *initphase.VariantComps
 }
 
 func newFixture(t *testing.T, conf map[string]any, groups map[string][]string, pkgs []*pkgset.Package) *fixture {
@@ -70,6 +71,7 @@ func newFixture(t *testing.T, conf map[string]any, groups map[string][]string, p
 	server.Variants = []*compose.Variant{ha, opt}
 	ws := &compose.Variant{UID: "Workstation", ID: "Workstation", Name: "Workstation", Type: "variant", Arches: []string{"x86_64"}}
 	c.Variants = []*compose.Variant{server, ws}
+	known := &initphase.VariantComps{}
 	for _, v := range c.GetVariants(nil, "") {
 		cs := &comps.Comps{}
 		for _, g := range groups[v.UID] {
@@ -85,15 +87,15 @@ func newFixture(t *testing.T, conf map[string]any, groups map[string][]string, p
 			}
 			cs.Groups = append(cs.Groups, gr)
 		}
-		c.Set(initphase.CompsKey("x86_64", v.UID), cs)
+		known.Put("x86_64", v.UID, cs)
 	}
 	set := &pkgset.Set{ByArch: map[string][]*pkgset.Package{"x86_64": pkgs}}
-	return &fixture{c: c, set: set}
+	return &fixture{c: c, set: set, comps: known}
 }
 
 func (f *fixture) plan(t *testing.T) *Result {
 	t.Helper()
-	res, err := Plan(context.Background(), f.c, f.set)
+	res, err := Plan(context.Background(), f.c, f.set, f.comps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,12 +272,12 @@ func TestCheckDepsAndMissingComps(t *testing.T) {
 	broken := append(basePkgs(), pkg("needy", "1-1", "x86_64", "needy", "nothing-provides-this"), srpm("needy", "1-1"))
 	groups := map[string][]string{"Server": {"base:needy,ghost"}, "Workstation": {"ws:tool"}}
 	f := newFixture(t, nil, groups, broken)
-	_, err := Plan(context.Background(), f.c, f.set)
+	_, err := Plan(context.Background(), f.c, f.set, f.comps)
 	if err == nil || !strings.Contains(err.Error(), "Unresolved dependencies for Server.x86_64") || !strings.Contains(err.Error(), "needy.x86_64: nothing-provides-this") {
 		t.Fatalf("check_deps: err = %v", err)
 	}
 	f = newFixture(t, map[string]any{"check_deps": false}, groups, broken)
-	if _, err := Plan(context.Background(), f.c, f.set); err != nil {
+	if _, err := Plan(context.Background(), f.c, f.set, f.comps); err != nil {
 		t.Fatalf("check_deps off: %v", err)
 	}
 	log, _ := os.ReadFile(f.c.Paths.Log.LogFile("", "pungi"))
@@ -283,7 +285,7 @@ func TestCheckDepsAndMissingComps(t *testing.T) {
 		t.Errorf("missing comps package not reported:\n%s", log)
 	}
 	f = newFixture(t, map[string]any{"check_deps": false, "require_all_comps_packages": true}, groups, broken)
-	if _, err := Plan(context.Background(), f.c, f.set); err == nil || !strings.Contains(err.Error(), "ghost") {
+	if _, err := Plan(context.Background(), f.c, f.set, f.comps); err == nil || !strings.Contains(err.Error(), "ghost") {
 		t.Errorf("require_all_comps_packages: err = %v", err)
 	}
 }
@@ -312,7 +314,7 @@ func TestSplitNameArchAndAdditionalArch(t *testing.T) {
 	}
 	f := newFixture(t, map[string]any{"additional_packages": []any{[]any{".*", map[string]any{"*": []any{"foo.aarch64"}}}}},
 		map[string][]string{"Server": {"base:app"}}, basePkgs())
-	if _, err := Plan(context.Background(), f.c, f.set); err == nil || !strings.Contains(err.Error(), "Incompatible package arch 'aarch64'") {
+	if _, err := Plan(context.Background(), f.c, f.set, f.comps); err == nil || !strings.Contains(err.Error(), "Incompatible package arch 'aarch64'") {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -357,7 +359,7 @@ func TestVariantAsLookasideAndPrepopulate(t *testing.T) {
 
 	cyc := newFixture(t, map[string]any{"variant_as_lookaside": []any{[]any{"Workstation", "Server"}, []any{"Server", "Workstation"}}},
 		map[string][]string{"Server": {"base:app"}, "Workstation": {"ws:tool"}}, basePkgs())
-	if _, err := Plan(context.Background(), cyc.c, cyc.set); err == nil || !strings.Contains(err.Error(), "bad configuration in 'variant_as_lookaside'") {
+	if _, err := Plan(context.Background(), cyc.c, cyc.set, cyc.comps); err == nil || !strings.Contains(err.Error(), "bad configuration in 'variant_as_lookaside'") {
 		t.Errorf("cycle: %v", err)
 	}
 }
@@ -456,7 +458,7 @@ func TestLayeredProductKeepsAddonSources(t *testing.T) {
 	lp := &compose.Variant{UID: "Server-LP", ID: "LP", Name: "LP", Type: "layered-product", Arches: []string{"x86_64"}, Parent: server,
 		Groups: []variants.Group{{Name: "lp"}}}
 	server.Variants = append(server.Variants, lp)
-	f.c.Set(initphase.CompsKey("x86_64", "Server-LP"), &comps.Comps{Groups: []*comps.Group{{ID: "lp", Packages: []comps.PackageReq{{Name: "cluster", Type: "mandatory"}, {Name: "tool", Type: "mandatory"}}}}})
+	f.comps.Put("x86_64", "Server-LP", &comps.Comps{Groups: []*comps.Group{{ID: "lp", Packages: []comps.PackageReq{{Name: "cluster", Type: "mandatory"}, {Name: "tool", Type: "mandatory"}}}}})
 	res := f.plan(t)
 	got := res.Get("x86_64", "Server-LP")
 	// cluster is the addon's: removed from the layered product's binaries,

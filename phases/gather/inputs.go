@@ -10,7 +10,6 @@ import (
 	"github.com/pungo/pungo/comps"
 	"github.com/pungo/pungo/multilib"
 	"github.com/pungo/pungo/phases/compose"
-	"github.com/pungo/pungo/phases/initphase"
 )
 
 // Spec is a package named by an input: a name (or glob) and an optional
@@ -168,15 +167,15 @@ func (g *gatherer) variantComps(arch string, v *compose.Variant) (*comps.Comps, 
 	if _, ok := g.c.Conf.Get("comps_file"); !ok {
 		return nil, nil
 	}
-	if x, ok := g.c.Value(initphase.CompsKey(arch, v.UID)); ok {
-		return x.(*comps.Comps), nil
+	if cs, ok := g.comps.Get(arch, v.UID); ok {
+		return cs, nil
 	}
 	path := g.c.Paths.Work.Comps(arch, v)
 	cs, err := comps.ParseFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("comps of %s.%s (did the init phase run?): %w", v.UID, arch, err)
 	}
-	g.c.Set(initphase.CompsKey(arch, v.UID), cs)
+	g.comps.Put(arch, v.UID, cs)
 	return cs, nil
 }
 

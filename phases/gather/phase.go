@@ -14,6 +14,7 @@ import (
 
 	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/initphase"
 	"github.com/pungo/pungo/phases/pkgset"
 	"github.com/pungo/pungo/phases/productmd"
 	"github.com/pungo/pungo/repomd"
@@ -23,6 +24,9 @@ import (
 type Phase struct {
 	// Pkgset is the run's pkgset phase, whose package set is gathered from.
 	Pkgset *pkgset.Phase
+	// Comps is the init phase's filtered comps of each variant.arch (nil:
+	// read from work/<arch>/comps/).
+	Comps *initphase.VariantComps
 
 	result *Result
 	rpms   *productmd.Rpms
@@ -73,7 +77,7 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 	if res != nil {
 		c.Log.Infof("Reusing the gather result of old compose %s (inputs unchanged)", old)
 	} else {
-		if res, err = Plan(ctx, c, set); err != nil {
+		if res, err = Plan(ctx, c, set, p.Comps); err != nil {
 			return err
 		}
 	}

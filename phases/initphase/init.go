@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/pungo/pungo/comps"
 	"github.com/pungo/pungo/internal/atomicfile"
@@ -67,7 +68,44 @@ func ReadVariants(ctx context.Context, c *compose.Compose) error {
 }
 
 // Phase is the init phase.
-type Phase struct{}
+type Phase struct {
+	comps VariantComps
+}
+
+// Comps is the filtered comps of each variant.arch the phase wrote; the
+// gather phase is handed it when the run is wired.
+func (p *Phase) Comps() *VariantComps { return &p.comps }
+
+// VariantComps holds the filtered comps of each variant.arch, so the
+// gather phase need not parse again what the init phase just wrote. Its
+// zero value is empty and ready to use; a nil *VariantComps holds nothing.
+type VariantComps struct {
+	mu sync.Mutex
+	m  map[variantArch]*comps.Comps
+}
+
+type variantArch struct{ uid, arch string }
+
+// Get returns the comps of variant uid on arch, if held.
+func (vc *VariantComps) Get(arch, uid string) (*comps.Comps, bool) {
+	if vc == nil {
+		return nil, false
+	}
+	vc.mu.Lock()
+	defer vc.mu.Unlock()
+	cs, ok := vc.m[variantArch{uid, arch}]
+	return cs, ok
+}
+
+// Put records the comps of variant uid on arch.
+func (vc *VariantComps) Put(arch, uid string, cs *comps.Comps) {
+	vc.mu.Lock()
+	defer vc.mu.Unlock()
+	if vc.m == nil {
+		vc.m = map[variantArch]*comps.Comps{}
+	}
+	vc.m[variantArch{uid, arch}] = cs
+}
 
 // Name implements compose.Phase.
 func (*Phase) Name() string { return "init" }
@@ -76,7 +114,7 @@ func (*Phase) Name() string { return "init" }
 func (*Phase) Skip(*compose.Compose) bool { return false }
 
 // Run writes the comps files when comps_file is configured.
-func (*Phase) Run(ctx context.Context, c *compose.Compose) error {
+func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 	if _, ok := c.Conf.Get("comps_file"); !ok {
 		return nil
 	}
@@ -91,7 +129,7 @@ func (*Phase) Run(ctx context.Context, c *compose.Compose) error {
 		}})
 		for _, v := range c.GetVariants(nil, arch) {
 			tasks = append(tasks, compose.Task{Name: v.UID + "." + arch, Run: func(context.Context) error {
-				return WriteVariantComps(c, global, arch, v)
+				return WriteVariantComps(c, global, arch, v, &p.comps)
 			}})
 		}
 	}
@@ -140,8 +178,9 @@ func writeArchComps(c *compose.Compose, global *comps.Comps, arch string) error 
 	return atomicfile.WriteWith(c.Paths.Work.Comps(arch, nil), 0o644, func(w io.Writer) error { return cs.Write(w) })
 }
 
-// WriteVariantComps writes work/<arch>/comps/comps-<Variant>.<arch>.xml.
-func WriteVariantComps(c *compose.Compose, global *comps.Comps, arch string, v *compose.Variant) error {
+// WriteVariantComps writes work/<arch>/comps/comps-<Variant>.<arch>.xml
+// and records the filtered comps in out.
+func WriteVariantComps(c *compose.Compose, global *comps.Comps, arch string, v *compose.Variant, out *VariantComps) error {
 	var lookaside []*compose.Variant
 	for _, pair := range compose.AsList(mustGet(c, "variant_as_lookaside")) {
 		p := compose.AsStrings(pair)
@@ -159,7 +198,7 @@ func WriteVariantComps(c *compose.Compose, global *comps.Comps, arch string, v *
 	for _, d := range res.Diagnostics {
 		c.Log.Warningf("comps %s.%s: %s", v.UID, arch, d)
 	}
-	c.Set(CompsKey(arch, v.UID), cs)
+	out.Put(arch, v.UID, cs)
 	path := c.Paths.Work.Comps(arch, v)
 	if err := atomicfile.WriteWith(path, 0o644, func(w io.Writer) error { return cs.Write(w) }); err != nil {
 		return err
@@ -170,10 +209,6 @@ func WriteVariantComps(c *compose.Compose, global *comps.Comps, arch string, v *
 	}
 	return nil
 }
-
-// CompsKey is the compose value key under which the filtered comps of a
-// variant.arch (*comps.Comps) is stored.
-func CompsKey(arch, uid string) string { return "comps/" + uid + "." + arch }
 
 func mustGet(c *compose.Compose, key string) any {
 	v, _ := c.Conf.Get(key)

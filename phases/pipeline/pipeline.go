@@ -28,12 +28,13 @@ import (
 // absent: the runner passes over them.
 func New() map[string]compose.Phase {
 	bi := buildinstall.New()
+	ini := &initphase.Phase{}
 	ps := &pkgset.Phase{}
 	return map[string]compose.Phase{
-		"init":                      &initphase.Phase{},
+		"init":                      ini,
 		"pkgset":                    ps,
 		"buildinstall":              bi,
-		"gather":                    &gather.Phase{Pkgset: ps},
+		"gather":                    &gather.Phase{Pkgset: ps, Comps: ini.Comps()},
 		"extra_files":               &extrafiles.Phase{Pkgset: ps},
 		"createrepo":                &createrepo.Phase{},
 		"ostree":                    &ostree.TreePhase{},
