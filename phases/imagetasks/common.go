@@ -295,17 +295,9 @@ func InstallTree(c *compose.Compose, b Block, v *compose.Variant) (string, error
 	return c.TranslatePath(filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelOSTree("$arch", src))), nil
 }
 
-// KojiTopDirKey is where tests or the package set phase may store the
-// local path of Koji's topdir; otherwise koji_profile's topdir is used.
-const KojiTopDirKey = "koji.topdir"
-
-// KojiTopDir is the local Koji topdir (packages/, work/).
+// KojiTopDir is the local Koji topdir (packages/, work/): koji_profile's
+// topdir.
 func KojiTopDir(c *compose.Compose) (string, error) {
-	if v, ok := c.Value(KojiTopDirKey); ok {
-		if s, ok := v.(string); ok && s != "" {
-			return s, nil
-		}
-	}
 	name, _ := compose.StringOpt(c.Conf, "koji_profile")
 	if name == "" {
 		return "", fmt.Errorf("koji_profile is not set")
