@@ -14,6 +14,7 @@ import (
 
 	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/config"
+	"github.com/pungo/pungo/phases/koji"
 	"github.com/pungo/pungo/phases/productmd"
 )
 
@@ -47,6 +48,10 @@ type Compose struct {
 	JustPhases  []string // --just-phase
 	OldComposes []string // --old-composes directories
 	KojiEvent   int64    // --koji-event (0: none)
+
+	// Koji is the run's Koji client, logged in on first use
+	// (runroot.Client) and shared by the phases that talk to Koji.
+	Koji koji.Session
 
 	mu           sync.Mutex
 	deliverables Deliverables

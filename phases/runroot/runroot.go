@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pungo/pungo/internal/atomicfile"
@@ -141,36 +140,20 @@ func KojiCommand(req Request, uid int) string {
 	return cmd
 }
 
-// ClientKey is where a *koji.Client for the compose may be stored with
-// c.Set (the package set phase or tests do); otherwise koji_profile is
-// loaded and logged in.
-const ClientKey = "koji.client"
-
-var clientMu sync.Mutex
-
-// Client returns the compose's logged-in Koji client.
+// Client returns the compose's logged-in Koji client: koji_profile loaded
+// and logged in once per compose (c.Koji).
 func Client(ctx context.Context, c *compose.Compose) (*koji.Client, error) {
-	clientMu.Lock()
-	defer clientMu.Unlock()
-	if v, ok := c.Value(ClientKey); ok {
-		if kc, ok := v.(*koji.Client); ok {
-			return kc, nil
+	return c.Koji.Client(func() (*koji.Client, error) {
+		name, _ := compose.StringOpt(c.Conf, "koji_profile")
+		if name == "" {
+			return nil, errors.New("koji_profile is not set")
 		}
-	}
-	name, _ := compose.StringOpt(c.Conf, "koji_profile")
-	if name == "" {
-		return nil, errors.New("koji_profile is not set")
-	}
-	p, err := koji.LoadProfile(name)
-	if err != nil {
-		return nil, err
-	}
-	kc, err := p.Connect(ctx, true)
-	if err != nil {
-		return nil, err
-	}
-	c.Set(ClientKey, kc)
-	return kc, nil
+		p, err := koji.LoadProfile(name)
+		if err != nil {
+			return nil, err
+		}
+		return p.Connect(ctx, true)
+	})
 }
 
 // TrackTask records a Koji task under logs/global/koji-tasks/ and cancels
