@@ -330,8 +330,9 @@ func (c *Compose) Terminate(reason string) {
 	c.WriteStatus(StatusTerminated)
 }
 
-// Set stores a value for later phases under key (e.g. "pkgset", the
-// package set; "gather", the gather result).
+// Set stores a value for later phases under key. Only the images manifest
+// (images.Of) still lives here; the other phase results are typed and
+// wired by pipeline.New.
 func (c *Compose) Set(key string, v any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
