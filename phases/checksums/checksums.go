@@ -104,7 +104,7 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 	if m.Len() == 0 {
 		return nil
 	}
-	return m.Write(c)
+	return images.WriteManifest(c)
 }
 
 func newHash(name string) hash.Hash {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/config"
+	"github.com/pungo/pungo/phases/imagemanifest"
 	"github.com/pungo/pungo/phases/koji"
 	"github.com/pungo/pungo/phases/productmd"
 )
@@ -29,7 +30,7 @@ const (
 
 // Compose is one compose run: its configuration, identity, variants,
 // directory layout, log, status, notifier and the bookkeeping phases share
-// (failable deliverables, Koji tasks, values handed from phase to phase).
+// (failable deliverables, Koji tasks, the Koji client, the image manifest).
 type Compose struct {
 	Conf       *config.Config
 	ConfigPath string // the main config file ("" when built in memory)
@@ -49,13 +50,16 @@ type Compose struct {
 	OldComposes []string // --old-composes directories
 	KojiEvent   int64    // --koji-event (0: none)
 
+	// Images is the run's image manifest (images.json), filled by the
+	// image-producing phases through images.Of.
+	Images imagemanifest.Manifest
+
 	// Koji is the run's Koji client, logged in on first use
 	// (runroot.Client) and shared by the phases that talk to Koji.
 	Koji koji.Session
 
 	mu           sync.Mutex
 	deliverables Deliverables
-	values       map[string]any
 	phases       map[string]Phase // the run's phases (NewRunner)
 	terminators  []func()
 }
@@ -141,7 +145,6 @@ func New(conf *config.Config, dir string, opts Options, console io.Writer, progr
 		Notifier: notifier, Progress: progress, Supported: opts.Supported,
 		SkipPhases: append(append([]string(nil), opts.SkipPhases...), StringsOpt(conf, "skip_phases")...),
 		JustPhases: opts.JustPhases, OldComposes: opts.OldComposes, KojiEvent: opts.KojiEvent,
-		values: map[string]any{},
 	}
 	if c.KojiEvent == 0 {
 		c.KojiEvent = int64(conf.Int("koji_event"))
@@ -328,23 +331,6 @@ func (c *Compose) Terminate(reason string) {
 	c.Log.Errorf("Compose run failed: %s", reason)
 	c.Log.Criticalf("Compose failed: %s", c.Topdir)
 	c.WriteStatus(StatusTerminated)
-}
-
-// Set stores a value for later phases under key. Only the images manifest
-// (images.Of) still lives here; the other phase results are typed and
-// wired by pipeline.New.
-func (c *Compose) Set(key string, v any) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.values[key] = v
-}
-
-// Value returns what Set stored under key.
-func (c *Compose) Value(key string) (any, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.values[key]
-	return v, ok
 }
 
 // TranslatePath applies translate_paths ([(prefix, replacement)]) to path.

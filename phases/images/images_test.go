@@ -150,7 +150,7 @@ func TestManifestJSON(t *testing.T) {
 	m.Add("Server", "x86_64", iso)
 	m.Add("Server", "x86_64", src)
 	m.Add("Server", "x86_64", src) // duplicate ignored
-	if err := m.Write(c); err != nil {
+	if err := images.WriteManifest(c); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile(filepath.Join(c.Topdir, "compose", "metadata", "images.json"))
@@ -264,7 +264,7 @@ func TestCheckMetadata(t *testing.T) {
 		DiscNumber: 1, DiscCount: 1, Subvariant: "Server", Checksums: map[string]string{"sha256": "ab"}, ImplantMD5: "0123456789abcdef0123456789abcdef"})
 	m.Add("Server", "x86_64", &images.Image{Path: "Server/x86_64/iso/u.iso", Size: 5, MTime: 1, Type: "dvd", Format: "iso", Arch: "x86_64",
 		DiscNumber: 1, DiscCount: 1, Subvariant: "Server", Checksums: map[string]string{"sha256": "cd"}, Unified: true, AdditionalVariants: []string{"Client"}})
-	if err := m.Write(c); err != nil {
+	if err := images.WriteManifest(c); err != nil {
 		t.Fatal(err)
 	}
 	file := filepath.Join(c.Topdir, "compose", "metadata", "images.json")
@@ -375,6 +375,24 @@ func TestVolumeIDPungiCases(t *testing.T) {
 		got, err := images.VolumeID(c, images.VolumeIDInput{Arch: "x86_64", Variant: c.Variant("Server")})
 		if err != nil || got != tc.want {
 			t.Errorf("%s: got %q (%v), want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+// images.json is written only when an image phase used the manifest, as
+// Pungi writes it only when an image-producing phase ran.
+func TestManifestWrittenOnlyWhenUsed(t *testing.T) {
+	for _, used := range []bool{false, true} {
+		c := imgtest.NewCompose(t, nil, "")
+		if used {
+			images.Of(c)
+		}
+		if err := images.WriteManifest(c); err != nil {
+			t.Fatal(err)
+		}
+		_, err := os.Stat(filepath.Join(c.Topdir, "compose", "metadata", "images.json"))
+		if written := err == nil; written != used {
+			t.Errorf("used %v: images.json written %v (%v)", used, written, err)
 		}
 	}
 }
