@@ -17,14 +17,14 @@ var RunrootPhases = []string{"buildinstall", "createiso", "extra_isos", "ostree"
 func RunrootMethod(get func(string) (any, bool), phase string) string {
 	tag, _ := get("runroot_tag")
 	method, _ := get("runroot_method")
-	if truthy(tag) && !truthy(method) {
+	if Truthy(tag) && !Truthy(method) {
 		return "koji"
 	}
 	if m, ok := method.(map[string]any); ok {
 		if s, ok := m[phase].(string); ok {
 			return s
 		}
-		if g, _ := get("global_runroot_method"); truthy(g) {
+		if g, _ := get("global_runroot_method"); Truthy(g) {
 			if s, ok := g.(string); ok {
 				return s
 			}
@@ -51,13 +51,13 @@ func runrootDiagnostics(c *Config) (warns []Diagnostic) {
 	}
 	if ps := byMethod["koji"]; len(ps) > 0 {
 		for _, need := range []string{"runroot_tag", "koji_profile"} {
-			if v, _ := c.Get(need); !truthy(v) {
+			if v, _ := c.Get(need); !Truthy(v) {
 				warns = append(warns, c.diag("runroot_method", fmt.Sprintf("runroot in Koji (for %s) needs %s; those phases will fail.", strings.Join(ps, ", "), need)))
 			}
 		}
 	}
 	if ps := byMethod["openssh"]; len(ps) > 0 {
-		if v, _ := c.Get("runroot_ssh_hostnames"); !truthy(v) {
+		if v, _ := c.Get("runroot_ssh_hostnames"); !Truthy(v) {
 			warns = append(warns, c.diag("runroot_method", fmt.Sprintf("runroot over ssh (for %s) needs runroot_ssh_hostnames; those phases will fail.", strings.Join(ps, ", "))))
 		}
 	}

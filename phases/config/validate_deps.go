@@ -18,7 +18,10 @@ type dependency struct {
 	conflicts bool
 }
 
-func truthy(v any) bool {
+// Truthy is Python's truth value of a config value (Pungi tests options
+// with plain `if conf.get(...)`): false for None, False, zero, and empty
+// strings, lists, tuples and dicts.
+func Truthy(v any) bool {
 	switch x := v.(type) {
 	case nil:
 		return false
@@ -27,6 +30,8 @@ func truthy(v any) bool {
 	case string:
 		return x != ""
 	case int64:
+		return x != 0
+	case int:
 		return x != 0
 	case float64:
 		return x != 0
@@ -40,7 +45,7 @@ func truthy(v any) bool {
 	return true
 }
 
-func falsy(v any) bool { return !truthy(v) }
+func falsy(v any) bool { return !Truthy(v) }
 
 func equals(s string) func(any) bool {
 	return func(v any) bool { x, ok := v.(string); return ok && x == s }
@@ -49,14 +54,14 @@ func equals(s string) func(any) bool {
 var dependencies = []dependency{
 	{"buildinstall_method", falsy, []string{"lorax_options", "buildinstall_kickstart"}, true},
 	{"base_product_name", falsy, []string{"base_product_short", "base_product_version"}, true},
-	{"base_product_name", truthy, []string{"base_product_short", "base_product_version"}, false},
+	{"base_product_name", Truthy, []string{"base_product_short", "base_product_version"}, false},
 	{"base_product_short", falsy, []string{"base_product_name", "base_product_version"}, true},
-	{"base_product_short", truthy, []string{"base_product_name", "base_product_version"}, false},
+	{"base_product_short", Truthy, []string{"base_product_name", "base_product_version"}, false},
 	{"base_product_version", falsy, []string{"base_product_name", "base_product_short"}, true},
-	{"base_product_version", truthy, []string{"base_product_name", "base_product_short"}, false},
-	{"cts_url", truthy, []string{"translate_paths"}, false},
+	{"base_product_version", Truthy, []string{"base_product_name", "base_product_short"}, false},
+	{"cts_url", Truthy, []string{"translate_paths"}, false},
 	{"product_id", falsy, []string{"product_id_allow_missing"}, true},
-	{"pkgset_scratch_modules", truthy, []string{"mbs_api_url"}, false},
+	{"pkgset_scratch_modules", Truthy, []string{"mbs_api_url"}, false},
 	{"pkgset_source", equals("koji"), []string{"pkgset_repos"}, true},
 	{"pkgset_source", equals("repos"), []string{"pkgset_koji_tag", "pkgset_koji_inherit"}, true},
 	{"pkgset_source", equals("repos"), []string{"pkgset_repos"}, false},

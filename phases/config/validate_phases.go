@@ -61,7 +61,7 @@ func phaseChecks(c *Config, opts ValidateOptions) (errs, warns []Diagnostic) {
 
 	// createrepo: deltas need an old compose to compare with.
 	if !skipped("createrepo") && !opts.OldComposes {
-		if v, _ := c.Get("createrepo_deltas"); truthy(v) {
+		if v, _ := c.Get("createrepo_deltas"); Truthy(v) {
 			phaseErr("createrepo", "createrepo_deltas", "Can not generate deltas without old compose")
 		}
 	}
@@ -107,8 +107,8 @@ func phaseChecks(c *Config, opts ValidateOptions) (errs, warns []Diagnostic) {
 		}
 	}
 	// ostree_installer: its output would overwrite buildinstall's.
-	buildinstallRuns := !skipped("buildinstall") && truthy(c.String("buildinstall_method"))
-	if v, _ := c.Get("ostree_installer"); truthy(v) && !skipped("ostree_installer") &&
+	buildinstallRuns := !skipped("buildinstall") && Truthy(c.String("buildinstall_method"))
+	if v, _ := c.Get("ostree_installer"); Truthy(v) && !skipped("ostree_installer") &&
 		!c.Bool("ostree_installer_overwrite") && buildinstallRuns {
 		for _, variant := range opts.Variants {
 			for _, arch := range variant.Arches {
@@ -119,7 +119,7 @@ func phaseChecks(c *Config, opts ValidateOptions) (errs, warns []Diagnostic) {
 		}
 	}
 	// extra_isos: arches not in the variant only warn.
-	if v, _ := c.Get("extra_isos"); truthy(v) && !skipped("extra_isos") {
+	if v, _ := c.Get("extra_isos"); Truthy(v) && !skipped("extra_isos") {
 		for _, variant := range opts.Variants {
 			if variant.Type != "" && variant.Type != "variant" {
 				continue

@@ -28,6 +28,7 @@ import (
 
 	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/config"
 	"github.com/pungo/pungo/phases/gather"
 	"github.com/pungo/pungo/phases/productmd"
 	cr "github.com/pungo/pungo/repomd/createrepo"
@@ -74,7 +75,7 @@ func yumDatabase(c *compose.Compose) bool {
 // so before any phase runs.
 func checkDeltas(c *compose.Compose) error {
 	raw, ok := c.Conf.Get("createrepo_deltas")
-	if !ok || !truthy(raw) {
+	if !ok || !config.Truthy(raw) {
 		return nil
 	}
 	if len(c.OldComposes) == 0 {
@@ -84,26 +85,6 @@ func checkDeltas(c *compose.Compose) error {
 		return fmt.Errorf("createrepo_deltas needs makedeltarpm (package deltarpm), not found in PATH")
 	}
 	return nil
-}
-
-// truthy is Python's truth value of a config value, as Pungi tests
-// conf.get("createrepo_deltas").
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case int64:
-		return x != 0
-	case int:
-		return x != 0
-	case float64:
-		return x != 0
-	}
-	return nonEmpty(v)
 }
 
 // hasDeltas is Pungi's _has_deltas: createrepo_deltas as a boolean for
@@ -117,7 +98,7 @@ func hasDeltas(c *compose.Compose, v *compose.Variant, arch string) bool {
 		return b
 	}
 	for _, val := range compose.ForVariantArchOf(raw, v.UID, arch) {
-		if truthy(val) {
+		if config.Truthy(val) {
 			return true
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pungo/pungo/phases/compose"
+	pconfig "github.com/pungo/pungo/phases/config"
 	"github.com/pungo/pungo/phases/koji"
 )
 
@@ -80,44 +81,23 @@ func planImageBuilder(c *compose.Compose) ([]*imageBuilderTask, error) {
 			if rel != "" {
 				opts["release"] = rel
 			}
-			if seed, ok := config(c, "imagebuilder", b, "seed"); ok && truthy(seed) {
+			if seed, ok := config(c, "imagebuilder", b, "seed"); ok && pconfig.Truthy(seed) {
 				opts["seed"] = seed
 			}
 			scratch, _ := config(c, "imagebuilder", b, "scratch")
-			if truthy(scratch) {
+			if pconfig.Truthy(scratch) {
 				opts["scratch"] = scratch
 			}
 			for _, k := range []string{"ostree", "blueprint"} {
-				if x, ok := b[k]; ok && truthy(x) {
+				if x, ok := b[k]; ok && pconfig.Truthy(x) {
 					opts[k] = x
 				}
 			}
-			out = append(out, &imageBuilderTask{variant: v, block: b, scratch: truthy(scratch), args: []any{target, anyList(arches)},
+			out = append(out, &imageBuilderTask{variant: v, block: b, scratch: pconfig.Truthy(scratch), args: []any{target, anyList(arches)},
 				kw: koji.KW{"types": anyList(types), "name": name, "version": version, "opts": opts}})
 		}
 	}
 	return out, nil
-}
-
-// truthy is Python's truth of a config value.
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case int64:
-		return x != 0
-	case float64:
-		return x != 0
-	case string:
-		return x != ""
-	case []any:
-		return len(x) > 0
-	case map[string]any:
-		return len(x) > 0
-	}
-	return true
 }
 
 // Run implements compose.Phase.

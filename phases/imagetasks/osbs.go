@@ -13,6 +13,7 @@ import (
 	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/internal/glob"
 	"github.com/pungo/pungo/phases/compose"
+	pconfig "github.com/pungo/pungo/phases/config"
 	"github.com/pungo/pungo/phases/config/pyre"
 	"github.com/pungo/pungo/phases/images"
 	"github.com/pungo/pungo/phases/koji"
@@ -76,7 +77,7 @@ func (p *OSBS) Run(ctx context.Context, c *compose.Compose) error {
 				return err
 			}
 			opts["yum_repourls"] = anyList(repos)
-			canFail := truthy(b["failable"])
+			canFail := pconfig.Truthy(b["failable"])
 			registry := b["registry"]
 			tasks = append(tasks, compose.Task{Name: v.UID + " container", Run: func(ctx context.Context) error {
 				return failableRun(c, v, "*", "osbs", "", canFail, func() error {
@@ -119,7 +120,7 @@ func (p *OSBS) recordRegistry(c *compose.Compose, nvr string, fallback any) {
 			}
 		}
 	}
-	if !truthy(reg) {
+	if !pconfig.Truthy(reg) {
 		return
 	}
 	p.mu.Lock()
@@ -204,7 +205,7 @@ func (p *OSBS) build(ctx context.Context, c *compose.Compose, v *compose.Variant
 	if err != nil {
 		return "", err
 	}
-	if truthy(opts["scratch"]) {
+	if pconfig.Truthy(opts["scratch"]) {
 		c.Log.Infof("Scratch container build %d done; nothing to record", id)
 		return "", nil
 	}
@@ -272,7 +273,7 @@ func (p *ImageContainer) Run(ctx context.Context, c *compose.Compose) error {
 			if src == "" || target == "" || len(spec) == 0 {
 				return fmt.Errorf("image_container for %s: url, target and image_spec are required", v.UID)
 			}
-			canFail := truthy(b["failable"])
+			canFail := pconfig.Truthy(b["failable"])
 			tasks = append(tasks, compose.Task{Name: fmt.Sprintf("%s image container %d", v.UID, i+1), Run: func(ctx context.Context) error {
 				return failableRun(c, v, "*", "image-container", "", canFail, func() error {
 					// arch_override limits the search to those arches.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pungo/pungo/phases/compose"
+	pconfig "github.com/pungo/pungo/phases/config"
 	"github.com/pungo/pungo/phases/koji"
 )
 
@@ -67,7 +68,7 @@ func (*OSBuild) Run(ctx context.Context, c *compose.Compose) error {
 				opts["ostree"] = ostree
 			}
 			for _, k := range []string{"upload_options", "customizations"} {
-				if x, ok := b[k]; ok && truthy(x) {
+				if x, ok := b[k]; ok && pconfig.Truthy(x) {
 					opts[k] = x
 				}
 			}
