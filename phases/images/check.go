@@ -2,6 +2,7 @@ package images
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,29 @@ import (
 
 	"github.com/pungo/pungo/phases/compose"
 )
+
+// CheckPhase is Pungi's "test" phase: the sanity checks of every image in
+// the manifest (CheckImages) and of images.json (CheckMetadata).
+// Repoclosure, which Pungi's test phase also runs, is its own phase here
+// (phases/repoclosure).
+type CheckPhase struct{}
+
+// Name implements compose.Phase.
+func (*CheckPhase) Name() string { return "test" }
+
+// Skip implements compose.Phase.
+func (*CheckPhase) Skip(*compose.Compose) bool { return false }
+
+// Run implements compose.Phase.
+func (*CheckPhase) Run(ctx context.Context, c *compose.Compose) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := CheckImages(c); err != nil {
+		return err
+	}
+	return CheckMetadata(c)
+}
 
 func magicAt(r io.ReaderAt, off int64, want []byte) bool {
 	buf := make([]byte, len(want))

@@ -19,7 +19,7 @@ import (
 	"github.com/pungo/pungo/phases/initphase"
 	"github.com/pungo/pungo/phases/ostree"
 	"github.com/pungo/pungo/phases/pkgset"
-	"github.com/pungo/pungo/phases/testphase"
+	"github.com/pungo/pungo/phases/repoclosure"
 )
 
 // New makes one instance of every phase pungo implements, keyed by its
@@ -51,8 +51,8 @@ func New() map[string]compose.Phase {
 		"osbs":                      &imagetasks.OSBS{},
 		"image_container":           &imagetasks.ImageContainer{},
 		"image_checksum":            &checksums.Phase{},
-		"repoclosure":               &testphase.Repoclosure{},
+		"repoclosure":               &repoclosure.Phase{},
 		compose.StepComposeMetadata: &metadata.ComposeStep{},
-		"test":                      &images.TestPhase{},
+		"test":                      &images.CheckPhase{},
 	}
 }

@@ -1,4 +1,4 @@
-package testphase
+package repoclosure
 
 import (
 	"context"
@@ -48,12 +48,12 @@ func treeCompose(t *testing.T, strictness string, files ...string) *compose.Comp
 func TestRepoclosure(t *testing.T) {
 	complete := []string{"demo-shell-5.2-1.x86_64.rpm", "demo-libc-2.1-3.x86_64.rpm", "demo-libc-common-2.1-3.noarch.rpm", "demo-filesystem-1.0-1.noarch.rpm"}
 	c := treeCompose(t, "fatal", complete...)
-	if err := (&Repoclosure{}).Run(context.Background(), c); err != nil {
+	if err := (&Phase{}).Run(context.Background(), c); err != nil {
 		t.Fatalf("closed tree: %v", err)
 	}
 	broken := append(complete[:1:1], "demo-filesystem-1.0-1.noarch.rpm")
 	c = treeCompose(t, "fatal", broken...)
-	err := (&Repoclosure{}).Run(context.Background(), c)
+	err := (&Phase{}).Run(context.Background(), c)
 	if err == nil || !strings.Contains(err.Error(), "Repoclosure failed for Server.x86_64") || !strings.Contains(err.Error(), "demo-shell-5.2-1.x86_64") || !strings.Contains(err.Error(), "libdemoc.so.1()(64bit)") {
 		t.Fatalf("fatal: %v", err)
 	}
@@ -62,7 +62,7 @@ func TestRepoclosure(t *testing.T) {
 		t.Errorf("log:\n%s", log)
 	}
 	c = treeCompose(t, "lenient", broken...)
-	if err := (&Repoclosure{}).Run(context.Background(), c); err != nil {
+	if err := (&Phase{}).Run(context.Background(), c); err != nil {
 		t.Fatalf("lenient: %v", err)
 	}
 	clog, _ := os.ReadFile(c.Paths.Log.LogFile("", "pungi"))
@@ -70,14 +70,14 @@ func TestRepoclosure(t *testing.T) {
 		t.Errorf("lenient does not warn:\n%s", clog)
 	}
 	c = treeCompose(t, "off", broken...)
-	if err := (&Repoclosure{}).Run(context.Background(), c); err != nil {
+	if err := (&Phase{}).Run(context.Background(), c); err != nil {
 		t.Fatalf("off: %v", err)
 	}
 	if _, err := os.Stat(c.Paths.Log.LogFile("x86_64", "repoclosure-Server")); err == nil {
 		t.Error("repoclosure ran although off")
 	}
 	c.Conf.Set("repoclosure_strictness", []any{[]any{".*", map[string]any{"*": "strict"}}})
-	if err := (&Repoclosure{}).Validate(c); err == nil {
+	if err := (&Phase{}).Validate(c); err == nil {
 		t.Error("unknown strictness accepted")
 	}
 }

@@ -1,10 +1,10 @@
-// Package testphase owns the repoclosure phase: every variant.arch
+// Package repoclosure owns the repoclosure phase: every variant.arch
 // repository of the compose is checked with pungo's native repoclosure
 // (depsolve.Repoclosure) against itself, its parent variant's repository
 // and its gather lookaside repositories, as Pungi's run_repoclosure.
 // repoclosure_strictness decides per variant.arch: "lenient" (default)
 // logs the broken dependencies, "fatal" fails the compose, "off" skips.
-package testphase
+package repoclosure
 
 import (
 	"context"
@@ -20,17 +20,17 @@ import (
 	"github.com/pungo/pungo/repomd"
 )
 
-// Repoclosure is the repoclosure phase.
-type Repoclosure struct{}
+// Phase is the repoclosure phase.
+type Phase struct{}
 
 // Name implements compose.Phase.
-func (*Repoclosure) Name() string { return "repoclosure" }
+func (*Phase) Name() string { return "repoclosure" }
 
 // Skip implements compose.Phase.
-func (*Repoclosure) Skip(*compose.Compose) bool { return false }
+func (*Phase) Skip(*compose.Compose) bool { return false }
 
 // Validate checks repoclosure_strictness values.
-func (*Repoclosure) Validate(c *compose.Compose) error {
+func (*Phase) Validate(c *compose.Compose) error {
 	raw, _ := c.Conf.Get("repoclosure_strictness")
 	for _, item := range compose.AsList(raw) {
 		pair := compose.AsList(item)
@@ -48,7 +48,7 @@ func (*Repoclosure) Validate(c *compose.Compose) error {
 }
 
 // Run checks every variant.arch.
-func (*Repoclosure) Run(ctx context.Context, c *compose.Compose) error {
+func (*Phase) Run(ctx context.Context, c *compose.Compose) error {
 	c.Log.Infof("[BEGIN] Running repoclosure")
 	var tasks []compose.Task
 	for _, arch := range c.Arches() {
