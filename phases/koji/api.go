@@ -49,6 +49,7 @@ type Build struct {
 	TagID           int64          `koji:"tag_id"`
 	TagName         string         `koji:"tag_name"`
 	Extra           map[string]any `koji:"extra"`
+	CompletionTS    float64        `koji:"completion_ts"`
 }
 
 // RPM is one rpm of a build (listRPMs, listTaggedRPMS).
@@ -227,4 +228,46 @@ func (c *Client) GetEvent(ctx context.Context, id int64) (Event, error) {
 		return e, fmt.Errorf("koji getEvent %d: no such event", id)
 	}
 	return e, Decode(v, &e)
+}
+
+// Archive is one archive of a build (listArchives).
+type Archive struct {
+	ID       int64  `koji:"id"`
+	BuildID  int64  `koji:"build_id"`
+	Filename string `koji:"filename"`
+	BType    string `koji:"btype"`
+	TypeName string `koji:"type_name"`
+	Size     int64  `koji:"size"`
+}
+
+// ListArchives returns a build's archives of one build type ("" for all).
+func (c *Client) ListArchives(ctx context.Context, buildID int64, btype string) ([]Archive, error) {
+	kw := KW{"buildID": buildID}
+	if btype != "" {
+		kw["type"] = btype
+	}
+	v, err := c.Call(ctx, "listArchives", kw)
+	if err != nil {
+		return nil, fmt.Errorf("koji listArchives build %d: %w", buildID, err)
+	}
+	var out []Archive
+	return out, Decode(v, &out)
+}
+
+// SearchResult is one match of search: the object's ID and name (a
+// build's NVR).
+type SearchResult struct {
+	ID   int64  `koji:"id"`
+	Name string `koji:"name"`
+}
+
+// SearchBuilds is search(terms, "build", matchType): builds whose NVR
+// matches terms ("glob", "regexp" or "exact").
+func (c *Client) SearchBuilds(ctx context.Context, terms, matchType string) ([]SearchResult, error) {
+	v, err := c.Call(ctx, "search", terms, "build", matchType)
+	if err != nil {
+		return nil, fmt.Errorf("koji search %q: %w", terms, err)
+	}
+	var out []SearchResult
+	return out, Decode(v, &out)
 }

@@ -438,3 +438,58 @@ func TestRetries(t *testing.T) {
 		t.Fatal("gave up too late or never")
 	}
 }
+
+// Module builds as MBS imports them: listTagged type=module lists only
+// them (with typeinfo and completion time), their module archives lie
+// under files/module/ and are listed by listArchives, and search finds
+// builds by an NVR glob.
+func TestHubModuleBuilds(t *testing.T) {
+	top := t.TempDir()
+	hub := kojitest.New(t, top)
+	hub.AddTag("f40-modular")
+	hub.AddTag("module-nodejs-20-1-abc")
+	nvr, err := hub.AddModuleBuild(kojitest.ModuleBuild{Name: "nodejs", Stream: "20-x", Version: 1, Context: "abc",
+		ContentTag: "module-nodejs-20-1-abc", Archives: map[string]string{"modulemd.txt": "a", "modulemd.x86_64.txt": "b"}})
+	if err != nil || nvr != "nodejs-20_x-1.abc" {
+		t.Fatalf("AddModuleBuild: %q %v", nvr, err)
+	}
+	if _, err := hub.NewImageBuild(kojitest.ImageBuild{Name: "img", Version: "1", Release: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	hub.TagBuild("f40-modular", nvr)
+	hub.TagBuild("f40-modular", "img-1-1")
+	c, err := koji.New(hub.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	all, err := c.ListTagged(ctx, "f40-modular", koji.ListTaggedOpts{})
+	if err != nil || len(all) != 2 {
+		t.Fatalf("listTagged: %d builds, %v", len(all), err)
+	}
+	mods, err := c.ListTagged(ctx, "f40-modular", koji.ListTaggedOpts{Type: "module"})
+	if err != nil || len(mods) != 1 || mods[0].NVR != nvr || mods[0].Release != "1.abc" || mods[0].TagName != "f40-modular" {
+		t.Fatalf("listTagged type=module: %+v %v", mods, err)
+	}
+	b, err := c.GetBuild(ctx, nvr)
+	if err != nil || b == nil || b.CompletionTS == 0 {
+		t.Fatalf("getBuild: %+v %v", b, err)
+	}
+	info, _ := b.Extra["typeinfo"].(map[string]any)["module"].(map[string]any)
+	if info["content_koji_tag"] != "module-nodejs-20-1-abc" || info["stream"] != "20-x" || info["version"] != "1" {
+		t.Errorf("typeinfo: %v", info)
+	}
+	arch, err := c.ListArchives(ctx, b.ID, "module")
+	if err != nil || len(arch) != 2 || arch[0].Filename != "modulemd.txt" || arch[1].Filename != "modulemd.x86_64.txt" {
+		t.Fatalf("listArchives: %+v %v", arch, err)
+	}
+	if data, err := os.ReadFile(top + "/packages/nodejs/20_x/1.abc/files/module/modulemd.x86_64.txt"); err != nil || string(data) != "b" {
+		t.Errorf("archive file: %q %v", data, err)
+	}
+	for terms, want := range map[string]string{"nodejs-20_x-*": nvr, "nodejs-*": nvr, "img-1-1": "img-1-1", "perl-*": ""} {
+		got, err := c.SearchBuilds(ctx, terms, "glob")
+		if err != nil || want == "" && len(got) != 0 || want != "" && (len(got) != 1 || got[0].Name != want) {
+			t.Errorf("search %q: %+v %v", terms, got, err)
+		}
+	}
+}

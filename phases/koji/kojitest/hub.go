@@ -2,7 +2,8 @@
 // Koji's XML-RPC for the calls pungo makes (tags with inheritance and
 // events, tagged builds and rpms, multicall, login by password, client
 // certificate and Negotiate, runroot and image tasks that succeed, fail or
-// hang until cancelled) over a directory laid out like Koji's topdir:
+// hang until cancelled, module builds with their modulemd archives and
+// search by NVR glob) over a directory laid out like Koji's topdir:
 // packages/NAME/VERSION/RELEASE/ARCH/FILE.rpm with signed copies in
 // packages/NAME/VERSION/RELEASE/data/signed/KEYID/ARCH/FILE.rpm, and task
 // output in work/tasks/ID%10000/ID/.
@@ -106,6 +107,8 @@ type build struct {
 	event   int64
 	state   int
 	rpms    []*rpmEntry
+	btype   string         // Koji build type: "rpm" (ScanPackages), "image", "module"
+	extra   map[string]any // the build's extra (module builds: typeinfo)
 }
 
 type rpmEntry struct {
@@ -206,7 +209,7 @@ func (h *Hub) ScanPackages() error {
 		if _, ok := h.nvrs[nvr]; ok {
 			continue
 		}
-		b := &build{id: int64(len(h.builds) + 1), name: p[0], version: p[1], release: p[2], state: koji.BuildComplete, event: h.newEvent()}
+		b := &build{id: int64(len(h.builds) + 1), name: p[0], version: p[1], release: p[2], state: koji.BuildComplete, event: h.newEvent(), btype: "rpm"}
 		byFile := map[string]*rpmEntry{}
 		var files []string
 		unsigned, _ := filepath.Glob(filepath.Join(d, "*", "*.rpm"))
@@ -529,6 +532,8 @@ func (h *Hub) dispatch(s *session, method string, params []any) (any, *koji.Faul
 		return h.listRPMs(args, kw)
 	case "getBuild":
 		return h.getBuild(args, kw)
+	case "search":
+		return h.search(args, kw)
 	}
 	if v, f, ok := h.infoMethod(method, args, kw); ok {
 		return v, f
@@ -730,16 +735,24 @@ func (h *Hub) getFullInheritance(args []any, kw map[string]any) (any, *koji.Faul
 	return out, nil
 }
 
-func (b *build) info(t *tag) map[string]any {
+// info is the build as listTagged and getBuild describe it; the
+// completion time is the time of the build's event. Callers hold mu.
+func (h *Hub) buildInfo(b *build, t *tag) map[string]any {
 	var epoch any
 	if b.epoch != nil {
 		epoch = *b.epoch
 	}
+	var extra any
+	if b.extra != nil {
+		extra = b.extra
+	}
+	ts := h.evTimes[b.event]
 	m := map[string]any{
 		"build_id": b.id, "id": b.id, "package_id": b.id, "package_name": b.name, "name": b.name,
 		"version": b.version, "release": b.release, "epoch": epoch, "nvr": b.nvr(), "state": int64(b.state),
 		"owner_id": int64(1), "owner_name": "kojibuilder", "volume_id": int64(0), "volume_name": "DEFAULT",
-		"creation_event_id": b.event, "task_id": nil, "extra": nil,
+		"creation_event_id": b.event, "task_id": nil, "extra": extra,
+		"completion_ts": ts, "completion_time": time.Unix(int64(ts), 0).UTC().Format("2006-01-02 15:04:05"),
 	}
 	if t != nil {
 		m["tag_id"], m["tag_name"] = t.id, t.name
@@ -772,13 +785,15 @@ func (h *Hub) listTagged(args []any, kw map[string]any, withRPMs bool) ([]any, [
 	}
 	inherit := truthy(arg(args, kw, 2, "inherit"))
 	var latest bool
-	var pkg string
+	var pkg, btype string
 	if withRPMs {
 		latest = truthy(arg(args, kw, 3, "latest"))
 		pkg, _ = arg(args, kw, 4, "package").(string)
+		btype, _ = arg(args, kw, 8, "type").(string)
 	} else {
 		latest = truthy(arg(args, kw, 4, "latest"))
 		pkg, _ = arg(args, kw, 5, "package").(string)
+		btype, _ = arg(args, kw, 7, "type").(string)
 	}
 	order := []inhEntry{{tag: t}}
 	if inherit {
@@ -801,7 +816,7 @@ func (h *Hub) listTagged(args []any, kw map[string]any, withRPMs bool) ([]any, [
 		sort.SliceStable(tg, func(i, j int) bool { return tg[i].created > tg[j].created })
 		for _, x := range tg {
 			b := x.build
-			if pkg != "" && b.name != pkg {
+			if pkg != "" && b.name != pkg || btype != "" && b.btype != btype {
 				continue
 			}
 			if !filterOK(e.filter, b.name) {
@@ -815,7 +830,7 @@ func (h *Hub) listTagged(args []any, kw map[string]any, withRPMs bool) ([]any, [
 				continue
 			}
 			seenBuild[b.id] = true
-			builds = append(builds, b.info(e.tag))
+			builds = append(builds, h.buildInfo(b, e.tag))
 			chosen = append(chosen, b)
 		}
 	}
@@ -895,7 +910,7 @@ func (h *Hub) getBuild(args []any, kw map[string]any) (any, *koji.Fault) {
 		}
 		return nil, nil
 	}
-	return b.info(nil), nil
+	return h.buildInfo(b, nil), nil
 }
 
 func (h *Hub) listRPMs(args []any, kw map[string]any) (any, *koji.Fault) {

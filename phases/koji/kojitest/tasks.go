@@ -312,7 +312,7 @@ type archiveEntry struct {
 func (h *Hub) NewImageBuild(ib ImageBuild) (int64, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	b := &build{id: int64(len(h.builds) + 1), name: ib.Name, version: ib.Version, release: ib.Release, state: koji.BuildComplete, event: h.newEvent()}
+	b := &build{id: int64(len(h.builds) + 1), name: ib.Name, version: ib.Version, release: ib.Release, state: koji.BuildComplete, event: h.newEvent(), btype: "image"}
 	h.builds = append(h.builds, b)
 	h.nvrs[b.nvr()] = b
 	dir := filepath.Join(h.TopDir, "packages", ib.Name, ib.Version, ib.Release, "images")
@@ -341,7 +341,10 @@ func (h *Hub) listArchives(args []any, kw map[string]any) (any, *koji.Fault) {
 		if e.build.id != bid || (typ != "" && typ != e.a.BType) {
 			continue
 		}
-		extra := map[string]any{"image": map[string]any{"arch": e.a.Arch}}
+		extra := map[string]any{}
+		if e.a.BType == "image" {
+			extra["image"] = map[string]any{"arch": e.a.Arch}
+		}
 		for k, v := range e.a.Extra {
 			extra[k] = v
 		}
