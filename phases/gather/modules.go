@@ -232,15 +232,8 @@ func writeVariantModules(c *compose.Compose, set *pkgset.Set, res *Result) error
 	if len(set.Modules) == 0 {
 		return nil
 	}
-	cfg, err := configuredModuleMeta(c)
-	if err != nil {
-		return err
-	}
 	for _, arch := range c.Arches() {
-		meta, err := mergeModuleMeta(set.ModuleMeta[arch], cfg)
-		if err != nil {
-			return err
-		}
+		meta := set.ModuleMeta[arch]
 		for _, v := range c.GetVariants(nil, arch) {
 			if v.IsEmpty {
 				continue

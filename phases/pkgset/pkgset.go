@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -55,7 +56,9 @@ type Set struct {
 	// NSVC (modules.go); their packages are not in ByArch.
 	Modules map[string]map[string]*ModuleStream
 	// ModuleMeta holds, per tree arch, the defaults, obsoletes and
-	// translations the inputs carry, merged.
+	// translations the inputs carry, merged, with module_defaults_dir,
+	// module_defaults_override_dir and module_obsoletes_dir over them
+	// (modmeta.go).
 	ModuleMeta map[string]*modulemd.Index
 }
 
@@ -193,7 +196,14 @@ func writeArchRepos(ctx context.Context, c *compose.Compose, set *Set) error {
 	var tasks []compose.Task
 	for _, arch := range c.Arches() {
 		tasks = append(tasks, compose.Task{Name: arch + " repo", Run: func(ctx context.Context) error {
-			return writeArchRepo(c, arch, set.Arch(arch))
+			mods, modPkgs, err := archRepoModules(c, set, arch)
+			if err != nil {
+				return err
+			}
+			if err := writeArchRepo(c, arch, append(slices.Clip(set.Arch(arch)), modPkgs...)); err != nil {
+				return err
+			}
+			return addArchRepoModules(c, arch, mods)
 		}})
 	}
 	return c.RunTasks(ctx, "pkgset", tasks, 0)
@@ -246,13 +256,20 @@ func commonDir(paths []string) string {
 // Load builds the package set from the configured source.
 func Load(ctx context.Context, c *compose.Compose) (*Set, error) {
 	src, _ := compose.StringOpt(c.Conf, "pkgset_source")
+	var set *Set
+	var err error
 	switch src {
 	case "repos":
-		return loadRepos(ctx, c)
+		set, err = loadRepos(ctx, c)
 	case "koji":
-		return loadKoji(ctx, c)
+		set, err = loadKoji(ctx, c)
+	default:
+		return nil, fmt.Errorf("pkgset_source %q is neither repos nor koji", src)
 	}
-	return nil, fmt.Errorf("pkgset_source %q is neither repos nor koji", src)
+	if err != nil {
+		return nil, err
+	}
+	return set, set.mergeConfiguredModuleMeta(c)
 }
 
 // Loaded returns the package set p loaded, or an error saying the pkgset

@@ -1,4 +1,4 @@
-package gather
+package pkgset
 
 import (
 	"context"
@@ -91,6 +91,27 @@ func fetchModuleDir(c *compose.Compose, key, name string) (string, error) {
 		return "", fmt.Errorf("%s: %w", key, err)
 	}
 	return dest, nil
+}
+
+// mergeConfiguredModuleMeta merges the configured module directories into
+// the set's ModuleMeta of every arch, when the set has module streams
+// (Pungi reads the directories in its init phase for a modular compose).
+func (s *Set) mergeConfiguredModuleMeta(c *compose.Compose) error {
+	if len(s.Modules) == 0 {
+		return nil
+	}
+	cfg, err := configuredModuleMeta(c)
+	if err != nil {
+		return err
+	}
+	for arch := range s.Modules {
+		meta, err := mergeModuleMeta(s.ModuleMeta[arch], cfg)
+		if err != nil {
+			return err
+		}
+		s.ModuleMeta[arch] = meta
+	}
+	return nil
 }
 
 // mergeModuleMeta merges what the inputs carry (priority 0) with the
