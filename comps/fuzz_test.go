@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -17,6 +18,11 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`<comps><group><id>a</id><packagelist><packagereq type="conditional" requires="b">c</packagereq></packagelist></group><x/></comps>`))
 	f.Add([]byte(`<comps><environment><id>e</id><optionlist><groupid default="true">g</groupid></optionlist></environment></comps>`))
 	f.Add([]byte("<comps><group><id>a</id><name>x&#13;y ' \" ]]&gt;</name><extra a='1&#9;2'>r&#13;</extra></group></comps>"))
+	// Seeds near the limits: text split by comments, many attributes, a
+	// long name, deep nesting.
+	f.Add([]byte(`<comps><group><id>a</id><description>d<!--c-->e<![CDATA[f]]>g</description><x a="1" b="2" c="3" d="4" e="5" f="6"/></group></comps>`))
+	f.Add([]byte(`<comps><group><id>` + strings.Repeat("g", 300) + `</id><packagelist>` + strings.Repeat(`<packagereq>p</packagereq>`, 50) + `</packagelist></group></comps>`))
+	f.Add([]byte("<comps>" + strings.Repeat("<x>", 70) + strings.Repeat("</x>", 70) + "</comps>"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := ParseBytes(data, "fuzz.xml")
 		if err != nil {

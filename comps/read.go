@@ -12,6 +12,7 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/pungo/pungo/internal/decompress"
+	"github.com/pungo/pungo/internal/xmllimit"
 )
 
 // ParseError is a comps document that cannot be read, located by line.
@@ -50,6 +51,9 @@ func Parse(r io.Reader, name string) (*Comps, error) {
 
 // ParseBytes reads an uncompressed comps document.
 func ParseBytes(data []byte, name string) (*Comps, error) {
+	if int64(len(data)) > limits.Bytes {
+		return nil, &ParseError{File: name, Msg: (&xmllimit.TooLargeError{Max: limits.Bytes}).Error()}
+	}
 	root, lines, err := buildTree(data, name)
 	if err != nil {
 		return nil, err
@@ -66,13 +70,35 @@ func passCharset(charset string, input io.Reader) (io.Reader, error) {
 	return nil, fmt.Errorf("unsupported encoding %q (comps must be UTF-8)", charset)
 }
 
+// limits bound what one comps document may hold, so that no input makes
+// pungo build a tree much larger than a real one. Fedora's comps (the
+// largest there is, translations included) is about 10 MiB with some
+// 100,000 elements (the limit allows 500,000: about 200 MiB of tree); its
+// longest text is a few hundred bytes. Depth: comps is four levels deep,
+// and the tree is walked recursively afterwards.
+var limits = xmllimit.Limits{
+	Bytes:     64 << 20,
+	Depth:     maxDepth,
+	Elements:  500_000,
+	Attrs:     64,
+	AttrValue: 64 << 10,
+	Name:      1 << 10,
+	Text:      1 << 20,
+}
+
+const (
+	maxDepth = 64
+	// maxDefinitions bounds the groups, the categories and the
+	// environments of one document (each; Fedora has about 300 groups).
+	maxDefinitions = 20_000
+	// maxEntries bounds one list: the packages of a group, the group ids
+	// of a category or environment, langpacks, blacklist, whiteout.
+	maxEntries = 100_000
+)
+
 // buildTree decodes data into an etree tree in one pass, recording the
 // line of every element's start tag (etree's own reader keeps no
-// positions).
-// maxDepth bounds element nesting: comps is four levels deep, and the
-// tree is walked recursively afterwards.
-const maxDepth = 64
-
+// positions), within limits.
 func buildTree(data []byte, name string) (*etree.Element, map[*etree.Element]int, error) {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.CharsetReader = passCharset
@@ -83,6 +109,7 @@ func buildTree(data []byte, name string) (*etree.Element, map[*etree.Element]int
 	lines := map[*etree.Element]int{}
 	var root *etree.Element
 	var stack []*etree.Element
+	count := xmllimit.Counter{L: limits}
 	for {
 		line, _ := dec.InputPos()
 		// RawToken keeps prefixes as written (xml:lang stays "xml") and
@@ -124,8 +151,8 @@ func buildTree(data []byte, name string) (*etree.Element, map[*etree.Element]int
 			}
 			lines[e] = line
 			stack = append(stack, e)
-			if len(stack) > maxDepth {
-				return nil, nil, syntax(line, fmt.Sprintf("elements nested deeper than the limit of %d", maxDepth))
+			if msg := count.Start(t); msg != "" {
+				return nil, nil, &ParseError{File: name, Line: line, Msg: msg}
 			}
 		case xml.EndElement:
 			tag := t.Name.Local
@@ -139,8 +166,12 @@ func buildTree(data []byte, name string) (*etree.Element, map[*etree.Element]int
 				return nil, nil, syntax(line, "element <"+open.FullTag()+"> closed by </"+tag+">")
 			}
 			stack = stack[:len(stack)-1]
+			count.End()
 		case xml.CharData:
 			if len(stack) > 0 {
+				if msg := count.Text(stack[len(stack)-1].FullTag(), len(t)); msg != "" {
+					return nil, nil, &ParseError{File: name, Line: line, Msg: msg}
+				}
 				stack[len(stack)-1].CreateText(string(t))
 			} else if trimmed := bytes.TrimLeft(t, " \t\r\n"); len(trimmed) > 0 {
 				at := line + bytes.Count(t[:len(t)-len(trimmed)], []byte("\n"))
@@ -148,6 +179,10 @@ func buildTree(data []byte, name string) (*etree.Element, map[*etree.Element]int
 			}
 		case xml.Comment:
 			if len(stack) > 0 {
+				// Comments are kept (and written back), so they count as text.
+				if msg := count.Text(stack[len(stack)-1].FullTag(), len(t)); msg != "" {
+					return nil, nil, &ParseError{File: name, Line: line, Msg: msg}
+				}
 				stack[len(stack)-1].CreateComment(string(t))
 			}
 		}
@@ -170,7 +205,11 @@ func readDecompressed(r io.Reader) ([]byte, error) {
 		return nil, err
 	}
 	defer done()
-	data, err := io.ReadAll(src)
+	data, err := xmllimit.ReadAll(src, limits.Bytes)
+	var tooLarge *xmllimit.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return nil, fmt.Errorf("decompressed, %v", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading: %v", err)
 	}
@@ -185,6 +224,25 @@ type reader struct {
 
 func (p *reader) errf(e *etree.Element, format string, args ...any) error {
 	return &ParseError{File: p.file, Line: p.line[e], Msg: fmt.Sprintf(format, args...)}
+}
+
+// overLimit is the error at the first element past a count limit.
+func (p *reader) overLimit(e *etree.Element, what string, max int) error {
+	return p.errf(e, "more %s than the limit of %d", what, max)
+}
+
+// entries checks the number of child elements of one list against
+// maxEntries; owner names the list in the error.
+func (p *reader) entries(list *etree.Element, owner string) error {
+	n := 0
+	for _, c := range list.Child {
+		if e, ok := c.(*etree.Element); ok {
+			if n++; n > maxEntries {
+				return p.errf(e, "%s has more entries than the limit of %d", owner, maxEntries)
+			}
+		}
+	}
+	return nil
 }
 
 func (p *reader) warnf(e *etree.Element, format string, args ...any) {
@@ -208,24 +266,36 @@ func (p *reader) comps(root *etree.Element) (*Comps, error) {
 	for _, e := range root.ChildElements() {
 		switch e.FullTag() {
 		case "group":
+			if len(p.c.Groups) == maxDefinitions {
+				return nil, p.overLimit(e, "groups", maxDefinitions)
+			}
 			g, err := p.group(e)
 			if err != nil {
 				return nil, err
 			}
 			p.c.Groups = append(p.c.Groups, g)
 		case "category":
+			if len(p.c.Categories) == maxDefinitions {
+				return nil, p.overLimit(e, "categories", maxDefinitions)
+			}
 			c, err := p.category(e)
 			if err != nil {
 				return nil, err
 			}
 			p.c.Categories = append(p.c.Categories, c)
 		case "environment":
+			if len(p.c.Environments) == maxDefinitions {
+				return nil, p.overLimit(e, "environments", maxDefinitions)
+			}
 			env, err := p.environment(e)
 			if err != nil {
 				return nil, err
 			}
 			p.c.Environments = append(p.c.Environments, env)
 		case "langpacks":
+			if err := p.entries(e, "<langpacks>"); err != nil {
+				return nil, err
+			}
 			for _, m := range e.ChildElements() {
 				if m.FullTag() != "match" {
 					p.warnf(m, "unknown element <%s> in <langpacks> ignored", m.FullTag())
@@ -238,6 +308,9 @@ func (p *reader) comps(root *etree.Element) (*Comps, error) {
 				p.c.Langpacks = append(p.c.Langpacks, lp)
 			}
 		case "blacklist":
+			if err := p.entries(e, "<blacklist>"); err != nil {
+				return nil, err
+			}
 			for _, m := range e.ChildElements() {
 				if m.FullTag() != "package" {
 					p.warnf(m, "unknown element <%s> in <blacklist> ignored", m.FullTag())
@@ -246,6 +319,9 @@ func (p *reader) comps(root *etree.Element) (*Comps, error) {
 				p.c.Blacklist = append(p.c.Blacklist, BlacklistEntry{Name: attr(m, "name"), Arch: attr(m, "arch"), Line: p.line[m]})
 			}
 		case "whiteout":
+			if err := p.entries(e, "<whiteout>"); err != nil {
+				return nil, err
+			}
 			for _, m := range e.ChildElements() {
 				if m.FullTag() != "ignoredep" {
 					p.warnf(m, "unknown element <%s> in <whiteout> ignored", m.FullTag())
@@ -379,6 +455,9 @@ func (p *reader) group(e *etree.Element) (*Group, error) {
 }
 
 func (p *reader) packagelist(e *etree.Element, g *Group) error {
+	if err := p.entries(e, "group "+g.ID+" <packagelist>"); err != nil {
+		return err
+	}
 	for _, c := range e.ChildElements() {
 		if c.FullTag() != "packagereq" {
 			p.warnf(c, "group %s: unknown element <%s> in <packagelist> ignored", g.ID, c.FullTag())
@@ -412,6 +491,9 @@ func (p *reader) packagelist(e *etree.Element, g *Group) error {
 // appendGroupList appends the <groupid>s of a <grouplist> or <optionlist>
 // to *out; owner names the category or environment in messages.
 func (p *reader) appendGroupList(e *etree.Element, owner string, out *[]GroupRef) error {
+	if err := p.entries(e, owner+" <"+e.Tag+">"); err != nil {
+		return err
+	}
 	for _, c := range e.ChildElements() {
 		if c.FullTag() != "groupid" {
 			p.warnf(c, "%s: unknown element <%s> in <%s> ignored", owner, c.FullTag(), e.Tag)

@@ -294,6 +294,12 @@ func (v *Variant) CompsFilter(arch string, filterEnvironments bool, lookasideVar
 	}
 }
 
+// maxVariants bounds the variants one file builds, counting each use of
+// a referenced addon or layered product: real files have tens, and refs
+// inside referenced variants could otherwise multiply the tree without
+// end.
+const maxVariants = 10_000
+
 // builder turns the validated tree into variants (VariantsXmlParser).
 type builder struct {
 	vs     *Variants
@@ -301,11 +307,16 @@ type builder struct {
 	arches []string
 	uids   []string
 	probs  []Problem
+	// building are the referenced variants being built, to refuse a
+	// <ref> to a variant that contains it (Pungi recurses until Python's
+	// recursion limit).
+	building map[*node]bool
+	built    int
 }
 
 func (vs *Variants) build(arches, uids []string) (*Variants, error) {
 	vs.arches, vs.uids = arches, uids
-	b := &builder{vs: vs, addons: map[string]*node{}, arches: arches, uids: uids}
+	b := &builder{vs: vs, addons: map[string]*node{}, arches: arches, uids: uids, building: map[*node]bool{}}
 	// Top-level addons and layered products only exist to be referenced.
 	for _, n := range vs.root.childrenNamed("variant") {
 		if t, _ := n.attr("type"); t == "addon" || t == "layered-product" {
@@ -336,6 +347,9 @@ func (vs *Variants) build(arches, uids []string) (*Variants, error) {
 }
 
 func (b *builder) fail(line int, format string, args ...any) {
+	if b.built > maxVariants {
+		return
+	}
 	b.probs = append(b.probs, Problem{line, fmt.Sprintf(format, args...)})
 }
 
@@ -352,8 +366,17 @@ func isTrue(n *node, key string) (val bool, set bool) {
 	return s == "true", ok
 }
 
-// variant is parse_variant_node: nil when all its arches are filtered out.
+// variant is parse_variant_node: nil when all its arches are filtered
+// out, or when the file builds more than maxVariants.
 func (b *builder) variant(n *node, parent *Variant) *Variant {
+	if b.built++; b.built > maxVariants {
+		if b.built == maxVariants+1 {
+			// The one problem reported: what else is wrong with a tree
+			// this size is beside the point.
+			b.probs = []Problem{{n.line, fmt.Sprintf("more variants than the limit of %d (counting each use of a referenced variant)", maxVariants)}}
+		}
+		return nil
+	}
 	v := &Variant{Parent: parent, Line: n.line}
 	v.ID, _ = n.attr("id")
 	v.Name, _ = n.attr("name")
@@ -489,7 +512,14 @@ func (b *builder) variant(n *node, parent *Variant) *Variant {
 				b.fail(rn.line, "variant %s references non-existing variant %s (only top-level addons and layered products can be referenced)", v.UID, id)
 				continue
 			}
-			b.addChild(b.variant(target, v), v, rn.line)
+			if b.building[target] {
+				b.fail(rn.line, "variant %s references %s, which contains it (a cycle of <ref>s)", v.UID, id)
+				continue
+			}
+			b.building[target] = true
+			child := b.variant(target, v)
+			delete(b.building, target)
+			b.addChild(child, v, rn.line)
 		}
 	}
 	return v

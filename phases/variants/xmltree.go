@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/pungo/pungo/internal/xmllimit"
 )
 
 // node is an element of the variants file with the line of its start tag.
@@ -56,12 +58,26 @@ func (n *node) childrenNamed(tag string) []*node {
 	return out
 }
 
-// maxDepth bounds element nesting: the tree is walked recursively, and
-// real variants files are a few levels deep.
+// limits bound what one variants file may hold. Real ones are a few KiB
+// with tens of variants, a few levels deep; the tree is walked
+// recursively.
+var limits = xmllimit.Limits{
+	Bytes:     16 << 20,
+	Depth:     maxDepth,
+	Elements:  100_000,
+	Attrs:     64,
+	AttrValue: 64 << 10,
+	Name:      1 << 10,
+	Text:      64 << 10,
+}
+
 const maxDepth = 64
 
 // readTree parses the whole document; syntax errors carry their line.
 func readTree(data []byte, file string) (*node, error) {
+	if int64(len(data)) > limits.Bytes {
+		return nil, &Error{File: file, Problems: []Problem{{Msg: (&xmllimit.TooLargeError{Max: limits.Bytes}).Error()}}}
+	}
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.CharsetReader = func(charset string, r io.Reader) (io.Reader, error) {
 		switch strings.ToLower(charset) {
@@ -72,6 +88,18 @@ func readTree(data []byte, file string) (*node, error) {
 	}
 	var root *node
 	var stack []*node
+	count := xmllimit.Counter{L: limits}
+	// lead collects the open elements' leading text, which comments or
+	// CDATA sections may split into many pieces (lxml's .text joins them);
+	// it becomes the element's first text at its first child or its end.
+	var lead [][]byte
+	flush := func() {
+		p := stack[len(stack)-1]
+		if l := lead[len(lead)-1]; l != nil {
+			p.texts[0].data = string(l)
+			lead[len(lead)-1] = nil
+		}
+	}
 	for {
 		line, _ := dec.InputPos()
 		tok, err := dec.Token()
@@ -95,25 +123,34 @@ func readTree(data []byte, file string) (*node, error) {
 			if len(stack) == 0 {
 				root = n
 			} else {
+				flush()
 				p := stack[len(stack)-1]
 				p.children = append(p.children, n)
 			}
 			stack = append(stack, n)
-			if len(stack) > maxDepth {
-				return nil, &Error{File: file, Problems: []Problem{{Line: line, Msg: fmt.Sprintf("elements nested deeper than the limit of %d", maxDepth)}}}
+			lead = append(lead, nil)
+			if msg := count.Start(t); msg != "" {
+				return nil, &Error{File: file, Problems: []Problem{{Line: line, Msg: msg}}}
 			}
 		case xml.EndElement:
+			flush()
 			stack = stack[:len(stack)-1]
+			lead = lead[:len(lead)-1]
+			count.End()
 		case xml.CharData:
 			if len(stack) == 0 {
 				continue
 			}
 			p := stack[len(stack)-1]
+			if msg := count.Text(p.tag, len(t)); msg != "" {
+				return nil, &Error{File: file, Problems: []Problem{{Line: line, Msg: msg}}}
+			}
 			first := len(p.children) == 0
 			if first && len(p.texts) > 0 {
-				// Text split around a comment or CDATA section is still
-				// one text node (lxml's .text).
-				p.texts[0].data += string(t)
+				if lead[len(lead)-1] == nil {
+					lead[len(lead)-1] = []byte(p.texts[0].data)
+				}
+				lead[len(lead)-1] = append(lead[len(lead)-1], t...)
 				continue
 			}
 			p.texts = append(p.texts, text{data: string(t), line: line, first: first})
