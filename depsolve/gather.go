@@ -37,6 +37,16 @@ type Options struct {
 	Prepopulate []string      // "name.arch" entries added at the start
 	Conditional []Conditional // comps conditional packages of the selected groups
 	Langpacks   []Langpack    // the comps langpacks table (empty: no langpacks)
+
+	// HybridModules applies the rules of Pungi's hybrid method to modular
+	// packages (those of an active stream, Pool.ModuleOf): exclude
+	// patterns and the multilib blacklist never remove them (fus's
+	// apply_excludes spares modular packages), an input pattern with "*"
+	// never matches them (_expand_wildcard), and no multilib counterpart,
+	// debuginfo or langpack is added for them (add_multilib, add_debuginfo
+	// and add_langpacks skip packages fus flags modular: a module's
+	// multilib and debuginfo packages are its own artifacts).
+	HybridModules bool
 }
 
 // Conditional is a comps packagereq of type "conditional": Install is added
@@ -324,6 +334,12 @@ func (g *gatherer) isNative(i PkgID) bool {
 
 func (g *gatherer) lookaside(i PkgID) bool { return g.pool.IsLookaside(i) }
 
+// modular reports whether the hybrid rules (Options.HybridModules) apply
+// to a package.
+func (g *gatherer) modular(i PkgID) bool {
+	return g.opts.HybridModules && g.pool.ModuleOf(i) != ""
+}
+
 // nevraKey is a package's exact name, epoch ("0" written as ""), version,
 // release and arch.
 type nevraKey struct{ name, epoch, version, release, arch string }
@@ -599,6 +615,10 @@ func (g *gatherer) addInitial(patterns []string) (bin, dbg []PkgID) {
 			if arch != "" {
 				pred = func(i PkgID) bool { return g.qBinary(i) && g.pool.pkgs[i].Arch == arch }
 			}
+			if g.opts.HybridModules && strings.Contains(name, "*") {
+				archPred := pred
+				pred = func(i PkgID) bool { return archPred(i) && !g.modular(i) }
+			}
 			pkgs = g.byGlob(name, pred)
 		}
 		if len(pkgs) == 0 {
@@ -670,7 +690,9 @@ func (g *gatherer) applyExcludes(excludes []string) {
 		out = append(out, g.byGlob(pattern, func(i PkgID) bool { return g.qMultiBin(i) && !g.isNoarch(i) })...)
 	}
 	for _, i := range out {
-		g.cls[i] |= cExcluded
+		if !g.modular(i) {
+			g.cls[i] |= cExcluded
+		}
 	}
 }
 

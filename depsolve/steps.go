@@ -170,7 +170,7 @@ func (g *gatherer) addDebugPackages() bool {
 	}
 	added := false
 	for _, pkg := range g.snapshot(destBinary) {
-		if g.finDbgPkg[pkg] {
+		if g.finDbgPkg[pkg] || g.modular(pkg) {
 			continue
 		}
 		p := g.pool.pkgs[pkg]
@@ -298,6 +298,9 @@ func (g *gatherer) addLangpacks() bool {
 	}
 	added := false
 	for _, pkg := range g.sortedBinary() {
+		if g.modular(pkg) {
+			continue
+		}
 		lp, ok := g.finLP.get(pkg)
 		if !ok {
 			name := g.pool.pkgs[pkg].Name
@@ -352,7 +355,7 @@ func (g *gatherer) addMultilib() bool {
 			continue
 		}
 		p := g.pool.pkgs[pkg]
-		if p.Arch == "noarch" || p.IsSource() || g.arch.multi[p.Arch] {
+		if p.Arch == "noarch" || p.IsSource() || g.arch.multi[p.Arch] || g.modular(pkg) {
 			g.finML[pkg] = true
 			continue
 		}

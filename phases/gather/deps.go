@@ -111,14 +111,14 @@ func (g *gatherer) variantLookaside(v *compose.Variant) []string {
 
 // pool returns the depsolve pool of a tree arch with the given lookaside
 // repositories: the package set first, then the lookasides in order.
-func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string, hybrid bool) (*depsolve.Pool, error) {
+func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string, view string) (*depsolve.Pool, error) {
 	lvs := g.variantLookaside(v)
-	mkey, err := g.streamKey(arch, v, hybrid)
+	mkey, err := g.streamKey(arch, v, view)
 	if err != nil {
 		return nil, err
 	}
-	// A modular variant also sees its own streams' packages, and
-	// non-modular packages of the same names are hidden (modules.go).
+	// A modular variant also sees its own streams' packages, as the view
+	// says (modules.go).
 	mrepo, midx, enable, err := g.moduleRepo(arch, v)
 	if err != nil {
 		return nil, err
@@ -173,7 +173,7 @@ func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string, hyb
 		return nil, err
 	}
 	if mrepo != nil {
-		if _, err := p.ApplyModules(midx, enable, false); err != nil {
+		if err := applyView(p, midx, enable, view); err != nil {
 			return nil, err
 		}
 	}
@@ -210,7 +210,14 @@ func (g *gatherer) deps(arch string, v *compose.Variant, in *Inputs, fulltreeExc
 	if err != nil {
 		return nil, err
 	}
-	pool, err := g.pool(arch, v, di.Lookaside, hybrid)
+	view := viewStreams
+	if hybrid {
+		di.Options.HybridModules = true
+		if in.Source != "module" {
+			view = viewDefaults
+		}
+	}
+	pool, err := g.pool(arch, v, di.Lookaside, view)
 	if err != nil {
 		return nil, err
 	}

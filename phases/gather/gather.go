@@ -2,7 +2,7 @@
 // collects the inputs Pungi would (comps groups, json mapping,
 // additional_packages, filter_packages (but no system-release choice, as
 // real Pungi makes none), inheritance from parent variants), resolves them with pungo's depsolver
-// (gather_method deps; hybrid is accepted as deps) or takes them as they
+// (gather_method deps, or hybrid with Pungi's module rules: hybrid.go) or takes them as they
 // are (nodeps), applies the variant rules (addons and layered products
 // exclude their parent's sources from fulltree, lose what the parent has
 // and hand fulltree-excluded packages to the parent; optional variants
@@ -107,6 +107,9 @@ type gatherer struct {
 	comps *initphase.VariantComps
 	// modStreams caches the module streams of each arch + variant (modules.go).
 	modStreams map[string][]*pkgset.ModuleStream
+	// platforms caches the hybrid method's module platform of each arch +
+	// variant (hybrid.go).
+	platforms map[string]string
 }
 
 // Plan runs Pungi's gather_wrapper over the package set: every variant and
@@ -121,8 +124,8 @@ func Plan(ctx context.Context, c *compose.Compose, set *pkgset.Set, known *initp
 		byPkg: map[string]map[*repomd.Package]*pkgset.Package{}, pools: map[string]*depsolve.Pool{},
 		poolLocks: map[*depsolve.Pool]*sync.Mutex{}, lookPath: map[*repomd.Package]string{},
 		dsInputs: map[string]*DepsolveInputs{}, dsResults: map[string]*depsolve.Result{},
-		modStreams: map[string][]*pkgset.ModuleStream{},
-		result:     &Result{ByArch: map[string]map[string]PkgMap{}, Inputs: map[string][]*Inputs{}}}
+		modStreams: map[string][]*pkgset.ModuleStream{}, platforms: map[string]string{},
+		result: &Result{ByArch: map[string]map[string]PkgMap{}, Inputs: map[string][]*Inputs{}}}
 	for _, arch := range c.Arches() {
 		g.result.ByArch[arch] = map[string]PkgMap{}
 		m := map[*repomd.Package]*pkgset.Package{}
@@ -322,8 +325,10 @@ func (g *gatherer) gatherVariant(ctx context.Context, arch string, v *compose.Va
 		}
 		var pm PkgMap
 		switch {
-		case method == "deps" || method == "hybrid":
-			pm, err = g.deps(arch, v, in, fulltreeExcludes, prep, method == "hybrid")
+		case method == "hybrid":
+			pm, err = g.hybrid(arch, v, in, fulltreeExcludes, prep)
+		case method == "deps":
+			pm, err = g.deps(arch, v, in, fulltreeExcludes, prep, false)
 		case method == "nodeps" && src == "module":
 			pm, err = g.moduleNodeps(arch, v)
 		case method == "nodeps":

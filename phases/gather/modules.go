@@ -3,6 +3,7 @@ package gather
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/pkgset"
+	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/modulemd"
 )
 
@@ -107,9 +109,27 @@ func (g *gatherer) moduleNodeps(arch string, v *compose.Variant) (PkgMap, error)
 	return pm, nil
 }
 
+// Module views of the depsolver's pool for a variant with streams.
+const (
+	// viewStreams: the variant's streams are active, their artifacts
+	// visible and non-modular packages of the same names hidden. Used for
+	// the module source and by the deps method for every source.
+	viewStreams = "streams"
+	// viewDefaults: only the variant's streams that are their module's
+	// default stream are active; the others are hidden and shadow nothing.
+	// The hybrid method resolves non-modular inputs in this view, as fus
+	// does: while it installs a non-modular package it disables every
+	// module that is not a default one (disable_module) and masks only the
+	// bare RPMs named like an available modular package (mask_bare_rpms),
+	// so a non-default stream's packages never satisfy a non-modular
+	// package's dependencies.
+	viewDefaults = "defaults"
+)
+
 // moduleRepo returns the depsolve repository of a variant's stream
-// packages and the metadata to apply for the hybrid view; nil when the
-// variant has no streams on the arch.
+// packages and the metadata to apply for a view: the streams with the
+// defaults of their modules. Nil when the variant has no streams on the
+// arch.
 func (g *gatherer) moduleRepo(arch string, v *compose.Variant) (*depsolve.Repo, *modulemd.Index, []string, error) {
 	streams, err := g.streams(arch, v)
 	if err != nil || len(streams) == 0 {
@@ -131,11 +151,29 @@ func (g *gatherer) moduleRepo(arch string, v *compose.Variant) (*depsolve.Repo, 
 			}
 		}
 	}
+	if meta := g.set.ModuleMeta[arch]; meta != nil {
+		for _, ms := range streams {
+			if d := meta.Defaults[ms.MD.Name]; d != nil && idx.Defaults[ms.MD.Name] == nil {
+				idx.AddDefaults(d)
+			}
+		}
+	}
 	return r, idx, enable, nil
 }
 
+// applyView applies a module view to a variant's pool.
+func applyView(p *depsolve.Pool, idx *modulemd.Index, enable []string, view string) error {
+	var err error
+	if view == viewDefaults {
+		_, err = p.ApplyModules(idx, nil, true)
+	} else {
+		_, err = p.ApplyModules(idx, enable, false)
+	}
+	return err
+}
+
 // streamKey identifies a variant's module view in the pool cache.
-func (g *gatherer) streamKey(arch string, v *compose.Variant, hybrid bool) (string, error) {
+func (g *gatherer) streamKey(arch string, v *compose.Variant, view string) (string, error) {
 	streams, err := g.streams(arch, v)
 	if err != nil || len(streams) == 0 {
 		return "", err
@@ -144,10 +182,96 @@ func (g *gatherer) streamKey(arch string, v *compose.Variant, hybrid bool) (stri
 	for _, ms := range streams {
 		b.WriteString("\x00" + ms.NSVC())
 	}
-	if hybrid {
-		b.WriteString("\x00hybrid")
-	}
+	b.WriteString("\x00" + view)
 	return b.String(), nil
+}
+
+// moduleDebug returns the debuginfo and debugsource artifacts of a
+// variant's streams: the hybrid method takes them as they are (fus puts
+// every artifact of an enabled stream into its result; Pungi adds no
+// debuginfo for modular packages itself).
+func (g *gatherer) moduleDebug(arch string, v *compose.Variant) ([]*Entry, error) {
+	streams, err := g.streams(arch, v)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Entry
+	seen := map[*pkgset.Package]bool{}
+	for _, ms := range streams {
+		for _, p := range ms.Packages {
+			if isDebug(p.Package) && !p.IsSource() && !seen[p] {
+				seen[p] = true
+				out = append(out, &Entry{Pkg: p.Package, Path: p.Path, Sigkey: p.Sigkey, Flags: []string{"input"}, Why: "artifact of " + ms.NSVC()})
+			}
+		}
+	}
+	return out, nil
+}
+
+// hybridPlatform is Pungi's get_platform for the hybrid method: the
+// platform streams the modules of the variant's lookaside repositories
+// and the streams of every variant on the arch require at run time. More
+// than one is an error, as in Pungi; "" when no module names one. Pungi
+// hands it to fus (--platform) as the installed platform module every
+// stream's dependencies resolve against.
+func (g *gatherer) hybridPlatform(arch string, v *compose.Variant) (string, error) {
+	platforms := map[string][]string{} // stream → who asks for it
+	for _, l := range compose.AsStrings(g.c.Conf.ForVariantArch("gather_lookaside_repos", v.UID, arch)) {
+		loc := g.c.ResolvePath(l)
+		r, err := repomd.OpenMeta(loc)
+		if err != nil {
+			return "", fmt.Errorf("gather_lookaside_repos: %w", err)
+		}
+		if _, ok := r.Record("modules"); !ok {
+			continue
+		}
+		rc, err := r.OpenRecord("modules")
+		if err != nil {
+			return "", fmt.Errorf("gather_lookaside_repos: %w", err)
+		}
+		x, err := modulemd.Read(rc, loc+" (modules)")
+		rc.Close()
+		if err != nil {
+			return "", fmt.Errorf("gather_lookaside_repos: %w", err)
+		}
+		for _, s := range x.Streams {
+			for _, p := range runtimePlatforms(s) {
+				platforms[p] = append(platforms[p], s.NSVC()+" in "+loc)
+			}
+		}
+	}
+	for _, other := range g.c.GetVariants(nil, arch) {
+		streams, err := g.streams(arch, other)
+		if err != nil {
+			return "", err
+		}
+		for _, ms := range streams {
+			for _, p := range runtimePlatforms(ms.MD) {
+				platforms[p] = append(platforms[p], ms.NSVC()+" of "+other.UID)
+			}
+		}
+	}
+	if len(platforms) > 1 {
+		var parts []string
+		for _, p := range slices.Sorted(maps.Keys(platforms)) {
+			parts = append(parts, fmt.Sprintf("platform:%s (%s)", p, strings.Join(platforms[p], ", ")))
+		}
+		return "", fmt.Errorf("There are conflicting requests for platform on %s: %s", arch, strings.Join(parts, "; "))
+	}
+	for p := range platforms {
+		return p, nil
+	}
+	return "", nil
+}
+
+// runtimePlatforms are the platform streams a stream's dependencies
+// require at run time (libmodulemd's get_runtime_streams("platform")).
+func runtimePlatforms(s *modulemd.Stream) []string {
+	var out []string
+	for _, d := range s.Dependencies {
+		out = append(out, d.Requires["platform"]...)
+	}
+	return out
 }
 
 // variantModules builds the modulemd a variant's repository of an arch

@@ -10,8 +10,8 @@ import (
 )
 
 // modularSet adds module lang with streams 1 and 2 (and an older version
-// of stream 2) to a fixture's package set: a non-modular lang 0.9 stays in
-// the main set.
+// of stream 2, the default stream) to a fixture's package set: a
+// non-modular lang 0.9 stays in the main set.
 func modularSet(t *testing.T, f *fixture) {
 	t.Helper()
 	mk := func(stream string, version uint64, ctx, vr string) *pkgset.ModuleStream {
@@ -32,6 +32,11 @@ func modularSet(t *testing.T, f *fixture) {
 	for _, s := range streams {
 		f.set.Modules["x86_64"][s.NSVC()] = s
 	}
+	// Stream 2 is the default: with the hybrid method a non-default
+	// stream would not satisfy langapp's requirement (hybrid_test.go).
+	meta := modulemd.NewIndex()
+	meta.AddDefaults(&modulemd.Defaults{Module: "lang", Stream: "2"})
+	f.set.ModuleMeta = map[string]*modulemd.Index{"x86_64": meta}
 	f.set.ByArch["x86_64"] = append(f.set.ByArch["x86_64"],
 		pkg("lang", "0.9-1", "x86_64", "lang", "+langapi"), srpm("lang", "0.9-1"),
 		pkg("langapp", "1-1", "x86_64", "langapp", "langapi"), srpm("langapp", "1-1"))

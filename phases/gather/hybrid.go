@@ -1,0 +1,84 @@
+package gather
+
+import (
+	"github.com/pungo/pungo/phases/compose"
+)
+
+// The hybrid method. Pungi runs fus, a libsolv-based solver that knows
+// modules, once per variant.arch with the comps source's inputs plus
+// module(NAME:STREAM) for each of the variant's streams
+// (methods/method_hybrid.py, wrappers/fus.py); pungo runs its depsolver per
+// source with the same rules:
+//
+//   - platform: get_platform collects the platform streams the modules of
+//     the variant's lookaside repositories and the streams of every
+//     variant on the arch require at run time; two different ones are an
+//     error ("There are conflicting requests for platform"). fus installs
+//     that platform module so the streams' dependencies resolve; pungo
+//     checks the rule and logs the platform (hybridPlatform).
+//   - what the solver sees: the package set plus the variant's own
+//     streams' packages (Pungi hands fus the variant's package sets: the
+//     main tag and its modules' content tags), never another stream's.
+//   - modular inputs: every artifact of an enabled stream is in the
+//     result (add_module_and_pkgs_to_pile), its multilib and debuginfo
+//     packages included as listed; their dependencies resolve with the
+//     variant's streams active and bare RPMs named like their artifacts
+//     masked (mask_bare_rpms): view viewStreams.
+//   - non-modular inputs: resolved with only default streams active
+//     (disable_module of every non-default module), so a non-default
+//     stream's packages never satisfy them and shadow nothing: view
+//     viewDefaults. A default stream's artifact masks the bare package of
+//     the same name.
+//   - modular packages get no multilib, debuginfo or langpacks from the
+//     gather rules, are not removed by filter_packages and are not matched
+//     by input globs with "*" (depsolve.Options.HybridModules).
+//
+// Where pungo differs: fus makes one install transaction per package
+// (libsolv's choice, no greedy, fulltree or selfhosting), pungo runs
+// Pungi's gather algorithm over the view with the configured options; the
+// json source is gathered too (Pungi's hybrid reads only comps); modules
+// a stream requires are not added unless the variant lists them.
+
+// hybrid runs the hybrid method for one source of a variant.arch.
+func (g *gatherer) hybrid(arch string, v *compose.Variant, in *Inputs, fulltreeExcludes, prepopulate []string) (PkgMap, error) {
+	streams, err := g.streams(arch, v)
+	if err != nil {
+		return nil, err
+	}
+	if len(streams) > 0 {
+		key := arch + "\x00" + v.UID
+		g.mu.Lock()
+		_, done := g.platforms[key]
+		g.mu.Unlock()
+		if !done {
+			platform, err := g.hybridPlatform(arch, v)
+			if err != nil {
+				return nil, err
+			}
+			g.mu.Lock()
+			g.platforms[key] = platform
+			g.mu.Unlock()
+			if platform != "" {
+				g.c.Log.Infof("Hybrid gather of %s.%s: module platform %s", v.UID, arch, platform)
+			}
+		}
+	}
+	pm, err := g.deps(arch, v, in, fulltreeExcludes, prepopulate, true)
+	if err != nil || in.Source != "module" {
+		return pm, err
+	}
+	debug, err := g.moduleDebug(arch, v)
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for _, e := range pm[TypeDebug] {
+		have[e.Pkg.NEVRA()] = true
+	}
+	for _, e := range debug {
+		if !have[e.Pkg.NEVRA()] {
+			pm[TypeDebug] = append(pm[TypeDebug], e)
+		}
+	}
+	return pm, nil
+}

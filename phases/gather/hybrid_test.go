@@ -1,0 +1,163 @@
+package gather
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pungo/pungo/phases/pkgset"
+	"github.com/pungo/pungo/repomd/modulemd"
+)
+
+// hybridSet gives a fixture module lang with streams 1 and 2, each with
+// lang (provides langapi), lang-devel, lang-debuginfo and its source;
+// stream 2 also lists lang.i686. The main set has a bare lang 0.9 (x86_64
+// and i686) and langapp (x86_64 and i686), which requires langapi.
+// platforms gives each stream's run-time platform; def the default stream
+// of lang ("" for none).
+func hybridSet(t *testing.T, f *fixture, platforms map[string]string, def string) {
+	t.Helper()
+	mk := func(stream string, version uint64, vr string, multilib bool) *pkgset.ModuleStream {
+		pkgs := []*pkgset.Package{
+			pkg("lang", vr, "x86_64", "lang", "+langapi"),
+			pkg("lang-devel", vr, "noarch", "lang", "lang"),
+			pkg("lang-debuginfo", vr, "x86_64", "lang"),
+			srpm("lang", vr),
+		}
+		if multilib {
+			pkgs = append(pkgs, pkg("lang", vr, "i686", "lang", "+langapi"))
+		}
+		var arts []string
+		for _, p := range pkgs {
+			arts = append(arts, modulemd.PackageKey(p.Package))
+		}
+		md := &modulemd.Stream{Name: "lang", Stream: stream, Version: version, Context: "c", Arch: "x86_64",
+			Artifacts: &modulemd.Artifacts{RPMs: arts}}
+		if p := platforms[stream]; p != "" {
+			md.Dependencies = []modulemd.Dependencies{{Requires: map[string][]string{"platform": {p}}}}
+		}
+		return &pkgset.ModuleStream{MD: md, Packages: pkgs, Origin: "repo"}
+	}
+	f.set.Modules = map[string]map[string]*pkgset.ModuleStream{"x86_64": {}}
+	for _, s := range []*pkgset.ModuleStream{mk("1", 10, "1.0-1.module_1", false), mk("2", 20, "2.0-1.module_2", true)} {
+		f.set.Modules["x86_64"][s.NSVC()] = s
+	}
+	meta := modulemd.NewIndex()
+	if def != "" {
+		meta.AddDefaults(&modulemd.Defaults{Module: "lang", Stream: def})
+	}
+	f.set.ModuleMeta = map[string]*modulemd.Index{"x86_64": meta}
+	f.set.ByArch["x86_64"] = append(f.set.ByArch["x86_64"],
+		pkg("lang", "0.9-1", "x86_64", "lang", "+langapi"), pkg("lang", "0.9-1", "i686", "lang", "+langapi"), srpm("lang", "0.9-1"),
+		pkg("langapp", "1-1", "x86_64", "langapp", "langapi"), pkg("langapp", "1-1", "i686", "langapp", "langapi"), srpm("langapp", "1-1"))
+}
+
+// nevras lists a package map's packages of one type as name-version.arch.
+func nevras(pm PkgMap, typ string) string {
+	var out []string
+	for _, e := range pm[typ] {
+		out = append(out, e.Pkg.Name+"-"+e.Pkg.Version+"."+e.Pkg.Arch)
+	}
+	return strings.Join(slices.Sorted(slices.Values(out)), " ")
+}
+
+// Each rule of Pungi's hybrid method (method_hybrid.py and the fus solver
+// it runs) as a gather of Server (langapp from comps, module lang:2) and
+// Workstation (langapp, no modules).
+func TestHybridRules(t *testing.T) {
+	el9 := map[string]string{"1": "el9", "2": "el9"}
+	cases := []struct {
+		rule      string
+		conf      map[string]any
+		platforms map[string]string
+		def       string
+		wsModules []string
+		server    string // Server rpms, or the error
+		serverDbg string
+		ws        string // Workstation rpms
+		why       map[string]string
+	}{
+		{rule: "fus disable_module: a non-default stream never satisfies a non-modular package",
+			platforms: el9,
+			server:    "app-2.x86_64 lang-0.9.x86_64 lang-2.0.i686 lang-2.0.x86_64 lang-devel-2.0.noarch langapp-1.x86_64 lib-1.x86_64",
+			serverDbg: "lang-debuginfo-2.0.x86_64",
+			ws:        "app-2.x86_64 lang-0.9.x86_64 langapp-1.x86_64 lib-1.x86_64",
+			why:       map[string]string{"lang-2.0.x86_64": "artifact of lang:2:20:c", "lang-0.9.x86_64": "binary-dep langapi of langapp", "lang-debuginfo-2.0.x86_64": "artifact of lang:2:20:c"}},
+		{rule: "fus mask_bare_rpms: a default stream's artifacts mask bare packages of their names",
+			platforms: el9, def: "2",
+			server:    "app-2.x86_64 lang-2.0.i686 lang-2.0.x86_64 lang-devel-2.0.noarch langapp-1.x86_64 lib-1.x86_64",
+			serverDbg: "lang-debuginfo-2.0.x86_64",
+			ws:        "app-2.x86_64 lang-0.9.x86_64 langapp-1.x86_64 lib-1.x86_64"},
+		{rule: "fus sees the variant's package sets: another variant's stream is never pulled in",
+			platforms: el9, def: "1", wsModules: []string{"lang:1"},
+			server:    "app-2.x86_64 lang-0.9.x86_64 lang-2.0.i686 lang-2.0.x86_64 lang-devel-2.0.noarch langapp-1.x86_64 lib-1.x86_64",
+			serverDbg: "lang-debuginfo-2.0.x86_64",
+			ws:        "app-2.x86_64 lang-1.0.x86_64 lang-devel-1.0.noarch langapp-1.x86_64 lib-1.x86_64"},
+		{rule: "add_multilib skips modular packages: their multilib packages are the module's artifacts",
+			conf: map[string]any{"multilib": []any{[]any{"^Server$|^Workstation$", map[string]any{"x86_64": []any{"all"}}}}}, platforms: el9, def: "1", wsModules: []string{"lang:1"},
+			server:    "app-2.x86_64 lang-0.9.i686 lang-0.9.x86_64 lang-2.0.i686 lang-2.0.x86_64 lang-devel-2.0.noarch langapp-1.i686 langapp-1.x86_64 lib-1.x86_64",
+			serverDbg: "lang-debuginfo-2.0.x86_64",
+			ws:        "app-2.x86_64 lang-1.0.x86_64 lang-devel-1.0.noarch langapp-1.i686 langapp-1.x86_64 lib-1.x86_64"},
+		{rule: "fus apply_excludes spares modular packages: filter_packages does not remove them",
+			conf:      map[string]any{"filter_packages": []any{[]any{"^Server$", map[string]any{"*": []any{"lang", "lang-debuginfo"}}}}},
+			platforms: el9, def: "2",
+			server:    "app-2.x86_64 lang-2.0.i686 lang-2.0.x86_64 lang-devel-2.0.noarch langapp-1.x86_64 lib-1.x86_64",
+			serverDbg: "lang-debuginfo-2.0.x86_64",
+			ws:        "app-2.x86_64 lang-0.9.x86_64 langapp-1.x86_64 lib-1.x86_64"},
+		{rule: "get_platform: one platform stream for every module",
+			platforms: map[string]string{"1": "el8", "2": "el9"},
+			server:    "app-2.x86_64 lang-0.9.x86_64 lang-2.0.i686 lang-2.0.x86_64 lang-devel-2.0.noarch langapp-1.x86_64 lib-1.x86_64",
+			serverDbg: "lang-debuginfo-2.0.x86_64",
+			ws:        "app-2.x86_64 lang-0.9.x86_64 langapp-1.x86_64 lib-1.x86_64"},
+		{rule: "get_platform: conflicting requests for platform are an error",
+			platforms: map[string]string{"1": "el8", "2": "el9"}, wsModules: []string{"lang:1"},
+			server: "There are conflicting requests for platform on x86_64: platform:el8 (lang:1:10:c of Workstation); platform:el9 (lang:2:20:c of Server)"},
+	}
+	for _, c := range cases {
+		t.Run(c.rule, func(t *testing.T) {
+			conf := map[string]any{"gather_method": "hybrid"}
+			for k, v := range c.conf {
+				conf[k] = v
+			}
+			f := newFixture(t, conf, map[string][]string{"Server": {"base:app,langapp"}, "Workstation": {"ws:app,langapp"}}, basePkgs())
+			hybridSet(t, f, c.platforms, c.def)
+			f.c.Variant("Server").Modules = []string{"lang:2"}
+			f.c.Variant("Workstation").Modules = c.wsModules
+			res, err := Plan(context.Background(), f.c, f.set, f.comps)
+			if strings.HasPrefix(c.server, "There are") {
+				if err == nil || !strings.Contains(err.Error(), c.server) {
+					t.Fatalf("error %v, want %q", err, c.server)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			server := res.Get("x86_64", "Server")
+			if got := nevras(server, TypeRPM); got != c.server {
+				t.Errorf("Server rpms:\n got %s\nwant %s", got, c.server)
+			}
+			if got := nevras(server, TypeDebug); got != c.serverDbg {
+				t.Errorf("Server debuginfo: got %s, want %s", got, c.serverDbg)
+			}
+			if got := nevras(res.Get("x86_64", "Workstation"), TypeRPM); got != c.ws {
+				t.Errorf("Workstation rpms:\n got %s\nwant %s", got, c.ws)
+			}
+			for _, typ := range Types {
+				for _, e := range server[typ] {
+					if w, ok := c.why[e.Pkg.Name+"-"+e.Pkg.Version+"."+e.Pkg.Arch]; ok && !strings.Contains(e.Why, w) {
+						t.Errorf("why %s = %q, want %q", e.Pkg.NEVRA(), e.Why, w)
+					}
+				}
+			}
+			if c.platforms["2"] == "el9" {
+				log, _ := os.ReadFile(f.c.Paths.Log.LogFile("", "pungi"))
+				if !strings.Contains(string(log), "Hybrid gather of Server.x86_64: module platform el9") {
+					t.Errorf("platform not logged")
+				}
+			}
+		})
+	}
+}
