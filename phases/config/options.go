@@ -268,6 +268,10 @@ func makeOptions() []Option {
 		{Name: "module_defaults_dir", Node: strOrSCM()},
 		{Name: "module_defaults_override_dir", Node: str()},
 		{Name: "pkgset_repos", Node: dictOf(".+", stringsNode())},
+		// pungo's own (not in Pungi's schema): local directories outside a
+		// pkgset_repos repository that its xml:base may point into (paths
+		// relative to the config file); see README, Differences from Pungi.
+		{Name: "pkgset_repos_allowed_roots", Node: stringsNode()},
 		{Name: "module_obsoletes_dir", Node: strOrSCM()},
 		{Name: "create_optional_isos", Node: def(boolean(), false)},
 		{Name: "symlink_isos_to", Node: str()},

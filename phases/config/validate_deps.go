@@ -63,6 +63,7 @@ var dependencies = []dependency{
 	{"product_id", falsy, []string{"product_id_allow_missing"}, true},
 	{"pkgset_scratch_modules", Truthy, []string{"mbs_api_url"}, false},
 	{"pkgset_source", equals("koji"), []string{"pkgset_repos"}, true},
+	{"pkgset_source", equals("koji"), []string{"pkgset_repos_allowed_roots"}, true}, // pungo's own option
 	{"pkgset_source", equals("repos"), []string{"pkgset_koji_tag", "pkgset_koji_inherit"}, true},
 	{"pkgset_source", equals("repos"), []string{"pkgset_repos"}, false},
 }

@@ -203,8 +203,9 @@ func WriteVariantComps(c *compose.Compose, global *comps.Comps, arch string, v *
 	if err := atomicfile.WriteWith(path, 0o644, func(w io.Writer) error { return cs.Write(w) }); err != nil {
 		return err
 	}
-	// The comps repository: no packages, the variant's groups.
-	if _, err := createrepo.Run(c.Paths.Work.CompsRepo(arch, v), createrepo.Options{GroupFile: path, ChecksumType: "sha256"}); err != nil {
+	// The comps repository: no packages, the variant's groups, with
+	// createrepo_checksum as Pungi's create_comps_repo.
+	if _, err := createrepo.Run(c.Paths.Work.CompsRepo(arch, v), createrepo.Options{GroupFile: path, ChecksumType: c.Conf.String("createrepo_checksum")}); err != nil {
 		return fmt.Errorf("comps repository of %s.%s: %w", v.UID, arch, err)
 	}
 	return nil

@@ -102,3 +102,37 @@ func TestReadVariantsErrors(t *testing.T) {
 		t.Errorf("tree_variants: %v %d", err, len(c.GetVariants(nil, "")))
 	}
 }
+
+// TestCompsRepoChecksum: the comps repositories are written with
+// createrepo_checksum, as Pungi's create_comps_repo (sha256 by default).
+func TestCompsRepoChecksum(t *testing.T) {
+	for _, tt := range []struct {
+		option any // nil: unset
+		want   string
+	}{{nil, "sha256"}, {"sha512", "sha512"}, {"sha1", "sha1"}} {
+		extra := map[string]any{}
+		if tt.option != nil {
+			extra["createrepo_checksum"] = tt.option
+		}
+		c := demoCompose(t, extra)
+		ctx := context.Background()
+		if err := ReadVariants(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := (&Phase{}).Run(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		repo, err := repomd.Open(c.Paths.Work.CompsRepo("x86_64", c.Variant("Server")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(repo.Records) == 0 {
+			t.Fatal("no records")
+		}
+		for _, rec := range repo.Records {
+			if rec.Checksum.Type != tt.want {
+				t.Errorf("%v: record %s has a %s checksum, want %s", tt.option, rec.Type, rec.Checksum.Type, tt.want)
+			}
+		}
+	}
+}

@@ -146,6 +146,9 @@ func (*Phase) Validate(c *compose.Compose) error {
 		if _, ok := c.Conf.Get("pkgset_repos"); !ok {
 			return fmt.Errorf("pkgset_source is repos but pkgset_repos is not set")
 		}
+		if _, err := allowedRoots(c); err != nil {
+			return err
+		}
 	case "koji":
 		if _, ok := c.Conf.Get("pkgset_koji_tag"); !ok {
 			if _, ok := c.Conf.Get("pkgset_koji_builds"); !ok {
@@ -230,8 +233,10 @@ func writeArchRepo(c *compose.Compose, arch string, pkgs []*Package) error {
 		return err
 	}
 	out := c.Paths.Work.ArchRepo(arch)
+	// createrepo_checksum, as Pungi's _create_arch_repo (the modules
+	// record added afterwards is sha256, modifyrepo_c's default, as there).
 	res, err := createrepo.Run(prefix, createrepo.Options{OutputDir: out, PkgList: list, BaseURL: "file://" + prefix,
-		ChecksumType: "sha256", Workers: c.Conf.Int("createrepo_num_workers")})
+		ChecksumType: c.Conf.String("createrepo_checksum"), Workers: c.Conf.Int("createrepo_num_workers")})
 	if err != nil {
 		return fmt.Errorf("package set repository for %s: %w", arch, err)
 	}

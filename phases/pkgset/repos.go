@@ -3,6 +3,7 @@ package pkgset
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/pungo/pungo/phases/compose"
@@ -32,6 +33,10 @@ func loadRepos(ctx context.Context, c *compose.Compose) (*Set, error) {
 			locs[c.ResolvePath(r)] = true
 		}
 	}
+	roots, err := allowedRoots(c)
+	if err != nil {
+		return nil, err
+	}
 	repos := map[string]*repomd.Repo{}
 	var mu sync.Mutex
 	var tasks []compose.Task
@@ -41,6 +46,7 @@ func loadRepos(ctx context.Context, c *compose.Compose) (*Set, error) {
 			if err != nil {
 				return fmt.Errorf("pkgset_repos: %w", err)
 			}
+			r.AllowedRoots = roots
 			mu.Lock()
 			repos[loc] = r
 			mu.Unlock()
@@ -112,6 +118,22 @@ func loadRepos(ctx context.Context, c *compose.Compose) (*Set, error) {
 		return loadErr
 	}
 	return set, nil
+}
+
+// allowedRoots are the directories of pkgset_repos_allowed_roots,
+// resolved against the config file: where a repository's xml:base may
+// point besides the repository itself (by default nowhere, so a package
+// outside the repository is refused naming it). A URL is an error: an
+// http(s) xml:base is always allowed, and a file:// one is a directory.
+func allowedRoots(c *compose.Compose) ([]string, error) {
+	var roots []string
+	for _, r := range c.Conf.Strings("pkgset_repos_allowed_roots") {
+		if r == "" || strings.Contains(r, "://") {
+			return nil, fmt.Errorf("pkgset_repos_allowed_roots: %q is not a directory (give local paths; http(s) locations need no allowing)", r)
+		}
+		roots = append(roots, c.ResolvePath(r))
+	}
+	return roots, nil
 }
 
 func primaryChecksum(r *repomd.Repo) string {
