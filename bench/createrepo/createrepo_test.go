@@ -25,9 +25,16 @@ func corpus(b *testing.B, name string) string {
 }
 
 func run(b *testing.B, name string, update, db bool) {
+	runOpts(b, name, update, createrepo.Options{Database: db})
+}
+
+// runOpts times createrepo.Run over corpus name with opts (the output
+// directory, workers and changelog limit filled in as the command line's).
+func runOpts(b *testing.B, name string, update bool, opts createrepo.Options) {
 	dir := corpus(b, name)
-	out := b.TempDir()
-	opts := createrepo.Options{OutputDir: out, Database: db, Workers: createrepo.DefaultWorkers, ChangelogLimit: 10}
+	opts.OutputDir = b.TempDir()
+	opts.Workers = createrepo.DefaultWorkers
+	opts.ChangelogLimit = 10
 	if update {
 		if _, err := createrepo.Run(dir, opts); err != nil {
 			b.Fatal(err)
@@ -64,3 +71,12 @@ func BenchmarkCreaterepoTinyNoDatabase(b *testing.B) { run(b, "tiny", false, fal
 func BenchmarkCreaterepoTinyUpdate(b *testing.B)     { run(b, "tiny", true, true) }
 func BenchmarkCreaterepoBig(b *testing.B)            { run(b, "big", false, true) }
 func BenchmarkCreaterepoBigUpdate(b *testing.B)      { run(b, "big", true, true) }
+
+// The zchunk cases run on "tinysrc" (one source package per binary, so
+// one zchunk chunk per package, as in a distribution).
+func BenchmarkCreaterepoZck(b *testing.B) {
+	runOpts(b, "tinysrc", false, createrepo.Options{Zck: true})
+}
+func BenchmarkCreaterepoZckDatabase(b *testing.B) {
+	runOpts(b, "tinysrc", false, createrepo.Options{Zck: true, Database: true})
+}

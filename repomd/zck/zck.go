@@ -54,6 +54,7 @@
 package zck
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -110,6 +111,7 @@ type Writer struct {
 	enc      *zstd.Encoder
 	spool    io.Writer
 	file     *os.File
+	fileBuf  *bufio.Writer // spool's buffer when it is a file: one write per chunk was one system call per package
 	mem      *bytes.Buffer
 	maxChunk int
 
@@ -167,7 +169,8 @@ func NewWriter(dst io.Writer, opts Options) (*Writer, error) {
 	}
 	if opts.Spool != nil {
 		w.file = opts.Spool
-		w.spool = opts.Spool
+		w.fileBuf = bufio.NewWriterSize(opts.Spool, 256<<10)
+		w.spool = w.fileBuf
 	} else {
 		w.mem = &bytes.Buffer{}
 		w.spool = w.mem
@@ -294,6 +297,9 @@ func (w *Writer) Close() (Header, error) {
 			return Header{}, err
 		}
 		return hdr, nil
+	}
+	if err := w.fileBuf.Flush(); err != nil {
+		return Header{}, err
 	}
 	if _, err := w.file.Seek(0, io.SeekStart); err != nil {
 		return Header{}, err
