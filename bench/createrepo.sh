@@ -32,54 +32,17 @@ done
 out=$root/bench/out/createrepo
 mkdir -p "$out"
 
-# gen_tiny writes one spec with 2,000 subpackages (a file, a require and a
-# provide each): one rpmbuild produces them all.
-gen_tiny() {
-	local dir=$out/tiny n=2000
-	[ -f "$dir/.complete" ] && return
-	rm -rf "$dir" "$out/top-tiny"
-	mkdir -p "$dir"
-	{
-		printf 'Name: tiny\nVersion: 1\nRelease: 1\nSummary: tiny bench packages\nLicense: MIT\nBuildArch: noarch\n'
-		printf '%%description\ntiny\n%%install\nmkdir -p %%{buildroot}/usr/share/tiny\n'
-		printf 'for i in $(seq -w 1 %d); do echo $i > %%{buildroot}/usr/share/tiny/f$i; done\n' $n
-		for i in $(seq -w 1 $n); do
-			next=$(printf '%04d' $(( (10#$i % n) + 1 )))
-			printf '%%package -n tiny-%s\nSummary: tiny package %s\nRequires: tiny-%s\nProvides: tinycap(%s) = 1\n' "$i" "$i" "$next" "$i"
-			printf '%%description -n tiny-%s\ntiny %s\n%%files -n tiny-%s\n/usr/share/tiny/f%s\n' "$i" "$i" "$i" "$i"
-		done
-	} >"$out/tiny.spec"
-	echo "building 2,000 tiny RPMs (once; about 2 minutes)..." >&2
-	rpmbuild --nodeps --quiet --define "_topdir $out/top-tiny" -bb "$out/tiny.spec" >/dev/null
-	mv "$out"/top-tiny/RPMS/noarch/*.rpm "$dir/"
-	rm -rf "$out/top-tiny"
-	touch "$dir/.complete"
-}
-
-# gen_big writes 100 subpackages carrying 5 MB of random data each, with an
-# uncompressed payload so that building them is quick.
-gen_big() {
-	local dir=$out/big n=100
-	[ -f "$dir/.complete" ] && return
-	rm -rf "$dir" "$out/top-big"
-	mkdir -p "$dir"
-	{
-		printf 'Name: big\nVersion: 1\nRelease: 1\nSummary: big bench packages\nLicense: MIT\nBuildArch: noarch\n'
-		printf '%%define _binary_payload w0.ufdio\n%%define __os_install_post %%{nil}\n'
-		printf '%%description\nbig\n%%install\nmkdir -p %%{buildroot}/usr/share/big\n'
-		printf 'for i in $(seq -w 1 %d); do head -c 5000000 /dev/urandom > %%{buildroot}/usr/share/big/f$i; done\n' $n
-		for i in $(seq -w 1 $n); do
-			printf '%%package -n big-%s\nSummary: big package %s\n%%description -n big-%s\nbig %s\n%%files -n big-%s\n/usr/share/big/f%s\n' "$i" "$i" "$i" "$i" "$i" "$i"
-		done
-	} >"$out/big.spec"
-	echo "building 100 RPMs of 5 MB (once)..." >&2
-	rpmbuild --nodeps --quiet --define "_topdir $out/top-big" -bb "$out/big.spec" >/dev/null
-	mv "$out"/top-big/RPMS/noarch/*.rpm "$dir/"
-	rm -rf "$out/top-big"
-	touch "$dir/.complete"
-}
-
-for corpus in $corpora; do "gen_$corpus"; done
+# shellcheck source=bench/corpus.sh
+. "$root/bench/corpus.sh"
+# The corpora: 2,000 tiny RPMs, 100 of 5 MB, and tinysrc (below).
+declare -A corpus_dir=([tiny]=$out/tiny-2000 [big]=$out/big-100)
+for corpus in $corpora; do
+	case $corpus in
+	big) big_corpus "${corpus_dir[big]}" 100 ;;
+	tiny) tiny_corpus "${corpus_dir[tiny]}" 2000 ;;
+	*) echo "unknown corpus $corpus (tiny, big)" >&2; exit 2 ;;
+	esac
+done
 go build -o "$out/pungo" ./cmd/pungo
 
 # measure CMD…: runs CMD $repeats times and prints "WALL CPU", the fastest
@@ -124,7 +87,7 @@ row() { # label, createrepo_c "wall cpu", pungo "wall cpu"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs; best of $repeats runs each"
 printf '%-40s %9s %9s %8s   %9s %9s %8s\n' "case (--workers $workers)" "c wall" "pungo" "speedup" "c cpu" "pungo" "ratio"
 for corpus in $corpora; do
-	dir=$out/$corpus
+	dir=${corpus_dir[$corpus]}
 	cat "$dir"/*.rpm >/dev/null # warm the page cache for both tools alike
 	for db in --database --no-database; do
 		[ "$corpus" = big ] && [ "$db" = --no-database ] && continue
@@ -147,21 +110,8 @@ done
 # zchunk on tinysrc, without and with Fedora-style dictionaries
 # (zck_gen_zdict over createrepo_c's own .zck files).
 case " $corpora " in *" tiny "*) ;; *) exit 0 ;; esac
-dir=$out/tinysrc
-if [ ! -f "$dir/.complete" ]; then
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	python3 - "$out/tiny" "$dir" <<'PY'
-import os, sys, glob
-src, dst = sys.argv[1], sys.argv[2]
-old = b"tiny-1-1.src.rpm"
-for i, f in enumerate(sorted(glob.glob(os.path.join(src, "*.rpm")))):
-    b = open(f, "rb").read()
-    assert b.count(old) == 1, f
-    open(os.path.join(dst, os.path.basename(f)), "wb").write(b.replace(old, b"ty%04d-1.src.rpm" % i))
-PY
-	touch "$dir/.complete"
-fi
+dir=$out/tinysrc-2000
+tinysrc_corpus "${corpus_dir[tiny]}" "$dir"
 cat "$dir"/*.rpm >/dev/null
 dicts=$out/zdicts
 if [ ! -f "$dicts/other.xml.zdict" ]; then

@@ -13,16 +13,19 @@
 #               greedy none, fulltree, multilib runtime)
 #                                                       vs libsolv load+solve
 #   repoclosure pungo repoclosure                       vs dnf repoclosure (cold, warm cache)
-#   createrepo  tiny RPMs, --no-database, --database, --zck
-#                                                       vs createrepo_c (same --workers)
-#   compose     per-phase times of bench/compose (pungo only: no peer composes
-#               this; peak RSS of the whole compose only, the phases share
-#               one process)
+#   createrepo  tiny RPMs --no-database and --database; --zck without and
+#               with databases (on tinysrc: one source package per RPM);
+#               5 MB RPMs --database               vs createrepo_c (same --workers)
+#   compose     per-phase wall, CPU and peak RSS of bench/compose (pungo
+#               only: no peer composes this; the phases share one process,
+#               whose RSS bench/compose samples while each phase runs)
 #
 # Usage: bench/run.sh [-q] [-r REPEATS] [AREA...]
 #   -q  quick mode (a couple of minutes): 10,000-package synthetic
-#       repository, 300 tiny RPMs, a 10,000+4,000 compose, one run each.
-#   Default: 70,000 packages, 2,000 tiny RPMs, 70,000+30,000 compose, best of 3.
+#       repository, 300 tiny RPMs, 20 RPMs of 5 MB, a 10,000+4,000
+#       compose, one run each.
+#   Default: 70,000 packages, 2,000 tiny RPMs, 100 RPMs of 5 MB,
+#   70,000+30,000 compose, best of 3.
 # Generated inputs live in bench/out/ (gitignored) and are reused. The
 # older per-area scripts (load.sh, createrepo.sh, gather.sh, compose.sh)
 # print more detail for one area.
@@ -43,10 +46,10 @@ areas=("$@")
 [ ${#areas[@]} -gt 0 ] || areas=(load gather repoclosure createrepo compose)
 if [ -n "$quick" ]; then
 	: "${repeats:=1}"
-	binary=10000 tiny=300 cbinary=10000 csource=4000 names=1000 mode=quick
+	binary=10000 tiny=300 big=20 cbinary=10000 csource=4000 names=1000 mode=quick
 else
 	: "${repeats:=3}"
-	binary=70000 tiny=2000 cbinary=70000 csource=30000 names=3000 mode=full
+	binary=70000 tiny=2000 big=100 cbinary=70000 csource=30000 names=3000 mode=full
 fi
 py=/usr/bin/python3
 out=$root/bench/out/run
@@ -183,43 +186,37 @@ run_repoclosure() {
 	done
 }
 
-# tiny_corpus N: N tiny noarch RPMs (a file, a require and a provide
-# each) built by one rpmbuild into bench/out/tiny-N.
-tiny_corpus() {
-	local n=$1 dir=$root/bench/out/tiny-$1 top=$root/bench/out/tiny-$1-top
-	[ -f "$dir/.complete" ] && return
-	rm -rf "$dir" "$top"
-	mkdir -p "$dir"
-	{
-		printf 'Name: tiny\nVersion: 1\nRelease: 1\nSummary: tiny bench packages\nLicense: MIT\nBuildArch: noarch\n'
-		printf '%%description\ntiny\n%%install\nmkdir -p %%{buildroot}/usr/share/tiny\n'
-		printf 'for i in $(seq -w 1 %d); do echo $i > %%{buildroot}/usr/share/tiny/f$i; done\n' "$n"
-		for i in $(seq -w 1 "$n"); do
-			next=$(printf "%0${#n}d" $(( (10#$i % n) + 1 )))
-			printf '%%package -n tiny-%s\nSummary: tiny package %s\nRequires: tiny-%s\nProvides: tinycap(%s) = 1\n' "$i" "$i" "$next" "$i"
-			printf '%%description -n tiny-%s\ntiny %s\n%%files -n tiny-%s\n/usr/share/tiny/f%s\n' "$i" "$i" "$i" "$i"
-		done
-	} >"$dir.spec"
-	echo "building $n tiny RPMs (once)..." >&2
-	rpmbuild --nodeps --quiet --define "_topdir $top" -bb "$dir.spec" >/dev/null
-	mv "$top"/RPMS/noarch/*.rpm "$dir/"
-	rm -rf "$top"
-	touch "$dir/.complete"
-}
+# shellcheck source=bench/corpus.sh
+. "$root/bench/corpus.sh"
 
+# run_createrepo: both tools at --workers 5 on the tiny RPMs (without and
+# with databases), on tinysrc (the same RPMs, one source package each, so
+# one zchunk chunk per package as in a distribution) with --zck, without
+# and with databases, and on the 5 MB RPMs with databases.
 run_createrepo() {
-	local dir=$root/bench/out/tiny-$tiny flags c p
-	tiny_corpus "$tiny"
-	cat "$dir"/*.rpm >/dev/null # the page cache warm for both tools alike
-	for flags in "--no-database" "--database" "--no-database --zck"; do
+	local cr=$root/bench/out/createrepo corpus dir flags c p
+	tiny_corpus "$cr/tiny-$tiny" "$tiny"
+	tinysrc_corpus "$cr/tiny-$tiny" "$cr/tinysrc-$tiny"
+	big_corpus "$cr/big-$big" "$big"
+	for corpus in "tiny-$tiny --no-database" "tiny-$tiny --database" "tinysrc-$tiny --no-database --zck" \
+		"tinysrc-$tiny --database --zck" "big-$big --database"; do
+		dir=$cr/${corpus%% *} flags=${corpus#* }
+		cat "$dir"/*.rpm >/dev/null # the page cache warm for both tools alike
 		c=$out/cr-c p=$out/cr-pungo
 		rm -rf "$c" "$p"
 		mkdir -p "$c" "$p"
+		local what label
+		case ${corpus%%-*} in
+		tiny) what="tiny RPMs" ;;
+		tinysrc) what="tiny RPMs (a source package each)" ;;
+		big) what="RPMs of 5 MB" ;;
+		esac
+		label="$(find "$dir" -name '*.rpm' | wc -l) $what $flags"
 		# shellcheck disable=SC2086
-		measure createrepo "$tiny tiny RPMs $flags" createrepo_c createrepo_c -q $flags --workers 5 --outputdir "$c" "$dir"
+		measure createrepo "$label" createrepo_c createrepo_c -q $flags --workers 5 --outputdir "$c" "$dir"
 		# shellcheck disable=SC2086
-		measure createrepo "$tiny tiny RPMs $flags" pungo "$out/pungo" createrepo -q $flags --workers 5 --outputdir "$p" "$dir"
-		"$out/pungo" repodiff -q "$c" "$p" || echo "WARNING: pungo and createrepo_c metadata differ ($flags)" >&2
+		measure createrepo "$label" pungo "$out/pungo" createrepo -q $flags --workers 5 --outputdir "$p" "$dir"
+		"$out/pungo" repodiff -q "$c" "$p" || echo "WARNING: pungo and createrepo_c metadata differ ($corpus)" >&2
 	done
 }
 
@@ -233,11 +230,14 @@ run_compose() {
 	# prebuilt pungo and no gather preview, the process tree's peak RSS
 	# is pungo compose's.
 	measure compose "pungo compose ($cbinary+$csource pkgs, 2 arches, 3 variants)" pungo "$out/composebench" "${args[@]}"
-	# Per-phase rows from the measured run's own table ("  phase  wall  cpu");
-	# the phases share one process, so there is no RSS per phase.
-	awk '/^  phase /{t=1; next} t && NF==3 && $2 ~ /s$/ {print $1, $2, $3} t && NF!=3 {t=0}' "$out/best.out" |
-		while read -r phase w c; do
-			printf 'compose\tphase %s\tpungo\t%s\t%s\t\t%s\n' "$phase" "${w%s}" "${c%s}" "$(loadavg)" >>"$results"
+	# Per-phase rows from the measured run's own table ("  phase  wall
+	# cpu  peak-RSS-MB"); the phases share one process, and bench/compose
+	# samples its RSS while each phase runs ("-" for the metadata steps,
+	# which log no phase start).
+	awk '/^  phase /{t=1; next} t && NF==4 && $2 ~ /s$/ {print $1, $2, $3, $4} t && NF!=4 {t=0}' "$out/best.out" |
+		while read -r phase w c m; do
+			[ "$m" = - ] && m=""
+			printf 'compose\tphase %s\tpungo\t%s\t%s\t%s\t%s\n' "$phase" "${w%s}" "${c%s}" "$m" "$(loadavg)" >>"$results"
 		done
 }
 

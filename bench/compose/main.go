@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,7 +47,110 @@ func main() {
 var (
 	prebuilt string
 	preview  bool
+	phaseRSS map[string]int64 // peak RSS in kB per phase, from samplePhaseRSS
 )
+
+// samplePhaseRSS follows a running compose until done is closed and
+// returns each phase's peak resident set in kB. The phases share one
+// process, so a phase's peak is the largest RSS seen while it ran, as
+// told by the [BEGIN]/[DONE ] lines of the compose log (read as they
+// are written): every 2 ms it reads /proc/PID/status, and VmHWM, the
+// kernel's own high-water mark, catches a peak that fell between two
+// samples (it is given to the phases running in that interval).
+// Phases that overlap each get the peak of the time they share. Steps
+// that log no [BEGIN] (the tree and compose metadata) get none.
+func samplePhaseRSS(pid int, target string, done <-chan struct{}) map[string]int64 {
+	peaks := map[string]int64{}
+	active := map[string]bool{}
+	var logf *os.File
+	var pending []byte
+	var lastHWM int64
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			if logf != nil {
+				logf.Close()
+			}
+			return peaks
+		case <-tick.C:
+		}
+		if logf == nil {
+			if logs, _ := filepath.Glob(filepath.Join(target, "*", "logs", "global", "pungi.global.log")); len(logs) == 1 {
+				logf, _ = os.Open(logs[0])
+			}
+		}
+		// Phases running at any moment of this interval: those active
+		// before it and those that began or ended in it.
+		seen := map[string]bool{}
+		for p := range active {
+			seen[p] = true
+		}
+		if logf != nil {
+			buf := make([]byte, 64<<10)
+			for {
+				n, _ := logf.Read(buf)
+				if n == 0 {
+					break
+				}
+				pending = append(pending, buf[:n]...)
+			}
+			for {
+				i := bytes.IndexByte(pending, '\n')
+				if i < 0 {
+					break
+				}
+				line := string(pending[:i])
+				pending = pending[i+1:]
+				if m := phaseLine.FindStringSubmatch(line); m != nil {
+					name := strings.ToLower(m[2])
+					seen[name] = true
+					if m[1] == "BEGIN" {
+						active[name] = true
+					} else {
+						delete(active, name)
+					}
+				}
+			}
+		}
+		rss, hwm := procStatus(pid)
+		peak := rss
+		if hwm > lastHWM {
+			peak, lastHWM = hwm, hwm
+		}
+		for p := range seen {
+			if peak > peaks[p] {
+				peaks[p] = peak
+			}
+		}
+	}
+}
+
+var phaseLine = regexp.MustCompile(`\[(BEGIN|DONE |FAIL )\] -+ PHASE: (\S+) -+`)
+
+// procStatus returns VmRSS and VmHWM of a process in kB (0 once it is
+// gone).
+func procStatus(pid int) (rss, hwm int64) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		k, v, ok := strings.Cut(l, ":")
+		if !ok {
+			continue
+		}
+		n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		switch k {
+		case "VmRSS":
+			rss = n
+		case "VmHWM":
+			hwm = n
+		}
+	}
+	return rss, hwm
+}
 
 func step(name string, fn func() error) error {
 	start := time.Now()
@@ -110,8 +214,16 @@ func run(out string, binary, source int) error {
 		}
 		cmd := exec.Command(bin, args...)
 		cmd.Stderr = os.Stderr
-		err := cmd.Run()
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		done := make(chan struct{})
+		sampled := make(chan map[string]int64, 1)
+		go func() { sampled <- samplePhaseRSS(cmd.Process.Pid, target, done) }()
+		err := cmd.Wait()
 		wall = time.Since(start)
+		close(done)
+		phaseRSS = <-sampled
 		return err
 	}); err != nil {
 		return err
@@ -126,11 +238,15 @@ func run(out string, binary, source int) error {
 		return fmt.Errorf("no phase times in %s", logs[0])
 	}
 	fmt.Printf("compose of %d binary + %d source packages, 3 variants x 2 arches (wall %.2fs):\n", binary, source, wall.Seconds())
-	fmt.Printf("  %-24s %10s %10s\n", "phase", "wall", "cpu")
+	fmt.Printf("  %-24s %10s %10s %12s\n", "phase", "wall", "cpu", "peak RSS MB")
 	for _, f := range strings.Fields(string(m[1])) {
 		k, v, _ := strings.Cut(f, "=")
 		wallS, cpuS, _ := strings.Cut(v, "/cpu")
-		fmt.Printf("  %-24s %10s %10s\n", k, wallS, cpuS)
+		peak := "-"
+		if kb := phaseRSS[k]; kb > 0 {
+			peak = strconv.FormatInt(kb/1024, 10)
+		}
+		fmt.Printf("  %-24s %10s %10s %12s\n", k, wallS, cpuS, peak)
 	}
 	counts := regexp.MustCompile(`Package set for (\S+): (\d+) packages`).FindAllSubmatch(logData, -1)
 	for _, c := range counts {

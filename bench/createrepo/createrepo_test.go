@@ -66,17 +66,17 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func BenchmarkCreaterepoTiny(b *testing.B)           { run(b, "tiny", false, true) }
-func BenchmarkCreaterepoTinyNoDatabase(b *testing.B) { run(b, "tiny", false, false) }
-func BenchmarkCreaterepoTinyUpdate(b *testing.B)     { run(b, "tiny", true, true) }
-func BenchmarkCreaterepoBig(b *testing.B)            { run(b, "big", false, true) }
-func BenchmarkCreaterepoBigUpdate(b *testing.B)      { run(b, "big", true, true) }
+func BenchmarkCreaterepoTiny(b *testing.B)           { run(b, "tiny-2000", false, true) }
+func BenchmarkCreaterepoTinyNoDatabase(b *testing.B) { run(b, "tiny-2000", false, false) }
+func BenchmarkCreaterepoTinyUpdate(b *testing.B)     { run(b, "tiny-2000", true, true) }
+func BenchmarkCreaterepoBig(b *testing.B)            { run(b, "big-100", false, true) }
+func BenchmarkCreaterepoBigUpdate(b *testing.B)      { run(b, "big-100", true, true) }
 
 // The zchunk cases run on "tinysrc" (one source package per binary, so
 // one zchunk chunk per package, as in a distribution).
 func BenchmarkCreaterepoZck(b *testing.B) {
-	runOpts(b, "tinysrc", false, createrepo.Options{Zck: true})
+	runOpts(b, "tinysrc-2000", false, createrepo.Options{Zck: true})
 }
 func BenchmarkCreaterepoZckDatabase(b *testing.B) {
-	runOpts(b, "tinysrc", false, createrepo.Options{Zck: true, Database: true})
+	runOpts(b, "tinysrc-2000", false, createrepo.Options{Zck: true, Database: true})
 }

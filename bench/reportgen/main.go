@@ -229,16 +229,20 @@ func report(rows []Row, m Meta, areas []string) []byte {
 	return b.Bytes()
 }
 
-// summary is the short table README.md embeds: one line per case that has
-// a peer (and the whole compose), pungo's figures and each peer's.
+// summary is the short table README.md embeds: one line per case with
+// pungo's figures and each peer's (the whole compose and its gather phase
+// included, its other phases left to the full report), then every area's
+// chart.
 func summary(rows []Row, m Meta, dir string) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s Full table: [%s/report.md](%s/report.md).\n\n", header(m), dir, dir)
 	b.WriteString("| area | case | pungo wall s / CPU s / RSS MB | peers: wall s / CPU s / RSS MB (pungo/peer wall, CPU) |\n|---|---|---|---|\n")
 	for _, a := range areaOrder(rows) {
 		for _, g := range groups(rows, a) {
-			if g.Pungo == nil || (len(g.Rows) == 1 && g.Pungo.RSS == 0) {
-				continue // compose phases: in the full report only
+			// Of the compose phases only gather (issue 13's target):
+			// the others are in the full report.
+			if g.Pungo == nil || (strings.HasPrefix(g.Case, "phase ") && g.Case != "phase gather") {
+				continue
 			}
 			var peers []string
 			for _, r := range g.Rows[1:] {
@@ -248,7 +252,10 @@ func summary(rows []Row, m Meta, dir string) []byte {
 			fmt.Fprintf(&b, "| %s | %s | %.2f / %.2f / %s | %s |\n", a, g.Case, g.Pungo.Wall, g.Pungo.CPU, rss(g.Pungo.RSS), strings.Join(peers, "; "))
 		}
 	}
-	fmt.Fprintf(&b, "\n![gather: pungo vs libsolv](%s/gather.svg)\n", dir)
+	b.WriteString("\n")
+	for _, a := range areaOrder(rows) {
+		fmt.Fprintf(&b, "![%s](%s/%s.svg)\n", a, dir, a)
+	}
 	return b.Bytes()
 }
 

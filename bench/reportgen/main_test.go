@@ -20,7 +20,8 @@ func TestRunWritesReportChartsAndReadme(t *testing.T) {
 		"gather\tcs9 <300> & co\tlibsolv load+solve\t2.00\t1.60\t44\t1.0 1.0 1.0\n"+
 		"load\tprimary\tlibsolv\t1.00\t1.00\t20\t2 2 2\n"+
 		"load\tprimary\tpungo\t0.25\t0.40\t60\t2 2 2\n"+
-		"compose\tphase gather\tpungo\t2.00\t3.00\t\t3 3 3\n")
+		"compose\tphase pkgset\tpungo\t1.00\t1.50\t\t3 3 3\n"+
+		"compose\tphase gather\tpungo\t2.00\t3.00\t230\t3 3 3\n")
 	mustWrite(t, meta, "machine\tvm\nnproc\t2\nload_start\t1.0 1.0 1.0\nload_end\t3 3 3\n")
 	mustWrite(t, readme, "intro\n<!-- bench-report:start -->\nold table\n<!-- bench-report:end -->\nrest\n")
 	if err := run(results, meta, out, readme); err != nil {
@@ -31,7 +32,8 @@ func TestRunWritesReportChartsAndReadme(t *testing.T) {
 	for _, want := range []string{
 		"| cs9 <300> & co | libsolv load+solve | 2.00 | 1.60 | 44 | 0.25× | 0.50× |", // pungo/peer wall, CPU
 		"| primary | pungo | 0.25 | 0.40 | 60 |",                                     // pungo first although measured second
-		"| phase gather | pungo | 2.00 | 3.00 | – |",                                 // no RSS for a phase
+		"| phase pkgset | pungo | 1.00 | 1.50 | – |",                                 // no RSS sampled
+		"| phase gather | pungo | 2.00 | 3.00 | 230 |",                               // the phase's sampled peak
 		"2 cores", "1.0 1.0 1.0 at the start, 3 3 3 at the end",
 	} {
 		if !strings.Contains(report, want) {
@@ -43,12 +45,20 @@ func TestRunWritesReportChartsAndReadme(t *testing.T) {
 	if strings.Contains(got, "old table") || !strings.HasPrefix(got, "intro\n") || !strings.HasSuffix(got, "<!-- bench-report:end -->\nrest\n") {
 		t.Errorf("README section not replaced in place:\n%s", got)
 	}
-	if !strings.Contains(got, "libsolv load+solve 2.00 / 1.60 / 44 (0.25×, 0.50×)") || strings.Contains(got, "phase gather") {
-		t.Errorf("README summary wrong:\n%s", got)
+	// Every case with a peer, the gather phase (issue 13's target) but
+	// no other phase, and every area's chart.
+	for _, want := range []string{"libsolv load+solve 2.00 / 1.60 / 44 (0.25×, 0.50×)", "| compose | phase gather | 2.00 / 3.00 / 230 |",
+		"![gather](" + out + "/gather.svg)", "![load](" + out + "/load.svg)", "![compose](" + out + "/compose.svg)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("README summary lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "phase pkgset") {
+		t.Errorf("README summary has the pkgset phase:\n%s", got)
 	}
 
 	// Each area's chart is well-formed XML with one bar per row.
-	for area, bars := range map[string]int{"gather": 2, "load": 2, "compose": 1} {
+	for area, bars := range map[string]int{"gather": 2, "load": 2, "compose": 2} {
 		svg := mustRead(t, filepath.Join(out, area+".svg"))
 		rects := 0
 		dec := xml.NewDecoder(strings.NewReader(svg))
