@@ -372,3 +372,67 @@ func TestChaosComposeTerm(t *testing.T) {
 		t.Fatalf("rerun: code %d\n%s", code, out)
 	}
 }
+
+// TestComposeLookasideTerm: the first SIGTERM stops a compose that is
+// fetching a gather_lookaside_repos repository from a server that never
+// answers: it ends TERMINATED at once, without waiting for the transfer
+// (whose timeout is an hour here).
+func TestComposeLookasideTerm(t *testing.T) {
+	hit := make(chan string, 16)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case hit <- r.URL.Path:
+		default:
+		}
+		<-r.Context().Done() // stalls until the client gives up
+	}))
+	// Close (which waits for the handlers) only after the compose is
+	// gone; a handler still stalling then means pungo never hung up.
+	defer srv.Close()
+	url := srv.URL + "/lookaside/"
+	cfg := demoConfig(t, "", func(s string) string {
+		return strings.ReplaceAll(s, strconv.Quote(filepath.Join(demoDir, "lookaside")), strconv.Quote(url))
+	})
+	t.Setenv("PUNGO_TEST_LOW_SPEED_TIME", "1h")
+	target := t.TempDir()
+	cmd := exec.Command(os.Args[0], "--config", cfg, "--target-dir", target, "--quiet", "--no-latest-link")
+	cmd.Env = append(os.Environ(), "PUNGO_COMPOSE_TEST_EXEC=1", "TMPDIR="+t.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case path := <-hit:
+		if path != "/lookaside/repodata/repomd.xml" {
+			t.Errorf("first request %s", path)
+		}
+	case err := <-exited:
+		t.Fatalf("the compose ended before fetching the lookaside repository: %v\n%s", err, stderr.String())
+	case <-time.After(120 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("no request for the lookaside repository in 120 s\n%s", stderr.String())
+	}
+	time.Sleep(200 * time.Millisecond)
+	sent := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	var err error
+	select {
+	case err = <-exited:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-exited
+		t.Fatalf("still running 20 s after SIGTERM (killed)\n%s", stderr.String())
+	}
+	if took := time.Since(sent); took > 3*time.Second {
+		t.Errorf("SIGTERM took %s to stop the compose", took)
+	}
+	dir := onlyCompose(t, target)
+	st, _ := os.ReadFile(filepath.Join(dir, "STATUS"))
+	log, _ := os.ReadFile(filepath.Join(dir, "logs/global/pungi.global.log"))
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || strings.TrimSpace(string(st)) != "TERMINATED" || !strings.Contains(string(log), "PHASE: GATHER") {
+		t.Errorf("%v, status %s\n%s", err, st, stderr.String())
+	}
+}

@@ -142,7 +142,7 @@ func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string, vie
 	for i, loc := range lookaside {
 		r, ok := g.lookaside[loc]
 		if !ok {
-			rr, err := repomd.Open(loc)
+			rr, err := repomd.OpenContext(g.ctx, loc)
 			if err != nil {
 				return nil, fmt.Errorf("gather_lookaside_repos: %w", err)
 			}

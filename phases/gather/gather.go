@@ -91,6 +91,9 @@ func (r *Result) Get(arch, uid string) PkgMap { return r.ByArch[arch][uid] }
 type gatherer struct {
 	c   *compose.Compose
 	set *pkgset.Set
+	// ctx is Plan's: lookaside repositories opened while gathering
+	// download under it, so the compose's first SIGTERM stops them.
+	ctx context.Context
 
 	mu        sync.Mutex
 	mapping   map[string]map[string]map[string][]string
@@ -120,7 +123,7 @@ func Plan(ctx context.Context, c *compose.Compose, set *pkgset.Set, known *initp
 	if known == nil {
 		known = &initphase.VariantComps{}
 	}
-	g := &gatherer{c: c, set: set, comps: known, lookaside: map[string]*depsolve.Repo{},
+	g := &gatherer{c: c, set: set, ctx: ctx, comps: known, lookaside: map[string]*depsolve.Repo{},
 		byPkg: map[string]map[*repomd.Package]*pkgset.Package{}, pools: map[string]*depsolve.Pool{},
 		poolLocks: map[*depsolve.Pool]*sync.Mutex{}, lookPath: map[*repomd.Package]string{},
 		dsInputs: map[string]*DepsolveInputs{}, dsResults: map[string]*depsolve.Result{},

@@ -218,7 +218,7 @@ func (g *gatherer) hybridPlatform(arch string, v *compose.Variant) (string, erro
 	platforms := map[string][]string{} // stream → who asks for it
 	for _, l := range compose.AsStrings(g.c.Conf.ForVariantArch("gather_lookaside_repos", v.UID, arch)) {
 		loc := g.c.ResolvePath(l)
-		r, err := repomd.OpenMeta(loc)
+		r, err := repomd.OpenMetaContext(g.ctx, loc)
 		if err != nil {
 			return "", fmt.Errorf("gather_lookaside_repos: %w", err)
 		}

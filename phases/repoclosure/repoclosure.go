@@ -64,7 +64,7 @@ func (*Phase) Run(ctx context.Context, c *compose.Compose) error {
 				continue
 			}
 			tasks = append(tasks, compose.Task{Name: v.UID + "." + arch, Run: func(ctx context.Context) error {
-				problems, err := Check(c, arch, v)
+				problems, err := Check(ctx, c, arch, v)
 				if err == nil && len(problems) > 0 {
 					err = fmt.Errorf("Repoclosure failed for %s.%s: %d packages with unresolved dependencies, see %s:\n%s",
 						v.UID, arch, len(problems), c.Paths.Log.LogFile(arch, "repoclosure-"+v.UID), strings.Join(problems, "\n"))
@@ -87,9 +87,10 @@ func (*Phase) Run(ctx context.Context, c *compose.Compose) error {
 }
 
 // Check runs repoclosure on one variant.arch repository and writes
-// logs/<arch>/repoclosure-<Variant>.<arch>.log; it returns one line per
+// logs/<arch>/repoclosure-<Variant>.<arch>.log (lookaside repositories are
+// downloaded under ctx); it returns one line per
 // broken package ("nevra (repo): requirement, …").
-func Check(c *compose.Compose, arch string, v *compose.Variant) ([]string, error) {
+func Check(ctx context.Context, c *compose.Compose, arch string, v *compose.Variant) ([]string, error) {
 	prefix := c.ID() + "-repoclosure"
 	type loc struct{ id, path string }
 	check := loc{fmt.Sprintf("%s-%s.%s", prefix, v.UID, arch), c.Paths.Compose.Repository(arch, v)}
@@ -102,7 +103,7 @@ func Check(c *compose.Compose, arch string, v *compose.Variant) ([]string, error
 	}
 	var repos []*depsolve.Repo
 	for _, l := range locs {
-		r, err := repomd.Open(l.path)
+		r, err := repomd.OpenContext(ctx, l.path)
 		if err != nil {
 			return nil, fmt.Errorf("repoclosure %s.%s: %w", v.UID, arch, err)
 		}
