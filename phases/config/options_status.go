@@ -43,15 +43,6 @@ type OptionStatus struct {
 // Remove an entry when the option works; the schema walk test then
 // requires code that reads it.
 var Unimplemented = map[string]OptionStatus{
-	// Modules from Koji and MBS: pungo reads module streams from
-	// pkgset_repos whose repodata carries modules.yaml; a compose asking for
-	// Koji module builds would ship without them.
-	"pkgset_koji_module_tag":      {Refuse, []any{}, "module builds are not read from Koji yet; give module streams through pkgset_repos with modules.yaml", "modules"},
-	"pkgset_koji_inherit_modules": {Refuse, false, "module builds are not read from Koji yet; give module streams through pkgset_repos with modules.yaml", "modules"},
-	"pkgset_koji_module_builds":   {Refuse, nil, "module builds are not read from Koji yet; give module streams through pkgset_repos with modules.yaml", "modules"},
-	"pkgset_scratch_modules":      {Refuse, nil, "scratch module builds are not read from MBS yet", "modules"},
-	"mbs_api_url":                 {Refuse, nil, "the Module Build Service is not queried yet (pkgset_scratch_modules is refused)", "modules"},
-
 	// Nobody is working on these.
 	"createrepo_enable_cache":       {Equivalent, nil, "the cache only makes createrepo_c faster; pungo's writer computes the same checksums without it", ""},
 	"createrepo_c":                  {Refuse, true, "pungo writes repositories as createrepo_c does; the legacy createrepo (createrepo_c = False) is not available", ""},

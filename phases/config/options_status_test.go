@@ -113,7 +113,6 @@ func sourceLiterals(t *testing.T) (map[string][]string, map[string]bool) {
 // owners fold them into Unimplemented) and createiso's reuse check, which
 // compares option values between composes.
 var mentionsOnly = map[string][]string{
-	"phases/pkgset/pkgset.go":         {"pkgset_koji_module_tag", "pkgset_koji_inherit_modules", "pkgset_scratch_modules", "filter_modules"},
 	"phases/createrepo/createrepo.go": {"createrepo_extra_modulemd"},
 	"phases/createiso/reuse.go":       nil, // every name
 }

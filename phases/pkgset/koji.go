@@ -23,6 +23,9 @@ type kojiRPM struct {
 	// taskPath is the topdir-relative work/ path of a scratch build's rpm
 	// (pkgset_koji_scratch_tasks); "" for rpms of real builds.
 	taskPath string
+	// moduleTag is the module content tag the rpm was listed from; "" for
+	// rpms of the main package set.
+	moduleTag string
 }
 
 // sigkeyOrder reads sigkeys: key IDs in priority order, None (nil) for
@@ -131,12 +134,28 @@ func loadKoji(ctx context.Context, c *compose.Compose) (*Set, error) {
 		return nil, err
 	}
 	picked = append(picked, scratch...)
+	src, err := openCopySource(c, prof)
+	if err != nil {
+		return nil, err
+	}
+	mods, err := chooseKojiModules(ctx, c, client, src, event)
+	if err != nil {
+		return nil, err
+	}
+	if mods != nil {
+		modular, err := mods.contentRPMs(ctx, c, client, event.ID, valid)
+		if err != nil {
+			return nil, err
+		}
+		picked = append(picked, modular...)
+	}
 	sort.Slice(picked, func(i, j int) bool { return rpmFile(picked[i].rpm) < rpmFile(picked[j].rpm) })
 
 	sigkeys := sigkeyOrder(c)
-	src, err := newCopySource(ctx, c, prof, client, picked)
-	if err != nil {
-		return nil, err
+	if src.dl != nil {
+		if err := src.loadChecksums(ctx, c, client, picked); err != nil {
+			return nil, err
+		}
 	}
 	files, err := locateCopies(ctx, c, src, picked, sigkeys)
 	if err != nil {
@@ -174,7 +193,18 @@ func loadKoji(ctx context.Context, c *compose.Compose) (*Set, error) {
 	if err := saveHeaders(c, pkgs); err != nil {
 		return nil, err
 	}
-	latest := keepLatest(pkgs)
+	// Module content tags' rpms stay out of the main set, as in Pungi,
+	// where each content tag is a package set of its own.
+	var mainPkgs []*Package
+	byTag := map[string][]*Package{}
+	for i, f := range files {
+		if f.moduleTag != "" {
+			byTag[f.moduleTag] = append(byTag[f.moduleTag], pkgs[i])
+		} else {
+			mainPkgs = append(mainPkgs, pkgs[i])
+		}
+	}
+	latest := keepLatest(mainPkgs)
 	x, err := loadExclusion(ctx, c, latest)
 	if err != nil {
 		return nil, err
@@ -182,6 +212,10 @@ func loadKoji(ctx context.Context, c *compose.Compose) (*Set, error) {
 	set := &Set{ByArch: split(latest, c.Arches(), x), Event: event.ID}
 	set.Inputs = append(set.Inputs, fmt.Sprintf("koji %s event %d tags %v builds %v sigkeys %v inherit %v", prof.Server, event.ID,
 		compose.StringsOpt(c.Conf, "pkgset_koji_tag"), compose.StringsOpt(c.Conf, "pkgset_koji_builds"), sigkeys, inherit))
+	if mods != nil {
+		mods.addTo(set, c.Arches(), byTag)
+		set.Inputs = append(set.Inputs, mods.describe())
+	}
 	return set, nil
 }
 

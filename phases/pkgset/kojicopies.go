@@ -35,8 +35,20 @@ type copySource struct {
 	sums map[int64]map[string]string
 }
 
-// newCopySource decides between the mounted topdir and downloads.
+// newCopySource decides between the mounted topdir and downloads and, for
+// downloads, asks Koji for the picked rpms' checksums.
 func newCopySource(ctx context.Context, c *compose.Compose, prof *koji.Profile, client *koji.Client, picked []kojiRPM) (*copySource, error) {
+	src, err := openCopySource(c, prof)
+	if err != nil || src.dl == nil {
+		return src, err
+	}
+	return src, src.loadChecksums(ctx, c, client, picked)
+}
+
+// openCopySource decides between the mounted topdir and downloads from
+// topurl into koji_cache (without checksums: module archives are read
+// through it before the rpms are picked).
+func openCopySource(c *compose.Compose, prof *koji.Profile) (*copySource, error) {
 	cache, _ := compose.StringOpt(c.Conf, "koji_cache")
 	readable := false
 	if prof.TopDir != "" {
@@ -59,7 +71,12 @@ func newCopySource(ctx context.Context, c *compose.Compose, prof *koji.Profile, 
 	if !filepath.IsAbs(cache) {
 		return nil, fmt.Errorf("koji_cache %q: an absolute directory is required", cache)
 	}
-	src := &copySource{dl: &koji.Downloader{TopURL: prof.TopURL, CacheDir: cache, Logf: c.Log.Infof}}
+	return &copySource{dl: &koji.Downloader{TopURL: prof.TopURL, CacheDir: cache, Logf: c.Log.Infof}}, nil
+}
+
+// loadChecksums asks Koji for the sha256 of every picked rpm's copies, to
+// verify downloads.
+func (src *copySource) loadChecksums(ctx context.Context, c *compose.Compose, client *koji.Client, picked []kojiRPM) error {
 	ids := make([]int64, 0, len(picked))
 	for _, p := range picked {
 		if p.taskPath == "" {
@@ -68,11 +85,11 @@ func newCopySource(ctx context.Context, c *compose.Compose, prof *koji.Profile, 
 	}
 	sums, ok, err := client.RPMChecksums(ctx, ids, []string{"sha256"})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if !ok {
 		c.Log.Warningf("Koji hub %s has no getRPMChecksums: downloads into koji_cache are checked as RPM files only", client.HubURL())
-		return src, nil
+		return nil
 	}
 	src.sums = map[int64]map[string]string{}
 	for i, id := range ids {
@@ -81,8 +98,8 @@ func newCopySource(ctx context.Context, c *compose.Compose, prof *koji.Profile, 
 			src.sums[id][strings.ToLower(key)] = byType["sha256"]
 		}
 	}
-	c.Log.Infof("Downloading packages from %s into koji_cache %s", prof.TopURL, cache)
-	return src, nil
+	c.Log.Infof("Downloading packages from %s into koji_cache %s", src.dl.TopURL, src.dl.CacheDir)
+	return nil
 }
 
 // get returns the local path of topdir-relative rel ("" when absent).

@@ -179,7 +179,18 @@ func FilteredModule(c *compose.Compose, uid, arch, name, stream string) bool {
 // unmatched are the entries that match no stream on any arch of the
 // variant: as Pungi warns for patterns that match no module in the
 // configured module tags, the caller warns (the set has no such module).
+//
+// When the source chose the streams itself (set.VariantModules: Koji), the
+// variant gets those, its warnings given by the pkgset phase already.
 func VariantStreams(c *compose.Compose, set *Set, v *compose.Variant, arch string) (streams []*ModuleStream, unmatched []string, err error) {
+	if set.VariantModules != nil {
+		for _, nsvc := range set.VariantModules[v.UID][arch] {
+			if ms := set.Modules[arch][nsvc]; ms != nil {
+				streams = append(streams, ms)
+			}
+		}
+		return streams, nil, nil
+	}
 	if len(v.Modules) == 0 {
 		return nil, nil, nil
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/multilib"
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/config"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/createrepo"
 	"github.com/pungo/pungo/repomd/modulemd"
@@ -60,6 +61,11 @@ type Set struct {
 	// module_defaults_override_dir and module_obsoletes_dir over them
 	// (modmeta.go).
 	ModuleMeta map[string]*modulemd.Index
+	// VariantModules, when not nil, holds the streams the source chose for
+	// each variant (UID → tree arch → NSVCs): the Koji source chooses
+	// module builds per variant by Pungi's rules (kojimodules.go).
+	// Without it a variant's <modules> entries select among Modules.
+	VariantModules map[string]map[string][]string
 }
 
 // Arch returns the packages usable by a tree arch.
@@ -150,11 +156,18 @@ func (*Phase) Validate(c *compose.Compose) error {
 			return err
 		}
 	case "koji":
-		if _, ok := c.Conf.Get("pkgset_koji_tag"); !ok {
-			if _, ok := c.Conf.Get("pkgset_koji_builds"); !ok {
-				return fmt.Errorf("pkgset_source is koji but neither pkgset_koji_tag nor pkgset_koji_builds is set")
+		// Module builds alone make a package set too (their content tags).
+		for _, k := range []string{"pkgset_koji_tag", "pkgset_koji_builds", "pkgset_koji_module_tag", "pkgset_koji_module_builds"} {
+			if v, ok := c.Conf.Get(k); ok && config.Truthy(v) {
+				return nil
 			}
 		}
+		for _, v := range c.GetVariants(nil, "") {
+			if len(v.Modules) > 0 || len(v.ModularKojiTags) > 0 {
+				return nil
+			}
+		}
+		return fmt.Errorf("pkgset_source is koji but none of pkgset_koji_tag, pkgset_koji_builds, pkgset_koji_module_tag, pkgset_koji_module_builds or a variant's <modules> is set")
 	case "":
 		return fmt.Errorf("pkgset_source is not set (repos or koji)")
 	default:
