@@ -15,7 +15,6 @@ import (
 
 	"github.com/pungo/pungo/depsolve"
 	"github.com/pungo/pungo/phases/gather"
-	"github.com/pungo/pungo/phases/koji/kojitest"
 	"github.com/pungo/pungo/phases/productmd"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/toolcheck"
@@ -698,61 +697,12 @@ func TestParseKojiEvent(t *testing.T) {
 	}
 }
 
-// TestKojiCompose composes the demo from a test Koji hub: the builds are
-// tagged in a parent and a child tag, demo-httpd has a copy signed by
-// abcd1234, the others are unsigned.
+// TestKojiCompose composes the demo from a test Koji hub (demoKojiHub):
+// the builds are tagged in a parent and a child tag, demo-httpd has a copy
+// signed by abcd1234, the others are unsigned.
 func TestKojiCompose(t *testing.T) {
-	repo, err := repomd.Open(filepath.Join(demoDir, "rpms"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	top := t.TempDir()
-	nvrs := map[string]bool{}
-	for _, p := range repo.Packages {
-		src := p.SourceName()
-		if p.IsSource() {
-			src = p.Name
-		}
-		nvrs[src+"-"+p.Version+"-"+p.Release] = true
-		dirs := []string{filepath.Join(top, "packages", src, p.Version, p.Release, p.Arch)}
-		if src == "demo-httpd" {
-			dirs = append(dirs, filepath.Join(top, "packages", src, p.Version, p.Release, "data", "signed", "abcd1234", p.Arch))
-		}
-		for _, d := range dirs {
-			os.MkdirAll(d, 0o755)
-			if err := os.Link(repo.PackagePath(p), filepath.Join(d, p.FileName())); err != nil {
-				data, _ := os.ReadFile(repo.PackagePath(p))
-				os.WriteFile(filepath.Join(d, p.FileName()), data, 0o644)
-			}
-		}
-	}
-	hub := kojitest.New(t, top)
-	if err := hub.ScanPackages(); err != nil {
-		t.Fatal(err)
-	}
-	hub.AddTag("demo-base", "x86_64")
-	hub.AddTag("demo-1.0", "x86_64")
-	hub.AddInheritance("demo-1.0", "demo-base", kojitest.Inherit{})
-	for nvr := range nvrs {
-		tag := "demo-base"
-		if strings.HasPrefix(nvr, "demo-httpd-") || strings.HasPrefix(nvr, "demo-desktop-") {
-			tag = "demo-1.0"
-		}
-		hub.TagBuild(tag, nvr)
-	}
-	prof := filepath.Join(t.TempDir(), "koji.conf")
-	os.WriteFile(prof, []byte(fmt.Sprintf("[demokoji]\nserver = %s\ntopdir = %s\n", hub.URL(), top)), 0o644)
-	t.Setenv("PUNGO_KOJI_CONFIG", prof)
-	kojiConf := func(sigkeys string) string {
-		return demoConfig(t, `pkgset_source = "koji"
-koji_profile = "demokoji"
-pkgset_koji_tag = "demo-1.0"
-sigkeys = `+sigkeys, func(s string) string {
-			i := strings.Index(s, "pkgset_repos = {")
-			j := strings.Index(s[i:], "}\n")
-			return s[:i] + s[i+j+2:]
-		})
-	}
+	hub, top := demoKojiHub(t)
+	kojiConf := func(sigkeys string) string { return kojiDemoConfig(t, "sigkeys = "+sigkeys) }
 
 	target := t.TempDir()
 	code, out := runPungo(t, t.TempDir(), "--config", kojiConf(`["abcd1234", None]`), "--target-dir", target, "--quiet")
@@ -788,7 +738,7 @@ sigkeys = `+sigkeys, func(s string) string {
 	// A host without Koji's topdir: two composes at once download from
 	// topurl into one shared koji_cache; each file crosses the network
 	// once and the trees hold hard links to the cached files.
-	prof = filepath.Join(t.TempDir(), "koji.conf")
+	prof := filepath.Join(t.TempDir(), "koji.conf")
 	os.WriteFile(prof, []byte(fmt.Sprintf("[demokoji]\nserver = %s\ntopdir = %s\ntopurl = %s\n", hub.URL(), filepath.Join(t.TempDir(), "not-mounted"), hub.TopURL())), 0o644)
 	t.Setenv("PUNGO_KOJI_CONFIG", prof)
 	cache := t.TempDir()

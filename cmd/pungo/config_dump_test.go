@@ -8,59 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pungo/pungo/phases/koji/kojitest"
-	"github.com/pungo/pungo/repomd"
 )
-
-// demoKojiHub lays the demo packages out as a Koji topdir (one build per
-// source package), starts the test hub over it and tags every build but
-// demo-games into demo-1.0. It returns the hub and a config for a compose
-// from it (koji profile "demokoji" in PUNGO_KOJI_CONFIG) with the extra
-// lines appended.
-func demoKojiHub(t *testing.T, extra string) (*kojitest.Hub, string) {
-	t.Helper()
-	repo, err := repomd.Open(filepath.Join(demoDir, "rpms"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	top := t.TempDir()
-	nvrs := map[string]bool{}
-	for _, p := range repo.Packages {
-		src := p.SourceName()
-		if p.IsSource() {
-			src = p.Name
-		}
-		nvrs[src+"-"+p.Version+"-"+p.Release] = true
-		d := filepath.Join(top, "packages", src, p.Version, p.Release, p.Arch)
-		os.MkdirAll(d, 0o755)
-		if err := os.Link(repo.PackagePath(p), filepath.Join(d, p.FileName())); err != nil {
-			copyTestFile(t, repo.PackagePath(p), filepath.Join(d, p.FileName()))
-		}
-	}
-	hub := kojitest.New(t, top)
-	if err := hub.ScanPackages(); err != nil {
-		t.Fatal(err)
-	}
-	hub.AddTag("demo-1.0", "x86_64")
-	for nvr := range nvrs {
-		if !strings.HasPrefix(nvr, "demo-games-") {
-			hub.TagBuild("demo-1.0", nvr)
-		}
-	}
-	prof := filepath.Join(t.TempDir(), "koji.conf")
-	os.WriteFile(prof, []byte(fmt.Sprintf("[demokoji]\nserver = %s\ntopdir = %s\n", hub.URL(), top)), 0o644)
-	t.Setenv("PUNGO_KOJI_CONFIG", prof)
-	cfg := demoConfig(t, `pkgset_source = "koji"
-koji_profile = "demokoji"
-pkgset_koji_tag = "demo-1.0"
-sigkeys = [None]
-`+extra, func(s string) string {
-		i := strings.Index(s, "pkgset_repos = {")
-		j := strings.Index(s[i:], "}\n")
-		return s[:i] + s[i+j+2:]
-	})
-	return hub, cfg
-}
 
 // shipsGames reports whether a compose's Server tree has demo-games.
 func shipsGames(t *testing.T, dir string) bool {
@@ -73,7 +21,8 @@ func shipsGames(t *testing.T, dir string) bool {
 }
 
 func TestConfigDumpFreezeEvent(t *testing.T) {
-	hub, cfg := demoKojiHub(t, `additional_packages = [("^Server$", {"*": ["demo-games"]})]`)
+	hub, _ := demoKojiHub(t)
+	cfg := kojiDemoConfig(t, `additional_packages = [("^Server$", {"*": ["demo-games"]})]`)
 	compose := func(config string) string {
 		target := t.TempDir()
 		code, out := runPungo(t, t.TempDir(), "--config", config, "--target-dir", target, "--quiet", "--no-latest-link")

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pungo/pungo/phases/koji/kojitest"
+	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/modulemd"
+)
+
+// demoKojiHub lays the demo's packages out as Koji's topdir (one build per
+// source package; demo-httpd also signed by abcd1234) and starts a test
+// hub over it: demo-1.0 inherits demo-base, which hold the non-modular
+// builds but demo-games (untagged); the demo-lang module's streams 1 and 2 are module builds as MBS
+// leaves them (modulemd.txt, modulemd.x86_64.txt and modulemd.src.txt
+// archives; the rpm builds in content tags module-demo-lang-1 and -2),
+// tagged in demo-modular. A koji profile "demokoji" points at it.
+func demoKojiHub(t *testing.T) (*kojitest.Hub, string) {
+	t.Helper()
+	top := t.TempDir()
+	nvrs := map[string]bool{}       // non-modular builds
+	modular := map[string]string{} // modular build → its stream
+	for _, dir := range []string{"rpms", "modular/rpms"} {
+		repo, err := repomd.Open(filepath.Join(demoDir, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range repo.Packages {
+			src := p.SourceName()
+			if p.IsSource() {
+				src = p.Name
+			}
+			nvr := src + "-" + p.Version + "-" + p.Release
+			if dir == "rpms" {
+				nvrs[nvr] = true
+			} else {
+				modular[nvr] = strings.TrimPrefix(p.Release, "1.module_demo+")
+			}
+			dirs := []string{filepath.Join(top, "packages", src, p.Version, p.Release, p.Arch)}
+			if src == "demo-httpd" {
+				dirs = append(dirs, filepath.Join(top, "packages", src, p.Version, p.Release, "data", "signed", "abcd1234", p.Arch))
+			}
+			for _, d := range dirs {
+				os.MkdirAll(d, 0o755)
+				if err := os.Link(repo.PackagePath(p), filepath.Join(d, p.FileName())); err != nil {
+					data, _ := os.ReadFile(repo.PackagePath(p))
+					os.WriteFile(filepath.Join(d, p.FileName()), data, 0o644)
+				}
+			}
+		}
+	}
+	hub := kojitest.New(t, top)
+	if err := hub.ScanPackages(); err != nil {
+		t.Fatal(err)
+	}
+	hub.AddTag("demo-base", "x86_64")
+	hub.AddTag("demo-1.0", "x86_64")
+	hub.AddInheritance("demo-1.0", "demo-base", kojitest.Inherit{})
+	for nvr := range nvrs {
+		if strings.HasPrefix(nvr, "demo-games-") {
+			continue
+		}
+		tag := "demo-base"
+		if strings.HasPrefix(nvr, "demo-httpd-") || strings.HasPrefix(nvr, "demo-desktop-") {
+			tag = "demo-1.0"
+		}
+		hub.TagBuild(tag, nvr)
+	}
+	idx, err := modulemd.ReadFile(filepath.Join(demoDir, "modular", "modules.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub.AddTag("demo-modular")
+	for _, s := range idx.Streams {
+		content := "module-demo-lang-" + s.Stream
+		hub.AddTag(content)
+		for nvr, stream := range modular {
+			if stream == s.Stream {
+				hub.TagBuild(content, nvr)
+			}
+		}
+		one := modulemd.NewIndex()
+		one.AddStream(s)
+		text, err := one.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		nvr, err := hub.AddModuleBuild(kojitest.ModuleBuild{Name: s.Name, Stream: s.Stream, Version: s.Version, Context: s.Context, ContentTag: content,
+			Archives: map[string]string{"modulemd.txt": string(text), "modulemd.x86_64.txt": string(text), "modulemd.src.txt": string(text)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hub.TagBuild("demo-modular", nvr)
+	}
+	prof := filepath.Join(t.TempDir(), "koji.conf")
+	os.WriteFile(prof, []byte(fmt.Sprintf("[demokoji]\nserver = %s\ntopdir = %s\n", hub.URL(), top)), 0o644)
+	t.Setenv("PUNGO_KOJI_CONFIG", prof)
+	return hub, top
+}
+
+// kojiDemoConfig is the demo config composing from demoKojiHub (its
+// module builds from demo-modular) with the extra lines.
+func kojiDemoConfig(t *testing.T, extra string) string {
+	return demoConfig(t, `pkgset_source = "koji"
+koji_profile = "demokoji"
+pkgset_koji_tag = "demo-1.0"
+pkgset_koji_module_tag = "demo-modular"
+`+extra, func(s string) string {
+		i := strings.Index(s, "pkgset_repos = {")
+		j := strings.Index(s[i:], "}\n")
+		return s[:i] + s[i+j+2:]
+	})
+}
