@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
 )
 
 // shipsGames reports whether a compose's Server tree has demo-games.

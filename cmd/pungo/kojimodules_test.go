@@ -22,7 +22,7 @@ import (
 func demoKojiHub(t *testing.T) (*kojitest.Hub, string) {
 	t.Helper()
 	top := t.TempDir()
-	nvrs := map[string]bool{}       // non-modular builds
+	nvrs := map[string]bool{}      // non-modular builds
 	modular := map[string]string{} // modular build → its stream
 	for _, dir := range []string{"rpms", "modular/rpms"} {
 		repo, err := repomd.Open(filepath.Join(demoDir, dir))
@@ -114,4 +114,34 @@ pkgset_koji_module_tag = "demo-modular"
 		j := strings.Index(s[i:], "}\n")
 		return s[:i] + s[i+j+2:]
 	})
+}
+
+// Issue 11's acceptance for Koji: the demo composed from demoKojiHub, two
+// streams of demo-lang as module builds in demo-modular, the defaults
+// (stream 2) from module_defaults_dir, and Server listing demo-lang:2.
+// checkDemoModules checks the tree exactly as for the repository-based
+// compose, with modules.json naming the stream's content tag.
+func TestKojiComposeModules(t *testing.T) {
+	demoKojiHub(t)
+	defaults := t.TempDir()
+	idx, err := modulemd.ReadFile(filepath.Join(demoDir, "modular", "modules.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	only := modulemd.NewIndex()
+	for _, d := range idx.Defaults {
+		only.AddDefaults(d)
+	}
+	data, err := only.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(defaults, "demo-lang.yaml"), data, 0o644)
+	target := t.TempDir()
+	code, out := runPungo(t, t.TempDir(), "--config", kojiDemoConfig(t, `module_defaults_dir = {"scm": "file", "dir": "`+defaults+`"}`),
+		"--target-dir", target, "--quiet")
+	if code != 0 {
+		t.Fatalf("koji compose exited %d:\n%s", code, out)
+	}
+	checkDemoModules(t, onlyCompose(t, target), "module-demo-lang-2")
 }

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,7 +68,18 @@ func TestDemoComposeModules(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("compose exited %d:\n%s", code, out)
 	}
-	top := onlyCompose(t, target)
+	checkDemoModules(t, onlyCompose(t, target), "")
+}
+
+// checkDemoModules checks a demo compose whose Server ships demo-lang:2
+// (the default stream) of the two streams in the package set: Server's
+// repository holds exactly stream 2's artifacts, its modules.yaml that
+// stream and the defaults (accepted by modulemd-validator and read
+// strictly by libmodulemd, whose view is the same), modules.json lists it
+// with its RPMs and kojiTag, Workstation gets no modular package, and dnf
+// in an empty installroot lists and installs the module from the tree.
+func checkDemoModules(t *testing.T, top, kojiTag string) {
+	t.Helper()
 	list := func(dir string) []string {
 		ents, _ := os.ReadDir(dir)
 		var out []string
@@ -106,9 +120,11 @@ func TestDemoComposeModules(t *testing.T) {
 	mj := readJSON(t, filepath.Join(top, "compose", "metadata", "modules.json"))
 	mods := mj["payload"].(map[string]any)["modules"].(map[string]any)
 	entry, _ := mods["Server"].(map[string]any)["x86_64"].(map[string]any)["demo-lang:2:20240201000000:c0ffee02"].(map[string]any)
-	if entry == nil || len(entry["rpms"].([]any)) != 3 || !strings.HasPrefix(entry["modulemd_path"].(map[string]any)["binary"].(string), "Server/x86_64/os/repodata/") {
-		t.Errorf("modules.json: %v", mods)
+	if entry == nil || len(entry["rpms"].([]any)) != 3 || !strings.HasPrefix(entry["modulemd_path"].(map[string]any)["binary"].(string), "Server/x86_64/os/repodata/") ||
+		entry["metadata"].(map[string]any)["koji_tag"] != kojiTag {
+		t.Errorf("modules.json (koji_tag want %q): %v", kojiTag, mods)
 	}
+	checkModulemdOracle(t, r, "demo-lang:2:20240201000000:c0ffee02:x86_64", "2")
 	if _, ok := mods["Workstation"]; ok {
 		t.Errorf("modules.json lists Workstation: %v", mods)
 	}
@@ -134,6 +150,57 @@ func TestDemoComposeModules(t *testing.T) {
 	q, err := exec.Command("rpm", "--root", root, "-q", "demo-lang").CombinedOutput()
 	if err != nil || !strings.Contains(string(q), "demo-lang-2.0-1.module_demo+2.x86_64") {
 		t.Errorf("installed: %v %s", err, q)
+	}
+}
+
+// checkModulemdOracle checks a repository's modules.yaml with
+// modulemd-validator and libmodulemd (strict read): one stream nsvca with
+// its artifacts equal to pungo's reading, and defaultStream as default.
+func checkModulemdOracle(t *testing.T, r *repomd.Repo, nsvca, defaultStream string) {
+	t.Helper()
+	validator := toolcheck.Need(t, "modulemd-validator")[0]
+	const python = "/usr/bin/python3" // Debian's, which has the gi bindings
+	rc, err := r.OpenRecord("modules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "modules.yaml")
+	os.WriteFile(file, data, 0o644)
+	if out, err := exec.Command(validator, file).CombinedOutput(); err != nil {
+		t.Fatalf("modulemd-validator refuses the tree's modules.yaml: %v\n%s", err, out)
+	}
+	out, err := exec.Command(python, filepath.Join(toolcheck.ProjectRoot(), "repomd", "modulemd", "testdata", "mmdview.py"), file).CombinedOutput()
+	if err != nil {
+		if toolcheck.Required() || !strings.Contains(string(out), "gi") {
+			t.Fatalf("libmodulemd on the tree's modules.yaml: %v\n%s", err, out)
+		}
+		t.Skipf("python3 without libmodulemd bindings: %s", out)
+	}
+	var view struct {
+		Streams []struct {
+			NSVCA     string   `json:"nsvca"`
+			Artifacts []string `json:"artifacts"`
+		} `json:"streams"`
+		Defaults map[string]struct {
+			Stream string `json:"stream"`
+		} `json:"defaults"`
+	}
+	if err := json.Unmarshal(out, &view); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := modulemd.Parse(data, "modules.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(view.Streams) != 1 || view.Streams[0].NSVCA != nsvca || len(idx.Streams) != 1 ||
+		strings.Join(view.Streams[0].Artifacts, " ") != strings.Join(slices.Sorted(slices.Values(idx.Streams[0].RPMArtifacts())), " ") ||
+		view.Defaults["demo-lang"].Stream != defaultStream {
+		t.Errorf("libmodulemd's view of the tree's modules.yaml: %s", out)
 	}
 }
 

@@ -2,6 +2,7 @@ package createrepo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -53,7 +54,14 @@ func (mm *modulesMetadata) addModules(ctx context.Context, c *compose.Compose, a
 		if err != nil {
 			return err
 		}
-		idx = x // koji_tag stays "": repository modules have no Koji tag
+		idx = x
+	}
+	// koji_tag: the content tag of Koji modules; "" for modules from
+	// repositories (pkgset_repos), which have no Koji tag.
+	if data, err := os.ReadFile(gather.KojiTagsPath(c, arch, v)); err == nil {
+		if err := json.Unmarshal(data, &origin); err != nil {
+			return fmt.Errorf("%s: %w", gather.KojiTagsPath(c, arch, v), err)
+		}
 	}
 	extra, err := extraModulemd(ctx, c, arch, v)
 	if err != nil {

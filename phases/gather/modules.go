@@ -1,6 +1,7 @@
 package gather
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -379,7 +380,39 @@ func writeVariantModules(c *compose.Compose, set *pkgset.Set, res *Result) error
 			if err := atomicfile.WriteWith(path, 0o644, func(w io.Writer) error { return idx.Write(w) }); err != nil {
 				return err
 			}
+			if err := writeKojiTags(c, set, v, arch); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// KojiTagsPath is where the gather phase keeps, beside ModulemdPath, the
+// Koji content tag of each Koji module stream of a variant.arch (a JSON
+// object NSVC → tag) for modules.json's koji_tag, as Pungi keeps
+// variant.module_uid_to_koji_tag. Absent when no stream came from Koji.
+func KojiTagsPath(c *compose.Compose, arch string, v *compose.Variant) string {
+	return filepath.Join(c.Paths.Work.Topdir(arch), "modulemd", v.UID+"."+arch+".koji_tags.json")
+}
+
+func writeKojiTags(c *compose.Compose, set *pkgset.Set, v *compose.Variant, arch string) error {
+	streams, _, err := pkgset.VariantStreams(c, set, v, arch)
+	if err != nil {
+		return err
+	}
+	tags := map[string]string{}
+	for _, ms := range streams {
+		if ms.KojiTag != "" {
+			tags[ms.NSVC()] = ms.KojiTag
+		}
+	}
+	if len(tags) == 0 {
+		return nil
+	}
+	data, err := json.MarshalIndent(tags, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(KojiTagsPath(c, arch, v), append(data, '\n'), 0o644)
 }

@@ -677,7 +677,7 @@ func (km *kojiModules) addTo(set *Set, arches []string, byTag map[string][]*Pack
 					want[k] = true
 				}
 			}
-			ms := &ModuleStream{MD: s, Origin: mb.tag}
+			ms := &ModuleStream{MD: s, Origin: "Koji tag " + mb.tag, KojiTag: mb.tag}
 			for _, p := range byTag[mb.tag] {
 				if ok[p.Arch] && want[modulemd.PackageKey(p.Package)] {
 					ms.Packages = append(ms.Packages, p)

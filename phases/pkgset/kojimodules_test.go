@@ -187,8 +187,8 @@ func TestKojiModules(t *testing.T) {
 				if nevras(ms.Packages) != artifacts[ms.NSVC()] {
 					t.Errorf("%s packages: %s", ms.NSVC(), nevras(ms.Packages))
 				}
-				if want := "module-demo-lang-" + ms.MD.Stream; ms.Origin != want {
-					t.Errorf("%s origin %q, want %q", ms.NSVC(), ms.Origin, want)
+				if want := "module-demo-lang-" + ms.MD.Stream; ms.KojiTag != want {
+					t.Errorf("%s Koji tag %q, want %q", ms.NSVC(), ms.KojiTag, want)
 				}
 			}
 			if !slices.Equal(got, tc.want) {
@@ -266,7 +266,7 @@ func TestKojiScratchModules(t *testing.T) {
 		t.Fatal(err)
 	}
 	streams, _, _ := VariantStreams(c, set, c.Variants[0], "x86_64")
-	if len(streams) != 1 || streams[0].NSVC() != lang1 || streams[0].Origin != "module-demo-lang-1" || len(streams[0].Packages) != 3 {
+	if len(streams) != 1 || streams[0].NSVC() != lang1 || streams[0].KojiTag != "module-demo-lang-1" || len(streams[0].Packages) != 3 {
 		t.Fatalf("scratch streams: %v", streams)
 	}
 	if len(queries) != 3 || !strings.Contains(queries[0], "stream=1") {

@@ -27,9 +27,12 @@ type ModuleStream struct {
 	// Packages are the set's packages that are artifacts of the stream,
 	// for the tree arch (its valid arches, noarch and src), in input order.
 	Packages []*Package
-	// Origin is the repository (or Koji content tag) it came from: the
-	// koji_tag of modules.json.
+	// Origin is the repository (or Koji content tag) it came from, for
+	// messages.
 	Origin string
+	// KojiTag is the Koji content tag of a module build (modules.json's
+	// koji_tag); "" for a stream from a repository's modules.yaml.
+	KojiTag string
 }
 
 // NSVC is the stream's "name:stream:version:context".
