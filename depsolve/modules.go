@@ -2,6 +2,7 @@ package depsolve
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pungo/pungo/repomd/modulemd"
@@ -110,7 +111,7 @@ func (p *Pool) ApplyModules(x *modulemd.Index, enable []string, defaults bool) (
 		}
 	}
 	on := map[string]string{}     // artifact key → NSVC of an active stream
-	off := map[string]bool{}      // artifact key of an inactive stream
+	off := map[string]string{}    // artifact key of an inactive stream → its NSVC
 	shadow := map[string]string{} // binary artifact name of an active stream → its NSVC
 	for _, s := range x.Streams {
 		act := active[s.NS()]
@@ -121,7 +122,9 @@ func (p *Pool) ApplyModules(x *modulemd.Index, enable []string, defaults bool) (
 			}
 			key := modulemd.ArtifactKey(n.Name, n.Epoch, n.Version, n.Release, n.Arch)
 			if !act {
-				off[key] = true
+				if off[key] == "" {
+					off[key] = s.NSVC()
+				}
 				continue
 			}
 			on[key] = s.NSVC()
@@ -132,6 +135,7 @@ func (p *Pool) ApplyModules(x *modulemd.Index, enable []string, defaults bool) (
 	}
 	p.hidden = make([]bool, len(p.pkgs))
 	p.moduleOf = map[PkgID]string{}
+	p.hiddenBy = map[PkgID]string{}
 	n := 0
 	for i, pkg := range p.pkgs {
 		key := modulemd.ArtifactKey(pkg.Name, pkg.Epoch, pkg.Version, pkg.Release, pkg.Arch)
@@ -139,12 +143,47 @@ func (p *Pool) ApplyModules(x *modulemd.Index, enable []string, defaults bool) (
 			p.moduleOf[PkgID(i)] = nsvc
 			continue
 		}
-		if off[key] || shadow[pkg.Name] != "" {
-			p.hidden[i] = true
-			n++
+		switch {
+		case off[key] != "":
+			p.hiddenBy[PkgID(i)] = "artifact of " + off[key] + ", a stream that is not active"
+		case shadow[pkg.Name] != "":
+			p.hiddenBy[PkgID(i)] = "shadowed by module " + shadow[pkg.Name] + ", an active stream with a package of that name"
+		default:
+			continue
 		}
+		p.hidden[i] = true
+		n++
 	}
 	return n, nil
+}
+
+// HiddenWhy says why module filtering hid a package ("artifact of
+// N:S:V:C, a stream that is not active" or "shadowed by module N:S:V:C,
+// ..."); "" when it is visible.
+func (p *Pool) HiddenWhy(id PkgID) string { return p.hiddenBy[id] }
+
+// HiddenPackages returns every package module filtering hid, ascending
+// ids.
+func (p *Pool) HiddenPackages() []PkgID {
+	out := make([]PkgID, 0, len(p.hiddenBy))
+	for id := range p.hiddenBy {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// HiddenNamed returns the packages whose name or NEVRA is name that module
+// filtering hid, ascending ids.
+func (p *Pool) HiddenNamed(name string) []PkgID {
+	var out []PkgID
+	for id := range p.hiddenBy {
+		if pkg := p.pkgs[id]; pkg.Name == name || pkg.NEVRA() == name {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Hidden reports whether module filtering hid a package.

@@ -148,3 +148,51 @@ func TestHideInactiveModulesRealdata(t *testing.T) {
 		t.Errorf("hid %d packages, %d have a module release", n, modular)
 	}
 }
+
+// HiddenWhy names the stream behind each exclusion: an inactive stream's
+// artifact, or a non-modular package shadowed by an active stream.
+func TestHiddenWhy(t *testing.T) {
+	x, err := modulemd.Parse([]byte(modulesYAML), "modules.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name     string
+		enable   []string
+		defaults bool
+		want     map[string]string // hidden NEVRA → reason
+	}{
+		{"dnf defaults", nil, true, map[string]string{
+			"nodejs-1:20.1-1.module_y.x86_64": "artifact of nodejs:20:2:y, a stream that is not active",
+			"npm-1:9-1.module_y.x86_64":       "artifact of nodejs:20:2:y, a stream that is not active",
+			"nodejs-16-1.el9.x86_64":          "shadowed by module nodejs:18:1:x, an active stream with a package of that name",
+		}},
+		{"nodejs:20 enabled", []string{"nodejs:20"}, false, map[string]string{
+			"nodejs-1:18.1-1.module_x.x86_64": "artifact of nodejs:18:1:x, a stream that is not active",
+			"nodejs-16-1.el9.x86_64":          "shadowed by module nodejs:20:2:y, an active stream with a package of that name",
+			"npm-8-1.el9.x86_64":              "shadowed by module nodejs:20:2:y, an active stream with a package of that name",
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := modulesTestPool(t)
+			if _, err := p.ApplyModules(x, c.enable, c.defaults); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, id := range p.HiddenPackages() {
+				got[p.Pkg(id).NEVRA()] = p.HiddenWhy(id)
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("hidden: %v, want %v", got, c.want)
+			}
+			var named []string
+			for _, id := range p.HiddenNamed("nodejs") {
+				named = append(named, p.Pkg(id).NEVRA())
+			}
+			if len(named) != 2 {
+				t.Errorf("HiddenNamed(nodejs) = %v", named)
+			}
+		})
+	}
+}

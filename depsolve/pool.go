@@ -66,6 +66,7 @@ type Pool struct {
 
 	hidden    []bool           // by module filtering (modules.go)
 	moduleOf  map[PkgID]string // active stream (NSVC) of each visible modular package
+	hiddenBy  map[PkgID]string // why module filtering hid a package (modules.go)
 	files     fileIndex
 	richCache map[string]*repomd.Rich
 

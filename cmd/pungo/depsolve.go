@@ -193,7 +193,9 @@ func runDepsolve(args []string) int {
 	code := 0
 	switch {
 	case *why != "":
-		if !printWhy(os.Stdout, res, *why) {
+		found := printWhy(os.Stdout, res, *why)
+		printHidden(os.Stdout, pool, *why)
+		if !found {
 			fmt.Fprintf(os.Stderr, "pungo depsolve: %s is not in the result\n", *why)
 			code = 1
 		}
@@ -296,10 +298,24 @@ func printWhy(w io.Writer, res *depsolve.Result, name string) bool {
 			if f := it.Flags.String(); f != "" {
 				line += " [" + f + "]"
 			}
+			if nsvc := res.Pool().ModuleOf(it.ID); nsvc != "" {
+				line += " (artifact of " + nsvc + ")"
+			}
 			fmt.Fprintln(w, line)
 		}
 	}
 	return len(chains) > 0
+}
+
+// printHidden prints the packages called name that module filtering kept
+// out of the pool's view, with the reason. It reports whether there were
+// any.
+func printHidden(w io.Writer, pool *depsolve.Pool, name string) bool {
+	ids := pool.HiddenNamed(name)
+	for _, id := range ids {
+		fmt.Fprintf(w, "%s (%s): excluded by module metadata: %s\n", pool.Pkg(id).NEVRA(), pool.RepoOf(id).ID, pool.HiddenWhy(id))
+	}
+	return len(ids) > 0
 }
 
 // checkInstallable asks installcheck whether the gathered binary packages

@@ -77,14 +77,20 @@ func runGather(args []string) int {
 	case *why != "":
 		found := false
 		for _, k := range keys {
-			for _, src := range []string{"comps", "json"} {
+			for _, src := range []string{"module", "comps", "json"} {
 				r := res.Depsolved[k.uid+"."+k.arch+"."+src]
-				if r == nil || len(r.Why(*why)) == 0 {
+				if r == nil {
 					continue
 				}
-				fmt.Printf("%s.%s (%s):\n", k.uid, k.arch, src)
-				printWhy(os.Stdout, r, *why)
-				found = true
+				var b strings.Builder
+				in := printWhy(&b, r, *why)
+				// Packages of the name the variant's module view kept out.
+				printHidden(&b, r.Pool(), *why)
+				if b.Len() == 0 {
+					continue
+				}
+				fmt.Printf("%s.%s (%s):\n%s", k.uid, k.arch, src, b.String())
+				found = found || in
 			}
 		}
 		if !found {

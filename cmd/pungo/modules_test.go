@@ -33,6 +33,12 @@ func TestDepsolveModulesRealdata(t *testing.T) {
 	}{
 		{"nothing hidden", []string{"--repo", base, "--repo", app, "--exclude-source", "nodejs"}, 0, "nodejs-22.4.1-4.module_el9", ""},
 		{"module stream", []string{"--repo", base, "--repo", app, "--exclude-source", "--module", "nodejs:20", "nodejs"}, 0, "nodejs-20.18.1-1.module_el9", "nodejs-22"},
+		{"why names the stream", []string{"--repo", base, "--repo", app, "--exclude-source", "--module", "nodejs:20", "--why", "nodejs", "nodejs"}, 0,
+			"input [input] (artifact of nodejs:20:920241205131105:rhel9)", ""},
+		{"why names the shadowing stream", []string{"--repo", base, "--repo", app, "--exclude-source", "--module", "nodejs:20", "--why", "nodejs-1:16.20.2-8.el9.x86_64", "nodejs"}, 1,
+			"nodejs-1:16.20.2-8.el9.x86_64 (cs9-appstream): excluded by module metadata: shadowed by module nodejs:20:920241205131105:rhel9", ""},
+		{"why names the inactive stream", []string{"--repo", base, "--repo", app, "--exclude-source", "--module", "nodejs:20", "--why", "nodejs", "nodejs"}, 0,
+			"nodejs-1:22.4.1-4.module_el9+1103+f54cc21b.x86_64 (cs9-appstream): excluded by module metadata: artifact of nodejs:22:920240816093054:rhel9, a stream that is not active", ""},
 		{"unknown stream", []string{"--repo", base, "--repo", app, "--module", "nodejs:99", "nodejs"}, 2, `module stream "nodejs:99"`, ""},
 		{"group_gz only", []string{"--repo", base, "--exclude-source", "--group", "core", "bash"}, 0, "bash-", ""},
 	}
@@ -259,5 +265,28 @@ func TestConfigValidateModuleOptions(t *testing.T) {
 		if code != 1 || !strings.Contains(out+errOut, c.want) {
 			t.Errorf("%s: exit %d, want 1 and %q:\n%s%s", c.line, code, c.want, out, errOut)
 		}
+	}
+}
+
+// pungo gather --why on the demo with the hybrid method: a modular
+// package names its stream.
+func TestGatherWhyModules(t *testing.T) {
+	cfg := demoConfig(t, `gather_method = "hybrid"`, nil)
+	cases := []struct {
+		name string
+		code int
+		want string
+	}{
+		{"demo-lang", 0, "Server.x86_64 (module):\ndemo-lang-2.0-1.module_demo+2.x86_64 (modules-x86_64): input [input] (artifact of demo-lang:2:20240201000000:c0ffee02)"},
+		{"demo-lang-devel-2.0-1.module_demo+2.noarch", 0, "(artifact of demo-lang:2:20240201000000:c0ffee02)"},
+		{"demo-lang-1.0-1.module_demo+1.x86_64", 1, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, runGather, "--config", cfg, "--why", c.name)
+			if code != c.code || !strings.Contains(out, c.want) {
+				t.Errorf("exit %d (want %d), output lacks %q:\n%s%s", code, c.code, c.want, out, errOut)
+			}
+		})
 	}
 }

@@ -427,8 +427,18 @@ func (g *gatherer) writeGatherLog(arch string, v *compose.Variant, source string
 			b.WriteString(loc)
 			b.WriteString("  # ")
 			b.WriteString(it.Reason.StepName())
+			if nsvc := res.Pool().ModuleOf(it.ID); nsvc != "" {
+				b.WriteString(" (artifact of ")
+				b.WriteString(nsvc)
+				b.WriteByte(')')
+			}
 			b.WriteByte('\n')
 		}
+	}
+	// What the variant's module view kept out of the solver's sight.
+	pool := res.Pool()
+	for _, id := range pool.HiddenPackages() {
+		fmt.Fprintf(&b, "EXCLUDED: %s  # %s\n", pool.Pkg(id).NEVRA(), pool.HiddenWhy(id))
 	}
 	for _, br := range res.Broken {
 		fmt.Fprintf(&b, "BROKEN: %s\n", br.String())

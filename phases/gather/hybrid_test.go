@@ -3,6 +3,7 @@ package gather
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -78,18 +79,21 @@ func TestHybridRules(t *testing.T) {
 		serverDbg string
 		ws        string // Workstation rpms
 		why       map[string]string
+		compsLog  string // in work/x86_64/pungi/Server.x86_64.comps.log
 	}{
 		{rule: "fus disable_module: a non-default stream never satisfies a non-modular package",
 			platforms: el9,
 			server:    "app-2.x86_64 lang-0.9.x86_64 lang-2.0.i686 lang-2.0.x86_64 lang-devel-2.0.noarch langapp-1.x86_64 lib-1.x86_64",
 			serverDbg: "lang-debuginfo-2.0.x86_64",
 			ws:        "app-2.x86_64 lang-0.9.x86_64 langapp-1.x86_64 lib-1.x86_64",
-			why:       map[string]string{"lang-2.0.x86_64": "artifact of lang:2:20:c", "lang-0.9.x86_64": "binary-dep langapi of langapp", "lang-debuginfo-2.0.x86_64": "artifact of lang:2:20:c"}},
+			why:       map[string]string{"lang-2.0.x86_64": "artifact of lang:2:20:c", "lang-0.9.x86_64": "binary-dep langapi of langapp", "lang-debuginfo-2.0.x86_64": "artifact of lang:2:20:c"},
+			compsLog:  "EXCLUDED: lang-2.0-1.module_2.x86_64  # artifact of lang:2:20:c, a stream that is not active"},
 		{rule: "fus mask_bare_rpms: a default stream's artifacts mask bare packages of their names",
 			platforms: el9, def: "2",
 			server:    "app-2.x86_64 lang-2.0.i686 lang-2.0.x86_64 lang-devel-2.0.noarch langapp-1.x86_64 lib-1.x86_64",
 			serverDbg: "lang-debuginfo-2.0.x86_64",
-			ws:        "app-2.x86_64 lang-0.9.x86_64 langapp-1.x86_64 lib-1.x86_64"},
+			ws:        "app-2.x86_64 lang-0.9.x86_64 langapp-1.x86_64 lib-1.x86_64",
+			compsLog:  "EXCLUDED: lang-0.9-1.x86_64  # shadowed by module lang:2:20:c, an active stream with a package of that name"},
 		{rule: "fus sees the variant's package sets: another variant's stream is never pulled in",
 			platforms: el9, def: "1", wsModules: []string{"lang:1"},
 			server:    "app-2.x86_64 lang-0.9.x86_64 lang-2.0.i686 lang-2.0.x86_64 lang-devel-2.0.noarch langapp-1.x86_64 lib-1.x86_64",
@@ -150,6 +154,12 @@ func TestHybridRules(t *testing.T) {
 					if w, ok := c.why[e.Pkg.Name+"-"+e.Pkg.Version+"."+e.Pkg.Arch]; ok && !strings.Contains(e.Why, w) {
 						t.Errorf("why %s = %q, want %q", e.Pkg.NEVRA(), e.Why, w)
 					}
+				}
+			}
+			if c.compsLog != "" {
+				log, _ := os.ReadFile(filepath.Join(f.c.Paths.Work.Topdir("x86_64"), "pungi", "Server.x86_64.comps.log"))
+				if !strings.Contains(string(log), c.compsLog) {
+					t.Errorf("comps gather log lacks %q:\n%s", c.compsLog, log)
 				}
 			}
 			if c.platforms["2"] == "el9" {
