@@ -3,8 +3,6 @@ package rpmfile
 import (
 	"bufio"
 	"fmt"
-
-	"github.com/cavaliergopher/rpm"
 )
 
 // Tags rpm-md metadata does not carry, read on demand by ReadArchTags.
@@ -22,9 +20,11 @@ func ReadArchTags(path string) (exclusive, exclude []string, err error) {
 		return nil, nil, err
 	}
 	defer f.Close()
-	p, err := rpm.Read(bufio.NewReaderSize(f, 64<<10))
+	p, err := readHeadersWanted(bufio.NewReaderSize(f, 64<<10), archTagWanted)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, shortErr(err))
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return strs(&p.Header, tagExclusiveArch), strs(&p.Header, tagExcludeArch), nil
+	return p.hdr.strs(tagExclusiveArch), p.hdr.strs(tagExcludeArch), nil
 }
+
+func archTagWanted(t uint32) bool { return t == tagExclusiveArch || t == tagExcludeArch }

@@ -5,18 +5,14 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"sync"
-
-	"github.com/cavaliergopher/rpm"
 
 	"github.com/pungo/pungo/repomd"
 )
 
 // This file frames the lead and the two header structures and checks every
-// size and offset in them before cavaliergopher/rpm decodes the tags: that
-// parser allocates whatever an index entry claims (a corrupt count can ask
-// for gigabytes, which is a crash, not an error), does not check the
-// header magic, and indexes slices with unchecked offsets.
+// size, offset and count in them before tags.go reads the tags in place: a
+// corrupt count must be an error, never a huge allocation or an index out
+// of range.
 
 var headerMagic = []byte{0x8e, 0xad, 0xe8, 0x01}
 
@@ -28,7 +24,7 @@ const (
 )
 
 type parsed struct {
-	sig, hdr         *rpm.Header
+	sig, hdr         tagTable
 	hdrStart, hdrEnd int64 // the main header's byte range in the file
 	pkg              *repomd.Package
 }
@@ -136,7 +132,11 @@ func parseHeaders(file []byte) (*parsed, error) {
 
 // readHeaders reads and decodes the headers from a stream, leaving it at
 // the payload.
-func readHeaders(r io.Reader) (*parsed, error) {
+func readHeaders(r io.Reader) (*parsed, error) { return readHeadersWanted(r, hdrTagWanted) }
+
+// readHeadersWanted is readHeaders keeping the main header tags wanted
+// accepts.
+func readHeadersWanted(r io.Reader, wanted func(uint32) bool) (*parsed, error) {
 	var buf []byte
 	b, hdrStart, err := frame(func(n int64) ([]byte, error) {
 		if have := int64(len(buf)); n > have {
@@ -152,98 +152,29 @@ func readHeaders(r io.Reader) (*parsed, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decode(b, hdrStart)
+	return decodeWanted(b, hdrStart, wanted)
 }
 
-// decode hands the validated header bytes to cavaliergopher/rpm, keeping
-// only the tags fill reads. That parser copies the whole data store and
-// then every tag into fresh slices (file digests, users, groups, mtimes,
-// signatures…); rebuilt with only the wanted entries and their data, each
-// header costs it a fraction of the copying and allocation.
-func decode(b []byte, hdrStart int64) (p *parsed, err error) {
-	defer func() {
-		// Belt and braces: the bytes are validated, but a decoding panic
-		// must still be an error.
-		if v := recover(); v != nil {
-			p, err = nil, fmt.Errorf("corrupt rpm header (%v)", v)
-		}
-	}()
-	// cavaliergopher copies everything out of the rebuilt header, so its
-	// buffer goes back to the pool as soon as rpm.Read returns.
-	tp := trimPool.Get().(*[]byte)
-	defer trimPool.Put(tp)
-	trimmed := append((*tp)[:0], b[:leadSize]...)
-	defer func() { *tp = trimmed[:0] }()
-	if trimmed, err = appendWanted(trimmed, b[leadSize:hdrStart], "signature", sigTagWanted, true); err != nil {
-		return nil, err
-	}
-	if trimmed, err = appendWanted(trimmed, b[hdrStart:], "main", hdrTagWanted, false); err != nil {
-		return nil, err
-	}
-	pkg, err := rpm.Read(bytes.NewReader(trimmed))
-	if err != nil {
-		return nil, fmt.Errorf("corrupt rpm header: %v", shortErr(err))
-	}
-	return &parsed{sig: &pkg.Signature, hdr: &pkg.Header, hdrStart: hdrStart, hdrEnd: int64(len(b))}, nil
+// decode reads the wanted tags of the validated header bytes in place
+// (tags.go): only the string values the package keeps are copied, into one
+// string per header.
+func decode(b []byte, hdrStart int64) (*parsed, error) {
+	return decodeWanted(b, hdrStart, hdrTagWanted)
 }
 
-var trimPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
-// appendWanted appends a copy of the header structure h (validated by
-// checkIndex) holding only the index entries whose tag wanted accepts and
-// their values, re-laid out in a compact data store, padded to 8 bytes
-// when pad is set, as the signature header is.
-func appendWanted(dst, h []byte, what string, wanted func(uint32) bool, pad bool) ([]byte, error) {
-	il := int(binary.BigEndian.Uint32(h[8:]))
-	dl := int(binary.BigEndian.Uint32(h[12:]))
-	store := h[16+il*16 : 16+il*16+dl]
-	kept := 0
-	for i := 0; i < il; i++ {
-		if wanted(binary.BigEndian.Uint32(h[16+i*16:])) {
-			kept++
-		}
+// decodeWanted is decode with the main header's tags chosen by wanted.
+func decodeWanted(b []byte, hdrStart int64, wanted func(uint32) bool) (*parsed, error) {
+	if v := b[4]; v < 3 || v > 4 { // the lead's major version, as rpm checks it
+		return nil, fmt.Errorf("corrupt rpm header: unsupported rpm version: %d", v)
 	}
-	introAt := len(dst)
-	dst = append(dst, h[:16]...)
-	entryAt := len(dst)
-	dst = append(dst, make([]byte, kept*16)...)
-	storeAt := len(dst)
-	for i := 0; i < il; i++ {
-		e := h[16+i*16 : 32+i*16]
-		tag := binary.BigEndian.Uint32(e)
-		if !wanted(tag) {
-			continue
-		}
-		typ := binary.BigEndian.Uint32(e[4:])
-		off := int(binary.BigEndian.Uint32(e[8:]))
-		cnt := int(binary.BigEndian.Uint32(e[12:]))
-		end := off + cnt*int(typeSize[typ])
-		if typ == 0 {
-			end = off
-		}
-		if size := typeSize[typ]; size == 0 { // NUL-terminated strings
-			end = off
-			for k := 0; k < cnt; k++ {
-				n := bytes.IndexByte(store[end:], 0)
-				if n < 0 {
-					return nil, fmt.Errorf("corrupt rpm header: %s header tag %d runs past the data", what, tag)
-				}
-				end += n + 1
-			}
-		}
-		copy(dst[entryAt:], e[:8])
-		binary.BigEndian.PutUint32(dst[entryAt+8:], uint32(len(dst)-storeAt))
-		copy(dst[entryAt+12:], e[12:16])
-		entryAt += 16
-		dst = append(dst, store[off:end]...)
+	p := &parsed{hdrStart: hdrStart, hdrEnd: int64(len(b))}
+	if err := p.sig.load(b[leadSize:hdrStart], "signature", sigTagWanted); err != nil {
+		return nil, err
 	}
-	newDL := len(dst) - storeAt
-	binary.BigEndian.PutUint32(dst[introAt+8:], uint32(kept))
-	binary.BigEndian.PutUint32(dst[introAt+12:], uint32(newDL))
-	if pad {
-		dst = append(dst, make([]byte, (8-newDL%8)%8)...)
+	if err := p.hdr.load(b[hdrStart:], "main", wanted); err != nil {
+		return nil, err
 	}
-	return dst, nil
+	return p, nil
 }
 
 func sigTagWanted(t uint32) bool { return t == tagLongArchiveSize || t == sigTagPayloadSize }

@@ -8,11 +8,13 @@
 // range, sizes and the checksum of the whole file (the pkgid).
 //
 // The lead and both headers are framed and every size, offset and count in
-// them checked here (frame.go); the tags are then decoded by
-// github.com/cavaliergopher/rpm from the validated bytes, and every value
-// is taken from the raw tags, because several of that package's accessors
-// are wrong (Supplements reads the Suggests flags, ChangeLog reads an
-// obsolete tag) and its reader takes a short Read for a whole structure.
+// them checked here (frame.go); the tags are then read in place
+// (tags.go): the strings a package keeps are copied once into one string
+// per header, the rest never leave the header bytes.
+// (github.com/cavaliergopher/rpm, used before, copied every tag and got
+// several wrong: Supplements read the Suggests flags, ChangeLog an
+// obsolete tag, and a short Read was taken for a whole structure; its
+// tests here pin those defects.)
 //
 // Files up to 4 MB are read with one read, digested and parsed in memory;
 // bigger ones and non-file readers are streamed through the digest.
@@ -20,6 +22,7 @@ package rpmfile
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -29,8 +32,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/cavaliergopher/rpm"
 
 	"github.com/pungo/pungo/repomd"
 )
@@ -283,71 +284,41 @@ const (
 	modeDir   = 0o040000
 )
 
-func strs(h *rpm.Header, id int) []string {
-	t := h.GetTag(id)
-	if t == nil {
-		return nil
-	}
-	return t.StringSlice()
-}
-
-func ints(h *rpm.Header, id int) []int64 {
-	t := h.GetTag(id)
-	if t == nil {
-		return nil
-	}
-	return t.Int64Slice()
-}
-
-func str(h *rpm.Header, id int) string {
-	if s := strs(h, id); len(s) > 0 {
-		return s[0]
-	}
-	return ""
-}
-
-func num(h *rpm.Header, id int) (int64, bool) {
-	if v := ints(h, id); len(v) > 0 {
-		return v[0], true
-	}
-	return 0, false
-}
-
 func (p *parsed) fill(opts Options) error {
-	h := p.hdr
-	name := str(h, tagName)
+	h := &p.hdr
+	name := h.str(tagName)
 	if name == "" {
 		return fmt.Errorf("corrupt rpm header: no package name")
 	}
 	pkg := &repomd.Package{Name: name}
 	p.pkg = pkg
-	if v, _ := num(h, tagSourcePackage); v != 0 {
+	if v, _ := h.num(tagSourcePackage); v != 0 {
 		pkg.Arch = "src"
 	} else {
-		pkg.Arch = str(h, tagArch)
+		pkg.Arch = h.str(tagArch)
 	}
-	epoch, _ := num(h, tagEpoch)
+	epoch, _ := h.num(tagEpoch)
 	pkg.Epoch = strconv.FormatInt(epoch, 10)
-	pkg.Version = str(h, tagVersion)
-	pkg.Release = str(h, tagRelease)
-	pkg.Summary = str(h, tagSummary)
-	pkg.Description = str(h, tagDescription)
-	pkg.URL = str(h, tagURL)
-	pkg.TimeBuild, _ = num(h, tagBuildTime)
-	pkg.License = str(h, tagLicense)
-	pkg.Vendor = str(h, tagVendor)
-	pkg.Group = str(h, tagGroup)
-	pkg.BuildHost = str(h, tagBuildHost)
-	pkg.SourceRPM = str(h, tagSourceRPM)
-	pkg.Packager = str(h, tagPackager)
+	pkg.Version = h.str(tagVersion)
+	pkg.Release = h.str(tagRelease)
+	pkg.Summary = h.str(tagSummary)
+	pkg.Description = h.str(tagDescription)
+	pkg.URL = h.str(tagURL)
+	pkg.TimeBuild, _ = h.num(tagBuildTime)
+	pkg.License = h.str(tagLicense)
+	pkg.Vendor = h.str(tagVendor)
+	pkg.Group = h.str(tagGroup)
+	pkg.BuildHost = h.str(tagBuildHost)
+	pkg.SourceRPM = h.str(tagSourceRPM)
+	pkg.Packager = h.str(tagPackager)
 	pkg.HeaderStart = p.hdrStart
 	pkg.HeaderEnd = p.hdrEnd
-	if v, ok := num(h, tagLongSize); ok {
+	if v, ok := h.num(tagLongSize); ok {
 		pkg.SizeInstalled = v
 	} else {
-		pkg.SizeInstalled, _ = num(h, tagSize)
+		pkg.SizeInstalled, _ = h.num(tagSize)
 	}
-	pkg.SizeArchive = archiveSize(p.sig, h)
+	pkg.SizeArchive = archiveSize(&p.sig, h)
 	pkg.Location = opts.Location
 	pkg.LocationBase = opts.LocationBase
 
@@ -366,50 +337,54 @@ func (p *parsed) fill(opts Options) error {
 // into the main header only when the header lacks them, and then
 // createrepo_c, which asks for the 64-bit tag that rpm emulates from the
 // 32-bit one.
-func archiveSize(sig, h *rpm.Header) int64 {
-	if v, ok := num(h, tagLongArchiveSize); ok {
+func archiveSize(sig, h *tagTable) int64 {
+	if v, ok := h.num(tagLongArchiveSize); ok {
 		return v
 	}
-	if v, ok := num(h, tagArchiveSize); ok {
+	if v, ok := h.num(tagArchiveSize); ok {
 		return v
 	}
-	if v, ok := num(sig, tagLongArchiveSize); ok {
+	if v, ok := sig.num(tagLongArchiveSize); ok {
 		return v
 	}
-	v, _ := num(sig, sigTagPayloadSize)
+	v, _ := sig.num(sigTagPayloadSize)
 	return v
 }
 
 // readFiles returns the package's files in header order and the set of
-// their full paths.
-func readFiles(h *rpm.Header) ([]repomd.File, map[string]struct{}) {
-	base := strs(h, tagBaseNames)
-	dirs := strs(h, tagDirNames)
-	idx := ints(h, tagDirIndexes)
-	if base == nil {
+// their full paths. Directory and base names are read in place: only the
+// joined paths are allocated.
+func readFiles(h *tagTable) ([]repomd.File, map[string]struct{}) {
+	var nameBuf [2][][]byte
+	base := h.rawStrs(nameBuf[0][:0], tagBaseNames)
+	dirs := h.rawStrs(nameBuf[1][:0], tagDirNames)
+	idx := h.ints(tagDirIndexes)
+	if len(base) == 0 {
 		// Packages older than rpm 4 store full paths only; rpm splits
 		// them into directory and base name on read.
-		for _, full := range strs(h, tagOldFilenames) {
-			i := strings.LastIndexByte(full, '/')
+		base = base[:0]
+		for _, full := range h.rawStrs(nil, tagOldFilenames) {
+			i := bytes.LastIndexByte(full, '/')
 			d, b := full[:i+1], full[i+1:]
-			if len(dirs) == 0 || dirs[len(dirs)-1] != d {
+			if len(dirs) == 0 || !bytes.Equal(dirs[len(dirs)-1], d) {
 				dirs = append(dirs, d)
 			}
 			base = append(base, b)
 			idx = append(idx, int64(len(dirs)-1))
 		}
 	}
-	flags := ints(h, tagFileFlags)
-	modes := ints(h, tagFileModes)
+	flags := h.ints(tagFileFlags)
+	modes := h.ints(tagFileModes)
 	n := min(len(base), len(idx), len(flags), len(modes))
 	files := make([]repomd.File, 0, n)
 	set := make(map[string]struct{}, n)
+	var path []byte
 	for i := 0; i < n; i++ {
-		d := ""
+		path = path[:0]
 		if j := idx[i]; j >= 0 && j < int64(len(dirs)) {
-			d = dirs[j]
+			path = append(path, dirs[j]...)
 		}
-		full := d + base[i]
+		full := string(append(path, base[i]...))
 		t := repomd.FileRegular
 		if modes[i]&modeType == modeDir {
 			t = repomd.FileDir
@@ -518,19 +493,27 @@ var depTags = []struct {
 	{kOldEnhances, tagOldEnhanceName, tagOldEnhanceFlag, tagOldEnhanceVer},
 }
 
+// depKey identifies a dependency by name, flags and version (a struct
+// key: a joined string cost one allocation per dependency).
+type depKey struct {
+	name  string
+	flags repomd.DepFlag
+	ver   string
+}
+
 type seenReq struct {
 	flags   repomd.DepFlag
 	version string
 	pre     bool
 }
 
-func readDeps(pkg *repomd.Package, h *rpm.Header, files map[string]struct{}) error {
-	provided := map[string]struct{}{}
+func readDeps(pkg *repomd.Package, h *tagTable, files map[string]struct{}) error {
+	provided := map[depKey]struct{}{}
 	seen := map[string]seenReq{}
 	for _, dt := range depTags {
-		names := strs(h, dt.name)
-		flags := ints(h, dt.flags)
-		vers := strs(h, dt.versions)
+		names := h.strs(dt.name)
+		flags := h.ints(dt.flags)
+		vers := h.strs(dt.versions)
 		if names == nil || flags == nil || vers == nil {
 			continue
 		}
@@ -539,7 +522,7 @@ func readDeps(pkg *repomd.Package, h *rpm.Header, files map[string]struct{}) err
 		for i := 0; i < n; i++ {
 			name, sense, ver := names[i], flags[i], vers[i]
 			fl := flagOf(sense)
-			key := name + "\x00" + fl.XMLName() + "\x00" + ver
+			key := depKey{name, fl, ver}
 			pre := false
 			if dt.kind == kRequires {
 				if strings.HasPrefix(name, "rpmlib(") {
@@ -673,10 +656,10 @@ func compareLibc(a, b string) int {
 // returns them oldest first, as other.xml lists them. Entries sharing a
 // timestamp get the older ones' dates bumped by one second each, exactly as
 // createrepo_c does so that the dates stay unique.
-func readChangelogs(h *rpm.Header, limit int) []repomd.Changelog {
-	times := ints(h, tagChangelogTime)
-	names := strs(h, tagChangelogName)
-	texts := strs(h, tagChangelogText)
+func readChangelogs(h *tagTable, limit int) []repomd.Changelog {
+	times := h.ints(tagChangelogTime)
+	names := h.rawStrs(nil, tagChangelogName)
+	texts := h.rawStrs(nil, tagChangelogText)
 	n := min(len(times), len(names), len(texts))
 	if limit >= 0 && n > limit {
 		n = limit
@@ -696,7 +679,7 @@ func readChangelogs(h *rpm.Header, limit int) []repomd.Changelog {
 		for end > 1 && author[end-1] == ' ' {
 			end--
 		}
-		proc[k] = repomd.Changelog{Author: author[:end], Date: t, Text: texts[k]}
+		proc[k] = repomd.Changelog{Author: string(author[:end]), Date: t, Text: string(texts[k])}
 		if t == last {
 			tmp := int64(int32(t))
 			for j := k - 1; j >= 0 && proc[j].Date == tmp; j-- {
