@@ -14,7 +14,9 @@ import (
 // LoadFilelists reads the filelists metadata and replaces every package's
 // Files with its complete list (FilesComplete = true). A package missing
 // from filelists keeps its primary subset and FilesComplete stays false.
-func (r *Repo) LoadFilelists() error {
+func (r *Repo) LoadFilelists() error { return r.cached("filelists", r.loadFilelists) }
+
+func (r *Repo) loadFilelists() error {
 	defer relaxGC()()
 	rc, err := r.openRecord("filelists", false)
 	if err != nil {
@@ -29,7 +31,9 @@ func (r *Repo) LoadFilelists() error {
 }
 
 // LoadOther reads the other metadata (changelogs) into the packages.
-func (r *Repo) LoadOther() error {
+func (r *Repo) LoadOther() error { return r.cached("other", r.loadOther) }
+
+func (r *Repo) loadOther() error {
 	rc, err := r.OpenRecord("other")
 	if err != nil {
 		return err

@@ -2,6 +2,8 @@ package repomd
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -55,8 +57,13 @@ type Repo struct {
 	RepoTags    []string
 	DistroTags  []DistroTag
 
-	src  source
-	pool *strPool
+	// RepomdChecksum is the SHA-256 of repomd.xml as read: it names this
+	// state of the repository (a record cache keys its images by it).
+	RepomdChecksum string
+
+	src   source
+	pool  *strPool
+	cache RecordCache // nil: every record is parsed
 }
 
 // source fetches files of a repository by their href.
@@ -174,15 +181,17 @@ func OpenMetaContext(ctx context.Context, location string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Repo{Location: location, src: src}
+	r := &Repo{Location: location, src: src, cache: cacheFrom(ctx)}
 	rc, err := src.open("repodata/repomd.xml", 0, maxRepomdXML)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	if err := r.parseRepomd(rc, src.name("repodata/repomd.xml")); err != nil {
+	h := sha256.New()
+	if err := r.parseRepomd(io.TeeReader(rc, h), src.name("repodata/repomd.xml")); err != nil {
 		return nil, err
 	}
+	r.RepomdChecksum = hex.EncodeToString(h.Sum(nil))
 	return r, nil
 }
 
@@ -194,13 +203,14 @@ func Open(location string) (*Repo, error) {
 }
 
 // OpenContext is Open whose downloads stop when ctx ends (a compose's
-// first SIGTERM).
+// first SIGTERM) and whose records come through the context's record
+// cache (WithCache), if any.
 func OpenContext(ctx context.Context, location string) (*Repo, error) {
 	r, err := OpenMetaContext(ctx, location)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.loadPrimary(); err != nil {
+	if err := r.cached("primary", r.loadPrimary); err != nil {
 		return nil, err
 	}
 	return r, nil

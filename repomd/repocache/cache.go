@@ -1,0 +1,177 @@
+// Package repocache keeps binary images of loaded rpm-md records between
+// runs, as libsolv's .solv files and dnf's solv cache do: reopening an
+// unchanged repository reads one compact file instead of decompressing
+// and parsing its XML.
+//
+// An image holds one record of one repository (primary, filelists or
+// other) and is valid for one state of it: it carries the SHA-256 of the
+// repomd.xml it was made from, a format version, a fingerprint of the
+// package model it decodes into, and a CRC-32C over all of it. An image
+// that is missing, truncated, corrupt, stale (another repomd.xml) or of
+// another format or model is ignored, the record is parsed from the XML,
+// and a new image replaces the old one. Images are written to a temporary
+// file and renamed into place (internal/atomicfile), so concurrent runs
+// sharing a directory only ever read complete images.
+//
+// The package owns the file format and the on-disk directory; repomd owns
+// when records are loaded and calls in through repomd.RecordCache.
+package repocache
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pungo/pungo/internal/atomicfile"
+	"github.com/pungo/pungo/repomd"
+)
+
+// Dir is a cache directory. It implements repomd.RecordCache.
+type Dir struct {
+	// Path is the directory; it is created when the first image is
+	// written.
+	Path string
+	// Warn, when set, hears about images that could not be written and
+	// about corrupt ones that were ignored (stale images are replaced
+	// without a word). Nil: nothing is reported.
+	Warn func(error)
+}
+
+// New returns the cache in directory path.
+func New(path string) *Dir { return &Dir{Path: path} }
+
+var _ repomd.RecordCache = (*Dir)(nil)
+
+func kindOf(typ string) uint32 {
+	switch typ {
+	case "primary":
+		return kindPrimary
+	case "filelists":
+		return kindFilelists
+	case "other":
+		return kindOther
+	}
+	return 0
+}
+
+// File is the image of record typ of the repository at location. One
+// file per repository and record, named after the repository's last path
+// element and a hash of its absolute location, so a changed repository
+// replaces its images instead of piling up new ones.
+func (c *Dir) File(location, typ string) string {
+	loc := location
+	if u, err := url.Parse(location); err == nil && u.Scheme == "file" {
+		loc = u.Path
+	}
+	if !strings.Contains(loc, "://") {
+		if abs, err := filepath.Abs(loc); err == nil {
+			loc = abs
+		}
+	}
+	sum := sha256.Sum256([]byte(loc))
+	base := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+			return r
+		}
+		return '_'
+	}, filepath.Base(strings.TrimRight(loc, "/")))
+	if len(base) > 64 {
+		base = base[:64]
+	}
+	return filepath.Join(c.Path, base+"-"+hex.EncodeToString(sum[:8])+"."+typ+".pungocache")
+}
+
+func repomdSum(r *repomd.Repo) ([32]byte, bool) {
+	var sum [32]byte
+	b, err := hex.DecodeString(r.RepomdChecksum)
+	if err != nil || len(b) != len(sum) {
+		return sum, false
+	}
+	copy(sum[:], b)
+	return sum, true
+}
+
+// Load implements repomd.RecordCache.
+func (c *Dir) Load(r *repomd.Repo, typ string) bool {
+	kind := kindOf(typ)
+	sum, ok := repomdSum(r)
+	if kind == 0 || !ok || (kind != kindPrimary && r.Packages == nil) {
+		return false
+	}
+	path := c.File(r.Location, typ)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		// Missing, or unreadable: the image is rewritten after the
+		// parse, and that write reports a directory it cannot use.
+		return false
+	}
+	err = decode(data, kind, sum, r)
+	if errors.Is(err, errCorrupt) {
+		c.warn(fmt.Errorf("cache %s: %w; ignored, it will be rewritten", path, err))
+	}
+	return err == nil
+}
+
+// decode checks a whole image and applies it to r.
+func decode(data []byte, kind uint32, sum [32]byte, r *repomd.Repo) error {
+	payload, err := payloadOf(data, kind, sum)
+	if err != nil {
+		return err
+	}
+	switch kind {
+	case kindPrimary:
+		pkgs, err := decodePrimary(payload)
+		if err != nil {
+			return err
+		}
+		r.Packages = pkgs
+		return nil
+	case kindFilelists:
+		return decodeFiles(payload, r.Packages)
+	default:
+		return decodeChangelogs(payload, r.Packages)
+	}
+}
+
+// Save implements repomd.RecordCache.
+func (c *Dir) Save(r *repomd.Repo, typ string) {
+	kind := kindOf(typ)
+	sum, ok := repomdSum(r)
+	if kind == 0 || !ok {
+		return
+	}
+	data := encode(kind, sum, r.Packages)
+	path := c.File(r.Location, typ)
+	if err := os.MkdirAll(c.Path, 0o755); err != nil {
+		c.warn(fmt.Errorf("cache: %w", err))
+		return
+	}
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+		c.warn(fmt.Errorf("cache: %w", err))
+	}
+}
+
+// encode returns the whole image of record kind for pkgs.
+func encode(kind uint32, sum [32]byte, pkgs []*repomd.Package) []byte {
+	var e *encoder
+	switch kind {
+	case kindPrimary:
+		e = encodePrimary(pkgs)
+	case kindFilelists:
+		e = encodeFiles(pkgs)
+	default:
+		e = encodeChangelogs(pkgs)
+	}
+	return e.file(kind, sum)
+}
+
+func (c *Dir) warn(err error) {
+	if c.Warn != nil {
+		c.Warn(err)
+	}
+}

@@ -1,0 +1,344 @@
+package repocache
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"hash/maphash"
+	"unsafe"
+)
+
+// The file format. Every number is little-endian.
+//
+//	header (64 bytes)
+//	  0  magic "pungorc\n"
+//	  8  format version, uint32 (formatVersion)
+//	 12  record kind, uint32 (kindPrimary, kindFilelists, kindOther)
+//	 16  model fingerprint, uint64 (modelFingerprint: the Go types decoded into)
+//	 24  SHA-256 of the repository's repomd.xml, 32 bytes
+//	 56  payload length, uint64
+//	payload
+//	  string table: count, then each string's length (uvarints), then
+//	    the bytes of all strings back to back; string 0 is ""
+//	  the record's body (see encodePrimary, encodeFiles, encodeChangelogs):
+//	    uvarints, strings by their index in the table
+//	trailer: CRC-32C of header and payload, uint32
+//
+// A reader checks the length, the checksum, magic, version, kind,
+// fingerprint and repomd.xml checksum before it decodes anything, and the
+// decoder checks every count and index against what is left, so no input
+// makes it panic or allocate much more than the file's size.
+
+// formatVersion changes whenever the layout below changes. A change of the
+// package model changes modelFingerprint by itself; TestEveryFieldEncoded
+// fails until the encoder handles a new field.
+const formatVersion = 1
+
+const (
+	kindPrimary   = 1
+	kindFilelists = 2
+	kindOther     = 3
+)
+
+const (
+	headerSize  = 64
+	trailerSize = 4
+)
+
+var magic = [8]byte{'p', 'u', 'n', 'g', 'o', 'r', 'c', '\n'}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+func crc32c(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+
+// errCorrupt marks an image whose bytes do not match its checksum or do
+// not decode: unexpected, unlike a stale or foreign image, so reported.
+var errCorrupt = errors.New("corrupt")
+
+// errStale reports an image that is well formed but not for this
+// repository state or this program: expected, and silently replaced.
+type errStale struct{ why string }
+
+func (e errStale) Error() string { return e.why }
+
+// encoder builds a payload: the string table and the body.
+type encoder struct {
+	ids     idTable
+	strs    []string
+	blobLen int
+	body    []byte
+}
+
+func newEncoder(sizeHint int) *encoder {
+	return &encoder{ids: newIDTable(sizeHint * 8), strs: []string{""}, body: make([]byte, 0, sizeHint*64)}
+}
+
+// idTable gives each distinct string its index in the table: an
+// open-addressed table of hashes and indexes (a Go map costs twice as much
+// here, and encoding runs on every cold load). Equal strings are stored
+// once: multilib repositories repeat every i686 package's descriptions,
+// provides and files.
+type idTable struct {
+	seed  maphash.Seed
+	slots []idSlot // power of two
+	used  int
+}
+
+type idSlot struct {
+	hash uint64 // 0: empty
+	id   uint32
+}
+
+func newIDTable(hint int) idTable {
+	n := 1 << 10
+	for n < 2*hint {
+		n <<= 1
+	}
+	return idTable{seed: maphash.MakeSeed(), slots: make([]idSlot, n)}
+}
+
+// id adds s to the string table, if new, and returns its index.
+func (e *encoder) id(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	t := &e.ids
+	h := maphash.String(t.seed, s) | 1
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.hash == h && e.strs[sl.id] == s {
+			return sl.id
+		}
+		if sl.hash == 0 {
+			id := uint32(len(e.strs))
+			*sl = idSlot{hash: h, id: id}
+			e.strs = append(e.strs, s)
+			e.blobLen += len(s)
+			if t.used++; t.used*2 > len(t.slots) {
+				t.grow()
+			}
+			return id
+		}
+	}
+}
+
+func (t *idTable) grow() {
+	old := t.slots
+	t.slots = make([]idSlot, 2*len(old))
+	mask := uint64(len(t.slots) - 1)
+	for _, sl := range old {
+		if sl.hash == 0 {
+			continue
+		}
+		i := sl.hash & mask
+		for t.slots[i].hash != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = sl
+	}
+}
+
+func (e *encoder) uv(v uint64)  { e.body = binary.AppendUvarint(e.body, v) }
+func (e *encoder) int(v int64)  { e.body = binary.AppendVarint(e.body, v) }
+func (e *encoder) str(s string) { e.uv(uint64(e.id(s))) }
+func (e *encoder) bool(b bool) {
+	if b {
+		e.body = append(e.body, 1)
+	} else {
+		e.body = append(e.body, 0)
+	}
+}
+
+// file returns the whole cache file: header, payload, trailer.
+func (e *encoder) file(kind uint32, repomdSHA256 [32]byte) []byte {
+	n := headerSize + binary.MaxVarintLen64*(1+len(e.strs)) + e.blobLen + len(e.body) + trailerSize
+	out := make([]byte, headerSize, n)
+	copy(out, magic[:])
+	binary.LittleEndian.PutUint32(out[8:], formatVersion)
+	binary.LittleEndian.PutUint32(out[12:], kind)
+	binary.LittleEndian.PutUint64(out[16:], modelFingerprint())
+	copy(out[24:56], repomdSHA256[:])
+	out = binary.AppendUvarint(out, uint64(len(e.strs)))
+	for _, s := range e.strs {
+		out = binary.AppendUvarint(out, uint64(len(s)))
+	}
+	for _, s := range e.strs {
+		out = append(out, s...)
+	}
+	out = append(out, e.body...)
+	binary.LittleEndian.PutUint64(out[56:], uint64(len(out)-headerSize))
+	return binary.LittleEndian.AppendUint32(out, crc32c(out))
+}
+
+// payloadOf checks a whole cache file and returns its payload.
+func payloadOf(data []byte, kind uint32, repomdSHA256 [32]byte) ([]byte, error) {
+	if len(data) < headerSize+trailerSize {
+		return nil, fmt.Errorf("%w: truncated (%d bytes)", errCorrupt, len(data))
+	}
+	if [8]byte(data[:8]) != magic {
+		return nil, fmt.Errorf("%w: not a pungo cache file", errCorrupt)
+	}
+	// Version first: another format may lay out the rest differently.
+	if v := binary.LittleEndian.Uint32(data[8:]); v != formatVersion {
+		return nil, errStale{fmt.Sprintf("format version %d, this pungo reads %d", v, formatVersion)}
+	}
+	if n := binary.LittleEndian.Uint64(data[56:]); n != uint64(len(data)-headerSize-trailerSize) {
+		return nil, fmt.Errorf("%w: payload of %d bytes announced, %d present", errCorrupt, n, len(data)-headerSize-trailerSize)
+	}
+	body := data[:len(data)-trailerSize]
+	if crc32c(body) != binary.LittleEndian.Uint32(data[len(body):]) {
+		return nil, fmt.Errorf("%w: checksum mismatch", errCorrupt)
+	}
+	switch {
+	case binary.LittleEndian.Uint32(data[12:]) != kind:
+		return nil, fmt.Errorf("%w: record kind %d, want %d", errCorrupt, binary.LittleEndian.Uint32(data[12:]), kind)
+	case binary.LittleEndian.Uint64(data[16:]) != modelFingerprint():
+		return nil, errStale{"made by a pungo with another package model"}
+	case [32]byte(data[24:56]) != repomdSHA256:
+		return nil, errStale{"made from another repomd.xml"}
+	}
+	return body[headerSize:], nil
+}
+
+// decoder reads a payload. On malformed input it sets bad and returns
+// zero values from then on; callers check bad once per package.
+type decoder struct {
+	b    []byte
+	i    int
+	bad  bool
+	strs []string
+}
+
+func (d *decoder) fail() {
+	d.bad = true
+	d.i = len(d.b)
+}
+
+func (d *decoder) uv() uint64 {
+	if d.i < len(d.b) {
+		if c := d.b[d.i]; c < 0x80 {
+			d.i++
+			return uint64(c)
+		}
+	}
+	v, n := binary.Uvarint(d.b[d.i:])
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.i += n
+	return v
+}
+
+func (d *decoder) int() int64 {
+	u := d.uv()
+	return int64(u>>1) ^ -int64(u&1) // zigzag, as binary.AppendVarint writes
+}
+
+func (d *decoder) bool() bool {
+	switch d.uv() {
+	case 0:
+		return false
+	case 1:
+		return true
+	}
+	d.fail()
+	return false
+}
+
+func (d *decoder) str() string {
+	id := d.uv()
+	if id >= uint64(len(d.strs)) {
+		d.fail()
+		return ""
+	}
+	return d.strs[id]
+}
+
+// count reads a count that claims at least minBytes bytes per item of
+// what is left, so a forged count cannot make the decoder allocate far
+// beyond the file's size.
+func (d *decoder) count(minBytes int) int {
+	n := d.uv()
+	if n > uint64((len(d.b)-d.i)/minBytes) {
+		d.fail()
+		return 0
+	}
+	return int(n)
+}
+
+// stringTable decodes the table. The strings point into the payload, so
+// the file's one buffer is the arena holding every string.
+func (d *decoder) stringTable() {
+	n := d.count(1)
+	if n == 0 || d.bad {
+		d.fail() // string 0 ("") is always there
+		return
+	}
+	lens := d.i
+	total := 0
+	for range n {
+		l := d.uv()
+		if l > uint64(len(d.b)) {
+			d.fail()
+			return
+		}
+		total += int(l)
+	}
+	if d.bad || total > len(d.b)-d.i {
+		d.fail()
+		return
+	}
+	blob := d.b[d.i : d.i+total]
+	d.i += total
+	strs := make([]string, n)
+	ld := decoder{b: d.b[lens:]}
+	off := 0
+	for k := range strs {
+		l := int(ld.uv())
+		if l > 0 {
+			strs[k] = unsafe.String(&blob[off], l)
+		}
+		off += l
+	}
+	if strs[0] != "" {
+		d.fail()
+		return
+	}
+	d.strs = strs
+}
+
+// done reports whether the payload decoded cleanly and was used up.
+func (d *decoder) done() error {
+	if d.bad || d.i != len(d.b) {
+		return fmt.Errorf("%w: payload does not decode", errCorrupt)
+	}
+	return nil
+}
+
+// slab hands out consecutive sub-slices of one array, each with its
+// capacity clipped so that appending to one never writes into the next.
+type slab[T any] struct{ buf []T }
+
+func (s *slab[T]) take(d *decoder, n int) []T {
+	if n == 0 {
+		return nil
+	}
+	if n > len(s.buf) {
+		d.fail()
+		return nil
+	}
+	r := s.buf[:n:n]
+	s.buf = s.buf[n:]
+	return r
+}
+
+// Minimum encoded sizes, for count.
+const (
+	minPackageBytes   = 36 // 18 strings, 7 numbers, 10 list counts, one flag
+	minDepBytes       = 2
+	minFileBytes      = 1
+	minChangelogBytes = 3
+)

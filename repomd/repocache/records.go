@@ -1,0 +1,376 @@
+package repocache
+
+import (
+	"fmt"
+	"hash/crc32"
+
+	"github.com/pungo/pungo/repomd"
+)
+
+// This file encodes and decodes the three record images: primary (every
+// field of every package, in primary.xml order), filelists (the complete
+// file lists) and other (the changelogs). The filelists and other images
+// apply to the packages of a primary load of the same repomd.xml, by
+// position; a checksum over the packages' pkgids, names and arches makes
+// sure the positions still mean the same packages.
+
+// depLists are the dependency lists of a package, in encoding order.
+func depLists(p *repomd.Package) [8]*[]repomd.Dep {
+	return [8]*[]repomd.Dep{&p.Provides, &p.Requires, &p.Conflicts, &p.Obsoletes,
+		&p.Recommends, &p.Suggests, &p.Supplements, &p.Enhances}
+}
+
+func encodePrimary(pkgs []*repomd.Package) *encoder {
+	e := newEncoder(len(pkgs))
+	var nd, nf, nc int
+	for _, p := range pkgs {
+		for _, l := range depLists(p) {
+			nd += len(*l)
+		}
+		nf += len(p.Files)
+		nc += len(p.Changelogs)
+	}
+	e.uv(uint64(len(pkgs)))
+	e.uv(uint64(nd))
+	e.uv(uint64(nf))
+	e.uv(uint64(nc))
+	for _, p := range pkgs {
+		e.pkg(p)
+	}
+	return e
+}
+
+// pkg writes every field of p; decoder.pkg reads them in the same order.
+func (e *encoder) pkg(p *repomd.Package) {
+	e.str(p.Name)
+	e.str(p.Arch)
+	e.str(p.Epoch)
+	e.str(p.Version)
+	e.str(p.Release)
+	e.str(p.Checksum.Type)
+	e.str(p.Checksum.Value)
+	e.str(p.Summary)
+	e.str(p.Description)
+	e.str(p.Packager)
+	e.str(p.URL)
+	e.int(p.TimeFile)
+	e.int(p.TimeBuild)
+	e.int(p.SizePackage)
+	e.int(p.SizeInstalled)
+	e.int(p.SizeArchive)
+	e.str(p.Location)
+	e.str(p.LocationBase)
+	e.str(p.License)
+	e.str(p.Vendor)
+	e.str(p.Group)
+	e.str(p.BuildHost)
+	e.str(p.SourceRPM)
+	e.int(p.HeaderStart)
+	e.int(p.HeaderEnd)
+	for _, l := range depLists(p) {
+		e.deps(*l)
+	}
+	e.files(p.Files)
+	e.bool(p.FilesComplete)
+	e.changelogs(p.Changelogs)
+}
+
+// A dependency's first number packs its flags with two bits: Pre, and
+// whether an epoch, version or release follows.
+const (
+	depPre    = 1
+	depHasEVR = 2
+	depFlags  = 2 // shift
+)
+
+func (e *encoder) deps(l []repomd.Dep) {
+	e.uv(uint64(len(l)))
+	for i := range l {
+		d := &l[i]
+		h := uint64(d.Flags) << depFlags
+		if d.Pre {
+			h |= depPre
+		}
+		evr := d.Epoch != "" || d.Version != "" || d.Release != ""
+		if evr {
+			h |= depHasEVR
+		}
+		e.uv(h)
+		e.str(d.Name)
+		if evr {
+			e.str(d.Epoch)
+			e.str(d.Version)
+			e.str(d.Release)
+		}
+	}
+}
+
+// A file is one number: its path's string index shifted past its type.
+const fileTypeBits = 8
+
+func (e *encoder) files(l []repomd.File) {
+	e.uv(uint64(len(l)))
+	for _, f := range l {
+		e.uv(uint64(e.id(f.Path))<<fileTypeBits | uint64(f.Type))
+	}
+}
+
+func (e *encoder) changelogs(l []repomd.Changelog) {
+	e.uv(uint64(len(l)))
+	for _, c := range l {
+		e.str(c.Author)
+		e.int(c.Date)
+		e.str(c.Text)
+	}
+}
+
+// slabs hold the arrays a primary image decodes into: one per kind of
+// list, sized from the totals the image announces.
+type slabs struct {
+	deps  slab[repomd.Dep]
+	files slab[repomd.File]
+	cls   slab[repomd.Changelog]
+}
+
+func decodePrimary(payload []byte) ([]*repomd.Package, error) {
+	d := &decoder{b: payload}
+	d.stringTable()
+	n := d.count(minPackageBytes)
+	nd := d.count(minDepBytes)
+	nf := d.count(minFileBytes)
+	nc := d.count(minChangelogBytes)
+	if d.bad {
+		return nil, d.done()
+	}
+	pkgs := make([]repomd.Package, n)
+	ptrs := make([]*repomd.Package, n)
+	s := &slabs{
+		deps:  slab[repomd.Dep]{make([]repomd.Dep, nd)},
+		files: slab[repomd.File]{make([]repomd.File, nf)},
+		cls:   slab[repomd.Changelog]{make([]repomd.Changelog, nc)},
+	}
+	for i := range pkgs {
+		p := &pkgs[i]
+		d.pkg(p, s)
+		if d.bad {
+			break
+		}
+		if p.Name == "" || p.Arch == "" {
+			d.fail() // the parser refuses such a package
+			break
+		}
+		ptrs[i] = p
+	}
+	if len(s.deps.buf)+len(s.files.buf)+len(s.cls.buf) != 0 {
+		d.fail()
+	}
+	if err := d.done(); err != nil {
+		return nil, err
+	}
+	return ptrs, nil
+}
+
+func (d *decoder) pkg(p *repomd.Package, s *slabs) {
+	p.Name = d.str()
+	p.Arch = d.str()
+	p.Epoch = d.str()
+	p.Version = d.str()
+	p.Release = d.str()
+	p.Checksum.Type = d.str()
+	p.Checksum.Value = d.str()
+	p.Summary = d.str()
+	p.Description = d.str()
+	p.Packager = d.str()
+	p.URL = d.str()
+	p.TimeFile = d.int()
+	p.TimeBuild = d.int()
+	p.SizePackage = d.int()
+	p.SizeInstalled = d.int()
+	p.SizeArchive = d.int()
+	p.Location = d.str()
+	p.LocationBase = d.str()
+	p.License = d.str()
+	p.Vendor = d.str()
+	p.Group = d.str()
+	p.BuildHost = d.str()
+	p.SourceRPM = d.str()
+	p.HeaderStart = d.int()
+	p.HeaderEnd = d.int()
+	for _, l := range depLists(p) {
+		*l = d.deps(&s.deps)
+	}
+	p.Files = d.files(&s.files)
+	p.FilesComplete = d.bool()
+	p.Changelogs = d.changelogs(&s.cls)
+}
+
+func (d *decoder) deps(s *slab[repomd.Dep]) []repomd.Dep {
+	l := s.take(d, d.count(minDepBytes))
+	for i := range l {
+		dep := &l[i]
+		h := d.uv()
+		if f := h >> depFlags; f <= uint64(repomd.DepGE) {
+			dep.Flags = repomd.DepFlag(f)
+		} else {
+			d.fail()
+		}
+		dep.Pre = h&depPre != 0
+		dep.Name = d.str()
+		if h&depHasEVR != 0 {
+			dep.Epoch = d.str()
+			dep.Version = d.str()
+			dep.Release = d.str()
+		}
+	}
+	return l
+}
+
+func (d *decoder) files(s *slab[repomd.File]) []repomd.File {
+	l := s.take(d, d.count(minFileBytes))
+	for i := range l {
+		v := d.uv()
+		id, typ := v>>fileTypeBits, repomd.FileType(v&(1<<fileTypeBits-1))
+		if id >= uint64(len(d.strs)) || typ > repomd.FileGhost {
+			d.fail()
+			return nil
+		}
+		l[i] = repomd.File{Path: d.strs[id], Type: typ}
+	}
+	return l
+}
+
+func (d *decoder) changelogs(s *slab[repomd.Changelog]) []repomd.Changelog {
+	l := s.take(d, d.count(minChangelogBytes))
+	for i := range l {
+		l[i] = repomd.Changelog{Author: d.str(), Date: d.int(), Text: d.str()}
+	}
+	return l
+}
+
+// identity is a checksum over what names each package (pkgid, name,
+// arch), in order: a filelists or other image applies only to the same
+// packages in the same order.
+func identity(pkgs []*repomd.Package) uint32 {
+	var crc uint32
+	sep := []byte{0}
+	for _, p := range pkgs {
+		crc = crc32.Update(crc, castagnoli, []byte(p.Checksum.Value))
+		crc = crc32.Update(crc, castagnoli, sep)
+		crc = crc32.Update(crc, castagnoli, []byte(p.Name))
+		crc = crc32.Update(crc, castagnoli, sep)
+		crc = crc32.Update(crc, castagnoli, []byte(p.Arch))
+		crc = crc32.Update(crc, castagnoli, sep)
+	}
+	return crc
+}
+
+// encodeFiles keeps the complete file lists (packages that filelists did
+// not list keep their primary subset and are marked so).
+func encodeFiles(pkgs []*repomd.Package) *encoder {
+	e := newEncoder(len(pkgs))
+	nf := 0
+	for _, p := range pkgs {
+		if p.FilesComplete {
+			nf += len(p.Files)
+		}
+	}
+	e.uv(uint64(len(pkgs)))
+	e.uv(uint64(identity(pkgs)))
+	e.uv(uint64(nf))
+	for _, p := range pkgs {
+		e.bool(p.FilesComplete)
+		if p.FilesComplete {
+			e.files(p.Files)
+		}
+	}
+	return e
+}
+
+// decodeFiles applies a filelists image to pkgs; on an error pkgs are
+// left untouched.
+func decodeFiles(payload []byte, pkgs []*repomd.Package) error {
+	d := &decoder{b: payload}
+	d.stringTable()
+	if err := d.samePackages(pkgs); err != nil {
+		return err
+	}
+	s := slab[repomd.File]{make([]repomd.File, d.count(minFileBytes))}
+	lists := make([][]repomd.File, len(pkgs))
+	complete := make([]bool, len(pkgs))
+	for i := range pkgs {
+		if complete[i] = d.bool(); complete[i] {
+			lists[i] = d.files(&s)
+		}
+		if d.bad {
+			break
+		}
+	}
+	if len(s.buf) != 0 {
+		d.fail()
+	}
+	if err := d.done(); err != nil {
+		return err
+	}
+	for i, p := range pkgs {
+		if complete[i] {
+			p.Files, p.FilesComplete = lists[i], true
+		}
+	}
+	return nil
+}
+
+func encodeChangelogs(pkgs []*repomd.Package) *encoder {
+	e := newEncoder(len(pkgs))
+	nc := 0
+	for _, p := range pkgs {
+		nc += len(p.Changelogs)
+	}
+	e.uv(uint64(len(pkgs)))
+	e.uv(uint64(identity(pkgs)))
+	e.uv(uint64(nc))
+	for _, p := range pkgs {
+		e.changelogs(p.Changelogs)
+	}
+	return e
+}
+
+// decodeChangelogs applies an other image to pkgs; on an error pkgs are
+// left untouched.
+func decodeChangelogs(payload []byte, pkgs []*repomd.Package) error {
+	d := &decoder{b: payload}
+	d.stringTable()
+	if err := d.samePackages(pkgs); err != nil {
+		return err
+	}
+	s := slab[repomd.Changelog]{make([]repomd.Changelog, d.count(minChangelogBytes))}
+	lists := make([][]repomd.Changelog, len(pkgs))
+	for i := range pkgs {
+		lists[i] = d.changelogs(&s)
+		if d.bad {
+			break
+		}
+	}
+	if len(s.buf) != 0 {
+		d.fail()
+	}
+	if err := d.done(); err != nil {
+		return err
+	}
+	for i, p := range pkgs {
+		p.Changelogs = lists[i]
+	}
+	return nil
+}
+
+// samePackages reads an image's package count and identity and checks
+// them against pkgs.
+func (d *decoder) samePackages(pkgs []*repomd.Package) error {
+	n, id := d.uv(), d.uv()
+	if d.bad {
+		return d.done()
+	}
+	if n != uint64(len(pkgs)) || id != uint64(identity(pkgs)) {
+		return errStale{fmt.Sprintf("made for other packages (%d, this load has %d)", n, len(pkgs))}
+	}
+	return nil
+}
