@@ -1,6 +1,7 @@
 package depsolve
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -33,6 +34,12 @@ func repoArg(arg string) (id, loc string) {
 // main ones, each in the order given. Repository ids that would repeat get
 // a "-2", "-3"… suffix.
 func OpenRepos(main, lookaside []string) ([]*Repo, error) {
+	return OpenReposContext(context.Background(), main, lookaside)
+}
+
+// OpenReposContext is OpenRepos whose loads stop when ctx ends and use
+// ctx's record cache (repomd.WithCache), if any.
+func OpenReposContext(ctx context.Context, main, lookaside []string) ([]*Repo, error) {
 	type spec struct {
 		id, loc   string
 		lookaside bool
@@ -60,7 +67,7 @@ func OpenRepos(main, lookaside []string) ([]*Repo, error) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			opened[i], errs[i] = repomd.Open(specs[i].loc)
+			opened[i], errs[i] = repomd.OpenContext(ctx, specs[i].loc)
 		}(i)
 	}
 	wg.Wait()

@@ -78,6 +78,8 @@ func runCompose(args []string) int {
 	fs.StringVar(&respinOf, "respin-of", "", "compose ID this compose respins")
 	fs.BoolVar(&printDir, "print-output-dir", false, "print the compose directory")
 	fs.BoolVar(&quiet, "quiet", false, "do not print the log on the terminal")
+	var cacheDir string
+	fs.StringVar(&cacheDir, "cachedir", "", "keep binary images of the loaded repository metadata in `DIR` (default: work/global/pungi-cache of the compose); a repository whose repomd.xml is unchanged loads from them")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -244,7 +246,7 @@ func runCompose(args []string) int {
 	var timings []compose.PhaseTime
 	runErr := func() (err error) {
 		defer c.RecoverPanic("compose", &err) // DOOMED below, trace in logs/global
-		timings, err = runComposePhases(ctx, c, conf, cfgPath, loaded)
+		timings, err = runComposePhases(c.WithRepoCache(ctx, cacheDir), c, conf, cfgPath, loaded)
 		return err
 	}()
 	close(done)

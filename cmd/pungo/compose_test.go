@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -472,7 +473,7 @@ func captureStdout(t *testing.T, fn func() int) (string, int) {
 // compares the results package by package (flags and repository
 // included), before the variant rules trim them.
 func TestDemoGatherMatchesDepsolve(t *testing.T) {
-	_, res, cleanup, err := planGather(filepath.Join(demoDir, "demo.conf"))
+	_, res, cleanup, err := planGather(context.Background(), filepath.Join(demoDir, "demo.conf"))
 	if cleanup != nil {
 		defer cleanup()
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -127,6 +128,8 @@ func runDepsolve(args []string) int {
 	asJSON := fs.Bool("json", false, "print JSON")
 	why := fs.String("why", "", "print why `NAME` (name or NEVRA) is in the result, back to an input")
 	checkInstall := fs.Bool("check-install", false, "check that the gathered binary packages install together")
+	var cacheDir string
+	cacheDirFlag(fs, &cacheDir)
 	var modules stringList
 	fs.Var(&modules, "module", "enable module stream `NAME:STREAM` and solve as the hybrid gather method does: only enabled streams' modular packages are visible (repeatable; default: nothing hidden, as pungi-gather)")
 
@@ -140,7 +143,7 @@ func runDepsolve(args []string) int {
 	if len(repos) == 0 {
 		return fail(name, fmt.Errorf("no --repo given"))
 	}
-	pool, err := loadPool(repos, lookaside)
+	pool, err := loadPool(withCacheDir(context.Background(), name, cacheDir), repos, lookaside)
 	if err != nil {
 		return fail(name, err)
 	}
@@ -225,8 +228,10 @@ func runDepsolve(args []string) int {
 	return code
 }
 
-func loadPool(repos, lookaside []string) (*depsolve.Pool, error) {
-	rs, err := depsolve.OpenRepos(repos, lookaside)
+// loadPool opens the repositories (with ctx's record cache, if any) into
+// one pool.
+func loadPool(ctx context.Context, repos, lookaside []string) (*depsolve.Pool, error) {
+	rs, err := depsolve.OpenReposContext(ctx, repos, lookaside)
 	if err != nil {
 		return nil, err
 	}

@@ -41,6 +41,8 @@ func runGather(args []string) int {
 	asJSON := fs.Bool("json", false, "print JSON (packages, flags, and the depsolver inputs)")
 	diff := fs.String("diff", "", "compare with an existing compose `DIR` (its compose/metadata/rpms.json)")
 	why := fs.String("why", "", "print why package `NAME` (name or NEVRA) is in each variant.arch, back to an input")
+	var cacheDir string
+	cacheDirFlag(fs, &cacheDir)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -62,7 +64,7 @@ func runGather(args []string) int {
 			return fail("gather", err)
 		}
 	}
-	c, res, cleanup, err := planGather(*cfgPath)
+	c, res, cleanup, err := planGather(withCacheDir(context.Background(), "gather", cacheDir), *cfgPath)
 	if cleanup != nil {
 		defer cleanup()
 	}
@@ -144,7 +146,9 @@ func selectedKeys(c *compose.Compose, uid, arch string) []variantArch {
 
 // planGather loads the config, builds a throw-away compose in a temporary
 // directory and runs init, pkgset and gather's planning (no linking).
-func planGather(cfgPath string) (*compose.Compose, *gather.Result, func(), error) {
+// Repositories load with ctx's record cache, if any (the throw-away
+// compose's own work directory would not outlive the run).
+func planGather(ctx context.Context, cfgPath string) (*compose.Compose, *gather.Result, func(), error) {
 	abs, _ := filepath.Abs(cfgPath)
 	loaded, err := config.Load(abs, nil)
 	if err != nil {
@@ -178,7 +182,6 @@ func planGather(cfgPath string) (*compose.Compose, *gather.Result, func(), error
 	}
 	old := cleanup
 	cleanup = func() { c.Log.Close(); old() }
-	ctx := context.Background()
 	if err := initphase.ReadVariants(ctx, c); err != nil {
 		return nil, nil, cleanup, err
 	}

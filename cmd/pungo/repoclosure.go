@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -40,6 +41,8 @@ func runRepoclosure(args []string) int {
 	fs.Var(&check, "check", "check only repository `ID` (repeatable)")
 	best := fs.Bool("best", false, "only the latest version of each name.arch provides (dnf with best=True)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	var cacheDir string
+	cacheDirFlag(fs, &cacheDir)
 	hotfixes := fs.Bool("module-hotfixes", false, "see every package, as with module_hotfixes=True (default: dnf's view, where only default module streams are active)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -53,7 +56,7 @@ func runRepoclosure(args []string) int {
 	if len(repos) == 0 {
 		return fail(name, fmt.Errorf("no --repo given"))
 	}
-	pool, err := loadPool(repos, lookaside)
+	pool, err := loadPool(withCacheDir(context.Background(), name, cacheDir), repos, lookaside)
 	if err != nil {
 		return fail(name, err)
 	}

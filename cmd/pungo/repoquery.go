@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -41,6 +42,7 @@ type repoqueryOptions struct {
 	repos, arches, whatProvides, whatRequires stringList
 	latest, provides, requires, count, asJSON bool
 	exactDeps                                 bool
+	cacheDir                                  string
 	latestLimit                               int
 	queryFormat                               string
 	specs                                     []string
@@ -51,6 +53,7 @@ func runRepoquery(args []string) int {
 	var o repoqueryOptions
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.Var(&o.repos, "repo", "repository directory or URL (repeatable)")
+	cacheDirFlag(fs, &o.cacheDir)
 	fs.Var(&o.arches, "arch", "only these architectures (comma list, repeatable)")
 	fs.BoolVar(&o.latest, "latest", false, "only the latest version of each name.arch (--latest-limit 1)")
 	fs.IntVar(&o.latestLimit, "latest-limit", 0, "only the N latest versions of each name.arch (N < 0: all but the N latest)")
@@ -117,7 +120,7 @@ func repoquery(w io.Writer, o repoqueryOptions) error {
 	if err != nil {
 		return err
 	}
-	pool, err := loadRepoqueryPool(o.repos)
+	pool, err := loadRepoqueryPool(withCacheDir(context.Background(), "repoquery", o.cacheDir), o.repos)
 	if err != nil {
 		return err
 	}
@@ -174,10 +177,10 @@ func repoquery(w io.Writer, o repoqueryOptions) error {
 // pool, in the order given (the same location may be given twice). Unlike
 // depsolve and repoclosure, modular packages stay visible, as with dnf
 // repoquery --disable-modular-filtering.
-func loadRepoqueryPool(locations []string) (*depsolve.Pool, error) {
+func loadRepoqueryPool(ctx context.Context, locations []string) (*depsolve.Pool, error) {
 	repos := make([]*depsolve.Repo, 0, len(locations))
 	for i, loc := range locations {
-		r, err := repomd.Open(loc)
+		r, err := repomd.OpenContext(ctx, loc)
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,92 @@
+package repocache
+
+import (
+	"reflect"
+	"testing"
+	"unsafe"
+
+	"github.com/pungo/pungo/repomd"
+)
+
+// payload strips an image's header and trailer.
+func payload(img []byte) []byte { return img[headerSize : len(img)-trailerSize] }
+
+// FuzzDecode feeds the decoders arbitrary payloads (past the checksum,
+// which would turn nearly every mutation away): none may panic or
+// allocate without bound; a primary payload that decodes re-encodes to
+// one that decodes to the same packages; a filelists or other payload
+// that fails leaves the packages it was applied to untouched; and the
+// whole-file check never accepts the input as a file of another state.
+func FuzzDecode(f *testing.F) {
+	r, err := repomd.Open(demoRepo)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if err := r.LoadFilelists(); err != nil {
+		f.Fatal(err)
+	}
+	if err := r.LoadOther(); err != nil {
+		f.Fatal(err)
+	}
+	var sum [32]byte
+	for _, kind := range []uint32{kindPrimary, kindFilelists, kindOther} {
+		img := encode(kind, sum, r.Packages)
+		f.Add(payload(img))
+		f.Add(img)
+	}
+	f.Add([]byte{})
+	// Packages to apply filelists and other payloads to, fresh for each
+	// input: decoded from the primary image (parsing XML per input would
+	// be far slower).
+	primary := payload(encode(kindPrimary, sum, r.Packages))
+	fresh := func() []*repomd.Package {
+		pkgs, err := decodePrimary(primary)
+		if err != nil {
+			f.Fatal(err)
+		}
+		return pkgs
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if pkgs, err := decodePrimary(data); err == nil {
+			again, err := decodePrimary(payload(encode(kindPrimary, sum, pkgs)))
+			if err != nil {
+				t.Fatalf("re-encoded image does not decode: %v", err)
+			}
+			if !reflect.DeepEqual(again, pkgs) {
+				t.Fatal("re-encoded image decodes to other packages")
+			}
+		}
+		pkgs := fresh()
+		before := lists(pkgs)
+		if err := decodeFiles(data, pkgs); err != nil && !reflect.DeepEqual(lists(pkgs), before) {
+			t.Fatalf("a filelists image that failed (%v) changed the packages", err)
+		}
+		before = lists(pkgs)
+		if err := decodeChangelogs(data, pkgs); err != nil && !reflect.DeepEqual(lists(pkgs), before) {
+			t.Fatalf("an other image that failed (%v) changed the packages", err)
+		}
+		var other [32]byte
+		other[0] = 1
+		if _, err := payloadOf(data, kindPrimary, other); err == nil {
+			t.Fatal("an image made for another repomd.xml was accepted")
+		}
+	})
+}
+
+// listState is what applying a filelists or other image changes in a
+// package: which file list and changelog slices it holds.
+type listState struct {
+	files    *repomd.File
+	nfiles   int
+	complete bool
+	cls      *repomd.Changelog
+	ncls     int
+}
+
+func lists(pkgs []*repomd.Package) []listState {
+	out := make([]listState, len(pkgs))
+	for i, p := range pkgs {
+		out[i] = listState{unsafe.SliceData(p.Files), len(p.Files), p.FilesComplete, unsafe.SliceData(p.Changelogs), len(p.Changelogs)}
+	}
+	return out
+}
