@@ -123,41 +123,26 @@ func chooseKojiModules(ctx context.Context, c *compose.Compose, client *koji.Cli
 	return ch.out, nil
 }
 
-// moduleSpec is a <module> entry as Pungi's variant_dict_from_str reads it
-// (N:S[:V[:C]]); the old NAME-STREAM[-VERSION] form is read too, with
-// Pungi's warning.
-type moduleSpec struct {
-	raw, name, stream, version, context string
-}
-
-func (ch *kojiModuleChooser) parseSpec(s string) (moduleSpec, error) {
-	if strings.Contains(s, ":") {
-		p := strings.Split(s, ":")
-		if len(p) > 4 {
-			return moduleSpec{}, fmt.Errorf("module string %q is not recognized: only NAME:STREAM[:VERSION[:CONTEXT]] is allowed", s)
-		}
-		m := moduleSpec{raw: s, name: p[0], stream: p[1]}
-		if len(p) > 2 {
-			m.version = p[2]
-		}
-		if len(p) > 3 {
-			m.context = p[3]
-		}
-		return m, nil
+// parseSpec reads a <module> entry as Pungi's variant_dict_from_str:
+// N:S[:V[:C]] as ParseModuleSpec, and also the old NAME-STREAM[-VERSION]
+// form (with Pungi's warning), which Koji's NVRs make readable.
+func (ch *kojiModuleChooser) parseSpec(s string) (ModuleSpec, error) {
+	if strings.Contains(s, ":") || s == "*" {
+		return ParseModuleSpec(s)
 	}
 	ch.c.Log.Warningf("Variant file uses old format of module definition with '-' delimiter, please switch to official format defined by Modules Naming Policy.")
-	m := moduleSpec{raw: s}
+	m := ModuleSpec{Raw: s}
 	i := strings.LastIndex(s, "-")
 	last := s[i+1:]
 	if len(last) == 14 && strings.Trim(last, "0123456789") == "" {
-		m.version = last
+		m.Version = last
 		s = s[:max(i, 0)]
 		i = strings.LastIndex(s, "-")
-		m.stream = s[i+1:]
+		m.Stream = s[i+1:]
 	} else {
-		m.stream = last
+		m.Stream = last
 	}
-	m.name = s[:max(i, 0)]
+	m.Name = s[:max(i, 0)]
 	return m, nil
 }
 
@@ -176,7 +161,7 @@ func splitRelease(rel string) (uint64, string) {
 // _get_modules_from_koji_tags, warning about <module> entries no tag
 // has.
 func (ch *kojiModuleChooser) fromTags(ctx context.Context, v *compose.Variant, tags, excludeNS []string) error {
-	var specs []moduleSpec
+	var specs []ModuleSpec
 	all := false
 	for _, raw := range v.Modules {
 		if raw == "*" {
@@ -192,7 +177,7 @@ func (ch *kojiModuleChooser) fromTags(ctx context.Context, v *compose.Variant, t
 	expected := map[string]bool{}
 	if !all {
 		for _, s := range specs {
-			expected[s.raw] = true
+			expected[s.Raw] = true
 		}
 	}
 	ev := ch.event.ID
@@ -209,9 +194,9 @@ func (ch *kojiModuleChooser) fromTags(ctx context.Context, v *compose.Variant, t
 			builds = slices.DeleteFunc(builds, func(b koji.Build) bool {
 				ver, bctx := splitRelease(b.Release)
 				for _, s := range specs {
-					if b.Name == s.name && b.Version == kojiStream(s.stream) &&
-						(s.version == "" || strconv.FormatUint(ver, 10) == s.version) && (s.context == "" || bctx == s.context) {
-						delete(expected, s.raw)
+					if b.Name == s.Name && b.Version == kojiStream(s.Stream) &&
+						(s.Version == "" || strconv.FormatUint(ver, 10) == s.Version) && (s.Context == "" || bctx == s.Context) {
+						delete(expected, s.Raw)
 						return false
 					}
 				}
@@ -311,7 +296,7 @@ func (ch *kojiModuleChooser) bySearch(ctx context.Context, v *compose.Variant, e
 		if err != nil {
 			return fmt.Errorf("variant %s: %w", v.UID, err)
 		}
-		query := fmt.Sprintf("%s-%s-%s.%s", s.name, kojiStream(s.stream), cmp.Or(s.version, "*"), cmp.Or(s.context, "*"))
+		query := fmt.Sprintf("%s-%s-%s.%s", s.Name, kojiStream(s.Stream), cmp.Or(s.Version, "*"), cmp.Or(s.Context, "*"))
 		query = strings.ReplaceAll(query, "*.*", "*")
 		found, err := ch.client.SearchBuilds(ctx, query, "glob")
 		if err != nil {
@@ -342,7 +327,7 @@ func (ch *kojiModuleChooser) bySearch(ctx context.Context, v *compose.Variant, e
 		if len(builds) == 0 {
 			return fmt.Errorf("variant %s: no module build found for %q (queried for %q)", v.UID, raw, query)
 		}
-		if s.version == "" {
+		if s.Version == "" {
 			var latest uint64
 			for _, b := range builds {
 				info, _ := moduleInfo(b)
