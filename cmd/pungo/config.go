@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/pungo/pungo/phases/config"
+	"github.com/pungo/pungo/phases/pipeline"
 	"github.com/pungo/pungo/phases/variants"
 )
 
@@ -103,14 +104,14 @@ func runConfigValidate(args []string) int {
 	if err != nil {
 		return fail("config validate", err)
 	}
-	vopts := config.ValidateOptions{OldComposes: *oldComposes}
+	vopts := pipeline.ValidateOptions{OldComposes: *oldComposes}
 	var notes []string
 	var verr *variants.Error
 	if !*noVariants {
-		infos, err := loadVariantInfo(c)
+		vs, err := pipeline.LoadVariants(c)
 		switch {
 		case err == nil:
-			vopts.Variants = infos
+			vopts.Variants = vs
 		case errors.As(err, &verr):
 			// pungi-config-validate reports a broken variants file as
 			// errors and stops there.
@@ -126,7 +127,7 @@ func runConfigValidate(args []string) int {
 			notes = append(notes, fmt.Sprintf("Failed to load variants: %v", err))
 		}
 	}
-	r := config.Check(c, vopts)
+	r := pipeline.Validate(c, vopts)
 	for _, d := range r.Errors {
 		printDiag(d, "error")
 	}
@@ -161,50 +162,6 @@ func splitLines(s string) []string {
 		}
 	}
 	return append(out, s[start:])
-}
-
-// loadVariantInfo reads the config's variants_file when it is a local path
-// (relative to the config's directory), filtered by tree_arches and
-// tree_variants as Pungi does.
-func loadVariantInfo(c *config.Config) ([]config.VariantInfo, error) {
-	v, ok := c.Get("variants_file")
-	if !ok {
-		return nil, nil // already reported as a missing required option
-	}
-	var file string
-	switch x := v.(type) {
-	case string:
-		// A plain path is relative to the config's directory.
-		file = x
-		if !filepath.IsAbs(file) {
-			file = filepath.Join(filepath.Dir(c.Path), file)
-		}
-	case map[string]any:
-		// {"scm": "file", "file": PATH[, "repo": DIR]} is read in place
-		// (relative to the working directory, as Pungi's file SCM does);
-		// other SCMs would have to be fetched, which offline we do not.
-		scm, _ := x["scm"].(string)
-		f, _ := x["file"].(string)
-		if scm != "file" || f == "" {
-			return nil, fmt.Errorf("variants_file is in %s SCM; not fetched", scm)
-		}
-		file = f
-		if dir, ok := x["repo"].(string); ok && dir != "" && !filepath.IsAbs(file) {
-			file = filepath.Join(dir, file)
-		}
-	default:
-		return nil, nil // reported by the schema check
-	}
-	d := c.WithDefaults()
-	vs, err := variants.ParseFileFiltered(file, d.Strings("tree_arches"), d.Strings("tree_variants"))
-	if err != nil {
-		return nil, err
-	}
-	var out []config.VariantInfo
-	for _, x := range vs.All() {
-		out = append(out, config.VariantInfo{UID: x.UID, Type: x.Type, Arches: x.Arches, IsEmpty: x.IsEmpty})
-	}
-	return out, nil
 }
 
 func runConfigDump(args []string) int {

@@ -31,6 +31,7 @@ release_version = "1"
 variants_file = "variants.xml"
 pkgset_source = "koji"
 gather_method = "deps"
+pkgset_koji_tag = "f40"
 `
 
 const cliVariants = `<?xml version="1.0"?>
@@ -66,14 +67,14 @@ func TestConfigCommand(t *testing.T) {
 		{"clean", []string{"validate", p("ok.conf")}, 0, "", ""},
 		{"offline accepted", []string{"validate", "--offline", p("ok.conf")}, 0, "", ""},
 		{"warning only", []string{"validate", p("warn.conf")}, 0,
-			"warn.conf:7:1: warning: Unrecognized config option: gather_methd. Did you mean gather_method?\n", ""},
+			"warn.conf:8:1: warning: Unrecognized config option: gather_methd. Did you mean gather_method?\n", ""},
 		{"schema error", []string{"validate", p("bad.conf")}, 1,
-			"bad.conf:7:1: error: Failed validation in check_deps: 'yes' is not of type 'boolean'\n", ""},
+			"bad.conf:8:1: error: Failed validation in check_deps: 'yes' is not of type 'boolean'\n", ""},
 		{"phase check with variants", []string{"validate", p("lookaside.conf")}, 1,
-			"lookaside.conf:7:1: error: GATHER: variant_as_lookaside: variant 'Client' doesn't exist but is required by 'Server'\n", ""},
+			"lookaside.conf:8:1: error: GATHER: variant_as_lookaside: variant 'Client' doesn't exist but is required by 'Server'\n", ""},
 		{"phase check without variants", []string{"validate", "--no-variants", p("lookaside.conf")}, 0, "", ""},
 		{"define does not override the file", []string{"validate", "-e", "check_deps=True", p("bad.conf")}, 1,
-			"bad.conf:7:1: error: Failed validation in check_deps: 'yes' is not of type 'boolean'\n", ""},
+			"bad.conf:8:1: error: Failed validation in check_deps: 'yes' is not of type 'boolean'\n", ""},
 		{"define is a string", []string{"validate", p("ok.conf"), "-e", "check_deps=True"}, 1,
 			"-e check_deps=True: error: Failed validation in check_deps: 'True' is not of type 'boolean'\n", ""},
 		{"define fills a string option", []string{"validate", "-e", "release_type=updates", p("ok.conf")}, 0, "", ""},
@@ -84,6 +85,7 @@ func TestConfigCommand(t *testing.T) {
 		{"broken variants file", []string{"validate", p("badvariants.conf")}, 1, "", ""},
 		{"dump raw keeps tuples as arrays", []string{"dump", "--raw", p("tuple.conf")}, 0, `{
     "gather_method": "deps",
+    "pkgset_koji_tag": "f40",
     "pkgset_source": "koji",
     "release_name": "Test",
     "release_short": "test",
@@ -96,7 +98,7 @@ func TestConfigCommand(t *testing.T) {
 }
 `, ""},
 		{"dump with validation error", []string{"dump", p("bad.conf")}, 1, "",
-			"bad.conf:7:1: error: Failed validation in check_deps: 'yes' is not of type 'boolean'\n"},
+			"bad.conf:8:1: error: Failed validation in check_deps: 'yes' is not of type 'boolean'\n"},
 		{"dump syntax error", []string{"dump", "--raw", p("syntax.conf")}, 2, "",
 			"pungo config dump: syntax.conf:1:5: '[' was never closed\n"},
 		{"no file", []string{"validate"}, 2, "", "pungo config validate: want exactly one config file, got 0 arguments (see pungo config -h)\n"},

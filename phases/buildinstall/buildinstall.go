@@ -44,12 +44,11 @@ func (*Phase) Skip(c *compose.Compose) bool {
 }
 
 // Validate implements compose.Validator.
-func (*Phase) Validate(c *compose.Compose) error {
+func (*Phase) Validate(c *compose.Compose, f *compose.Findings) {
 	m, _ := compose.StringOpt(c.Conf, "buildinstall_method")
 	if m != "" && m != "lorax" {
-		return fmt.Errorf("Unsupported buildinstall method: %s (only lorax is supported)", m)
+		f.Errorf("buildinstall_method", "Unsupported buildinstall method: %s (only lorax is supported)", m)
 	}
-	return nil
 }
 
 // LogDir is logs/<arch>/buildinstall-<Variant>-logs (created).
@@ -176,7 +175,7 @@ func Plan(ctx context.Context, c *compose.Compose) ([]*Task, error) {
 
 // Run implements compose.Phase.
 func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
-	if err := p.Validate(c); err != nil {
+	if err := compose.ValidateConfig(c, p); err != nil {
 		return err
 	}
 	ks, err := kickstart(ctx, c)

@@ -58,27 +58,22 @@ func OptionsOf(c *compose.Compose) Options {
 }
 
 // Validate implements compose.Validator.
-func (*Phase) Validate(c *compose.Compose) error {
+func (*Phase) Validate(c *compose.Compose, f *compose.Findings) {
 	o := OptionsOf(c)
-	var errs []string
 	if o.OneFile && len(o.Types) != 1 {
-		errs = append(errs, `Config option "media_checksum_one_file" requires only one checksum to be configured in "media_checksums".`)
+		f.Errorf("media_checksum_one_file", `Config option "media_checksum_one_file" requires only one checksum to be configured in "media_checksums".`)
 	}
 	for _, t := range o.Types {
 		if newHash(t) == nil {
-			errs = append(errs, fmt.Sprintf("media_checksums: unsupported checksum type %q (md5, sha1, sha224, sha256, sha384, sha512)", t))
+			f.Errorf("media_checksums", "media_checksums: unsupported checksum type %q (md5, sha1, sha224, sha256, sha384, sha512)", t)
 		}
 	}
-	if len(errs) > 0 {
-		return errors.New(strings.Join(errs, "\n"))
-	}
-	return nil
 }
 
 // Run implements compose.Phase: checksums every image, then writes the
 // checksum files and images.json.
 func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
-	if err := p.Validate(c); err != nil {
+	if err := compose.ValidateConfig(c, p); err != nil {
 		return err
 	}
 	o := OptionsOf(c)

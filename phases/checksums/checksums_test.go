@@ -106,11 +106,11 @@ func TestOneFileWithBaseName(t *testing.T) {
 
 func TestValidateOneFileNeedsOneType(t *testing.T) {
 	c := imgtest.NewCompose(t, map[string]any{"media_checksum_one_file": true, "media_checksums": []any{"md5", "sha256"}}, "")
-	if err := (&Phase{}).Validate(c); err == nil || !strings.Contains(err.Error(), "requires only one checksum") {
+	if err := compose.ValidateConfig(c, &Phase{}); err == nil || !strings.Contains(err.Error(), "requires only one checksum") {
 		t.Fatalf("validate: %v", err)
 	}
 	c = imgtest.NewCompose(t, map[string]any{"media_checksums": []any{"crc32"}}, "")
-	if err := (&Phase{}).Validate(c); err == nil || !strings.Contains(err.Error(), `unsupported checksum type "crc32"`) {
+	if err := compose.ValidateConfig(c, &Phase{}); err == nil || !strings.Contains(err.Error(), `unsupported checksum type "crc32"`) {
 		t.Fatalf("validate: %v", err)
 	}
 }

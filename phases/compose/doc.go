@@ -13,7 +13,11 @@
 //	Skip(c *Compose) bool                      // phase-specific reasons only
 //	Run(ctx context.Context, c *Compose) error // stop when ctx is cancelled
 //
-// and optionally Validate(c *Compose) error. phases/pipeline builds one
+// and optionally Validate(c *Compose, f *Findings), which checks the
+// configuration and variants only (`pungo config validate` runs the same
+// method, offline, on a compose from ForValidation), and
+// CheckHost(c *Compose) error for what the host must have (tools on
+// PATH), which only the compose checks. phases/pipeline builds one
 // instance of every phase for a run, under its Pungi name, and hands each
 // the typed results of the phases it depends on (the buildinstall phase's
 // *bootmedia.Result to createiso, extra_isos and the tree metadata step),
@@ -25,8 +29,7 @@
 // repoclosure alongside. --skip-phase, --just-phase and skip_phases are
 // applied by the runner; init never skips.
 //
-// Values not yet handed over as typed results are stored
-// with c.Set. Per variant.arch work goes through c.RunTasks so the progress
+// Per variant.arch work goes through c.RunTasks so the progress
 // display shows it. A deliverable that may fail (failable_deliverables) is
 // wrapped in c.Failable(variant, arch, kind, subvariant, fn): its failure
 // is logged and recorded and the compose ends FINISHED_INCOMPLETE. Koji

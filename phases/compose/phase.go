@@ -7,7 +7,6 @@ import (
 	"github.com/pungo/pungo/phases/config"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -23,12 +22,6 @@ type Phase interface {
 	Name() string
 	Skip(c *Compose) bool
 	Run(ctx context.Context, c *Compose) error
-}
-
-// Validator is implemented by phases that check their configuration
-// before anything runs (Pungi's phase.validate()).
-type Validator interface {
-	Validate(c *Compose) error
 }
 
 // Internal steps run between phases; they cannot be skipped and send no
@@ -162,34 +155,6 @@ func (c *Compose) PhaseSkipped(name string) bool {
 	p := c.phases[name]
 	c.mu.Unlock()
 	return p == nil || c.SkippedByOptions(name) || p.Skip(c)
-}
-
-// Validate asks every phase that will run to check its configuration and
-// returns all problems, each prefixed with the phase name in capitals.
-func (r *Runner) Validate() error {
-	var errs []string
-	names := make([]string, 0, len(r.Phases))
-	for n := range r.Phases {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		p := r.Phases[n]
-		if r.C.SkippedByOptions(n) || p.Skip(r.C) {
-			continue
-		}
-		if v, ok := p.(Validator); ok {
-			if err := v.Validate(r.C); err != nil {
-				for _, line := range strings.Split(err.Error(), "\n") {
-					errs = append(errs, strings.ToUpper(n)+": "+line)
-				}
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return errors.New(strings.Join(errs, "\n"))
-	}
-	return nil
 }
 
 // Run executes the schedule. It returns the first failure (with the

@@ -9,8 +9,10 @@
 // (DictKeys), because Pungi's lookups follow it.
 //
 // The reader is package kobo; validation follows pungi/checks.py
-// (make_schema, CONFIG_DEPS, the alias/append/deprecated hooks) and the
-// offline validate() methods of Pungi's phases. Where pungo knowingly
+// (make_schema, CONFIG_DEPS, the alias/append/deprecated hooks) and
+// Pungi's skip-phase rules. The phases' own checks (Pungi's phase
+// validate() methods) are the phases' Validate, which phases/pipeline.Validate
+// runs after Check for `pungo config validate`. Where pungo knowingly
 // differs:
 //
 //   - The tokenizer follows Python 3.12+'s tokenize module, as current

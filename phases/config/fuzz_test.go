@@ -31,8 +31,7 @@ func FuzzCheck(f *testing.F) {
 		if err != nil {
 			return
 		}
-		variants := []VariantInfo{{UID: "Server", Type: "variant", Arches: []string{"x86_64", "src"}}}
-		r := Check(c, ValidateOptions{Variants: variants})
+		r := Check(c, ValidateOptions{})
 		for _, d := range append(r.Errors, r.Warnings...) {
 			if d.Msg == "" {
 				t.Fatalf("empty diagnostic at %v", d.Pos)

@@ -5,46 +5,32 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/pungo/pungo/phases/variants"
 )
 
-// variantInfo reads a variants file with H5's parser for the phase checks.
-func variantInfo(t *testing.T, path string) []VariantInfo {
-	t.Helper()
-	vs, err := variants.ParseFile(path)
-	if err != nil {
-		t.Fatalf("variants: %v", err)
-	}
-	var out []VariantInfo
-	for _, v := range vs.All() {
-		out = append(out, VariantInfo{UID: v.UID, Type: v.Type, Arches: v.Arches, IsEmpty: v.IsEmpty})
-	}
-	return out
-}
-
 // TestRealisticConfigs: the Fedora-style and Bodhi-style configs in
-// testdata/config validate with no errors and no warnings, and read back the
-// values their files spell out.
+// testdata/config pass the schema, dependency and skip-phase checks with
+// no errors and no warnings, and read back the values their files spell
+// out. (phases/pipeline's test runs the phases' checks on them with their
+// variants.)
 func TestRealisticConfigs(t *testing.T) {
 	tests := []struct {
-		file, variants string
-		values         map[string]string // option → Python repr
+		file   string
+		values map[string]string // option → Python repr
 	}{
-		{"../../testdata/config/fedora/fedora.conf", "../../testdata/config/fedora/variants-fedora.xml", map[string]string{
+		{"../../testdata/config/fedora/fedora.conf", map[string]string{
 			"runroot_tag":           "'f42-build'",
 			"global_target":         "'f42'",
 			"createrepo_extra_args": "['--zck', '--zck-dict-dir=/usr/share/fedora-repo-zdicts/rawhide']",
 			"failable_deliverables": "[('^Server$', {'*': ['buildinstall', 'iso']}), ('^.*$', {'ppc64le': ['buildinstall', 'iso'], 's390x': ['buildinstall', 'iso'], 'src': ['buildinstall']})]",
 			"buildinstall_method":   "'lorax'",
 		}},
-		{"../../testdata/config/bodhi/f41-updates.conf", "../../testdata/config/bodhi/variants.xml", map[string]string{
+		{"../../testdata/config/bodhi/f41-updates.conf", map[string]string{
 			"release_short":   "'Fedora-41-updates'",
 			"release_type":    "'updates'",
 			"pkgset_koji_tag": "'f41-updates'",
 			"runroot_tag":     "'f41-build'",
 		}},
-		{"../../testdata/config/bodhi/f41-updates-testing.conf", "../../testdata/config/bodhi/variants.xml", map[string]string{
+		{"../../testdata/config/bodhi/f41-updates-testing.conf", map[string]string{
 			"release_short":         "'Fedora-41-updates-testing'",
 			"release_type":          "'updates-testing'",
 			"pkgset_koji_tag":       "'f41-updates-testing'",
@@ -58,7 +44,7 @@ func TestRealisticConfigs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := Check(c, ValidateOptions{Variants: variantInfo(t, tt.variants)})
+			r := Check(c, ValidateOptions{})
 			for _, d := range append(r.Errors, r.Warnings...) {
 				// pungo's own warnings about options it does not
 				// implement yet are expected; Pungi has none.

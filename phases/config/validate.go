@@ -18,22 +18,13 @@ func (d Diagnostic) String() string {
 	return d.Pos.String() + ": " + d.Msg
 }
 
-// VariantInfo is what the phase checks need to know about a variant.
-type VariantInfo struct {
-	UID     string
-	Type    string // variant, addon, optional, layered-product
-	Arches  []string
-	IsEmpty bool
-}
-
-// ValidateOptions carries what pungi-config-validate learns outside the
-// config: the variants (from variants_file) and whether old composes will be
-// given.
+// ValidateOptions tune Check.
 type ValidateOptions struct {
-	Variants    []VariantInfo // nil: checks that need variants are skipped
-	OldComposes bool
 	// SchemaOnly stops after the schema and dependency checks, as
-	// pungi-config-dump does.
+	// pungi-config-dump does; otherwise skip_phases is checked against
+	// Pungi's skip-phase rules too. The phases' own checks are their
+	// Validate methods: `pungo config validate` runs them through
+	// phases/pipeline.
 	SchemaOnly bool
 }
 
@@ -109,9 +100,7 @@ func Check(c *Config, opts ValidateOptions) *Result {
 		r.Warnings = append(append(r.Warnings, w...), runrootDiagnostics(filled)...)
 	}
 	if len(r.Errors) == 0 && !opts.SchemaOnly {
-		e, w := phaseChecks(filled, opts)
-		r.Errors = append(r.Errors, e...)
-		r.Warnings = append(r.Warnings, w...)
+		r.Errors = append(r.Errors, SkipPhaseErrors(filled)...)
 	}
 	r.Config = filled
 	return r
@@ -170,6 +159,10 @@ func (c *Config) diagAt(path []string, msg string) Diagnostic {
 	}
 	return Diagnostic{Pos: p, Option: path[0], Msg: msg}
 }
+
+// Diag makes a diagnostic about an option, at the position where the
+// option was set (the config file when it has none, or option is "").
+func (c *Config) Diag(option, msg string) Diagnostic { return c.diag(option, msg) }
 
 // diag makes a diagnostic at an option's position (the config file when
 // the option has none).

@@ -1,15 +1,13 @@
 package config
 
-// The checks pungi-config-validate makes for phases: phase names, the
-// skip/just-phase rules, and the offline parts of the phases' validate().
+// The phase names and the skip/just-phase rules, for `config validate`
+// and the compose alike. The phases' own checks are their Validate
+// methods, which phases/pipeline runs for `config validate`.
 
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
-
-	"github.com/pungo/pungo/repomd/createrepo"
 )
 
 // CheckPhaseNames returns a message for every name that is not a phase
@@ -40,113 +38,12 @@ func CheckSkipPhases(skip, just []string) []string {
 	return errs
 }
 
-// phaseChecks are the validate() methods of Pungi's phases that work
-// offline, run for phases that are not skipped.
-func phaseChecks(c *Config, opts ValidateOptions) (errs, warns []Diagnostic) {
-	skip := c.Strings("skip_phases")
-	skipped := func(phase string) bool {
-		for _, s := range skip {
-			if s == phase {
-				return true
-			}
-		}
-		return false
-	}
-	for _, e := range CheckSkipPhases(skip, nil) {
+// SkipPhaseErrors applies CheckSkipPhases to the config's skip_phases,
+// each error positioned at skip_phases.
+func SkipPhaseErrors(c *Config) []Diagnostic {
+	var errs []Diagnostic
+	for _, e := range CheckSkipPhases(c.Strings("skip_phases"), nil) {
 		errs = append(errs, c.diag("skip_phases", e))
 	}
-	phaseErr := func(phase, option, msg string) {
-		errs = append(errs, c.diag(option, strings.ToUpper(phase)+": "+msg))
-	}
-
-	// createrepo: deltas need an old compose to compare with.
-	if !skipped("createrepo") && !opts.OldComposes {
-		if v, _ := c.Get("createrepo_deltas"); Truthy(v) {
-			phaseErr("createrepo", "createrepo_deltas", "Can not generate deltas without old compose")
-		}
-	}
-	// createrepo: createrepo_extra_args are createrepo_c flags that pungo's
-	// writer applies; one it does not implement is refused, not dropped.
-	if !skipped("createrepo") {
-		if err := createrepo.CheckArgs(c.Strings("createrepo_extra_args")); err != nil {
-			phaseErr("createrepo", "createrepo_extra_args", err.Error())
-		}
-	}
-	// image_checksum is never skipped.
-	if c.Bool("media_checksum_one_file") && len(c.Strings("media_checksums")) != 1 {
-		phaseErr("image_checksum", "media_checksum_one_file",
-			`Config option "media_checksum_one_file" requires only one checksum to be configured in "media_checksums".`)
-	}
-	if opts.Variants == nil {
-		return errs, warns
-	}
-	byUID := map[string]VariantInfo{}
-	for _, v := range opts.Variants {
-		byUID[v.UID] = v
-	}
-	// gather: variant_as_lookaside must name existing variants whose arches
-	// cover the requiring variant's.
-	if !skipped("gather") {
-		v, _ := c.Get("variant_as_lookaside")
-		pairs, _ := AsList(v)
-		for _, pv := range pairs {
-			pair, _ := AsList(pv)
-			if len(pair) != 2 {
-				continue
-			}
-			requiring, _ := pair[0].(string)
-			required, _ := pair[1].(string)
-			rv, okA := byUID[requiring]
-			dv, okB := byUID[required]
-			if okA && !okB {
-				phaseErr("gather", "variant_as_lookaside", fmt.Sprintf("variant_as_lookaside: variant %s doesn't exist but is required by %s", pyRepr(required), pyRepr(requiring)))
-			}
-			if okA && okB && !subset(rv.Arches, dv.Arches) {
-				phaseErr("gather", "variant_as_lookaside", fmt.Sprintf("variant_as_lookaside: architectures of variant '%s' aren't subset of architectures of variant '%s'", requiring, required))
-			}
-		}
-	}
-	// ostree_installer: its output would overwrite buildinstall's.
-	buildinstallRuns := !skipped("buildinstall") && Truthy(c.String("buildinstall_method"))
-	if v, _ := c.Get("ostree_installer"); Truthy(v) && !skipped("ostree_installer") &&
-		!c.Bool("ostree_installer_overwrite") && buildinstallRuns {
-		for _, variant := range opts.Variants {
-			for _, arch := range variant.Arches {
-				if len(c.ForVariantArch("ostree_installer", variant.UID, arch)) > 0 && !variant.IsEmpty {
-					phaseErr("ostree_installer", "ostree_installer", fmt.Sprintf("Can not generate ostree installer for %s.%s: it has buildinstall running already and the files would clash.", variant.UID, arch))
-				}
-			}
-		}
-	}
-	// extra_isos: arches not in the variant only warn.
-	if v, _ := c.Get("extra_isos"); Truthy(v) && !skipped("extra_isos") {
-		for _, variant := range opts.Variants {
-			if variant.Type != "" && variant.Type != "variant" {
-				continue
-			}
-			for _, conf := range c.ForVariant("extra_isos", variant.UID) {
-				m, _ := conf.(map[string]any)
-				var extra []string
-				for _, a := range toStrings(m["arches"]) {
-					if !slices.Contains(variant.Arches, a) {
-						extra = append(extra, a)
-					}
-				}
-				if len(extra) > 0 {
-					sort.Strings(extra)
-					warns = append(warns, c.diag("extra_isos", fmt.Sprintf("Extra iso config for %s mentions non-existing arches: %s", variant.UID, strings.Join(extra, ", "))))
-				}
-			}
-		}
-	}
-	return errs, warns
-}
-
-func subset(a, b []string) bool {
-	for _, x := range a {
-		if !slices.Contains(b, x) {
-			return false
-		}
-	}
-	return true
+	return errs
 }

@@ -414,6 +414,10 @@ func listEqual(a, b []any) bool {
 // pyRepr renders a config value as Python's repr() does (dict keys sorted).
 func pyRepr(v any) string { return kobo.Repr(toKobo(v)) }
 
+// PyRepr is Python's repr() of a config value, as Pungi's messages quote
+// values.
+func PyRepr(v any) string { return pyRepr(v) }
+
 // repr is pyRepr with dicts in the order the config wrote them, as Pungi's
 // messages show them.
 func (w *walker) repr(v any) string { return kobo.Repr(w.order.toKobo(v)) }

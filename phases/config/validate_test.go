@@ -150,28 +150,6 @@ func TestValidate(t *testing.T) {
 			errs: []string{"test.conf:7:1: pkgset phase is skipped but it's needed by gather phase"}},
 		{name: "skip gather but not createrepo", body: "skip_phases = [\"pkgset\", \"gather\"]\n",
 			errs: []string{"test.conf:7:1: gather phase is skipped but it's needed by createrepo phase"}},
-		{name: "deltas without old composes", body: "createrepo_deltas = True\n",
-			errs: []string{"test.conf:7:1: CREATEREPO: Can not generate deltas without old compose"}},
-		{name: "deltas with old composes", body: "createrepo_deltas = [(\"^Server$\", {\"*\": True})]\n", opts: ValidateOptions{OldComposes: true}},
-		{name: "one checksum file needs one checksum", body: "media_checksum_one_file = True\n",
-			errs: []string{`test.conf:7:1: IMAGE_CHECKSUM: Config option "media_checksum_one_file" requires only one checksum to be configured in "media_checksums".`}},
-		{name: "variant_as_lookaside", body: "variant_as_lookaside = [(\"Client\", \"Server\"), (\"Server\", \"Missing\"), (\"Server\", \"Client\")]\n",
-			opts: ValidateOptions{Variants: []VariantInfo{
-				{UID: "Server", Type: "variant", Arches: []string{"x86_64", "s390x"}},
-				{UID: "Client", Type: "variant", Arches: []string{"x86_64"}},
-			}},
-			errs: []string{
-				"test.conf:7:1: GATHER: variant_as_lookaside: variant 'Missing' doesn't exist but is required by 'Server'",
-				"test.conf:7:1: GATHER: variant_as_lookaside: architectures of variant 'Server' aren't subset of architectures of variant 'Client'",
-			}},
-		{name: "ostree installer clashes with buildinstall", body: "buildinstall_method = \"lorax\"\nostree_installer = [(\"^Server$\", {\"x86_64\": {}})]\n",
-			opts: ValidateOptions{Variants: []VariantInfo{{UID: "Server", Type: "variant", Arches: []string{"x86_64", "s390x"}}}},
-			errs: []string{"test.conf:8:1: OSTREE_INSTALLER: Can not generate ostree installer for Server.x86_64: it has buildinstall running already and the files would clash."}},
-		{name: "ostree installer may overwrite", body: "buildinstall_method = \"lorax\"\nostree_installer_overwrite = True\nostree_installer = [(\"^Server$\", {\"x86_64\": {}})]\n",
-			opts: ValidateOptions{Variants: []VariantInfo{{UID: "Server", Type: "variant", Arches: []string{"x86_64"}}}}},
-		{name: "extra iso arches", body: "extra_isos = {\"^Server$\": [{\"include_variants\": [], \"arches\": [\"ppc64le\", \"x86_64\"]}]}\n",
-			opts:  ValidateOptions{Variants: []VariantInfo{{UID: "Server", Type: "variant", Arches: []string{"x86_64"}}}},
-			warns: []string{"test.conf:7:1: Extra iso config for Server mentions non-existing arches: ppc64le"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

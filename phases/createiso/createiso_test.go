@@ -709,7 +709,7 @@ func TestReuseFromOldCompose(t *testing.T) {
 	}
 }
 
-func TestValidateISOTools(t *testing.T) {
+func TestCheckHostISOTools(t *testing.T) {
 	skipAll := []any{[]any{".*", map[string]any{"*": true, "src": true}}} // "*" never matches src
 	tests := []struct {
 		name    string
@@ -727,7 +727,7 @@ func TestValidateISOTools(t *testing.T) {
 			if tc.path == "empty" {
 				t.Setenv("PATH", t.TempDir())
 			}
-			err := (&Phase{}).Validate(c)
+			err := (&Phase{}).CheckHost(c)
 			if tc.wantErr == "" && err != nil {
 				t.Fatalf("unexpected error: %v", err)
 			}

@@ -86,35 +86,37 @@ func extraBlocks(c *compose.Compose, v *compose.Variant) ([]extraConf, error) {
 
 // Validate warns about arches a variant does not have and checks that
 // included variants exist.
-func (*ExtraISOs) Validate(c *compose.Compose) error {
-	var errs []string
+func (*ExtraISOs) Validate(c *compose.Compose, f *compose.Findings) {
 	for _, v := range c.GetVariants([]string{"variant"}, "") {
 		blocks, err := extraBlocks(c, v)
 		if err != nil {
-			return err
+			f.Errorf("extra_isos", "%v", err)
+			return
 		}
 		for _, b := range blocks {
+			// As Pungi: one warning per block, the extra arches sorted.
+			var extra []string
 			for _, a := range b.strs("arches") {
-				if !v.HasArch(a) {
-					c.Log.Warningf("Extra iso config for %s mentions non-existing arches: %s", v.UID, a)
+				if !v.HasArch(a) && !slices.Contains(extra, a) {
+					extra = append(extra, a)
 				}
+			}
+			if len(extra) > 0 {
+				slices.Sort(extra)
+				f.Warnf("extra_isos", "Extra iso config for %s mentions non-existing arches: %s", v.UID, strings.Join(extra, ", "))
 			}
 			for _, iv := range b.strs("include_variants") {
 				if c.Variant(iv) == nil {
-					errs = append(errs, fmt.Sprintf("extra_isos for %s: include_variants names unknown variant %s", v.UID, iv))
+					f.Errorf("extra_isos", "extra_isos for %s: include_variants names unknown variant %s", v.UID, iv)
 				}
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "\n"))
-	}
-	return nil
 }
 
 // Run implements compose.Phase.
 func (p *ExtraISOs) Run(ctx context.Context, c *compose.Compose) error {
-	if err := p.Validate(c); err != nil {
+	if err := compose.ValidateConfig(c, p); err != nil {
 		return err
 	}
 	type item struct {

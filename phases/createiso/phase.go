@@ -41,13 +41,17 @@ func (*Phase) Name() string { return "createiso" }
 // Skip implements compose.Phase: nothing phase-specific.
 func (*Phase) Skip(*compose.Compose) bool { return false }
 
-// Validate checks the media size options and, when ISOs are made on this
-// host, that the ISO tools are installed: one line before the compose
-// starts beats a failed runroot command after gather.
-func (*Phase) Validate(c *compose.Compose) error {
+// Validate checks the media size options.
+func (*Phase) Validate(c *compose.Compose, f *compose.Findings) {
 	if _, err := splitSize(c); err != nil {
-		return err
+		f.Errorf("iso_size", "%v", err)
 	}
+}
+
+// CheckHost checks, when ISOs are made on this host, that the ISO tools
+// are installed: one line before the compose starts beats a failed
+// runroot command after gather.
+func (*Phase) CheckHost(c *compose.Compose) error {
 	if runroot.Method(c, "createiso") != "local" || !anyISO(c) {
 		return nil
 	}

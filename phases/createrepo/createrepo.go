@@ -43,19 +43,36 @@ func (*Phase) Name() string { return "createrepo" }
 // Skip implements compose.Phase.
 func (*Phase) Skip(*compose.Compose) bool { return false }
 
-// Validate checks the createrepo options.
-func (*Phase) Validate(c *compose.Compose) error {
+// Validate checks the createrepo options: the checksum, the
+// createrepo_c flags of createrepo_extra_args (pungo's writer applies
+// them; one it does not implement is refused, not dropped), and, as
+// Pungi's validate, that deltas have an old compose to be made from.
+func (*Phase) Validate(c *compose.Compose, f *compose.Findings) {
 	if s, ok := compose.StringOpt(c.Conf, "createrepo_checksum"); ok {
 		switch s {
 		case "sha", "sha1", "sha256", "sha512":
 		default:
-			return fmt.Errorf("createrepo_checksum %q is not one of sha1, sha256, sha512", s)
+			f.Errorf("createrepo_checksum", "createrepo_checksum %q is not one of sha1, sha256, sha512", s)
 		}
 	}
 	if err := cr.CheckArgs(extraArgs(c)); err != nil {
-		return fmt.Errorf("createrepo_extra_args: %w", err)
+		f.Errorf("createrepo_extra_args", "%v", err)
 	}
-	return checkDeltas(c)
+	if wantDeltas(c) && len(c.OldComposes) == 0 {
+		f.Errorf("createrepo_deltas", "Can not generate deltas without old compose")
+	}
+}
+
+// CheckHost checks that makedeltarpm (deltarpm), which pungo makes deltas
+// with, is installed when deltas are wanted.
+func (*Phase) CheckHost(c *compose.Compose) error {
+	if !wantDeltas(c) {
+		return nil
+	}
+	if _, err := exec.LookPath("makedeltarpm"); err != nil {
+		return fmt.Errorf("createrepo_deltas needs makedeltarpm (package deltarpm), not found in PATH")
+	}
+	return nil
 }
 
 // yumDatabase is Pungi's should_create_yum_database: createrepo_database
@@ -69,22 +86,10 @@ func yumDatabase(c *compose.Compose) bool {
 	return backend == "yum"
 }
 
-// checkDeltas is Pungi's createrepo validation: deltas need an old
-// compose to be made from. As pungo makes them with deltarpm's
-// makedeltarpm, a compose that wants them also needs that tool, and learns
-// so before any phase runs.
-func checkDeltas(c *compose.Compose) error {
+// wantDeltas reports whether createrepo_deltas asks for deltas anywhere.
+func wantDeltas(c *compose.Compose) bool {
 	raw, ok := c.Conf.Get("createrepo_deltas")
-	if !ok || !config.Truthy(raw) {
-		return nil
-	}
-	if len(c.OldComposes) == 0 {
-		return fmt.Errorf("Can not generate deltas without old compose")
-	}
-	if _, err := exec.LookPath("makedeltarpm"); err != nil {
-		return fmt.Errorf("createrepo_deltas needs makedeltarpm (package deltarpm), not found in PATH")
-	}
-	return nil
+	return ok && config.Truthy(raw)
 }
 
 // hasDeltas is Pungi's _has_deltas: createrepo_deltas as a boolean for

@@ -121,7 +121,7 @@ func TestValidateAndDatabaseDefault(t *testing.T) {
 		{name: "empty deltas mapping", extra: map[string]any{"createrepo_deltas": []any{}}},
 		{name: "bad checksum", extra: map[string]any{"createrepo_checksum": "md5"}, wantErr: `createrepo_checksum "md5"`},
 		{name: "unsupported extra arg", extra: map[string]any{"createrepo_extra_args": []any{"--split"}},
-			wantErr: "createrepo_extra_args: createrepo_c option --split is not supported by pungo createrepo"},
+			wantErr: "createrepo_c option --split is not supported by pungo createrepo"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,7 +135,7 @@ func TestValidateAndDatabaseDefault(t *testing.T) {
 				toolcheck.Need(t, "makedeltarpm")
 				c.OldComposes = []string{t.TempDir()}
 			}
-			err := (&Phase{}).Validate(c)
+			err := compose.ValidateConfig(c, &Phase{})
 			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
 				t.Errorf("Validate: %v, want %q", err, tt.wantErr)
 			}

@@ -109,7 +109,7 @@ func TestDeltasFromOldCompose(t *testing.T) {
 			if err := productmd.WriteJSON(c.Paths.Compose.Metadata("rpms.json"), rpms); err != nil {
 				t.Fatal(err)
 			}
-			if err := (&Phase{}).Validate(c); err != nil {
+			if err := compose.ValidateConfig(c, &Phase{}); err != nil {
 				t.Fatal(err)
 			}
 			if err := (&Phase{}).Run(context.Background(), c); err != nil {

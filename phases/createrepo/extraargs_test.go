@@ -6,12 +6,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/config"
 )
 
-// TestExtraArgsValidation: `config validate` (config.Check) accepts the
-// createrepo_extra_args real composes use and names a flag pungo's writer
-// cannot apply.
+// TestExtraArgsValidation: the phase's Validate, which `config validate`
+// and the compose run, accepts the createrepo_extra_args real composes use
+// and names a flag pungo's writer cannot apply.
 func TestExtraArgsValidation(t *testing.T) {
 	const minimal = "release_name = \"Test\"\nrelease_short = \"test\"\nrelease_version = \"1\"\nvariants_file = \"variants.xml\"\npkgset_source = \"koji\"\ngather_method = \"deps\"\n"
 	tests := []struct {
@@ -34,9 +35,10 @@ skip_phases = ['createrepo', 'buildinstall']`},
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := config.Check(c, config.ValidateOptions{})
+			vc := compose.ForValidation(c.WithDefaults(), path, nil, false)
+			f := compose.ValidatePhases(vc, map[string]compose.Phase{"createrepo": &Phase{}})
 			var errs []string
-			for _, e := range r.Errors {
+			for _, e := range f.Errors {
 				errs = append(errs, e.String())
 			}
 			got := strings.Join(errs, "\n")

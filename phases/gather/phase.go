@@ -14,6 +14,7 @@ import (
 
 	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/config"
 	"github.com/pungo/pungo/phases/initphase"
 	"github.com/pungo/pungo/phases/pkgset"
 	"github.com/pungo/pungo/phases/productmd"
@@ -38,16 +39,36 @@ func (*Phase) Name() string { return "gather" }
 // Skip implements compose.Phase.
 func (*Phase) Skip(*compose.Compose) bool { return false }
 
-// Validate checks gather options.
-func (*Phase) Validate(c *compose.Compose) error {
-	var errs []string
+// Validate checks gather options: link_type, and as Pungi's validate,
+// that variant_as_lookaside names existing variants whose arches cover
+// the requiring variant's.
+func (*Phase) Validate(c *compose.Compose, f *compose.Findings) {
 	if lt, ok := compose.StringOpt(c.Conf, "link_type"); ok && !slices.Contains(LinkTypes, lt) {
-		errs = append(errs, fmt.Sprintf("link_type %q is not one of %s", lt, strings.Join(LinkTypes, ", ")))
+		f.Errorf("link_type", "link_type %q is not one of %s", lt, strings.Join(LinkTypes, ", "))
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "\n"))
+	raw, _ := c.Conf.Get("variant_as_lookaside")
+	for _, item := range compose.AsList(raw) {
+		pair := compose.AsStrings(item)
+		if len(pair) != 2 {
+			continue
+		}
+		requiring, required := c.Variant(pair[0]), c.Variant(pair[1])
+		switch {
+		case requiring != nil && required == nil:
+			f.Errorf("variant_as_lookaside", "variant_as_lookaside: variant %s doesn't exist but is required by %s", config.PyRepr(pair[1]), config.PyRepr(pair[0]))
+		case requiring != nil && !subset(requiring.Arches, required.Arches):
+			f.Errorf("variant_as_lookaside", "variant_as_lookaside: architectures of variant '%s' aren't subset of architectures of variant '%s'", pair[0], pair[1])
+		}
 	}
-	return nil
+}
+
+func subset(a, b []string) bool {
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
 }
 
 // Result returns the gather result (nil before Run).

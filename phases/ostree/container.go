@@ -26,12 +26,14 @@ func (*ContainerPhase) Name() string { return "ostree_container" }
 func (*ContainerPhase) Skip(c *compose.Compose) bool { return !configured(c, "ostree_container") }
 
 // Validate implements compose.Validator.
-func (*ContainerPhase) Validate(c *compose.Compose) error {
+func (*ContainerPhase) Validate(c *compose.Compose, f *compose.Findings) {
 	items, err := Items(c, "ostree_container")
-	if err != nil {
-		return err
+	if err == nil {
+		err = requireKeys("ostree_container", items, "treefile", "config_url")
 	}
-	return requireKeys("ostree_container", items, "treefile", "config_url")
+	if err != nil {
+		f.Errorf("ostree_container", "%v", err)
+	}
 }
 
 // Run implements compose.Phase.
@@ -135,30 +137,26 @@ func (*InstallerPhase) Skip(c *compose.Compose) bool { return !configured(c, "os
 
 // Validate refuses an installer where buildinstall already writes the same
 // files, unless ostree_installer_overwrite.
-func (*InstallerPhase) Validate(c *compose.Compose) error {
+func (*InstallerPhase) Validate(c *compose.Compose, f *compose.Findings) {
 	items, err := Items(c, "ostree_installer")
 	if err != nil {
-		return err
+		f.Errorf("ostree_installer", "%v", err)
+		return
 	}
 	bi, _ := compose.StringOpt(c.Conf, "buildinstall_method")
 	if c.Conf.Bool("ostree_installer_overwrite") || bi == "" || c.SkippedByOptions("buildinstall") {
-		return nil
+		return
 	}
-	var errs []string
 	for _, it := range items {
 		if !it.Variant.IsEmpty {
-			errs = append(errs, fmt.Sprintf("Can not generate ostree installer for %s.%s: it has buildinstall running already and the files would clash.", it.Variant.UID, it.Arch))
+			f.Errorf("ostree_installer", "Can not generate ostree installer for %s.%s: it has buildinstall running already and the files would clash.", it.Variant.UID, it.Arch)
 		}
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "\n"))
-	}
-	return nil
 }
 
 // Run implements compose.Phase.
 func (p *InstallerPhase) Run(ctx context.Context, c *compose.Compose) error {
-	if err := p.Validate(c); err != nil {
+	if err := compose.ValidateConfig(c, p); err != nil {
 		return err
 	}
 	items, err := Items(c, "ostree_installer")

@@ -160,7 +160,7 @@ func TestOSTreeMissingTreefile(t *testing.T) {
 
 func TestValidateRequiredKeys(t *testing.T) {
 	c := imgtest.NewCompose(t, map[string]any{"ostree": map[string]any{"^Server$": map[string]any{"treefile": "x.json"}}}, "")
-	err := (&TreePhase{}).Validate(c)
+	err := compose.ValidateConfig(c, &TreePhase{})
 	if err == nil || !strings.Contains(err.Error(), `ostree for Server.x86_64: "config_url" is required`) {
 		t.Fatalf("validate: %v", err)
 	}

@@ -69,12 +69,14 @@ func (*TreePhase) Name() string { return "ostree" }
 func (*TreePhase) Skip(c *compose.Compose) bool { return !configured(c, "ostree") }
 
 // Validate implements compose.Validator.
-func (*TreePhase) Validate(c *compose.Compose) error {
+func (*TreePhase) Validate(c *compose.Compose, f *compose.Findings) {
 	items, err := Items(c, "ostree")
-	if err != nil {
-		return err
+	if err == nil {
+		err = requireKeys("ostree", items, "treefile", "config_url", "ostree_repo")
 	}
-	return requireKeys("ostree", items, "treefile", "config_url", "ostree_repo")
+	if err != nil {
+		f.Errorf("ostree", "%v", err)
+	}
 }
 
 // Run implements compose.Phase.

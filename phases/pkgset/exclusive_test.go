@@ -165,7 +165,7 @@ func TestExclusiveArchPhase(t *testing.T) {
 	repo := exclusiveRepo(t)
 	c := reposCompose(t, repo, []string{"aarch64", "x86_64"}, nil)
 	ph := &Phase{}
-	if err := ph.Validate(c); err != nil {
+	if err := compose.ValidateConfig(c, ph); err != nil {
 		t.Fatal(err)
 	}
 	if err := ph.Run(context.Background(), c); err != nil {

@@ -145,35 +145,34 @@ func (*Phase) Skip(*compose.Compose) bool { return false }
 func (p *Phase) Set() *Set { return p.set }
 
 // Validate checks the source options.
-func (*Phase) Validate(c *compose.Compose) error {
+func (*Phase) Validate(c *compose.Compose, f *compose.Findings) {
 	src, _ := compose.StringOpt(c.Conf, "pkgset_source")
 	switch src {
 	case "repos":
 		if _, ok := c.Conf.Get("pkgset_repos"); !ok {
-			return fmt.Errorf("pkgset_source is repos but pkgset_repos is not set")
+			f.Errorf("pkgset_source", "pkgset_source is repos but pkgset_repos is not set")
 		}
 		if _, err := allowedRoots(c); err != nil {
-			return err
+			f.Errorf("pkgset_repos_allowed_roots", "%v", err)
 		}
 	case "koji":
 		// Module builds alone make a package set too (their content tags).
 		for _, k := range []string{"pkgset_koji_tag", "pkgset_koji_builds", "pkgset_koji_module_tag", "pkgset_koji_module_builds"} {
 			if v, ok := c.Conf.Get(k); ok && config.Truthy(v) {
-				return nil
+				return
 			}
 		}
 		for _, v := range c.GetVariants(nil, "") {
 			if len(v.Modules) > 0 || len(v.ModularKojiTags) > 0 {
-				return nil
+				return
 			}
 		}
-		return fmt.Errorf("pkgset_source is koji but none of pkgset_koji_tag, pkgset_koji_builds, pkgset_koji_module_tag, pkgset_koji_module_builds or a variant's <modules> is set")
+		f.Errorf("pkgset_source", "pkgset_source is koji but none of pkgset_koji_tag, pkgset_koji_builds, pkgset_koji_module_tag, pkgset_koji_module_builds or a variant's <modules> is set")
 	case "":
-		return fmt.Errorf("pkgset_source is not set (repos or koji)")
+		f.Errorf("pkgset_source", "pkgset_source is not set (repos or koji)")
 	default:
-		return fmt.Errorf("pkgset_source %q is neither repos nor koji", src)
+		f.Errorf("pkgset_source", "pkgset_source %q is neither repos nor koji", src)
 	}
-	return nil
 }
 
 // Run loads the package set.

@@ -30,7 +30,7 @@ func (*Phase) Name() string { return "repoclosure" }
 func (*Phase) Skip(*compose.Compose) bool { return false }
 
 // Validate checks repoclosure_strictness values.
-func (*Phase) Validate(c *compose.Compose) error {
+func (*Phase) Validate(c *compose.Compose, f *compose.Findings) {
 	raw, _ := c.Conf.Get("repoclosure_strictness")
 	for _, item := range compose.AsList(raw) {
 		pair := compose.AsList(item)
@@ -40,11 +40,11 @@ func (*Phase) Validate(c *compose.Compose) error {
 		m, _ := pair[1].(map[string]any)
 		for a, v := range m {
 			if s, _ := v.(string); s != "off" && s != "lenient" && s != "fatal" {
-				return fmt.Errorf("repoclosure_strictness for %v/%s: %v is not one of off, lenient, fatal", pair[0], a, v)
+				f.Errorf("repoclosure_strictness", "repoclosure_strictness for %v/%s: %v is not one of off, lenient, fatal", pair[0], a, v)
+				return
 			}
 		}
 	}
-	return nil
 }
 
 // Run checks every variant.arch.

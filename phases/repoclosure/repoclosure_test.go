@@ -77,7 +77,7 @@ func TestRepoclosure(t *testing.T) {
 		t.Error("repoclosure ran although off")
 	}
 	c.Conf.Set("repoclosure_strictness", []any{[]any{".*", map[string]any{"*": "strict"}}})
-	if err := (&Phase{}).Validate(c); err == nil {
+	if err := compose.ValidateConfig(c, &Phase{}); err == nil {
 		t.Error("unknown strictness accepted")
 	}
 }
