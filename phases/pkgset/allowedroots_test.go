@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/repomd/createrepo"
 )
 
@@ -44,7 +45,7 @@ func TestAllowedRoots(t *testing.T) {
 				conf["pkgset_repos_allowed_roots"] = tt.roots
 			}
 			c := reposCompose(t, repo, []string{"x86_64"}, conf)
-			verr := (&Phase{}).Validate(c)
+			verr := compose.ValidateConfig(c, &Phase{})
 			set, err := Load(context.Background(), c)
 			switch {
 			case tt.want == "" && err != nil:
