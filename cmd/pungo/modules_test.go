@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/modulemd"
+	"github.com/pungo/pungo/repomd/modulemd/modtest"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
@@ -286,6 +288,38 @@ func TestGatherWhyModules(t *testing.T) {
 			code, out, errOut := runCLI(t, runGather, "--config", cfg, "--why", c.name)
 			if code != c.code || !strings.Contains(out, c.want) {
 				t.Errorf("exit %d (want %d), output lacks %q:\n%s%s", code, c.code, c.want, out, errOut)
+			}
+		})
+	}
+}
+
+// pungo repoclosure answers as dnf repoclosure on a modular repository:
+// default streams active (other streams' packages hidden, bare packages
+// the default stream shadows hidden) and, with --module-hotfixes, as dnf
+// with module_hotfixes=true, everything visible.
+func TestRepoclosureModulesMatchesDnf(t *testing.T) {
+	dnf := toolcheck.Need(t, "dnf")[0]
+	repo := modtest.WriteRepo(t, t.TempDir(), modtest.NodejsPackages, modtest.NodejsYAML)
+	cases := []struct {
+		name    string
+		pungo   []string
+		dnf     []string
+		minimum int // unresolved requirements expected at least
+	}{
+		{"dnf view", nil, nil, 4},
+		{"module hotfixes", []string{"--module-hotfixes"}, []string{"--setopt=r.module_hotfixes=true"}, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			args := append([]string{"-q", "--installroot", root, "--releasever", "1", "--setopt=reposdir=/dev/null",
+				"--setopt=cachedir=" + filepath.Join(root, "cache"), "--setopt=module_platform_id=platform:el9",
+				"--repofrompath", "r,file://" + repo, "--repo", "r"}, c.dnf...)
+			out, _ := exec.Command(dnf, append(args, "repoclosure")...).Output()
+			_, stdout, _ := runCLI(t, runRepoclosure, append([]string{"--repo", "r=" + repo}, c.pungo...)...)
+			got, want := closureLines(stdout), closureLines(string(out))
+			if !reflect.DeepEqual(got, want) || len(want) < c.minimum {
+				t.Errorf("pungo %v\ndnf   %v", got, want)
 			}
 		})
 	}

@@ -37,7 +37,9 @@ import (
 // (libsolv's choice, no greedy, fulltree or selfhosting), pungo runs
 // Pungi's gather algorithm over the view with the configured options; the
 // json source is gathered too (Pungi's hybrid reads only comps); modules
-// a stream requires are not added unless the variant lists them.
+// a stream requires are not added unless the variant lists them; the
+// repoclosure phase checks a hybrid variant's tree as dnf sees it (Pungi
+// copies fus's problems into the repoclosure log instead).
 
 // hybrid runs the hybrid method for one source of a variant.arch.
 func (g *gatherer) hybrid(arch string, v *compose.Variant, in *Inputs, fulltreeExcludes, prepopulate []string) (PkgMap, error) {

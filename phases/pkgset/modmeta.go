@@ -104,6 +104,9 @@ func (s *Set) mergeConfiguredModuleMeta(c *compose.Compose) error {
 	if err != nil {
 		return err
 	}
+	if s.ModuleMeta == nil {
+		s.ModuleMeta = map[string]*modulemd.Index{}
+	}
 	for arch := range s.Modules {
 		meta, err := mergeModuleMeta(s.ModuleMeta[arch], cfg)
 		if err != nil {
