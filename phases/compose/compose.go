@@ -200,7 +200,12 @@ func (c *Compose) WriteStatus(status string) error {
 		c.Log.Warningf("cannot write deliverables.json: %v", err)
 	}
 	if err := atomicfile.WriteFile(c.StatusFile(), []byte(status+"\n"), 0o644); err != nil {
-		return err
+		// A full disk has no room for the temporary copy (a compose that
+		// filled it stayed STARTED). Rewritten in place, as Pungi writes
+		// it, the file reuses its own block.
+		if os.WriteFile(c.StatusFile(), []byte(status+"\n"), 0o644) != nil {
+			return err
+		}
 	}
 	c.Notifier.Send("status-change", map[string]any{"status": status})
 	return nil

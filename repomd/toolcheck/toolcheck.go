@@ -10,6 +10,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -69,4 +72,64 @@ func missing(t testing.TB, msg string) {
 		t.Fatalf("%s (PUNGO_REQUIRE_TOOLS=1)", msg)
 	}
 	t.Skipf("%s: skipping", msg)
+}
+
+// mountNSEnv marks the child process MountNamespace starts.
+const mountNSEnv = "PUNGO_TEST_MOUNT_NAMESPACE"
+
+// MountNamespace runs the calling top-level test again in a child process
+// inside a new mount namespace (with a user namespace, `unshare -rm`,
+// where the kernel allows one; else `unshare -m`, which needs root), in
+// which the test may mount file systems (MountTmpfs) that nobody else
+// sees and that vanish with it. It returns true in that child, which
+// then does the test's work; in the parent it returns false once the
+// child has run, and the test passed, failed or skipped as the child did.
+// Where no namespace can be made the test skips, or fails under
+// PUNGO_REQUIRE_TOOLS=1.
+func MountNamespace(t *testing.T) bool {
+	t.Helper()
+	if os.Getenv(mountNSEnv) == "1" {
+		return true
+	}
+	probe := t.TempDir()
+	var prefix []string
+	for _, p := range [][]string{{"unshare", "-rm"}, {"unshare", "-m"}} {
+		if exec.Command(p[0], append(p[1:], "mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", probe)...).Run() == nil {
+			prefix = p
+			break
+		}
+	}
+	if prefix == nil {
+		missing(t, "cannot mount a tmpfs in a new mount namespace (neither unshare -rm nor, as root, unshare -m works here)")
+		return false
+	}
+	args := append(prefix[1:], os.Args[0], "-test.run", "^"+t.Name()+"$", "-test.v")
+	cmd := exec.Command(prefix[0], args...)
+	cmd.Env = append(os.Environ(), mountNSEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	switch {
+	case err != nil:
+		t.Errorf("in a mount namespace (%s): %v\n%s", strings.Join(prefix, " "), err, out)
+	case strings.Contains(string(out), "--- SKIP: "+t.Name()):
+		t.Skipf("skipped in the mount namespace:\n%s", out)
+	default:
+		t.Logf("ran in a mount namespace (%s):\n%s", strings.Join(prefix, " "), out)
+	}
+	return false
+}
+
+// MountTmpfs mounts a tmpfs of size bytes at dir, inside the namespace
+// MountNamespace made, until the test ends.
+func MountTmpfs(t testing.TB, dir string, size int64) {
+	t.Helper()
+	if os.Getenv(mountNSEnv) != "1" {
+		t.Fatal("MountTmpfs outside MountNamespace's child")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size="+strconv.FormatInt(size, 10)); err != nil {
+		t.Fatalf("mounting a tmpfs at %s: %v", dir, err)
+	}
+	t.Cleanup(func() { syscall.Unmount(dir, 0) })
 }
