@@ -12,7 +12,11 @@
 #               and on CentOS Stream 9 BaseOS+AppStream (../shared/realdata;
 #               greedy none, fulltree, multilib runtime)
 #                                                       vs libsolv load+solve
-#   repoclosure pungo repoclosure                       vs dnf repoclosure (cold, warm cache)
+#               and the binary cache: warm pungo --cachedir loads of the
+#               synthetic and CS9 repositories   vs pungo writing its cache
+#                                                  (cold) and libsolv's .solv
+#   repoclosure pungo repoclosure                       vs dnf repoclosure (cold, warm cache);
+#               pungo with a warm --cachedir          vs dnf with its warm cache
 #   createrepo  tiny RPMs --no-database and --database; --zck without and
 #               with databases (on tinysrc: one source package per RPM);
 #               5 MB RPMs --database               vs createrepo_c (same --workers)
@@ -134,6 +138,20 @@ run_load() {
 	c="CS9 BaseOS+AppStream primary"
 	measure load "$c" pungo "$out/pungo" repoquery --repo "$base" --repo "$app" --count
 	measure load "$c" libsolv $py bench/solvbench.py load "$base" "$app"
+	# The binary cache: "pungo" reads its warm --cachedir images, "pungo
+	# (cold cache)" parses and writes them, libsolv reads its .solv files.
+	local k r cache=$out/pungocache
+	for k in synth cs9; do
+		local dirs=("$synth") rargs=()
+		c="primary, $binary pkgs, warm cache"
+		[ $k = synth ] || { dirs=("$base" "$app") c="CS9 BaseOS+AppStream primary, warm cache"; }
+		for r in "${dirs[@]}"; do rargs+=(--repo "$r"); done
+		"$out/pungo" repoquery --cachedir "$cache" "${rargs[@]}" --count >/dev/null
+		$py bench/solvbench.py write-solv "$out/solvcache" "${dirs[@]}"
+		measure load "$c" pungo "$out/pungo" repoquery --cachedir "$cache" "${rargs[@]}" --count
+		measure load "$c" "pungo (cold cache)" bash -c 'rm -rf "$0"; exec "$@"' "$out/pungocache-cold" "$out/pungo" repoquery --cachedir "$out/pungocache-cold" "${rargs[@]}" --count
+		measure load "$c" "libsolv (.solv)" $py bench/solvbench.py load-solv "$out/solvcache" "${dirs[@]}"
+	done
 }
 
 # solv_install CASE NAMES REPO...: libsolv's install solve of NAMES, as
@@ -183,6 +201,10 @@ run_repoclosure() {
 			--setopt=cachedir="$out/dnfcache-$c" --nogpgcheck "${dargs[@]}" repoclosure)
 		measure repoclosure "$label" "dnf (no cache)" bash -c 'rm -rf "$0"; exec "$@"' "$out/dnfcache-$c" "${dnf_cmd[@]}"
 		measure repoclosure "$label" "dnf (warm cache)" "${dnf_cmd[@]}"
+		# Both with warm caches: pungo --cachedir against dnf's solv cache.
+		"$out/pungo" repoclosure --cachedir "$out/pungocache" "${pargs[@]}" >/dev/null 2>&1 || true
+		measure repoclosure "$label, warm caches" pungo "$out/pungo" repoclosure --cachedir "$out/pungocache" "${pargs[@]}"
+		measure repoclosure "$label, warm caches" "dnf (warm cache)" "${dnf_cmd[@]}"
 	done
 }
 

@@ -4,6 +4,10 @@
   solvbench.py load-filelists REPODIR       load primary and filelists
   solvbench.py install NAMESFILE REPODIR... load the primaries, then solve
                                             "install NAME" for every name
+  solvbench.py write-solv DIR REPODIR...    load the primaries, write each
+                                            repository's .solv file into DIR
+  solvbench.py load-solv DIR REPODIR...     load those .solv files (libsolv's
+                                            and dnf's cache; pungo --cachedir)
 
 Prints the package count (load) or, for install, "load_wall solve_wall
 load_cpu solve_cpu problems packages": loading is reading the primaries and
@@ -14,6 +18,8 @@ pkgconfig() requires open, the two CentOS Stream 9 snapshots differ) and
 pungo's gather reports and skips those instead of refusing the job.
 """
 import glob
+import hashlib
+import os
 import sys
 import time
 
@@ -88,6 +94,32 @@ def install(names_file, repodirs):
     print("%.3f %.3f %.3f %.3f %d %d" % (t_load, t2 - t1, c_load, c2 - c1, len(problems), n))
 
 
+def solv_path(cachedir, repodir):
+    return os.path.join(cachedir, hashlib.sha256(os.path.abspath(repodir).encode()).hexdigest()[:16] + ".solv")
+
+
+def write_solv(cachedir, repodirs):
+    os.makedirs(cachedir, exist_ok=True)
+    pool = new_pool()
+    for d in repodirs:
+        repo = add(pool, d)
+        f = solv.xfopen(solv_path(cachedir, d), "w")
+        repo.write(f)
+        f.close()
+
+
+def load_solv(cachedir, repodirs):
+    pool = new_pool()
+    n = 0
+    for d in repodirs:
+        repo = pool.add_repo(d)
+        f = solv.xfopen(solv_path(cachedir, d))
+        repo.add_solv(f)
+        f.close()
+        n += repo.nsolvables
+    print(n)
+
+
 def main():
     if sys.argv[1] in ("load", "load-filelists"):
         pool = new_pool()
@@ -97,8 +129,12 @@ def main():
         print(n)
     elif sys.argv[1] == "install":
         install(sys.argv[2], sys.argv[3:])
+    elif sys.argv[1] == "write-solv":
+        write_solv(sys.argv[2], sys.argv[3:])
+    elif sys.argv[1] == "load-solv":
+        load_solv(sys.argv[2], sys.argv[3:])
     else:
-        sys.exit("usage: solvbench.py load|load-filelists REPODIR... | install NAMES REPODIR...")
+        sys.exit("usage: solvbench.py load|load-filelists REPODIR... | install NAMES REPODIR... | write-solv|load-solv DIR REPODIR...")
 
 
 main()
