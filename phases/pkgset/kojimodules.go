@@ -68,14 +68,16 @@ type kojiModuleChooser struct {
 	src    *copySource
 	event  koji.Event
 	out    *kojiModules
-	// mmdCache holds parsed archives by topdir-relative path.
+	// mmdCache holds parsed archives by topdir-relative path, archives a
+	// build's module archives by build ID: variants share builds.
 	mmdCache map[string]*modulemd.Stream
+	archives map[int64]map[string]string
 }
 
 // chooseKojiModules chooses the module builds of every variant. It returns
 // nil when no variant has modules and no module option applies.
 func chooseKojiModules(ctx context.Context, c *compose.Compose, client *koji.Client, src *copySource, event koji.Event) (*kojiModules, error) {
-	ch := &kojiModuleChooser{c: c, client: client, src: src, event: event, mmdCache: map[string]*modulemd.Stream{},
+	ch := &kojiModuleChooser{c: c, client: client, src: src, event: event, mmdCache: map[string]*modulemd.Stream{}, archives: map[int64]map[string]string{},
 		out: &kojiModules{builds: map[string]*kojiModuleBuild{}, variants: map[string]map[string][]string{}}}
 	moduleTags := compose.StringsOpt(c.Conf, "pkgset_koji_module_tag")
 	found := false
@@ -427,21 +429,9 @@ func (ch *kojiModuleChooser) add(ctx context.Context, v *compose.Variant, b *koj
 	if !ok {
 		return "", fmt.Errorf("koji: build %s has no module information (extra.typeinfo.module)", b.NVR)
 	}
-	archives, err := ch.client.ListArchives(ctx, b.ID, "module")
+	files, err := ch.moduleArchives(ctx, b)
 	if err != nil {
 		return "", err
-	}
-	files := map[string]string{} // modulemd.<basearch>.txt or modulemd.txt → topdir-relative path
-	dir := path.Join("packages", cmp.Or(b.PackageName, b.Name), b.Version, b.Release, "files", "module")
-	for _, a := range archives {
-		if a.BType != "module" {
-			continue
-		}
-		key := a.Filename
-		if p := strings.Split(a.Filename, "."); len(p) == 3 {
-			key = "modulemd." + runroot.BaseArch(p[1]) + ".txt"
-		}
-		files[key] = path.Join(dir, a.Filename)
 	}
 	nsvc := info.nsvc()
 	if len(files) <= 1 {
@@ -475,6 +465,33 @@ func (ch *kojiModuleChooser) add(ctx context.Context, v *compose.Variant, b *koj
 		return "", nil
 	}
 	return nsvc, nil
+}
+
+// moduleArchives returns a build's module archives: modulemd.<basearch>.txt
+// (MBS names them by arch, Pungi by basearch) or modulemd.txt → its
+// topdir-relative path under Koji's typedir for the module btype.
+func (ch *kojiModuleChooser) moduleArchives(ctx context.Context, b *koji.Build) (map[string]string, error) {
+	if files, ok := ch.archives[b.ID]; ok {
+		return files, nil
+	}
+	archives, err := ch.client.ListArchives(ctx, b.ID, "module")
+	if err != nil {
+		return nil, err
+	}
+	files := map[string]string{}
+	dir := path.Join("packages", cmp.Or(b.PackageName, b.Name), b.Version, b.Release, "files", "module")
+	for _, a := range archives {
+		if a.BType != "module" {
+			continue
+		}
+		key := a.Filename
+		if p := strings.Split(a.Filename, "."); len(p) == 3 {
+			key = "modulemd." + runroot.BaseArch(p[1]) + ".txt"
+		}
+		files[key] = path.Join(dir, a.Filename)
+	}
+	ch.archives[b.ID] = files
+	return files, nil
 }
 
 // record notes that a variant ships a stream on an arch.
