@@ -1,14 +1,12 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pungo/pungo/phases/koji/kojitest"
-	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/modulemd"
 )
 
@@ -22,37 +20,8 @@ import (
 func demoKojiHub(t *testing.T) (*kojitest.Hub, string) {
 	t.Helper()
 	top := t.TempDir()
-	nvrs := map[string]bool{}      // non-modular builds
-	modular := map[string]string{} // modular build → its stream
-	for _, dir := range []string{"rpms", "modular/rpms"} {
-		repo, err := repomd.Open(filepath.Join(demoDir, dir))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range repo.Packages {
-			src := p.SourceName()
-			if p.IsSource() {
-				src = p.Name
-			}
-			nvr := src + "-" + p.Version + "-" + p.Release
-			if dir == "rpms" {
-				nvrs[nvr] = true
-			} else {
-				modular[nvr] = strings.TrimPrefix(p.Release, "1.module_demo+")
-			}
-			dirs := []string{filepath.Join(top, "packages", src, p.Version, p.Release, p.Arch)}
-			if src == "demo-httpd" {
-				dirs = append(dirs, filepath.Join(top, "packages", src, p.Version, p.Release, "data", "signed", "abcd1234", p.Arch))
-			}
-			for _, d := range dirs {
-				os.MkdirAll(d, 0o755)
-				if err := os.Link(repo.PackagePath(p), filepath.Join(d, p.FileName())); err != nil {
-					data, _ := os.ReadFile(repo.PackagePath(p))
-					os.WriteFile(filepath.Join(d, p.FileName()), data, 0o644)
-				}
-			}
-		}
-	}
+	nvrs := kojitest.LayoutRepo(t, top, filepath.Join(demoDir, "rpms"), "abcd1234", "demo-httpd")
+	modular := kojitest.LayoutRepo(t, top, filepath.Join(demoDir, "modular", "rpms"), "")
 	hub := kojitest.New(t, top)
 	if err := hub.ScanPackages(); err != nil {
 		t.Fatal(err)
@@ -60,7 +29,7 @@ func demoKojiHub(t *testing.T) (*kojitest.Hub, string) {
 	hub.AddTag("demo-base", "x86_64")
 	hub.AddTag("demo-1.0", "x86_64")
 	hub.AddInheritance("demo-1.0", "demo-base", kojitest.Inherit{})
-	for nvr := range nvrs {
+	for _, nvr := range nvrs {
 		if strings.HasPrefix(nvr, "demo-games-") {
 			continue
 		}
@@ -78,8 +47,8 @@ func demoKojiHub(t *testing.T) (*kojitest.Hub, string) {
 	for _, s := range idx.Streams {
 		content := "module-demo-lang-" + s.Stream
 		hub.AddTag(content)
-		for nvr, stream := range modular {
-			if stream == s.Stream {
+		for _, nvr := range modular {
+			if strings.HasSuffix(nvr, ".module_demo+"+s.Stream) {
 				hub.TagBuild(content, nvr)
 			}
 		}
@@ -96,9 +65,7 @@ func demoKojiHub(t *testing.T) (*kojitest.Hub, string) {
 		}
 		hub.TagBuild("demo-modular", nvr)
 	}
-	prof := filepath.Join(t.TempDir(), "koji.conf")
-	os.WriteFile(prof, []byte(fmt.Sprintf("[demokoji]\nserver = %s\ntopdir = %s\n", hub.URL(), top)), 0o644)
-	t.Setenv("PUNGO_KOJI_CONFIG", prof)
+	hub.UseProfile(t, "demokoji")
 	return hub, top
 }
 

@@ -19,31 +19,8 @@ import (
 // source package), with copies of demo-httpd signed by abcd1234.
 func kojiTopdir(t *testing.T) string {
 	t.Helper()
-	demo := filepath.Join(toolcheck.ProjectRoot(), "testdata", "demo", "rpms")
-	repo, err := repomd.Open(demo)
-	if err != nil {
-		t.Fatal(err)
-	}
 	top := t.TempDir()
-	for _, p := range repo.Packages {
-		src := p.SourceName()
-		if p.IsSource() {
-			src = p.Name
-		}
-		dirs := []string{filepath.Join(top, "packages", src, p.Version, p.Release, p.Arch)}
-		if src == "demo-httpd" {
-			dirs = append(dirs, filepath.Join(top, "packages", src, p.Version, p.Release, "data", "signed", "abcd1234", p.Arch))
-		}
-		for _, d := range dirs {
-			if err := os.MkdirAll(d, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Link(repo.PackagePath(p), filepath.Join(d, p.FileName())); err != nil {
-				data, _ := os.ReadFile(repo.PackagePath(p))
-				os.WriteFile(filepath.Join(d, p.FileName()), data, 0o644)
-			}
-		}
-	}
+	kojitest.LayoutRepo(t, top, filepath.Join(toolcheck.ProjectRoot(), "testdata", "demo", "rpms"), "abcd1234", "demo-httpd")
 	return top
 }
 
@@ -67,9 +44,7 @@ func newKojiFixture(t *testing.T) *kojiFixture {
 	hub.TagBuild("demo-1.0", "demo-httpd-2.4-7")
 	ev := hub.LastEvent()
 	hub.TagBuild("demo-1.0", "demo-games-0.9-1")
-	prof := filepath.Join(t.TempDir(), "koji.conf")
-	os.WriteFile(prof, []byte(fmt.Sprintf("[koji]\nserver = %s\ntopdir = %s\n", hub.URL(), top)), 0o644)
-	t.Setenv("PUNGO_KOJI_CONFIG", prof)
+	hub.UseProfile(t, "koji")
 	return &kojiFixture{hub: hub, event: ev}
 }
 

@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/pungo/pungo/phases/koji/kojitest"
-	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/modulemd"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
@@ -38,22 +37,7 @@ func newKojiModuleFixture(t *testing.T) *kojiModuleFixture {
 	f := newKojiFixture(t)
 	top := f.hub.TopDir
 	modular := filepath.Join(toolcheck.ProjectRoot(), "testdata", "demo", "modular")
-	repo, err := repomd.Open(filepath.Join(modular, "rpms"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range repo.Packages {
-		src := p.SourceName()
-		if p.IsSource() {
-			src = p.Name
-		}
-		d := filepath.Join(top, "packages", src, p.Version, p.Release, p.Arch)
-		os.MkdirAll(d, 0o755)
-		data, _ := os.ReadFile(repo.PackagePath(p))
-		if err := os.WriteFile(filepath.Join(d, p.FileName()), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	kojitest.LayoutRepo(t, top, filepath.Join(modular, "rpms"), "")
 	if err := f.hub.ScanPackages(); err != nil {
 		t.Fatal(err)
 	}

@@ -2,12 +2,15 @@ package kojitest
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
@@ -94,4 +97,59 @@ func MakeBuild(t testing.TB, topdir string, s RPMSpec) {
 			}
 		}
 	}
+}
+
+// LayoutRepo lays the packages of the rpm-md repository repoDir out under
+// topdir/packages as Koji builds, one per source package
+// (packages/N/V/R/ARCH/FILE, hard links where possible); the rpms of the
+// source packages named in signed also get copies signed by key
+// (data/signed/KEY/ARCH/). It returns the builds' NVRs, sorted. Call
+// ScanPackages afterwards.
+func LayoutRepo(t testing.TB, topdir, repoDir, key string, signed ...string) []string {
+	t.Helper()
+	repo, err := repomd.Open(repoDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nvrs := map[string]bool{}
+	for _, p := range repo.Packages {
+		src := p.SourceName()
+		if p.IsSource() {
+			src = p.Name
+		}
+		nvrs[src+"-"+p.Version+"-"+p.Release] = true
+		build := filepath.Join(topdir, "packages", src, p.Version, p.Release)
+		dirs := []string{filepath.Join(build, p.Arch)}
+		if slices.Contains(signed, src) {
+			dirs = append(dirs, filepath.Join(build, "data", "signed", key, p.Arch))
+		}
+		for _, d := range dirs {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			dest := filepath.Join(d, p.FileName())
+			if os.Link(repo.PackagePath(p), dest) != nil {
+				data, err := os.ReadFile(repo.PackagePath(p))
+				if err == nil {
+					err = os.WriteFile(dest, data, 0o644)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(nvrs))
+}
+
+// UseProfile writes a koji configuration with a profile name pointing at
+// the hub (server and topdir) and points PUNGO_KOJI_CONFIG at it for the
+// rest of the test.
+func (h *Hub) UseProfile(t testing.TB, name string) {
+	t.Helper()
+	prof := filepath.Join(t.TempDir(), "koji.conf")
+	if err := os.WriteFile(prof, []byte(fmt.Sprintf("[%s]\nserver = %s\ntopdir = %s\n", name, h.URL(), h.TopDir)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PUNGO_KOJI_CONFIG", prof)
 }
