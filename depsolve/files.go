@@ -27,8 +27,8 @@ func (f *fileIndex) init(p *Pool) {
 		if !pkg.FilesComplete {
 			complete = false
 		}
-		for i := range pkg.Requires {
-			if n := pkg.Requires[i].Name; len(n) > 0 && n[0] == '/' {
+		for i := range pkg.Requires.Len() {
+			if n := pkg.Requires.Name(i); len(n) > 0 && n[0] == '/' {
 				f.paths[n] = nil
 			}
 		}

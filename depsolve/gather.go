@@ -60,7 +60,7 @@ type Langpack struct{ Name, Install string }
 // dependency is one resolved requirement of a package.
 type dependency struct {
 	pkg PkgID
-	req *repomd.Dep
+	req repomd.Dep
 }
 
 // reqKey identifies a requirement the way Pungi's memo does (str(reldep)):

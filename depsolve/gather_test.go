@@ -127,7 +127,7 @@ func TestGatherBestProvider(t *testing.T) {
 			}
 			repos = append(repos, &Repo{ID: "main", Packages: tt.main})
 			if tt.name == "weak dependencies are ignored, lookaside requirements never resolved" {
-				tt.main[0].Recommends = []repomd.Dep{{Name: "extra"}}
+				tt.main[0].Recommends = repomd.MakeDepList([]repomd.Dep{{Name: "extra"}})
 			}
 			p := newTestPool(t, repos...)
 			tt.opts.Arch = "x86_64"

@@ -91,7 +91,7 @@ func NewPool(repos []*Repo) (*Pool, error) {
 		seen[r.ID] = true
 		n += len(r.Packages)
 		for _, pkg := range r.Packages {
-			nprov += len(pkg.Provides)
+			nprov += pkg.Provides.Len()
 		}
 	}
 	// Sized up front: growing tables of this size costs more than filling them.
@@ -130,11 +130,13 @@ func (p *Pool) indexProvides(id PkgID, pkg *repomd.Package) {
 		return
 	}
 	self := false
-	for i := range pkg.Provides {
-		d := &pkg.Provides[i]
-		p.prov.add(d.Name, id, int32(i))
-		if d.Name == pkg.Name && d.Flags == repomd.DepEQ && repomd.CompareEVR(d.EVR, pkg.EVR) == 0 {
-			self = true
+	for i := range pkg.Provides.Len() {
+		name := pkg.Provides.Name(i)
+		p.prov.add(name, id, int32(i))
+		if !self && name == pkg.Name {
+			if d := pkg.Provides.At(i); d.Flags == repomd.DepEQ && repomd.CompareEVR(d.EVR, pkg.EVR) == 0 {
+				self = true
+			}
 		}
 	}
 	if !self {

@@ -32,9 +32,9 @@ func pkg(spec string, fields ...string) *repomd.Package {
 				panic(err)
 			}
 			if kind == "P" {
-				p.Provides = append(p.Provides, d)
+				p.Provides = p.Provides.Append(d)
 			} else {
-				p.Requires = append(p.Requires, d)
+				p.Requires = p.Requires.Append(d)
 			}
 		case "F":
 			p.Files = append(p.Files, repomd.File{Path: val})

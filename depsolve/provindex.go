@@ -51,7 +51,8 @@ func (p *Pool) provideOf(e *provEnt, self *repomd.Dep) *repomd.Dep {
 		*self = repomd.Dep{Name: pkg.Name, Flags: repomd.DepEQ, EVR: pkg.EVR}
 		return self
 	}
-	return &pkg.Provides[e.dep]
+	*self = pkg.Provides.At(int(e.dep))
+	return self
 }
 
 // eachProvide calls fn for every provide named name, in descending package
@@ -67,10 +68,10 @@ func (p *Pool) eachProvide(name string, fn func(pkg PkgID, d *repomd.Dep) bool) 
 		if e.hash != top {
 			continue
 		}
-		d := p.provideOf(e, &self)
-		if d.Name != name {
+		if e.dep >= 0 && p.pkgs[e.pkg].Provides.Name(int(e.dep)) != name || e.dep < 0 && p.pkgs[e.pkg].Name != name {
 			continue
 		}
+		d := p.provideOf(e, &self)
 		if !fn(e.pkg, d) {
 			return
 		}

@@ -91,8 +91,9 @@ func Repoclosure(pool *Pool, opts ClosureOptions) ([]Unresolved, error) {
 			continue
 		}
 		var bad []string
-		for k := range p.Requires {
-			req := &p.Requires[k]
+		for k := range p.Requires.Len() {
+			dep := p.Requires.At(k)
+			req := &dep
 			if strings.HasPrefix(req.Name, "rpmlib(") || strings.HasPrefix(req.Name, "solvable:") {
 				continue
 			}

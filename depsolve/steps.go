@@ -27,8 +27,9 @@ func (g *gatherer) packageDeps(pkg PkgID, debug bool) []dependency {
 	p := g.pool.pkgs[pkg]
 	out := g.depBuf[:0]
 	defer func() { g.depBuf = out[:0] }()
-	for k := range p.Requires {
-		req := &p.Requires[k]
+	for k := range p.Requires.Len() {
+		dep := p.Requires.At(k)
+		req := &dep
 		e := g.memo.entry(req)
 		if len(e.pkgs) == 0 && e.unresolvable&miss == 0 {
 			if cands := filter(g.pool.WhatProvides(req), queue); len(cands) > 0 {
@@ -43,7 +44,7 @@ func (g *gatherer) packageDeps(pkg PkgID, debug bool) []dependency {
 			continue
 		}
 		for _, i := range m {
-			out = append(out, dependency{i, req})
+			out = append(out, dependency{i, dep})
 		}
 	}
 	return out

@@ -81,7 +81,7 @@ func loadFixture(t *testing.T, dir string) []*repomd.Package {
 			EVR:   repomd.EVR{Epoch: x.Version.Epoch, Version: x.Version.Ver, Release: x.Version.Rel},
 			Files: files[x.Checksum], FilesComplete: true}
 		for _, e := range x.Provides {
-			p.Provides = append(p.Provides, repomd.Dep{Name: e.Name})
+			p.Provides = p.Provides.Append(repomd.Dep{Name: e.Name})
 		}
 		out = append(out, p)
 	}

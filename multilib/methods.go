@@ -30,8 +30,8 @@ func methodAll(*repomd.Package) (bool, string) { return true, "method all select
 
 // providesName reports whether p provides a capability named exactly n.
 func providesName(p *repomd.Package, n string) bool {
-	for i := range p.Provides {
-		if p.Provides[i].Name == n {
+	for i := range p.Provides.Len() {
+		if p.Provides.Name(i) == n {
 			return true
 		}
 	}
@@ -108,8 +108,8 @@ func methodDevel(p *repomd.Package) (bool, string) {
 	}
 	if strings.HasPrefix(p.Name, "kernel") {
 		// First matching provide decides, as python-multilib walks them.
-		for i := range p.Provides {
-			n := p.Provides[i].Name
+		for i := range p.Provides.Len() {
+			n := p.Provides.Name(i)
 			if n == "kernel-devel" {
 				return false, "kernel-devel"
 			}

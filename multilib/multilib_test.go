@@ -12,7 +12,7 @@ import (
 func pkg(name, arch string, provides []string, files ...string) *repomd.Package {
 	p := &repomd.Package{Name: name, Arch: arch}
 	for _, n := range provides {
-		p.Provides = append(p.Provides, repomd.Dep{Name: n})
+		p.Provides = p.Provides.Append(repomd.Dep{Name: n})
 	}
 	for _, f := range files {
 		typ := repomd.FileRegular

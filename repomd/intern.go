@@ -14,21 +14,23 @@ import (
 // small slices if each package grew its own; pooling them keeps loading
 // fast and the heap small.
 
-// strPool interns strings and packs their bytes into large chunks. Its
-// table is open-addressed with the full hash kept beside each string: a
-// lookup usually touches one slot and the string's bytes, where a Go map
-// touches its control word, slot and bytes, and the lookups are a third of
-// the time a primary load takes.
+// strPool interns strings into a depStore's string table and packs their
+// bytes into large chunks. Its table is open-addressed with 32 bits of
+// each string's hash beside its number: a lookup usually touches one slot
+// and the string's bytes, where a Go map touches its control word, slot
+// and bytes, and the lookups are a third of the time a primary load takes.
+// A slot is 8 bytes and holds no pointer.
 type strPool struct {
 	seed  maphash.Seed
 	slots []poolSlot // power of two
 	used  int
 	chunk []byte
+	store *depStore
 }
 
 type poolSlot struct {
-	hash uint64 // 0: empty (a real hash of 0 is stored as 1)
-	s    string
+	hash uint32 // low 32 bits of the string's hash
+	id   uint32 // string number + 1; 0: empty
 }
 
 // newStrPool starts with a small table that doubles as strings arrive: a
@@ -36,7 +38,7 @@ type poolSlot struct {
 // for a table sized for 70,000 packages, and a large one rehashes only a
 // few thousand slots on its way up.
 func newStrPool() *strPool {
-	return &strPool{seed: maphash.MakeSeed(), slots: make([]poolSlot, 1<<8)}
+	return &strPool{seed: maphash.MakeSeed(), slots: make([]poolSlot, 1<<8), store: newDepStore()}
 }
 
 // intern returns a string equal to b, shared with every earlier equal one.
@@ -44,38 +46,54 @@ func (p *strPool) intern(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	h := maphash.Bytes(p.seed, b)
-	if h == 0 {
-		h = 1
+	return *p.store.strs.at(p.internID(b))
+}
+
+// internID returns the number of a string equal to b in the store,
+// shared with every earlier equal one; "" is 0.
+func (p *strPool) internID(b []byte) uint32 {
+	if len(b) == 0 {
+		return 0
 	}
-	mask := uint64(len(p.slots) - 1)
+	h := uint32(maphash.Bytes(p.seed, b))
+	mask := uint32(len(p.slots) - 1)
+	strs := &p.store.strs
 	for i := h & mask; ; i = (i + 1) & mask {
 		sl := &p.slots[i]
-		if sl.hash == 0 {
-			s := p.copy(b)
-			sl.hash, sl.s = h, s
+		if sl.id == 0 {
+			id := strs.add(p.copy(b))
+			sl.hash, sl.id = h, id+1
 			p.used++
 			if p.used*2 > len(p.slots) {
 				p.grow()
 			}
-			return s
+			return id
 		}
-		if sl.hash == h && sl.s == string(b) {
-			return sl.s
+		if sl.hash == h && *strs.at(sl.id - 1) == string(b) {
+			return sl.id - 1
 		}
 	}
+}
+
+// addID stores a copy of b under a new number without interning it, for
+// names that rarely repeat (most provides).
+func (p *strPool) addID(b []byte) uint32 {
+	if len(b) == 0 {
+		return 0
+	}
+	return p.store.strs.add(p.copy(b))
 }
 
 func (p *strPool) grow() {
 	old := p.slots
 	p.slots = make([]poolSlot, 2*len(old))
-	mask := uint64(len(p.slots) - 1)
+	mask := uint32(len(p.slots) - 1)
 	for _, sl := range old {
-		if sl.hash == 0 {
+		if sl.id == 0 {
 			continue
 		}
 		i := sl.hash & mask
-		for p.slots[i].hash != 0 {
+		for p.slots[i].id != 0 {
 			i = (i + 1) & mask
 		}
 		p.slots[i] = sl

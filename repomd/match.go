@@ -13,8 +13,8 @@ func (d Dep) IsFileDep() bool { return strings.HasPrefix(d.Name, "/") }
 // range overlaps c's, or, for a path without a version, a file p contains
 // (only the primary subset of files until LoadFilelists).
 func (p *Package) Satisfies(c Dep) bool {
-	for i := range p.Provides {
-		if RangesOverlap(p.Provides[i], c) {
+	for i := range p.Provides.Len() {
+		if p.Provides.Name(i) == c.Name && RangesOverlap(p.Provides.At(i), c) {
 			return true
 		}
 	}

@@ -3,9 +3,36 @@
 // and the reading and writing of rpm-md repositories (repomd.xml and the
 // primary, filelists and other metadata).
 //
-// Strings read from metadata are interned per load, so the many repeated
-// names, versions and dependency strings share memory; the depsolver builds
-// its own integer ids on top of these values.
+// # In-memory layout of a loaded repository
+//
+// A load (Open, ParsePrimary) parses primary.xml on a few workers
+// (chunk.go); each worker owns one store and one set of slabs, and every
+// package it reads points into them:
+//
+//   - Package structs are allocated 1,024 at a time (a slab); Repo.Packages
+//     holds pointers into those slabs, in file order.
+//   - Strings (names, versions, dependency names, summaries, …) are copied
+//     into 4–256 KiB byte chunks; repeated ones (names, versions, arches,
+//     licenses, most dependency names) are interned, so equal strings of
+//     one worker share their bytes.
+//   - Each dependency list (Package.Provides, .Requires, …) is a DepList:
+//     a pointer to the worker's depStore and a sub-slice of a shared
+//     []depRec slab. A depRec is 12 bytes without pointers: the number of
+//     its name in depStore.strs, the number of its EVR in depStore.evrs (0:
+//     no version) and the operator with the pre bit (DepFlag | 0x8).
+//     depStore.strs and .evrs are append-only tables in 4,096-entry chunks;
+//     string 0 is "" and EVR 0 is the empty EVR. A Dep value exists only
+//     when asked for (DepList.At, All, Slice).
+//   - File lists (Package.Files) are sub-slices of a shared []File slab.
+//
+// Packages built elsewhere (rpm headers, tests) get their lists from
+// MakeDepList or a DepListBuilder, with a small store of their own. A
+// cache that writes a repository out can walk each package's DepLists
+// (Len, At) or, inside this package, serialize the stores and record
+// slabs as they are: they hold only numbers and strings.
+//
+// The depsolver builds its own integer ids (depsolve.Pool) on top of
+// these values.
 package repomd
 
 // EVR is an epoch:version-release triple as rpm stores it. An empty Epoch
@@ -97,14 +124,14 @@ type Package struct {
 	HeaderStart int64
 	HeaderEnd   int64
 
-	Provides    []Dep
-	Requires    []Dep
-	Conflicts   []Dep
-	Obsoletes   []Dep
-	Recommends  []Dep
-	Suggests    []Dep
-	Supplements []Dep
-	Enhances    []Dep
+	Provides    DepList
+	Requires    DepList
+	Conflicts   DepList
+	Obsoletes   DepList
+	Recommends  DepList
+	Suggests    DepList
+	Supplements DepList
+	Enhances    DepList
 
 	// Files holds the primary-metadata file subset after reading primary and
 	// the complete list once filelists is loaded (FilesComplete).

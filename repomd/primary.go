@@ -90,16 +90,23 @@ const (
 )
 
 // primaryParser holds one goroutine's pools; it parses chunk after chunk.
+// Every package it reads shares its store (pool.store) for the strings and
+// EVRs of their dependency records.
 type primaryParser struct {
 	pool     *strPool
 	pkgSlab  []Package
-	depSlab  slab[Dep]
+	depSlab  slab[depRec]
 	fileSlab slab[File]
+
+	// evrIDs numbers the distinct EVRs of dependency entries by the
+	// numbers of their epoch, version and release strings.
+	evrIDs map[[3]uint32]uint32
+	zeroID uint32 // number of the string "0"
 
 	// The previous package's values: neighbours in primary mostly share
 	// them, and comparing is cheaper than hashing.
-	lastArch, lastEpoch, lastPackager, lastLicense, lastVendor string
-	lastGroup, lastBuildHost, lastSourceRPM                    string
+	lastArch, lastPackager, lastLicense, lastVendor string
+	lastGroup, lastBuildHost, lastSourceRPM         string
 }
 
 // last interns b, trying the previous value of the same field first.
@@ -112,7 +119,24 @@ func (pp *primaryParser) last(prev *string, b []byte) string {
 }
 
 func newPrimaryParser() *primaryParser {
-	return &primaryParser{pool: newStrPool(), depSlab: slab[Dep]{size: 1 << 16}, fileSlab: slab[File]{size: 1 << 14}}
+	pp := &primaryParser{pool: newStrPool(), depSlab: slab[depRec]{size: 1 << 16}, fileSlab: slab[File]{size: 1 << 14},
+		evrIDs: map[[3]uint32]uint32{}}
+	pp.zeroID = pp.pool.internID([]byte("0"))
+	return pp
+}
+
+// evrID returns the number of the EVR with the given string numbers.
+func (pp *primaryParser) evrID(key [3]uint32) uint32 {
+	if key == [3]uint32{} {
+		return 0
+	}
+	if id, ok := pp.evrIDs[key]; ok {
+		return id
+	}
+	st := pp.pool.store
+	id := st.evrs.add(EVR{Epoch: *st.strs.at(key[0]), Version: *st.strs.at(key[1]), Release: *st.strs.at(key[2])})
+	pp.evrIDs[key] = id
+	return id
 }
 
 // parse reads the packages of one chunk (or a whole document) and reports
@@ -120,11 +144,17 @@ func newPrimaryParser() *primaryParser {
 func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 	s.dropSpace = true
 	pool := pp.pool
+	store := pool.store
 	var (
 		pkgs    []*Package
 		p       *Package
 		list    depList
 		sawRoot bool
+		// The current package's own name and EVR by number: most
+		// versioned entries carry the package's EVR.
+		pkgName uint32
+		pkgEVR  [3]uint32
+		selfEVR uint32 // 0: not numbered yet
 	)
 	pkgSlab := pp.pkgSlab
 	depSlab, fileSlab := &pp.depSlab, &pp.fileSlab
@@ -148,6 +178,7 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 					pkgSlab = pkgSlab[:len(pkgSlab)+1]
 					p = &pkgSlab[len(pkgSlab)-1]
 					fileSlab.begin()
+					pkgName, pkgEVR, selfEVR = 0, [3]uint32{}, 0
 				}
 				continue
 			}
@@ -157,6 +188,7 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 					continue
 				}
 				d := depSlab.add()
+				var evr [3]uint32
 				for _, a := range s.attrs {
 					switch string(a.name) {
 					case "name":
@@ -169,42 +201,52 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 						}
 						switch {
 						case string(a.value) == p.Name:
-							d.Name = p.Name
+							d.name = pkgName
 						case list == listProvides:
-							d.Name = pool.copy(a.value)
+							d.name = pool.addID(a.value)
 						default:
-							d.Name = pool.intern(a.value)
+							d.name = pool.internID(a.value)
 						}
 					case "flags":
 						f, ok := ParseDepFlag(string(a.value))
 						if !ok {
 							s.fail("unknown flags=%q", a.value)
 						}
-						d.Flags = f
+						d.flags |= uint8(f)
 					// Most versioned entries carry the package's own EVR.
 					case "epoch":
 						if len(a.value) == 1 && a.value[0] == '0' {
-							d.Epoch = "0"
+							evr[0] = pp.zeroID
 						} else if string(a.value) == p.Epoch {
-							d.Epoch = p.Epoch
+							evr[0] = pkgEVR[0]
 						} else {
-							d.Epoch = pool.intern(a.value)
+							evr[0] = pool.internID(a.value)
 						}
 					case "ver":
 						if string(a.value) == p.Version {
-							d.Version = p.Version
+							evr[1] = pkgEVR[1]
 						} else {
-							d.Version = pool.intern(a.value)
+							evr[1] = pool.internID(a.value)
 						}
 					case "rel":
 						if string(a.value) == p.Release {
-							d.Release = p.Release
+							evr[2] = pkgEVR[2]
 						} else {
-							d.Release = pool.intern(a.value)
+							evr[2] = pool.internID(a.value)
 						}
 					case "pre":
-						d.Pre = len(a.value) == 1 && a.value[0] == '1' || string(a.value) == "true"
+						if len(a.value) == 1 && a.value[0] == '1' || string(a.value) == "true" {
+							d.flags |= depPre
+						}
 					}
+				}
+				if evr == pkgEVR && evr != ([3]uint32{}) {
+					if selfEVR == 0 {
+						selfEVR = pp.evrID(evr)
+					}
+					d.evr = selfEVR
+				} else {
+					d.evr = pp.evrID(evr)
 				}
 			case "file":
 				var ft FileType
@@ -240,7 +282,8 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 				list = listEnhances
 				depSlab.begin()
 			case "name":
-				p.Name = pool.intern(s.elementText())
+				pkgName = pool.internID(s.elementText())
+				p.Name = *store.strs.at(pkgName)
 			case "arch":
 				p.Arch = pp.last(&pp.lastArch, s.elementText())
 			case "version":
@@ -250,9 +293,9 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 					s.reject("package %s: negative epoch %q", p.Name, e)
 					continue
 				}
-				p.Epoch = pp.last(&pp.lastEpoch, s.attr("epoch"))
-				p.Version = pool.intern(s.attr("ver"))
-				p.Release = pool.intern(s.attr("rel"))
+				pkgEVR = [3]uint32{pool.internID(s.attr("epoch")), pool.internID(s.attr("ver")), pool.internID(s.attr("rel"))}
+				selfEVR = 0
+				p.Epoch, p.Version, p.Release = *store.strs.at(pkgEVR[0]), *store.strs.at(pkgEVR[1]), *store.strs.at(pkgEVR[2])
 			case "checksum":
 				p.Checksum.Type = pool.intern(s.attr("type"))
 				p.Checksum.Value = pool.copy(s.elementText())
@@ -302,7 +345,10 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 				pkgs = append(pkgs, p)
 				p = nil
 			case "provides", "requires", "conflicts", "obsoletes", "recommends", "suggests", "supplements", "enhances":
-				kept := depSlab.end()
+				kept := DepList{t: store, recs: depSlab.end()}
+				if kept.recs == nil {
+					kept.t = nil
+				}
 				switch list {
 				case listProvides:
 					p.Provides = kept

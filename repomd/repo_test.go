@@ -214,7 +214,7 @@ func checkTestPrimary(t *testing.T, r *Repo) {
 			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
 		}
 	}
-	if !p.Requires[0].Pre || p.Requires[1].Pre {
+	if !p.Requires.At(0).Pre || p.Requires.At(1).Pre {
 		t.Errorf("pre flags wrong: %+v", p.Requires)
 	}
 	if rec, ok := r.Record("primary"); !ok || rec.Timestamp != 1700000000 || rec.OpenSize != int64(len(testPrimary)) {
@@ -352,8 +352,8 @@ func TestSharedRepos(t *testing.T) {
 				t.Fatalf("%s: incomplete package %+v", c.dir, p)
 			}
 			// Every rich dependency real packages carry must parse.
-			for _, l := range [][]Dep{p.Requires, p.Recommends, p.Suggests, p.Supplements, p.Enhances, p.Conflicts} {
-				for _, d := range l {
+			for _, l := range []DepList{p.Requires, p.Recommends, p.Suggests, p.Supplements, p.Enhances, p.Conflicts} {
+				for _, d := range l.All() {
 					if d.IsRich() {
 						rich++
 						if _, err := ParseRich(d.Name); err != nil {

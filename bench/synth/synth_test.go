@@ -43,13 +43,13 @@ func TestGenerateShape(t *testing.T) {
 			t.Errorf("%s: sourcerpm %q is not among the source packages", p.NEVRA(), p.SourceRPM)
 		}
 		self := repomd.Dep{Name: p.Name, Flags: repomd.DepEQ, EVR: p.EVR}
-		if len(p.Provides) == 0 || repomd.CompareEVR(p.Provides[0].EVR, p.EVR) != 0 || p.Provides[0].Name != p.Name {
+		if p.Provides.Len() == 0 || repomd.CompareEVR(p.Provides.At(0).EVR, p.EVR) != 0 || p.Provides.At(0).Name != p.Name {
 			t.Errorf("%s does not provide %s first", p.NEVRA(), self)
 		}
 		if p.Arch == "i686" {
 			i686++
 		}
-		for _, r := range p.Requires {
+		for _, r := range p.Requires.All() {
 			switch {
 			case r.Name == "/bin/sh":
 				shReq++
@@ -64,7 +64,7 @@ func TestGenerateShape(t *testing.T) {
 				soname++
 			}
 		}
-		recommends += len(p.Recommends)
+		recommends += p.Recommends.Len()
 		if versions[p.Name+"."+p.Arch] == nil {
 			versions[p.Name+"."+p.Arch] = map[string]bool{}
 		}

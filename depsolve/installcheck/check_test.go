@@ -309,7 +309,7 @@ func checkSolution(t *testing.T, name string, res *Result, install []*repomd.Pac
 		}
 	}
 	for _, p := range res.Solution {
-		for _, d := range p.Requires {
+		for _, d := range p.Requires.All() {
 			if d.IsRich() || strings.HasPrefix(d.Name, "/") {
 				continue
 			}
@@ -318,7 +318,7 @@ func checkSolution(t *testing.T, name string, res *Result, install []*repomd.Pac
 				if q.Name == d.Name && repomd.RangesOverlap(repomd.Dep{Name: q.Name, Flags: repomd.DepEQ, EVR: q.EVR}, d) {
 					ok = true
 				}
-				for _, pr := range q.Provides {
+				for _, pr := range q.Provides.All() {
 					if repomd.RangesOverlap(pr, d) {
 						ok = true
 					}
@@ -462,7 +462,7 @@ func TestWriteText(t *testing.T) {
 // satisfied, and the problem says why.
 func TestUnreadableRichDependency(t *testing.T) {
 	p := &repomd.Package{Name: "a", Arch: "noarch", EVR: repomd.EVR{Version: "1", Release: "1"},
-		Requires: []repomd.Dep{{Name: "(b or"}}}
+		Requires: repomd.MakeDepList([]repomd.Dep{{Name: "(b or"}})}
 	res, err := Check([]*repomd.Package{p}, nil, "x86_64")
 	if err != nil {
 		t.Fatal(err)

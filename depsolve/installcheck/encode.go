@@ -97,7 +97,7 @@ func encode(p *pool, jobs []int32, infarch bool) *encoding {
 		}
 		pk := p.pkgs[id]
 		provs := p.depsOf(id).requires
-		for i, d := range pk.Requires {
+		for i, d := range pk.Requires.All() {
 			if !d.IsRich() {
 				for _, q := range provs[i] {
 					visit(q)
@@ -106,7 +106,7 @@ func encode(p *pool, jobs []int32, infarch bool) *encoding {
 			}
 			e.leafProviders(d, visit)
 		}
-		for _, d := range pk.Conflicts {
+		for _, d := range pk.Conflicts.All() {
 			if d.IsRich() {
 				e.leafProviders(d, visit)
 			}
@@ -226,19 +226,19 @@ func (e *encoding) addedSet(jobs []int32) []int32 {
 			queue = queue[1:]
 			pk := p.pkgs[id]
 			deps := p.depsOf(id)
-			for i, d := range pk.Requires {
+			for i, d := range pk.Requires.All() {
 				literals(d, deps.requires[i], false)
 			}
-			for i, d := range pk.Recommends {
+			for i, d := range pk.Recommends.All() {
 				literals(d, deps.recommends[i], false)
 			}
-			for i, d := range pk.Suggests {
+			for i, d := range pk.Suggests.All() {
 				literals(d, deps.suggests[i], false)
 			}
 			if !p.compatible[id] {
 				continue
 			}
-			for _, d := range pk.Conflicts {
+			for _, d := range pk.Conflicts.All() {
 				if d.IsRich() {
 					literals(d, nil, true)
 				}
@@ -262,7 +262,7 @@ func (e *encoding) addedSet(jobs []int32) []int32 {
 	for changed := true; changed; {
 		changed = false
 		for id, pk := range p.pkgs {
-			if in[id] || !p.compatible[id] || (len(pk.Supplements) == 0 && len(pk.Enhances) == 0) {
+			if in[id] || !p.compatible[id] || (pk.Supplements.Len() == 0 && pk.Enhances.Len() == 0) {
 				continue
 			}
 			if e.anyPossible(pk.Supplements, in) || e.anyPossible(pk.Enhances, in) {
@@ -277,8 +277,8 @@ func (e *encoding) addedSet(jobs []int32) []int32 {
 
 // anyPossible is libsolv's dep_possible over a list: could one of deps be
 // satisfied by packages already reached?
-func (e *encoding) anyPossible(deps []repomd.Dep, in []bool) bool {
-	for _, d := range deps {
+func (e *encoding) anyPossible(deps repomd.DepList, in []bool) bool {
+	for _, d := range deps.All() {
 		if !d.IsRich() {
 			for _, q := range e.pool.whatProvides(d) {
 				if in[q] {
@@ -421,9 +421,10 @@ func (e *encoding) clause(i int32) []sat.Lit {
 func (e *encoding) requires(id int32) {
 	pk := e.pool.pkgs[id]
 	not := e.lit(id).Not()
-	for i := range pk.Requires {
-		d := &pk.Requires[i]
-		if dupDep(pk.Requires[:i], d) {
+	for i := range pk.Requires.Len() {
+		dep := pk.Requires.At(i)
+		d := &dep
+		if dupDep(pk.Requires, i, d) {
 			continue
 		}
 		if d.IsRich() {
@@ -451,9 +452,10 @@ func (e *encoding) requires(id int32) {
 func (e *encoding) conflicts(id int32) {
 	pk := e.pool.pkgs[id]
 	not := e.lit(id).Not()
-	for i := range pk.Conflicts {
-		d := &pk.Conflicts[i]
-		if dupDep(pk.Conflicts[:i], d) {
+	for i := range pk.Conflicts.Len() {
+		dep := pk.Conflicts.At(i)
+		d := &dep
+		if dupDep(pk.Conflicts, i, d) {
 			continue
 		}
 		if d.IsRich() {
@@ -476,9 +478,10 @@ func (e *encoding) obsoletes(id int32) {
 	p := e.pool
 	pk := p.pkgs[id]
 	not := e.lit(id).Not()
-	for i := range pk.Obsoletes {
-		d := &pk.Obsoletes[i]
-		if dupDep(pk.Obsoletes[:i], d) || d.IsRich() {
+	for i := range pk.Obsoletes.Len() {
+		dep := pk.Obsoletes.At(i)
+		d := &dep
+		if dupDep(pk.Obsoletes, i, d) || d.IsRich() {
 			continue
 		}
 		for _, q := range p.byName(d.Name) {
@@ -529,9 +532,12 @@ func (e *encoding) sameName() {
 	}
 }
 
-func dupDep(prev []repomd.Dep, d *repomd.Dep) bool {
-	for _, x := range prev {
-		if x.Name == d.Name && x.Flags == d.Flags && x.EVR == d.EVR {
+func dupDep(l repomd.DepList, i int, d *repomd.Dep) bool {
+	for j := range i {
+		if l.Name(j) != d.Name {
+			continue
+		}
+		if x := l.At(j); x.Name == d.Name && x.Flags == d.Flags && x.EVR == d.EVR {
 			return true
 		}
 	}

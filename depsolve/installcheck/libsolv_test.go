@@ -167,12 +167,12 @@ func writeRepo(dir string, pkgs []*repomd.Package) error {
 	fmt.Fprintf(&prim, `<metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="%d">`+"\n", len(pkgs))
 	fl.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	fmt.Fprintf(&fl, `<filelists xmlns="http://linux.duke.edu/metadata/filelists" packages="%d">`+"\n", len(pkgs))
-	deps := func(tag string, list []repomd.Dep) {
-		if len(list) == 0 {
+	deps := func(tag string, list repomd.DepList) {
+		if list.Len() == 0 {
 			return
 		}
 		fmt.Fprintf(&prim, "<rpm:%s>", tag)
-		for _, d := range list {
+		for _, d := range list.All() {
 			fmt.Fprintf(&prim, `<rpm:entry name="%s"`, esc(d.Name))
 			if d.Flags != repomd.DepAny {
 				epoch := d.Epoch
@@ -266,18 +266,20 @@ func mkpkg(t testing.TB, i int, s spec) *repomd.Package {
 		}
 		return out
 	}
+	var provides []repomd.Dep
 	if !s.noSelfProvide {
-		p.Provides = append(p.Provides, repomd.Dep{Name: n.Name, Flags: repomd.DepEQ, EVR: n.EVR})
+		provides = append(provides, repomd.Dep{Name: n.Name, Flags: repomd.DepEQ, EVR: n.EVR})
 	}
-	p.Provides = append(p.Provides, dl(s.provides)...)
-	p.Requires = dl(s.requires)
+	p.Provides = repomd.MakeDepList(append(provides, dl(s.provides)...))
+	requires := dl(s.requires)
 	if s.preRequire {
-		for i := range p.Requires {
-			p.Requires[i].Pre = true
+		for i := range requires {
+			requires[i].Pre = true
 		}
 	}
-	p.Conflicts = dl(s.conflicts)
-	p.Obsoletes = dl(s.obsoletes)
+	p.Requires = repomd.MakeDepList(requires)
+	p.Conflicts = repomd.MakeDepList(dl(s.conflicts))
+	p.Obsoletes = repomd.MakeDepList(dl(s.obsoletes))
 	for _, f := range s.files {
 		typ := repomd.FileRegular
 		if strings.HasSuffix(f, "/") {

@@ -45,12 +45,12 @@ func (p *pool) depsOf(id int32) *pkgDeps {
 		return d
 	}
 	pk := p.pkgs[id]
-	list := func(deps []repomd.Dep) [][]int32 {
-		if len(deps) == 0 {
+	list := func(deps repomd.DepList) [][]int32 {
+		if deps.Len() == 0 {
 			return nil
 		}
-		out := make([][]int32, len(deps))
-		for i, d := range deps {
+		out := make([][]int32, deps.Len())
+		for i, d := range deps.All() {
 			if !d.IsRich() {
 				out[i] = p.whatProvides(d)
 			}

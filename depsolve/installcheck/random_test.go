@@ -108,30 +108,30 @@ func genRepo(r *rand.Rand, g genParams) []*repomd.Package {
 			for _, arch := range arches {
 				p := &repomd.Package{Name: name(n), Arch: arch, EVR: repomd.EVR{Version: fmt.Sprint(v), Release: "1"}}
 				p.Location = fmt.Sprintf("%s-%d-1.%s.rpm", p.Name, v, arch)
-				p.Provides = append(p.Provides, repomd.Dep{Name: p.Name, Flags: repomd.DepEQ, EVR: p.EVR})
+				p.Provides = p.Provides.Append(repomd.Dep{Name: p.Name, Flags: repomd.DepEQ, EVR: p.EVR})
 				for c := r.Intn(3); c > 0 && g.caps > 0; c-- {
 					d := repomd.Dep{Name: capName(r.Intn(g.caps))}
 					if r.Intn(2) == 0 {
 						d.Flags, d.EVR = repomd.DepEQ, repomd.EVR{Version: ver()}
 					}
-					p.Provides = append(p.Provides, d)
+					p.Provides = p.Provides.Append(d)
 				}
 				for f := r.Intn(3); f > 0 && g.files > 0; f-- {
 					p.Files = append(p.Files, repomd.File{Path: path(r.Intn(g.files))})
 				}
 				p.FilesComplete = true
 				for k := r.Intn(2*g.requires + 1); k > 0; k-- {
-					p.Requires = append(p.Requires, dep())
+					p.Requires = p.Requires.Append(dep())
 				}
 				if r.Float64() < g.conflicts {
-					p.Conflicts = append(p.Conflicts, dep())
+					p.Conflicts = p.Conflicts.Append(dep())
 				}
 				if r.Float64() < g.obsoletes {
 					o := repomd.Dep{Name: name(r.Intn(g.names))}
 					if r.Intn(2) == 0 {
 						o.Flags, o.EVR = repomd.DepLT, repomd.EVR{Version: ver()}
 					}
-					p.Obsoletes = append(p.Obsoletes, o)
+					p.Obsoletes = p.Obsoletes.Append(o)
 				}
 				pkgs = append(pkgs, p)
 			}
@@ -175,7 +175,7 @@ func provides(q *repomd.Package, d repomd.Dep) bool {
 	if repomd.RangesOverlap(repomd.Dep{Name: q.Name, Flags: repomd.DepEQ, EVR: q.EVR}, d) {
 		return true
 	}
-	for _, pr := range q.Provides {
+	for _, pr := range q.Provides.All() {
 		if repomd.RangesOverlap(pr, d) {
 			return true
 		}
@@ -385,7 +385,7 @@ func validSet(set, pool []*repomd.Package, compatible map[string]bool, multi map
 		if !compatible[p.Arch] {
 			return false
 		}
-		for _, d := range p.Requires {
+		for _, d := range p.Requires.All() {
 			if d.IsRich() {
 				r, err := repomd.ParseRich(d.Name)
 				if err != nil || !holds(r, set, nil) {
@@ -404,7 +404,7 @@ func validSet(set, pool []*repomd.Package, compatible map[string]bool, multi map
 				return false
 			}
 		}
-		for _, d := range p.Conflicts {
+		for _, d := range p.Conflicts.All() {
 			if d.IsRich() {
 				r, err := repomd.ParseRich(d.Name)
 				if err == nil && conflictKinds(r, false, p, set, compat)&(kOther|kEmpty) != 0 {
@@ -418,7 +418,7 @@ func validSet(set, pool []*repomd.Package, compatible map[string]bool, multi map
 				}
 			}
 		}
-		for _, o := range p.Obsoletes {
+		for _, o := range p.Obsoletes.All() {
 			for _, q := range set {
 				if q != p && q.Name == o.Name && repomd.RangesOverlap(repomd.Dep{Name: q.Name, Flags: repomd.DepEQ, EVR: q.EVR}, o) {
 					return false
@@ -533,16 +533,16 @@ func dump(pkgs, install []*repomd.Package) string {
 	var b strings.Builder
 	for _, p := range pkgs {
 		fmt.Fprintf(&b, "  %s", p.NEVRA())
-		for _, d := range p.Requires {
+		for _, d := range p.Requires.All() {
 			fmt.Fprintf(&b, " R:%s", d)
 		}
-		for _, d := range p.Conflicts {
+		for _, d := range p.Conflicts.All() {
 			fmt.Fprintf(&b, " C:%s", d)
 		}
-		for _, d := range p.Obsoletes {
+		for _, d := range p.Obsoletes.All() {
 			fmt.Fprintf(&b, " O:%s", d)
 		}
-		for _, d := range p.Provides[1:] {
+		for _, d := range p.Provides.Slice()[1:] {
 			fmt.Fprintf(&b, " P:%s", d)
 		}
 		for _, f := range p.Files {

@@ -27,13 +27,13 @@ func synthRepo(r *rand.Rand, n int) []*repomd.Package {
 	add := func(name, ver, rel, arch string) *repomd.Package {
 		p := &repomd.Package{Name: name, Arch: arch, EVR: repomd.EVR{Version: ver, Release: rel}}
 		p.Location = fmt.Sprintf("Packages/%s-%s-%s.%s.rpm", name, ver, rel, arch)
-		p.Provides = []repomd.Dep{{Name: name, Flags: repomd.DepEQ, EVR: p.EVR}}
+		p.Provides = repomd.MakeDepList([]repomd.Dep{{Name: name, Flags: repomd.DepEQ, EVR: p.EVR}})
 		if arch != "noarch" {
 			mark := "(x86-64)"
 			if arch == "i686" {
 				mark = "(x86-32)"
 			}
-			p.Provides = append(p.Provides, repomd.Dep{Name: name + mark, Flags: repomd.DepEQ, EVR: p.EVR})
+			p.Provides = p.Provides.Append(repomd.Dep{Name: name + mark, Flags: repomd.DepEQ, EVR: p.EVR})
 		}
 		p.FilesComplete = true
 		pkgs = append(pkgs, p)
@@ -44,7 +44,7 @@ func synthRepo(r *rand.Rand, n int) []*repomd.Package {
 		if err != nil {
 			panic(err)
 		}
-		p.Requires = append(p.Requires, d)
+		p.Requires = p.Requires.Append(d)
 	}
 	soname := func(base string, arch string) string {
 		if arch == "i686" {
@@ -56,7 +56,7 @@ func synthRepo(r *rand.Rand, n int) []*repomd.Package {
 	// Core: glibc and a shell, for both arches.
 	for _, arch := range []string{"x86_64", "i686"} {
 		g := add("glibc", "2.34", "100", arch)
-		g.Provides = append(g.Provides, repomd.Dep{Name: soname("libc.so.6", arch)}, repomd.Dep{Name: soname("libm.so.6", arch)})
+		g.Provides = g.Provides.Append(repomd.Dep{Name: soname("libc.so.6", arch)}, repomd.Dep{Name: soname("libm.so.6", arch)})
 		g.Files = append(g.Files, repomd.File{Path: "/usr/lib64/libc.so.6"})
 		req(g, "glibc-common = 2.34-100")
 	}
@@ -94,7 +94,7 @@ func synthRepo(r *rand.Rand, n int) []*repomd.Package {
 			}
 			for _, arch := range arches {
 				lp := add("lib"+name, ver, rel, arch)
-				lp.Provides = append(lp.Provides, repomd.Dep{Name: soname(so, arch)})
+				lp.Provides = lp.Provides.Append(repomd.Dep{Name: soname(so, arch)})
 				lp.Files = []repomd.File{{Path: "/usr/lib64/" + so}}
 				req(lp, soname("libc.so.6", arch))
 				for k := r.Intn(3); k > 0 && len(libs) > 0; k-- {
@@ -105,7 +105,7 @@ func synthRepo(r *rand.Rand, n int) []*repomd.Package {
 				}
 				dv := add("lib"+name+"-devel", ver, rel, arch)
 				req(dv, fmt.Sprintf("lib%s%s = %s-%s", name, map[string]string{"x86_64": "(x86-64)", "i686": "(x86-32)"}[arch], ver, rel))
-				dv.Provides = append(dv.Provides, repomd.Dep{Name: "pkgconfig(" + name + ")", Flags: repomd.DepEQ, EVR: repomd.EVR{Version: ver}})
+				dv.Provides = dv.Provides.Append(repomd.Dep{Name: "pkgconfig(" + name + ")", Flags: repomd.DepEQ, EVR: repomd.EVR{Version: ver}})
 			}
 			if v == versions {
 				libs = append(libs, lib{so, multilib})
@@ -126,12 +126,12 @@ func synthRepo(r *rand.Rand, n int) []*repomd.Package {
 				req(tool, fmt.Sprintf("(%s if %s)", other, fmt.Sprintf("c%04d", 1+r.Intn(comp-1))))
 			}
 			if r.Intn(8) == 0 {
-				tool.Recommends = append(tool.Recommends, repomd.Dep{Name: "bash"})
+				tool.Recommends = tool.Recommends.Append(repomd.Dep{Name: "bash"})
 			}
 			if r.Intn(20) == 0 {
 				o, _ := repomd.ParseDep(fmt.Sprintf("old-%s < %s", name, ver))
-				tool.Obsoletes = append(tool.Obsoletes, o)
-				tool.Provides = append(tool.Provides, repomd.Dep{Name: "old-" + name, Flags: repomd.DepEQ, EVR: tool.EVR})
+				tool.Obsoletes = tool.Obsoletes.Append(o)
+				tool.Provides = tool.Provides.Append(repomd.Dep{Name: "old-" + name, Flags: repomd.DepEQ, EVR: tool.EVR})
 			}
 			if r.Intn(10) == 0 {
 				doc := add(name+"-doc", ver, rel, "noarch")
@@ -144,11 +144,11 @@ func synthRepo(r *rand.Rand, n int) []*repomd.Package {
 	broken := add("broken-missing", "1", "1", "x86_64")
 	req(broken, "libnowhere.so.9()(64bit)")
 	c1 := add("conflict-a", "1", "1", "noarch")
-	c1.Conflicts = []repomd.Dep{{Name: "conflict-b"}}
+	c1.Conflicts = repomd.MakeDepList([]repomd.Dep{{Name: "conflict-b"}})
 	add("conflict-b", "1", "1", "noarch")
 	add("legacy", "1", "1", "noarch")
 	nl := add("legacy-ng", "2", "1", "noarch")
-	nl.Obsoletes = []repomd.Dep{{Name: "legacy", Flags: repomd.DepLT, EVR: repomd.EVR{Version: "2"}}}
+	nl.Obsoletes = repomd.MakeDepList([]repomd.Dep{{Name: "legacy", Flags: repomd.DepLT, EVR: repomd.EVR{Version: "2"}}})
 	r.Shuffle(len(pkgs), func(i, j int) { pkgs[i], pkgs[j] = pkgs[j], pkgs[i] })
 	return pkgs
 }

@@ -120,7 +120,7 @@ func dnfTime(t int64) string {
 	return time.Unix(t, 0).UTC().Format("2006-01-02 15:04")
 }
 
-func depLines(deps []repomd.Dep) string { return sortedLines(DepStrings(deps)) }
+func depLines(deps repomd.DepList) string { return sortedLines(DepStrings(deps)) }
 
 func fileLines(p pkgRef) string {
 	s := make([]string, 0, len(p.Files))
@@ -137,9 +137,9 @@ func fileLines(p pkgRef) string {
 
 // DepStrings renders dependency entries as rpm prints them; an empty list
 // gives an empty, non-nil slice.
-func DepStrings(deps []repomd.Dep) []string {
-	s := make([]string, 0, len(deps))
-	for _, d := range deps {
+func DepStrings(deps repomd.DepList) []string {
+	s := make([]string, 0, deps.Len())
+	for _, d := range deps.All() {
 		s = append(s, d.String())
 	}
 	return s

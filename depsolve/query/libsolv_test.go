@@ -107,10 +107,10 @@ func queryLines(t *testing.T, o Options, pool *depsolve.Pool, keep func(depsolve
 // distinctDeps counts entries the way libsolv stores them: one per
 // distinct capability of a package, a pre-require and a plain require of
 // the same capability counting once.
-func distinctDeps(lists ...[]repomd.Dep) int {
+func distinctDeps(lists ...repomd.DepList) int {
 	seen := map[string]bool{}
 	for _, l := range lists {
-		for _, d := range l {
+		for _, d := range l.All() {
 			seen[d.String()] = true
 		}
 	}
@@ -157,12 +157,12 @@ func TestRepoqueryAgreesWithLibsolv(t *testing.T) {
 		}
 	}
 	for i := 0; i < len(pkgs); i += 397 {
-		if p := pkgs[i]; len(p.Provides) > 0 {
-			add(p.Provides[len(p.Provides)/2])
+		if p := pkgs[i]; p.Provides.Len() > 0 {
+			add(p.Provides.At(p.Provides.Len() / 2))
 		}
-		if p := pkgs[i]; len(p.Requires) > 0 {
-			add(p.Requires[0])
-			add(p.Requires[len(p.Requires)-1])
+		if p := pkgs[i]; p.Requires.Len() > 0 {
+			add(p.Requires.At(0))
+			add(p.Requires.At(p.Requires.Len() - 1))
 		}
 	}
 	want := askSolv(t, repos, caps)

@@ -236,8 +236,8 @@ func isGlobCap(c repomd.Dep) bool { return c.Flags == repomd.DepAny && glob.IsGl
 // the glob capabilities, or, for a path glob, a matching file.
 func providesGlob(p *repomd.Package, globs []repomd.Dep) bool {
 	for _, c := range globs {
-		for _, d := range p.Provides {
-			if glob.DNF(c.Name, d.Name) {
+		for i := range p.Provides.Len() {
+			if glob.DNF(c.Name, p.Provides.Name(i)) {
 				return true
 			}
 		}
@@ -291,7 +291,7 @@ func (r *run) selectWhatRequires(sel []depsolve.PkgID) ([]depsolve.PkgID, error)
 // requiresNamed reports whether package id requires something another
 // package of named provides (a provide, or a file it holds).
 func (r *run) requiresNamed(id depsolve.PkgID, named map[depsolve.PkgID]bool) bool {
-	for _, req := range r.pool.Pkg(id).Requires {
+	for _, req := range r.pool.Pkg(id).Requires.All() {
 		for _, name := range depNames(req) {
 			found := false
 			r.pool.EachProvide(name, func(owner depsolve.PkgID, d *repomd.Dep) bool {
@@ -343,7 +343,7 @@ func depNames(d repomd.Dep) []string {
 // requiresCaps reports whether a requirement of p matches one of caps; a
 // versionless capability with * ? or [ is a glob over requirement names.
 func requiresCaps(p *repomd.Package, caps []repomd.Dep) bool {
-	for _, r := range p.Requires {
+	for _, r := range p.Requires.All() {
 		for _, c := range caps {
 			if !isGlobCap(c) {
 				if repomd.DepMatches(r, c) {

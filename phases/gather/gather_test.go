@@ -31,11 +31,11 @@ func pkg(name, vr, arch, src string, deps ...string) *pkgset.Package {
 	for _, d := range deps {
 		if strings.HasPrefix(d, "+") {
 			dep, _ := repomd.ParseDep(d[1:])
-			p.Provides = append(p.Provides, dep)
+			p.Provides = p.Provides.Append(dep)
 			continue
 		}
 		dep, _ := repomd.ParseDep(d)
-		p.Requires = append(p.Requires, dep)
+		p.Requires = p.Requires.Append(dep)
 	}
 	return &pkgset.Package{Package: p, Path: "/pkgs/" + p.Location}
 }

@@ -290,8 +290,8 @@ func (g *gatherer) noteSystemRelease() {
 			if p.IsSource() || seen[p.Name] {
 				continue
 			}
-			for _, d := range p.Provides {
-				if d.Name == "system-release" {
+			for i := range p.Provides.Len() {
+				if p.Provides.Name(i) == "system-release" {
 					seen[p.Name] = true
 					names = append(names, p.Name)
 					break

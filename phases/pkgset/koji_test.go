@@ -100,7 +100,7 @@ func TestKojiPackageSet(t *testing.T) {
 	if s := got["demo-shell.x86_64"]; s == nil || s.Sigkey != "" || strings.Contains(s.Path, "/signed/") {
 		t.Errorf("unsigned demo-shell: %+v", s)
 	}
-	if s := got["demo-shell.x86_64"]; s != nil && (len(s.Requires) == 0 || s.SourceRPM != "demo-shell-5.2-1.src.rpm") {
+	if s := got["demo-shell.x86_64"]; s != nil && (s.Requires.Len() == 0 || s.SourceRPM != "demo-shell-5.2-1.src.rpm") {
 		t.Errorf("package headers not read: %+v", s.Package)
 	}
 	if set.Event != f.event {
@@ -239,7 +239,7 @@ func TestKojiHeaderReuse(t *testing.T) {
 	ga, gb := byName(a), byName(b)
 	for k, p := range ga {
 		q := gb[k]
-		if q == nil || q.NEVRA() != p.NEVRA() || len(q.Requires) != len(p.Requires) || q.Checksum != p.Checksum || q.Sigkey != p.Sigkey {
+		if q == nil || q.NEVRA() != p.NEVRA() || q.Requires.Len() != p.Requires.Len() || q.Checksum != p.Checksum || q.Sigkey != p.Sigkey {
 			t.Errorf("%s differs after reuse", k)
 		}
 	}

@@ -241,9 +241,9 @@ func (w *dbWriter) addPrimary(p *repomd.Package) error {
 	if err != nil {
 		return err
 	}
-	lists := [...][]repomd.Dep{p.Requires, p.Provides, p.Conflicts, p.Obsoletes, p.Suggests, p.Enhances, p.Recommends, p.Supplements}
+	lists := [...]repomd.DepList{p.Requires, p.Provides, p.Conflicts, p.Obsoletes, p.Suggests, p.Enhances, p.Recommends, p.Supplements}
 	for i, st := range w.deps {
-		for _, d := range lists[i] {
+		for _, d := range lists[i].All() {
 			var flags driver.Value
 			if d.Flags != repomd.DepAny {
 				flags = d.Flags.XMLName()

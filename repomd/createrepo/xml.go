@@ -66,8 +66,8 @@ func controlChars(p *repomd.Package) error {
 			return fmt.Errorf("forbidden control characters in package metadata (%q)", s)
 		}
 	}
-	for _, l := range [][]repomd.Dep{p.Requires, p.Provides, p.Conflicts, p.Obsoletes, p.Suggests, p.Enhances, p.Recommends, p.Supplements} {
-		for _, d := range l {
+	for _, l := range []repomd.DepList{p.Requires, p.Provides, p.Conflicts, p.Obsoletes, p.Suggests, p.Enhances, p.Recommends, p.Supplements} {
+		for _, d := range l.All() {
 			if hasControl(d.Name) || hasControl(d.Epoch) || hasControl(d.Version) || hasControl(d.Release) {
 				return fmt.Errorf("forbidden control characters in dependency %q", d.Name)
 			}
@@ -165,14 +165,14 @@ func fileElem(b []byte, indent string, f repomd.File) []byte {
 	return append(b, "</file>\n"...)
 }
 
-func depList(b []byte, name string, deps []repomd.Dep, requires bool) []byte {
-	if len(deps) == 0 {
+func depList(b []byte, name string, deps repomd.DepList, requires bool) []byte {
+	if deps.Len() == 0 {
 		return b
 	}
 	b = append(b, "    <rpm:"...)
 	b = append(b, name...)
 	b = append(b, ">\n"...)
-	for _, d := range deps {
+	for _, d := range deps.All() {
 		b = append(b, "      <rpm:entry"...)
 		b = attr(b, "name", d.Name)
 		if d.Flags != repomd.DepAny {

@@ -278,7 +278,7 @@ func comparePackages(a, b *repomd.Package) []Difference {
 	num("header end", a.HeaderEnd, b.HeaderEnd)
 	deps := []struct {
 		name string
-		a, b []repomd.Dep
+		a, b repomd.DepList
 	}{
 		{"provides", a.Provides, b.Provides}, {"requires", a.Requires, b.Requires},
 		{"conflicts", a.Conflicts, b.Conflicts}, {"obsoletes", a.Obsoletes, b.Obsoletes},
@@ -302,7 +302,8 @@ func comparePackages(a, b *repomd.Package) []Difference {
 	return out
 }
 
-func depStrings(ds []repomd.Dep) []string {
+func depStrings(l repomd.DepList) []string {
+	ds := l.Slice()
 	s := make([]string, len(ds))
 	for i, d := range ds {
 		s[i] = depText(d)

@@ -12,11 +12,18 @@ import (
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
+// setDep returns l with entry i changed by change.
+func setDep(l repomd.DepList, i int, change func(*repomd.Dep)) repomd.DepList {
+	s := l.Slice()
+	change(&s[i])
+	return repomd.MakeDepList(s)
+}
+
 func TestComparePackages(t *testing.T) {
 	base := func() *repomd.Package {
 		return &repomd.Package{
 			Name: "a", Arch: "noarch", EVR: repomd.EVR{Epoch: "0", Version: "1", Release: "1"},
-			Requires:   []repomd.Dep{{Name: "b"}, {Name: "c", Flags: repomd.DepGE, EVR: repomd.EVR{Epoch: "0", Version: "2"}}},
+			Requires:   repomd.MakeDepList([]repomd.Dep{{Name: "b"}, {Name: "c", Flags: repomd.DepGE, EVR: repomd.EVR{Epoch: "0", Version: "2"}}}),
 			Files:      []repomd.File{{Path: "/usr/bin/a"}, {Path: "/etc/a", Type: repomd.FileDir}},
 			Changelogs: []repomd.Changelog{{Author: "x", Date: 1, Text: "one"}, {Author: "x", Date: 2, Text: "two"}},
 		}
@@ -27,17 +34,19 @@ func TestComparePackages(t *testing.T) {
 		field  string
 	}{
 		{"same, deps and files reordered", func(p *repomd.Package) {
-			p.Requires[0], p.Requires[1] = p.Requires[1], p.Requires[0]
+			r := p.Requires.Slice()
+			r[0], r[1] = r[1], r[0]
+			p.Requires = repomd.MakeDepList(r)
 			p.Files[0], p.Files[1] = p.Files[1], p.Files[0]
 		}, ""},
 		{"summary", func(p *repomd.Package) { p.Summary = "s" }, "summary"},
-		{"requires version", func(p *repomd.Package) { p.Requires[1].Version = "3" }, "requires"},
-		{"pre flag", func(p *repomd.Package) { p.Requires[0].Pre = true }, "requires"},
-		{"epoch 0 vs empty", func(p *repomd.Package) { p.Requires[1].Epoch = "" }, "requires"},
+		{"requires version", func(p *repomd.Package) { p.Requires = setDep(p.Requires, 1, func(d *repomd.Dep) { d.Version = "3" }) }, "requires"},
+		{"pre flag", func(p *repomd.Package) { p.Requires = setDep(p.Requires, 0, func(d *repomd.Dep) { d.Pre = true }) }, "requires"},
+		{"epoch 0 vs empty", func(p *repomd.Package) { p.Requires = setDep(p.Requires, 1, func(d *repomd.Dep) { d.Epoch = "" }) }, "requires"},
 		{"file type", func(p *repomd.Package) { p.Files[1].Type = repomd.FileGhost }, "files"},
 		{"changelog order", func(p *repomd.Package) { p.Changelogs[0], p.Changelogs[1] = p.Changelogs[1], p.Changelogs[0] }, "changelogs"},
 		{"header range", func(p *repomd.Package) { p.HeaderEnd = 9 }, "header end"},
-		{"supplements", func(p *repomd.Package) { p.Supplements = []repomd.Dep{{Name: "z"}} }, "supplements"},
+		{"supplements", func(p *repomd.Package) { p.Supplements = repomd.MakeDepList([]repomd.Dep{{Name: "z"}}) }, "supplements"},
 	} {
 		b := base()
 		c.change(b)

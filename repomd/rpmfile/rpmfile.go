@@ -507,7 +507,19 @@ type seenReq struct {
 	pre     bool
 }
 
+// depSlices are a package's dependency lists while they are collected.
+type depSlices struct {
+	Provides, Requires, Conflicts, Obsoletes    []repomd.Dep
+	Recommends, Suggests, Supplements, Enhances []repomd.Dep
+}
+
 func readDeps(pkg *repomd.Package, h *tagTable, files map[string]struct{}) error {
+	var lists depSlices
+	defer func() {
+		var b repomd.DepListBuilder
+		pkg.Provides, pkg.Requires, pkg.Conflicts, pkg.Obsoletes = b.List(lists.Provides), b.List(lists.Requires), b.List(lists.Conflicts), b.List(lists.Obsoletes)
+		pkg.Recommends, pkg.Suggests, pkg.Supplements, pkg.Enhances = b.List(lists.Recommends), b.List(lists.Suggests), b.List(lists.Supplements), b.List(lists.Enhances)
+	}()
 	provided := map[depKey]struct{}{}
 	seen := map[string]seenReq{}
 	for _, dt := range depTags {
@@ -545,15 +557,15 @@ func readDeps(pkg *repomd.Package, h *tagTable, files map[string]struct{}) error
 			switch dt.kind {
 			case kProvides:
 				provided[key] = struct{}{}
-				pkg.Provides = append(pkg.Provides, d)
+				lists.Provides = append(lists.Provides, d)
 			case kConflicts:
-				pkg.Conflicts = append(pkg.Conflicts, d)
+				lists.Conflicts = append(lists.Conflicts, d)
 			case kObsoletes:
-				pkg.Obsoletes = append(pkg.Obsoletes, d)
+				lists.Obsoletes = append(lists.Obsoletes, d)
 			case kRequires:
 				if sense&senseMissingOK != 0 {
 					// rpm < 4.12 spelled Recommends as a "missing ok" require.
-					pkg.Recommends = append(pkg.Recommends, d)
+					lists.Recommends = append(lists.Recommends, d)
 					continue
 				}
 				d.Pre = pre
@@ -565,32 +577,32 @@ func readDeps(pkg *repomd.Package, h *tagTable, files map[string]struct{}) error
 					}
 					continue
 				}
-				pkg.Requires = append(pkg.Requires, d)
+				lists.Requires = append(lists.Requires, d)
 				seen[name] = seenReq{fl, ver, pre}
 			case kSuggests:
-				pkg.Suggests = append(pkg.Suggests, d)
+				lists.Suggests = append(lists.Suggests, d)
 			case kEnhances:
-				pkg.Enhances = append(pkg.Enhances, d)
+				lists.Enhances = append(lists.Enhances, d)
 			case kRecommends:
-				pkg.Recommends = append(pkg.Recommends, d)
+				lists.Recommends = append(lists.Recommends, d)
 			case kSupplements:
-				pkg.Supplements = append(pkg.Supplements, d)
+				lists.Supplements = append(lists.Supplements, d)
 			case kOldSuggests:
 				if sense&senseStrong != 0 {
-					pkg.Recommends = append(pkg.Recommends, d)
+					lists.Recommends = append(lists.Recommends, d)
 				} else {
-					pkg.Suggests = append(pkg.Suggests, d)
+					lists.Suggests = append(lists.Suggests, d)
 				}
 			case kOldEnhances:
 				if sense&senseStrong != 0 {
-					pkg.Supplements = append(pkg.Supplements, d)
+					lists.Supplements = append(lists.Supplements, d)
 				} else {
-					pkg.Enhances = append(pkg.Enhances, d)
+					lists.Enhances = append(lists.Enhances, d)
 				}
 			}
 		}
 		if libc != nil {
-			pkg.Requires = append(pkg.Requires, *libc)
+			lists.Requires = append(lists.Requires, *libc)
 		}
 	}
 	return nil

@@ -29,9 +29,9 @@ func read(t *testing.T, name string, opts Options) *repomd.Package {
 	return p
 }
 
-func depNames(ds []repomd.Dep) []string {
+func depNames(ds repomd.DepList) []string {
 	var s []string
-	for _, d := range ds {
+	for _, d := range ds.All() {
 		x := d.Name
 		if d.Flags != repomd.DepAny {
 			x += " " + d.Flags.XMLName() + " " + d.Epoch + ":" + d.Version
