@@ -171,11 +171,13 @@ func MakeDepList(ds []Dep) DepList {
 	return b.List(ds)
 }
 
-// DepListBuilder builds several lists (a package's provides, requires, …)
-// into one shared store, so a package read from an rpm header costs one
-// store rather than one per list. The zero value is ready to use.
+// DepListBuilder builds several lists (a package's provides, requires, …,
+// or every package of a cached repository) into one shared store and
+// record array, so a package read from an rpm header costs one store
+// rather than one per list. The zero value is ready to use.
 type DepListBuilder struct {
-	t *depStore
+	t    *depStore
+	recs []depRec // free records; lists are cut from its front
 }
 
 // List returns ds in compact form in the builder's store.
@@ -186,7 +188,12 @@ func (b *DepListBuilder) List(ds []Dep) DepList {
 	if b.t == nil {
 		b.t = newDepStore()
 	}
-	recs := make([]depRec, len(ds))
+	if len(b.recs) < len(ds) {
+		// Arrays double from the first list's size up to 16Ki records.
+		b.recs = make([]depRec, max(len(ds), min(2*cap(b.recs), 1<<14)))
+	}
+	recs := b.recs[:len(ds):len(ds)]
+	b.recs = b.recs[len(ds):]
 	for i, d := range ds {
 		r := &recs[i]
 		if d.Name != "" {

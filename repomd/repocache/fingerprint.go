@@ -10,12 +10,17 @@ import (
 )
 
 // modelFingerprint is a hash of the Go types an image decodes into
-// (repomd.Package and everything it holds: field names, types, order).
+// (repomd.Package and everything it holds, and repomd.Dep: field names,
+// types, order).
 // It is written into every image, so a pungo whose package model differs
 // never reads another's images, even if formatVersion was not bumped.
 var modelFingerprint = sync.OnceValue(func() uint64 {
 	var b strings.Builder
-	describeType(&b, reflect.TypeFor[repomd.Package](), map[reflect.Type]bool{})
+	seen := map[reflect.Type]bool{}
+	describeType(&b, reflect.TypeFor[repomd.Package](), seen)
+	// Dependency lists are compact (repomd.DepList); their entries
+	// decode through repomd.Dep values.
+	describeType(&b, reflect.TypeFor[repomd.Dep](), seen)
 	h := fnv.New64a()
 	h.Write([]byte(b.String()))
 	return h.Sum64()

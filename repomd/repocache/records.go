@@ -15,8 +15,8 @@ import (
 // sure the positions still mean the same packages.
 
 // depLists are the dependency lists of a package, in encoding order.
-func depLists(p *repomd.Package) [8]*[]repomd.Dep {
-	return [8]*[]repomd.Dep{&p.Provides, &p.Requires, &p.Conflicts, &p.Obsoletes,
+func depLists(p *repomd.Package) [8]*repomd.DepList {
+	return [8]*repomd.DepList{&p.Provides, &p.Requires, &p.Conflicts, &p.Obsoletes,
 		&p.Recommends, &p.Suggests, &p.Supplements, &p.Enhances}
 }
 
@@ -25,7 +25,7 @@ func encodePrimary(pkgs []*repomd.Package) *encoder {
 	var nd, nf, nc int
 	for _, p := range pkgs {
 		for _, l := range depLists(p) {
-			nd += len(*l)
+			nd += l.Len()
 		}
 		nf += len(p.Files)
 		nc += len(p.Changelogs)
@@ -83,10 +83,10 @@ const (
 	depFlags  = 2 // shift
 )
 
-func (e *encoder) deps(l []repomd.Dep) {
-	e.uv(uint64(len(l)))
-	for i := range l {
-		d := &l[i]
+func (e *encoder) deps(l repomd.DepList) {
+	e.uv(uint64(l.Len()))
+	for i := range l.Len() {
+		d := l.At(i)
 		h := uint64(d.Flags) << depFlags
 		if d.Pre {
 			h |= depPre
@@ -127,7 +127,9 @@ func (e *encoder) changelogs(l []repomd.Changelog) {
 // slabs hold the arrays a primary image decodes into: one per kind of
 // list, sized from the totals the image announces.
 type slabs struct {
-	deps  slab[repomd.Dep]
+	deps  slab[repomd.Dep] // scratch for one list before it is made compact
+	left  int              // dependency entries the image announced and not yet read
+	lists repomd.DepListBuilder
 	files slab[repomd.File]
 	cls   slab[repomd.Changelog]
 }
@@ -145,7 +147,7 @@ func decodePrimary(payload []byte) ([]*repomd.Package, error) {
 	pkgs := make([]repomd.Package, n)
 	ptrs := make([]*repomd.Package, n)
 	s := &slabs{
-		deps:  slab[repomd.Dep]{make([]repomd.Dep, nd)},
+		left:  nd,
 		files: slab[repomd.File]{make([]repomd.File, nf)},
 		cls:   slab[repomd.Changelog]{make([]repomd.Changelog, nc)},
 	}
@@ -161,7 +163,7 @@ func decodePrimary(payload []byte) ([]*repomd.Package, error) {
 		}
 		ptrs[i] = p
 	}
-	if len(s.deps.buf)+len(s.files.buf)+len(s.cls.buf) != 0 {
+	if s.left+len(s.files.buf)+len(s.cls.buf) != 0 {
 		d.fail()
 	}
 	if err := d.done(); err != nil {
@@ -197,15 +199,25 @@ func (d *decoder) pkg(p *repomd.Package, s *slabs) {
 	p.HeaderStart = d.int()
 	p.HeaderEnd = d.int()
 	for _, l := range depLists(p) {
-		*l = d.deps(&s.deps)
+		*l = d.deps(s)
 	}
 	p.Files = d.files(&s.files)
 	p.FilesComplete = d.bool()
 	p.Changelogs = d.changelogs(&s.cls)
 }
 
-func (d *decoder) deps(s *slab[repomd.Dep]) []repomd.Dep {
-	l := s.take(d, d.count(minDepBytes))
+func (d *decoder) deps(s *slabs) repomd.DepList {
+	n := d.count(minDepBytes)
+	if n > s.left {
+		d.fail()
+		return repomd.DepList{}
+	}
+	s.left -= n
+	if cap(s.deps.buf) < n {
+		s.deps.buf = make([]repomd.Dep, n)
+	}
+	l := s.deps.buf[:n]
+	clear(l)
 	for i := range l {
 		dep := &l[i]
 		h := d.uv()
@@ -222,7 +234,7 @@ func (d *decoder) deps(s *slab[repomd.Dep]) []repomd.Dep {
 			dep.Release = d.str()
 		}
 	}
-	return l
+	return s.lists.List(l)
 }
 
 func (d *decoder) files(s *slab[repomd.File]) []repomd.File {
