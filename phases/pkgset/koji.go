@@ -23,6 +23,8 @@ type kojiRPM struct {
 	// taskPath is the topdir-relative work/ path of a scratch build's rpm
 	// (pkgset_koji_scratch_tasks); "" for rpms of real builds.
 	taskPath string
+	// taskSize is the size Koji's listTaskOutput gives the scratch rpm.
+	taskSize int64
 	// moduleTag is the module content tag the rpm was listed from; "" for
 	// rpms of the main package set.
 	moduleTag string

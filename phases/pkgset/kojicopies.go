@@ -203,9 +203,17 @@ func locateCopies(ctx context.Context, c *compose.Compose, src *copySource, pick
 			p := picked[i]
 			tasks = append(tasks, compose.Task{Name: rpmFile(p.rpm), Run: func(ctx context.Context) error {
 				if p.taskPath != "" {
-					f, err := src.get(ctx, p.taskPath, nil)
+					// A download is verified before it enters the cache
+					// (the error names the URL); a file of Koji's topdir
+					// here.
+					f, err := src.get(ctx, p.taskPath, p.verifyScratch)
 					if err != nil || f == "" {
 						return err
+					}
+					if src.dl == nil {
+						if err := p.verifyScratch(f); err != nil {
+							return fmt.Errorf("pkgset_koji_scratch_tasks: %s: %v", f, err)
+						}
 					}
 					mu.Lock()
 					out[i], done[i] = located{p, f, ""}, true

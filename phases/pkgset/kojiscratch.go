@@ -3,12 +3,14 @@ package pkgset
 import (
 	"context"
 	"fmt"
+	"os"
 	"path"
 	"strconv"
 
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/koji"
 	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/rpmfile"
 )
 
 // scratchTaskRPMs returns the rpms of the scratch builds named by
@@ -42,6 +44,10 @@ func scratchTaskRPMs(ctx context.Context, c *compose.Compose, client *koji.Clien
 			if err != nil {
 				return nil, fmt.Errorf("pkgset_koji_scratch_tasks: task %d (child of %d): %w", cid, id, err)
 			}
+			sizes, err := taskOutputSizes(ctx, client, cid)
+			if err != nil {
+				return nil, fmt.Errorf("pkgset_koji_scratch_tasks: task %d (child of %d): %w", cid, id, err)
+			}
 			m, _ := res.(map[string]any)
 			var files []string
 			for _, k := range []string{"rpms", "srpms"} {
@@ -60,13 +66,76 @@ func scratchTaskRPMs(ctx context.Context, c *compose.Compose, client *koji.Clien
 				if !valid[n.Arch] && n.Arch != "src" && n.Arch != "nosrc" {
 					continue
 				}
+				size, ok := sizes[path.Base(f)]
+				if !ok {
+					return nil, fmt.Errorf("pkgset_koji_scratch_tasks: task %d: %s is in the task's result but not in its output (listTaskOutput)", cid, path.Base(f))
+				}
 				r := koji.RPM{Name: n.Name, Version: n.Version, Release: n.Release, Arch: n.Arch}
 				b := koji.Build{Name: n.Name, Version: n.Version, Release: n.Release}
 				out = append(out, kojiRPM{rpm: r, build: b, origin: fmt.Sprintf("scratch task %d", id),
-					taskPath: path.Join("work", path.Clean("/" + f)[1:])})
+					taskPath: path.Join("work", path.Clean("/" + f)[1:]), taskSize: size})
 			}
 		}
 	}
 	c.Log.Infof("pkgset_koji_scratch_tasks: %d rpms from %d task(s)", len(out), len(raw))
 	return out, nil
+}
+
+// taskOutputSizes asks Koji for the files of a task's output with their
+// sizes (listTaskOutput with stat: Koji keeps no checksum of task output,
+// only the files, whose os.stat() it reports).
+func taskOutputSizes(ctx context.Context, client *koji.Client, task int64) (map[string]int64, error) {
+	v, err := client.Call(ctx, "listTaskOutput", task, koji.KW{"stat": true})
+	if err != nil {
+		return nil, err
+	}
+	m, _ := v.(map[string]any)
+	out := make(map[string]int64, len(m))
+	for name, st := range m {
+		info, _ := st.(map[string]any)
+		var size int64 = -1
+		switch x := info["st_size"].(type) {
+		case string: // as Koji sends it, for sizes beyond XML-RPC's int
+			if n, err := strconv.ParseInt(x, 10, 64); err == nil {
+				size = n
+			}
+		case int64:
+			size = x
+		}
+		if size < 0 {
+			return nil, fmt.Errorf("listTaskOutput gives %s no size", name)
+		}
+		out[path.Base(name)] = size
+	}
+	return out, nil
+}
+
+// verifyScratch checks a scratch build's rpm file, local or downloaded,
+// against what Koji reports: the size listTaskOutput gives, the package
+// the task result names; and its own digests (rpm -K --nosignature), as
+// Koji records no checksum of task output.
+func (p kojiRPM) verifyScratch(file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Size() != p.taskSize {
+		return fmt.Errorf("size %d, Koji's listTaskOutput says %d", st.Size(), p.taskSize)
+	}
+	if err := rpmfile.VerifyDigests(f); err != nil {
+		return err
+	}
+	got, err := rpmfile.ReadFile(file, rpmfile.Options{})
+	if err != nil {
+		return err
+	}
+	if got.Name != p.rpm.Name || got.Version != p.rpm.Version || got.Release != p.rpm.Release || got.Arch != p.rpm.Arch {
+		return fmt.Errorf("the rpm is %s-%s-%s.%s, Koji's task result names %s", got.Name, got.Version, got.Release, got.Arch, rpmFile(p.rpm))
+	}
+	return nil
 }

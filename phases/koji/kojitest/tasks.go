@@ -155,6 +155,20 @@ func (h *Hub) taskMethod(s *session, method string, args []any, kw map[string]an
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		id, _ := arg(args, kw, 0, "taskID").(int64)
+		if stat, _ := arg(args, kw, 1, "stat").(bool); stat {
+			// As Koji: filename → the file's os.stat() times and its
+			// size, which Koji sends as a string.
+			out := map[string]any{}
+			if t := h.tasks[id]; t != nil {
+				for _, f := range t.files {
+					if st, err := os.Stat(filepath.Join(h.TaskDir(id), f)); err == nil {
+						mt := float64(st.ModTime().UnixNano()) / 1e9
+						out[f] = map[string]any{"st_size": fmt.Sprint(st.Size()), "st_atime": mt, "st_mtime": mt, "st_ctime": mt}
+					}
+				}
+			}
+			return out, nil, true
+		}
 		out := []any{}
 		if t := h.tasks[id]; t != nil {
 			for _, f := range t.files {
