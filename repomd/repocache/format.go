@@ -7,6 +7,8 @@ import (
 	"hash/crc32"
 	"hash/maphash"
 	"unsafe"
+
+	"github.com/pungo/pungo/repomd"
 )
 
 // The file format. Every number is little-endian.
@@ -21,6 +23,8 @@ import (
 //	payload
 //	  string table: count, then each string's length (uvarints), then
 //	    the bytes of all strings back to back; string 0 is ""
+//	  EVR table: count, then each EVR's epoch, version and release by
+//	    their string indexes; EVR 0 (not written) is the empty one
 //	  the record's body (see encodePrimary, encodeFiles, encodeChangelogs):
 //	    uvarints, strings by their index in the table
 //	trailer: CRC-32C of header and payload, uint32
@@ -33,7 +37,7 @@ import (
 // formatVersion changes whenever the layout below changes. A change of the
 // package model changes modelFingerprint by itself; TestEveryFieldEncoded
 // fails until the encoder handles a new field.
-const formatVersion = 1
+const formatVersion = 2
 
 const (
 	kindPrimary   = 1
@@ -67,11 +71,14 @@ type encoder struct {
 	ids     idTable
 	strs    []string
 	blobLen int
+	evrIDs  map[[3]uint32]uint32
+	evrs    [][3]uint32 // evrs[0] stands for the empty EVR
 	body    []byte
 }
 
 func newEncoder(sizeHint int) *encoder {
-	return &encoder{ids: newIDTable(sizeHint * 8), strs: []string{""}, body: make([]byte, 0, sizeHint*64)}
+	return &encoder{ids: newIDTable(sizeHint * 8), strs: []string{""}, evrIDs: map[[3]uint32]uint32{},
+		evrs: [][3]uint32{{}}, body: make([]byte, 0, sizeHint*64)}
 }
 
 // idTable gives each distinct string its index in the table: an
@@ -167,6 +174,12 @@ func (e *encoder) file(kind uint32, repomdSHA256 [32]byte) []byte {
 	for _, s := range e.strs {
 		out = append(out, s...)
 	}
+	out = binary.AppendUvarint(out, uint64(len(e.evrs)-1))
+	for _, v := range e.evrs[1:] {
+		for _, id := range v {
+			out = binary.AppendUvarint(out, uint64(id))
+		}
+	}
 	out = append(out, e.body...)
 	binary.LittleEndian.PutUint64(out[56:], uint64(len(out)-headerSize))
 	return binary.LittleEndian.AppendUint32(out, crc32c(out))
@@ -209,6 +222,7 @@ type decoder struct {
 	i    int
 	bad  bool
 	strs []string
+	evrs []repomd.EVR // evrs[0] is the empty EVR
 }
 
 func (d *decoder) fail() {
@@ -269,8 +283,9 @@ func (d *decoder) count(minBytes int) int {
 	return int(n)
 }
 
-// stringTable decodes the table. The strings point into the payload, so
-// the file's one buffer is the arena holding every string.
+// stringTable decodes the string table, then the EVR table. The strings
+// point into the payload, so the file's one buffer is the arena holding
+// every string.
 func (d *decoder) stringTable() {
 	n := d.count(1)
 	if n == 0 || d.bad {
@@ -308,6 +323,11 @@ func (d *decoder) stringTable() {
 		return
 	}
 	d.strs = strs
+	evrs := make([]repomd.EVR, 1+d.count(3))
+	for k := 1; k < len(evrs) && !d.bad; k++ {
+		evrs[k] = repomd.EVR{Epoch: d.str(), Version: d.str(), Release: d.str()}
+	}
+	d.evrs = evrs
 }
 
 // done reports whether the payload decoded cleanly and was used up.
@@ -338,7 +358,7 @@ func (s *slab[T]) take(d *decoder, n int) []T {
 // Minimum encoded sizes, for count.
 const (
 	minPackageBytes   = 36 // 18 strings, 7 numbers, 10 list counts, one flag
-	minDepBytes       = 2
+	minDepBytes       = 3
 	minFileBytes      = 1
 	minChangelogBytes = 3
 )

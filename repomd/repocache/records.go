@@ -3,6 +3,7 @@ package repocache
 import (
 	"fmt"
 	"hash/crc32"
+	"math"
 
 	"github.com/pungo/pungo/repomd"
 )
@@ -75,12 +76,12 @@ func (e *encoder) pkg(p *repomd.Package) {
 	e.changelogs(p.Changelogs)
 }
 
-// A dependency's first number packs its flags with two bits: Pre, and
-// whether an epoch, version or release follows.
+// A dependency is three numbers: its operator shifted past the pre bit,
+// its name's index in the string table and its EVR's in the EVR table (0:
+// no version), as repomd.DepList holds them.
 const (
-	depPre    = 1
-	depHasEVR = 2
-	depFlags  = 2 // shift
+	depPre   = 1
+	depFlags = 1 // shift
 )
 
 func (e *encoder) deps(l repomd.DepList) {
@@ -91,18 +92,26 @@ func (e *encoder) deps(l repomd.DepList) {
 		if d.Pre {
 			h |= depPre
 		}
-		evr := d.Epoch != "" || d.Version != "" || d.Release != ""
-		if evr {
-			h |= depHasEVR
-		}
 		e.uv(h)
 		e.str(d.Name)
-		if evr {
-			e.str(d.Epoch)
-			e.str(d.Version)
-			e.str(d.Release)
-		}
+		e.uv(uint64(e.evr(d.EVR)))
 	}
+}
+
+// evr adds v to the EVR table, if new, and returns its index (0 for the
+// empty EVR).
+func (e *encoder) evr(v repomd.EVR) uint32 {
+	if v == (repomd.EVR{}) {
+		return 0
+	}
+	k := [3]uint32{e.id(v.Epoch), e.id(v.Version), e.id(v.Release)}
+	id, ok := e.evrIDs[k]
+	if !ok {
+		id = uint32(len(e.evrs))
+		e.evrIDs[k] = id
+		e.evrs = append(e.evrs, k)
+	}
+	return id
 }
 
 // A file is one number: its path's string index shifted past its type.
@@ -127,9 +136,7 @@ func (e *encoder) changelogs(l []repomd.Changelog) {
 // slabs hold the arrays a primary image decodes into: one per kind of
 // list, sized from the totals the image announces.
 type slabs struct {
-	deps  slab[repomd.Dep] // scratch for one list before it is made compact
-	left  int              // dependency entries the image announced and not yet read
-	lists repomd.DepListBuilder
+	deps  *repomd.DepArena
 	files slab[repomd.File]
 	cls   slab[repomd.Changelog]
 }
@@ -147,7 +154,7 @@ func decodePrimary(payload []byte) ([]*repomd.Package, error) {
 	pkgs := make([]repomd.Package, n)
 	ptrs := make([]*repomd.Package, n)
 	s := &slabs{
-		left:  nd,
+		deps:  repomd.NewDepArena(d.strs, d.evrs, nd),
 		files: slab[repomd.File]{make([]repomd.File, nf)},
 		cls:   slab[repomd.Changelog]{make([]repomd.Changelog, nc)},
 	}
@@ -163,7 +170,7 @@ func decodePrimary(payload []byte) ([]*repomd.Package, error) {
 		}
 		ptrs[i] = p
 	}
-	if s.left+len(s.files.buf)+len(s.cls.buf) != 0 {
+	if !s.deps.Full() || len(s.files.buf)+len(s.cls.buf) != 0 {
 		d.fail()
 	}
 	if err := d.done(); err != nil {
@@ -207,34 +214,15 @@ func (d *decoder) pkg(p *repomd.Package, s *slabs) {
 }
 
 func (d *decoder) deps(s *slabs) repomd.DepList {
-	n := d.count(minDepBytes)
-	if n > s.left {
-		d.fail()
-		return repomd.DepList{}
-	}
-	s.left -= n
-	if cap(s.deps.buf) < n {
-		s.deps.buf = make([]repomd.Dep, n)
-	}
-	l := s.deps.buf[:n]
-	clear(l)
-	for i := range l {
-		dep := &l[i]
-		h := d.uv()
-		if f := h >> depFlags; f <= uint64(repomd.DepGE) {
-			dep.Flags = repomd.DepFlag(f)
-		} else {
+	for range d.count(minDepBytes) {
+		h, name, evr := d.uv(), d.uv(), d.uv()
+		if h>>depFlags > uint64(repomd.DepGE) || name > math.MaxUint32 || evr > math.MaxUint32 ||
+			!s.deps.Add(uint32(name), uint32(evr), repomd.DepFlag(h>>depFlags), h&depPre != 0) {
 			d.fail()
-		}
-		dep.Pre = h&depPre != 0
-		dep.Name = d.str()
-		if h&depHasEVR != 0 {
-			dep.Epoch = d.str()
-			dep.Version = d.str()
-			dep.Release = d.str()
+			return repomd.DepList{}
 		}
 	}
-	return s.lists.List(l)
+	return s.deps.List()
 }
 
 func (d *decoder) files(s *slab[repomd.File]) []repomd.File {
