@@ -64,3 +64,22 @@ func (a *DepArena) List() DepList {
 
 // Full reports whether the arena holds the n entries it was made for.
 func (a *DepArena) Full() bool { return len(a.recs) == cap(a.recs) }
+
+// DepTable identifies the string and EVR tables the numbers of a DepList
+// refer to; the lists of one load share a few.
+type DepTable struct{ t *depStore }
+
+// Raw returns entry i by its numbers: the tables they refer to, its
+// name's and its EVR's numbers there (EVR 0: no version), its operator
+// and pre bit. A cache stores lists this way and looks each distinct
+// number up once (repomd/repocache).
+func (l DepList) Raw(i int) (t DepTable, name, evr uint32, flags DepFlag, pre bool) {
+	r := &l.recs[i]
+	return DepTable{l.t}, r.name, r.evr, DepFlag(r.flags & depFlagMask), r.flags&depPre != 0
+}
+
+// String returns string n of the table.
+func (t DepTable) String(n uint32) string { return *t.t.strs.at(n) }
+
+// EVR returns EVR n of the table.
+func (t DepTable) EVR(n uint32) EVR { return *t.t.evrs.at(n) }

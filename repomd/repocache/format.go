@@ -74,11 +74,15 @@ type encoder struct {
 	evrIDs  map[[3]uint32]uint32
 	evrs    [][3]uint32 // evrs[0] stands for the empty EVR
 	body    []byte
+
+	memos     map[repomd.DepTable]*depMemo
+	lastTable repomd.DepTable
+	lastMemo  *depMemo
 }
 
 func newEncoder(sizeHint int) *encoder {
 	return &encoder{ids: newIDTable(sizeHint * 8), strs: []string{""}, evrIDs: map[[3]uint32]uint32{},
-		evrs: [][3]uint32{{}}, body: make([]byte, 0, sizeHint*64)}
+		evrs: [][3]uint32{{}}, body: make([]byte, 0, sizeHint*64), memos: map[repomd.DepTable]*depMemo{}}
 }
 
 // idTable gives each distinct string its index in the table: an

@@ -87,15 +87,48 @@ const (
 func (e *encoder) deps(l repomd.DepList) {
 	e.uv(uint64(l.Len()))
 	for i := range l.Len() {
-		d := l.At(i)
-		h := uint64(d.Flags) << depFlags
-		if d.Pre {
+		t, name, evr, flags, pre := l.Raw(i)
+		h := uint64(flags) << depFlags
+		if pre {
 			h |= depPre
 		}
 		e.uv(h)
-		e.str(d.Name)
-		e.uv(uint64(e.evr(d.EVR)))
+		m := e.memoOf(t)
+		e.uv(uint64(m.get(&m.names, name, func() uint32 { return e.id(t.String(name)) })))
+		e.uv(uint64(m.get(&m.evrs, evr, func() uint32 { return e.evr(t.EVR(evr)) })))
 	}
+}
+
+// depMemo maps the numbers of one repomd.DepTable to this image's string
+// and EVR indexes (plus one; 0: not seen yet), so that a name required by
+// thousands of packages is hashed once, not thousands of times.
+type depMemo struct {
+	names, evrs []uint32
+}
+
+func (m *depMemo) get(memo *[]uint32, n uint32, id func() uint32) uint32 {
+	if int(n) >= len(*memo) {
+		*memo = append(*memo, make([]uint32, max(int(n)+1-len(*memo), len(*memo)))...)
+	}
+	if v := (*memo)[n]; v != 0 {
+		return v - 1
+	}
+	v := id()
+	(*memo)[n] = v + 1
+	return v
+}
+
+func (e *encoder) memoOf(t repomd.DepTable) *depMemo {
+	if e.lastMemo != nil && e.lastTable == t {
+		return e.lastMemo
+	}
+	m, ok := e.memos[t]
+	if !ok {
+		m = &depMemo{}
+		e.memos[t] = m
+	}
+	e.lastTable, e.lastMemo = t, m
+	return m
 }
 
 // evr adds v to the EVR table, if new, and returns its index (0 for the
