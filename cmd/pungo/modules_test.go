@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pungo/pungo/depsolve"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/modulemd"
 	"github.com/pungo/pungo/repomd/modulemd/modtest"
@@ -322,5 +324,94 @@ func TestRepoclosureModulesMatchesDnf(t *testing.T) {
 				t.Errorf("pungo %v\ndnf   %v", got, want)
 			}
 		})
+	}
+}
+
+// pungo depsolve hides nothing by module metadata, as pungi-gather (its
+// repositories have module_hotfixes=True): on CentOS Stream 9 every input
+// gets the package dnf picks as the latest with module_hotfixes=true,
+// modular or not (nodejs 22 over 18 and 20, nginx 2:1.20 over the modular
+// 1:1.22 and 1:1.24, …), and the pool holds every package dnf sees.
+func TestDepsolveNothingHiddenMatchesDnfRealdata(t *testing.T) {
+	dnf := toolcheck.Need(t, "dnf")[0]
+	base := toolcheck.Shared(t, "realdata/cs9-baseos")
+	app := toolcheck.Shared(t, "realdata/cs9-appstream")
+	names := []string{"nodejs", "npm", "perl", "php", "ruby", "postgresql-server", "maven", "redis", "nginx", "mariadb-server", "httpd", "squid", "python3.12", "nodejs-devel", "perl-DBI"}
+	root := t.TempDir()
+	dnfArgs := []string{"-q", "--installroot", root, "--releasever", "1", "--setopt=reposdir=/dev/null",
+		"--setopt=cachedir=" + filepath.Join(root, "cache"), "--setopt=baseos.module_hotfixes=true", "--setopt=appstream.module_hotfixes=true",
+		"--repofrompath", "baseos,file://" + base, "--repo", "baseos", "--repofrompath", "appstream,file://" + app, "--repo", "appstream", "repoquery"}
+	out, err := exec.Command(dnf, append(dnfArgs, append([]string{"--latest-limit", "1", "--arch", "x86_64,noarch",
+		"--qf", "%{name}-%{epoch}:%{version}-%{release}.%{arch}"}, names...)...)...).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	modular := 0
+	for _, l := range strings.Fields(string(out)) {
+		n, err := repomd.ParseNEVRA(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.Epoch == "0" {
+			l = strings.Replace(l, "-0:", "-", 1)
+		}
+		want[n.Name] = l
+		if strings.Contains(l, ".module_el9") {
+			modular++
+		}
+	}
+	if len(want) != len(names) || modular < 5 {
+		t.Fatalf("dnf answered %v", want)
+	}
+	code, stdout, stderr := runCLI(t, runDepsolve, append([]string{"--repo", base, "--repo", app, "--nodeps", "--exclude-source", "--exclude-debug", "--json"}, names...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		RPM []struct{ NEVRA string } `json:"rpm"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range res.RPM {
+		n, _ := repomd.ParseNEVRA(r.NEVRA)
+		got[n.Name] = r.NEVRA
+	}
+	if !reflect.DeepEqual(got, want) {
+		for _, n := range names {
+			if got[n] != want[n] {
+				t.Errorf("%s: pungo %s, dnf with module_hotfixes %s", n, got[n], want[n])
+			}
+		}
+	}
+	out, err = exec.Command(dnf, append(dnfArgs, "--qf", "%{name}-%{epoch}:%{version}-%{release}.%{arch}")...).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := loadPool(context.Background(), []string{base, app}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for i := 0; i < pool.Len(); i++ {
+		p := pool.Pkg(depsolve.PkgID(i))
+		e := p.Epoch
+		if e == "" {
+			e = "0"
+		}
+		seen[p.Name+"-"+e+":"+p.Version+"-"+p.Release+"."+p.Arch] = true
+	}
+	dnfSees := strings.Fields(string(out))
+	missing := 0
+	for _, n := range dnfSees {
+		if !seen[n] {
+			missing++
+			t.Errorf("dnf with module_hotfixes sees %s, pungo's pool does not", n)
+		}
+	}
+	if len(dnfSees) != len(seen) || missing > 0 {
+		t.Errorf("pungo's pool has %d distinct packages, dnf with module_hotfixes sees %d", len(seen), len(dnfSees))
 	}
 }
