@@ -22,9 +22,10 @@
 // Module filtering (modules.go): a pool shows every package, as Pungi's
 // gather does (it adds repositories with module_hotfixes). On request it
 // applies the repositories' modules.yaml: dnf's default-stream view
-// (HideInactiveModules, for repoclosure) or the hybrid view of a set of
-// enabled streams (EnableModules, for depsolve --module and the hybrid
-// gather method). Hidden packages are invisible to Gather and Repoclosure.
+// (HideInactiveModules, for repoclosure) or a chosen set of active streams
+// (ApplyModules); GatherHybrid solves as Pungi's hybrid method for enabled
+// streams (depsolve --module). Hidden packages are invisible to Gather and
+// Repoclosure; HiddenWhy says which stream hid each.
 //
 // # Gather
 //

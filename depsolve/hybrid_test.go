@@ -100,3 +100,52 @@ func TestHybridModuleRules(t *testing.T) {
 		})
 	}
 }
+
+// GatherHybrid solves as fus does for module(name:stream) inputs: the
+// stream's artifacts are in the result; the patterns resolve with only
+// default streams active, so with a non-default stream enabled app still
+// gets the bare nodejs and npm (fus disable_module), while with the
+// default stream enabled the stream's nodejs shadows the bare one
+// (mask_bare_rpms).
+func TestGatherHybrid(t *testing.T) {
+	x, err := modulemd.Parse([]byte(modulesYAML), "modules.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name     string
+		streams  []string
+		patterns []string
+		want     []string
+		module   map[string]string // NEVRA → ModuleOf
+	}{
+		{"non-default stream", []string{"nodejs:20"}, []string{"app"},
+			[]string{"app-1-1.x86_64@r[input]", "nodejs-16-1.el9.x86_64@r", "nodejs-1:20.1-1.module_y.x86_64@r[input]", "npm-1:9-1.module_y.x86_64@r[input]", "npm-8-1.el9.x86_64@r"},
+			map[string]string{"nodejs-1:20.1-1.module_y.x86_64": "nodejs:20:2:y", "nodejs-16-1.el9.x86_64": ""}},
+		{"default stream", []string{"nodejs:18"}, []string{"app"},
+			[]string{"app-1-1.x86_64@r[input]", "nodejs-1:18.1-1.module_x.x86_64@r[input]", "npm-8-1.el9.x86_64@r"},
+			map[string]string{"nodejs-1:18.1-1.module_x.x86_64": "nodejs:18:1:x"}},
+		{"artifacts only", []string{"nodejs:20"}, nil,
+			[]string{"nodejs-1:20.1-1.module_y.x86_64@r[input]", "npm-1:9-1.module_y.x86_64@r[input]"}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := modulesTestPool(t)
+			res, err := GatherHybrid(p, x, c.streams, c.patterns, Options{Arch: "x86_64", ExcludeSource: true, ExcludeDebug: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := summary(res); !reflect.DeepEqual(got, c.want) {
+				t.Errorf("got  %v\nwant %v", got, c.want)
+			}
+			for _, it := range res.RPM {
+				if want, ok := c.module[it.Pkg.NEVRA()]; ok && p.ModuleOf(it.ID) != want {
+					t.Errorf("ModuleOf(%s) = %q, want %q", it.Pkg.NEVRA(), p.ModuleOf(it.ID), want)
+				}
+			}
+		})
+	}
+	if _, err := GatherHybrid(modulesTestPool(t), x, []string{"nodejs:99"}, []string{"app"}, Options{Arch: "x86_64"}); err == nil {
+		t.Error("an unknown stream is not an error")
+	}
+}

@@ -18,10 +18,13 @@ import (
 //   - dnf's view without module state (HideInactiveModules), which dnf
 //     repoclosure and a fresh installroot have: the default streams are
 //     active;
-//   - the hybrid gather view (EnableModules), as Pungi's fus solver runs it:
-//     exactly the given streams are active, default streams are not.
+//   - a chosen set of active streams (ApplyModules), with which the
+//     hybrid method's views are made (GatherHybrid, and the gather phase's
+//     hybrid.go): Pungi's fus solver resolves a stream's artifacts with
+//     the enabled streams active and non-modular packages with only
+//     default streams active.
 //
-// In both, the artifacts of active streams are visible, the artifacts of
+// In every view, the artifacts of active streams are visible, the artifacts of
 // every other stream are hidden, and a non-modular package is hidden when
 // an active stream has a binary artifact of the same name (modular packages
 // shadow non-modular ones, as libdnf's module filtering does). dnf also
@@ -67,20 +70,6 @@ func (p *Pool) HideInactiveModules() (int, error) {
 		return 0, err
 	}
 	return p.ApplyModules(x, nil, true)
-}
-
-// EnableModules applies the hybrid gather view: the given "name:stream"
-// streams (from the repositories' modules metadata) are the only active
-// ones. An unknown stream is an error.
-func (p *Pool) EnableModules(streams []string) (int, error) {
-	x, err := p.ModuleIndex()
-	if err != nil {
-		return 0, err
-	}
-	if x == nil {
-		x = modulemd.NewIndex()
-	}
-	return p.ApplyModules(x, streams, false)
 }
 
 // ApplyModules hides what the module metadata x hides when the streams in
@@ -192,3 +181,138 @@ func (p *Pool) Hidden(id PkgID) bool { return p.hidden != nil && p.hidden[id] }
 // ModuleOf is the NSVC of the active stream whose artifact the package
 // is, "" for a package no applied module metadata claims.
 func (p *Pool) ModuleOf(id PkgID) string { return p.moduleOf[id] }
+
+// GatherHybrid runs Gather as Pungi's hybrid method solves with the
+// streams ("name:stream") enabled, as fus does for module(name:stream)
+// inputs:
+//
+//   - every binary artifact of the latest version of each enabled stream
+//     (all its contexts) is an input, resolved with the enabled streams
+//     and the default streams of the other modules active;
+//   - the patterns are resolved with only default streams active: a
+//     module with an enabled stream counts only when that stream is its
+//     default (fus disables every non-default module while it installs a
+//     non-modular package);
+//   - opts.HybridModules is set.
+//
+// The two results are merged (an artifact's entry wins). The pool is left
+// in the first view, so ModuleOf names the stream of every modular result
+// package and HiddenWhy explains what that view hides.
+func GatherHybrid(p *Pool, x *modulemd.Index, streams, patterns []string, opts Options) (*Result, error) {
+	if x == nil {
+		x = modulemd.NewIndex()
+	}
+	opts.HybridModules = true
+	enabled := map[string]bool{}       // name:stream
+	enabledModule := map[string]bool{} // name
+	for _, ns := range streams {
+		enabled[ns] = true
+		name, _, _ := strings.Cut(ns, ":")
+		enabledModule[name] = true
+	}
+	// Latest version of each enabled stream; its artifacts are inputs.
+	latest := map[string]uint64{}
+	for _, s := range x.Streams {
+		if enabled[s.NS()] && s.Version > latest[s.NS()] {
+			latest[s.NS()] = s.Version
+		}
+	}
+	var excludes []string
+	for _, pat := range patterns {
+		if strings.HasPrefix(pat, "-") {
+			excludes = append(excludes, pat)
+		}
+	}
+	seen := map[string]bool{}
+	var artifacts []string
+	for _, s := range x.Streams {
+		if !enabled[s.NS()] || s.Version != latest[s.NS()] {
+			continue
+		}
+		for _, a := range s.RPMArtifacts() {
+			n, ok := modulemd.ParseArtifact(a)
+			if !ok || n.Arch == "src" || n.Arch == "nosrc" {
+				continue
+			}
+			pat := n.Name + "." + n.Arch
+			if isDebugName(n.Name) {
+				if opts.ExcludeDebug {
+					continue
+				}
+				pat = n.Name // debug inputs are matched by name
+			} else if n.Arch == "noarch" {
+				pat = n.Name // the depsolver takes no ".noarch" pattern
+			}
+			if !seen[pat] {
+				seen[pat] = true
+				artifacts = append(artifacts, pat)
+			}
+		}
+	}
+	// The patterns' view first, then the artifacts' view, which stays.
+	known := map[string]bool{}
+	for _, s := range x.Streams {
+		known[s.NS()] = true
+	}
+	var defaultsOnly []string
+	for m, d := range x.Defaults {
+		s := d.DefaultStream()
+		if known[m+":"+s] && (!enabledModule[m] || enabled[m+":"+s]) {
+			defaultsOnly = append(defaultsOnly, m+":"+s)
+		}
+	}
+	var resB *Result
+	if len(patterns) > len(excludes) {
+		if _, err := p.ApplyModules(x, defaultsOnly, false); err != nil {
+			return nil, err
+		}
+		r, err := Gather(p, patterns, opts)
+		if err != nil {
+			return nil, err
+		}
+		resB = r
+	}
+	if _, err := p.ApplyModules(x, streams, true); err != nil {
+		return nil, err
+	}
+	resA, err := Gather(p, append(artifacts, excludes...), opts)
+	if err != nil {
+		return nil, err
+	}
+	if resB == nil {
+		return resA, nil
+	}
+	return mergeResults(resA, resB), nil
+}
+
+// mergeResults is a's packages plus those of b that a lacks, the broken
+// dependencies and warnings of both.
+func mergeResults(a, b *Result) *Result {
+	out := &Result{pool: a.pool, Warnings: append(slices.Clone(a.Warnings), b.Warnings...)}
+	merge := func(x, y []Item) []Item {
+		have := map[PkgID]bool{}
+		items := slices.Clone(x)
+		for _, it := range x {
+			have[it.ID] = true
+		}
+		for _, it := range y {
+			if !have[it.ID] {
+				items = append(items, it)
+			}
+		}
+		sortItems(items)
+		return items
+	}
+	out.RPM = merge(a.RPM, b.RPM)
+	out.SRPM = merge(a.SRPM, b.SRPM)
+	out.Debuginfo = merge(a.Debuginfo, b.Debuginfo)
+	broken := map[BrokenDep]bool{}
+	for _, d := range append(slices.Clone(a.Broken), b.Broken...) {
+		if !broken[d] {
+			broken[d] = true
+			out.Broken = append(out.Broken, d)
+		}
+	}
+	slices.SortFunc(out.Broken, func(x, y BrokenDep) int { return strings.Compare(x.String(), y.String()) })
+	return out
+}

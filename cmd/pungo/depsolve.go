@@ -13,6 +13,7 @@ import (
 	"github.com/pungo/pungo/comps"
 	"github.com/pungo/pungo/depsolve"
 	"github.com/pungo/pungo/depsolve/installcheck"
+	"github.com/pungo/pungo/repomd/modulemd"
 )
 
 func init() {
@@ -131,7 +132,7 @@ func runDepsolve(args []string) int {
 	var cacheDir string
 	cacheDirFlag(fs, &cacheDir)
 	var modules stringList
-	fs.Var(&modules, "module", "enable module stream `NAME:STREAM` and solve as the hybrid gather method does: only enabled streams' modular packages are visible (repeatable; default: nothing hidden, as pungi-gather)")
+	fs.Var(&modules, "module", "enable module stream `NAME:STREAM` and solve as the hybrid gather method does: the stream's artifacts are included and resolved with it active, the input patterns with only default streams active (repeatable; default: nothing hidden, as pungi-gather)")
 
 	patterns, err := depsolveArgs(fs, args)
 	if err == flag.ErrHelp {
@@ -146,11 +147,6 @@ func runDepsolve(args []string) int {
 	pool, err := loadPool(withCacheDir(context.Background(), name, cacheDir), repos, lookaside)
 	if err != nil {
 		return fail(name, err)
-	}
-	if len(modules) > 0 {
-		if _, err := pool.EnableModules(modules); err != nil {
-			return fail(name, err)
-		}
 	}
 	opts := depsolve.Options{
 		Arch:              *arch,
@@ -182,7 +178,15 @@ func runDepsolve(args []string) int {
 			opts.Langpacks = langs
 		}
 	}
-	res, err := depsolve.Gather(pool, patterns, opts)
+	var res *depsolve.Result
+	if len(modules) > 0 {
+		var x *modulemd.Index
+		if x, err = pool.ModuleIndex(); err == nil {
+			res, err = depsolve.GatherHybrid(pool, x, modules, patterns, opts)
+		}
+	} else {
+		res, err = depsolve.Gather(pool, patterns, opts)
+	}
 	if err != nil {
 		return fail(name, err)
 	}
@@ -197,7 +201,7 @@ func runDepsolve(args []string) int {
 	switch {
 	case *why != "":
 		found := printWhy(os.Stdout, res, *why)
-		printHidden(os.Stdout, pool, *why)
+		printHidden(os.Stdout, res, *why)
 		if !found {
 			fmt.Fprintf(os.Stderr, "pungo depsolve: %s is not in the result\n", *why)
 			code = 1
@@ -312,15 +316,16 @@ func printWhy(w io.Writer, res *depsolve.Result, name string) bool {
 	return len(chains) > 0
 }
 
-// printHidden prints the packages called name that module filtering kept
-// out of the pool's view, with the reason. It reports whether there were
-// any.
-func printHidden(w io.Writer, pool *depsolve.Pool, name string) bool {
-	ids := pool.HiddenNamed(name)
-	for _, id := range ids {
-		fmt.Fprintf(w, "%s (%s): excluded by module metadata: %s\n", pool.Pkg(id).NEVRA(), pool.RepoOf(id).ID, pool.HiddenWhy(id))
+// printHidden prints the packages called name that are not in the
+// result because module filtering kept them out of the pool's view, with
+// the reason.
+func printHidden(w io.Writer, res *depsolve.Result, name string) {
+	pool := res.Pool()
+	for _, id := range pool.HiddenNamed(name) {
+		if res.Item(id) == nil {
+			fmt.Fprintf(w, "%s (%s): excluded by module metadata: %s\n", pool.Pkg(id).NEVRA(), pool.RepoOf(id).ID, pool.HiddenWhy(id))
+		}
 	}
-	return len(ids) > 0
 }
 
 // checkInstallable asks installcheck whether the gathered binary packages

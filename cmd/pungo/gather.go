@@ -87,7 +87,7 @@ func runGather(args []string) int {
 				var b strings.Builder
 				in := printWhy(&b, r, *why)
 				// Packages of the name the variant's module view kept out.
-				printHidden(&b, r.Pool(), *why)
+				printHidden(&b, r, *why)
 				if b.Len() == 0 {
 					continue
 				}
