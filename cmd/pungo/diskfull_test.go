@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +11,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
@@ -50,15 +48,7 @@ func TestDiskFull(t *testing.T) {
 	t.Run("createrepo", func(t *testing.T) {
 		repo := filepath.Join(top, "repo")
 		toolcheck.MountTmpfs(t, repo, 2<<20)
-		ents, _ := os.ReadDir(filepath.Join(demoDir, "rpms"))
-		for _, e := range ents {
-			if strings.HasSuffix(e.Name(), ".rpm") {
-				data, _ := os.ReadFile(filepath.Join(demoDir, "rpms", e.Name()))
-				if err := os.WriteFile(filepath.Join(repo, e.Name()), data, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
+		copyDemoRPMs(t, repo)
 		run := func(rev string) (int, string) {
 			cmd := exec.Command(os.Args[0], "-q", "--revision", rev, repo)
 			cmd.Env = append(os.Environ(), "PUNGO_CREATEREPO_TEST_EXEC=1")
@@ -76,28 +66,7 @@ func TestDiskFull(t *testing.T) {
 		}
 		check := func(rev string) {
 			t.Helper()
-			r, err := repomd.Open(repo)
-			if err != nil {
-				t.Fatalf("repodata: %v", err)
-			}
-			for _, rec := range r.Records {
-				rc, err := r.OpenRecord(rec.Type)
-				if err == nil {
-					_, err = io.Copy(io.Discard, rc)
-					rc.Close()
-				}
-				if err != nil {
-					t.Fatalf("record %s: %v", rec.Type, err)
-				}
-			}
-			if r.Revision != rev {
-				t.Errorf("revision %q, want %q", r.Revision, rev)
-			}
-			out, err := exec.Command(dnf, "-q", "--setopt=reposdir=/dev/null", "--setopt=cachedir="+t.TempDir(), "--releasever", "1",
-				"--repofrompath", "full,file://"+repo, "--repo", "full", "repoquery", "--qf", "%{name}", "demo-shell").CombinedOutput()
-			if err != nil || !strings.Contains(string(out), "demo-shell") {
-				t.Fatalf("dnf cannot read the repodata: %v\n%s", err, out)
-			}
+			checkRepodata(t, dnf, repo, rev)
 		}
 		if code, stderr := run("1"); code != 0 {
 			t.Fatalf("first run: %d %s", code, stderr)

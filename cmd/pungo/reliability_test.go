@@ -234,23 +234,9 @@ func TestCreaterepoBadRPMs(t *testing.T) {
 func TestChaosCreaterepo(t *testing.T) {
 	dnf := toolcheck.Need(t, "dnf")[0]
 	dir := t.TempDir()
-	ents, _ := os.ReadDir(filepath.Join(demoDir, "rpms"))
-	for _, e := range ents {
-		if strings.HasSuffix(e.Name(), ".rpm") {
-			data, _ := os.ReadFile(filepath.Join(demoDir, "rpms", e.Name()))
-			os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644)
-		}
-	}
+	copyDemoRPMs(t, dir)
 	run := func(rev string, killAfter time.Duration) (killed bool) {
-		cmd := exec.Command(os.Args[0], "-q", "--workers", "1", "--revision", rev, dir)
-		cmd.Env = append(os.Environ(), "PUNGO_CREATEREPO_TEST_EXEC=1")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
+		cmd, stderr, exited := startChild(t, []string{"PUNGO_CREATEREPO_TEST_EXEC=1"}, "-q", "--workers", "1", "--revision", rev, dir)
 		if killAfter > 0 {
 			select {
 			case err := <-exited:
@@ -271,28 +257,7 @@ func TestChaosCreaterepo(t *testing.T) {
 	}
 	check := func(want ...string) {
 		t.Helper()
-		r, err := repomd.Open(dir)
-		if err != nil {
-			t.Fatalf("repodata after a kill: %v", err)
-		}
-		for _, rec := range r.Records {
-			rc, err := r.OpenRecord(rec.Type)
-			if err == nil {
-				_, err = io.Copy(io.Discard, rc)
-				rc.Close()
-			}
-			if err != nil && !strings.HasSuffix(rec.Type, "_zck") {
-				t.Fatalf("record %s: %v", rec.Type, err)
-			}
-		}
-		if !slices.Contains(want, r.Revision) {
-			t.Fatalf("revision %q, want one of %q", r.Revision, want)
-		}
-		out, err := exec.Command(dnf, "-q", "--setopt=reposdir=/dev/null", "--setopt=cachedir="+t.TempDir(), "--releasever", "1",
-			"--repofrompath", "chaos,file://"+dir, "--repo", "chaos", "repoquery", "--qf", "%{name}", "demo-shell").CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "demo-shell") {
-			t.Fatalf("dnf cannot read the repodata: %v\n%s", err, out)
-		}
+		checkRepodata(t, dnf, dir, want...)
 	}
 	start := time.Now()
 	run("0", 0)
@@ -319,6 +284,70 @@ func TestChaosCreaterepo(t *testing.T) {
 		t.Errorf("leftovers after a clean run: %s", l)
 	}
 	t.Logf("%d of 6 runs killed (a full run takes %s)", kills, full)
+}
+
+// copyDemoRPMs copies the demo's rpms into dir (copies, not links: dir
+// may be another file system).
+func copyDemoRPMs(t *testing.T, dir string) {
+	t.Helper()
+	ents, _ := os.ReadDir(filepath.Join(demoDir, "rpms"))
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".rpm") {
+			data, err := os.ReadFile(filepath.Join(demoDir, "rpms", e.Name()))
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// checkRepodata fails the test unless dir's repodata is complete (every
+// record read to the end, its checksums verified), has one of the
+// revisions want, and dnf lists demo-shell from it.
+func checkRepodata(t *testing.T, dnf, dir string, want ...string) {
+	t.Helper()
+	r, err := repomd.Open(dir)
+	if err != nil {
+		t.Fatalf("repodata: %v", err)
+	}
+	for _, rec := range r.Records {
+		rc, err := r.OpenRecord(rec.Type)
+		if err == nil {
+			_, err = io.Copy(io.Discard, rc)
+			rc.Close()
+		}
+		if err != nil && !strings.HasSuffix(rec.Type, "_zck") {
+			t.Fatalf("record %s: %v", rec.Type, err)
+		}
+	}
+	if !slices.Contains(want, r.Revision) {
+		t.Fatalf("revision %q, want one of %q", r.Revision, want)
+	}
+	out, err := exec.Command(dnf, "-q", "--setopt=reposdir=/dev/null", "--setopt=cachedir="+t.TempDir(), "--releasever", "1",
+		"--repofrompath", "check,file://"+dir, "--repo", "check", "repoquery", "--qf", "%{name}", "demo-shell").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "demo-shell") {
+		t.Fatalf("dnf cannot read the repodata: %v\n%s", err, out)
+	}
+}
+
+// startChild starts this test binary as a pungo command (env selects
+// which: PUNGO_CREATEREPO_TEST_EXEC=1, PUNGO_COMPOSE_TEST_EXEC=1) and
+// returns its stderr and the channel its exit arrives on.
+func startChild(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer, <-chan error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	return cmd, &stderr, exited
 }
 
 func listDir(dir string) string {
@@ -395,15 +424,8 @@ func TestComposeLookasideTerm(t *testing.T) {
 	})
 	t.Setenv("PUNGO_TEST_LOW_SPEED_TIME", "1h")
 	target := t.TempDir()
-	cmd := exec.Command(os.Args[0], "--config", cfg, "--target-dir", target, "--quiet", "--no-latest-link")
-	cmd.Env = append(os.Environ(), "PUNGO_COMPOSE_TEST_EXEC=1", "TMPDIR="+t.TempDir())
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	cmd, stderr, exited := startChild(t, []string{"PUNGO_COMPOSE_TEST_EXEC=1", "TMPDIR=" + t.TempDir()},
+		"--config", cfg, "--target-dir", target, "--quiet", "--no-latest-link")
 	select {
 	case path := <-hit:
 		if path != "/lookaside/repodata/repomd.xml" {

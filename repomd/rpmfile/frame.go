@@ -137,8 +137,17 @@ func readHeaders(r io.Reader) (*parsed, error) { return readHeadersWanted(r, hdr
 // readHeadersWanted is readHeaders keeping the main header tags wanted
 // accepts.
 func readHeadersWanted(r io.Reader, wanted func(uint32) bool) (*parsed, error) {
+	b, hdrStart, err := frameStream(r)
+	if err != nil {
+		return nil, err
+	}
+	return decodeWanted(b, hdrStart, wanted)
+}
+
+// frameStream is frame over a stream, which it leaves at the payload.
+func frameStream(r io.Reader) ([]byte, int64, error) {
 	var buf []byte
-	b, hdrStart, err := frame(func(n int64) ([]byte, error) {
+	return frame(func(n int64) ([]byte, error) {
 		if have := int64(len(buf)); n > have {
 			buf = append(buf, make([]byte, n-have)...)
 			m, err := io.ReadFull(r, buf[have:])
@@ -149,10 +158,6 @@ func readHeadersWanted(r io.Reader, wanted func(uint32) bool) (*parsed, error) {
 		}
 		return buf[:n], nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return decodeWanted(b, hdrStart, wanted)
 }
 
 // decode reads the wanted tags of the validated header bytes in place

@@ -36,18 +36,7 @@ var payloadHashes = map[int64]func() hash.Hash{1: md5.New, 2: sha1.New, 8: sha25
 // checked.
 func VerifyDigests(r io.Reader) error {
 	br := bufio.NewReaderSize(r, 64<<10)
-	var buf []byte
-	b, hdrStart, err := frame(func(n int64) ([]byte, error) {
-		if have := int64(len(buf)); n > have {
-			buf = append(buf, make([]byte, n-have)...)
-			m, err := io.ReadFull(br, buf[have:])
-			buf = buf[:have+int64(m)]
-			if err != nil {
-				return buf, err
-			}
-		}
-		return buf[:n], nil
-	})
+	b, hdrStart, err := frameStream(br)
 	if err != nil {
 		return err
 	}
