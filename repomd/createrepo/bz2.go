@@ -133,6 +133,11 @@ func (z *bz2Writer) spliceFirst() error {
 		z.err = err
 		return err
 	}
+	if z.out.buf == nil {
+		// One allocation for the block (it is at most the chunk stream's
+		// size) rather than append's doublings.
+		z.out.buf = make([]byte, 0, len(j.stream))
+	}
 	z.out.copyBits(j.stream, start, end)
 	z.crc = (z.crc<<1 | z.crc>>31) ^ blockCRC
 	if _, err := z.w.Write(z.out.take()); err != nil {

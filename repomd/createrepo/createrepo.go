@@ -844,13 +844,15 @@ func process(j job, old map[string]*repomd.Package, opts Options, cache *checksu
 		return result{err: fmt.Errorf("%s: %w", j.path, err)}
 	}
 	r := result{pkg: p, reused: reused}
-	// Each fragment gets its own copy: buf is reused by the next package.
+	// The fragments get one copy together: buf is reused by the next
+	// package.
 	buf[0] = appendPrimary(buf[0][:0], p)
 	buf[1] = appendFilelists(buf[1][:0], p)
 	buf[2] = appendOther(buf[2][:0], p)
-	r.primary = append([]byte(nil), buf[0]...)
-	r.filelists = append([]byte(nil), buf[1]...)
-	r.other = append([]byte(nil), buf[2]...)
+	all := make([]byte, 0, len(buf[0])+len(buf[1])+len(buf[2]))
+	all = append(append(append(all, buf[0]...), buf[1]...), buf[2]...)
+	n0, n1 := len(buf[0]), len(buf[0])+len(buf[1])
+	r.primary, r.filelists, r.other = all[:n0:n0], all[n0:n1:n1], all[n1:]
 	return r
 }
 
