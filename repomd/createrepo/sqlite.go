@@ -137,7 +137,12 @@ func openDB(path string, kind dbKind) (w *dbWriter, err error) {
 	}()
 	// A half-written database is never used (the run fails and the
 	// directory is removed), so neither a journal nor syncs buy anything.
-	for _, p := range []string{"PRAGMA synchronous = OFF", "PRAGMA journal_mode = OFF", "PRAGMA temp_store = MEMORY"} {
+	// secure_delete zeroes the space a page split frees, as Debian's and
+	// Fedora's sqlite (built with SQLITE_SECURE_DELETE, which createrepo_c
+	// uses) do: stale row bytes left there cost bzip2 4% more work on the
+	// tiny corpus's primary.sqlite and made the file differ from
+	// createrepo_c's in 30,000 bytes (now 64, the header's counters).
+	for _, p := range []string{"PRAGMA synchronous = OFF", "PRAGMA journal_mode = OFF", "PRAGMA temp_store = MEMORY", "PRAGMA secure_delete = ON"} {
 		if err := w.run(p); err != nil {
 			return nil, err
 		}
