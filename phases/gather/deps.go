@@ -123,6 +123,11 @@ func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string, vie
 	if err != nil {
 		return nil, err
 	}
+	if view != viewStreams {
+		if midx, err = g.lookasideModules(arch, lvs, midx); err != nil {
+			return nil, err
+		}
+	}
 	key := arch + "\x00" + strings.Join(lookaside, "\x00") + "\x00" + strings.Join(lvs, "\x00") + mkey
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -172,7 +177,12 @@ func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string, vie
 	if err != nil {
 		return nil, err
 	}
-	if mrepo != nil {
+	if view != viewStreams {
+		if midx, err = lookasideRepoModules(repos, midx); err != nil {
+			return nil, err
+		}
+	}
+	if midx != nil {
 		if err := applyView(p, midx, enable, view); err != nil {
 			return nil, err
 		}
@@ -213,6 +223,7 @@ func (g *gatherer) deps(arch string, v *compose.Variant, in *Inputs, fulltreeExc
 	view := viewStreams
 	if hybrid {
 		di.Options.HybridModules = true
+		view = viewHybrid
 		if in.Source != "module" {
 			view = viewDefaults
 		}

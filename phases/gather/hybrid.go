@@ -29,6 +29,11 @@ import (
 //     stream's packages never satisfy them and shadow nothing: view
 //     viewDefaults. A default stream's artifact masks the bare package of
 //     the same name.
+//   - lookaside: fus loads the modules record of every lookaside
+//     repository (Pungi writes the streams and defaults of a variant used
+//     as lookaside into its lookaside repository): their default streams
+//     are active, their other streams' packages hidden (lookasideModules,
+//     lookasideRepoModules).
 //   - modular packages get no multilib, debuginfo or langpacks from the
 //     gather rules, are not removed by filter_packages and are not matched
 //     by input globs with "*" (depsolve.Options.HybridModules).

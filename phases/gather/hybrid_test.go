@@ -10,6 +10,7 @@ import (
 
 	"github.com/pungo/pungo/phases/pkgset"
 	"github.com/pungo/pungo/repomd/modulemd"
+	"github.com/pungo/pungo/repomd/modulemd/modtest"
 )
 
 // hybridSet gives a fixture module lang with streams 1 and 2, each with
@@ -80,6 +81,7 @@ func TestHybridRules(t *testing.T) {
 		ws        string // Workstation rpms
 		why       map[string]string
 		compsLog  string // in work/x86_64/pungi/Server.x86_64.comps.log
+		serverPkg string // Server's comps group members (default app,langapp)
 	}{
 		{rule: "fus disable_module: a non-default stream never satisfies a non-modular package",
 			platforms: el9,
@@ -99,6 +101,12 @@ func TestHybridRules(t *testing.T) {
 			server:    "app-2.x86_64 lang-0.9.x86_64 lang-2.0.i686 lang-2.0.x86_64 lang-devel-2.0.noarch langapp-1.x86_64 lib-1.x86_64",
 			serverDbg: "lang-debuginfo-2.0.x86_64",
 			ws:        "app-2.x86_64 lang-1.0.x86_64 lang-devel-1.0.noarch langapp-1.x86_64 lib-1.x86_64"},
+		{rule: "fus reads the modulemd of a variant lookaside repository: its non-default stream satisfies nothing",
+			conf:      map[string]any{"variant_as_lookaside": []any{[]any{"Workstation", "Server"}}},
+			platforms: el9, serverPkg: "app",
+			server:    "app-2.x86_64 lang-2.0.i686 lang-2.0.x86_64 lang-devel-2.0.noarch lib-1.x86_64",
+			serverDbg: "lang-debuginfo-2.0.x86_64",
+			ws:        "app-2.x86_64 lang-0.9.x86_64 langapp-1.x86_64"}, // app: flagged lookaside, not linked
 		{rule: "add_multilib skips modular packages: their multilib packages are the module's artifacts",
 			conf: map[string]any{"multilib": []any{[]any{"^Server$|^Workstation$", map[string]any{"x86_64": []any{"all"}}}}}, platforms: el9, def: "1", wsModules: []string{"lang:1"},
 			server:    "app-2.x86_64 lang-0.9.i686 lang-0.9.x86_64 lang-2.0.i686 lang-2.0.x86_64 lang-devel-2.0.noarch langapp-1.i686 langapp-1.x86_64 lib-1.x86_64",
@@ -125,7 +133,11 @@ func TestHybridRules(t *testing.T) {
 			for k, v := range c.conf {
 				conf[k] = v
 			}
-			f := newFixture(t, conf, map[string][]string{"Server": {"base:app,langapp"}, "Workstation": {"ws:app,langapp"}}, basePkgs())
+			serverPkg := "app,langapp"
+			if c.serverPkg != "" {
+				serverPkg = c.serverPkg
+			}
+			f := newFixture(t, conf, map[string][]string{"Server": {"base:" + serverPkg}, "Workstation": {"ws:app,langapp"}}, basePkgs())
 			hybridSet(t, f, c.platforms, c.def)
 			f.c.Variant("Server").Modules = []string{"lang:2"}
 			f.c.Variant("Workstation").Modules = c.wsModules
@@ -167,6 +179,52 @@ func TestHybridRules(t *testing.T) {
 				if !strings.Contains(string(log), "Hybrid gather of Server.x86_64: module platform el9") {
 					t.Errorf("platform not logged")
 				}
+			}
+		})
+	}
+}
+
+// A gather_lookaside_repos repository with modules: fus loads its modules
+// record, so a non-modular package's dependency resolves to its default
+// stream (nodejs 18), not to the newer package of another stream (nodejs
+// 20) nor to the bare package the default stream shadows (nodejs 16); its
+// modules' platform counts for get_platform_from_lookasides.
+func TestHybridLookasideRepoModules(t *testing.T) {
+	look := modtest.WriteRepo(t, t.TempDir(), modtest.NodejsPackages, modtest.NodejsYAML)
+	cases := []struct {
+		name, method, platform string
+		nodejs                 string // the nodejs Server's webapp gets
+		err                    string
+	}{
+		{"hybrid", "hybrid", "el9", "nodejs-1:18.1-1.module_x.x86_64", ""},
+		{"deps sees everything (module_hotfixes)", "deps", "el9", "nodejs-1:20.1-1.module_y.x86_64", ""},
+		{"platform conflict with the lookaside", "hybrid", "el8", "", "platform:el8 (lang:2:20:c of Server); platform:el9 (nodejs:18:1:x in " + look},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t, map[string]any{"gather_method": c.method, "gather_lookaside_repos": []any{[]any{".*", map[string]any{"*": []any{look}}}}},
+				map[string][]string{"Server": {"base:webapp"}, "Workstation": {"ws:app"}}, basePkgs())
+			hybridSet(t, f, map[string]string{"1": c.platform, "2": c.platform}, "")
+			f.set.ByArch["x86_64"] = append(f.set.ByArch["x86_64"], pkg("webapp", "1-1", "noarch", "webapp", "nodejs"), srpm("webapp", "1-1"))
+			f.c.Variant("Server").Modules = []string{"lang:2"}
+			res, err := Plan(context.Background(), f.c, f.set, f.comps)
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("error %v, want %q", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range res.Get("x86_64", "Server")[TypeRPM] {
+				if e.Pkg.Name == "nodejs" {
+					got = append(got, e.Pkg.NEVRA())
+				}
+			}
+			if strings.Join(got, " ") != c.nodejs {
+				t.Errorf("Server's nodejs: %v, want %s", got, c.nodejs)
 			}
 		})
 	}

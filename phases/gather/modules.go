@@ -113,9 +113,15 @@ func (g *gatherer) moduleNodeps(arch string, v *compose.Variant) (PkgMap, error)
 // Module views of the depsolver's pool for a variant with streams.
 const (
 	// viewStreams: the variant's streams are active, their artifacts
-	// visible and non-modular packages of the same names hidden. Used for
-	// the module source and by the deps method for every source.
+	// visible and non-modular packages of the same names hidden. Used by
+	// the deps method for every source.
 	viewStreams = "streams"
+	// viewHybrid: viewStreams for the hybrid method's module source, plus
+	// the modulemd of the variants used as lookaside, whose default
+	// streams are active and whose other streams' packages are hidden (fus
+	// reads the modules record Pungi writes into a variant's lookaside
+	// repository).
+	viewHybrid = "hybrid"
 	// viewDefaults: only the variant's streams that are their module's
 	// default stream are active; the others are hidden and shadow nothing.
 	// The hybrid method resolves non-modular inputs in this view, as fus
@@ -162,12 +168,82 @@ func (g *gatherer) moduleRepo(arch string, v *compose.Variant) (*depsolve.Repo, 
 	return r, idx, enable, nil
 }
 
+// lookasideModules adds to idx (nil: a new index) the streams and
+// defaults of the variants used as lookaside (variant_as_lookaside), as
+// the modules record of Pungi's variant lookaside repository carries
+// them. idx is returned unchanged when they ship no stream.
+func (g *gatherer) lookasideModules(arch string, lvs []string, idx *modulemd.Index) (*modulemd.Index, error) {
+	for _, uid := range lvs {
+		lv := g.c.Variant(uid)
+		if lv == nil {
+			continue
+		}
+		streams, err := g.streams(arch, lv)
+		if err != nil {
+			return nil, err
+		}
+		for _, ms := range streams {
+			if idx == nil {
+				idx = modulemd.NewIndex()
+			}
+			if !slices.ContainsFunc(idx.Streams, func(s *modulemd.Stream) bool { return s.NSVC() == ms.NSVC() }) {
+				idx.AddStream(ms.MD)
+			}
+			if meta := g.set.ModuleMeta[arch]; meta != nil && meta.Defaults[ms.MD.Name] != nil && idx.Defaults[ms.MD.Name] == nil {
+				idx.AddDefaults(meta.Defaults[ms.MD.Name])
+			}
+		}
+	}
+	return idx, nil
+}
+
+// lookasideRepoModules adds to idx (nil: a new index) the streams and
+// defaults of the gather_lookaside_repos that carry a modules record: fus
+// loads them with the repositories, so their default streams are active
+// and their other streams' packages hidden in the hybrid method's views.
+func lookasideRepoModules(repos []*depsolve.Repo, idx *modulemd.Index) (*modulemd.Index, error) {
+	for _, r := range repos {
+		if !r.Lookaside || r.Source == nil {
+			continue
+		}
+		if _, ok := r.Source.Record("modules"); !ok {
+			continue
+		}
+		rc, err := r.Source.OpenRecord("modules")
+		if err != nil {
+			return nil, fmt.Errorf("gather_lookaside_repos: %w", err)
+		}
+		x, err := modulemd.Read(rc, r.Source.Location+" (modules)")
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("gather_lookaside_repos: %w", err)
+		}
+		if idx == nil {
+			idx = modulemd.NewIndex()
+		}
+		for _, s := range x.Streams {
+			if !slices.ContainsFunc(idx.Streams, func(o *modulemd.Stream) bool { return o.NSVC() == s.NSVC() }) {
+				idx.AddStream(s)
+			}
+		}
+		for name, d := range x.Defaults {
+			if idx.Defaults[name] == nil {
+				idx.AddDefaults(d)
+			}
+		}
+	}
+	return idx, nil
+}
+
 // applyView applies a module view to a variant's pool.
 func applyView(p *depsolve.Pool, idx *modulemd.Index, enable []string, view string) error {
 	var err error
-	if view == viewDefaults {
+	switch view {
+	case viewDefaults:
 		_, err = p.ApplyModules(idx, nil, true)
-	} else {
+	case viewHybrid:
+		_, err = p.ApplyModules(idx, enable, true)
+	default:
 		_, err = p.ApplyModules(idx, enable, false)
 	}
 	return err
