@@ -1,6 +1,9 @@
 package gather
 
 import (
+	"slices"
+
+	"github.com/pungo/pungo/multilib"
 	"github.com/pungo/pungo/phases/compose"
 )
 
@@ -21,7 +24,10 @@ import (
 //     main tag and its modules' content tags), never another stream's.
 //   - modular inputs: every artifact of an enabled stream is in the
 //     result (add_module_and_pkgs_to_pile), its multilib and debuginfo
-//     packages included as listed; their dependencies resolve with the
+//     packages included as listed (multilib ones only on an arch some
+//     variant has multilib methods for: is_arch_multilib decides whether
+//     the package set repositories fus reads hold the multilib arches);
+//     their dependencies resolve with the
 //     variant's streams active and bare RPMs named like their artifacts
 //     masked (mask_bare_rpms): view viewStreams.
 //   - non-modular inputs: resolved with only default streams active
@@ -70,6 +76,21 @@ func (g *gatherer) hybrid(arch string, v *compose.Variant, in *Inputs, fulltreeE
 			}
 		}
 	}
+	multi := archMultilib(g.c, arch)
+	if in.Source == "module" && !multi {
+		// Pungi hands fus the per-arch package set repositories, which
+		// hold the multilib arches only when some variant has multilib
+		// methods for the arch (is_arch_multilib): a stream's multilib
+		// artifacts are not there to be included.
+		cp := *in
+		cp.Packages = map[Spec]bool{}
+		for s := range in.Packages {
+			if !multilib.IsMultilibArch(arch, s.Arch) {
+				cp.Packages[s] = true
+			}
+		}
+		in = &cp
+	}
 	pm, err := g.deps(arch, v, in, fulltreeExcludes, prepopulate, true)
 	if err != nil || in.Source != "module" {
 		return pm, err
@@ -77,6 +98,9 @@ func (g *gatherer) hybrid(arch string, v *compose.Variant, in *Inputs, fulltreeE
 	debug, err := g.moduleDebug(arch, v)
 	if err != nil {
 		return nil, err
+	}
+	if !multi {
+		debug = slices.DeleteFunc(debug, func(e *Entry) bool { return multilib.IsMultilibArch(arch, e.Pkg.Arch) })
 	}
 	have := map[string]bool{}
 	for _, e := range pm[TypeDebug] {
@@ -88,4 +112,23 @@ func (g *gatherer) hybrid(arch string, v *compose.Variant, in *Inputs, fulltreeE
 		}
 	}
 	return pm, nil
+}
+
+// archMultilib is Pungi's is_arch_multilib: some variant has multilib
+// methods for the arch.
+func archMultilib(c *compose.Compose, arch string) bool {
+	raw, _ := c.Conf.Get("multilib")
+	for _, item := range compose.AsList(raw) {
+		pair := compose.AsList(item)
+		if len(pair) != 2 {
+			continue
+		}
+		m, _ := pair[1].(map[string]any)
+		for a, methods := range m {
+			if (a == arch || a == "*" && arch != "src") && len(compose.AsStrings(methods)) > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
