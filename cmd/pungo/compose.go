@@ -288,7 +288,7 @@ func registerWithCTS(c *compose.Compose, client *cts.Client, registered bool, pa
 		return nil
 	}
 	c.Log.Infof("Compose %s registered with CTS %s (parents: %s; respin of: %s)", c.Info.Compose.ID, client.URL, strings.Join(parents, " "), respinOf)
-	if u := c.TranslatePath(c.Topdir); u != c.Topdir {
+	if u := compose.TranslatePath(c.Conf, c.Topdir); u != c.Topdir {
 		if err := client.SetURL(context.Background(), c.Info.Compose.ID, u); err != nil {
 			return fmt.Errorf("CTS: recording the compose URL %s: %w", u, err)
 		}

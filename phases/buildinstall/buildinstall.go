@@ -128,7 +128,7 @@ func Plan(ctx context.Context, c *compose.Compose) ([]*Task, error) {
 				// Not created here: a non-empty run directory means
 				// "already built" to runTask.
 				loraxOut, logDir = filepath.Join(runDir, "results"), filepath.Join(runDir, "logs")
-				inputPath = c.TranslatePath
+				inputPath = func(p string) string { return compose.TranslatePath(c.Conf, p) }
 			}
 			var confFile string
 			if o.ConfigurationFile != "" {
@@ -221,7 +221,7 @@ func kickstart(ctx context.Context, c *compose.Compose) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("buildinstall_kickstart: %w", err)
 	}
-	tmp, err := c.MkdirTemp("", nil, "buildinstall_kickstart_")
+	tmp, err := c.Paths.Work.MkdirTemp("", nil, "buildinstall_kickstart_")
 	if err != nil {
 		return "", err
 	}

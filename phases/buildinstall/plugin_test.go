@@ -56,7 +56,7 @@ func TestPluginBuildinstall(t *testing.T) {
 		b, _ := os.ReadFile(filepath.Join(c.Topdir, "logs", "x86_64", "buildinstall-Server.x86_64.log"))
 		t.Fatalf("%v\n%s", err, b)
 	}
-	ids := c.KojiTasks()
+	ids := c.KojiTasks.IDs()
 	if len(ids) != 1 {
 		t.Fatalf("recorded koji tasks %v", ids)
 	}

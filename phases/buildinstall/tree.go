@@ -102,7 +102,7 @@ func CopyFiles(c *compose.Compose, v *compose.Variant, arch, src, ks string) err
 	if err != nil {
 		return err
 	}
-	tmp, err := c.MkdirTemp(arch, v, "tweak_buildinstall_")
+	tmp, err := c.Paths.Work.MkdirTemp(arch, v, "tweak_buildinstall_")
 	if err != nil {
 		return err
 	}

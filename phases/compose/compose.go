@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -17,15 +16,6 @@ import (
 	"github.com/pungo/pungo/phases/imagemanifest"
 	"github.com/pungo/pungo/phases/koji"
 	"github.com/pungo/pungo/phases/productmd"
-)
-
-// Statuses a compose's STATUS file can hold.
-const (
-	StatusStarted            = "STARTED"
-	StatusFinished           = "FINISHED"
-	StatusFinishedIncomplete = "FINISHED_INCOMPLETE"
-	StatusDoomed             = "DOOMED"
-	StatusTerminated         = "TERMINATED"
 )
 
 // Compose is one compose run: its configuration, identity, variants,
@@ -38,6 +28,8 @@ type Compose struct {
 	Info       *Info  // identity (composeinfo-base.json)
 	Supported  bool
 	Paths      *Paths
+	StatusFile StatusFile // STATUS
+	KojiTasks  KojiTaskRecords
 	Log        *Logger
 	Notifier   *Notifier
 	Progress   *Progress
@@ -142,6 +134,7 @@ func New(conf *config.Config, dir string, opts Options, console io.Writer, progr
 	}
 	c := &Compose{
 		Conf: conf, ConfigPath: opts.ConfigPath, Topdir: abs, Info: ci, Paths: paths, Log: logger,
+		StatusFile: NewStatusFile(abs), KojiTasks: KojiTaskRecords{Dir: paths.Log.KojiTasksDir()},
 		Notifier: notifier, Progress: progress, Supported: opts.Supported,
 		SkipPhases: append(append([]string(nil), opts.SkipPhases...), StringsOpt(conf, "skip_phases")...),
 		JustPhases: opts.JustPhases, OldComposes: opts.OldComposes, KojiEvent: opts.KojiEvent,
@@ -161,55 +154,6 @@ func New(conf *config.Config, dir string, opts Options, console io.Writer, progr
 
 // ID is the compose ID.
 func (c *Compose) ID() string { return c.Info.Compose.ID }
-
-// StatusFile is <topdir>/STATUS.
-func (c *Compose) StatusFile() string { return filepath.Join(c.Topdir, "STATUS") }
-
-// Status returns the current STATUS ("" when none was written).
-func (c *Compose) Status() string {
-	b, err := os.ReadFile(c.StatusFile())
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(b))
-}
-
-// WriteStatus records a new status as Pungi's write_status: FINISHED
-// becomes FINISHED_INCOMPLETE when a failable deliverable failed, a
-// FINISHED compose cannot change any more, logs/global/deliverables.json
-// is rewritten and a status-change notification is sent.
-func (c *Compose) WriteStatus(status string) error {
-	switch status {
-	case StatusStarted, StatusFinished, StatusDoomed, StatusTerminated:
-	default:
-		c.Log.Warningf("Writing nonstandard compose status: %s", status)
-	}
-	old := c.Status()
-	if status == old {
-		return nil
-	}
-	if old == StatusFinished {
-		msg := "Could not modify a FINISHED compose: " + c.Topdir
-		c.Log.Errorf("%s", msg)
-		return errors.New(msg)
-	}
-	if status == StatusFinished && c.deliverables.FailedCount() > 0 {
-		status = StatusFinishedIncomplete
-	}
-	if err := c.logDeliverables(); err != nil {
-		c.Log.Warningf("cannot write deliverables.json: %v", err)
-	}
-	if err := atomicfile.WriteFile(c.StatusFile(), []byte(status+"\n"), 0o644); err != nil {
-		// A full disk has no room for the temporary copy (a compose that
-		// filled it stayed STARTED). Rewritten in place, as Pungi writes
-		// it, the file reuses its own block.
-		if os.WriteFile(c.StatusFile(), []byte(status+"\n"), 0o644) != nil {
-			return err
-		}
-	}
-	c.Notifier.Send("status-change", map[string]any{"status": status})
-	return nil
-}
 
 func (c *Compose) logDeliverables() error {
 	for kind, list := range c.deliverables.Failed() {
@@ -295,28 +239,6 @@ func (c *Compose) Failable(v *Variant, arch, kind, subvariant string, fn func() 
 	return nil
 }
 
-// RecordKojiTask notes a Koji task started by the compose, as an empty
-// file logs/global/koji-tasks/<id>, so a terminated compose can cancel it.
-func (c *Compose) RecordKojiTask(id int) error {
-	dir := c.Paths.Log.KojiTasksDir()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, strconv.Itoa(id)), nil, 0o644)
-}
-
-// KojiTasks returns the recorded Koji task IDs.
-func (c *Compose) KojiTasks() []int {
-	ents, _ := os.ReadDir(c.Paths.Log.KojiTasksDir())
-	var ids []int
-	for _, e := range ents {
-		if id, err := strconv.Atoi(e.Name()); err == nil {
-			ids = append(ids, id)
-		}
-	}
-	return ids
-}
-
 // OnTerminate registers fn to run when the compose is terminated by a
 // signal (before STATUS becomes TERMINATED), e.g. to cancel Koji tasks.
 func (c *Compose) OnTerminate(fn func()) {
@@ -338,29 +260,6 @@ func (c *Compose) Terminate(reason string) {
 	c.WriteStatus(StatusTerminated)
 }
 
-// TranslatePath applies translate_paths ([(prefix, replacement)]) to path.
-func (c *Compose) TranslatePath(path string) string {
-	v, _ := c.Conf.Get("translate_paths")
-	norm := filepath.Clean(path)
-	for _, item := range AsList(v) {
-		pair := AsStrings(item)
-		if len(pair) != 2 {
-			continue
-		}
-		prefix := filepath.Clean(pair[0])
-		if strings.HasPrefix(norm, prefix) {
-			return strings.Replace(norm, prefix, pair[1], 1)
-		}
-	}
-	return norm
-}
-
-// MkdirTemp creates a temporary directory under work/<arch>/tmp[-<Variant>]
-// (arch "" for global), never outside the compose.
-func (c *Compose) MkdirTemp(arch string, v *Variant, prefix string) (string, error) {
-	return os.MkdirTemp(c.Paths.Work.TmpDir(arch, v), prefix)
-}
-
 // DumpConfig writes logs/global/config-dump.global.log, the resolved
 // configuration as JSON with sorted keys.
 func (c *Compose) DumpConfig(raw map[string]any) error {
@@ -369,48 +268,4 @@ func (c *Compose) DumpConfig(raw map[string]any) error {
 		return err
 	}
 	return atomicfile.WriteFile(c.Paths.Log.LogFile("", "config-dump"), data, 0o644)
-}
-
-// ImageRelease is the release Pungi gives Koji image builds: the label's
-// version, or DATE[SUFFIX].RESPIN.
-func (c *Compose) ImageRelease() string {
-	if l := c.Info.Compose.Label; l != "" {
-		if i := strings.Index(l, "-"); i >= 0 {
-			return l[i+1:]
-		}
-	}
-	suffix, _ := TypeSuffix(c.Info.Compose.Type)
-	return fmt.Sprintf("%s%s.%d", c.Info.Compose.Date, suffix, c.Info.Compose.Respin)
-}
-
-// ImageVersion is the release version, with the label's milestone appended
-// for labels other than RC ("40_Beta").
-func (c *Compose) ImageVersion() string {
-	v := c.Info.Release.Version
-	if l := c.Info.Compose.Label; l != "" && !strings.HasPrefix(l, "RC-") {
-		return v + "_" + strings.SplitN(l, "-", 2)[0]
-	}
-	return v
-}
-
-// ConfigDir is the directory of the main config file; relative paths in
-// the config are relative to it.
-func (c *Compose) ConfigDir() string {
-	if c.ConfigPath == "" {
-		return "."
-	}
-	return filepath.Dir(c.ConfigPath)
-}
-
-// ResolvePath makes a config path absolute against ConfigDir; URLs are
-// returned as they are.
-func (c *Compose) ResolvePath(p string) string {
-	if p == "" || filepath.IsAbs(p) || strings.Contains(p, "://") {
-		return p
-	}
-	abs, err := filepath.Abs(filepath.Join(c.ConfigDir(), p))
-	if err != nil {
-		return filepath.Join(c.ConfigDir(), p)
-	}
-	return abs
 }

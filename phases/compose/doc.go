@@ -5,6 +5,14 @@
 // --notification-script programs, the live progress display, the phase
 // schedule with its parallel groups, and the bookkeeping phases share.
 //
+// Each concern has its own type and file, usable without a whole
+// compose: StatusFile and NextStatus (status.go, Pungi's write_status
+// rule), KojiTaskRecords (kojitasks.go), Paths with TranslatePath,
+// ResolvePath and ConfigDir (paths.go), ImageRelease and ImageVersion of
+// a compose identity (id.go), Logger (log.go), TaskRunner (tasks.go),
+// Deliverables (deliverables.go), the phase checks (validate.go). The
+// Compose ties them together for one run.
+//
 // # Plugging in a phase
 //
 // A phase is any type with
@@ -33,7 +41,7 @@
 // display shows it. A deliverable that may fail (failable_deliverables) is
 // wrapped in c.Failable(variant, arch, kind, subvariant, fn): its failure
 // is logged and recorded and the compose ends FINISHED_INCOMPLETE. Koji
-// task IDs are recorded with c.RecordKojiTask; c.OnTerminate registers
+// task IDs are recorded with c.KojiTasks.Record; c.OnTerminate registers
 // what to do (cancel them) when the compose is killed by SIGINT/SIGTERM.
 // Temporary files go under c.MkdirTemp (work/<arch>/tmp…), never /tmp.
 package compose

@@ -177,3 +177,25 @@ func LatestLinkName(ci *Info, components int) string {
 	}
 	return name
 }
+
+// ImageRelease is the release Pungi gives Koji image builds of the
+// compose ci: the label's version, or DATE[SUFFIX].RESPIN.
+func ImageRelease(ci *Info) string {
+	if l := ci.Compose.Label; l != "" {
+		if i := strings.Index(l, "-"); i >= 0 {
+			return l[i+1:]
+		}
+	}
+	suffix, _ := TypeSuffix(ci.Compose.Type)
+	return fmt.Sprintf("%s%s.%d", ci.Compose.Date, suffix, ci.Compose.Respin)
+}
+
+// ImageVersion is the release version of the compose ci, with the label's
+// milestone appended for labels other than RC ("40_Beta").
+func ImageVersion(ci *Info) string {
+	v := ci.Release.Version
+	if l := ci.Compose.Label; l != "" && !strings.HasPrefix(l, "RC-") {
+		return v + "_" + strings.SplitN(l, "-", 2)[0]
+	}
+	return v
+}

@@ -46,7 +46,7 @@ func (c *Compose) notificationFields() map[string]any {
 	}
 	m := map[string]any{
 		"compose_id":         ci.Compose.ID,
-		"location":           c.TranslatePath(filepath.Join(c.Topdir, "compose")),
+		"location":           TranslatePath(c.Conf, filepath.Join(c.Topdir, "compose")),
 		"compose_date":       ci.Compose.Date,
 		"compose_type":       ci.Compose.Type,
 		"compose_respin":     ci.Compose.Respin,

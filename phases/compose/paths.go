@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pungo/pungo/phases/config"
 )
 
 // Paths lays out a compose directory exactly as Pungi's pungi.paths does.
@@ -274,6 +276,12 @@ func (wp WorkPaths) TmpDir(arch string, v *Variant) string {
 	return mkdir(filepath.Join(wp.Topdir(arch), name))
 }
 
+// MkdirTemp creates a temporary directory under work/<arch>/tmp[-<Variant>]
+// (arch "" for global), never outside the compose.
+func (wp WorkPaths) MkdirTemp(arch string, v *Variant, prefix string) (string, error) {
+	return os.MkdirTemp(wp.TmpDir(arch, v), prefix)
+}
+
 // ImageBuildDir is work/image-build/<Variant>.
 func (wp WorkPaths) ImageBuildDir(v *Variant) string {
 	return mkdir(filepath.Join(wp.Topdir("image-build"), v.UID))
@@ -303,3 +311,47 @@ func (lp LogPaths) LogFile(arch, name string) string {
 // KojiTasksDir is logs/global/koji-tasks: one empty file per Koji task
 // the compose started, so a terminated compose can cancel them.
 func (lp LogPaths) KojiTasksDir() string { return filepath.Join(lp.Topdir(""), "koji-tasks") }
+
+// TranslatePath applies the config's translate_paths ([(prefix,
+// replacement)], the first matching prefix wins) to path, cleaned.
+func TranslatePath(conf *config.Config, path string) string {
+	v, _ := conf.Get("translate_paths")
+	norm := filepath.Clean(path)
+	for _, item := range AsList(v) {
+		pair := AsStrings(item)
+		if len(pair) != 2 {
+			continue
+		}
+		// As Pungi's translate_path_raw: the cleaned prefix has no
+		// trailing slash, so the replacement loses its own.
+		prefix := filepath.Clean(pair[0])
+		if strings.HasPrefix(norm, prefix) {
+			return strings.Replace(norm, prefix, strings.TrimRight(pair[1], "/"), 1)
+		}
+	}
+	return norm
+}
+
+// ResolvePath makes a path from the config absolute against the directory
+// of the main config file configPath ("" for one built in memory: the
+// working directory); URLs are returned as they are.
+func ResolvePath(configPath, p string) string {
+	if p == "" || filepath.IsAbs(p) || strings.Contains(p, "://") {
+		return p
+	}
+	dir := ConfigDir(configPath)
+	abs, err := filepath.Abs(filepath.Join(dir, p))
+	if err != nil {
+		return filepath.Join(dir, p)
+	}
+	return abs
+}
+
+// ConfigDir is the directory of the main config file configPath ("." for
+// ""); relative paths in the config are relative to it.
+func ConfigDir(configPath string) string {
+	if configPath == "" {
+		return "."
+	}
+	return filepath.Dir(configPath)
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/pungo/pungo/phases/config"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -261,73 +260,8 @@ func (r *Runner) runPhase(ctx context.Context, name string) error {
 	return nil
 }
 
-// Task is one unit of work of a phase, e.g. one variant.arch.
-type Task struct {
-	Name string // shown in the progress display, e.g. "Server.x86_64"
-	Run  func(ctx context.Context) error
-}
-
-// RunTasks runs a phase's tasks on up to workers goroutines (0: one per
-// CPU). The first failure cancels the tasks not yet finished and is
-// returned with the task's name.
-func (c *Compose) RunTasks(ctx context.Context, phase string, tasks []Task, workers int) error {
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
-	c.Progress.AddTasks(phase, len(tasks))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		mu    sync.Mutex
-		first error
-		wg    sync.WaitGroup
-		next  = make(chan Task)
-	)
-	for range min(workers, len(tasks)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for t := range next {
-				if ctx.Err() != nil {
-					continue
-				}
-				c.Progress.TaskStart(phase, t.Name)
-				err := runTaskRecovered(ctx, c, phase, t)
-				c.Progress.TaskDone(phase, t.Name)
-				if err != nil {
-					mu.Lock()
-					if first == nil || errors.Is(first, context.Canceled) {
-						first = fmt.Errorf("%s: %w", t.Name, err)
-					}
-					mu.Unlock()
-					cancel()
-				}
-			}
-		}()
-	}
-	for _, t := range tasks {
-		next <- t
-	}
-	close(next)
-	wg.Wait()
-	if first == nil {
-		first = ctx.Err()
-		if first != nil && errors.Is(first, context.Canceled) {
-			// cancelled from outside
-			return first
-		}
-	}
-	return first
-}
-
 // runRecovered runs a phase, turning its panic into an error.
 func runRecovered(ctx context.Context, c *Compose, p Phase, name string) (err error) {
 	defer c.RecoverPanic(name+" phase", &err)
 	return p.Run(ctx, c)
-}
-
-// runTaskRecovered runs a task, turning its panic into an error.
-func runTaskRecovered(ctx context.Context, c *Compose, phase string, t Task) (err error) {
-	defer c.RecoverPanic(phase+": "+t.Name, &err)
-	return t.Run(ctx)
 }

@@ -60,10 +60,10 @@ func (c *Compose) Fetch(ctx context.Context, s SCM, destDir string) ([]string, e
 	if err := os.MkdirAll(destDir, 0o755); err != nil {
 		return nil, err
 	}
-	root := c.ConfigDir()
+	root := ConfigDir(c.ConfigPath)
 	switch s.Kind {
 	case "git":
-		tmp, err := c.MkdirTemp("", nil, "scm-git-")
+		tmp, err := c.Paths.Work.MkdirTemp("", nil, "scm-git-")
 		if err != nil {
 			return nil, err
 		}
@@ -82,12 +82,12 @@ func (c *Compose) Fetch(ctx context.Context, s SCM, destDir string) ([]string, e
 		}
 		root = tmp
 	case "rpm":
-		tmp, err := c.MkdirTemp("", nil, "scm-rpm-")
+		tmp, err := c.Paths.Work.MkdirTemp("", nil, "scm-rpm-")
 		if err != nil {
 			return nil, err
 		}
 		defer os.RemoveAll(tmp)
-		rpmPath := c.ResolvePath(s.Repo)
+		rpmPath := ResolvePath(c.ConfigPath, s.Repo)
 		cmd := exec.CommandContext(ctx, "sh", "-c", `rpm2cpio "$1" | cpio -id --quiet`, "sh", rpmPath)
 		cmd.Dir = tmp
 		if out, err := cmd.CombinedOutput(); err != nil {

@@ -400,7 +400,7 @@ func addProductID(c *compose.Compose, arch string, v *compose.Variant, repoDir s
 	if err != nil {
 		return fmt.Errorf("product_id: %w", err)
 	}
-	tmp, err := c.MkdirTemp(arch, v, "product_id_")
+	tmp, err := c.Paths.Work.MkdirTemp(arch, v, "product_id_")
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,7 @@ func (mm *modulesMetadata) addModules(ctx context.Context, c *compose.Compose, a
 	if err != nil {
 		return err
 	}
-	tmp, err := c.MkdirTemp(arch, v, "modules_")
+	tmp, err := c.Paths.Work.MkdirTemp(arch, v, "modules_")
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func extraModulemd(ctx context.Context, c *compose.Compose, arch string, v *comp
 	if err != nil {
 		return nil, fmt.Errorf("createrepo_extra_modulemd: %w", err)
 	}
-	tmp, err := c.MkdirTemp(arch, v, "extra_modulemd_")
+	tmp, err := c.Paths.Work.MkdirTemp(arch, v, "extra_modulemd_")
 	if err != nil {
 		return nil, err
 	}

@@ -70,7 +70,7 @@ func (g *gatherer) depsolveInputs(arch string, v *compose.Variant, in *Inputs, f
 	}
 	var lookaside []string
 	for _, l := range compose.AsStrings(g.c.Conf.ForVariantArch("gather_lookaside_repos", v.UID, arch)) {
-		lookaside = append(lookaside, g.c.ResolvePath(l))
+		lookaside = append(lookaside, compose.ResolvePath(g.c.ConfigPath, l))
 	}
 	return &DepsolveInputs{Patterns: patterns, Options: opts, Lookaside: lookaside}, groupPkgs, nil
 }

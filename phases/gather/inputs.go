@@ -186,7 +186,7 @@ func (g *gatherer) jsonMapping() (map[string]map[string]map[string][]string, err
 		return g.mapping, nil
 	}
 	p, _ := compose.StringOpt(g.c.Conf, "gather_source_mapping")
-	path := g.c.ResolvePath(p)
+	path := compose.ResolvePath(g.c.ConfigPath, p)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("gather_source_mapping: %w", err)
@@ -319,7 +319,7 @@ func (g *gatherer) prepopulate(arch string, v *compose.Variant) ([]string, error
 	if err != nil {
 		return nil, fmt.Errorf("gather_prepopulate: %w", err)
 	}
-	path := g.c.ResolvePath(scm.File)
+	path := compose.ResolvePath(g.c.ConfigPath, scm.File)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("gather_prepopulate: %w", err)

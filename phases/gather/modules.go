@@ -294,7 +294,7 @@ func (g *gatherer) moduleDebug(arch string, v *compose.Variant) ([]*Entry, error
 func (g *gatherer) hybridPlatform(arch string, v *compose.Variant) (string, error) {
 	platforms := map[string][]string{} // stream → who asks for it
 	for _, l := range compose.AsStrings(g.c.Conf.ForVariantArch("gather_lookaside_repos", v.UID, arch)) {
-		loc := g.c.ResolvePath(l)
+		loc := compose.ResolvePath(g.c.ConfigPath, l)
 		r, err := repomd.OpenMetaContext(g.ctx, loc)
 		if err != nil {
 			return "", fmt.Errorf("gather_lookaside_repos: %w", err)

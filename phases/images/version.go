@@ -17,9 +17,9 @@ func VersionGenerator(c *compose.Compose, gen string) (string, error) {
 	ci := c.Info
 	switch gen {
 	case "!OSTREE_VERSION_FROM_LABEL_DATE_TYPE_RESPIN":
-		return c.ImageVersion() + "." + c.ImageRelease(), nil
+		return compose.ImageVersion(c.Info) + "." + compose.ImageRelease(c.Info), nil
 	case "!RELEASE_FROM_LABEL_DATE_TYPE_RESPIN":
-		return c.ImageRelease(), nil
+		return compose.ImageRelease(c.Info), nil
 	case "!RELEASE_FROM_DATE_RESPIN":
 		return fmt.Sprintf("%s.%d", ci.Compose.Date, ci.Compose.Respin), nil
 	case "!VERSION_FROM_VERSION_DATE_RESPIN":

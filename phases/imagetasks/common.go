@@ -104,7 +104,7 @@ func Release(c *compose.Compose, phase string, b Block) (string, error) {
 		return "", err
 	}
 	if r == "" {
-		r = c.ImageRelease()
+		r = compose.ImageRelease(c.Info)
 	}
 	return r, nil
 }
@@ -116,7 +116,7 @@ func Version(c *compose.Compose, phase string, b Block) (string, error) {
 		return "", err
 	}
 	if v == "" {
-		v = c.ImageVersion()
+		v = compose.ImageVersion(c.Info)
 	}
 	return v, nil
 }
@@ -259,13 +259,13 @@ func RepoURLs(c *compose.Compose, repos []string, arch string) ([]string, error)
 		case strings.Contains(r, "://"):
 			out = append(out, r)
 		case strings.HasPrefix(r, "/"):
-			out = append(out, c.TranslatePath(r))
+			out = append(out, compose.TranslatePath(c.Conf, r))
 		default:
 			v := c.Variant(r)
 			if v == nil {
 				return nil, fmt.Errorf("There is no variant %s to get repo from.", r)
 			}
-			out = append(out, c.TranslatePath(filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelRepository(arch, v))))
+			out = append(out, compose.TranslatePath(c.Conf, filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelRepository(arch, v))))
 		}
 	}
 	return out, nil
@@ -286,13 +286,13 @@ func InstallTree(c *compose.Compose, b Block, v *compose.Variant) (string, error
 		return from, nil
 	}
 	if strings.HasPrefix(from, "/") {
-		return c.TranslatePath(from), nil
+		return compose.TranslatePath(c.Conf, from), nil
 	}
 	src := c.Variant(from)
 	if src == nil {
 		return "", fmt.Errorf("There is no variant %s to get install tree from when building image for %s.", from, v.UID)
 	}
-	return c.TranslatePath(filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelOSTree("$arch", src))), nil
+	return compose.TranslatePath(c.Conf, filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelOSTree("$arch", src))), nil
 }
 
 // KojiTopDir is the local Koji topdir (packages/, work/): koji_profile's

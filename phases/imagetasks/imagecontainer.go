@@ -48,7 +48,7 @@ func (p *ImageContainer) Run(ctx context.Context, c *compose.Compose) error {
 					}
 					dir := c.Paths.Work.TmpDir("", v)
 					repo := filepath.Join(dir, fmt.Sprintf("image-container-%d.repo", i+1))
-					loc := c.TranslatePath(filepath.Join(c.Topdir, "compose", filepath.FromSlash(im.Path)))
+					loc := compose.TranslatePath(c.Conf, filepath.Join(c.Topdir, "compose", filepath.FromSlash(im.Path)))
 					content := fmt.Sprintf("[image-to-include]\nname=Location of image to embed\nbaseurl=%s\nenabled=0\ngpgcheck=0\n", loc)
 					if err := atomicfile.WriteFile(repo, []byte(content), 0o644); err != nil {
 						return err
@@ -62,7 +62,7 @@ func (p *ImageContainer) Run(ctx context.Context, c *compose.Compose) error {
 							opts[k] = x
 						}
 					}
-					opts["yum_repourls"] = []any{c.TranslatePath(repo)}
+					opts["yum_repourls"] = []any{compose.TranslatePath(c.Conf, repo)}
 					_, err = p.osbs.build(ctx, c, v, src, target, opts, b["priority"], "image-container")
 					return err
 				})

@@ -92,7 +92,7 @@ func TestImageBuild(t *testing.T) {
 	opts := a[5].(map[string]any)
 	want := map[string]any{
 		"format": []any{"qcow2", "raw-xz"}, "repo": []any{filepath.Join(c.Topdir, "compose", "Server", "$arch", "os")},
-		"ksurl": ksurl + "#" + head, "kickstart": "fedora-cloud-base.ks", "distro": "Fedora-20", "release": c.ImageRelease(),
+		"ksurl": ksurl + "#" + head, "kickstart": "fedora-cloud-base.ks", "distro": "Fedora-20", "release": compose.ImageRelease(c.Info),
 		"disk_size": "3", "optional_arches": []any{"aarch64"}, "factory_parameter": []any{[]any{"docker_cmd", "/bin/bash"}},
 	}
 	if !reflect.DeepEqual(opts, want) {
@@ -124,8 +124,8 @@ func TestImageBuild(t *testing.T) {
 		!strings.Contains(string(l), " --wait\n") || !strings.Contains(string(l), "Created task: ") {
 		t.Errorf("log:\n%s", l)
 	}
-	if len(c.KojiTasks()) != 1 {
-		t.Errorf("task not recorded: %v", c.KojiTasks())
+	if len(c.KojiTasks.IDs()) != 1 {
+		t.Errorf("task not recorded: %v", c.KojiTasks.IDs())
 	}
 }
 
@@ -254,7 +254,7 @@ func TestOSBuildAndKiwi(t *testing.T) {
 		t.Errorf("osbuildImage opts\n%#v\nwant\n%#v", ob.KW, wantOpts)
 	}
 	kw := h.CallsTo("kiwiBuild")[0]
-	if kw.Args[2] != "git+https://example.com/kiwi.git#main" || kw.Args[3] != "teams/cloud.kiwi" || kw.KW["profile"] != "Cloud-Base" || kw.KW["release"] != c.ImageRelease() {
+	if kw.Args[2] != "git+https://example.com/kiwi.git#main" || kw.Args[3] != "teams/cloud.kiwi" || kw.KW["profile"] != "Cloud-Base" || kw.KW["release"] != compose.ImageRelease(c.Info) {
 		t.Errorf("kiwiBuild %v %v", kw.Args, kw.KW)
 	}
 	e := images.Of(c).All()
@@ -373,10 +373,10 @@ func TestImageBuildCancelledOnTerminate(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- (&ImageBuild{}).Run(context.Background(), c) }()
 	deadline := time.Now().Add(60 * time.Second)
-	for len(c.KojiTasks()) == 0 && time.Now().Before(deadline) {
+	for len(c.KojiTasks.IDs()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
-	if len(c.KojiTasks()) == 0 {
+	if len(c.KojiTasks.IDs()) == 0 {
 		t.Fatal("task never recorded")
 	}
 	c.Terminate("test")
@@ -388,7 +388,7 @@ func TestImageBuildCancelledOnTerminate(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatal("image build did not return after terminate")
 	}
-	if st := h.TaskState(int64(c.KojiTasks()[0])); st != koji.TaskCanceled {
+	if st := h.TaskState(int64(c.KojiTasks.IDs()[0])); st != koji.TaskCanceled {
 		t.Fatalf("task state %s", koji.TaskStateName(st))
 	}
 }

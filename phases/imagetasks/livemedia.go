@@ -160,5 +160,5 @@ func liveMediaInstallTree(c *compose.Compose, b Block, v *compose.Variant) (stri
 		}
 		v = src
 	}
-	return c.TranslatePath(filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelOSTree("$basearch", v))), nil
+	return compose.TranslatePath(c.Conf, filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelOSTree("$basearch", v))), nil
 }

@@ -145,7 +145,7 @@ func (p *OSBS) requestPush(c *compose.Compose) error {
 	if err := atomicfile.WriteFile(file, data, 0o644); err != nil {
 		return err
 	}
-	c.Notifier.Send("osbs-request-push", map[string]any{"config_location": c.TranslatePath(file), "config": p.registries})
+	c.Notifier.Send("osbs-request-push", map[string]any{"config_location": compose.TranslatePath(c.Conf, file), "config": p.registries})
 	return nil
 }
 
@@ -178,7 +178,7 @@ func (p *OSBS) repoFiles(c *compose.Compose, v *compose.Variant, b Block, num in
 			dir = c.Paths.Work.TmpDir("", rv)
 		}
 		file := filepath.Join(dir, fmt.Sprintf("compose-rpms-%s-%d.repo", name, num))
-		content := fmt.Sprintf("[%s-%s-%d]\nname=Compose %s (RPMs) - %s\nbaseurl=%s\nenabled=1\n", c.ID(), name, num, c.ID(), name, c.TranslatePath(path))
+		content := fmt.Sprintf("[%s-%s-%d]\nname=Compose %s (RPMs) - %s\nbaseurl=%s\nenabled=1\n", c.ID(), name, num, c.ID(), name, compose.TranslatePath(c.Conf, path))
 		// As Pungi: with the block's gpgkey the container build checks
 		// the compose's signatures.
 		if key := b.str("gpgkey"); key != "" {
@@ -189,7 +189,7 @@ func (p *OSBS) repoFiles(c *compose.Compose, v *compose.Variant, b Block, num in
 		if err := atomicfile.WriteFile(file, []byte(content), 0o644); err != nil {
 			return nil, err
 		}
-		out = append(out, c.TranslatePath(file))
+		out = append(out, compose.TranslatePath(c.Conf, file))
 	}
 	return out, nil
 }

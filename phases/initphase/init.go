@@ -32,7 +32,7 @@ func ReadVariants(ctx context.Context, c *compose.Compose) error {
 	if err != nil {
 		return fmt.Errorf("variants_file: %w", err)
 	}
-	tmp, err := c.MkdirTemp("", nil, "variants_file_")
+	tmp, err := c.Paths.Work.MkdirTemp("", nil, "variants_file_")
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func ReadVariants(ctx context.Context, c *compose.Compose) error {
 	}
 	name := scm.File
 	if scm.Kind == "file" {
-		name = c.ResolvePath(scm.File)
+		name = compose.ResolvePath(c.ConfigPath, scm.File)
 	}
 	vs, err := variants.Parse(data, name, compose.StringsOpt(c.Conf, "tree_arches"), compose.StringsOpt(c.Conf, "tree_variants"))
 	if err != nil {
@@ -144,7 +144,7 @@ func WriteGlobalComps(ctx context.Context, c *compose.Compose) (*comps.Comps, er
 	if err != nil {
 		return nil, fmt.Errorf("comps_file: %w", err)
 	}
-	tmp, err := c.MkdirTemp("", nil, "comps_")
+	tmp, err := c.Paths.Work.MkdirTemp("", nil, "comps_")
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func WriteGlobalComps(ctx context.Context, c *compose.Compose) (*comps.Comps, er
 	}
 	name := scm.File
 	if scm.Kind == "file" {
-		name = c.ResolvePath(scm.File)
+		name = compose.ResolvePath(c.ConfigPath, scm.File)
 	}
 	cs, err := comps.ParseFile(dst)
 	if err != nil {

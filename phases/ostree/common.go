@@ -162,13 +162,13 @@ func RepoDicts(c *compose.Compose, repos []any) ([]map[string]any, error) {
 
 func resolveRepo(c *compose.Compose, repo string) string {
 	if strings.HasPrefix(repo, "/") {
-		return c.TranslatePath(repo)
+		return compose.TranslatePath(c.Conf, repo)
 	}
 	if strings.Contains(repo, "://") {
 		return repo
 	}
 	if v := c.Variant(repo); v != nil {
-		return c.TranslatePath(filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelRepository("$basearch", v)))
+		return compose.TranslatePath(c.Conf, filepath.Join(c.Topdir, "compose", c.Paths.Compose.RelRepository("$basearch", v)))
 	}
 	return repo
 }
@@ -188,7 +188,7 @@ func repoID(url string) string {
 // PkgsetRepos are the package set repositories with $basearch for the
 // buildroot to expand.
 func PkgsetRepos(c *compose.Compose) []any {
-	return []any{c.TranslatePath(filepath.Join(c.Topdir, "work", "$basearch", "repo"))}
+	return []any{compose.TranslatePath(c.Conf, filepath.Join(c.Topdir, "work", "$basearch", "repo"))}
 }
 
 // CloneConfig fetches a git repository's content into dir.

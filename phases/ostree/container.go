@@ -199,7 +199,7 @@ func MakeInstaller(ctx context.Context, c *compose.Compose, rr *runroot.Runner, 
 		}
 	}
 	if _, ok := c.Conf.Get("comps_file"); ok {
-		urls = append(urls, c.TranslatePath(filepath.Join(c.Topdir, "work", "$basearch", "comps_repo_"+v.UID)))
+		urls = append(urls, compose.TranslatePath(c.Conf, filepath.Join(c.Topdir, "work", "$basearch", "comps_repo_"+v.UID)))
 	}
 	for i := range urls {
 		urls[i] = strings.ReplaceAll(urls[i], "$arch", arch)
@@ -248,7 +248,7 @@ func MakeInstaller(ctx context.Context, c *compose.Compose, rr *runroot.Runner, 
 			return err
 		}
 		if release == "" {
-			release = c.ImageRelease()
+			release = compose.ImageRelease(c.Info)
 		}
 	}
 	name, _ := compose.StringOpt(c.Conf, "release_name")

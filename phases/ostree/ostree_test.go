@@ -206,7 +206,7 @@ func TestOSTreeInstaller(t *testing.T) {
 	}
 	calls, _ := os.ReadFile(log)
 	tmplPath := filepath.Join(c.Topdir, "work", "x86_64", "Server", "lorax_templates", "ostree-based-installer", "lorax-configure-repo.tmpl")
-	for _, w := range []string{"--release=" + c.ImageRelease(), "--source=file://" + repoDir, "--volid=DEMO-1.0 Server.x86_64",
+	for _, w := range []string{"--release=" + compose.ImageRelease(c.Info), "--source=file://" + repoDir, "--volid=DEMO-1.0 Server.x86_64",
 		"--installpkgs=fedora-productimg-atomic", "--add-template=" + tmplPath, "--add-template-var=ostree_ref=demo/x86_64/server", "--nomacboot"} {
 		if !strings.Contains(string(calls), w) {
 			t.Errorf("lorax call lacks %q:\n%s", w, calls)

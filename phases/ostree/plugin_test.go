@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/images"
 	"github.com/pungo/pungo/phases/images/imgtest"
 	"github.com/pungo/pungo/phases/koji/kojitest"
@@ -60,11 +61,11 @@ func TestOSTreeInstallerPlugin(t *testing.T) {
 	want := fmt.Sprintf("koji --profile=test pungi-buildinstall --nowait --task-id --weight=5 --package=pungi --package=lorax --package=ostree"+
 		" --mount=%s --chown-uid=%d f40-build x86_64 product=Demo version=1.0 release=%s sources=file://%s 'sources=%s/work/$basearch/repo' variant=Server nomacboot"+
 		" 'volid=DEMO-1.0 Server.x86_64' buildarch=x86_64 installpkgs=fedora-productimg-atomic add-template-var=ostree_ref=demo/x86_64/server"+
-		" rootfs-size=3 outputdir=%s\n", c.Topdir, os.Getuid(), c.ImageRelease(), repoDir, c.Topdir, out)
+		" rootfs-size=3 outputdir=%s\n", c.Topdir, os.Getuid(), compose.ImageRelease(c.Info), repoDir, c.Topdir, out)
 	if !strings.HasPrefix(string(b), want) {
 		t.Errorf("koji log:\n%s\nwant it to start with\n%s", b, want)
 	}
-	if ids := c.KojiTasks(); len(ids) != 1 {
+	if ids := c.KojiTasks.IDs(); len(ids) != 1 {
 		t.Errorf("recorded koji tasks %v", ids)
 	}
 	for _, f := range []string{filepath.Join(out, "images", "boot.iso"), filepath.Join(logdir, "lorax.log"),
@@ -134,7 +135,7 @@ func TestOSTreePlugin(t *testing.T) {
 	if !strings.HasPrefix(string(b), want) {
 		t.Errorf("koji log:\n%s\nwant it to start with\n%s", b, want)
 	}
-	args, kw := h.TaskArgs(int64(c.KojiTasks()[0]))
+	args, kw := h.TaskArgs(int64(c.KojiTasks.IDs()[0]))
 	if args[1] != "x86_64" || !strings.HasPrefix(args[2].(string), "pungi-ostree repo=") || kw["weight"] != int64(4) {
 		t.Errorf("task %v %v", args, kw)
 	}
@@ -193,7 +194,7 @@ func TestOSTreeContainerPlugin(t *testing.T) {
 	if !strings.HasPrefix(string(b), want) {
 		t.Errorf("koji log:\n%s\nwant it to start with\n%s", b, want)
 	}
-	if args, _ := h.TaskArgs(int64(c.KojiTasks()[0])); !strings.HasPrefix(args[2].(string), "pungi-ostree log-dir=") {
+	if args, _ := h.TaskArgs(int64(c.KojiTasks.IDs()[0])); !strings.HasPrefix(args[2].(string), "pungi-ostree log-dir=") {
 		t.Errorf("task %v", args)
 	}
 	e := images.Of(c).All()

@@ -163,7 +163,7 @@ func MakeTree(ctx context.Context, c *compose.Compose, rr *runroot.Runner, it It
 		repoList = append([]any{conf["repo"]}, PkgsetRepos(c)...)
 	}
 	if _, ok := c.Conf.Get("comps_file"); ok {
-		repoList = append(repoList, c.TranslatePath(filepath.Join(c.Topdir, "work", "$basearch", "comps_repo_"+it.Variant.UID)))
+		repoList = append(repoList, compose.TranslatePath(c.Conf, filepath.Join(c.Topdir, "work", "$basearch", "comps_repo_"+it.Variant.UID)))
 	}
 	repos, err := RepoDicts(c, repoList)
 	if err != nil {
@@ -258,7 +258,7 @@ func MakeTree(ctx context.Context, c *compose.Compose, rr *runroot.Runner, it It
 		commitField = commit
 	}
 	c.Notifier.Send("ostree", map[string]any{"variant": it.Variant.UID, "arch": it.Arch, "ref": ref,
-		"commitid": commitField, "repo_path": c.TranslatePath(repo), "local_repo_path": repo})
+		"commitid": commitField, "repo_path": compose.TranslatePath(c.Conf, repo), "local_repo_path": repo})
 	c.Log.Infof("[DONE ] %s", msg)
 	return TreeResult{Ref: ref, CommitID: commit}, nil
 }

@@ -35,7 +35,7 @@ func configuredModuleMeta(c *compose.Compose) (*modulemd.Index, error) {
 	}
 	override := ""
 	if o, ok := compose.StringOpt(c.Conf, "module_defaults_override_dir"); ok && o != "" {
-		override = c.ResolvePath(o)
+		override = compose.ResolvePath(c.ConfigPath, o)
 	}
 	idx, err := modulemd.ReadDefaultsDir(dir, override)
 	if err != nil {
@@ -77,7 +77,7 @@ func fetchModuleDir(c *compose.Compose, key, name string) (string, error) {
 	}
 	dest := filepath.Join(c.Paths.Work.Topdir(""), name)
 	if s, ok := raw.(string); ok {
-		src := c.ResolvePath(s)
+		src := compose.ResolvePath(c.ConfigPath, s)
 		if fi, err := os.Stat(src); err != nil || !fi.IsDir() {
 			return "", fmt.Errorf("%s: %s is not a directory", key, src)
 		}

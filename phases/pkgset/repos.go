@@ -30,7 +30,7 @@ func loadRepos(ctx context.Context, c *compose.Compose) (*Set, error) {
 			return nil, fmt.Errorf("pkgset_repos has no repository for arch %s", a)
 		}
 		for _, r := range reposFor(c, a) {
-			locs[c.ResolvePath(r)] = true
+			locs[compose.ResolvePath(c.ConfigPath, r)] = true
 		}
 	}
 	roots, err := allowedRoots(c)
@@ -66,7 +66,7 @@ func loadRepos(ctx context.Context, c *compose.Compose) (*Set, error) {
 		var all []*Package
 		var mods []*moduleInput
 		for _, r := range reposFor(c, a) {
-			loc := c.ResolvePath(r)
+			loc := compose.ResolvePath(c.ConfigPath, r)
 			repo := repos[loc]
 			set.Inputs = append(set.Inputs, a+" "+loc+" "+repo.Revision+" "+primaryChecksum(repo))
 			var pkgs []*Package
@@ -131,7 +131,7 @@ func allowedRoots(c *compose.Compose) ([]string, error) {
 		if r == "" || strings.Contains(r, "://") {
 			return nil, fmt.Errorf("pkgset_repos_allowed_roots: %q is not a directory (give local paths; http(s) locations need no allowing)", r)
 		}
-		roots = append(roots, c.ResolvePath(r))
+		roots = append(roots, compose.ResolvePath(c.ConfigPath, r))
 	}
 	return roots, nil
 }

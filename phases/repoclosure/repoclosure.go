@@ -99,7 +99,7 @@ func Check(ctx context.Context, c *compose.Compose, arch string, v *compose.Vari
 		locs = append(locs, loc{fmt.Sprintf("%s-%s.%s", prefix, v.Parent.UID, arch), c.Paths.Compose.Repository(arch, v.Parent)})
 	}
 	for i, l := range compose.AsStrings(c.Conf.ForVariantArch("gather_lookaside_repos", v.UID, arch)) {
-		locs = append(locs, loc{fmt.Sprintf("%s-lookaside-%s.%s-%d", c.ID(), v.UID, arch, i), c.ResolvePath(l)})
+		locs = append(locs, loc{fmt.Sprintf("%s-lookaside-%s.%s-%d", c.ID(), v.UID, arch, i), compose.ResolvePath(c.ConfigPath, l)})
 	}
 	var repos []*depsolve.Repo
 	for _, l := range locs {

@@ -98,7 +98,7 @@ func KojiCLI(ctx context.Context, c *compose.Compose, logFile string, args ...st
 				id, _ = strconv.ParseInt(found, 10, 64)
 				if kc, err := Client(ctx, c); err == nil {
 					TrackTask(c, kc, id)
-				} else if err := c.RecordKojiTask(int(id)); err != nil {
+				} else if err := c.KojiTasks.Record(int(id)); err != nil {
 					c.Log.Warningf("cannot record koji task %d: %v", id, err)
 				}
 			}

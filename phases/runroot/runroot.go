@@ -165,7 +165,7 @@ func Client(ctx context.Context, c *compose.Compose) (*koji.Client, error) {
 // cancelled and its watcher waits forever.
 func TrackTask(c *compose.Compose, kc *koji.Client, id int64) {
 	defer func() {
-		if err := c.RecordKojiTask(int(id)); err != nil {
+		if err := c.KojiTasks.Record(int(id)); err != nil {
 			c.Log.Warningf("cannot record koji task %d: %v", id, err)
 		}
 	}()

@@ -106,7 +106,7 @@ func TestKoji(t *testing.T) {
 	if pk, _ := kw["packages"].([]any); len(pk) != 1 || pk[0] != "genisoimage" {
 		t.Errorf("packages %v", kw["packages"])
 	}
-	if ids := c.KojiTasks(); len(ids) != 1 || int64(ids[0]) != res.TaskID {
+	if ids := c.KojiTasks.IDs(); len(ids) != 1 || int64(ids[0]) != res.TaskID {
 		t.Errorf("recorded tasks %v, want [%d]", ids, res.TaskID)
 	}
 	b, _ := os.ReadFile(log)
@@ -148,10 +148,10 @@ func TestKojiCancelledOnTerminate(t *testing.T) {
 		done <- err
 	}()
 	deadline := time.Now().Add(5 * time.Second)
-	for len(c.KojiTasks()) == 0 && time.Now().Before(deadline) {
+	for len(c.KojiTasks.IDs()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
-	if len(c.KojiTasks()) == 0 {
+	if len(c.KojiTasks.IDs()) == 0 {
 		t.Fatal("task never recorded")
 	}
 	c.Terminate("test")
@@ -163,7 +163,7 @@ func TestKojiCancelledOnTerminate(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("run did not return after terminate")
 	}
-	if st := h.TaskState(int64(c.KojiTasks()[0])); st != koji.TaskCanceled {
+	if st := h.TaskState(int64(c.KojiTasks.IDs()[0])); st != koji.TaskCanceled {
 		t.Fatalf("task state %s", koji.TaskStateName(st))
 	}
 	if c.Status() != compose.StatusTerminated {
