@@ -61,16 +61,18 @@ func Check(install, available []*repomd.Package, arch string) (*Result, error) {
 	return CheckWith(install, available, arch, Options{Multiversion: DefaultMultiversion})
 }
 
-// CheckWith is Check with explicit options.
+// CheckWith is Check with explicit options. The candidates go into a
+// depsolve.Pool of their own and are checked there as CheckPool checks
+// packages of an existing pool: one code path, one whatprovides index.
 func CheckWith(install, available []*repomd.Package, arch string, opts Options) (*Result, error) {
 	if arch == "" {
 		return nil, fmt.Errorf("installcheck: no target arch given")
 	}
-	pl, err := newPool(install, available, arch, opts.Multiversion)
+	dp, ids, err := candidatesPool(install, available)
 	if err != nil {
 		return nil, err
 	}
-	c := &Checker{pool: pl, arch: arch, opts: opts}
+	c := &Checker{pool: newPoolOf(dp, nil, ids, arch, opts.Multiversion), arch: arch, opts: opts}
 	return c.Check(install)
 }
 
@@ -105,11 +107,11 @@ func NewChecker(available []*repomd.Package, arch string, opts Options) (*Checke
 	if arch == "" {
 		return nil, fmt.Errorf("installcheck: no target arch given")
 	}
-	pl, err := newPool(nil, available, arch, opts.Multiversion)
+	dp, ids, err := candidatesPool(nil, available)
 	if err != nil {
 		return nil, err
 	}
-	return &Checker{pool: pl, available: available, arch: arch, opts: opts}, nil
+	return &Checker{pool: newPoolOf(dp, nil, ids, arch, opts.Multiversion), available: available, arch: arch, opts: opts}, nil
 }
 
 // Check reports whether all of install can be installed together. Install

@@ -144,8 +144,8 @@ func (e *encoding) leafProviders(d repomd.Dep, visit func(int32)) {
 		}
 		return
 	}
-	r, err := e.pool.parseRich(d.Name)
-	if err != nil {
+	r := e.pool.rich(d.Name)
+	if r == nil {
 		return
 	}
 	walkLeaves(r, false, func(leaf *repomd.Rich, _ bool) {
@@ -207,8 +207,8 @@ func (e *encoding) addedSet(jobs []int32) []int32 {
 			}
 			return
 		}
-		r, err := p.parseRich(d.Name)
-		if err != nil {
+		r := p.rich(d.Name)
+		if r == nil {
 			return
 		}
 		walkLeaves(r, false, func(leaf *repomd.Rich, neg bool) {
@@ -287,7 +287,7 @@ func (e *encoding) anyPossible(deps repomd.DepList, in []bool) bool {
 			}
 			continue
 		}
-		if r, err := e.pool.parseRich(d.Name); err == nil && e.possible(r, in) {
+		if r := e.pool.rich(d.Name); r != nil && e.possible(r, in) {
 			return true
 		}
 	}

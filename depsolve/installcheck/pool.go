@@ -20,7 +20,7 @@ import (
 // packages, and caches of dependency providers.
 type pool struct {
 	dp         *depsolve.Pool
-	local      []int32 // by depsolve id: candidate id, -1 for none (nil: the same ids)
+	local      []int32 // by depsolve id: candidate id, -1 for none
 	pkgs       []*repomd.Package
 	compatible []bool // arch installable on the target
 	archClass  []int  // 0 best, 1 next…, -1 for noarch (libsolv's arch score classes)
@@ -29,8 +29,7 @@ type pool struct {
 	named     map[string][]int32     // compatible packages by name
 	what      map[repomd.Dep][]int32 // versioned dependencies
 	whatPlain map[string][]int32     // unversioned ones, by name (most sonames)
-	rich      map[string]*repomd.Rich
-	deps      []*pkgDeps // by package id, filled on first use
+	deps      []*pkgDeps             // by package id, filled on first use
 }
 
 // pkgDeps holds the providers of each plain dependency of one package
@@ -67,9 +66,11 @@ func (p *pool) depsOf(id int32) *pkgDeps {
 	return d
 }
 
-// newPool makes a depsolve pool of its own from the candidates:
-// available, then install, each package once, source packages left out.
-func newPool(install, available []*repomd.Package, arch string, multiversion []string) (*pool, error) {
+// candidatesPool puts the candidates of a check given as plain package
+// lists (available, then install, each package once, source packages left
+// out) into a depsolve.Pool, the one package pool of pungo, and returns it
+// with their ids there.
+func candidatesPool(install, available []*repomd.Package) (*depsolve.Pool, []depsolve.PkgID, error) {
 	n := len(available) + len(install)
 	pkgs := make([]*repomd.Package, 0, n)
 	seen := make(map[*repomd.Package]bool, n)
@@ -83,15 +84,20 @@ func newPool(install, available []*repomd.Package, arch string, multiversion []s
 	}
 	dp, err := depsolve.NewPool([]*depsolve.Repo{{ID: "installcheck", Packages: pkgs}})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return candidatePool(dp, pkgs, nil, arch, multiversion), nil
+	ids := make([]depsolve.PkgID, dp.Len())
+	for i := range ids {
+		ids[i] = depsolve.PkgID(i)
+	}
+	return dp, ids, nil
 }
 
 // newPoolOf takes the candidates (available, then install; each once,
-// source packages left out) from an existing depsolve pool, whose index
-// then answers for them: the packages a gather chose are checked in the
-// pool they were chosen from.
+// source packages left out) from a depsolve pool, whose index then
+// answers for them: the packages a gather chose are checked in the pool
+// they were chosen from, plain package lists in a pool made of them
+// (candidatesPool).
 func newPoolOf(dp *depsolve.Pool, install, available []depsolve.PkgID, arch string, multiversion []string) *pool {
 	n := len(available) + len(install)
 	pkgs := make([]*repomd.Package, 0, n)
@@ -107,12 +113,7 @@ func newPoolOf(dp *depsolve.Pool, install, available []depsolve.PkgID, arch stri
 			}
 		}
 	}
-	return candidatePool(dp, pkgs, local, arch, multiversion)
-}
 
-// candidatePool sets up a check over pkgs, which are dp's packages in
-// order (local nil) or the packages local maps dp's ids to.
-func candidatePool(dp *depsolve.Pool, pkgs []*repomd.Package, local []int32, arch string, multiversion []string) *pool {
 	// Each arch of the target is its own class, best first, as libsolv's
 	// ':'-separated arch policies give; noarch is apart.
 	class := map[string]int{}
@@ -131,7 +132,6 @@ func candidatePool(dp *depsolve.Pool, pkgs []*repomd.Package, local []int32, arc
 		named:      map[string][]int32{},
 		what:       map[repomd.Dep][]int32{},
 		whatPlain:  map[string][]int32{},
-		rich:       map[string]*repomd.Rich{},
 	}
 	for i, pk := range pkgs {
 		p.archClass[i], p.compatible[i] = class[pk.Arch]
@@ -151,17 +151,11 @@ func candidatePool(dp *depsolve.Pool, pkgs []*repomd.Package, local []int32, arc
 func (p *pool) compatibleIDs(ids []depsolve.PkgID) []int32 {
 	out := make([]int32, 0, len(ids))
 	for _, id := range ids {
-		l := int32(id)
-		if p.local != nil {
-			l = p.local[id]
-		}
-		if l >= 0 && p.compatible[l] {
+		if l := p.local[id]; l >= 0 && p.compatible[l] {
 			out = append(out, l)
 		}
 	}
-	if p.local != nil {
-		slices.Sort(out)
-	}
+	slices.Sort(out)
 	return out
 }
 
@@ -196,18 +190,9 @@ func (p *pool) whatProvides(d repomd.Dep) []int32 {
 	return ids
 }
 
-// parseRich parses a rich dependency once per distinct string.
-func (p *pool) parseRich(s string) (*repomd.Rich, error) {
-	if r, ok := p.rich[s]; ok {
-		return r, nil
-	}
-	r, err := repomd.ParseRich(s)
-	if err != nil {
-		return nil, err
-	}
-	p.rich[s] = r
-	return r, nil
-}
+// rich parses a rich dependency (nil when it does not parse), once per
+// distinct string: the depsolve pool caches it.
+func (p *pool) rich(s string) *repomd.Rich { return p.dp.Rich(s) }
 
 // colorMatch is libsolv's pool_colormatch with its arch colors: noarch
 // goes with everything, otherwise 64-bit arches (s390x or a name containing

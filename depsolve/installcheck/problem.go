@@ -112,8 +112,8 @@ func (e *encoding) hasProviders(d repomd.Dep) bool {
 	if !d.IsRich() {
 		return len(e.pool.whatProvides(d)) > 0
 	}
-	r, err := e.pool.parseRich(d.Name)
-	if err != nil {
+	r := e.pool.rich(d.Name)
+	if r == nil {
 		return false
 	}
 	x, ok := e.toExpr(r)

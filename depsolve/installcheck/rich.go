@@ -216,9 +216,9 @@ func (t *tseitin) flatten(x *bexpr, out []sat.Lit) []sat.Lit {
 // with d" for a rich d as one rule.
 func (e *encoding) richRule(kind ruleKind, id int32, d *repomd.Dep, requires bool) {
 	not := e.lit(id).Not()
-	r, err := e.pool.parseRich(d.Name)
+	r := e.pool.rich(d.Name)
 	var x *bexpr
-	ok := err == nil
+	ok := r != nil
 	if ok {
 		x, ok = e.toExpr(r)
 	}
