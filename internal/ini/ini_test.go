@@ -59,3 +59,29 @@ func TestParseErrors(t *testing.T) {
 		}
 	}
 }
+
+// With Options, a multi-config reads as RawConfigParser reads it
+// (continuation lines, lower-cased keys) and writes back as its write().
+func TestParseWithAndWrite(t *testing.T) {
+	src := "[general]\nRelease = 1\n\n[Server]\nconfig = server.conf\nNotes: first\n  second\n\tthird\n# comment\n"
+	f, err := ParseWith(strings.NewReader(src), "multi.conf", Options{Continuations: true, LowerKeys: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Section("Server", false).Values["notes"]; got != "first\nsecond\nthird" {
+		t.Errorf("continued value %q", got)
+	}
+	f.Section("Server", false).Set("config", "server.json")
+	var b strings.Builder
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := "[general]\nrelease = 1\n\n[Server]\nconfig = server.json\nnotes = first\n\tsecond\n\tthird\n\n"
+	if b.String() != want {
+		t.Errorf("written\n%q\nwant\n%q", b.String(), want)
+	}
+	// Without the option an indented line is refused, naming the line.
+	if _, err := Parse(strings.NewReader(src), "multi.conf"); err == nil || !strings.Contains(err.Error(), "multi.conf:7:") {
+		t.Errorf("continuation without the option: %v", err)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/pungo/pungo/internal/atomicfile"
 )
 
 // SCM is Pungi's scm_dict: where a file or directory comes from. A plain
@@ -146,6 +148,7 @@ func (c *Compose) Fetch(ctx context.Context, s SCM, destDir string) ([]string, e
 	return written, err
 }
 
+// copyFile copies src to dst (temp then rename, src's permissions).
 func copyFile(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
@@ -159,19 +162,8 @@ func copyFile(src, dst string) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	tmp := dst + ".tmp"
-	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, st.Mode().Perm())
-	if err != nil {
+	return atomicfile.WriteWith(dst, st.Mode().Perm(), func(w io.Writer) error {
+		_, err := io.Copy(w, in)
 		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := out.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, dst)
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pungo/pungo/internal/atomicfile"
+	"github.com/pungo/pungo/internal/ini"
 )
 
 // This file is pungi-config-dump beyond printing one config: several
@@ -145,7 +146,7 @@ func DumpSources(w io.Writer, sources []string, o DumpOptions, before func(*Conf
 // comps_file and variants_file copied beside them, and the INI rewritten
 // to point at the dumps, as pungi-config-dump --multi does.
 func DumpMulti(confFile, dest string, o DumpOptions) error {
-	secs, err := readOrderedINI(confFile)
+	doc, err := ini.ParseFileWith(confFile, ini.Options{Continuations: true, LowerKeys: true})
 	if err != nil {
 		return err
 	}
@@ -153,13 +154,13 @@ func DumpMulti(confFile, dest string, o DumpOptions) error {
 		return err
 	}
 	base := filepath.Dir(confFile)
-	for _, s := range secs {
-		if s.name == "general" {
+	for _, s := range doc.Sections {
+		if s.Name == "general" {
 			continue
 		}
-		part := s.get("config")
+		part := s.Values["config"]
 		if part == "" {
-			return fmt.Errorf("%s: section [%s] has no config", confFile, s.name)
+			return fmt.Errorf("%s: section [%s] has no config", confFile, s.Name)
 		}
 		// Pungi keeps part's directories in the dump's path but writes only
 		// the base name into the INI; the dump goes where the INI points.
@@ -173,7 +174,7 @@ func DumpMulti(confFile, dest string, o DumpOptions) error {
 				}
 				data, err := os.ReadFile(filepath.Join(base, name))
 				if err != nil {
-					return fmt.Errorf("%s: %s of [%s]: %v", confFile, opt, s.name, err)
+					return fmt.Errorf("%s: %s of [%s]: %v", confFile, opt, s.Name, err)
 				}
 				if err := atomicfile.WriteFile(filepath.Join(dest, filepath.Base(name)), data, 0o644); err != nil {
 					return err
@@ -187,79 +188,9 @@ func DumpMulti(confFile, dest string, o DumpOptions) error {
 		if err != nil {
 			return err
 		}
-		s.set("config", filepath.Base(out))
+		s.Set("config", filepath.Base(out))
 	}
 	return atomicfile.WriteWith(filepath.Join(dest, filepath.Base(confFile)), 0o644, func(w io.Writer) error {
-		return writeOrderedINI(w, secs)
+		return doc.Write(w)
 	})
-}
-
-type iniSection struct {
-	name string
-	keys []string
-	vals map[string]string
-}
-
-func (s *iniSection) get(k string) string { return s.vals[k] }
-
-func (s *iniSection) set(k, v string) {
-	if _, ok := s.vals[k]; !ok {
-		s.keys = append(s.keys, k)
-	}
-	s.vals[k] = v
-}
-
-// readOrderedINI reads an INI file as Python's RawConfigParser does for
-// pungi-orchestrate configs: "key = value" or "key: value", option names
-// lower-cased, # and ; comments, continuation lines indented.
-func readOrderedINI(path string) ([]*iniSection, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var secs []*iniSection
-	var cur *iniSection
-	last := ""
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		trimmed := strings.TrimSpace(line)
-		switch {
-		case trimmed == "" || strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, ";"):
-			continue
-		case (line[0] == ' ' || line[0] == '\t') && cur != nil && last != "":
-			cur.vals[last] += "\n" + trimmed
-			continue
-		case strings.HasPrefix(trimmed, "[") && strings.HasSuffix(trimmed, "]"):
-			cur = &iniSection{name: trimmed[1 : len(trimmed)-1], vals: map[string]string{}}
-			secs = append(secs, cur)
-			last = ""
-			continue
-		}
-		if cur == nil {
-			return nil, fmt.Errorf("%s:%d: option before the first [section]", path, n)
-		}
-		i := strings.IndexAny(trimmed, "=:")
-		if i <= 0 {
-			return nil, fmt.Errorf("%s:%d: not key = value: %q", path, n, trimmed)
-		}
-		k := strings.ToLower(strings.TrimSpace(trimmed[:i]))
-		cur.set(k, strings.TrimSpace(trimmed[i+1:]))
-		last = k
-	}
-	return secs, sc.Err()
-}
-
-// writeOrderedINI writes sections as RawConfigParser.write does.
-func writeOrderedINI(w io.Writer, secs []*iniSection) error {
-	bw := bufio.NewWriter(w)
-	for _, s := range secs {
-		fmt.Fprintf(bw, "[%s]\n", s.name)
-		for _, k := range s.keys {
-			fmt.Fprintf(bw, "%s = %s\n", k, strings.ReplaceAll(s.vals[k], "\n", "\n\t"))
-		}
-		bw.WriteString("\n")
-	}
-	return bw.Flush()
 }
