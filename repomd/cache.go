@@ -42,10 +42,15 @@ func (r *Repo) cached(typ string, parse func() error) error {
 	if r.cache == nil {
 		return parse()
 	}
-	defer relaxGC()()
-	if r.cache.Load(r, typ) {
+	loaded := func() bool {
+		defer relaxGC()()
+		return r.cache.Load(r, typ)
+	}()
+	if loaded {
 		return nil
 	}
+	// The parse pauses the collector itself; the image is encoded with it
+	// running again, so the parse's garbage does not add to the peak.
 	if err := parse(); err != nil {
 		return err
 	}

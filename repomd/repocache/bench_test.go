@@ -62,19 +62,27 @@ func cpuTime() time.Duration {
 }
 
 // BenchmarkEncode is the cost a cold load adds: encoding the primary
-// image of CentOS Stream 9 AppStream (writing it is not included).
+// image of CentOS Stream 9 AppStream and of the synthetic repository
+// (writing it is not included).
 func BenchmarkEncode(b *testing.B) {
-	loc := filepath.Join(toolcheck.ProjectRoot(), "..", "shared", "realdata", "cs9-appstream")
-	r, err := repomd.Open(loc)
-	if err != nil {
-		b.Skip(err)
+	root := toolcheck.ProjectRoot()
+	for _, set := range []struct{ name, loc string }{
+		{"cs9-appstream", filepath.Join(root, "..", "shared", "realdata", "cs9-appstream")},
+		{"synth70k", filepath.Join(root, "bench", "out", "synth70000")},
+	} {
+		b.Run(set.name, func(b *testing.B) {
+			r, err := repomd.Open(set.loc)
+			if err != nil {
+				b.Skip(err)
+			}
+			var sum [32]byte
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := cpuTime()
+			for b.Loop() {
+				encode(kindPrimary, sum, r.Packages)
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+		})
 	}
-	var sum [32]byte
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := cpuTime()
-	for b.Loop() {
-		encode(kindPrimary, sum, r.Packages)
-	}
-	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
 }

@@ -22,6 +22,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -145,29 +146,32 @@ func (c *Dir) Save(r *repomd.Repo, typ string) {
 	if kind == 0 || !ok {
 		return
 	}
-	data := encode(kind, sum, r.Packages)
+	e := encoderFor(kind, r.Packages)
 	path := c.File(r.Location, typ)
 	if err := os.MkdirAll(c.Path, 0o755); err != nil {
 		c.warn(fmt.Errorf("cache: %w", err))
 		return
 	}
-	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+	err := atomicfile.WriteWith(path, 0o644, func(w io.Writer) error { return e.writeTo(w, kind, sum) })
+	if err != nil {
 		c.warn(fmt.Errorf("cache: %w", err))
 	}
 }
 
-// encode returns the whole image of record kind for pkgs.
-func encode(kind uint32, sum [32]byte, pkgs []*repomd.Package) []byte {
-	var e *encoder
+// encoderFor encodes record kind of pkgs.
+func encoderFor(kind uint32, pkgs []*repomd.Package) *encoder {
 	switch kind {
 	case kindPrimary:
-		e = encodePrimary(pkgs)
+		return encodePrimary(pkgs)
 	case kindFilelists:
-		e = encodeFiles(pkgs)
-	default:
-		e = encodeChangelogs(pkgs)
+		return encodeFiles(pkgs)
 	}
-	return e.file(kind, sum)
+	return encodeChangelogs(pkgs)
+}
+
+// encode returns the whole image of record kind for pkgs.
+func encode(kind uint32, sum [32]byte, pkgs []*repomd.Package) []byte {
+	return encoderFor(kind, pkgs).file(kind, sum)
 }
 
 func (c *Dir) warn(err error) {

@@ -1,11 +1,14 @@
 package repocache
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"hash/maphash"
+	"io"
 	"unsafe"
 
 	"github.com/pungo/pungo/repomd"
@@ -78,18 +81,63 @@ type encoder struct {
 	memos     map[repomd.DepTable]*depMemo
 	lastTable repomd.DepTable
 	lastMemo  *depMemo
+
+	prevText   [textKinds]pathID // the previous value of each kind of text
+	prevFiles  []pathID          // the previous package's file list
+	spareFiles []pathID          // the one before, its array reused
 }
 
-func newEncoder(sizeHint int) *encoder {
-	return &encoder{ids: newIDTable(sizeHint * 8), strs: []string{""}, evrIDs: map[[3]uint32]uint32{},
-		evrs: [][3]uint32{{}}, body: make([]byte, 0, sizeHint*64), memos: map[repomd.DepTable]*depMemo{}}
+// Kinds of text that are stored without looking for an equal string in
+// the whole table, only comparing with the previous value of the kind:
+// they rarely repeat except in neighbours (a multilib pair, subpackages
+// of one source), and hashing them costs more than the bytes saved.
+const (
+	textSummary = iota
+	textDescription
+	textURL
+	textChangelog
+	textKinds
+)
+
+// text adds s, of kind k, to the string table unless it equals the
+// previous value of that kind, and writes its index.
+func (e *encoder) text(k int, s string) {
+	prev := &e.prevText[k]
+	if s != prev.path || s == "" {
+		*prev = pathID{s, e.rawID(s)}
+	}
+	e.uv(uint64(prev.id))
+}
+
+// raw writes the index of s, added to the string table without looking
+// for an equal one: for values that are unique (checksums, locations).
+func (e *encoder) raw(s string) { e.uv(uint64(e.rawID(s))) }
+
+// rawID adds s to the string table as a new string and returns its index.
+func (e *encoder) rawID(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	e.strs = append(e.strs, s)
+	e.blobLen += len(s)
+	return uint32(len(e.strs) - 1)
+}
+
+// newEncoder sizes its tables for sizeHint packages and about nstrs
+// strings.
+func newEncoder(sizeHint, nstrs int) *encoder {
+	// The body takes about 250 bytes per package in real repositories;
+	// the string table grows as it must.
+	return &encoder{ids: newIDTable(sizeHint * 2), strs: append(make([]string, 0, nstrs+1), ""), evrIDs: map[[3]uint32]uint32{},
+		evrs: [][3]uint32{{}}, body: make([]byte, 0, sizeHint*256), memos: map[repomd.DepTable]*depMemo{}}
 }
 
 // idTable gives each distinct string its index in the table: an
 // open-addressed table of hashes and indexes (a Go map costs twice as much
-// here, and encoding runs on every cold load). Equal strings are stored
-// once: multilib repositories repeat every i686 package's descriptions,
-// provides and files.
+// here, and encoding runs on every cold load). It serves the values that
+// repeat across a repository (names, versions, licenses, dependency
+// names); texts that repeat only in neighbours go through text, unique
+// values through raw.
 type idTable struct {
 	seed  maphash.Seed
 	slots []idSlot // power of two
@@ -164,29 +212,75 @@ func (e *encoder) bool(b bool) {
 
 // file returns the whole cache file: header, payload, trailer.
 func (e *encoder) file(kind uint32, repomdSHA256 [32]byte) []byte {
-	n := headerSize + binary.MaxVarintLen64*(1+len(e.strs)) + e.blobLen + len(e.body) + trailerSize
-	out := make([]byte, headerSize, n)
-	copy(out, magic[:])
-	binary.LittleEndian.PutUint32(out[8:], formatVersion)
-	binary.LittleEndian.PutUint32(out[12:], kind)
-	binary.LittleEndian.PutUint64(out[16:], modelFingerprint())
-	copy(out[24:56], repomdSHA256[:])
-	out = binary.AppendUvarint(out, uint64(len(e.strs)))
+	var b bytes.Buffer
+	e.writeTo(&b, kind, repomdSHA256) // a bytes.Buffer does not fail
+	return b.Bytes()
+}
+
+// writeTo writes the cache file to w as it goes (the file is never whole
+// in memory): the header, whose payload length is added up first, the
+// string and EVR tables, the body, and the checksum of all of it.
+func (e *encoder) writeTo(w io.Writer, kind uint32, repomdSHA256 [32]byte) error {
+	n := uvarintLen(uint64(len(e.strs))) + e.blobLen + uvarintLen(uint64(len(e.evrs)-1)) + len(e.body)
 	for _, s := range e.strs {
-		out = binary.AppendUvarint(out, uint64(len(s)))
+		n += uvarintLen(uint64(len(s)))
 	}
-	for _, s := range e.strs {
-		out = append(out, s...)
-	}
-	out = binary.AppendUvarint(out, uint64(len(e.evrs)-1))
 	for _, v := range e.evrs[1:] {
 		for _, id := range v {
-			out = binary.AppendUvarint(out, uint64(id))
+			n += uvarintLen(uint64(id))
 		}
 	}
-	out = append(out, e.body...)
-	binary.LittleEndian.PutUint64(out[56:], uint64(len(out)-headerSize))
-	return binary.LittleEndian.AppendUint32(out, crc32c(out))
+	crc := crcWriter{w: w}
+	bw := bufio.NewWriterSize(&crc, 1<<20)
+	var head [headerSize]byte
+	copy(head[:], magic[:])
+	binary.LittleEndian.PutUint32(head[8:], formatVersion)
+	binary.LittleEndian.PutUint32(head[12:], kind)
+	binary.LittleEndian.PutUint64(head[16:], modelFingerprint())
+	copy(head[24:56], repomdSHA256[:])
+	binary.LittleEndian.PutUint64(head[56:], uint64(n))
+	bw.Write(head[:])
+	var buf [binary.MaxVarintLen64]byte
+	uv := func(v uint64) { bw.Write(binary.AppendUvarint(buf[:0], v)) }
+	uv(uint64(len(e.strs)))
+	for _, s := range e.strs {
+		uv(uint64(len(s)))
+	}
+	for _, s := range e.strs {
+		bw.WriteString(s)
+	}
+	uv(uint64(len(e.evrs) - 1))
+	for _, v := range e.evrs[1:] {
+		for _, id := range v {
+			uv(uint64(id))
+		}
+	}
+	bw.Write(e.body)
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	_, err := w.Write(binary.LittleEndian.AppendUint32(nil, crc.sum))
+	return err
+}
+
+func uvarintLen(v uint64) int {
+	n := 1
+	for ; v >= 0x80; v >>= 7 {
+		n++
+	}
+	return n
+}
+
+// crcWriter passes writes on and keeps the CRC-32C of what it passed.
+type crcWriter struct {
+	w   io.Writer
+	sum uint32
+}
+
+func (c *crcWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.sum = crc32.Update(c.sum, castagnoli, p[:n])
+	return n, err
 }
 
 // payloadOf checks a whole cache file and returns its payload.

@@ -22,7 +22,6 @@ func depLists(p *repomd.Package) [8]*repomd.DepList {
 }
 
 func encodePrimary(pkgs []*repomd.Package) *encoder {
-	e := newEncoder(len(pkgs))
 	var nd, nf, nc int
 	for _, p := range pkgs {
 		for _, l := range depLists(p) {
@@ -31,6 +30,8 @@ func encodePrimary(pkgs []*repomd.Package) *encoder {
 		nf += len(p.Files)
 		nc += len(p.Changelogs)
 	}
+	// At most: a few strings per package, one per provide and file.
+	e := newEncoder(len(pkgs), 8*len(pkgs)+nd/2+nf+nc)
 	e.uv(uint64(len(pkgs)))
 	e.uv(uint64(nd))
 	e.uv(uint64(nf))
@@ -49,17 +50,17 @@ func (e *encoder) pkg(p *repomd.Package) {
 	e.str(p.Version)
 	e.str(p.Release)
 	e.str(p.Checksum.Type)
-	e.str(p.Checksum.Value)
-	e.str(p.Summary)
-	e.str(p.Description)
+	e.raw(p.Checksum.Value)
+	e.text(textSummary, p.Summary)
+	e.text(textDescription, p.Description)
 	e.str(p.Packager)
-	e.str(p.URL)
+	e.text(textURL, p.URL)
 	e.int(p.TimeFile)
 	e.int(p.TimeBuild)
 	e.int(p.SizePackage)
 	e.int(p.SizeInstalled)
 	e.int(p.SizeArchive)
-	e.str(p.Location)
+	e.raw(p.Location)
 	e.str(p.LocationBase)
 	e.str(p.License)
 	e.str(p.Vendor)
@@ -68,8 +69,8 @@ func (e *encoder) pkg(p *repomd.Package) {
 	e.str(p.SourceRPM)
 	e.int(p.HeaderStart)
 	e.int(p.HeaderEnd)
-	for _, l := range depLists(p) {
-		e.deps(*l)
+	for i, l := range depLists(p) {
+		e.deps(*l, i == 0)
 	}
 	e.files(p.Files)
 	e.bool(p.FilesComplete)
@@ -84,7 +85,10 @@ const (
 	depFlags = 1 // shift
 )
 
-func (e *encoder) deps(l repomd.DepList) {
+// deps writes a dependency list. A name of provides that the load did not
+// share with another entry is stored without looking for an equal one:
+// most provides are unique to their package (sonames, config()).
+func (e *encoder) deps(l repomd.DepList, provides bool) {
 	e.uv(uint64(l.Len()))
 	for i := range l.Len() {
 		t, name, evr, flags, pre := l.Raw(i)
@@ -94,7 +98,12 @@ func (e *encoder) deps(l repomd.DepList) {
 		}
 		e.uv(h)
 		m := e.memoOf(t)
-		e.uv(uint64(m.get(&m.names, name, func() uint32 { return e.id(t.String(name)) })))
+		e.uv(uint64(m.get(&m.names, name, func() uint32 {
+			if provides {
+				return e.rawID(t.String(name))
+			}
+			return e.id(t.String(name))
+		})))
 		e.uv(uint64(m.get(&m.evrs, evr, func() uint32 { return e.evr(t.EVR(evr)) })))
 	}
 }
@@ -152,9 +161,26 @@ const fileTypeBits = 8
 
 func (e *encoder) files(l []repomd.File) {
 	e.uv(uint64(len(l)))
-	for _, f := range l {
-		e.uv(uint64(e.id(f.Path))<<fileTypeBits | uint64(f.Type))
+	// A multilib pair (foo.i686, foo.x86_64) lists the same paths one
+	// package after the other: reuse those, store the rest as they come.
+	prev := e.prevFiles
+	e.prevFiles, e.spareFiles = e.spareFiles[:0], prev
+	for i, f := range l {
+		var id uint32
+		if i < len(prev) && prev[i].path == f.Path {
+			id = prev[i].id
+		} else {
+			id = e.rawID(f.Path)
+		}
+		e.prevFiles = append(e.prevFiles, pathID{f.Path, id})
+		e.uv(uint64(id)<<fileTypeBits | uint64(f.Type))
 	}
+}
+
+// pathID is a file path and its index in the string table.
+type pathID struct {
+	path string
+	id   uint32
 }
 
 func (e *encoder) changelogs(l []repomd.Changelog) {
@@ -162,7 +188,7 @@ func (e *encoder) changelogs(l []repomd.Changelog) {
 	for _, c := range l {
 		e.str(c.Author)
 		e.int(c.Date)
-		e.str(c.Text)
+		e.text(textChangelog, c.Text)
 	}
 }
 
@@ -300,7 +326,7 @@ func identity(pkgs []*repomd.Package) uint32 {
 // encodeFiles keeps the complete file lists (packages that filelists did
 // not list keep their primary subset and are marked so).
 func encodeFiles(pkgs []*repomd.Package) *encoder {
-	e := newEncoder(len(pkgs))
+	e := newEncoder(len(pkgs), 0)
 	nf := 0
 	for _, p := range pkgs {
 		if p.FilesComplete {
@@ -353,7 +379,7 @@ func decodeFiles(payload []byte, pkgs []*repomd.Package) error {
 }
 
 func encodeChangelogs(pkgs []*repomd.Package) *encoder {
-	e := newEncoder(len(pkgs))
+	e := newEncoder(len(pkgs), 0)
 	nc := 0
 	for _, p := range pkgs {
 		nc += len(p.Changelogs)
