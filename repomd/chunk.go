@@ -18,7 +18,7 @@ import (
 // a chunk's edges, so every other well-formedness check still holds.
 
 // chunkSize is a variable so tests can force many small chunks.
-var chunkSize = 2 << 20
+var chunkSize = 512 << 10
 
 type chunk struct {
 	index     int
@@ -61,8 +61,11 @@ func parseChunks(rd io.Reader, name string, workers int, parse func(worker int, 
 	if workers < 1 {
 		workers = 1
 	}
-	work := make(chan *chunk, workers)
-	free := make(chan []byte, 2*workers+2) // parsed chunks' buffers, for reuse
+	// One chunk waits while the workers parse theirs and the reader fills
+	// the next: every buffer in flight is memory the load holds at its
+	// peak, and a longer queue gains nothing once the workers are busy.
+	work := make(chan *chunk, 1)
+	free := make(chan []byte, workers+2) // parsed chunks' buffers, for reuse
 	var (
 		mu   sync.Mutex
 		errs = map[int]error{}
@@ -124,11 +127,15 @@ func splitChunks(rd io.Reader, name string, free chan []byte, emit func(*chunk))
 		if len(pending) > MaxXMLToken {
 			return fmt.Errorf("%s:%d: no </package> within the limit of %d MiB (one package that large, or not rpm-md)", name, line, MaxXMLToken>>20)
 		}
-		if cap(buf) < len(pending)+chunkSize {
-			// Grow geometrically: a chunk that holds one huge package
-			// (a description of 100 MB) must not be copied once per
-			// chunkSize it spans.
-			buf = make([]byte, 0, max(len(pending)+chunkSize, 2*cap(pending)))
+		if cap(buf) < len(pending)+chunkSize/2 {
+			// A reused buffer is good while it has room for half a
+			// chunk after the pending bytes; new ones get an eighth
+			// more than a chunk, so the next pending tail (usually part
+			// of one package) fits and buffers are reused rather than
+			// allocated per chunk. Grow geometrically: a chunk that
+			// holds one huge package (a description of 100 MB) must
+			// not be copied once per chunkSize it spans.
+			buf = make([]byte, 0, max(len(pending)+chunkSize+chunkSize/8, 2*cap(pending)))
 		}
 		buf = append(buf[:0], pending...)
 		n, err := readFull(rd, buf[len(buf):cap(buf)])

@@ -47,7 +47,7 @@ func TestChunkedParseMatchesWhole(t *testing.T) {
 	doc.WriteString("</metadata>\n")
 	data := []byte(doc.String())
 
-	whole, _, err := parsePrimary(bytes.NewReader(data), "primary.xml", 1)
+	whole, err := parsePrimary(bytes.NewReader(data), "primary.xml", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestChunkedParseMatchesWhole(t *testing.T) {
 	}
 	for _, size := range []int{64, 500, 4096} {
 		withChunkSize(size, func() {
-			got, _, err := parsePrimary(bytes.NewReader(data), "primary.xml", 3)
+			got, err := parsePrimary(bytes.NewReader(data), "primary.xml", 3)
 			if err != nil {
 				t.Fatalf("chunk size %d: %v", size, err)
 			}
@@ -69,14 +69,14 @@ func TestChunkedParseMatchesWhole(t *testing.T) {
 	bad := bytes.Replace(data, []byte("<name>p250</name>"), []byte("<name>p250</nam>"), 1)
 	line := bytes.Count(bad[:bytes.Index(bad, []byte("</nam>"))], []byte("\n")) + 1
 	withChunkSize(256, func() {
-		_, _, err := parsePrimary(bytes.NewReader(bad), "primary.xml", 2)
+		_, err := parsePrimary(bytes.NewReader(bad), "primary.xml", 2)
 		if want := fmt.Sprintf("primary.xml:%d: invalid XML", line); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v, want %q", err, want)
 		}
 	})
 	// A document cut short in a middle chunk is still an error.
 	withChunkSize(256, func() {
-		_, _, err := parsePrimary(bytes.NewReader(data[:len(data)/2]), "primary.xml", 2)
+		_, err := parsePrimary(bytes.NewReader(data[:len(data)/2]), "primary.xml", 2)
 		if err == nil || !strings.Contains(err.Error(), "end of file") {
 			t.Errorf("truncated document: %v", err)
 		}
@@ -98,12 +98,12 @@ func TestChunkedParseRealData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seq, _, err := parsePrimary(bytes.NewReader(data), "primary.xml", 1)
+	seq, err := parsePrimary(bytes.NewReader(data), "primary.xml", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	withChunkSize(100<<10, func() {
-		par, _, err := parsePrimary(bytes.NewReader(data), "primary.xml", 4)
+		par, err := parsePrimary(bytes.NewReader(data), "primary.xml", 4)
 		if err != nil {
 			t.Fatal(err)
 		}

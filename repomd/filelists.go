@@ -24,10 +24,7 @@ func (r *Repo) loadFilelists() error {
 	}
 	defer rc.Close()
 	rec, _ := r.Record("filelists")
-	if r.pool == nil {
-		r.pool = newStrPool()
-	}
-	return parseFilelists(rc, r.src.name(rec.Href), r.Packages, r.pool)
+	return parseFilelists(rc, r.src.name(rec.Href), r.Packages)
 }
 
 // LoadOther reads the other metadata (changelogs) into the packages.
@@ -40,15 +37,12 @@ func (r *Repo) loadOther() error {
 	}
 	defer rc.Close()
 	rec, _ := r.Record("other")
-	if r.pool == nil {
-		r.pool = newStrPool()
-	}
-	return parseOther(rc, r.src.name(rec.Href), r.Packages, r.pool)
+	return parseOther(rc, r.src.name(rec.Href), r.Packages, newStrPool())
 }
 
 // ParseFilelists fills pkgs' file lists from a decompressed filelists.xml.
 func ParseFilelists(rd io.Reader, name string, pkgs []*Package) error {
-	return parseFilelists(rd, name, pkgs, newStrPool())
+	return parseFilelists(rd, name, pkgs)
 }
 
 // ParseOther fills pkgs' changelogs from a decompressed other.xml.
@@ -96,7 +90,7 @@ type flEntry struct {
 
 // parseFilelists parses filelists on several goroutines (like primary)
 // and then matches the entries to pkgs in order.
-func parseFilelists(rd io.Reader, name string, pkgs []*Package, _ *strPool) error {
+func parseFilelists(rd io.Reader, name string, pkgs []*Package) error {
 	workers := chunkWorkers()
 	type state struct {
 		pool  *strPool

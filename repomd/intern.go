@@ -19,7 +19,8 @@ import (
 // each string's hash beside its number: a lookup usually touches one slot
 // and the string's bytes, where a Go map touches its control word, slot
 // and bytes, and the lookups are a third of the time a primary load takes.
-// A slot is 8 bytes and holds no pointer.
+// A slot is 8 bytes and holds no pointer; the table is at most three
+// quarters full (the 32-bit hash in each slot keeps probes cheap).
 type strPool struct {
 	seed  maphash.Seed
 	slots []poolSlot // power of two
@@ -64,7 +65,7 @@ func (p *strPool) internID(b []byte) uint32 {
 			id := strs.add(p.copy(b))
 			sl.hash, sl.id = h, id+1
 			p.used++
-			if p.used*2 > len(p.slots) {
+			if 4*p.used > 3*len(p.slots) {
 				p.grow()
 			}
 			return id
@@ -73,15 +74,6 @@ func (p *strPool) internID(b []byte) uint32 {
 			return sl.id - 1
 		}
 	}
-}
-
-// addID stores a copy of b under a new number without interning it, for
-// names that rarely repeat (most provides).
-func (p *strPool) addID(b []byte) uint32 {
-	if len(b) == 0 {
-		return 0
-	}
-	return p.store.strs.add(p.copy(b))
 }
 
 func (p *strPool) grow() {

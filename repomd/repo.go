@@ -62,7 +62,6 @@ type Repo struct {
 	RepomdChecksum string
 
 	src   source
-	pool  *strPool
 	cache RecordCache // nil: every record is parsed
 }
 

@@ -87,7 +87,7 @@ func BenchmarkParsePrimarySequential(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	defer cpuMetric(b)()
 	for i := 0; i < b.N; i++ {
-		if _, _, err := parsePrimary(bytes.NewReader(data), "primary.xml", 1); err != nil {
+		if _, err := parsePrimary(bytes.NewReader(data), "primary.xml", 1); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -98,7 +98,7 @@ func BenchmarkParsePrimaryParallel(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	defer cpuMetric(b)()
 	for i := 0; i < b.N; i++ {
-		if _, _, err := parsePrimary(bytes.NewReader(data), "primary.xml", chunkWorkers()); err != nil {
+		if _, err := parsePrimary(bytes.NewReader(data), "primary.xml", chunkWorkers()); err != nil {
 			b.Fatal(err)
 		}
 	}
