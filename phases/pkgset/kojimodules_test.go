@@ -266,3 +266,45 @@ func TestKojiScratchModules(t *testing.T) {
 		t.Errorf("production compose took scratch modules: %v %v", set.VariantModules, err)
 	}
 }
+
+// A module tag's inherited builds count only for the name:streams the tag
+// itself does not hold (Pungi's filter_inherited), and every context of
+// the latest version is taken.
+func TestKojiModuleTagInheritance(t *testing.T) {
+	f := newKojiModuleFixture(t)
+	f.hub.AddTag("demo-modular-child")
+	f.hub.AddInheritance("demo-modular-child", "demo-modular", kojitest.Inherit{})
+	add := func(stream string, version uint64, context string) string {
+		s := *f.streams[stream]
+		s.Version, s.Context = version, context
+		one := modulemd.NewIndex()
+		one.AddStream(&s)
+		text, _ := one.Bytes()
+		nvr, err := f.hub.AddModuleBuild(kojitest.ModuleBuild{Name: "demo-lang", Stream: stream, Version: version, Context: context,
+			ContentTag: "module-demo-lang-" + stream, Archives: map[string]string{"modulemd.txt": string(text), "modulemd.x86_64.txt": string(text)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.hub.TagBuild("demo-modular-child", nvr)
+		return s.NSVC()
+	}
+	// The child holds an older stream 2 than its parent, and stream 1 at
+	// the parent's version in a second context.
+	old2 := add("2", 20220101000000, "c0ffee02")
+	other1 := add("1", 20240101000000, "deadbeef")
+	second1 := add("1", 20240101000000, "aaaa0001")
+	c := kojiCompose(t, map[string]any{"sigkeys": []any{nil}, "pkgset_koji_module_tag": "demo-modular-child"}, f.hub.LastEvent())
+	c.Variants[0].Modules = []string{"demo-lang:1", "demo-lang:2"}
+	set, err := Load(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	streams, _, _ := VariantStreams(c, set, c.Variants[0], "x86_64")
+	var got []string
+	for _, ms := range streams {
+		got = append(got, ms.NSVC())
+	}
+	if want := []string{second1, other1, old2}; !slices.Equal(got, want) {
+		t.Errorf("streams %v, want %v", got, want)
+	}
+}
