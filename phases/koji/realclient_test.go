@@ -51,7 +51,7 @@ func kojiCLI(t *testing.T, src, conf string, args ...string) (string, error) {
 // clientScript drives the hub through Koji's Python library and prints
 // what it got, with the Python types where Koji promises them.
 const clientScript = `
-import json, sys, koji
+import json, os, sys, koji
 url, task = sys.argv[1], int(sys.argv[2])
 out = {"anonymous": koji.ClientSession(url).getLoggedInUser()}
 s = koji.ClientSession(url, opts={"user": "releng", "password": "pw"})
@@ -71,6 +71,14 @@ ti = s.getTaskInfo(task, request=True)
 out["task"] = {k: type(ti[k]).__name__ for k in ("host_id", "create_ts", "start_ts", "completion_ts", "create_time", "state")}
 out["task_state"] = koji.TASK_STATES[ti["state"]]
 out["children"] = [c["method"] for c in s.getTaskChildren(task)]
+mods = s.listTagged("f40-modular", type="module")
+out["module_builds"] = [b["nvr"] for b in mods]
+mb = s.getBuild(mods[0]["build_id"], strict=True)
+typedir = koji.PathInfo(topdir=sys.argv[3]).typedir(mb, "module")
+out["module_archives"] = [[a["filename"], os.path.exists(os.path.join(typedir, a["filename"]))] for a in s.listArchives(buildID=mb["id"], type="module")]
+out["module_tag"] = mb["extra"]["typeinfo"]["module"]["content_koji_tag"]
+out["module_completed"] = isinstance(mb["completion_ts"], float)
+out["search"] = [b["name"] for b in s.search("nodejs-20*", "build", "glob")]
 with s.multicall() as m:
     perms, version = m.getAllPerms(), m.getKojiVersion()
 out["multicall"] = [len(perms.result), version.result]
@@ -100,6 +108,13 @@ func TestRealKojiClient(t *testing.T) {
 	h.AddTag("f40-build", "x86_64")
 	h.AddTag("f40-other", "x86_64")
 	h.TagBuild("f40-build", "hello-1.0-1")
+	h.AddTag("f40-modular")
+	nvr, err := h.AddModuleBuild(kojitest.ModuleBuild{Name: "nodejs", Stream: "20", Version: 1, Context: "c0ffee", ContentTag: "module-nodejs-20",
+		Archives: map[string]string{"modulemd.txt": "x", "modulemd.x86_64.txt": "y"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.TagBuild("f40-modular", nvr)
 	rpmFile := filepath.Join(top, "packages/hello/1.0/1/x86_64/hello-1.0-1.x86_64.rpm")
 	task, err := h.AddScratchTask(rpmFile)
 	if err != nil {
@@ -113,7 +128,7 @@ func TestRealKojiClient(t *testing.T) {
 
 	script := filepath.Join(t.TempDir(), "client.py")
 	os.WriteFile(script, []byte(clientScript), 0o644)
-	cmd := exec.Command("/usr/bin/python3", script, h.URL(), fmt.Sprint(task))
+	cmd := exec.Command("/usr/bin/python3", script, h.URL(), fmt.Sprint(task), top)
 	cmd.Env = append(os.Environ(), "PYTHONPATH="+src)
 	raw, err := cmd.Output()
 	if err != nil {
@@ -130,7 +145,7 @@ func TestRealKojiClient(t *testing.T) {
 	want := map[string]any{
 		"anonymous":     nil,
 		"user":          map[string]any{"name": "releng", "authtype": 0.0, "authtype_int": true, "password": true},
-		"tags":          []any{"f40-build", "f40-other"},
+		"tags":          []any{"f40-build", "f40-other", "f40-modular"},
 		"tags_of_build": []any{"f40-build"},
 		"latest":        []any{"hello-1.0-1"},
 		"latest_pkg":    []any{},
@@ -139,6 +154,13 @@ func TestRealKojiClient(t *testing.T) {
 		"task_state":    "CLOSED",
 		"children":      []any{"buildArch"},
 		"multicall":     []any{float64(len(got["perms"].([]any))), kojitest.KojiVersion},
+		// Module builds as Pungi's source_koji reads them: the archives
+		// lie where koji.PathInfo.typedir(build, "module") says.
+		"module_builds":    []any{"nodejs-20-1.c0ffee"},
+		"module_archives":  []any{[]any{"modulemd.txt", true}, []any{"modulemd.x86_64.txt", true}},
+		"module_tag":       "module-nodejs-20",
+		"module_completed": true,
+		"search":           []any{"nodejs-20-1.c0ffee"},
 	}
 	for k, w := range want {
 		if !reflect.DeepEqual(got[k], w) {
