@@ -12,8 +12,8 @@ import (
 
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/gather"
+	"github.com/pungo/pungo/phases/pkgset"
 	"github.com/pungo/pungo/phases/productmd"
-	cr "github.com/pungo/pungo/repomd/createrepo"
 	"github.com/pungo/pungo/repomd/modulemd"
 )
 
@@ -74,22 +74,14 @@ func (mm *modulesMetadata) addModules(ctx context.Context, c *compose.Compose, a
 	if len(idx.Streams) == 0 && len(idx.Defaults) == 0 {
 		return nil
 	}
-	data, err := idx.Bytes()
-	if err != nil {
-		return err
-	}
 	tmp, err := c.Paths.Work.MkdirTemp(arch, v, "modules_")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	file := filepath.Join(tmp, "modules.yaml")
-	if err := os.WriteFile(file, data, 0o644); err != nil {
-		return err
-	}
-	rec, err := cr.AddMetadata(file, filepath.Join(repoDir, "repodata"), cr.ModifyOptions{MDType: "modules", Compress: true, CompressType: "gz", ChecksumType: checksum(c)})
+	rec, err := pkgset.AddModulesRecord(idx, repoDir, tmp, checksum(c))
 	if err != nil {
-		return fmt.Errorf("adding modules.yaml to %s: %w", repoDir, err)
+		return err
 	}
 	rel, err := filepath.Rel(filepath.Join(c.Topdir, "compose"), filepath.Join(repoDir, filepath.FromSlash(rec.Href)))
 	if err != nil {

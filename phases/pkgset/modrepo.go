@@ -74,28 +74,15 @@ func archRepoModules(c *compose.Compose, s *Set, arch string) (*modulemd.Index, 
 }
 
 // addArchRepoModules adds idx to work/<arch>/repo as the modules record,
-// gzip-compressed with sha256 checksums: the modifyrepo_c command Pungi's
-// add_modular_metadata runs.
+// with modifyrepo_c's default sha256 checksums, as Pungi's
+// add_modular_metadata does there.
 func addArchRepoModules(c *compose.Compose, arch string, idx *modulemd.Index) error {
 	if idx == nil {
 		return nil
 	}
-	data, err := idx.Bytes()
-	if err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(c.Paths.Work.Topdir(arch), "arch_repo_modules_")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	file := filepath.Join(tmp, "modules.yaml")
-	if err := os.WriteFile(file, data, 0o644); err != nil {
-		return err
-	}
 	repo := c.Paths.Work.ArchRepo(arch)
-	if _, err := createrepo.AddMetadata(file, filepath.Join(repo, "repodata"), createrepo.ModifyOptions{MDType: "modules", Compress: true, CompressType: "gz"}); err != nil {
-		return fmt.Errorf("adding modules.yaml to %s: %w", repo, err)
+	if _, err := AddModulesRecord(idx, repo, c.Paths.Work.Topdir(arch), ""); err != nil {
+		return err
 	}
 	var nsvcs []string
 	for _, s := range idx.Streams {
@@ -103,4 +90,30 @@ func addArchRepoModules(c *compose.Compose, arch string, idx *modulemd.Index) er
 	}
 	c.Log.Infof("Package set repository %s: modules %s", repo, strings.Join(nsvcs, ", "))
 	return nil
+}
+
+// AddModulesRecord adds idx to the repository repoDir as its modules
+// record, gzip-compressed: Pungi's add_modular_metadata, which dumps the
+// index to a temporary modules.yaml (here under tmpParent) and runs
+// modifyrepo_c --mdtype=modules --compress-type=gz on it. checksum ""
+// is modifyrepo_c's default, sha256.
+func AddModulesRecord(idx *modulemd.Index, repoDir, tmpParent, checksum string) (*createrepo.Record, error) {
+	data, err := idx.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(tmpParent, "modules_")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	file := filepath.Join(tmp, "modules.yaml")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		return nil, err
+	}
+	rec, err := createrepo.AddMetadata(file, filepath.Join(repoDir, "repodata"), createrepo.ModifyOptions{MDType: "modules", Compress: true, CompressType: "gz", ChecksumType: checksum})
+	if err != nil {
+		return nil, fmt.Errorf("adding modules.yaml to %s: %w", repoDir, err)
+	}
+	return rec, nil
 }
