@@ -40,17 +40,12 @@ func (p *Pool) ModuleIndex() (*modulemd.Index, error) {
 		if r.Source == nil {
 			continue
 		}
-		if _, ok := r.Source.Record("modules"); !ok {
+		x, err := modulemd.ReadRepo(r.Source)
+		if err != nil {
+			return nil, err
+		}
+		if x == nil {
 			continue
-		}
-		rc, err := r.Source.OpenRecord("modules")
-		if err != nil {
-			return nil, err
-		}
-		x, err := modulemd.Read(rc, r.Source.Location+" (modules)")
-		rc.Close()
-		if err != nil {
-			return nil, err
 		}
 		m.Associate(x, 0)
 		any = true

@@ -23,16 +23,11 @@ func repoqueryModules(w io.Writer, repos []string, asJSON bool) error {
 			return err
 		}
 		entries := []modulemd.ListEntry{}
-		if _, ok := r.Record("modules"); ok {
-			rc, err := r.OpenRecord("modules")
-			if err != nil {
-				return err
-			}
-			x, err := modulemd.Read(rc, loc+" (modules)")
-			rc.Close()
-			if err != nil {
-				return err
-			}
+		x, err := modulemd.ReadRepo(r)
+		if err != nil {
+			return err
+		}
+		if x != nil {
 			entries = x.List()
 		}
 		all = append(all, repoModules{loc, entries})

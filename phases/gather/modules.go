@@ -206,17 +206,12 @@ func lookasideRepoModules(repos []*depsolve.Repo, idx *modulemd.Index) (*modulem
 		if !r.Lookaside || r.Source == nil {
 			continue
 		}
-		if _, ok := r.Source.Record("modules"); !ok {
+		x, err := modulemd.ReadRepo(r.Source)
+		if err != nil {
+			return nil, fmt.Errorf("gather_lookaside_repos: %w", err)
+		}
+		if x == nil {
 			continue
-		}
-		rc, err := r.Source.OpenRecord("modules")
-		if err != nil {
-			return nil, fmt.Errorf("gather_lookaside_repos: %w", err)
-		}
-		x, err := modulemd.Read(rc, r.Source.Location+" (modules)")
-		rc.Close()
-		if err != nil {
-			return nil, fmt.Errorf("gather_lookaside_repos: %w", err)
 		}
 		if idx == nil {
 			idx = modulemd.NewIndex()
@@ -299,17 +294,12 @@ func (g *gatherer) hybridPlatform(arch string, v *compose.Variant) (string, erro
 		if err != nil {
 			return "", fmt.Errorf("gather_lookaside_repos: %w", err)
 		}
-		if _, ok := r.Record("modules"); !ok {
+		x, err := modulemd.ReadRepo(r)
+		if err != nil {
+			return "", fmt.Errorf("gather_lookaside_repos: %w", err)
+		}
+		if x == nil {
 			continue
-		}
-		rc, err := r.OpenRecord("modules")
-		if err != nil {
-			return "", fmt.Errorf("gather_lookaside_repos: %w", err)
-		}
-		x, err := modulemd.Read(rc, loc+" (modules)")
-		rc.Close()
-		if err != nil {
-			return "", fmt.Errorf("gather_lookaside_repos: %w", err)
 		}
 		for _, s := range x.Streams {
 			for _, p := range runtimePlatforms(s) {

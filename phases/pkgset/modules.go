@@ -48,17 +48,12 @@ type moduleInput struct {
 // streams with their packages, plus the packages that are not artifacts of
 // any stream. Artifact arches outside the tree arch are dropped.
 func splitModular(r *repomd.Repo, loc, treeArch string, pkgs []*Package) (*moduleInput, []*Package, error) {
-	if _, ok := r.Record("modules"); !ok {
+	idx, err := modulemd.ReadRepo(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("pkgset_repos: %w", err)
+	}
+	if idx == nil {
 		return nil, pkgs, nil
-	}
-	rc, err := r.OpenRecord("modules")
-	if err != nil {
-		return nil, nil, fmt.Errorf("pkgset_repos: %w", err)
-	}
-	idx, err := modulemd.Read(rc, r.RecordPath(mustRecord(r, "modules")))
-	rc.Close()
-	if err != nil {
-		return nil, nil, fmt.Errorf("pkgset_repos: %w", err)
 	}
 	byKey := map[string][]*ModuleStream{}
 	in := &moduleInput{meta: modulemd.NewIndex()}
@@ -88,11 +83,6 @@ func splitModular(r *repomd.Repo, loc, treeArch string, pkgs []*Package) (*modul
 		}
 	}
 	return in, rest, nil
-}
-
-func mustRecord(r *repomd.Repo, typ string) repomd.Record {
-	rec, _ := r.Record(typ)
-	return rec
 }
 
 // addModules records an arch's module inputs on the set: streams by NSVC
