@@ -222,6 +222,10 @@ func (g *gatherer) deps(arch string, v *compose.Variant, in *Inputs, fulltreeExc
 	}
 	view := viewStreams
 	if hybrid {
+		// fus makes one install transaction per package: no greedy
+		// choice, no fulltree, no selfhosting, whatever gather_fulltree,
+		// gather_selfhosting, greedy_method or the variant type say.
+		di.Options.Greedy, di.Options.Fulltree, di.Options.Selfhosting = depsolve.GreedyNone, false, false
 		di.Options.HybridModules = true
 		view = viewHybrid
 		if in.Source != "module" {

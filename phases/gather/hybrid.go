@@ -44,9 +44,12 @@ import (
 //     gather rules, are not removed by filter_packages and are not matched
 //     by input globs with "*" (depsolve.Options.HybridModules).
 //
-// Where pungo differs: fus makes one install transaction per package
-// (libsolv's choice, no greedy, fulltree or selfhosting), pungo runs
-// Pungi's gather algorithm over the view with the configured options; the
+//   - no greedy choice, fulltree or selfhosting: fus makes one install
+//     transaction per package, whatever greedy_method, gather_fulltree,
+//     gather_selfhosting or the variant type (optional, addon) say.
+//
+// Where pungo differs: pungo runs Pungi's gather algorithm over the view
+// (one best provider per requirement, as libsolv picks one); the
 // json source is gathered too (Pungi's hybrid reads only comps); modules
 // a stream requires are not added unless the variant lists them; the
 // repoclosure phase checks a hybrid variant's tree as dnf sees it (Pungi

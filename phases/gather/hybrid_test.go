@@ -229,3 +229,24 @@ func TestHybridLookasideRepoModules(t *testing.T) {
 		})
 	}
 }
+
+// fus has no greedy, fulltree or selfhosting: the hybrid method ignores
+// gather_fulltree, gather_selfhosting and greedy_method (and the fulltree
+// an optional variant would get), where the deps method applies them.
+func TestHybridNoFulltree(t *testing.T) {
+	for _, c := range []struct{ method, server string }{
+		{"deps", "app-2.x86_64 app-extra-2.noarch lib-1.x86_64 lib-devel-1.x86_64 cluster-libs-1.x86_64"},
+		{"hybrid", "app-2.x86_64 lib-1.x86_64"},
+	} {
+		t.Run(c.method, func(t *testing.T) {
+			f := newFixture(t, map[string]any{"gather_method": c.method, "gather_fulltree": true, "gather_selfhosting": true, "greedy_method": "all"},
+				map[string][]string{"Server": {"base:app"}, "Workstation": {"ws:tool"}}, basePkgs())
+			res := f.plan(t)
+			want := strings.Fields(c.server)
+			slices.Sort(want)
+			if got := nevras(res.Get("x86_64", "Server"), TypeRPM); got != strings.Join(want, " ") {
+				t.Errorf("Server: %s, want %s", got, strings.Join(want, " "))
+			}
+		})
+	}
+}
