@@ -27,8 +27,11 @@ type provEnt struct {
 
 func (x *provIndex) init(entries int) {
 	x.seed = maphash.MakeSeed()
+	// About one bucket per entry: chains stay short (the upper hash bits
+	// in each entry spare most string comparisons) and the head array is
+	// half what a load factor of one half would take.
 	size := 1024
-	for size < 2*entries {
+	for size < entries {
 		size <<= 1
 	}
 	x.mask = uint64(size - 1)

@@ -172,7 +172,10 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 					sawRoot = true
 				case "package":
 					if len(pkgSlab) == cap(pkgSlab) {
-						pkgSlab = make([]Package, 0, 1024)
+						// Slabs double from 32 packages up to 1,024, so
+						// a worker's last, partly used slab is small for
+						// a small input.
+						pkgSlab = make([]Package, 0, min(1024, max(32, 2*cap(pkgSlab))))
 					}
 					pkgSlab = pkgSlab[:len(pkgSlab)+1]
 					p = &pkgSlab[len(pkgSlab)-1]

@@ -2,6 +2,7 @@ package repomd
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"strconv"
@@ -203,6 +204,16 @@ func (s *xmlScanner) badCharAt(i int) {
 // XML parser (expat or libxml2) rejects such a file, so dnf does.
 func badChar(b []byte) int {
 	for i := 0; i < len(b); {
+		// Eight printable ASCII bytes at a time: no high bit set and,
+		// without one, no byte below 0x20 (subtracting 0x20 from each
+		// byte borrows into its high bit only from such a byte).
+		if i+8 <= len(b) {
+			w := binary.LittleEndian.Uint64(b[i:])
+			if w&0x8080808080808080 == 0 && (w-0x2020202020202020)&0x8080808080808080 == 0 {
+				i += 8
+				continue
+			}
+		}
 		c := b[i]
 		if c >= 0x20 && c < 0x80 || c == '\n' || c == '\t' || c == '\r' {
 			i++
