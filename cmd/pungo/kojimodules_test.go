@@ -104,11 +104,17 @@ func TestKojiComposeModules(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(defaults, "demo-lang.yaml"), data, 0o644)
-	target := t.TempDir()
-	code, out := runPungo(t, t.TempDir(), "--config", kojiDemoConfig(t, `module_defaults_dir = {"scm": "file", "dir": "`+defaults+`"}`),
-		"--target-dir", target, "--quiet")
-	if code != 0 {
-		t.Fatalf("koji compose exited %d:\n%s", code, out)
+	// The demo's per-source methods (module nodeps, comps deps), and
+	// hybrid, which resolves the module's packages with its stream active.
+	for name, method := range map[string]string{"per-source": "", "hybrid": `gather_method = "hybrid"`} {
+		t.Run(name, func(t *testing.T) { // a name without '#': dnf reads the tree through a file:// URL
+			target := t.TempDir()
+			code, out := runPungo(t, t.TempDir(), "--config", kojiDemoConfig(t, `module_defaults_dir = {"scm": "file", "dir": "`+defaults+`"}`+"\n"+method),
+				"--target-dir", target, "--quiet")
+			if code != 0 {
+				t.Fatalf("koji compose exited %d:\n%s", code, out)
+			}
+			checkDemoModules(t, onlyCompose(t, target), "module-demo-lang-2")
+		})
 	}
-	checkDemoModules(t, onlyCompose(t, target), "module-demo-lang-2")
 }
