@@ -116,3 +116,18 @@ func TestLeadingTextPieces(t *testing.T) {
 		t.Errorf("arches %q, want [x86_64]", got)
 	}
 }
+
+// TestProblemsListed: a file with a problem per element lists the first
+// hundred and counts the rest.
+func TestProblemsListed(t *testing.T) {
+	doc := "<variants>\n" + strings.Repeat("<bogus/>\n", 50_000) + "</variants>"
+	_, err := Parse([]byte(doc), "bad.xml", nil, nil)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != maxListedProblems+1 || !strings.HasPrefix(lines[0], "bad.xml:") ||
+		lines[maxListedProblems] != fmt.Sprintf("bad.xml: %d more problems not listed", len(err.(*Error).Problems)-maxListedProblems) {
+		t.Errorf("%d lines, first %q, last %q", len(lines), lines[0], lines[len(lines)-1])
+	}
+}

@@ -97,17 +97,25 @@ type Problem struct {
 }
 
 // Error lists what is wrong with a variants file, one "file:line: message"
-// per line.
+// per line, the first maxListedProblems of them.
 type Error struct {
 	File     string
 	Problems []Problem
 }
+
+// maxListedProblems bounds the lines of an Error: a large broken file can
+// have a problem per element, and nobody reads 100,000 lines.
+const maxListedProblems = 100
 
 func (e *Error) Error() string {
 	var b strings.Builder
 	for i, p := range e.Problems {
 		if i > 0 {
 			b.WriteByte('\n')
+		}
+		if i == maxListedProblems {
+			fmt.Fprintf(&b, "%s: %d more problems not listed", e.File, len(e.Problems)-i)
+			break
 		}
 		if p.Line > 0 {
 			fmt.Fprintf(&b, "%s:%d: %s", e.File, p.Line, p.Msg)
