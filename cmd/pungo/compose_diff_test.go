@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/pungo/pungo/phases/report"
+	"github.com/pungo/pungo/repomd/rpmtest"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
@@ -130,28 +131,21 @@ func twoDemoComposes(t *testing.T) (string, string) {
 	}
 	first := compose("first")
 
-	specs := filepath.Join(work, "specs")
-	os.MkdirAll(specs, 0o755)
-	os.WriteFile(filepath.Join(specs, "demo-coreutils.spec"), []byte(coreutils91Spec), 0o644)
-	os.WriteFile(filepath.Join(specs, "demo-hello.spec"), []byte(helloSpec), 0o644)
-	top := filepath.Join(work, "build")
-	for _, s := range []string{"demo-coreutils.spec", "demo-hello.spec"} {
-		cmd := exec.Command("rpmbuild", "-ba", "--nodeps", "--quiet", "--target", "x86_64",
-			"--define", "_topdir "+top, "--define", "_buildhost build.demo.example.org",
-			"--define", "debug_package %{nil}", filepath.Join(specs, s))
-		cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH=1709683200")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("rpmbuild %s: %v\n%s", s, err, out)
-		}
-	}
+	args := []string{"-ba", "--target", "x86_64", "--define", "_buildhost build.demo.example.org", "--define", "debug_package %{nil}"}
+	env := []string{"SOURCE_DATE_EPOCH=1709683200"}
+	built := rpmtest.Build(t, "pungo-demo-upgrades",
+		rpmtest.Spec{Name: "demo-coreutils.spec", Text: coreutils91Spec, Args: args, Env: env},
+		rpmtest.Spec{Name: "demo-hello.spec", Text: helloSpec, Args: args, Env: env})
 	for _, old := range []string{"demo-coreutils-9.0-2.src.rpm", "demo-coreutils-9.0-2.x86_64.rpm", "demo-games-0.9-1.src.rpm", "demo-games-0.9-1.x86_64.rpm"} {
 		if err := os.Remove(filepath.Join(rpms, old)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, f := range []string{"RPMS/x86_64/demo-coreutils-9.1-1.x86_64.rpm", "SRPMS/demo-coreutils-9.1-1.src.rpm",
-		"RPMS/noarch/demo-hello-1.0-1.noarch.rpm", "SRPMS/demo-hello-1.0-1.src.rpm"} {
-		copyTestFile(t, filepath.Join(top, f), filepath.Join(rpms, filepath.Base(f)))
+	if len(built) != 4 {
+		t.Fatalf("built %v, want demo-coreutils 9.1 and demo-hello 1.0 with their sources", built)
+	}
+	for _, f := range built {
+		copyTestFile(t, f, filepath.Join(rpms, filepath.Base(f)))
 	}
 	createrepo()
 	second := compose("second")

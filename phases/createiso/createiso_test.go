@@ -10,7 +10,6 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/pungo/pungo/internal/atomicfile"
@@ -19,27 +18,16 @@ import (
 	"github.com/pungo/pungo/phases/images"
 	"github.com/pungo/pungo/phases/images/imgtest"
 	"github.com/pungo/pungo/phases/productmd"
+	"github.com/pungo/pungo/repomd/rpmtest"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
-var (
-	rpmOnce  sync.Once
-	rpmDir   string
-	rpmFiles []string
-	rpmErr   error
-)
-
 // testRPMs builds six 700 kB packages (uncompressed random payload) and
-// one source package once per test binary.
+// their source packages, once per machine (rpmtest.Build).
 func testRPMs(t *testing.T) []string {
-	toolcheck.Need(t, "rpmbuild")
-	rpmOnce.Do(func() {
-		rpmDir, rpmErr = os.MkdirTemp("", "createiso-rpms-")
-		if rpmErr != nil {
-			return
-		}
-		for _, n := range []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot"} {
-			spec := fmt.Sprintf(`Name: %s
+	var specs []rpmtest.Spec
+	for _, n := range []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot"} {
+		specs = append(specs, rpmtest.Spec{Name: n + ".spec", Text: fmt.Sprintf(`Name: %s
 Version: 1
 Release: 1
 Summary: payload %s
@@ -54,31 +42,9 @@ mkdir -p %%{buildroot}/usr/share/%s
 head -c 700000 /dev/urandom > %%{buildroot}/usr/share/%s/blob
 %%files
 /usr/share/%s
-`, n, n, n, n, n)
-			sp := filepath.Join(rpmDir, n+".spec")
-			os.WriteFile(sp, []byte(spec), 0o644)
-			out, err := exec.Command("rpmbuild", "--nodeps", "--quiet", "--define", "_topdir "+rpmDir, "-ba", sp).CombinedOutput()
-			if err != nil {
-				rpmErr = fmt.Errorf("rpmbuild: %v\n%s", err, out)
-				return
-			}
-		}
-		rpmFiles, _ = filepath.Glob(filepath.Join(rpmDir, "RPMS", "noarch", "*.rpm"))
-		srpms, _ := filepath.Glob(filepath.Join(rpmDir, "SRPMS", "*.rpm"))
-		rpmFiles = append(rpmFiles, srpms...)
-	})
-	if rpmErr != nil {
-		t.Fatal(rpmErr)
+`, n, n, n, n, n)})
 	}
-	return rpmFiles
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if rpmDir != "" {
-		os.RemoveAll(rpmDir)
-	}
-	os.Exit(code)
+	return rpmtest.Build(t, "pungo-createiso-rpms", specs...)
 }
 
 // makeTree fills compose/Server/<arch>/os (or source/tree) with packages,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"github.com/pungo/pungo/phases/config"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -15,7 +14,7 @@ import (
 	"github.com/pungo/pungo/phases/koji/kojitest"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/createrepo"
-	"github.com/pungo/pungo/repomd/toolcheck"
+	"github.com/pungo/pungo/repomd/rpmtest"
 )
 
 var (
@@ -32,34 +31,32 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// exclusiveRepo builds testdata/exclusivearch/*.spec (noarch packages
-// whose source packages carry ExclusiveArch/ExcludeArch) into one
-// repository with binaries and sources, once per test binary.
+// exclusiveRepo makes one repository, once per test binary, of the
+// packages built from testdata/exclusivearch/*.spec (noarch packages
+// whose source packages carry ExclusiveArch/ExcludeArch), binaries and
+// sources, built once per machine (rpmtest.Build).
 func exclusiveRepo(t *testing.T) string {
 	t.Helper()
-	toolcheck.Need(t, "rpmbuild")
+	specs, _ := filepath.Glob(filepath.Join("testdata", "exclusivearch", "*.spec"))
+	var build []rpmtest.Spec
+	for _, s := range specs {
+		text, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		build = append(build, rpmtest.Spec{Name: filepath.Base(s), Text: string(text)})
+	}
+	rpms := rpmtest.Build(t, "pungo-exclusivearch", build...)
 	exclRepoOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "pungo-exclusivearch-")
 		if err != nil {
 			exclRepoErr = err
 			return
 		}
-		top := filepath.Join(dir, "build")
-		specs, _ := filepath.Glob(filepath.Join("testdata", "exclusivearch", "*.spec"))
-		for _, s := range specs {
-			out, err := exec.Command("rpmbuild", "--nodeps", "-ba", "--define", "_topdir "+top, s).CombinedOutput()
-			if err != nil {
-				exclRepoErr = err
-				exclRepo = string(out)
-				return
-			}
-		}
 		repo := filepath.Join(dir, "repo")
 		os.MkdirAll(repo, 0o755)
-		rpms, _ := filepath.Glob(filepath.Join(top, "RPMS", "*", "*.rpm"))
-		srpms, _ := filepath.Glob(filepath.Join(top, "SRPMS", "*.rpm"))
-		for _, f := range append(rpms, srpms...) {
-			if err := os.Rename(f, filepath.Join(repo, filepath.Base(f))); err != nil {
+		for _, f := range rpms {
+			if err := os.Link(f, filepath.Join(repo, filepath.Base(f))); err != nil {
 				exclRepoErr = err
 				return
 			}
@@ -71,7 +68,7 @@ func exclusiveRepo(t *testing.T) string {
 		exclRepo = repo
 	})
 	if exclRepoErr != nil {
-		t.Fatalf("building the ExclusiveArch packages: %v\n%s", exclRepoErr, exclRepo)
+		t.Fatalf("the ExclusiveArch repository: %v", exclRepoErr)
 	}
 	return exclRepo
 }

@@ -196,15 +196,28 @@ func buildCorpusInto(work, out string) error {
 		}
 	}
 	for _, b := range builds {
-		args := append([]string{"--nodeps", "--quiet", "--define", "_topdir " + top}, b.args...)
-		args = append(args, filepath.Join(SpecDir(), b.spec))
-		cmd := exec.Command("rpmbuild", args...)
-		// A fixed build host and locale keep headers stable across machines.
-		cmd.Env = append(os.Environ(), "LC_ALL=C", "SOURCE_DATE_EPOCH=1767225600")
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("rpmbuild %s: %v\n%s", strings.Join(args, " "), err, msg)
+		if err := rpmbuild(top, filepath.Join(SpecDir(), b.spec), b.args, nil); err != nil {
+			return err
 		}
 	}
+	return collectRPMs(top, out)
+}
+
+// rpmbuild runs rpmbuild --nodeps --quiet over spec with _topdir top and
+// args, under a fixed locale and SOURCE_DATE_EPOCH (so headers are the
+// same on every machine) plus env.
+func rpmbuild(top, spec string, args, env []string) error {
+	args = append(append([]string{"--nodeps", "--quiet", "--define", "_topdir " + top}, args...), spec)
+	cmd := exec.Command("rpmbuild", args...)
+	cmd.Env = append(append(os.Environ(), "LC_ALL=C", "SOURCE_DATE_EPOCH=1767225600"), env...)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("rpmbuild %s: %v\n%s", strings.Join(args, " "), err, msg)
+	}
+	return nil
+}
+
+// collectRPMs moves every .rpm under top's RPMS and SRPMS into out.
+func collectRPMs(top, out string) error {
 	for _, sub := range []string{"RPMS", "SRPMS"} {
 		err := filepath.WalkDir(filepath.Join(top, sub), func(p string, d os.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".rpm") {
@@ -212,7 +225,7 @@ func buildCorpusInto(work, out string) error {
 			}
 			return os.Rename(p, filepath.Join(out, d.Name()))
 		})
-		if err != nil {
+		if err != nil && !os.IsNotExist(err) {
 			return err
 		}
 	}
@@ -290,4 +303,61 @@ func Legacy(t testing.TB) string {
 		t.Skipf("rpmtest: go list github.com/cavaliergopher/rpm: %v: skipping", err)
 	}
 	return filepath.Join(dir, "testdata")
+}
+
+// Spec is one rpmbuild run of a test: the spec file's name and text, the
+// rpmbuild arguments besides --nodeps, --quiet and the _topdir ("-ba"
+// when none) and environment variables besides the corpus's fixed locale
+// and SOURCE_DATE_EPOCH.
+type Spec struct {
+	Name string
+	Text string
+	Args []string
+	Env  []string
+}
+
+// Build builds specs with rpmbuild once per machine, cached in
+// os.TempDir() like the corpus under prefix and a hash of the specs, and
+// returns the RPM files made: binary packages, then source packages, each
+// sorted. The files are shared by every test on the machine: copy them,
+// never move or change them. It skips the test, or fails it under
+// PUNGO_REQUIRE_TOOLS=1, when rpmbuild is missing.
+func Build(t testing.TB, prefix string, specs ...Spec) []string {
+	t.Helper()
+	toolcheck.Need(t, "rpmbuild")
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00", builderVersion, prefix)
+	for _, s := range specs {
+		fmt.Fprintf(h, "%s\x00%s\x00%q\x00%q\x00", s.Name, s.Text, s.Args, s.Env)
+	}
+	key := hex.EncodeToString(h.Sum(nil))[:16]
+	dir, err := cachedBuild(prefix, key, func(work, out string) error {
+		top := filepath.Join(work, "top")
+		for _, s := range specs {
+			path := filepath.Join(work, s.Name)
+			if err := os.WriteFile(path, []byte(s.Text), 0o644); err != nil {
+				return err
+			}
+			args := s.Args
+			if len(args) == 0 {
+				args = []string{"-ba"}
+			}
+			if err := rpmbuild(top, path, args, s.Env); err != nil {
+				return err
+			}
+		}
+		return collectRPMs(top, out)
+	})
+	if err != nil {
+		t.Fatalf("rpmtest: building %s: %v", prefix, err)
+	}
+	var bin, src []string
+	for _, f := range Files(t, dir) {
+		if strings.HasSuffix(f, ".src.rpm") {
+			src = append(src, f)
+		} else {
+			bin = append(bin, f)
+		}
+	}
+	return append(bin, src...)
 }
