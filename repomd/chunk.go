@@ -89,7 +89,7 @@ func parseChunks(rd io.Reader, name string, workers int, parse func(worker int, 
 			}
 		}()
 	}
-	readErr := splitChunks(rd, name, free, func(c *chunk) { work <- c })
+	readErr := splitChunks(rd, name, free, workers+2, func(c *chunk) { work <- c })
 	close(work)
 	wg.Wait()
 	// A read error (truncated file, checksum mismatch) explains the parse
@@ -110,19 +110,30 @@ func parseChunks(rd io.Reader, name string, workers int, parse func(worker int, 
 }
 
 // splitChunks reads rd and hands out chunks that end after a </package>.
-func splitChunks(rd io.Reader, name string, free chan []byte, emit func(*chunk)) error {
+// At most maxOut emitted buffers are out (parsing or queued) at a time:
+// with that many out, it waits for one to come back on free rather than
+// allocate another, so a reader faster than the parsers does not fill
+// memory with chunks.
+func splitChunks(rd io.Reader, name string, free chan []byte, maxOut int, emit func(*chunk)) error {
 	var (
 		pending []byte // bytes not yet emitted
 		root    []byte
 		index   int
 		line    = 1
 		readErr error
+		out     int // emitted buffers not yet taken back from free
 	)
 	for readErr == nil {
 		var buf []byte
-		select {
-		case buf = <-free:
-		default:
+		if out >= maxOut {
+			buf = <-free
+			out--
+		} else {
+			select {
+			case buf = <-free:
+				out--
+			default:
+			}
 		}
 		if len(pending) > MaxXMLToken {
 			return fmt.Errorf("%s:%d: no </package> within the limit of %d MiB (one package that large, or not rpm-md)", name, line, MaxXMLToken>>20)
@@ -159,6 +170,7 @@ func splitChunks(rd io.Reader, name string, free chan []byte, emit func(*chunk))
 		line += bytes.Count(c.data, []byte{'\n'})
 		pending = buf[cut:]
 		emit(c)
+		out++
 		index++
 	}
 	if readErr == io.EOF {
