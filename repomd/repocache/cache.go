@@ -41,6 +41,10 @@ type Dir struct {
 	// about corrupt ones that were ignored (stale images are replaced
 	// without a word). Nil: nothing is reported.
 	Warn func(error)
+	// Skip, when set, names repository locations the cache leaves alone:
+	// their records are parsed and no image is kept (a compose's own
+	// output repositories, which are read once).
+	Skip func(location string) bool
 }
 
 // New returns the cache in directory path.
@@ -101,7 +105,7 @@ func repomdSum(r *repomd.Repo) ([32]byte, bool) {
 func (c *Dir) Load(r *repomd.Repo, typ string) bool {
 	kind := kindOf(typ)
 	sum, ok := repomdSum(r)
-	if kind == 0 || !ok || (kind != kindPrimary && r.Packages == nil) {
+	if kind == 0 || !ok || (kind != kindPrimary && r.Packages == nil) || c.skip(r) {
 		return false
 	}
 	path := c.File(r.Location, typ)
@@ -143,7 +147,7 @@ func decode(data []byte, kind uint32, sum [32]byte, r *repomd.Repo) error {
 func (c *Dir) Save(r *repomd.Repo, typ string) {
 	kind := kindOf(typ)
 	sum, ok := repomdSum(r)
-	if kind == 0 || !ok {
+	if kind == 0 || !ok || c.skip(r) {
 		return
 	}
 	e := encoderFor(kind, r.Packages)
@@ -173,6 +177,8 @@ func encoderFor(kind uint32, pkgs []*repomd.Package) *encoder {
 func encode(kind uint32, sum [32]byte, pkgs []*repomd.Package) []byte {
 	return encoderFor(kind, pkgs).file(kind, sum)
 }
+
+func (c *Dir) skip(r *repomd.Repo) bool { return c.Skip != nil && c.Skip(r.Location) }
 
 func (c *Dir) warn(err error) {
 	if c.Warn != nil {

@@ -30,7 +30,7 @@ func encodePrimary(pkgs []*repomd.Package) *encoder {
 		nf += len(p.Files)
 		nc += len(p.Changelogs)
 	}
-	// At most: a few strings per package, one per provide and file.
+	// About: a few strings per package, one per provide and file.
 	e := newEncoder(len(pkgs), 8*len(pkgs)+nd/2+nf+nc)
 	e.uv(uint64(len(pkgs)))
 	e.uv(uint64(nd))
