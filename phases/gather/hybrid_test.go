@@ -250,3 +250,30 @@ func TestHybridNoFulltree(t *testing.T) {
 		})
 	}
 }
+
+// Variants without streams share a pool per lookaside set, but the hybrid
+// and deps methods see a modular lookaside repository differently: each
+// gets its own view.
+func TestHybridAndDepsVariantsWithoutStreams(t *testing.T) {
+	look := modtest.WriteRepo(t, t.TempDir(), modtest.NodejsPackages, modtest.NodejsYAML)
+	for _, order := range [][2]string{{"hybrid", "deps"}, {"deps", "hybrid"}} {
+		f := newFixture(t, map[string]any{
+			"gather_method":          map[string]any{"^Server.*$": order[0], "^Workstation$": order[1]},
+			"gather_lookaside_repos": []any{[]any{".*", map[string]any{"*": []any{look}}}}},
+			map[string][]string{"Server": {"base:webapp"}, "Workstation": {"ws:webapp"}},
+			append(basePkgs(), pkg("webapp", "1-1", "noarch", "webapp", "nodejs"), srpm("webapp", "1-1")))
+		res := f.plan(t)
+		want := map[string]string{"hybrid": "nodejs-1:18.1-1.module_x.x86_64", "deps": "nodejs-1:20.1-1.module_y.x86_64"}
+		for i, uid := range []string{"Server", "Workstation"} {
+			var got []string
+			for _, e := range res.Get("x86_64", uid)[TypeRPM] {
+				if e.Pkg.Name == "nodejs" {
+					got = append(got, e.Pkg.NEVRA())
+				}
+			}
+			if strings.Join(got, " ") != want[order[i]] {
+				t.Errorf("%s with %s: nodejs %v, want %s", uid, order[i], got, want[order[i]])
+			}
+		}
+	}
+}

@@ -244,11 +244,19 @@ func applyView(p *depsolve.Pool, idx *modulemd.Index, enable []string, view stri
 	return err
 }
 
-// streamKey identifies a variant's module view in the pool cache.
+// streamKey identifies a variant's module view in the pool cache. The
+// deps method's view of a variant without streams is the plain package
+// set; the hybrid views also apply lookaside repositories' modules.
 func (g *gatherer) streamKey(arch string, v *compose.Variant, view string) (string, error) {
 	streams, err := g.streams(arch, v)
-	if err != nil || len(streams) == 0 {
+	if err != nil {
 		return "", err
+	}
+	if len(streams) == 0 {
+		if view == viewStreams {
+			return "", nil
+		}
+		return "\x00" + view, nil
 	}
 	var b strings.Builder
 	for _, ms := range streams {
