@@ -57,7 +57,7 @@ func (a *DepArena) List() DepList {
 	if len(a.recs) == a.mark {
 		return DepList{}
 	}
-	l := DepList{t: a.t, recs: a.recs[a.mark:len(a.recs):len(a.recs)]}
+	l := listOf(a.t, a.recs[a.mark:len(a.recs):len(a.recs)])
 	a.mark = len(a.recs)
 	return l
 }
@@ -74,7 +74,7 @@ type DepTable struct{ t *depStore }
 // and pre bit. A cache stores lists this way and looks each distinct
 // number up once (repomd/repocache).
 func (l DepList) Raw(i int) (t DepTable, name, evr uint32, flags DepFlag, pre bool) {
-	r := &l.recs[i]
+	r := &l.recs()[i]
 	return DepTable{l.t}, r.name, r.evr, DepFlag(r.flags & depFlagMask), r.flags&depPre != 0
 }
 

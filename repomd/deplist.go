@@ -5,6 +5,7 @@ import (
 	"encoding/gob"
 	"fmt"
 	"iter"
+	"unsafe"
 )
 
 // This file holds the compact form of a package's dependency lists. A
@@ -21,8 +22,28 @@ import (
 // immutable: build a new one (MakeDepList, DepListBuilder) to change a
 // package's list.
 type DepList struct {
-	t    *depStore
-	recs []depRec
+	t *depStore
+	// The records: n of them from first, inside a slab shared with other
+	// lists. A pointer and a count rather than a slice, to keep the
+	// eight lists of every package 8 bytes smaller each.
+	first *depRec
+	n     uint32
+}
+
+// listOf makes a list of the records in recs (none: the empty list).
+func listOf(t *depStore, recs []depRec) DepList {
+	if len(recs) == 0 {
+		return DepList{}
+	}
+	return DepList{t: t, first: &recs[0], n: uint32(len(recs))}
+}
+
+// recs returns the list's records.
+func (l DepList) recs() []depRec {
+	if l.n == 0 {
+		return nil
+	}
+	return unsafe.Slice(l.first, l.n)
 }
 
 // depRec is one dependency entry: the name and the EVR by their numbers
@@ -83,11 +104,11 @@ func (c *chunks[T]) add(v T) uint32 {
 }
 
 // Len is the number of entries.
-func (l DepList) Len() int { return len(l.recs) }
+func (l DepList) Len() int { return int(l.n) }
 
 // At returns entry i as a Dep value.
 func (l DepList) At(i int) Dep {
-	r := &l.recs[i]
+	r := &l.recs()[i]
 	d := Dep{Name: *l.t.strs.at(r.name), Flags: DepFlag(r.flags & depFlagMask), Pre: r.flags&depPre != 0}
 	if r.evr != 0 {
 		d.EVR = *l.t.evrs.at(r.evr)
@@ -97,12 +118,12 @@ func (l DepList) At(i int) Dep {
 
 // Name returns entry i's name (a rich dependency's whole expression)
 // without building the rest of the entry.
-func (l DepList) Name(i int) string { return *l.t.strs.at(l.recs[i].name) }
+func (l DepList) Name(i int) string { return *l.t.strs.at(l.recs()[i].name) }
 
 // All iterates over the entries in order: for i, d := range l.All().
 func (l DepList) All() iter.Seq2[int, Dep] {
 	return func(yield func(int, Dep) bool) {
-		for i := range l.recs {
+		for i := range int(l.n) {
 			if !yield(i, l.At(i)) {
 				return
 			}
@@ -112,11 +133,11 @@ func (l DepList) All() iter.Seq2[int, Dep] {
 
 // Slice returns the entries as a new []Dep (nil when empty).
 func (l DepList) Slice() []Dep {
-	if len(l.recs) == 0 {
+	if l.n == 0 {
 		return nil
 	}
-	out := make([]Dep, len(l.recs))
-	for i := range l.recs {
+	out := make([]Dep, l.n)
+	for i := range out {
 		out[i] = l.At(i)
 	}
 	return out
@@ -124,10 +145,10 @@ func (l DepList) Slice() []Dep {
 
 // Equal reports whether two lists hold the same entries in the same order.
 func (l DepList) Equal(o DepList) bool {
-	if len(l.recs) != len(o.recs) {
+	if l.n != o.n {
 		return false
 	}
-	for i := range l.recs {
+	for i := range int(l.n) {
 		if l.At(i) != o.At(i) {
 			return false
 		}
@@ -207,5 +228,5 @@ func (b *DepListBuilder) List(ds []Dep) DepList {
 			r.flags |= depPre
 		}
 	}
-	return DepList{t: b.t, recs: recs}
+	return listOf(b.t, recs)
 }

@@ -16,8 +16,8 @@
 //     licenses, most dependency names) are interned, so equal strings of
 //     one worker share their bytes.
 //   - Each dependency list (Package.Provides, .Requires, …) is a DepList:
-//     a pointer to the worker's depStore and a sub-slice of a shared
-//     []depRec slab. A depRec is 12 bytes without pointers: the number of
+//     a pointer to the worker's depStore and the first record and count
+//     of its run in a shared []depRec slab (24 bytes per list). A depRec is 12 bytes without pointers: the number of
 //     its name in depStore.strs, the number of its EVR in depStore.evrs (0:
 //     no version) and the operator with the pre bit (DepFlag | 0x8).
 //     depStore.strs and .evrs are append-only tables in 4,096-entry chunks;

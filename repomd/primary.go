@@ -346,10 +346,7 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 				pkgs = append(pkgs, p)
 				p = nil
 			case "provides", "requires", "conflicts", "obsoletes", "recommends", "suggests", "supplements", "enhances":
-				kept := DepList{t: store, recs: depSlab.end()}
-				if kept.recs == nil {
-					kept.t = nil
-				}
+				kept := listOf(store, depSlab.end())
 				switch list {
 				case listProvides:
 					p.Provides = kept
