@@ -288,10 +288,16 @@ func (pp *primaryParser) parse(s *xmlScanner) ([]*Package, bool, error) {
 			case "arch":
 				p.Arch = pp.last(&pp.lastArch, s.elementText())
 			case "version":
-				if e := s.attr("epoch"); len(e) > 0 && e[0] == '-' {
-					// rpm stores the epoch unsigned; libsolv reads "-1"
-					// as garbage. Refuse rather than compare it.
-					s.reject("package %s: negative epoch %q", p.Name, e)
+				if e := s.attr("epoch"); !digitsOnly(e) {
+					// rpm stores the epoch unsigned, so it writes neither
+					// "-1" (libsolv reads it as garbage) nor "x" (dnf
+					// aborts: an assertion in libdnf's pool_get_epoch).
+					// Refuse rather than compare it.
+					if e[0] == '-' {
+						s.reject("package %s: negative epoch %q", p.Name, e)
+					} else {
+						s.reject("package %s: epoch %q is not a number", p.Name, e)
+					}
 					continue
 				}
 				pkgEVR = [3]uint32{pool.internID(s.attr("epoch")), pool.internID(s.attr("ver")), pool.internID(s.attr("rel"))}
@@ -395,4 +401,15 @@ func parenDepth(b []byte) int {
 		}
 	}
 	return deepest
+}
+
+// digitsOnly reports whether b is empty or all ASCII digits (allDigits
+// for bytes, without a string copy per package).
+func digitsOnly(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

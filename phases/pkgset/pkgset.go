@@ -144,6 +144,11 @@ func (*Phase) Skip(*compose.Compose) bool { return false }
 // Set returns the loaded package set (nil before Run).
 func (p *Phase) Set() *Set { return p.set }
 
+// kojiSourceOnly are the options only the Koji package set source reads
+// (besides those Pungi's schema already makes conflict with repos).
+var kojiSourceOnly = []string{"pkgset_koji_builds", "pkgset_koji_scratch_tasks", "pkgset_koji_module_tag",
+	"pkgset_koji_module_builds", "pkgset_koji_inherit_modules", "pkgset_scratch_modules", "mbs_api_url"}
+
 // Validate checks the source options.
 func (*Phase) Validate(c *compose.Compose, f *compose.Findings) {
 	src, _ := compose.StringOpt(c.Conf, "pkgset_source")
@@ -154,6 +159,14 @@ func (*Phase) Validate(c *compose.Compose, f *compose.Findings) {
 		}
 		if _, err := allowedRoots(c); err != nil {
 			f.Errorf("pkgset_repos_allowed_roots", "%v", err)
+		}
+		// Pungi's schema makes only pkgset_koji_tag and
+		// pkgset_koji_inherit conflict with repos; these are read by the
+		// Koji source alone, so with repos they would be ignored unsaid.
+		for _, k := range kojiSourceOnly {
+			if v, ok := c.Conf.Get(k); ok && config.Truthy(v) {
+				f.Warnf(k, "Config option %s has no effect: only pkgset_source = \"koji\" reads it, and pkgset_source is repos.", k)
+			}
 		}
 	case "koji":
 		// Module builds alone make a package set too (their content tags).
