@@ -21,10 +21,7 @@ tiny_corpus() {
 		done
 	} >"$dir.spec"
 	echo "building $n tiny RPMs (once; about 2 minutes for 2,000)..." >&2
-	rpmbuild --nodeps --quiet --define "_topdir $top" -bb "$dir.spec" >/dev/null
-	mv "$top"/RPMS/noarch/*.rpm "$dir/"
-	rm -rf "$top"
-	touch "$dir/.complete"
+	build_spec "$dir"
 }
 
 # tinysrc_corpus SRC DST: the tiny RPMs of SRC with the source RPM name in
@@ -66,6 +63,13 @@ big_corpus() {
 		done
 	} >"$dir.spec"
 	echo "building $n RPMs of 5 MB (once)..." >&2
+	build_spec "$dir"
+}
+
+# build_spec DIR: builds DIR.spec's noarch RPMs into DIR and marks it
+# complete.
+build_spec() {
+	local dir=$1 top=$1.top
 	rpmbuild --nodeps --quiet --define "_topdir $top" -bb "$dir.spec" >/dev/null
 	mv "$top"/RPMS/noarch/*.rpm "$dir/"
 	rm -rf "$top"
