@@ -324,12 +324,16 @@ func placeholders(dir string) error {
 	if err != nil {
 		return err
 	}
-	stub := filepath.Join(dir, "placeholder.rpm")
-	if err := os.WriteFile(stub, minimalRPM(), 0o644); err != nil {
-		return err
-	}
+	// ext4 allows 65,000 links to one inode: a new stub every 60,000.
+	var stub string
 	made := map[string]bool{}
-	for _, p := range repo.Packages {
+	for i, p := range repo.Packages {
+		if i%60000 == 0 {
+			stub = filepath.Join(dir, fmt.Sprintf("placeholder-%d.rpm", i/60000))
+			if err := os.WriteFile(stub, minimalRPM(), 0o644); err != nil {
+				return err
+			}
+		}
 		path := repo.PackagePath(p)
 		d := filepath.Dir(path)
 		if !made[d] {
@@ -345,8 +349,8 @@ func placeholders(dir string) error {
 	return nil
 }
 
-// minimalRPM is the smallest file rpm header readers accept: a lead and
-// two empty header structures (signature and main header). The pkgset
+// minimalRPM is about the smallest file rpm header readers accept: a lead
+// and two header structures of one tag each (signature and main header). The pkgset
 // phase reads the ExclusiveArch/ExcludeArch tags of noarch packages from
 // the headers, so an empty file no longer does; every placeholder is a
 // hard link to one such file, so they take no space.
@@ -356,8 +360,16 @@ func minimalRPM() []byte {
 	copy(b[10:], "placeholder")
 	b[77] = 1 // os: Linux
 	b[79] = 5 // signature type: a header structure
-	empty := []byte{0x8e, 0xad, 0xe8, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
-	return append(append(b, empty...), empty...)
+	// Each header structure holds one tag, as rpm's reader (and pungo's)
+	// wants at least one: the signature a 32-bit SIZE (8 bytes with the
+	// padding to 8), the main header a NAME.
+	sig := []byte{0x8e, 0xad, 0xe8, 0x01, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 4,
+		0, 0, 0x03, 0xe8, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 1, // tag 1000, INT32, offset 0, count 1
+		0, 0, 0, 0, 0, 0, 0, 0} // the value, then padding to 8
+	hdr := []byte{0x8e, 0xad, 0xe8, 0x01, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 12,
+		0, 0, 0x03, 0xe8, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 1} // tag 1000 (NAME), STRING, offset 0, count 1
+	hdr = append(hdr, "placeholder\x00"...)
+	return append(append(b, sig...), hdr...)
 }
 
 // writeInputs writes comps.xml (groups drawn from the package names),
