@@ -324,12 +324,13 @@ func placeholders(dir string) error {
 	if err != nil {
 		return err
 	}
-	// ext4 allows 65,000 links to one inode: a new stub every 60,000.
+	// ext4 allows 65,000 links to one inode, and the compose links each
+	// package again into each variant: a new stub every 8,000 packages.
 	var stub string
 	made := map[string]bool{}
 	for i, p := range repo.Packages {
-		if i%60000 == 0 {
-			stub = filepath.Join(dir, fmt.Sprintf("placeholder-%d.rpm", i/60000))
+		if i%8000 == 0 {
+			stub = filepath.Join(dir, fmt.Sprintf("placeholder-%d.rpm", i/8000))
 			if err := os.WriteFile(stub, minimalRPM(), 0o644); err != nil {
 				return err
 			}
