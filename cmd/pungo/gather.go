@@ -79,6 +79,7 @@ func runGather(args []string) int {
 	case *why != "":
 		found := false
 		for _, k := range keys {
+			inKey := false
 			for _, src := range []string{"module", "comps", "json"} {
 				r := res.Depsolved[k.uid+"."+k.arch+"."+src]
 				if r == nil {
@@ -92,8 +93,15 @@ func runGather(args []string) int {
 					continue
 				}
 				fmt.Printf("%s.%s (%s):\n%s", k.uid, k.arch, src, b.String())
-				found = found || in
+				inKey = inKey || in
 			}
+			// A source gathered with the nodeps method (the module
+			// source usually is) has no depsolver result: its entries
+			// carry their reason.
+			if !inKey {
+				inKey = printEntryWhy(os.Stdout, k, res.Get(k.arch, k.uid), *why)
+			}
+			found = found || inKey
 		}
 		if !found {
 			fmt.Fprintf(os.Stderr, "pungo gather: %s is not gathered in any selected variant.arch\n", *why)
@@ -340,4 +348,28 @@ func printDiff(w io.Writer, res *gather.Result, old *productmd.Rpms, keys []vari
 		}
 	}
 	return changed
+}
+
+// printEntryWhy prints the packages of a variant.arch result called name
+// (or with that NEVRA) with the reason the gather recorded, for sources
+// no depsolver ran for. It reports whether it printed any.
+func printEntryWhy(w io.Writer, k variantArch, pm gather.PkgMap, name string) bool {
+	var b strings.Builder
+	for _, t := range gather.Types {
+		for _, e := range pm[t] {
+			if e.Pkg.Name != name && e.Pkg.NEVRA() != name {
+				continue
+			}
+			fmt.Fprintf(&b, "%s: %s", e.Pkg.NEVRA(), e.Why)
+			if len(e.Flags) > 0 {
+				fmt.Fprintf(&b, " [%s]", strings.Join(e.Flags, ","))
+			}
+			b.WriteString("\n")
+		}
+	}
+	if b.Len() == 0 {
+		return false
+	}
+	fmt.Fprintf(w, "%s.%s (no depsolving):\n%s", k.uid, k.arch, b.String())
+	return true
 }

@@ -275,21 +275,28 @@ func TestConfigValidateModuleOptions(t *testing.T) {
 }
 
 // pungo gather --why on the demo with the hybrid method: a modular
-// package names its stream.
+// package names its stream. With the demo's own config (the module
+// source gathered with nodeps, no depsolver result) the gather's recorded
+// reason is printed.
 func TestGatherWhyModules(t *testing.T) {
-	cfg := demoConfig(t, `gather_method = "hybrid"`, nil)
+	hybrid := demoConfig(t, `gather_method = "hybrid"`, nil)
+	nodeps := filepath.Join(demoDir, "demo.conf")
 	cases := []struct {
-		name string
-		code int
-		want string
+		cfg, name string
+		code      int
+		want      string
 	}{
-		{"demo-lang", 0, "Server.x86_64 (module):\ndemo-lang-2.0-1.module_demo+2.x86_64 (modules-x86_64): input [input] (artifact of demo-lang:2:20240201000000:c0ffee02)"},
-		{"demo-lang-devel-2.0-1.module_demo+2.noarch", 0, "(artifact of demo-lang:2:20240201000000:c0ffee02)"},
-		{"demo-lang-1.0-1.module_demo+1.x86_64", 1, ""},
+		{hybrid, "demo-lang", 0, "Server.x86_64 (module):\ndemo-lang-2.0-1.module_demo+2.x86_64 (modules-x86_64): input [input] (artifact of demo-lang:2:20240201000000:c0ffee02)"},
+		{hybrid, "demo-lang-devel-2.0-1.module_demo+2.noarch", 0, "(artifact of demo-lang:2:20240201000000:c0ffee02)"},
+		{hybrid, "demo-lang-1.0-1.module_demo+1.x86_64", 1, ""},
+		{nodeps, "demo-lang", 0, "Server.x86_64 (no depsolving):\ndemo-lang-2.0-1.module_demo+2.x86_64: artifact of demo-lang:2:20240201000000:c0ffee02 [input]\n"},
+		{nodeps, "demo-lang-2.0-1.module_demo+2.src", 0, "demo-lang-2.0-1.module_demo+2.src: srpm of artifacts of demo-lang:2:20240201000000:c0ffee02 [input]"},
+		{nodeps, "demo-lang-1.0-1.module_demo+1.x86_64", 1, ""},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			code, out, errOut := runCLI(t, runGather, "--config", cfg, "--why", c.name)
+		method := map[string]string{hybrid: "hybrid", nodeps: "module-nodeps"}[c.cfg]
+		t.Run(method+"/"+c.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, runGather, "--config", c.cfg, "--why", c.name)
 			if code != c.code || !strings.Contains(out, c.want) {
 				t.Errorf("exit %d (want %d), output lacks %q:\n%s%s", code, c.code, c.want, out, errOut)
 			}
