@@ -212,7 +212,9 @@ func report(rows []Row, m Meta, areas []string) []byte {
 	b.WriteString("Each figure is the fastest of the runs of a whole process under `/usr/bin/time`; " +
 		"CPU is user+system time, RSS the peak resident set. \"pungo/peer\" is pungo's time divided by the peer's " +
 		"(below 1 means pungo is faster); on a busy machine the CPU ratio is the steadier one. The load average column is the machine's when the case finished: " +
-		"on a shared machine it is what disturbs wall times most.\n")
+		"on a shared machine it is what disturbs wall times most. " +
+		"The compose's \"phase\" rows come from that compose process: the wall and CPU time it logs per phase, " +
+		"and the peak RSS bench/compose sampled every 2 ms while the phase ran (– where a step logs no start).\n")
 	for _, a := range areas {
 		fmt.Fprintf(&b, "\n## %s\n\n![%s](%s.svg)\n\n", a, a, a)
 		b.WriteString("| case | tool | wall s | CPU s | peak RSS MB | pungo/peer wall | pungo/peer CPU | load avg |\n|---|---|---:|---:|---:|---:|---:|---|\n")
