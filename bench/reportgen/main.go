@@ -286,6 +286,8 @@ func toolColor(tool string) string {
 	switch {
 	case tool == "pungo":
 		return "#2b6cb0"
+	case strings.HasPrefix(tool, "pungo ("): // pungo another way (cold cache, ...)
+		return "#90cdf4"
 	case strings.HasPrefix(tool, "libsolv ("):
 		return "#f6ad55" // the whole python3 process, lighter
 	case strings.HasPrefix(tool, "libsolv"):
