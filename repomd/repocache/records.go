@@ -326,85 +326,78 @@ func identity(pkgs []*repomd.Package) uint32 {
 // encodeFiles keeps the complete file lists (packages that filelists did
 // not list keep their primary subset and are marked so).
 func encodeFiles(pkgs []*repomd.Package) *encoder {
-	e := newEncoder(len(pkgs), 0)
 	nf := 0
 	for _, p := range pkgs {
 		if p.FilesComplete {
 			nf += len(p.Files)
 		}
 	}
-	e.uv(uint64(len(pkgs)))
-	e.uv(uint64(identity(pkgs)))
-	e.uv(uint64(nf))
-	for _, p := range pkgs {
+	return encodeLists(pkgs, nf, func(e *encoder, p *repomd.Package) {
 		e.bool(p.FilesComplete)
 		if p.FilesComplete {
 			e.files(p.Files)
 		}
-	}
-	return e
+	})
 }
 
 // decodeFiles applies a filelists image to pkgs; on an error pkgs are
 // left untouched.
 func decodeFiles(payload []byte, pkgs []*repomd.Package) error {
-	d := &decoder{b: payload}
-	d.stringTable()
-	if err := d.samePackages(pkgs); err != nil {
-		return err
-	}
-	s := slab[repomd.File]{make([]repomd.File, d.count(minFileBytes))}
-	lists := make([][]repomd.File, len(pkgs))
-	complete := make([]bool, len(pkgs))
-	for i := range pkgs {
-		if complete[i] = d.bool(); complete[i] {
-			lists[i] = d.files(&s)
-		}
-		if d.bad {
-			break
-		}
-	}
-	if len(s.buf) != 0 {
-		d.fail()
-	}
-	if err := d.done(); err != nil {
-		return err
-	}
-	for i, p := range pkgs {
-		if complete[i] {
-			p.Files, p.FilesComplete = lists[i], true
-		}
-	}
-	return nil
+	return decodeLists(payload, pkgs, minFileBytes,
+		func(d *decoder, s *slab[repomd.File]) ([]repomd.File, bool) {
+			if !d.bool() {
+				return nil, false
+			}
+			return d.files(s), true
+		},
+		func(p *repomd.Package, l []repomd.File) { p.Files, p.FilesComplete = l, true })
 }
 
 func encodeChangelogs(pkgs []*repomd.Package) *encoder {
-	e := newEncoder(len(pkgs), 0)
 	nc := 0
 	for _, p := range pkgs {
 		nc += len(p.Changelogs)
 	}
-	e.uv(uint64(len(pkgs)))
-	e.uv(uint64(identity(pkgs)))
-	e.uv(uint64(nc))
-	for _, p := range pkgs {
-		e.changelogs(p.Changelogs)
-	}
-	return e
+	return encodeLists(pkgs, nc, func(e *encoder, p *repomd.Package) { e.changelogs(p.Changelogs) })
 }
 
 // decodeChangelogs applies an other image to pkgs; on an error pkgs are
 // left untouched.
 func decodeChangelogs(payload []byte, pkgs []*repomd.Package) error {
+	return decodeLists(payload, pkgs, minChangelogBytes,
+		func(d *decoder, s *slab[repomd.Changelog]) ([]repomd.Changelog, bool) { return d.changelogs(s), true },
+		func(p *repomd.Package, l []repomd.Changelog) { p.Changelogs = l })
+}
+
+// encodeLists writes an image that adds one list to each of pkgs (a
+// filelists or other image): the packages' count and identity, the total
+// of list entries, then what write writes for each package.
+func encodeLists(pkgs []*repomd.Package, total int, write func(e *encoder, p *repomd.Package)) *encoder {
+	e := newEncoder(len(pkgs), total)
+	e.uv(uint64(len(pkgs)))
+	e.uv(uint64(identity(pkgs)))
+	e.uv(uint64(total))
+	for _, p := range pkgs {
+		write(e, p)
+	}
+	return e
+}
+
+// decodeLists reads what encodeLists wrote: read decodes one package's
+// list (false: the image leaves this package alone), apply sets it. The
+// packages change only once the whole image has decoded.
+func decodeLists[T any](payload []byte, pkgs []*repomd.Package, minBytes int,
+	read func(d *decoder, s *slab[T]) ([]T, bool), apply func(p *repomd.Package, l []T)) error {
 	d := &decoder{b: payload}
 	d.stringTable()
 	if err := d.samePackages(pkgs); err != nil {
 		return err
 	}
-	s := slab[repomd.Changelog]{make([]repomd.Changelog, d.count(minChangelogBytes))}
-	lists := make([][]repomd.Changelog, len(pkgs))
+	s := slab[T]{make([]T, d.count(minBytes))}
+	lists := make([][]T, len(pkgs))
+	set := make([]bool, len(pkgs))
 	for i := range pkgs {
-		lists[i] = d.changelogs(&s)
+		lists[i], set[i] = read(d, &s)
 		if d.bad {
 			break
 		}
@@ -416,7 +409,9 @@ func decodeChangelogs(payload []byte, pkgs []*repomd.Package) error {
 		return err
 	}
 	for i, p := range pkgs {
-		p.Changelogs = lists[i]
+		if set[i] {
+			apply(p, lists[i])
+		}
 	}
 	return nil
 }
