@@ -112,7 +112,7 @@ func Plan(ctx context.Context, c *compose.Compose) ([]*Task, error) {
 				c.Log.Infof("Skipping buildinstall for %s.%s due to config option", v.UID, arch)
 				continue
 			}
-			volid, err := images.VolumeID(c, images.VolumeIDInput{Arch: arch, Variant: v, DiscType: discType})
+			volid, err := images.VolumeID(c.Conf, c.Info, images.VolumeIDInput{Arch: arch, Variant: v, DiscType: discType})
 			if err != nil {
 				return nil, err
 			}

@@ -98,7 +98,7 @@ func CopyFiles(c *compose.Compose, v *compose.Variant, arch, src, ks string) err
 	if st, err := os.Stat(src); err != nil || !st.IsDir() {
 		return fmt.Errorf("buildinstall output %s does not exist: lorax produced nothing for %s.%s", src, v.UID, arch)
 	}
-	volid, err := images.VolumeID(c, images.VolumeIDInput{Arch: arch, Variant: v, DiscType: createiso.DiscType(c, "dvd")})
+	volid, err := images.VolumeID(c.Conf, c.Info, images.VolumeIDInput{Arch: arch, Variant: v, DiscType: createiso.DiscType(c, "dvd")})
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func LinkBootISO(c *compose.Compose, v *compose.Variant, arch string) error {
 	if _, err := os.Stat(boot); err != nil {
 		return nil
 	}
-	name, err := images.ImageName(c, arch, v, createiso.DiscType(c, "boot"), 0, ".iso")
+	name, err := images.ImageName(c.Conf, c.Info, arch, v, createiso.DiscType(c, "boot"), 0, ".iso")
 	if err != nil {
 		return err
 	}

@@ -82,7 +82,7 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 		if o.BaseFilename == "" {
 			return "", nil
 		}
-		s := images.BaseSubsts(c)
+		s := images.BaseSubsts(c.Info)
 		s["variant"], s["arch"] = variant, arch
 		if dirname != "" {
 			s["dirname"] = dirname

@@ -150,7 +150,7 @@ func copyFile(src, dst string) error {
 // points file. It returns the graft points file.
 func PrepareISO(ctx context.Context, c *compose.Compose, arch string, v *compose.Variant, discNum, discCount int, disc Disc) (string, error) {
 	tree := osTree(c, arch, v)
-	name, err := images.ImageName(c, arch, v, "dvd", discNum, ".iso")
+	name, err := images.ImageName(c.Conf, c.Info, arch, v, "dvd", discNum, ".iso")
 	if err != nil {
 		return "", err
 	}

@@ -171,26 +171,26 @@ func (p *ExtraISOs) Run(ctx context.Context, c *compose.Compose) error {
 
 func extraISO(ctx context.Context, c *compose.Compose, rr *runroot.Runner, boot *bootmedia.Result, conf extraConf, v *compose.Variant, arch string, canFail bool) error {
 	discType := DiscType(c, "dvd")
-	base, err := images.ImageName(c, arch, v, discType, 1, ".iso")
+	base, err := images.ImageName(c.Conf, c.Info, arch, v, discType, 1, ".iso")
 	if err != nil {
 		return err
 	}
 	filename := base
 	if f, _ := conf["filename"].(string); f != "" {
-		s := images.BaseSubsts(c)
+		s := images.BaseSubsts(c.Info)
 		a := arch
 		s["arch"], s["disc_type"], s["disc_num"], s["suffix"], s["filename"], s["variant"] = a, discType, 1, ".iso", base, v.UID
 		if filename, err = images.Format(f, s); err != nil {
 			return fmt.Errorf("Failed to create image name: %w", err)
 		}
 	}
-	plain, err := images.VolumeID(c, images.VolumeIDInput{Arch: arch, Variant: v, DiscType: discType})
+	plain, err := images.VolumeID(c.Conf, c.Info, images.VolumeIDInput{Arch: arch, Variant: v, DiscType: discType})
 	if err != nil {
 		return err
 	}
 	volid := plain
 	if formats := conf.strs("volid"); len(formats) > 0 {
-		if volid, err = images.VolumeID(c, images.VolumeIDInput{Arch: arch, Variant: v, DiscType: discType, Formats: formats,
+		if volid, err = images.VolumeID(c.Conf, c.Info, images.VolumeIDInput{Arch: arch, Variant: v, DiscType: discType, Formats: formats,
 			Extra: images.Substs{"volid": plain}}); err != nil {
 			return err
 		}

@@ -224,7 +224,7 @@ func Plan(ctx context.Context, c *compose.Compose, boot *bootmedia.Result) ([]*J
 				c.Log.Infof("Skipping createiso for %s.%s due to config option", v.UID, arch)
 				continue
 			}
-			volid, err := images.VolumeID(c, images.VolumeIDInput{Arch: arch, Variant: v, DiscType: discType})
+			volid, err := images.VolumeID(c.Conf, c.Info, images.VolumeIDInput{Arch: arch, Variant: v, DiscType: discType})
 			if err != nil {
 				return nil, err
 			}
@@ -253,7 +253,7 @@ func Plan(ctx context.Context, c *compose.Compose, boot *bootmedia.Result) ([]*J
 			}
 			for i, disc := range discs {
 				num := i + 1
-				name, err := images.ImageName(c, arch, v, discType, num, ".iso")
+				name, err := images.ImageName(c.Conf, c.Info, arch, v, discType, num, ".iso")
 				if err != nil {
 					return nil, err
 				}

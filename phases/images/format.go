@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/config"
 )
 
 // Substs are format substitutions; values are strings, ints or nil (which
@@ -142,10 +143,9 @@ func braceFormat(f string, s Substs) (string, error) {
 	return b.String(), nil
 }
 
-// BaseSubsts is Pungi's get_format_substs: the compose's identity, to be
+// BaseSubsts is Pungi's get_format_substs: the compose identity ci, to be
 // extended by the caller.
-func BaseSubsts(c *compose.Compose) Substs {
-	ci := c.Info
+func BaseSubsts(ci *compose.Info) Substs {
 	suffix, _ := compose.TypeSuffix(ci.Compose.Type)
 	var label, major any
 	if l := ci.Compose.Label; l != "" {
@@ -170,8 +170,7 @@ func BaseSubsts(c *compose.Compose) Substs {
 // date, type suffix and respin (Gluster-2.3-DP-1-20240101.t.0). Pungi names
 // the layered product's images with it, so they do not collide with the
 // parent variant's.
-func LayeredComposeID(c *compose.Compose, v *compose.Variant) string {
-	ci := c.Info
+func LayeredComposeID(ci *compose.Info, v *compose.Variant) string {
 	if v.Release == nil {
 		return ci.Compose.ID
 	}
@@ -202,9 +201,9 @@ const DefaultNameFormat = "{compose_id}-{variant}-{arch}-{disc_type}{disc_num}{s
 // from image_name_format (a string, or a {variant regex: format} mapping),
 // with arch "src" shown as "source" and disc number 0 left out. A
 // layered product is named after its parent variant.
-func ImageName(c *compose.Compose, arch string, v *compose.Variant, discType string, discNum int, suffix string) (string, error) {
+func ImageName(conf *config.Config, ci *compose.Info, arch string, v *compose.Variant, discType string, discNum int, suffix string) (string, error) {
 	format := DefaultNameFormat
-	if raw, ok := c.Conf.Get("image_name_format"); ok && raw != nil {
+	if raw, ok := conf.Get("image_name_format"); ok && raw != nil {
 		switch x := raw.(type) {
 		case string:
 			format = x
@@ -227,10 +226,10 @@ func ImageName(c *compose.Compose, arch string, v *compose.Variant, discType str
 		dn = discNum
 	}
 	uid := v.UID
-	s := BaseSubsts(c)
+	s := BaseSubsts(ci)
 	if v.Type == "layered-product" && v.Parent != nil {
 		uid = v.Parent.UID
-		s = s.with("compose_id", LayeredComposeID(c, v))
+		s = s.with("compose_id", LayeredComposeID(ci, v))
 	}
 	s = s.with("variant", uid, "arch", arch, "disc_type", discType, "disc_num", dn, "suffix", suffix)
 	name, err := Format(format, s)

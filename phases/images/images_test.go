@@ -94,7 +94,7 @@ func TestVolumeID(t *testing.T) {
 			default:
 				v = c.Variant(tc.variant)
 			}
-			got, err := images.VolumeID(c, images.VolumeIDInput{Arch: tc.arch, Variant: v, DiscType: "dvd", Formats: tc.formats})
+			got, err := images.VolumeID(c.Conf, c.Info, images.VolumeIDInput{Arch: tc.arch, Variant: v, DiscType: "dvd", Formats: tc.formats})
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("error %v, want %q", err, tc.err)
@@ -130,7 +130,7 @@ func TestImageName(t *testing.T) {
 	}
 	for _, tc := range cases {
 		c := imgtest.NewCompose(t, tc.conf, tc.label)
-		got, err := images.ImageName(c, tc.arch, c.Variant("Server"), tc.discType, tc.discNum, ".iso")
+		got, err := images.ImageName(c.Conf, c.Info, tc.arch, c.Variant("Server"), tc.discType, tc.discNum, ".iso")
 		if err != nil || got != tc.want {
 			t.Errorf("got %q (%v), want %q", got, err, tc.want)
 		}
@@ -348,7 +348,7 @@ func TestVolumeIDPungiCases(t *testing.T) {
 				t.Fatalf("case %q does not fit: %q", e.keys, want)
 			}
 			// disc_type false in Pungi renders "".
-			got, err := images.VolumeID(c, images.VolumeIDInput{Arch: "x86_64", Variant: c.Variant("Server")})
+			got, err := images.VolumeID(c.Conf, c.Info, images.VolumeIDInput{Arch: "x86_64", Variant: c.Variant("Server")})
 			if err != nil || got != want {
 				t.Errorf("%s restricted=%v: got %q (%v), want %q", e.keys, restricted, got, err, want)
 			}
@@ -357,7 +357,7 @@ func TestVolumeIDPungiCases(t *testing.T) {
 
 	a34, b33 := strings.Repeat("a", 34), strings.Repeat("b", 33)
 	c := imgtest.NewCompose(t, map[string]any{"image_volid_formats": []any{a34, b33}}, "")
-	_, err := images.VolumeID(c, images.VolumeIDInput{Arch: "x86_64", Variant: c.Variant("Server")})
+	_, err := images.VolumeID(c.Conf, c.Info, images.VolumeIDInput{Arch: "x86_64", Variant: c.Variant("Server")})
 	if err == nil || !strings.Contains(err.Error(), `["`+b33+`" "`+a34+`"]`) {
 		t.Errorf("too long: %v, want both options, shortest first", err)
 	}
@@ -372,7 +372,7 @@ func TestVolumeIDPungiCases(t *testing.T) {
 		{"Fedora-aaaaaa-Rawhide", "Fedora-aaa-rawh"},
 	} {
 		c := imgtest.NewCompose(t, map[string]any{"image_volid_formats": []any{tc.in}, "volume_id_substitutions": subst}, "")
-		got, err := images.VolumeID(c, images.VolumeIDInput{Arch: "x86_64", Variant: c.Variant("Server")})
+		got, err := images.VolumeID(c.Conf, c.Info, images.VolumeIDInput{Arch: "x86_64", Variant: c.Variant("Server")})
 		if err != nil || got != tc.want {
 			t.Errorf("%s: got %q (%v), want %q", tc.in, got, err, tc.want)
 		}

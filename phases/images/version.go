@@ -11,15 +11,14 @@ import (
 // "!OSTREE_VERSION_FROM_LABEL_DATE_TYPE_RESPIN",
 // "!RELEASE_FROM_LABEL_DATE_TYPE_RESPIN", "!RELEASE_FROM_DATE_RESPIN",
 // "!VERSION_FROM_VERSION_DATE_RESPIN" and "!VERSION_FROM_VERSION" are
-// computed from the compose; other values are returned unchanged and an
+// computed from the compose identity ci; other values are returned unchanged and an
 // unknown "!…" is an error.
-func VersionGenerator(c *compose.Compose, gen string) (string, error) {
-	ci := c.Info
+func VersionGenerator(ci *compose.Info, gen string) (string, error) {
 	switch gen {
 	case "!OSTREE_VERSION_FROM_LABEL_DATE_TYPE_RESPIN":
-		return compose.ImageVersion(c.Info) + "." + compose.ImageRelease(c.Info), nil
+		return compose.ImageVersion(ci) + "." + compose.ImageRelease(ci), nil
 	case "!RELEASE_FROM_LABEL_DATE_TYPE_RESPIN":
-		return compose.ImageRelease(c.Info), nil
+		return compose.ImageRelease(ci), nil
 	case "!RELEASE_FROM_DATE_RESPIN":
 		return fmt.Sprintf("%s.%d", ci.Compose.Date, ci.Compose.Respin), nil
 	case "!VERSION_FROM_VERSION_DATE_RESPIN":

@@ -60,12 +60,11 @@ type VolumeIDInput struct {
 // format mentioning "%(variant)s" is skipped for a compose-wide image.
 // restricted_volid turns every non-word character into "-". An addon gets
 // no volume ID ("" and no error): it lives on its parent's media.
-func VolumeID(c *compose.Compose, in VolumeIDInput) (string, error) {
+func VolumeID(conf *config.Config, ci *compose.Info, in VolumeIDInput) (string, error) {
 	v := in.Variant
 	if v != nil && v.Type == "addon" {
 		return "", nil
 	}
-	conf := c.Conf
 	str := func(k string) string { s, _ := compose.StringOpt(conf, k); return s }
 	var releaseShort, releaseVersion, baseShort, baseVersion string
 	var layered bool
@@ -75,13 +74,13 @@ func VolumeID(c *compose.Compose, in VolumeIDInput) (string, error) {
 			releaseShort, releaseVersion = v.Release.Short, v.Release.Version
 		}
 		layered = true
-		baseShort = c.Info.Release.Short
-		baseVersion, _, _ = strings.Cut(c.Info.Release.Version, ".")
+		baseShort = ci.Release.Short
+		baseVersion, _, _ = strings.Cut(ci.Release.Version, ".")
 		if v.Parent != nil {
 			variantUID = v.Parent.UID
 		}
 	} else {
-		releaseShort, releaseVersion = c.Info.Release.Short, c.Info.Release.Version
+		releaseShort, releaseVersion = ci.Release.Short, ci.Release.Version
 		layered = str("base_product_name") != ""
 		baseShort, baseVersion = str("base_product_short"), str("base_product_version")
 		if v != nil {
@@ -104,7 +103,7 @@ func VolumeID(c *compose.Compose, in VolumeIDInput) (string, error) {
 		}
 	}
 	subst := volidSubstitutions(conf)
-	s := BaseSubsts(c).with(
+	s := BaseSubsts(ci).with(
 		"variant", variantUID, "release_short", releaseShort, "version", releaseVersion,
 		"arch", in.Arch, "disc_type", in.DiscType,
 		"base_product_short", baseShort, "base_product_version", baseVersion,

@@ -99,7 +99,7 @@ func Release(c *compose.Compose, phase string, b Block) (string, error) {
 		return "", nil
 	}
 	s, _ := v.(string)
-	r, err := images.VersionGenerator(c, s)
+	r, err := images.VersionGenerator(c.Info, s)
 	if err != nil {
 		return "", err
 	}
@@ -111,7 +111,7 @@ func Release(c *compose.Compose, phase string, b Block) (string, error) {
 
 // Version is get_version: the generated version or the image version.
 func Version(c *compose.Compose, phase string, b Block) (string, error) {
-	v, err := images.VersionGenerator(c, configStr(c, phase, b, "version"))
+	v, err := images.VersionGenerator(c.Info, configStr(c, phase, b, "version"))
 	if err != nil {
 		return "", err
 	}

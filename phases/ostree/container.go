@@ -91,7 +91,7 @@ func MakeContainer(ctx context.Context, c *compose.Compose, rr *runroot.Runner, 
 	if err := os.MkdirAll(target, 0o755); err != nil {
 		return err
 	}
-	version, err := images.VersionGenerator(c, conf.str("version", ""))
+	version, err := images.VersionGenerator(c.Info, conf.str("version", ""))
 	if err != nil {
 		return err
 	}
@@ -237,14 +237,14 @@ func MakeInstaller(ctx context.Context, c *compose.Compose, rr *runroot.Runner, 
 		return err
 	}
 	discType := createiso.DiscType(c, "ostree")
-	volid, err := images.VolumeID(c, images.VolumeIDInput{Arch: arch, Variant: v, DiscType: discType})
+	volid, err := images.VolumeID(c.Conf, c.Info, images.VolumeIDInput{Arch: arch, Variant: v, DiscType: discType})
 	if err != nil {
 		return err
 	}
 	release := ""
 	if r, ok := conf["release"]; ok {
 		s, _ := r.(string)
-		if release, err = images.VersionGenerator(c, s); err != nil {
+		if release, err = images.VersionGenerator(c.Info, s); err != nil {
 			return err
 		}
 		if release == "" {
@@ -277,7 +277,7 @@ func MakeInstaller(ctx context.Context, c *compose.Compose, rr *runroot.Runner, 
 		Packages: packages, Mounts: []string{c.Topdir}, ChownPaths: []string{output}}); err != nil {
 		return fmt.Errorf("ostree_installer %s.%s: %w", v.UID, arch, err)
 	}
-	fname, err := images.ImageName(c, arch, v, discType, 1, ".iso")
+	fname, err := images.ImageName(c.Conf, c.Info, arch, v, discType, 1, ".iso")
 	if err != nil {
 		return err
 	}

@@ -189,7 +189,7 @@ func MakeTree(ctx context.Context, c *compose.Compose, rr *runroot.Runner, it It
 	if err := os.MkdirAll(repo, 0o755); err != nil {
 		return TreeResult{}, err
 	}
-	version, err := images.VersionGenerator(c, conf.str("version", ""))
+	version, err := images.VersionGenerator(c.Info, conf.str("version", ""))
 	if err != nil {
 		return TreeResult{}, err
 	}
