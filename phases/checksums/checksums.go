@@ -10,14 +10,8 @@ package checksums
 
 import (
 	"context"
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"errors"
 	"fmt"
-	"hash"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -25,6 +19,7 @@ import (
 	"sync"
 
 	"github.com/pungo/pungo/internal/atomicfile"
+	"github.com/pungo/pungo/internal/checksum"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/images"
 )
@@ -64,7 +59,7 @@ func (*Phase) Validate(c *compose.Compose, f *compose.Findings) {
 		f.Errorf("media_checksum_one_file", `Config option "media_checksum_one_file" requires only one checksum to be configured in "media_checksums".`)
 	}
 	for _, t := range o.Types {
-		if newHash(t) == nil {
+		if checksum.New(t) == nil {
 			f.Errorf("media_checksums", "media_checksums: unsupported checksum type %q (md5, sha1, sha224, sha256, sha384, sha512)", t)
 		}
 	}
@@ -102,74 +97,10 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 	return images.WriteManifest(c)
 }
 
-func newHash(name string) hash.Hash {
-	switch name {
-	case "md5":
-		return md5.New()
-	case "sha1":
-		return sha1.New()
-	case "sha224":
-		return sha256.New224()
-	case "sha256":
-		return sha256.New()
-	case "sha384":
-		return sha512.New384()
-	case "sha512":
-		return sha512.New()
-	}
-	return nil
-}
-
 // FileDigests reads path once, feeding every algorithm, and returns
-// algorithm → hex digest.
+// algorithm → hex digest (checksum.File).
 func FileDigests(ctx context.Context, path string, types []string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	hs := make([]hash.Hash, len(types))
-	for i, t := range types {
-		hs[i] = newHash(t)
-		if hs[i] == nil {
-			return nil, fmt.Errorf("unsupported checksum type %q", t)
-		}
-	}
-	// Each algorithm hashes the chunk in its own goroutine: a read costs
-	// the slowest algorithm, not the sum of all.
-	bufs := [2][]byte{make([]byte, 4<<20), make([]byte, 4<<20)}
-	var wg sync.WaitGroup
-	for turn := 0; ; turn ^= 1 {
-		if err := ctx.Err(); err != nil {
-			wg.Wait()
-			return nil, err
-		}
-		n, rerr := io.ReadFull(f, bufs[turn])
-		wg.Wait()
-		if n > 0 {
-			chunk := bufs[turn][:n]
-			for _, h := range hs {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					h.Write(chunk)
-				}()
-			}
-		}
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
-			break
-		}
-		if rerr != nil {
-			wg.Wait()
-			return nil, fmt.Errorf("%s: %w", path, rerr)
-		}
-	}
-	wg.Wait()
-	out := make(map[string]string, len(types))
-	for i, t := range types {
-		out[t] = fmt.Sprintf("%x", hs[i].Sum(nil))
-	}
-	return out, nil
+	return checksum.File(ctx, path, types)
 }
 
 // line is one checksum file entry.

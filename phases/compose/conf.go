@@ -135,3 +135,16 @@ func listOf(v any) ([]any, bool) {
 	}
 	return out, true
 }
+
+// CreaterepoChecksum is the createrepo_checksum option as createrepo_c
+// takes it: "sha256" when unset or empty, "sha" spelled "sha1".
+func CreaterepoChecksum(conf *config.Config) string {
+	s, ok := StringOpt(conf, "createrepo_checksum")
+	if !ok || s == "" {
+		return "sha256"
+	}
+	if s == "sha" {
+		return "sha1"
+	}
+	return s
+}

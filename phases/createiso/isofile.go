@@ -4,16 +4,13 @@ package createiso
 // checksumming its files.
 
 import (
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
+	"context"
 	"fmt"
-	"hash"
-	"io"
 	"os"
 	"os/exec"
 	"strings"
+
+	"github.com/pungo/pungo/internal/checksum"
 )
 
 // ImplantedMD5 is the MD5 implantisomd5 stored in the ISO
@@ -52,27 +49,11 @@ func ReadVolumeID(iso string) (string, error) {
 	return strings.TrimRight(string(buf[40:72]), " \x00"), nil
 }
 
+// fileChecksum is the hex digest of path with algorithm alg.
 func fileChecksum(path, alg string) (string, error) {
-	var h hash.Hash
-	switch alg {
-	case "sha256":
-		h = sha256.New()
-	case "sha1":
-		h = sha1.New()
-	case "sha512":
-		h = sha512.New()
-	case "md5":
-		h = md5.New()
-	default:
-		return "", fmt.Errorf("unsupported checksum %q", alg)
-	}
-	f, err := os.Open(path)
+	sums, err := checksum.File(context.Background(), path, []string{alg})
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("%x", h.Sum(nil)), nil
+	return sums[alg], nil
 }

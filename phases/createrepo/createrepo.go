@@ -349,16 +349,7 @@ func extraArgs(c *compose.Compose) []string {
 	return nil
 }
 
-func checksum(c *compose.Compose) string {
-	s, ok := compose.StringOpt(c.Conf, "createrepo_checksum")
-	if !ok || s == "" {
-		return "sha256"
-	}
-	if s == "sha" {
-		return "sha1"
-	}
-	return s
-}
+func checksum(c *compose.Compose) string { return compose.CreaterepoChecksum(c.Conf) }
 
 func dedup(s []string) []string {
 	out := s[:0]

@@ -8,20 +8,14 @@ package extrafiles
 
 import (
 	"context"
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
-	"encoding/hex"
 	"fmt"
-	"hash"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/pungo/pungo/internal/atomicfile"
+	"github.com/pungo/pungo/internal/checksum"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/pkgset"
 	"github.com/pungo/pungo/phases/productmd"
@@ -165,36 +159,10 @@ func findRPM(c *compose.Compose, ps *pkgset.Phase, arch, pattern string) (string
 }
 
 func checksums(path string, types []string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	hs := map[string]hash.Hash{}
-	var ws []io.Writer
 	for _, t := range types {
-		var h hash.Hash
-		switch t {
-		case "md5":
-			h = md5.New()
-		case "sha1":
-			h = sha1.New()
-		case "sha256":
-			h = sha256.New()
-		case "sha512":
-			h = sha512.New()
-		default:
+		if checksum.New(t) == nil {
 			return nil, fmt.Errorf("media_checksums: unsupported checksum %q", t)
 		}
-		hs[t] = h
-		ws = append(ws, h)
 	}
-	if _, err := io.Copy(io.MultiWriter(ws...), f); err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for t, h := range hs {
-		out[t] = hex.EncodeToString(h.Sum(nil))
-	}
-	return out, nil
+	return checksum.File(context.Background(), path, types)
 }

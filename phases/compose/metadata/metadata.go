@@ -13,14 +13,8 @@ package metadata
 
 import (
 	"context"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -29,6 +23,7 @@ import (
 	"time"
 
 	"github.com/pungo/pungo/internal/atomicfile"
+	"github.com/pungo/pungo/internal/checksum"
 	"github.com/pungo/pungo/phases/bootmedia"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/productmd"
@@ -80,36 +75,17 @@ func (s *TreeStep) Run(ctx context.Context, c *compose.Compose) error {
 	return nil
 }
 
-func checksumType(c *compose.Compose) string {
-	s, ok := compose.StringOpt(c.Conf, "createrepo_checksum")
-	if !ok || s == "" {
-		return "sha256"
-	}
-	if s == "sha" {
-		return "sha1"
-	}
-	return s
-}
-
+// fileChecksum is "TYPE:HEX" of path, sha256 for a type other than sha1
+// or sha512.
 func fileChecksum(path, typ string) (string, error) {
-	var h hash.Hash
-	switch typ {
-	case "sha1":
-		h = sha1.New()
-	case "sha512":
-		h = sha512.New()
-	default:
-		typ, h = "sha256", sha256.New()
+	if typ != "sha1" && typ != "sha512" {
+		typ = "sha256"
 	}
-	f, err := os.Open(path)
+	sums, err := checksum.File(context.Background(), path, []string{typ})
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return typ + ":" + hex.EncodeToString(h.Sum(nil)), nil
+	return typ + ":" + sums[typ], nil
 }
 
 func rel(base, target string) string {
@@ -156,7 +132,7 @@ func WriteTreeInfo(c *compose.Compose, arch string, v *compose.Variant, timestam
 	main.Paths["packages"] = rel(osTree, c.Paths.Compose.Packages(arch, v))
 	main.Paths["repository"] = rel(osTree, c.Paths.Compose.Repository(arch, v))
 	ti.Variants = []*productmd.TreeVariant{main}
-	sum := checksumType(c)
+	sum := compose.CreaterepoChecksum(c.Conf)
 	addSum := func(relPath string) error {
 		p := filepath.Join(osTree, filepath.FromSlash(relPath))
 		if _, err := os.Stat(p); err != nil {
