@@ -1,10 +1,6 @@
 package kojitest
 
 import (
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/hex"
 	"hash"
 	"io"
@@ -16,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pungo/pungo/internal/checksum"
 	"github.com/pungo/pungo/phases/koji"
 )
 
@@ -133,7 +130,7 @@ func (h *Hub) getRPMChecksums(args []any, kw map[string]any) (any, *koji.Fault) 
 		types = types[:0]
 		for _, x := range list {
 			s, _ := x.(string)
-			if newHash(s) == nil {
+			if checksum.New(s) == nil {
 				return nil, faultf(koji.GenericError, "Checksum_type %s isn't supported", s)
 			}
 			types = append(types, s)
@@ -161,7 +158,7 @@ func (h *Hub) getRPMChecksums(args []any, kw map[string]any) (any, *koji.Fault) 
 		hs := make([]hash.Hash, len(types))
 		ws := make([]io.Writer, len(types))
 		for i, t := range types {
-			hs[i] = newHash(t)
+			hs[i] = checksum.New(t)
 			ws[i] = hs[i]
 		}
 		_, err = io.Copy(io.MultiWriter(ws...), f)
@@ -176,20 +173,6 @@ func (h *Hub) getRPMChecksums(args []any, kw map[string]any) (any, *koji.Fault) 
 		out[key] = sums
 	}
 	return out, nil
-}
-
-func newHash(t string) hash.Hash {
-	switch t {
-	case "md5":
-		return md5.New()
-	case "sha1":
-		return sha1.New()
-	case "sha256":
-		return sha256.New()
-	case "sha512":
-		return sha512.New()
-	}
-	return nil
 }
 
 // AddScratchTask records a finished scratch build: a closed "build" task
