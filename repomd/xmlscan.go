@@ -435,7 +435,7 @@ func (s *xmlScanner) scanStartTag(b []byte) (tokKind, bool) {
 	}
 	name := b[1:i]
 	local := name
-	if colon >= 0 {
+	if colon > 1 && colon < i-1 { // as localName: "a:" and ":a" have no prefix
 		local = b[colon+1 : i]
 	}
 	s.attrs = s.attrs[:0]
@@ -484,7 +484,7 @@ func (s *xmlScanner) scanStartTag(b []byte) (tokKind, bool) {
 			i++
 		}
 		an := b[ns:i]
-		if acolon >= 0 {
+		if acolon > ns && acolon < i-1 {
 			an = b[acolon+1 : i]
 		}
 		for i < len(b) && spaceTab[b[i]] {
@@ -547,7 +547,9 @@ func (s *xmlScanner) scanStartTag(b []byte) (tokKind, bool) {
 }
 
 func localName(b []byte) []byte {
-	if i := bytes.IndexByte(b, ':'); i >= 0 {
+	// A name with nothing before or after its colon has no prefix (":",
+	// "a:", ":a" are local names whole), as encoding/xml reads them.
+	if i := bytes.IndexByte(b, ':'); i > 0 && i < len(b)-1 {
 		return b[i+1:]
 	}
 	return b
