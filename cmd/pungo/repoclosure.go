@@ -56,6 +56,7 @@ func runRepoclosure(args []string) int {
 	if len(repos) == 0 {
 		return fail(name, fmt.Errorf("no --repo given"))
 	}
+	quietGC() // short-lived as repoquery: what it loads stays live to the end
 	pool, err := loadPool(withCacheDir(context.Background(), name, cacheDir), repos, lookaside)
 	if err != nil {
 		return fail(name, err)

@@ -21,8 +21,8 @@ func init() {
 	register(&command{name: "repoquery", summary: "query packages of rpm-md repositories (like dnf repoquery)", run: runRepoquery})
 }
 
-// quietGC turns the collector off for this short-lived process: what a
-// query loads stays live until exit, so collecting only costs time (the
+// quietGC turns the collector off for this short-lived process (repoquery,
+// repoclosure): what a query loads stays live until exit, so collecting only costs time (the
 // collection that would follow the load is about a tenth of the run).
 // Memory use reaching repoqueryMemoryLimit (or GOMEMLIMIT, if lower) runs
 // it anyway. A GOGC set in the environment is left alone.
