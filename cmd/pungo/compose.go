@@ -80,7 +80,7 @@ func runCompose(args []string) int {
 	fs.BoolVar(&quiet, "quiet", false, "do not print the log on the terminal")
 	var cacheDir string
 	fs.StringVar(&cacheDir, "cachedir", "", "keep binary images of the loaded repository metadata in `DIR` (default: work/global/pungi-cache of the compose); a repository whose repomd.xml is unchanged loads from them")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}

@@ -31,7 +31,7 @@ func depsolveArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var patterns []string
 	rest := args
 	for len(rest) > 0 {
-		if err := fs.Parse(rest); err != nil {
+		if err := parseFlags(fs, rest); err != nil {
 			return nil, err
 		}
 		left := fs.Args()

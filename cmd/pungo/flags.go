@@ -1,7 +1,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
+	"fmt"
+	"io"
+	"os"
 	"strings"
 )
 
@@ -17,7 +21,7 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, args); err != nil {
 			return nil, err
 		}
 		args = fs.Args()
@@ -30,4 +34,29 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// parseFlags parses args with fs. A bad flag is one line on stderr naming
+// the command and pointing at -h, instead of the flag package's error
+// followed by the whole usage text (57 lines for compose, which scrolled
+// the error out of sight); -h and --help still print the usage.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	usage := fs.Usage
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(os.Stderr)
+	fs.Usage = usage
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+		if usage != nil {
+			usage()
+		} else {
+			fs.PrintDefaults()
+		}
+	default:
+		fmt.Fprintf(os.Stderr, "pungo %s: %v (pungo %s -h lists the options)\n", fs.Name(), err, fs.Name())
+	}
+	return err
 }

@@ -43,7 +43,7 @@ func runGather(args []string) int {
 	why := fs.String("why", "", "print why package `NAME` (name or NEVRA) is in each variant.arch, back to an input")
 	var cacheDir string
 	cacheDirFlag(fs, &cacheDir)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}

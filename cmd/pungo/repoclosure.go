@@ -44,7 +44,7 @@ func runRepoclosure(args []string) int {
 	var cacheDir string
 	cacheDirFlag(fs, &cacheDir)
 	hotfixes := fs.Bool("module-hotfixes", false, "see every package, as with module_hotfixes=True (default: dnf's view, where only default module streams are active)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if err == flag.ErrHelp {
 			return 0
 		}

@@ -66,6 +66,11 @@ func runRepoquery(args []string) int {
 	fs.BoolVar(&o.asJSON, "json", false, "print a JSON array of package objects")
 	fs.StringVar(&o.queryFormat, "queryformat", "", "format each package as dnf does: %{name} %{epoch} %{version} %{release} %{arch} %{evr} %{sourcerpm} %{location} %{summary} %{size} %{provides} …")
 	fs.StringVar(&o.queryFormat, "qf", "", "shorthand for --queryformat")
+	// dnf accepts -a/--all for "every package", which is what no SPEC
+	// selects anyway; accepted so dnf command lines work unchanged.
+	var all bool
+	fs.BoolVar(&all, "all", false, "query all packages (dnf's --all; the default without SPECs)")
+	fs.BoolVar(&all, "a", false, "shorthand for --all")
 	modules := fs.Bool("modules", false, "list the repositories' module streams as dnf module list does (with --json: name, stream, version, contexts, default, profiles)")
 	fs.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: pungo repoquery --repo DIR|URL [--repo …] [options] [SPEC…]\n\n"+

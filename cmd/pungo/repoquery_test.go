@@ -199,3 +199,15 @@ func TestRepoqueryAgreesWithDnfOnRealData(t *testing.T) {
 		}
 	}
 }
+
+// TestRepoqueryAll: dnf's -a/--all lists what no SPEC lists.
+func TestRepoqueryAll(t *testing.T) {
+	repo := filepath.Join("..", "..", "testdata", "demo", "rpms")
+	_, want, _ := runCLI(t, runRepoquery, "--repo", repo)
+	for _, flag := range []string{"-a", "--all"} {
+		code, got, stderr := runCLI(t, runRepoquery, "--repo", repo, flag)
+		if code != 0 || got != want || strings.Count(want, "\n") < 10 {
+			t.Errorf("%s: exit %d, %d lines (want %d) %s", flag, code, strings.Count(got, "\n"), strings.Count(want, "\n"), stderr)
+		}
+	}
+}
