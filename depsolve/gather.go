@@ -572,6 +572,13 @@ func (g *gatherer) result() *Result {
 	return r
 }
 
+// noMatchPrefix and noMatchSuffix frame Pungi's warning for an input that
+// matches no package ("Could not find a match for %s in any configured repo").
+const (
+	noMatchPrefix = "Could not find a match for "
+	noMatchSuffix = " in any configured repo"
+)
+
 func (g *gatherer) warnf(format string, args ...any) {
 	g.warnings = append(g.warnings, fmt.Sprintf(format, args...))
 }
@@ -622,7 +629,7 @@ func (g *gatherer) addInitial(patterns []string) (bin, dbg []PkgID) {
 			pkgs = g.byGlob(name, pred)
 		}
 		if len(pkgs) == 0 {
-			g.warnf("Could not find a match for %s in any configured repo", pattern)
+			g.warnf(noMatchPrefix+"%s"+noMatchSuffix, pattern)
 		}
 		for _, group := range g.groupByName(pkgs) {
 			for _, i := range g.best(group, false, debug) {

@@ -2,6 +2,7 @@ package depsolve
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/pungo/pungo/repomd"
@@ -147,5 +148,31 @@ func TestGatherHybrid(t *testing.T) {
 	}
 	if _, err := GatherHybrid(modulesTestPool(t), x, []string{"nodejs:99"}, []string{"app"}, Options{Arch: "x86_64"}); err == nil {
 		t.Error("an unknown stream is not an error")
+	}
+}
+
+// An input naming an artifact of an enabled non-default stream matches
+// nothing in the default-streams view, but the artifacts' view gathers it:
+// GatherHybrid warns only for inputs nothing gathers.
+func TestGatherHybridNoFalseNoMatch(t *testing.T) {
+	x, err := modulemd.Parse([]byte(modulesYAML), "modules.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newTestPool(t, &Repo{ID: "r", Packages: []*repomd.Package{
+		pkg("nodejs-1:18.1-1.module_x.x86_64"),
+		pkg("nodejs-1:20.1-1.module_y.x86_64"),
+		pkg("npm-1:9-1.module_y.x86_64"),
+	}})
+	res, err := GatherHybrid(p, x, []string{"nodejs:20"}, []string{"npm", "npm.x86_64", "nosuch"}, Options{Arch: "x86_64", ExcludeSource: true, ExcludeDebug: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Could not find a match for nosuch in any configured repo"}
+	if !reflect.DeepEqual(res.Warnings, want) {
+		t.Errorf("warnings %q, want %q", res.Warnings, want)
+	}
+	if got := summary(res); !slices.Contains(got, "npm-1:9-1.module_y.x86_64@r[input]") {
+		t.Errorf("npm of nodejs:20 not gathered: %v", got)
 	}
 }

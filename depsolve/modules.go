@@ -219,6 +219,7 @@ func GatherHybrid(p *Pool, x *modulemd.Index, streams, patterns []string, opts O
 		}
 	}
 	seen := map[string]bool{}
+	artifactSpec := map[string]bool{} // name and name.arch of every artifact
 	var artifacts []string
 	for _, s := range x.Streams {
 		if !enabled[s.NS()] || s.Version != latest[s.NS()] {
@@ -242,6 +243,8 @@ func GatherHybrid(p *Pool, x *modulemd.Index, streams, patterns []string, opts O
 				seen[pat] = true
 				artifacts = append(artifacts, pat)
 			}
+			artifactSpec[n.Name] = true
+			artifactSpec[n.Name+"."+n.Arch] = true
 		}
 	}
 	// The patterns' view first, then the artifacts' view, which stays.
@@ -265,6 +268,15 @@ func GatherHybrid(p *Pool, x *modulemd.Index, streams, patterns []string, opts O
 		if err != nil {
 			return nil, err
 		}
+		// An input naming an enabled stream's artifact matches nothing in
+		// the default-streams view when its module is enabled at another
+		// stream, but the artifacts' view below gathers it: no "Could not
+		// find a match" for a package the result holds.
+		r.Warnings = slices.DeleteFunc(r.Warnings, func(w string) bool {
+			pat, ok := strings.CutPrefix(w, noMatchPrefix)
+			pat, ok2 := strings.CutSuffix(pat, noMatchSuffix)
+			return ok && ok2 && artifactSpec[pat]
+		})
 		resB = r
 	}
 	if _, err := p.ApplyModules(x, streams, true); err != nil {
