@@ -77,7 +77,11 @@ func Repoclosure(pool *Pool, opts ClosureOptions) ([]Unresolved, error) {
 		checkRepo[r] = true
 	}
 
-	memo := newReqMemo[int8]() // requirement → 0 not asked yet, 1 has a provider, -1 none
+	// The answer per requirement, by its identity in the tables it was
+	// loaded into (a few numbers, where hashing the strings cost a fifth
+	// of the run): closureSkip for rpmlib() and solvable: ones, else
+	// whether some provider marked in provider satisfies it.
+	var memo closureMemo
 	var out []Unresolved
 	for i, p := range pool.pkgs {
 		id := PkgID(i)
@@ -92,20 +96,18 @@ func Repoclosure(pool *Pool, opts ClosureOptions) ([]Unresolved, error) {
 		}
 		var bad []string
 		for k := range p.Requires.Len() {
-			dep := p.Requires.At(k)
-			req := &dep
-			if strings.HasPrefix(req.Name, "rpmlib(") || strings.HasPrefix(req.Name, "solvable:") {
-				continue
-			}
-			known := memo.entry(req)
-			if *known == 0 {
-				*known = -1
-				if pool.anyProvider(req, provider) {
-					*known = 1
+			known := memo.entry(p.Requires.Ident(k))
+			if *known == closureUnknown {
+				*known = closureUnresolved
+				if name := p.Requires.Name(k); strings.HasPrefix(name, "rpmlib(") || strings.HasPrefix(name, "solvable:") {
+					*known = closureSkip
+				} else if dep := p.Requires.At(k); pool.anyProvider(&dep, provider) {
+					*known = closureResolved
 				}
 			}
-			if *known < 0 {
-				bad = append(bad, req.String())
+			if *known == closureUnresolved {
+				dep := p.Requires.At(k)
+				bad = append(bad, dep.String())
 			}
 		}
 		if len(bad) == 0 {
@@ -132,6 +134,62 @@ func Repoclosure(pool *Pool, opts ClosureOptions) ([]Unresolved, error) {
 		return out[a].Repo.ID < out[b].Repo.ID
 	})
 	return out, nil
+}
+
+// What Repoclosure knows of one requirement.
+const (
+	closureUnknown int8 = iota // not asked yet
+	closureUnresolved
+	closureResolved
+	closureSkip // rpmlib() and solvable: requirements are not checked
+)
+
+// closureMemo holds Repoclosure's answers by requirement identity:
+// unversioned ones in a slice per store indexed by name number (a
+// repository's requirements are mostly unversioned, and a slice index
+// costs less than a hash), the others in a map.
+type closureMemo struct {
+	dense     []closureDense
+	versioned map[repomd.DepIdent]int // index into vvals
+	vvals     []int8
+}
+
+type closureDense struct {
+	store repomd.DepIdent // any identity from the store
+	vals  []int8
+}
+
+// entry returns the answer slot for id; the pointer is valid until the
+// next call.
+func (m *closureMemo) entry(id repomd.DepIdent) *int8 {
+	name, ok := id.Unversioned()
+	if !ok {
+		i, seen := m.versioned[id]
+		if !seen {
+			if m.versioned == nil {
+				m.versioned = make(map[repomd.DepIdent]int, 1<<12)
+			}
+			i = len(m.vvals)
+			m.versioned[id] = i
+			m.vvals = append(m.vvals, closureUnknown)
+		}
+		return &m.vvals[i]
+	}
+	var t *closureDense
+	for i := range m.dense {
+		if m.dense[i].store.SameStore(id) {
+			t = &m.dense[i]
+			break
+		}
+	}
+	if t == nil {
+		m.dense = append(m.dense, closureDense{store: id})
+		t = &m.dense[len(m.dense)-1]
+	}
+	if int(name) >= len(t.vals) {
+		t.vals = append(t.vals, make([]int8, int(name)+1-len(t.vals)+len(t.vals)/2)...)
+	}
+	return &t.vals[name]
 }
 
 // anyProvider reports whether some package marked in ok provides d.

@@ -230,3 +230,31 @@ func (b *DepListBuilder) List(ds []Dep) DepList {
 	}
 	return listOf(b.t, recs)
 }
+
+// DepIdent is an entry's identity inside its load's tables: entries of
+// lists built in the same store (one cache image, one parse worker, one
+// builder) with equal DepIdents have the same name, operator and EVR, so
+// a caller can memoize an answer per dependency by a few numbers
+// instead of hashing strings. Equal dependencies from different stores
+// have different DepIdents. The pre/post bit does not count.
+type DepIdent struct {
+	store     *depStore
+	name, evr uint32
+	flags     uint8
+}
+
+// Ident returns entry i's identity.
+func (l DepList) Ident(i int) DepIdent {
+	r := &l.recs()[i]
+	return DepIdent{store: l.t, name: r.name, evr: r.evr, flags: r.flags & depFlagMask}
+}
+
+// Unversioned returns the entry's name number in its store when the
+// entry has no operator and no EVR (most requirements): a caller can
+// then keep its answers in a slice indexed by that number.
+func (id DepIdent) Unversioned() (name uint32, ok bool) {
+	return id.name, id.evr == 0 && id.flags == 0
+}
+
+// SameStore reports whether id and o were built into the same tables.
+func (id DepIdent) SameStore(o DepIdent) bool { return id.store == o.store }
