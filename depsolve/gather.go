@@ -394,7 +394,7 @@ func (g *gatherer) byGlob(pattern string, pred func(PkgID) bool) []PkgID {
 	var out []PkgID
 	for _, nid := range g.pool.pkgNames {
 		if glob.DNF(pattern, g.pool.names[nid]) {
-			out = append(out, filter(g.pool.byName[nid], pred)...)
+			out = append(out, filter(g.pool.packagesOf(nid), pred)...)
 		}
 	}
 	sortIDs(out)

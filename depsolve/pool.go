@@ -2,6 +2,7 @@ package depsolve
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/pungo/pungo/repomd"
@@ -56,10 +57,13 @@ type Pool struct {
 	strs  map[string]NameID
 	names []string
 
-	// byName lists the packages of each name (ascending ids); pkgNames are
+	// The packages of name nid are byNameIDs[byNameStart[nid]:byNameStart[nid+1]]
+	// (ascending ids): a counting sort over the interned names, where a map
+	// of slices cost a lookup and a growing slice per package. pkgNames are
 	// the distinct package names, in first-seen order.
-	byName   map[NameID][]PkgID
-	pkgNames []NameID
+	byNameStart []int32
+	byNameIDs   []PkgID
+	pkgNames    []NameID
 
 	// prov is the whatprovides index over provides.
 	prov provIndex
@@ -96,9 +100,8 @@ func NewPool(repos []*Repo) (*Pool, error) {
 	}
 	// Sized up front: growing tables of this size costs more than filling them.
 	p := &Pool{
-		Repos:  repos,
-		strs:   make(map[string]NameID, n),
-		byName: make(map[NameID][]PkgID, n),
+		Repos: repos,
+		strs:  make(map[string]NameID, n),
 	}
 	p.prov.init(nprov + n)
 	p.pkgs = make([]*repomd.Package, 0, n)
@@ -111,12 +114,24 @@ func NewPool(repos []*Repo) (*Pool, error) {
 			p.repoOf = append(p.repoOf, int32(ri))
 			nid := p.intern(pkg.Name)
 			p.pkgName = append(p.pkgName, nid)
-			if _, ok := p.byName[nid]; !ok {
+			if int(nid) == len(p.pkgNames) { // first package of this name
 				p.pkgNames = append(p.pkgNames, nid)
 			}
-			p.byName[nid] = append(p.byName[nid], id)
 			p.indexProvides(id, pkg)
 		}
+	}
+	p.byNameStart = make([]int32, len(p.names)+1)
+	for _, nid := range p.pkgName {
+		p.byNameStart[nid+1]++
+	}
+	for i := 1; i < len(p.byNameStart); i++ {
+		p.byNameStart[i] += p.byNameStart[i-1]
+	}
+	p.byNameIDs = make([]PkgID, len(p.pkgName))
+	next := slices.Clone(p.byNameStart[:len(p.names)])
+	for id, nid := range p.pkgName {
+		p.byNameIDs[next[nid]] = PkgID(id)
+		next[nid]++
 	}
 	p.files.init(p)
 	return p, nil
@@ -180,7 +195,12 @@ func (p *Pool) PackagesNamed(name string) []PkgID {
 	if nid < 0 {
 		return nil
 	}
-	return p.byName[nid]
+	return p.packagesOf(nid)
+}
+
+// packagesOf returns the packages of an interned name, ascending ids.
+func (p *Pool) packagesOf(nid NameID) []PkgID {
+	return p.byNameIDs[p.byNameStart[nid]:p.byNameStart[nid+1]:p.byNameStart[nid+1]]
 }
 
 // Err returns the first error met while loading metadata lazily.
