@@ -1,6 +1,7 @@
 package depsolve
 
 import (
+	"fmt"
 	"reflect"
 	"sort"
 	"strings"
@@ -237,5 +238,42 @@ func TestRepoclosure(t *testing.T) {
 	ppc, _ := Repoclosure(p, ClosureOptions{Arches: []string{"x86_64"}, PoolArch: "ppc64"})
 	if got := render(ppc); !reflect.DeepEqual(got, []string{"a-1-1.x86_64: b, c >= 2", "b-1-1.x86_64: (c or d)"}) {
 		t.Errorf("ppc64 providers: %v", got)
+	}
+}
+
+// TestRepoclosureManyStores checks Repoclosure's per-requirement memo when
+// every package's lists are a store of their own (as packages read from
+// rpm headers are), more stores than byNameNumber keeps slices for: the
+// same name in different stores, and past the limit, must still get its
+// own answer.
+func TestRepoclosureManyStores(t *testing.T) {
+	const n = 2*maxNameStores + 10
+	var pkgs []*repomd.Package
+	for i := range n {
+		deps := []string{fmt.Sprintf("P:cap%d", i), fmt.Sprintf("R:cap%d", i+1), "R:shared", "R:/usr/bin/shared"}
+		switch i {
+		case 0:
+			deps = append(deps, "P:shared = 1", "P:/usr/bin/shared")
+		case n / 2, n - 3:
+			deps = append(deps, "R:shared >= 2", "R:/usr/bin/none")
+		}
+		pkgs = append(pkgs, pkg(fmt.Sprintf("p%d-1-1.x86_64", i), deps...))
+	}
+	p := newTestPool(t, &Repo{ID: "main", Packages: pkgs})
+	got, err := Repoclosure(p, ClosureOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var render []string
+	for _, u := range got {
+		render = append(render, u.Pkg.NEVRA()+": "+strings.Join(u.Deps, ", "))
+	}
+	want := []string{
+		fmt.Sprintf("p%d-1-1.x86_64: /usr/bin/none, shared >= 2", n-3),
+		fmt.Sprintf("p%d-1-1.x86_64: cap%d", n-1, n),
+		fmt.Sprintf("p%d-1-1.x86_64: /usr/bin/none, shared >= 2", n/2),
+	}
+	if !reflect.DeepEqual(render, want) {
+		t.Errorf("got %q\nwant %q", render, want)
 	}
 }

@@ -145,51 +145,78 @@ const (
 )
 
 // closureMemo holds Repoclosure's answers by requirement identity:
-// unversioned ones in a slice per store indexed by name number (a
-// repository's requirements are mostly unversioned, and a slice index
-// costs less than a hash), the others in a map.
+// unversioned ones by name number (a repository's requirements are mostly
+// unversioned, and a slice index costs less than a hash), the others in a
+// map.
 type closureMemo struct {
-	dense     []closureDense
+	dense     byNameNumber[int8]
 	versioned map[repomd.DepIdent]int // index into vvals
 	vvals     []int8
-}
-
-type closureDense struct {
-	store repomd.DepIdent // any identity from the store
-	vals  []int8
 }
 
 // entry returns the answer slot for id; the pointer is valid until the
 // next call.
 func (m *closureMemo) entry(id repomd.DepIdent) *int8 {
-	name, ok := id.Unversioned()
-	if !ok {
-		i, seen := m.versioned[id]
-		if !seen {
-			if m.versioned == nil {
-				m.versioned = make(map[repomd.DepIdent]int, 1<<12)
+	if id.Unversioned() {
+		if v := m.dense.at(id); v != nil {
+			return v
+		}
+	}
+	i, seen := m.versioned[id]
+	if !seen {
+		if m.versioned == nil {
+			m.versioned = make(map[repomd.DepIdent]int, 1<<12)
+		}
+		i = len(m.vvals)
+		m.versioned[id] = i
+		m.vvals = append(m.vvals, closureUnknown)
+	}
+	return &m.vvals[i]
+}
+
+// byNameNumber keeps a value per dependency name: a slice per store the
+// dependencies were loaded into, indexed by the name's number there, so
+// a hot loop over dependency lists needs neither a hash nor the name's
+// bytes. Equal names from different stores have separate values. A
+// cache image or a parse worker is one store, but a list made on its own
+// (MakeDepList: packages read from rpm headers) has its own; past
+// maxNameStores stores at returns nil and the caller does without.
+type byNameNumber[T any] struct {
+	stores []repomd.DepIdent // any identity from each store
+	vals   [][]T
+	last   int // index of the store of the previous call
+}
+
+const maxNameStores = 64
+
+// at returns the value for id's name, or nil (too many stores); the
+// pointer is valid until the next call.
+func (b *byNameNumber[T]) at(id repomd.DepIdent) *T {
+	s := b.last
+	if s >= len(b.stores) || !b.stores[s].SameStore(id) {
+		s = -1
+		for i := range b.stores {
+			if b.stores[i].SameStore(id) {
+				s = i
+				break
 			}
-			i = len(m.vvals)
-			m.versioned[id] = i
-			m.vvals = append(m.vvals, closureUnknown)
 		}
-		return &m.vvals[i]
-	}
-	var t *closureDense
-	for i := range m.dense {
-		if m.dense[i].store.SameStore(id) {
-			t = &m.dense[i]
-			break
+		if s < 0 {
+			if len(b.stores) == maxNameStores {
+				return nil
+			}
+			s = len(b.stores)
+			b.stores = append(b.stores, id)
+			b.vals = append(b.vals, nil)
 		}
+		b.last = s
 	}
-	if t == nil {
-		m.dense = append(m.dense, closureDense{store: id})
-		t = &m.dense[len(m.dense)-1]
+	v, n := b.vals[s], int(id.NameNumber())
+	if n >= len(v) {
+		v = append(v, make([]T, n+1-len(v)+len(v)/2)...)
+		b.vals[s] = v
 	}
-	if int(name) >= len(t.vals) {
-		t.vals = append(t.vals, make([]int8, int(name)+1-len(t.vals)+len(t.vals)/2)...)
-	}
-	return &t.vals[name]
+	return &v[n]
 }
 
 // anyProvider reports whether some package marked in ok provides d.

@@ -249,12 +249,13 @@ func (l DepList) Ident(i int) DepIdent {
 	return DepIdent{store: l.t, name: r.name, evr: r.evr, flags: r.flags & depFlagMask}
 }
 
-// Unversioned returns the entry's name number in its store when the
-// entry has no operator and no EVR (most requirements): a caller can
-// then keep its answers in a slice indexed by that number.
-func (id DepIdent) Unversioned() (name uint32, ok bool) {
-	return id.name, id.evr == 0 && id.flags == 0
-}
+// NameNumber returns the number of the entry's name in its store: entries
+// of one store with equal numbers have equal names.
+func (id DepIdent) NameNumber() uint32 { return id.name }
+
+// Unversioned reports whether the entry has no operator and no EVR (most
+// requirements): such entries are identified by their NameNumber alone.
+func (id DepIdent) Unversioned() bool { return id.evr == 0 && id.flags == 0 }
 
 // SameStore reports whether id and o were built into the same tables.
 func (id DepIdent) SameStore(o DepIdent) bool { return id.store == o.store }
