@@ -2,13 +2,13 @@ package createrepo
 
 import (
 	"context"
-	"github.com/pungo/pungo/phases/config"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/compose/composetest"
 	"github.com/pungo/pungo/phases/productmd"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/toolcheck"
@@ -150,14 +150,5 @@ func TestValidateAndDatabaseDefault(t *testing.T) {
 // of the test.
 func newCompose(t *testing.T, conf map[string]any) *compose.Compose {
 	t.Helper()
-	dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(conf), compose.Options{Type: "test", Date: "20240101"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := compose.New(config.NewWithDefaults(conf), dir, compose.Options{}, nil, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Log.Close() })
-	return c
+	return composetest.New(t, conf)
 }

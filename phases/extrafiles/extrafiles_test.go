@@ -3,7 +3,6 @@ package extrafiles
 import (
 	"context"
 	"encoding/json"
-	"github.com/pungo/pungo/phases/config"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/compose/composetest"
 	"github.com/pungo/pungo/phases/pkgset"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/toolcheck"
@@ -44,15 +44,7 @@ func TestExtraFilesSources(t *testing.T) {
 			map[string]any{"scm": "rpm", "repo": "demo-release-server", "file": "/etc/demo-release-server"},
 		}}}}}
 	opts := compose.Options{Type: "test", Date: "20240101", ConfigPath: filepath.Join(cfgDir, "x.conf")}
-	dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(conf), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := compose.New(config.NewWithDefaults(conf), dir, opts, nil, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Log.Close()
+	c := composetest.NewWith(t, conf, opts, opts)
 	server := &compose.Variant{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}
 	c.Variants = []*compose.Variant{server}
 	demo, err := repomd.Open(filepath.Join(toolcheck.ProjectRoot(), "testdata", "demo", "rpms"))

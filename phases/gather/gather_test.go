@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/pungo/pungo/phases/config"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/pungo/pungo/comps"
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/compose/composetest"
 	"github.com/pungo/pungo/phases/initphase"
 	"github.com/pungo/pungo/phases/pkgset"
 	"github.com/pungo/pungo/phases/variants"
@@ -56,15 +56,7 @@ func newFixture(t *testing.T, conf map[string]any, groups map[string][]string, p
 	for k, v := range conf {
 		base[k] = v
 	}
-	dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(base), compose.Options{Type: "test", Date: "20240101"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := compose.New(config.NewWithDefaults(base), dir, compose.Options{}, nil, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Log.Close() })
+	c := composetest.New(t, base)
 	server := &compose.Variant{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}
 	ha := &compose.Variant{UID: "Server-HA", ID: "HA", Name: "HA", Type: "addon", Arches: []string{"x86_64"}, Parent: server}
 	opt := &compose.Variant{UID: "Server-optional", ID: "optional", Name: "optional", Type: "optional", Arches: []string{"x86_64"}, Parent: server}

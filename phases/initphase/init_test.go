@@ -2,7 +2,6 @@ package initphase
 
 import (
 	"context"
-	"github.com/pungo/pungo/phases/config"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/pungo/pungo/comps"
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/compose/composetest"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
@@ -23,16 +23,7 @@ func demoCompose(t *testing.T, extra map[string]any) *compose.Compose {
 		conf[k] = v
 	}
 	opts := compose.Options{Type: "test", Date: "20240101", ConfigPath: filepath.Join(demo, "demo.conf")}
-	dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(conf), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := compose.New(config.NewWithDefaults(conf), dir, opts, nil, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Log.Close() })
-	return c
+	return composetest.NewWith(t, conf, opts, opts)
 }
 
 func TestInitDemo(t *testing.T) {

@@ -2,7 +2,6 @@ package pkgset
 
 import (
 	"context"
-	"github.com/pungo/pungo/phases/config"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/compose/composetest"
 	"github.com/pungo/pungo/phases/koji/kojitest"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/createrepo"
@@ -85,15 +85,7 @@ func reposCompose(t *testing.T, repo string, arches []string, conf map[string]an
 	for k, v := range conf {
 		base[k] = v
 	}
-	dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(base), compose.Options{Type: "test", Date: "20240101"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := compose.New(config.NewWithDefaults(base), dir, compose.Options{}, nil, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Log.Close() })
+	c := composetest.New(t, base)
 	c.Variants = []*compose.Variant{{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: arches}}
 	return c
 }

@@ -3,13 +3,15 @@ package pkgset
 import (
 	"context"
 	"fmt"
-	"github.com/pungo/pungo/phases/config"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pungo/pungo/phases/config"
+
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/compose/composetest"
 	"github.com/pungo/pungo/phases/koji/kojitest"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/toolcheck"
@@ -55,15 +57,7 @@ func kojiCompose(t *testing.T, conf map[string]any, event int64) *compose.Compos
 	for k, v := range conf {
 		base[k] = v
 	}
-	dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(base), compose.Options{Type: "test", Date: "20240101"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := compose.New(config.NewWithDefaults(base), dir, compose.Options{KojiEvent: event}, nil, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Log.Close() })
+	c := composetest.NewWith(t, base, compose.Options{Type: "test", Date: "20240101"}, compose.Options{KojiEvent: event})
 	c.Variants = []*compose.Variant{{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}}
 	return c
 }

@@ -2,13 +2,13 @@ package repoclosure
 
 import (
 	"context"
-	"github.com/pungo/pungo/phases/config"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/compose/composetest"
 	"github.com/pungo/pungo/repomd/createrepo"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
@@ -19,15 +19,7 @@ func treeCompose(t *testing.T, strictness string, files ...string) *compose.Comp
 	t.Helper()
 	conf := map[string]any{"release_name": "D", "release_short": "D", "release_version": "1",
 		"repoclosure_strictness": []any{[]any{".*", map[string]any{"*": strictness}}}}
-	dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(conf), compose.Options{Type: "test", Date: "20240101"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := compose.New(config.NewWithDefaults(conf), dir, compose.Options{}, nil, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Log.Close() })
+	c := composetest.New(t, conf)
 	server := &compose.Variant{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}
 	c.Variants = []*compose.Variant{server}
 	demo := filepath.Join(toolcheck.ProjectRoot(), "testdata", "demo", "rpms")

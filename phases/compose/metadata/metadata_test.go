@@ -3,28 +3,20 @@ package metadata
 import (
 	"context"
 	"encoding/json"
-	"github.com/pungo/pungo/phases/config"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/compose/composetest"
 	"github.com/pungo/pungo/phases/productmd"
 	"github.com/pungo/pungo/phases/variants"
 )
 
 func TestLayeredProductMetadata(t *testing.T) {
 	conf := map[string]any{"release_name": "Base OS", "release_short": "BOS", "release_version": "9.2"}
-	dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(conf), compose.Options{Type: "production", Date: "20240101", Label: "RC-1.0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := compose.New(config.NewWithDefaults(conf), dir, compose.Options{}, nil, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Log.Close()
+	c := composetest.NewWith(t, conf, compose.Options{Type: "production", Date: "20240101", Label: "RC-1.0"}, compose.Options{})
 	server := &compose.Variant{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}
 	lp := &compose.Variant{UID: "Server-SAP", ID: "SAP", Name: "SAP", Type: "layered-product", Arches: []string{"x86_64"}, Parent: server,
 		Release: &variants.Release{Name: "SAP Bits", Short: "SAP", Version: "3"}}
@@ -105,14 +97,7 @@ func TestDescription(t *testing.T) {
 		{layered, server, "Tools 2.0 for Base OS 9"},
 		{custom, server, "Base Server for x86_64 (100%)"},
 	} {
-		dir, _, err := compose.CreateDir(t.TempDir(), config.NewWithDefaults(tc.conf), compose.Options{Type: "test", Date: "20240101"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := compose.New(config.NewWithDefaults(tc.conf), dir, compose.Options{}, nil, nil, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := composetest.New(t, tc.conf)
 		if got := description(c, tc.v, "x86_64"); got != tc.want {
 			t.Errorf("%s %v: %q, want %q", tc.v.UID, tc.conf["release_name"], got, tc.want)
 		}
