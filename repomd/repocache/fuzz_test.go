@@ -52,9 +52,10 @@ func FuzzDecode(f *testing.F) {
 			if err != nil {
 				t.Fatalf("re-encoded image does not decode: %v", err)
 			}
-			if !reflect.DeepEqual(again, pkgs) {
-				t.Fatal("re-encoded image decodes to other packages")
-			}
+			// Compared as values, not stores: a fuzzed string table may
+			// hold a string twice or unused, which re-encoding drops, so
+			// equal lists can lie in differently shaped stores.
+			samePackages(t, "re-encoded image", again, pkgs)
 		}
 		pkgs := fresh()
 		before := lists(pkgs)
