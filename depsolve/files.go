@@ -59,10 +59,14 @@ func (f *fileIndex) scan() {
 	}
 }
 
-// providers returns the packages containing path, ascending ids.
+// providers returns the packages containing path, ascending ids. The
+// pool's lazy lock is held: the answer is cached, and the lists may be
+// loaded, for every Gather sharing the pool.
 func (f *fileIndex) providers(path string) []PkgID {
+	f.pool.lazy.Lock()
+	defer f.pool.lazy.Unlock()
 	if !f.complete && !primaryCovers(path) {
-		f.pool.loadFiles()
+		f.pool.loadFilesLocked()
 	}
 	if ids, ok := f.paths[path]; ok {
 		return ids
@@ -84,8 +88,16 @@ func (f *fileIndex) providers(path string) []PkgID {
 }
 
 // loadFiles reads the filelists of every repository (once) and re-indexes
-// the wanted paths.
+// the wanted paths. A Gather sharing the pool that reads file lists
+// itself (the multilib runtime test) calls it first, so the lists it reads
+// were written before the lock was released.
 func (p *Pool) loadFiles() {
+	p.lazy.Lock()
+	defer p.lazy.Unlock()
+	p.loadFilesLocked()
+}
+
+func (p *Pool) loadFilesLocked() {
 	if p.files.complete {
 		return
 	}
@@ -105,7 +117,7 @@ func (p *Pool) loadFiles() {
 // the multilib runtime test needs.
 func (p *Pool) LoadFiles() error {
 	p.loadFiles()
-	return p.err
+	return p.Err()
 }
 
 // FileProviders returns the binary packages containing path, ascending

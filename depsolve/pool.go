@@ -68,6 +68,12 @@ type Pool struct {
 	// prov is the whatprovides index over provides.
 	prov provIndex
 
+	// lazy guards what lookups fill in on demand (files, richCache, err),
+	// so that Gather runs may share one pool (the gather phase runs a tree
+	// arch's variants in parallel over one pool). Everything else is
+	// read-only once NewPool and the module filtering are done.
+	lazy sync.Mutex
+
 	hidden    []bool           // by module filtering (modules.go)
 	moduleOf  map[PkgID]string // active stream (NSVC) of each visible modular package
 	hiddenBy  map[PkgID]string // why module filtering hid a package (modules.go)
@@ -204,4 +210,8 @@ func (p *Pool) packagesOf(nid NameID) []PkgID {
 }
 
 // Err returns the first error met while loading metadata lazily.
-func (p *Pool) Err() error { return p.err }
+func (p *Pool) Err() error {
+	p.lazy.Lock()
+	defer p.lazy.Unlock()
+	return p.err
+}

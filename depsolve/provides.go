@@ -35,13 +35,15 @@ func (p *Pool) WhatProvides(d *repomd.Dep) []PkgID {
 }
 
 // Rich parses a rich dependency of the pool's packages once per distinct
-// string (nil when it does not parse, and so has no providers). Not safe
-// for concurrent use.
+// string (nil when it does not parse, and so has no providers). Safe for
+// concurrent use.
 func (p *Pool) Rich(s string) *repomd.Rich { return p.rich(s) }
 
 // rich parses (and caches) a rich dependency; an unparsable one has no
 // providers.
 func (p *Pool) rich(s string) *repomd.Rich {
+	p.lazy.Lock()
+	defer p.lazy.Unlock()
 	if p.richCache == nil {
 		p.richCache = make(map[string]*repomd.Rich)
 	}
