@@ -5,6 +5,8 @@ package repomd
 // non-ASCII bytes as separators, and never allocates: the depsolver calls it
 // millions of times.
 
+import "strings"
+
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func isAlpha(c byte) bool { return (c|0x20) >= 'a' && (c|0x20) <= 'z' }
 func isAlnum(c byte) bool { return isDigit(c) || isAlpha(c) }
@@ -209,11 +211,17 @@ func lastIndexByte(s string, c byte) int {
 // out when it is empty or "0" and the release left out when empty.
 func (e EVR) String() string {
 	n := len(e.Version)
-	showEpoch := e.Epoch != "" && e.Epoch != "0"
+	// Epoch 0 and an empty release are left out as rpm prints them,
+	// unless the text would then parse back differently (ParseEVR takes
+	// a leading "digits:" as the epoch and splits at the last '-'): a
+	// dependency's "0--" is version "0-" and an empty release, and ":1:2"
+	// is epoch 0 and version "1:2".
+	showEpoch := e.Epoch != "" && (e.Epoch != "0" || strings.IndexByte(e.Version, ':') >= 0)
+	showRelease := e.Release != "" || strings.IndexByte(e.Version, '-') >= 0
 	if showEpoch {
 		n += len(e.Epoch) + 1
 	}
-	if e.Release != "" {
+	if showRelease {
 		n += len(e.Release) + 1
 	}
 	b := make([]byte, 0, n)
@@ -222,7 +230,7 @@ func (e EVR) String() string {
 		b = append(b, ':')
 	}
 	b = append(b, e.Version...)
-	if e.Release != "" {
+	if showRelease {
 		b = append(b, '-')
 		b = append(b, e.Release...)
 	}

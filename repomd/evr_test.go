@@ -149,6 +149,12 @@ func TestParseEVR(t *testing.T) {
 		{":1.0", EVR{"0", "1.0", ""}, "1.0"},
 		{"1.0-rc-1", EVR{"", "1.0-rc", "1"}, "1.0-rc-1"},
 		{"a:1.0", EVR{"", "a:1.0", ""}, "a:1.0"},
+		// Texts that print back only with the separators kept (found by
+		// FuzzParseRich): leaving them out would parse as another EVR.
+		{"0--", EVR{"", "0-", ""}, "0--"},
+		{"1.0-rc-", EVR{"", "1.0-rc", ""}, "1.0-rc-"},
+		{":1:2", EVR{"0", "1:2", ""}, "0:1:2"},
+		{"0:1:2-3", EVR{"0", "1:2", "3"}, "0:1:2-3"},
 	}
 	for _, c := range cases {
 		got := ParseEVR(c.in)
@@ -157,6 +163,10 @@ func TestParseEVR(t *testing.T) {
 		}
 		if got.String() != c.str {
 			t.Errorf("ParseEVR(%q).String() = %q, want %q", c.in, got.String(), c.str)
+		}
+		// Epoch "" and "0" print alike; everything else must survive.
+		if again := ParseEVR(got.String()); again.String() != got.String() || again.Version != got.Version || again.Release != got.Release {
+			t.Errorf("ParseEVR(%q) printed as %q parses back as %#v", c.in, got.String(), again)
 		}
 	}
 }
