@@ -34,10 +34,16 @@ import (
 // ModuleIndex reads and merges the modules metadata of every repository
 // of the pool that has some (nil when none has).
 func (p *Pool) ModuleIndex() (*modulemd.Index, error) {
+	return p.moduleIndex(func(*Repo) bool { return true })
+}
+
+// moduleIndex merges the modules metadata of the repositories keep
+// selects (nil when none has some).
+func (p *Pool) moduleIndex(keep func(*Repo) bool) (*modulemd.Index, error) {
 	m := modulemd.NewMerger()
 	any := false
 	for _, r := range p.Repos {
-		if r.Source == nil {
+		if r.Source == nil || !keep(r) {
 			continue
 		}
 		x, err := modulemd.ReadRepo(r.Source)
@@ -182,8 +188,13 @@ func (p *Pool) ModuleOf(id PkgID) string { return p.moduleOf[id] }
 // inputs:
 //
 //   - every binary artifact of the latest version of each enabled stream
-//     (all its contexts) is an input, resolved with the enabled streams
-//     and the default streams of the other modules active;
+//     (all its contexts) is an input, resolved with the enabled streams,
+//     the streams their module dependencies pull in (ResolveModuleDeps,
+//     among the repositories' streams and the platform the enabled and
+//     lookaside streams require) and the default streams of the other
+//     modules active; a stream whose module dependencies nothing meets
+//     has its artifacts included without their dependencies, with a
+//     warning;
 //   - the patterns are resolved with only default streams active: a
 //     module with an enabled stream counts only when that stream is its
 //     default (fus disables every non-default module while it installs a
@@ -205,48 +216,37 @@ func GatherHybrid(p *Pool, x *modulemd.Index, streams, patterns []string, opts O
 		name, _, _ := strings.Cut(ns, ":")
 		enabledModule[name] = true
 	}
-	// Latest version of each enabled stream; its artifacts are inputs.
-	latest := map[string]uint64{}
-	for _, s := range x.Streams {
-		if enabled[s.NS()] && s.Version > latest[s.NS()] {
-			latest[s.NS()] = s.Version
-		}
+	roots := latestStreams(x, enabled)
+	lk, err := p.moduleIndex(func(r *Repo) bool { return r.Lookaside })
+	if err != nil {
+		return nil, err
 	}
+	platformFrom := slices.Clone(roots)
+	if lk != nil {
+		platformFrom = append(platformFrom, lk.Streams...)
+	}
+	platform, err := ModulePlatform(platformFrom)
+	if err != nil {
+		return nil, err
+	}
+	required, broken := HybridModuleDeps(roots, x.Streams, platform)
 	var excludes []string
 	for _, pat := range patterns {
 		if strings.HasPrefix(pat, "-") {
 			excludes = append(excludes, pat)
 		}
 	}
-	seen := map[string]bool{}
-	artifactSpec := map[string]bool{} // name and name.arch of every artifact
-	var artifacts []string
-	for _, s := range x.Streams {
-		if !enabled[s.NS()] || s.Version != latest[s.NS()] {
-			continue
-		}
-		for _, a := range s.RPMArtifacts() {
-			n, ok := modulemd.ParseArtifact(a)
-			if !ok || n.Arch == "src" || n.Arch == "nosrc" {
-				continue
-			}
-			pat := n.Name + "." + n.Arch
-			if isDebugName(n.Name) {
-				if opts.ExcludeDebug {
-					continue
-				}
-				pat = n.Name // debug inputs are matched by name
-			} else if n.Arch == "noarch" {
-				pat = n.Name // the depsolver takes no ".noarch" pattern
-			}
-			if !seen[pat] {
-				seen[pat] = true
-				artifacts = append(artifacts, pat)
-			}
-			artifactSpec[n.Name] = true
-			artifactSpec[n.Name+"."+n.Arch] = true
+	var good, bad []*modulemd.Stream
+	for _, s := range roots {
+		if _, ok := broken[s.NSVC()]; ok {
+			bad = append(bad, s)
+		} else {
+			good = append(good, s)
 		}
 	}
+	artifactSpec := map[string]bool{} // name and name.arch of every artifact
+	artifacts := artifactPatterns(good, opts, artifactSpec)
+	badArtifacts := artifactPatterns(bad, opts, artifactSpec)
 	// The patterns' view first, then the artifacts' view, which stays.
 	known := map[string]bool{}
 	for _, s := range x.Streams {
@@ -279,17 +279,122 @@ func GatherHybrid(p *Pool, x *modulemd.Index, streams, patterns []string, opts O
 		})
 		resB = r
 	}
-	if _, err := p.ApplyModules(x, streams, true); err != nil {
+	if _, err := p.ApplyModules(x, append(slices.Clone(streams), required...), true); err != nil {
 		return nil, err
 	}
 	resA, err := Gather(p, append(artifacts, excludes...), opts)
 	if err != nil {
 		return nil, err
 	}
+	if len(bad) > 0 {
+		nd := opts
+		nd.NoDeps = true
+		resC, err := Gather(p, append(badArtifacts, excludes...), nd)
+		if err != nil {
+			return nil, err
+		}
+		resA = mergeResults(resA, resC)
+		for _, s := range bad {
+			resA.Warnings = append(resA.Warnings, BrokenModuleWarning(s.NSVC(), broken[s.NSVC()]))
+		}
+	}
 	if resB == nil {
 		return resA, nil
 	}
 	return mergeResults(resA, resB), nil
+}
+
+// latestStreams are the streams of x whose NAME:STREAM is enabled, at
+// the latest version of each (all its contexts).
+func latestStreams(x *modulemd.Index, enabled map[string]bool) []*modulemd.Stream {
+	latest := map[string]uint64{}
+	for _, s := range x.Streams {
+		if enabled[s.NS()] && s.Version > latest[s.NS()] {
+			latest[s.NS()] = s.Version
+		}
+	}
+	var out []*modulemd.Stream
+	for _, s := range x.Streams {
+		if enabled[s.NS()] && s.Version == latest[s.NS()] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// artifactPatterns are the input patterns of the binary artifacts of
+// streams (debug ones by name, unless opts exclude debuginfo); spec
+// records every artifact's name and name.arch.
+func artifactPatterns(streams []*modulemd.Stream, opts Options, spec map[string]bool) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range streams {
+		for _, a := range s.RPMArtifacts() {
+			n, ok := modulemd.ParseArtifact(a)
+			if !ok || n.Arch == "src" || n.Arch == "nosrc" {
+				continue
+			}
+			pat := n.Name + "." + n.Arch
+			if isDebugName(n.Name) {
+				if opts.ExcludeDebug {
+					continue
+				}
+				pat = n.Name // debug inputs are matched by name
+			} else if n.Arch == "noarch" {
+				pat = n.Name // the depsolver takes no ".noarch" pattern
+			}
+			if !seen[pat] {
+				seen[pat] = true
+				out = append(out, pat)
+			}
+			spec[n.Name] = true
+			spec[n.Name+"."+n.Arch] = true
+		}
+	}
+	return out
+}
+
+// HybridModuleDeps resolves the module dependencies of the enabled
+// streams roots among avail and platform (ResolveModuleDeps): required
+// are the NAME:STREAMs their transactions add to the active streams
+// (sorted), broken maps the NSVC of each root no transaction installs to
+// the requirement nothing meets.
+func HybridModuleDeps(roots, avail []*modulemd.Stream, platform string) (required []string, broken map[string]string) {
+	rootNS := map[string]bool{}
+	for _, s := range roots {
+		rootNS[s.NS()] = true
+	}
+	byNSVC := map[string]*modulemd.Stream{}
+	for _, s := range avail {
+		byNSVC[s.NSVC()] = s
+	}
+	add := map[string]bool{}
+	for _, s := range roots {
+		d := ResolveModuleDeps(s, avail, platform)
+		if d.Unmet != "" {
+			if broken == nil {
+				broken = map[string]string{}
+			}
+			broken[s.NSVC()] = d.Unmet
+			continue
+		}
+		for _, nsvc := range d.Streams {
+			if t := byNSVC[nsvc]; t != nil && !rootNS[t.NS()] {
+				add[t.NS()] = true
+			}
+		}
+	}
+	for ns := range add {
+		required = append(required, ns)
+	}
+	slices.Sort(required)
+	return required, broken
+}
+
+// BrokenModuleWarning is the warning for an enabled stream whose module
+// dependencies nothing meets.
+func BrokenModuleWarning(nsvc, unmet string) string {
+	return fmt.Sprintf("module %s requires %s, which no stream of the repositories or the platform provides: its artifacts are included without their dependencies (as fus does), and dnf cannot enable it from these repositories", nsvc, unmet)
 }
 
 // mergeResults is a's packages plus those of b that a lacks, the broken
