@@ -2,12 +2,16 @@ package depsolve
 
 import (
 	"context"
+	"os/exec"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/pungo/pungo/repomd/modulemd"
 	"github.com/pungo/pungo/repomd/modulemd/modtest"
+	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
 // depStream is a stream NAME:STREAM with one context per dependency
@@ -83,6 +87,10 @@ data:
   version: 1
   context: a
   arch: x86_64
+  summary: s
+  description: d
+  license:
+    module: [MIT]
   dependencies:
   - requires:
       platform: [el9]
@@ -99,6 +107,10 @@ data:
   version: 1
   context: t
   arch: x86_64
+  summary: s
+  description: d
+  license:
+    module: [MIT]
   dependencies:
   - requires:
       platform: [el9]
@@ -117,6 +129,10 @@ data:
   version: 1
   context: n
   arch: x86_64
+  summary: s
+  description: d
+  license:
+    module: [MIT]
   dependencies:
   - requires:
       platform: [el9]
@@ -132,6 +148,10 @@ data:
   version: 1
   context: o
   arch: x86_64
+  summary: s
+  description: d
+  license:
+    module: [MIT]
   dependencies:
   - requires:
       platform: [el9]
@@ -185,5 +205,58 @@ func TestGatherHybridModuleDeps(t *testing.T) {
 	}
 	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "module tool:1:1:t requires nosuch:[]") {
 		t.Errorf("warnings %q", res.Warnings)
+	}
+}
+
+// dnf's module solver is the oracle for ResolveModuleDeps: in an empty
+// installroot (platform:el9), "dnf module enable" of each stream enables
+// exactly the stream and the streams ResolveModuleDeps adds (app:1 a
+// non-default stream of another repository), and fails for the stream
+// whose requirement nothing provides (tool:1).
+func TestResolveModuleDepsAgainstDnf(t *testing.T) {
+	dnf := toolcheck.Need(t, "dnf")[0]
+	lk := modtest.WriteRepo(t, t.TempDir(), []modtest.Package{{NEVRA: "rt-2-1.module_n.x86_64"}, {NEVRA: "rt-1-1.module_o.x86_64"}}, runtimeYAML)
+	main := modtest.WriteRepo(t, t.TempDir(), []modtest.Package{{NEVRA: "appm-1-1.module_a.x86_64"}, {NEVRA: "toolm-1-1.module_t.x86_64"}}, moduleDepsYAML)
+	var avail []*modulemd.Stream
+	for _, y := range []string{moduleDepsYAML, runtimeYAML} {
+		x, err := modulemd.Parse([]byte(y), "modules.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		avail = append(avail, x.Streams...)
+	}
+	for _, root := range avail[:2] { // app:1 and tool:1
+		t.Run(root.NS(), func(t *testing.T) {
+			dir := t.TempDir()
+			args := []string{"--installroot", dir, "--releasever", "1", "--setopt=reposdir=/dev/null", "--setopt=cachedir=" + filepath.Join(dir, "cache"),
+				"--setopt=module_platform_id=platform:el9", "--repofrompath", "m,file://" + main, "--repofrompath", "l,file://" + lk, "--repo", "m", "--repo", "l", "-q"}
+			out, err := exec.Command(dnf, append(args, "-y", "module", "enable", root.NS())...).CombinedOutput()
+			d := ResolveModuleDeps(root, avail, "el9")
+			if (err != nil) != (d.Unmet != "") {
+				t.Fatalf("dnf module enable: %v\n%s\nResolveModuleDeps: %+v", err, out, d)
+			}
+			if err != nil {
+				return
+			}
+			list, err := exec.Command(dnf, append(args, "module", "list", "--enabled")...).CombinedOutput()
+			if err != nil {
+				t.Fatalf("dnf module list: %v\n%s", err, list)
+			}
+			var enabled []string
+			for _, line := range strings.Split(string(list), "\n") {
+				if f := strings.Fields(line); len(f) >= 3 && f[0] != "Hint:" && strings.Contains(f[1]+f[2], "[e]") {
+					enabled = append(enabled, f[0]+":"+f[1])
+				}
+			}
+			slices.Sort(enabled)
+			var want []string
+			for _, nsvc := range d.Streams {
+				parts := strings.Split(nsvc, ":")
+				want = append(want, parts[0]+":"+parts[1])
+			}
+			if !reflect.DeepEqual(enabled, want) {
+				t.Errorf("dnf enables %v, ResolveModuleDeps %v", enabled, want)
+			}
+		})
 	}
 }

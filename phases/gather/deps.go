@@ -128,6 +128,15 @@ func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string, vie
 			return nil, err
 		}
 	}
+	if view == viewHybrid {
+		// The streams the module dependencies of the variant's streams
+		// pull in are active while their artifacts resolve (hybrid.go).
+		hm, err := g.hybridModules(arch, v)
+		if err != nil {
+			return nil, err
+		}
+		enable = append(slices.Clip(enable), hm.required...)
+	}
 	key := arch + "\x00" + strings.Join(lookaside, "\x00") + "\x00" + strings.Join(lvs, "\x00") + mkey
 	g.mu.Lock()
 	defer g.mu.Unlock()

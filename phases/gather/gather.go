@@ -110,9 +110,9 @@ type gatherer struct {
 	comps *initphase.VariantComps
 	// modStreams caches the module streams of each arch + variant (modules.go).
 	modStreams map[string][]*pkgset.ModuleStream
-	// platforms caches the hybrid method's module platform of each arch +
-	// variant (hybrid.go).
-	platforms map[string]string
+	// hybridMods caches the hybrid method's module platform and module
+	// dependencies of each arch + variant (hybrid.go).
+	hybridMods map[string]*hybridModules
 }
 
 // Plan runs Pungi's gather_wrapper over the package set: every variant and
@@ -127,7 +127,7 @@ func Plan(ctx context.Context, c *compose.Compose, set *pkgset.Set, known *initp
 		byPkg: map[string]map[*repomd.Package]*pkgset.Package{}, pools: map[string]*depsolve.Pool{},
 		poolLocks: map[*depsolve.Pool]*sync.Mutex{}, lookPath: map[*repomd.Package]string{},
 		dsInputs: map[string]*DepsolveInputs{}, dsResults: map[string]*depsolve.Result{},
-		modStreams: map[string][]*pkgset.ModuleStream{}, platforms: map[string]string{},
+		modStreams: map[string][]*pkgset.ModuleStream{}, hybridMods: map[string]*hybridModules{},
 		result: &Result{ByArch: map[string]map[string]PkgMap{}, Inputs: map[string][]*Inputs{}}}
 	for _, arch := range c.Arches() {
 		g.result.ByArch[arch] = map[string]PkgMap{}

@@ -1,10 +1,15 @@
 package gather
 
 import (
+	"maps"
 	"slices"
+	"strings"
 
+	"github.com/pungo/pungo/depsolve"
 	"github.com/pungo/pungo/multilib"
 	"github.com/pungo/pungo/phases/compose"
+	"github.com/pungo/pungo/phases/pkgset"
+	"github.com/pungo/pungo/repomd/modulemd"
 )
 
 // The hybrid method. Pungi runs fus, a libsolv-based solver that knows
@@ -35,6 +40,19 @@ import (
 //     stream's packages never satisfy them and shadow nothing: view
 //     viewDefaults. A default stream's artifact masks the bare package of
 //     the same name.
+//   - module dependencies: fus installs each module(NAME:STREAM) input
+//     with the streams its dependencies need (blocks ORed, one stream per
+//     module, the platform installed) among the streams of the
+//     repositories it reads, the variant's own and the lookaside ones,
+//     and resolves the artifacts of every stream of each such transaction
+//     with those streams active: a non-default lookaside stream a
+//     variant's stream requires is active in view viewHybrid
+//     (hybridModules.required). A stream no transaction installs keeps
+//     its artifacts without their dependencies, and the compose log warns
+//     (fus only logs "Can't resolve all solvables"). Pungi never adds a
+//     required module to the variant's module metadata; neither does
+//     pungo (a stream the variant does not list is never in its
+//     repositories here, so its artifacts are not gathered either).
 //   - lookaside: fus loads the modules record of every lookaside
 //     repository (Pungi writes the streams and defaults of a variant used
 //     as lookaside into its lookaside repository): their default streams
@@ -50,34 +68,46 @@ import (
 //
 // Where pungo differs: pungo runs Pungi's gather algorithm over the view
 // (one best provider per requirement, as libsolv picks one); the
-// json source is gathered too (Pungi's hybrid reads only comps); modules
-// a stream requires are not added unless the variant lists them; the
-// repoclosure phase checks a hybrid variant's tree as dnf sees it (Pungi
+// json source is gathered too (Pungi's hybrid reads only comps); the
+// artifacts of all the variant's streams resolve in one view with all of
+// them (and the streams they require) active, where fus resolves each
+// transaction with only its own streams active; the repoclosure phase checks a hybrid variant's tree as dnf sees it (Pungi
 // copies fus's problems into the repoclosure log instead).
 
 // hybrid runs the hybrid method for one source of a variant.arch.
 func (g *gatherer) hybrid(arch string, v *compose.Variant, in *Inputs, fulltreeExcludes, prepopulate []string) (PkgMap, error) {
-	streams, err := g.streams(arch, v)
+	hm, err := g.hybridModules(arch, v)
 	if err != nil {
 		return nil, err
 	}
-	if len(streams) > 0 {
-		key := arch + "\x00" + v.UID
-		g.mu.Lock()
-		_, done := g.platforms[key]
-		g.mu.Unlock()
-		if !done {
-			platform, err := g.hybridPlatform(arch, v)
-			if err != nil {
-				return nil, err
+	var broken []*pkgset.ModuleStream
+	if in.Source == "module" && len(hm.broken) > 0 {
+		// fus cannot install a stream whose module requirements nothing
+		// meets: its artifacts are in the result without their
+		// dependencies. They leave the depsolver's inputs and are added
+		// as they are below.
+		streams, err := g.streams(arch, v)
+		if err != nil {
+			return nil, err
+		}
+		keep := map[Spec]bool{}
+		for _, ms := range streams {
+			if _, bad := hm.broken[ms.NSVC()]; bad {
+				broken = append(broken, ms)
+				continue
 			}
-			g.mu.Lock()
-			g.platforms[key] = platform
-			g.mu.Unlock()
-			if platform != "" {
-				g.c.Log.Infof("Hybrid gather of %s.%s: module platform %s", v.UID, arch, platform)
+			for s := range streamSpecs(ms) {
+				keep[s] = true
 			}
 		}
+		cp := *in
+		cp.Packages = map[Spec]bool{}
+		for s := range in.Packages {
+			if keep[s] {
+				cp.Packages[s] = true
+			}
+		}
+		in = &cp
 	}
 	multi := archMultilib(g.c, arch)
 	if in.Source == "module" && !multi {
@@ -94,9 +124,25 @@ func (g *gatherer) hybrid(arch string, v *compose.Variant, in *Inputs, fulltreeE
 		}
 		in = &cp
 	}
-	pm, err := g.deps(arch, v, in, fulltreeExcludes, prepopulate, true)
-	if err != nil || in.Source != "module" {
-		return pm, err
+	var pm PkgMap
+	if in.Source != "module" || len(in.Packages) > 0 || len(in.Groups) > 0 || len(prepopulate) > 0 {
+		if pm, err = g.deps(arch, v, in, fulltreeExcludes, prepopulate, true); err != nil {
+			return nil, err
+		}
+	} else {
+		pm = newPkgMap()
+	}
+	if in.Source != "module" {
+		return pm, nil
+	}
+	if len(broken) > 0 {
+		nd := streamPackages(broken, "; its module dependencies are unmet")
+		if !multi {
+			for _, t := range Types {
+				nd[t] = slices.DeleteFunc(nd[t], func(e *Entry) bool { return multilib.IsMultilibArch(arch, e.Pkg.Arch) })
+			}
+		}
+		pm = mergePkgMaps(pm, nd)
 	}
 	debug, err := g.moduleDebug(arch, v)
 	if err != nil {
@@ -134,4 +180,70 @@ func archMultilib(c *compose.Compose, arch string) bool {
 		}
 	}
 	return false
+}
+
+// hybridModules is what module metadata gives a variant.arch's hybrid
+// gather: the platform (get_platform) and, from the module dependencies of
+// its streams (depsolve.HybridModuleDeps among its streams, those of the
+// variants it uses as lookaside and of the lookaside repositories, and the
+// platform), the streams their transactions add to the active ones and
+// the streams no transaction installs.
+type hybridModules struct {
+	platform string
+	required []string          // NAME:STREAM
+	broken   map[string]string // NSVC → unmet requirement
+}
+
+// hybridModules returns (and caches) a variant.arch's hybridModules,
+// logging the platform and warning for broken streams once.
+func (g *gatherer) hybridModules(arch string, v *compose.Variant) (*hybridModules, error) {
+	key := arch + "\x00" + v.UID
+	g.mu.Lock()
+	hm, ok := g.hybridMods[key]
+	g.mu.Unlock()
+	if ok {
+		return hm, nil
+	}
+	hm = &hybridModules{}
+	streams, err := g.streams(arch, v)
+	if err != nil {
+		return nil, err
+	}
+	if len(streams) > 0 {
+		platform, lookasideStreams, err := g.hybridPlatform(arch, v)
+		if err != nil {
+			return nil, err
+		}
+		hm.platform = platform
+		if platform != "" {
+			g.c.Log.Infof("Hybrid gather of %s.%s: module platform %s", v.UID, arch, platform)
+		}
+		var roots, avail []*modulemd.Stream
+		for _, ms := range streams {
+			roots = append(roots, ms.MD)
+		}
+		avail = append(slices.Clone(roots), lookasideStreams...)
+		for _, uid := range g.variantLookaside(v) {
+			if lv := g.c.Variant(uid); lv != nil {
+				ls, err := g.streams(arch, lv)
+				if err != nil {
+					return nil, err
+				}
+				for _, ms := range ls {
+					avail = append(avail, ms.MD)
+				}
+			}
+		}
+		hm.required, hm.broken = depsolve.HybridModuleDeps(roots, avail, platform)
+		for _, nsvc := range slices.Sorted(maps.Keys(hm.broken)) {
+			g.c.Log.Warningf("%s.%s: %s", v.UID, arch, depsolve.BrokenModuleWarning(nsvc, hm.broken[nsvc]))
+		}
+		if len(hm.required) > 0 {
+			g.c.Log.Infof("Hybrid gather of %s.%s: module dependencies add %s", v.UID, arch, strings.Join(hm.required, ", "))
+		}
+	}
+	g.mu.Lock()
+	g.hybridMods[key] = hm
+	g.mu.Unlock()
+	return hm, nil
 }

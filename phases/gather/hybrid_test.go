@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pungo/pungo/phases/pkgset"
+	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/modulemd"
 	"github.com/pungo/pungo/repomd/modulemd/modtest"
 )
@@ -275,5 +276,83 @@ func TestHybridAndDepsVariantsWithoutStreams(t *testing.T) {
 				t.Errorf("%s with %s: nodejs %v, want %s", uid, order[i], got, want[order[i]])
 			}
 		}
+	}
+}
+
+// Module dependencies in the hybrid method, as fus resolves them: Server's
+// lang:2 requires nodejs:20, a non-default stream of a lookaside
+// repository, which is then active while lang's artifacts resolve (lang
+// needs nodejs: the lookaside's 20, not its default 18); a stream whose
+// module requirement nothing provides keeps its artifacts without their
+// dependencies (langlib stays out) and the compose log warns. The deps
+// method knows no module dependencies.
+func TestHybridModuleDependencies(t *testing.T) {
+	look := modtest.WriteRepo(t, t.TempDir(), modtest.NodejsPackages, modtest.NodejsYAML)
+	cases := []struct {
+		name, method, requires string
+		nodejs                 string // the nodejs lang's dependency resolves to
+		rpms                   string // Server's lang and langlib
+		warn                   string
+	}{
+		{"required lookaside stream", "hybrid", "nodejs:20", "nodejs-1:20.1-1.module_y.x86_64", "lang-2.0.x86_64 langlib-1.x86_64", ""},
+		{"unmet requirement", "hybrid", "nosuch:1", "", "lang-2.0.x86_64",
+			"Server.x86_64: module lang:2:20:c requires nosuch:[1], which no stream of the repositories or the platform provides"},
+		{"deps method", "deps", "nosuch:1", "nodejs-1:20.1-1.module_y.x86_64", "lang-2.0.i686 lang-2.0.x86_64 langlib-1.x86_64", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t, map[string]any{"gather_method": c.method, "gather_lookaside_repos": []any{[]any{".*", map[string]any{"*": []any{look}}}}},
+				map[string][]string{"Server": {"base:app"}, "Workstation": {"ws:app"}}, basePkgs())
+			hybridSet(t, f, map[string]string{"1": "el9", "2": "el9"}, "")
+			f.set.ByArch["x86_64"] = append(f.set.ByArch["x86_64"], pkg("langlib", "1-1", "x86_64", "langlib"), srpm("langlib", "1-1"))
+			for _, ms := range f.set.Modules["x86_64"] {
+				if ms.MD.Stream != "2" {
+					continue
+				}
+				name, stream, _ := strings.Cut(c.requires, ":")
+				ms.MD.Dependencies[0].Requires[name] = []string{stream}
+				for _, p := range ms.Packages {
+					if p.Name == "lang" && p.Arch == "x86_64" {
+						for _, d := range []string{"nodejs", "langlib"} {
+							dep, _ := repomd.ParseDep(d)
+							p.Requires = p.Requires.Append(dep)
+						}
+					}
+				}
+			}
+			f.c.Variant("Server").Modules = []string{"lang:2"}
+			res, err := Plan(context.Background(), f.c, f.set, f.comps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range res.Get("x86_64", "Server")[TypeRPM] {
+				if e.Pkg.Name == "lang" || e.Pkg.Name == "langlib" {
+					got = append(got, e.Pkg.Name+"-"+e.Pkg.Version+"."+e.Pkg.Arch)
+				}
+			}
+			slices.Sort(got)
+			if strings.Join(got, " ") != c.rpms {
+				t.Errorf("Server: %v, want %s", got, c.rpms)
+			}
+			var nodejs []string
+			if r := res.Depsolved["Server.x86_64.module"]; r != nil {
+				for _, it := range r.RPM {
+					if it.Pkg.Name == "nodejs" {
+						nodejs = append(nodejs, it.Pkg.NEVRA())
+					}
+				}
+			}
+			if strings.Join(nodejs, " ") != c.nodejs {
+				t.Errorf("lang's nodejs: %v, want %s", nodejs, c.nodejs)
+			}
+			log, _ := os.ReadFile(f.c.Paths.Log.LogFile("", "pungi"))
+			if c.warn != "" && !strings.Contains(string(log), c.warn) {
+				t.Errorf("log lacks %q", c.warn)
+			}
+			if c.warn == "" && strings.Contains(string(log), "which no stream of the repositories") {
+				t.Errorf("unexpected warning in the log")
+			}
+		})
 	}
 }

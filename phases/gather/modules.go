@@ -59,34 +59,48 @@ func (g *gatherer) moduleInputs(arch string, v *compose.Variant) (map[Spec]bool,
 		return nil, err
 	}
 	for _, ms := range streams {
-		for _, p := range ms.Packages {
-			switch {
-			case p.IsSource() || isDebug(p.Package):
-			case p.Arch == "noarch":
-				out[Spec{Name: p.Name}] = true // the depsolver takes no ".noarch" pattern
-			default:
-				out[Spec{p.Name, p.Arch}] = true
-			}
-		}
+		maps.Copy(out, streamSpecs(ms))
 	}
 	return out, nil
+}
+
+// streamSpecs are the input specs of a stream's binary artifacts.
+func streamSpecs(ms *pkgset.ModuleStream) map[Spec]bool {
+	out := map[Spec]bool{}
+	for _, p := range ms.Packages {
+		switch {
+		case p.IsSource() || isDebug(p.Package):
+		case p.Arch == "noarch":
+			out[Spec{Name: p.Name}] = true // the depsolver takes no ".noarch" pattern
+		default:
+			out[Spec{p.Name, p.Arch}] = true
+		}
+	}
+	return out
 }
 
 // moduleNodeps is the nodeps method for the module source: exactly the
 // artifacts (by NEVRA, as Pungi matches module packages), the source
 // packages of those included, and their debuginfo.
 func (g *gatherer) moduleNodeps(arch string, v *compose.Variant) (PkgMap, error) {
-	pm := newPkgMap()
 	streams, err := g.streams(arch, v)
 	if err != nil {
 		return nil, err
 	}
+	return streamPackages(streams, ""), nil
+}
+
+// streamPackages are the streams' binary artifacts, the source packages
+// of those, and their debuginfo, as they are (no dependencies); why
+// follows each reason.
+func streamPackages(streams []*pkgset.ModuleStream, why string) PkgMap {
+	pm := newPkgMap()
 	srpms := map[string]bool{}
 	seen := map[*pkgset.Package]bool{}
-	add := func(t string, p *pkgset.Package, why string) {
+	add := func(t string, p *pkgset.Package, reason string) {
 		if !seen[p] {
 			seen[p] = true
-			pm[t] = append(pm[t], &Entry{Pkg: p.Package, Path: p.Path, Sigkey: p.Sigkey, Flags: []string{"input"}, Why: why})
+			pm[t] = append(pm[t], &Entry{Pkg: p.Package, Path: p.Path, Sigkey: p.Sigkey, Flags: []string{"input"}, Why: reason + why})
 		}
 	}
 	for _, ms := range streams {
@@ -107,7 +121,23 @@ func (g *gatherer) moduleNodeps(arch string, v *compose.Variant) (PkgMap, error)
 			}
 		}
 	}
-	return pm, nil
+	return pm
+}
+
+// mergePkgMaps is a's entries plus those of b whose package a lacks.
+func mergePkgMaps(a, b PkgMap) PkgMap {
+	for _, t := range Types {
+		have := map[*repomd.Package]bool{}
+		for _, e := range a[t] {
+			have[e.Pkg] = true
+		}
+		for _, e := range b[t] {
+			if !have[e.Pkg] {
+				a[t] = append(a[t], e)
+			}
+		}
+	}
+	return a
 }
 
 // Module views of the depsolver's pool for a variant with streams.
@@ -293,24 +323,27 @@ func (g *gatherer) moduleDebug(arch string, v *compose.Variant) ([]*Entry, error
 // and the streams of every variant on the arch require at run time. More
 // than one is an error, as in Pungi; "" when no module names one. Pungi
 // hands it to fus (--platform) as the installed platform module every
-// stream's dependencies resolve against.
-func (g *gatherer) hybridPlatform(arch string, v *compose.Variant) (string, error) {
+// stream's dependencies resolve against. The lookaside repositories'
+// streams are returned too.
+func (g *gatherer) hybridPlatform(arch string, v *compose.Variant) (string, []*modulemd.Stream, error) {
 	platforms := map[string][]string{} // stream → who asks for it
+	var lookaside []*modulemd.Stream
 	for _, l := range compose.AsStrings(g.c.Conf.ForVariantArch("gather_lookaside_repos", v.UID, arch)) {
 		loc := compose.ResolvePath(g.c.ConfigPath, l)
 		r, err := repomd.OpenMetaContext(g.ctx, loc)
 		if err != nil {
-			return "", fmt.Errorf("gather_lookaside_repos: %w", err)
+			return "", nil, fmt.Errorf("gather_lookaside_repos: %w", err)
 		}
 		x, err := modulemd.ReadRepo(r)
 		if err != nil {
-			return "", fmt.Errorf("gather_lookaside_repos: %w", err)
+			return "", nil, fmt.Errorf("gather_lookaside_repos: %w", err)
 		}
 		if x == nil {
 			continue
 		}
 		for _, s := range x.Streams {
-			for _, p := range runtimePlatforms(s) {
+			lookaside = append(lookaside, s)
+			for _, p := range depsolve.RuntimePlatforms(s) {
 				platforms[p] = append(platforms[p], s.NSVC()+" in "+loc)
 			}
 		}
@@ -318,10 +351,10 @@ func (g *gatherer) hybridPlatform(arch string, v *compose.Variant) (string, erro
 	for _, other := range g.c.GetVariants(nil, arch) {
 		streams, err := g.streams(arch, other)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		for _, ms := range streams {
-			for _, p := range runtimePlatforms(ms.MD) {
+			for _, p := range depsolve.RuntimePlatforms(ms.MD) {
 				platforms[p] = append(platforms[p], ms.NSVC()+" of "+other.UID)
 			}
 		}
@@ -331,22 +364,12 @@ func (g *gatherer) hybridPlatform(arch string, v *compose.Variant) (string, erro
 		for _, p := range slices.Sorted(maps.Keys(platforms)) {
 			parts = append(parts, fmt.Sprintf("platform:%s (%s)", p, strings.Join(platforms[p], ", ")))
 		}
-		return "", fmt.Errorf("There are conflicting requests for platform on %s: %s", arch, strings.Join(parts, "; "))
+		return "", nil, fmt.Errorf("There are conflicting requests for platform on %s: %s", arch, strings.Join(parts, "; "))
 	}
 	for p := range platforms {
-		return p, nil
+		return p, lookaside, nil
 	}
-	return "", nil
-}
-
-// runtimePlatforms are the platform streams a stream's dependencies
-// require at run time (libmodulemd's get_runtime_streams("platform")).
-func runtimePlatforms(s *modulemd.Stream) []string {
-	var out []string
-	for _, d := range s.Dependencies {
-		out = append(out, d.Requires["platform"]...)
-	}
-	return out
+	return "", lookaside, nil
 }
 
 // variantModules builds the modulemd a variant's repository of an arch
