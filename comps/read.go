@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/beevik/etree"
 	"github.com/pungo/pungo/internal/decompress"
@@ -36,6 +38,13 @@ func ParseFile(path string) (*Comps, error) {
 		return nil, err
 	}
 	defer f.Close()
+	// A directory opens but cannot be read: an unreadable input, not a
+	// document with errors (Parse would make it a ParseError).
+	if st, err := f.Stat(); err != nil {
+		return nil, err
+	} else if st.IsDir() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: syscall.EISDIR}
+	}
 	return Parse(f, path)
 }
 

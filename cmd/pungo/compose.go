@@ -261,7 +261,7 @@ func runCompose(args []string) int {
 		c.WriteStatus(compose.StatusDoomed)
 		writeComposeReport(c, timings)
 		progress.Close()
-		fmt.Fprintf(os.Stderr, "pungo compose: %v\n", runErr)
+		fmt.Fprintf(os.Stderr, "pungo compose: %s\n", printable(runErr.Error()))
 		return 2
 	}
 	writeComposeReport(c, timings)

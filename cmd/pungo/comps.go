@@ -133,7 +133,7 @@ func runCompsValidate(args []string) int {
 			if !errors.As(err, &pe) {
 				return fail(name, err)
 			}
-			fmt.Fprintf(os.Stdout, "error: %s\n", err)
+			fmt.Fprintf(os.Stdout, "error: %s\n", printable(err.Error()))
 			bad = true
 			continue
 		}

@@ -73,6 +73,7 @@ func TestCompsCLIErrors(t *testing.T) {
 		{"validate undefined", []string{"validate", undefined}, 1, "error: " + undefined + ":5: category c names group ghost, which no group defines", ""},
 		{"validate malformed", []string{"validate", bad}, 1, "error: " + bad + ":4: malformed XML", ""},
 		{"validate missing", []string{"validate", filepath.Join(dir, "nope.xml")}, 2, "", "no such file"},
+		{"validate directory", []string{"validate", dir}, 2, "", "is a directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := runCLI(t, runComps, tc.args...)

@@ -55,7 +55,7 @@ func runCreaterepo(args []string) int {
 		return fail(name, err)
 	}
 	for _, bad := range res.Skipped {
-		fmt.Fprintf(os.Stderr, "pungo %s: skipped: %s\n", name, bad)
+		fmt.Fprintf(os.Stderr, "pungo %s: skipped: %s\n", name, printable(bad))
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(os.Stderr, "pungo %s: warning: %s\n", name, w)

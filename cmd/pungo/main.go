@@ -9,7 +9,10 @@ import (
 	"os"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // command is one subcommand. run gets the arguments after the subcommand
@@ -90,6 +93,39 @@ func runCommand(c *command, args []string) (code int) {
 
 // fail prints a one-line error for a subcommand and returns exit code 2.
 func fail(cmd string, err error) int {
-	fmt.Fprintf(os.Stderr, "pungo %s: %v\n", cmd, err)
+	fmt.Fprintf(os.Stderr, "pungo %s: %s\n", cmd, printable(err.Error()))
 	return 2
+}
+
+// printable makes a message that may quote input bytes (a parser's
+// "invalid character entity &1\xcc", a name with a newline in it) safe
+// for a terminal and one line long: invalid UTF-8 and control characters,
+// newlines included, become Go escapes (\xcc, \n); everything else,
+// non-ASCII text included, is kept.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case unicode.IsControl(r):
+			q := strconv.QuoteRune(r) // '\n', '\x00', '\u0085'
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }

@@ -45,7 +45,7 @@ func runVariants(args []string) int {
 	if err != nil {
 		var ve *variants.Error
 		if errors.As(err, &ve) {
-			fmt.Fprintln(os.Stderr, err)
+			fmt.Fprintln(os.Stderr, printable(err.Error()))
 			return 1
 		}
 		return fail(name, err)
