@@ -3,9 +3,11 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,6 +110,81 @@ func TestDemoComposeBootableTreeinfo(t *testing.T) {
 	for _, p := range []string{"compose/Server-optional/x86_64/os/.treeinfo", "compose/Server/source/tree/.treeinfo"} {
 		if ti := read(filepath.Join(dir, p)); ti.Images != nil || ti.MainImage != "" {
 			t.Errorf("%s: boot entries %v %q", p, ti.Images, ti.MainImage)
+		}
+	}
+}
+
+// TestDummyProductBootable composes Pungi's test product with
+// buildinstall_method = "lorax" (the fake lorax): every variant.arch lorax
+// ran for gets its boot entries under the tree's arch, whatever buildarch
+// Pungi passes (athlon for i386), with the images of that arch (s390x:
+// cdboot.img, kernel.img), checksums matching the files, and a DVD that
+// boots the way Pungi's createiso makes it for that arch; the layered
+// product and the optional trees get none.
+func TestDummyProductBootable(t *testing.T) {
+	toolcheck.Need(t, "xorriso", "xorrisofs", "genisoimage", "implantisomd5", "isohybrid")
+	conf := dummyProductData(t)
+	orig, err := os.ReadFile(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lorax := filepath.Join(filepath.Dir(conf), "dummy-lorax.conf")
+	if err := os.WriteFile(lorax, append(orig, "\nbuildinstall_method = \"lorax\"\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	imgtest.WithPath(t, imgtest.FakeBin(t, "lorax"))
+	t.Setenv("FAKE_LORAX_LOG", filepath.Join(t.TempDir(), "lorax.log"))
+	target := t.TempDir()
+	if code, out := runPungo(t, t.TempDir(), "--target-dir="+target, "--config="+lorax, "--test", "--quiet", "--no-latest-link"); code != 0 {
+		t.Fatalf("compose exit %d:\n%s", code, out)
+	}
+	dir := onlyCompose(t, target)
+	id := filepath.Base(dir)
+	kernel := map[string]string{"i386": "images/pxeboot/vmlinuz", "x86_64": "images/pxeboot/vmlinuz", "s390x": "images/kernel.img"}
+	boots := map[string][]string{"i386": {"/isolinux/isolinux.bin"}, "x86_64": {"/isolinux/isolinux.bin", "/images/efiboot.img"}, "s390x": {"/images/cdboot.img"}}
+	for _, va := range []struct{ uid, arch string }{
+		{"Client", "i386"}, {"Client", "x86_64"}, {"Everything", "i386"}, {"Server", "s390x"}, {"Server", "x86_64"}, {"Foo-Tools", "x86_64"},
+	} {
+		tree := filepath.Join(dir, "compose", va.uid, va.arch, "os")
+		f, err := os.Open(filepath.Join(tree, ".treeinfo"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ti, err := productmd.ReadTreeInfo(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s.%s: %v", va.uid, va.arch, err)
+		}
+		if len(ti.Images) != 1 || ti.Images[va.arch]["kernel"] != kernel[va.arch] || ti.MainImage != "images/install.img" {
+			t.Errorf("%s.%s: images %v, stage2 %q; want [images-%s] with kernel %s", va.uid, va.arch, ti.Images, ti.MainImage, va.arch, kernel[va.arch])
+		}
+		for _, p := range append([]string{ti.MainImage}, slices.Collect(maps.Values(ti.Images[va.arch]))...) {
+			data, err := os.ReadFile(filepath.Join(tree, p))
+			h := sha256.Sum256(data)
+			if err != nil || ti.Checksums[p] != "sha256:"+hex.EncodeToString(h[:]) {
+				t.Errorf("%s.%s: %s: checksum %q, file %x (%v)", va.uid, va.arch, p, ti.Checksums[p], h, err)
+			}
+		}
+		iso := filepath.Join(dir, "compose", va.uid, va.arch, "iso", id+"-"+va.uid+"-"+va.arch+"-dvd1.iso")
+		out, err := exec.Command("xorriso", "-indev", iso, "-report_el_torito", "plain").CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", iso, err, out)
+		}
+		for _, img := range boots[va.arch] {
+			if !strings.Contains(string(out), "El Torito img path :   ") || !strings.Contains(string(out), " "+img+"\n") {
+				t.Errorf("%s.%s DVD does not boot from %s:\n%s", va.uid, va.arch, img, out)
+			}
+		}
+	}
+	for _, p := range []string{"Server-Gluster/x86_64/os", "Server-optional/s390x/os", "Client-optional/i386/os"} {
+		f, err := os.Open(filepath.Join(dir, "compose", p, ".treeinfo"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ti, err := productmd.ReadTreeInfo(f)
+		f.Close()
+		if err != nil || ti.Images != nil || ti.MainImage != "" {
+			t.Errorf("%s: boot entries %v %q (%v)", p, ti.Images, ti.MainImage, err)
 		}
 	}
 }

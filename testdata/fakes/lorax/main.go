@@ -184,14 +184,31 @@ func build(out, arch, volid string, single map[string]string, flags map[string]b
 		"images/install.img":        []byte("squashfs\n"),
 		".discinfo":                 []byte(fmt.Sprintf("1700000000.000000\n%s\n%s\n", single["--version"], arch)),
 	}
-	files[".treeinfo"] = []byte(fmt.Sprintf("[header]\ntype = productmd.treeinfo\nversion = 1.2\n\n[release]\nname = %s\nversion = %s\n\n[tree]\narch = %s\nplatforms = %s\n\n[images-%s]\nboot.iso = images/boot.iso\nefiboot.img = images/efiboot.img\ninitrd = images/pxeboot/initrd.img\nkernel = images/pxeboot/vmlinuz\n\n[stage2]\nmainimage = images/install.img\n",
-		single["--product"], single["--version"], arch, arch, arch))
+	// The tree's arch is the base arch of --buildarch (Pungi passes the
+	// first of the arch's valid arches: athlon for i386).
+	base := arch
+	switch arch {
+	case "athlon", "i686", "i586", "i486":
+		base = "i386"
+	}
+	images := "boot.iso = images/boot.iso\nefiboot.img = images/efiboot.img\ninitrd = images/pxeboot/initrd.img\nkernel = images/pxeboot/vmlinuz\n"
+	if base == "s390x" {
+		// lorax's s390x tree: a CD boot image for El Torito without
+		// emulation, the kernel and initrd under images/, generic.ins.
+		images = "cdboot.img = images/cdboot.img\ngeneric.ins = generic.ins\ninitrd = images/initrd.img\nkernel = images/kernel.img\n"
+		files["images/cdboot.img"] = []byte("cdboot\n")
+		files["images/kernel.img"] = []byte("kernel\n")
+		files["images/initrd.img"] = []byte("initrd\n")
+		files["generic.ins"] = []byte("images/kernel.img 0x00000000\nimages/initrd.img 0x02000000\n")
+	}
+	files[".treeinfo"] = []byte(fmt.Sprintf("[header]\ntype = productmd.treeinfo\nversion = 1.2\n\n[release]\nname = %s\nversion = %s\n\n[tree]\narch = %s\nplatforms = %s\n\n[images-%s]\n%s\n[stage2]\nmainimage = images/install.img\n",
+		single["--product"], single["--version"], base, base, base, images))
 	for name, data := range files {
 		if err := write(filepath.Join(out, name), data); err != nil {
 			return err
 		}
 	}
-	if arch == "x86_64" || arch == "i386" || arch == "i686" {
+	if base == "x86_64" || base == "i386" {
 		bin, err := os.ReadFile("/usr/lib/ISOLINUX/isolinux.bin")
 		if err != nil {
 			return fmt.Errorf("syslinux's isolinux.bin: %w", err)
