@@ -79,6 +79,41 @@ func (p *Pool) HideInactiveModules() (int, error) {
 // filtering of the pool is replaced. It returns the number of hidden
 // packages.
 func (p *Pool) ApplyModules(x *modulemd.Index, enable []string, defaults bool) (int, error) {
+	active, err := ActiveStreams(x, enable, defaults)
+	if err != nil {
+		return 0, err
+	}
+	return p.applyActive(x, active), nil
+}
+
+// ApplyActiveModules hides what the module metadata of the pool's
+// repositories hides with exactly the streams active ("name:stream"): the
+// artifacts of every other stream, and the non-modular packages named like
+// an active stream's binary artifacts. An active stream the metadata lacks
+// is an error. This replays a view ActiveModules printed.
+func (p *Pool) ApplyActiveModules(active []string) (int, error) {
+	x, err := p.ModuleIndex()
+	if err != nil {
+		return 0, err
+	}
+	if x == nil {
+		x = modulemd.NewIndex()
+	}
+	if _, err := ActiveStreams(x, active, false); err != nil {
+		return 0, err
+	}
+	return p.applyActive(x, slices.Clone(active)), nil
+}
+
+// ActiveModules returns the NAME:STREAMs active in the module view applied
+// to the pool, sorted, and whether one is applied.
+func (p *Pool) ActiveModules() ([]string, bool) { return p.active, p.hidden != nil }
+
+// ActiveStreams returns the "name:stream"s active when the streams in
+// enable are, plus, with defaults, each default stream of a module none
+// of whose streams is in enable; sorted. An enabled stream x lacks is an
+// error.
+func ActiveStreams(x *modulemd.Index, enable []string, defaults bool) ([]string, error) {
 	active := map[string]bool{} // "name:stream"
 	enabledModule := map[string]bool{}
 	known := map[string]bool{}
@@ -88,7 +123,7 @@ func (p *Pool) ApplyModules(x *modulemd.Index, enable []string, defaults bool) (
 	for _, ns := range enable {
 		name, _, ok := strings.Cut(ns, ":")
 		if !ok || !known[ns] {
-			return 0, fmt.Errorf("module stream %q is not in the repositories' modules metadata", ns)
+			return nil, fmt.Errorf("module stream %q is not in the repositories' modules metadata", ns)
 		}
 		active[ns] = true
 		enabledModule[name] = true
@@ -100,6 +135,21 @@ func (p *Pool) ApplyModules(x *modulemd.Index, enable []string, defaults bool) (
 			}
 		}
 	}
+	out := make([]string, 0, len(active))
+	for ns := range active {
+		out = append(out, ns)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// applyActive applies x with the streams active (sorted "name:stream"s).
+func (p *Pool) applyActive(x *modulemd.Index, list []string) int {
+	active := map[string]bool{}
+	for _, ns := range list {
+		active[ns] = true
+	}
+	p.active = list
 	on := map[string]string{}     // artifact key → NSVC of an active stream
 	off := map[string]string{}    // artifact key of an inactive stream → its NSVC
 	shadow := map[string]string{} // binary artifact name of an active stream → its NSVC
@@ -144,7 +194,7 @@ func (p *Pool) ApplyModules(x *modulemd.Index, enable []string, defaults bool) (
 		p.hidden[i] = true
 		n++
 	}
-	return n, nil
+	return n
 }
 
 // HiddenWhy says why module filtering hid a package ("artifact of

@@ -77,6 +77,7 @@ type Pool struct {
 	hidden    []bool           // by module filtering (modules.go)
 	moduleOf  map[PkgID]string // active stream (NSVC) of each visible modular package
 	hiddenBy  map[PkgID]string // why module filtering hid a package (modules.go)
+	active    []string         // NAME:STREAMs active in the applied module view (modules.go)
 	files     fileIndex
 	richCache map[string]*repomd.Rich
 

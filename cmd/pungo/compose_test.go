@@ -9,15 +9,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/pungo/pungo/depsolve"
-	"github.com/pungo/pungo/phases/gather"
+	"github.com/pungo/pungo/phases/pkgset"
 	"github.com/pungo/pungo/phases/productmd"
 	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/createrepo"
+	"github.com/pungo/pungo/repomd/modulemd"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
@@ -468,78 +471,132 @@ func captureStdout(t *testing.T, fn func() int) (string, int) {
 	return <-done, code
 }
 
-// TestDemoGatherMatchesDepsolve replays every variant.arch of the demo
-// through pungo depsolve with the inputs the gather phase used, and
+// TestDemoGatherMatchesDepsolve replays every depsolver run of a demo
+// gather through pungo depsolve with the arguments pungo gather --json
+// prints (DepsolveArgs: options, lookaside repositories, the module view
+// as its active streams, --hybrid), against one repository holding the
+// demo's package set (rpms and modular/rpms with its modules.yaml), and
 // compares the results package by package (flags and repository
-// included), before the variant rules trim them.
+// included), before the variant rules trim them. The demo as shipped
+// (module source nodeps, comps deps: Server's deps view has demo-lang:2
+// active) and with gather_method hybrid (Server's module source in the
+// hybrid view, every comps source in the default-streams view).
 func TestDemoGatherMatchesDepsolve(t *testing.T) {
-	_, res, cleanup, err := planGather(context.Background(), filepath.Join(demoDir, "demo.conf"))
-	if cleanup != nil {
-		defer cleanup()
-	}
+	repo := demoPkgsetRepo(t)
+	data, err := os.ReadFile(filepath.Join(demoDir, "variants.xml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Depsolve) != 4 {
-		t.Fatalf("depsolve runs: %d", len(res.Depsolve))
+	stream1 := filepath.Join(t.TempDir(), "variants.xml")
+	if err := os.WriteFile(stream1, bytes.ReplaceAll(data, []byte("demo-lang:2"), []byte("demo-lang:1")), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	for key, di := range res.Depsolve {
-		uid, rest, _ := strings.Cut(key, ".")
-		arch, src, _ := strings.Cut(rest, ".")
-		args := []string{"--json", "--arch", arch, "--repo", gather.PkgsetRepoID(arch) + "=" + filepath.Join(demoDir, "rpms")}
-		for i, l := range di.Lookaside {
-			args = append(args, "--lookaside", fmt.Sprintf("lookaside-repo-%d=%s", i, l))
-		}
-		o := di.Options
-		if o.Greedy != "" {
-			args = append(args, "--greedy", o.Greedy)
-		}
-		if o.Fulltree {
-			args = append(args, "--fulltree")
-		}
-		if o.Selfhosting {
-			args = append(args, "--selfhosting")
-		}
-		for _, x := range o.FulltreeExcludes {
-			args = append(args, "--fulltree-exclude", x)
-		}
-		for _, m := range o.MultilibMethods {
-			args = append(args, "--multilib", m)
-		}
-		if len(o.Conditional) > 0 || len(o.Langpacks) > 0 {
-			t.Fatalf("%s: demo has no conditional packages or langpacks", key)
-		}
-		args = append(append(args, "--"), di.Patterns...)
-		out, code := captureStdout(t, func() int { return runDepsolve(args) })
-		if code != 0 {
-			t.Fatalf("%s: pungo depsolve %v exited %d: %s", key, args, code, out)
-		}
-		var got depsolveJSON
-		if err := json.Unmarshal([]byte(out), &got); err != nil {
-			t.Fatalf("%s: %v\n%s", key, err, out)
-		}
-		want := res.Depsolved[key]
-		cmp := func(typ string, items []depsolveJSONItem, ref []depsolve.Item) {
-			var a, b []string
-			for _, it := range items {
-				a = append(a, it.NEVRA+" "+strings.Join(it.Flags, ",")+" "+it.Repo)
+	for _, tc := range []struct {
+		name, extra string
+		runs        int
+		stream      string // Server's
+	}{
+		{"demo", "", 4, "demo-lang:2"},
+		{"hybrid", `gather_method = "hybrid"`, 5, "demo-lang:2"},
+		// Server ships the non-default stream: the replay sees demo-lang
+		// 1.0 only through the view's active streams.
+		{"hybrid, non-default stream", "gather_method = \"hybrid\"\nvariants_file = \"" + stream1 + "\"", 5, "demo-lang:1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, res, cleanup, err := planGather(context.Background(), demoConfig(t, tc.extra, nil))
+			if cleanup != nil {
+				defer cleanup()
 			}
-			for _, it := range ref {
-				b = append(b, it.Pkg.NEVRA()+" "+strings.Join(it.Flags.Names(), ",")+" "+it.Repo.ID)
+			if err != nil {
+				t.Fatal(err)
 			}
-			sort.Strings(a)
-			sort.Strings(b)
-			if strings.Join(a, "\n") != strings.Join(b, "\n") {
-				t.Errorf("%s %s (%s): pungo depsolve\n%s\ngather phase\n%s", uid, typ, src, strings.Join(a, "\n"), strings.Join(b, "\n"))
+			if len(res.Depsolve) != tc.runs {
+				t.Fatalf("depsolve runs: %d", len(res.Depsolve))
 			}
+			modular := 0
+			for key, di := range res.Depsolve {
+				uid, rest, _ := strings.Cut(key, ".")
+				arch, src, _ := strings.Cut(rest, ".")
+				args, ok, why := di.DepsolveArgs(arch, repo)
+				if !ok {
+					t.Fatalf("%s: no replay: %s", key, why)
+				}
+				if di.ModulesApplied && slices.Contains(di.Modules, tc.stream) {
+					modular++
+				}
+				out, code := captureStdout(t, func() int { return runDepsolve(append([]string{"--json"}, args...)) })
+				if code != 0 {
+					t.Fatalf("%s: pungo depsolve %v exited %d: %s", key, args, code, out)
+				}
+				var got depsolveJSON
+				if err := json.Unmarshal([]byte(out), &got); err != nil {
+					t.Fatalf("%s: %v\n%s", key, err, out)
+				}
+				want := res.Depsolved[key]
+				cmp := func(typ string, items []depsolveJSONItem, ref []depsolve.Item) {
+					var a, b []string
+					for _, it := range items {
+						a = append(a, it.NEVRA+" "+strings.Join(it.Flags, ",")+" "+it.Repo)
+					}
+					for _, it := range ref {
+						// The gather's pool holds a variant's stream packages in a
+						// repository of their own; they are the package set's.
+						id := strings.Replace(it.Repo.ID, "modules-", "pkgset-", 1)
+						b = append(b, it.Pkg.NEVRA()+" "+strings.Join(it.Flags.Names(), ",")+" "+id)
+					}
+					sort.Strings(a)
+					sort.Strings(b)
+					if strings.Join(a, "\n") != strings.Join(b, "\n") {
+						t.Errorf("%s %s (%s): pungo depsolve %v\n%s\ngather phase\n%s", uid, typ, src, args, strings.Join(a, "\n"), strings.Join(b, "\n"))
+					}
+				}
+				cmp("rpm", got.RPM, want.RPM)
+				cmp("srpm", got.SRPM, want.SRPM)
+				cmp("debuginfo", got.Debuginfo, want.Debuginfo)
+				if len(want.RPM) == 0 {
+					t.Errorf("%s: empty result", key)
+				}
+			}
+			if modular == 0 {
+				t.Errorf("no run had %s active", tc.stream)
+			}
+		})
+	}
+}
+
+// demoPkgsetRepo makes one repository of the demo's package set: the
+// packages of rpms and modular/rpms, with modular/rpms' modules record.
+func demoPkgsetRepo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, sub := range []string{"rpms", "modular/rpms"} {
+		ents, err := os.ReadDir(filepath.Join(demoDir, sub))
+		if err != nil {
+			t.Fatal(err)
 		}
-		cmp("rpm", got.RPM, want.RPM)
-		cmp("srpm", got.SRPM, want.SRPM)
-		cmp("debuginfo", got.Debuginfo, want.Debuginfo)
-		if len(want.RPM) == 0 {
-			t.Errorf("%s: empty result", key)
+		for _, e := range ents {
+			if strings.HasSuffix(e.Name(), ".rpm") {
+				if err := os.Symlink(filepath.Join(demoDir, sub, e.Name()), filepath.Join(dir, e.Name())); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 	}
+	if _, err := createrepo.Run(dir, createrepo.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := repomd.Open(filepath.Join(demoDir, "modular/rpms"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := modulemd.ReadRepo(r)
+	if err != nil || x == nil {
+		t.Fatalf("modular/rpms modules: %v", err)
+	}
+	if _, err := pkgset.AddModulesRecord(x, dir, t.TempDir(), ""); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 func TestComposeFaults(t *testing.T) {

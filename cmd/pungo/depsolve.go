@@ -134,6 +134,9 @@ func runDepsolve(args []string) int {
 	var modules stringList
 	fs.Var(&modules, "module", "enable module stream `NAME:STREAM` and solve as the hybrid gather method does: the stream's artifacts are included and resolved with it active, the input patterns with only default streams active (repeatable; default: nothing hidden, as pungi-gather)")
 
+	hybrid := fs.Bool("hybrid", false, "apply the hybrid method's rules to the packages of active module streams: no multilib, debuginfo or langpacks for them, excludes and '*' globs spare them (implied by --module)")
+	activeModules := fs.String("active-modules", "", "hide by the repositories' module metadata with exactly the `LIST` of NAME:STREAMs active (comma-separated; empty: none): other streams' artifacts and bare packages named like an active stream's are hidden; pungo gather --json gives a variant's list")
+
 	patterns, err := depsolveArgs(fs, args)
 	if err == flag.ErrHelp {
 		return 0
@@ -144,9 +147,25 @@ func runDepsolve(args []string) int {
 	if len(repos) == 0 {
 		return fail(name, fmt.Errorf("no --repo given"))
 	}
+	activeSet := false
+	fs.Visit(func(f *flag.Flag) { activeSet = activeSet || f.Name == "active-modules" })
+	if activeSet && len(modules) > 0 {
+		return fail(name, fmt.Errorf("--module and --active-modules exclude each other"))
+	}
 	pool, err := loadPool(withCacheDir(context.Background(), name, cacheDir), repos, lookaside)
 	if err != nil {
 		return fail(name, err)
+	}
+	if activeSet {
+		var list []string
+		for _, ns := range strings.Split(*activeModules, ",") {
+			if ns = strings.TrimSpace(ns); ns != "" {
+				list = append(list, ns)
+			}
+		}
+		if _, err := pool.ApplyActiveModules(list); err != nil {
+			return fail(name, fmt.Errorf("--active-modules: %w", err))
+		}
 	}
 	opts := depsolve.Options{
 		Arch:              *arch,
@@ -161,6 +180,7 @@ func runDepsolve(args []string) int {
 		MultilibBlacklist: blacklist,
 		MultilibWhitelist: whitelist,
 		Prepopulate:       prepop,
+		HybridModules:     *hybrid,
 	}
 	// A named --comps file is read even when nothing uses it: a bad one is
 	// the user's mistake to hear about, not to have ignored.

@@ -230,6 +230,13 @@ type gatherJSONSource struct {
 	Patterns  []string `json:"depsolve_patterns,omitempty"`
 	Lookaside []string `json:"lookaside,omitempty"`
 	Options   any      `json:"depsolve_options,omitempty"`
+	// Modules: the NAME:STREAMs active in the run's module view (absent:
+	// none applied).
+	Modules *[]string `json:"depsolve_active_modules,omitempty"`
+	// Args replay the run with pungo depsolve against the package set's
+	// repository (given as PKGSET_REPO); NoReplay says why they cannot.
+	Args     []string `json:"depsolve_args,omitempty"`
+	NoReplay string   `json:"depsolve_no_replay,omitempty"`
 }
 
 func printGatherJSON(w io.Writer, res *gather.Result, keys []variantArch) int {
@@ -253,6 +260,15 @@ func printGatherJSON(w io.Writer, res *gather.Result, keys []variantArch) int {
 			s := gatherJSONSource{Source: in.Source, Packages: in.SortedPackages(), Groups: in.SortedGroups(), Filter: in.SortedFilter()}
 			if di := res.Depsolve[k.uid+"."+k.arch+"."+in.Source]; di != nil {
 				s.Patterns, s.Lookaside, s.Options = di.Patterns, di.Lookaside, di.Options
+				if di.ModulesApplied {
+					list := append([]string{}, di.Modules...)
+					s.Modules = &list
+				}
+				if args, ok, why := di.DepsolveArgs(k.arch, "PKGSET_REPO"); ok {
+					s.Args = args
+				} else {
+					s.NoReplay = why
+				}
 			}
 			srcs = append(srcs, s)
 		}

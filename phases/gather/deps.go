@@ -24,6 +24,14 @@ type DepsolveInputs struct {
 	Patterns  []string
 	Options   depsolve.Options
 	Lookaside []string // lookaside repository locations, in order
+	// LookasideVariants are the variants used as lookaside
+	// (variant_as_lookaside): their gathered packages, which no
+	// repository holds, so a run with some cannot be replayed.
+	LookasideVariants []string
+	// ModulesApplied says the run saw a module view, Modules the
+	// NAME:STREAMs active in it (DepsolveArgs, modules_replay.go).
+	ModulesApplied bool
+	Modules        []string
 }
 
 // depsolveInputs builds the patterns and options of a variant.arch.
@@ -245,6 +253,8 @@ func (g *gatherer) deps(arch string, v *compose.Variant, in *Inputs, fulltreeExc
 	if err != nil {
 		return nil, err
 	}
+	di.LookasideVariants = g.variantLookaside(v)
+	di.Modules, di.ModulesApplied = pool.ActiveModules()
 	g.mu.Lock()
 	g.dsInputs[v.UID+"."+arch+"."+in.Source] = di
 	g.mu.Unlock()
