@@ -1,15 +1,35 @@
 package depsolve
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/pungo/pungo/multilib"
+)
 
 // fileIndex maps the paths that dependencies name to the packages that
 // contain them. Like libsolv's addfileprovides it indexes only paths that
 // something requires, never every packaged file, and it reads filelists only
-// when a required path lies outside what primary.xml lists.
+// when a required path lies outside what primary.xml lists. Like libsolv's
+// filtered file lists, that read keeps only the paths a depsolve can ask
+// about (keepPath); a path outside them makes it read the lists whole.
 type fileIndex struct {
 	pool     *Pool
 	complete bool               // every repository's filelists are loaded
+	filtered bool               // the lists hold every keepPath path (loadFilesFiltered)
 	paths    map[string][]PkgID // wanted path → containing packages
+}
+
+// keepPath reports whether a filtered load keeps path: a path some
+// package requires (the wanted ones, known when the pool was built), one
+// primary.xml would list (so a list stays at least its primary subset)
+// or one multilib's runtime test looks at (the gather's multilib step
+// reads the candidates' lists). It is called from several goroutines
+// while nothing changes f.paths.
+func (f *fileIndex) keepPath(path string) bool {
+	if _, ok := f.paths[path]; ok {
+		return true
+	}
+	return primaryCovers(path) || multilib.RuntimePath(path)
 }
 
 // primaryCovers reports whether primary.xml lists every package's copy of
@@ -66,7 +86,11 @@ func (f *fileIndex) providers(path string) []PkgID {
 	f.pool.lazy.Lock()
 	defer f.pool.lazy.Unlock()
 	if !f.complete && !primaryCovers(path) {
-		f.pool.loadFilesLocked()
+		if _, wanted := f.paths[path]; wanted {
+			f.pool.loadFilesFilteredLocked()
+		} else {
+			f.pool.loadFilesLocked()
+		}
 	}
 	if ids, ok := f.paths[path]; ok {
 		return ids
@@ -107,6 +131,38 @@ func (p *Pool) loadFilesLocked() {
 			continue
 		}
 		if err := r.LoadFiles(); err != nil && p.err == nil {
+			p.err = err
+		}
+	}
+	p.files.scan()
+}
+
+// loadFilesFiltered reads the filelists of every repository (once)
+// keeping only the paths keepPath accepts, where a repository can (else
+// whole), and re-indexes the wanted paths. Like loadFiles, a Gather
+// sharing the pool calls it before reading the lists itself.
+func (p *Pool) loadFilesFiltered() {
+	p.lazy.Lock()
+	defer p.lazy.Unlock()
+	p.loadFilesFilteredLocked()
+}
+
+func (p *Pool) loadFilesFilteredLocked() {
+	if p.files.complete || p.files.filtered {
+		return
+	}
+	p.files.filtered = true
+	p.files.complete = true // unless a repository filters
+	for _, r := range p.Repos {
+		var err error
+		switch {
+		case r.LoadFilesFiltered != nil:
+			p.files.complete = false
+			err = r.LoadFilesFiltered(p.files.keepPath)
+		case r.LoadFiles != nil:
+			err = r.LoadFiles()
+		}
+		if err != nil && p.err == nil {
 			p.err = err
 		}
 	}

@@ -31,6 +31,10 @@ type Repo struct {
 	// LoadFiles fills every package's complete file list (filelists.xml).
 	// Nil when Files are already complete or no filelists exist.
 	LoadFiles func() error
+	// LoadFilesFiltered, when set, fills every package's file list with
+	// only the paths keep accepts (repomd.Repo.LoadFilelistsFiltered): what
+	// a depsolve needs, at a fraction of the memory. Nil: LoadFiles serves.
+	LoadFilesFiltered func(keep func(path string) bool) error
 	// Source is the opened repository, when the packages came from one.
 	Source *repomd.Repo
 }
@@ -40,6 +44,7 @@ func RepoFrom(id string, r *repomd.Repo, lookaside bool) *Repo {
 	repo := &Repo{ID: id, Lookaside: lookaside, Packages: r.Packages, Source: r}
 	if _, ok := r.Record("filelists"); ok {
 		repo.LoadFiles = r.LoadFilelists
+		repo.LoadFilesFiltered = r.LoadFilelistsFiltered
 	}
 	return repo
 }

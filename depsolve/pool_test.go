@@ -247,3 +247,48 @@ func TestFlagNames(t *testing.T) {
 		t.Errorf("no flags: %v", got)
 	}
 }
+
+// TestFilteredFilelistsFirst: a required path outside primary's reach
+// loads filtered lists that keep the wanted paths, primary's and
+// multilib's and nothing else; a path nobody requires loads the lists
+// whole; a repository without a filtered loader is loaded whole.
+func TestFilteredFilelistsFirst(t *testing.T) {
+	complete := []repomd.File{{Path: "/usr/share/b/data"}, {Path: "/usr/share/b/other"}, {Path: "/usr/lib64/libb.so.1"}, {Path: "/etc/b.conf"}}
+	a := pkg("a-1-1.x86_64", "R:/usr/share/b/data")
+	b := pkg("b-1-1.x86_64")
+	a.FilesComplete, b.FilesComplete = false, false
+	var filtered, whole int
+	repo := &Repo{ID: "r", Packages: []*repomd.Package{a, b},
+		LoadFiles: func() error { whole++; b.Files, b.FilesComplete = complete, true; return nil },
+		LoadFilesFiltered: func(keep func(string) bool) error {
+			filtered++
+			b.Files = nil
+			for _, f := range complete {
+				if keep(f.Path) {
+					b.Files = append(b.Files, f)
+				}
+			}
+			return nil
+		}}
+	p := newTestPool(t, repo)
+	if got := names(p, p.WhatProvides(&repomd.Dep{Name: "/usr/share/b/data"})); !reflect.DeepEqual(got, []string{"b-1-1.x86_64"}) || filtered != 1 || whole != 0 {
+		t.Fatalf("/usr/share/b/data: %v after %d filtered and %d whole loads; want b after one filtered load", got, filtered, whole)
+	}
+	var kept []string
+	for _, f := range b.Files {
+		kept = append(kept, f.Path)
+	}
+	if want := []string{"/usr/share/b/data", "/usr/lib64/libb.so.1", "/etc/b.conf"}; !reflect.DeepEqual(kept, want) {
+		t.Fatalf("filtered list %v, want %v", kept, want)
+	}
+	if got := names(p, p.WhatProvides(&repomd.Dep{Name: "/usr/share/b/other"})); !reflect.DeepEqual(got, []string{"b-1-1.x86_64"}) || filtered != 1 || whole != 1 {
+		t.Fatalf("/usr/share/b/other: %v after %d filtered and %d whole loads; want b after one whole load", got, filtered, whole)
+	}
+
+	b.Files, b.FilesComplete, whole = nil, false, 0
+	repo.LoadFilesFiltered = nil
+	p = newTestPool(t, repo)
+	if got := names(p, p.WhatProvides(&repomd.Dep{Name: "/usr/share/b/data"})); !reflect.DeepEqual(got, []string{"b-1-1.x86_64"}) || whole != 1 {
+		t.Fatalf("without a filtered loader: %v after %d whole loads; want b after one", got, whole)
+	}
+}

@@ -364,7 +364,7 @@ func (g *gatherer) addMultilib() bool {
 		for _, i := range g.best(cands, false, false) {
 			if !g.filesLoaded && g.needsFiles() {
 				g.filesLoaded = true
-				g.pool.loadFiles()
+				g.pool.loadFilesFiltered() // keeps every path multilib.RuntimePath accepts
 			}
 			d := g.checker.Decide(g.pool.pkgs[i])
 			if !d.Multilib {

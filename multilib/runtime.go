@@ -61,6 +61,11 @@ func runtimeFile(p *repomd.Package) (path, why string) {
 	return "", ""
 }
 
+// RuntimePath reports whether the runtime method's file test accepts
+// path, so a loader that keeps only some paths of each package's list
+// (depsolve's filtered file lists) can keep every one the method reads.
+func RuntimePath(path string) bool { return runtimeFileRule(path) != "" }
+
 // runtimeFileRule applies python-multilib's per-file tests to one path.
 func runtimeFileRule(path string) string {
 	slash := strings.LastIndexByte(path, '/')

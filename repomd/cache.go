@@ -22,6 +22,17 @@ type RecordCache interface {
 	Save(r *Repo, typ string)
 }
 
+// FilteredCache is a RecordCache that can also apply a filelists image
+// filtered (LoadFilelistsFiltered): only the paths keep accepts are kept,
+// without materializing the complete lists.
+type FilteredCache interface {
+	RecordCache
+	// LoadFilteredFiles fills r's packages from a kept filelists image
+	// as LoadFilelistsFiltered describes, and reports whether it did;
+	// like Load, a missing or unusable image leaves r as it was.
+	LoadFilteredFiles(r *Repo, keep func(path string) bool) bool
+}
+
 type cacheKey struct{}
 
 // WithCache returns a context whose repository opens (OpenContext and the

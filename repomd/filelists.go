@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"unsafe"
 )
 
 // This file reads filelists.xml and other.xml into the packages already
@@ -16,7 +17,70 @@ import (
 // from filelists keeps its primary subset and FilesComplete stays false.
 func (r *Repo) LoadFilelists() error { return r.cached("filelists", r.loadFilelists) }
 
-func (r *Repo) loadFilelists() error {
+func (r *Repo) loadFilelists() error { return r.parseFilelistsRecord(nil) }
+
+// LoadFilelistsFiltered is LoadFilelists for a job that needs only some
+// paths, as libsolv loads "filtered" file lists for a solve: every
+// package that filelists lists gets the entries keep accepts, in
+// filelists order, and the rest are never kept. FilesComplete stays
+// false (the lists are not complete); a later LoadFilelists replaces them
+// with the complete ones. keep is called from several goroutines at once,
+// with strings that are only valid during the call.
+//
+// The caller's filter must accept at least the paths primary.xml lists
+// (createrepo's rule: /etc/, any bin/ directory, /usr/lib/sendmail) if
+// the lists are later read as primary subsets (FilesComplete false).
+//
+// A record cache that can decode a filtered image does (FilteredCache);
+// otherwise, with a cache, the complete lists are loaded (and kept as an
+// image, for jobs that need them whole) and then filtered.
+func (r *Repo) LoadFilelistsFiltered(keep func(path string) bool) error {
+	if r.cache == nil {
+		return r.parseFilelistsRecord(keep)
+	}
+	if fc, ok := r.cache.(FilteredCache); ok {
+		loaded := func() bool {
+			defer relaxGC()()
+			return fc.LoadFilteredFiles(r, keep)
+		}()
+		if loaded {
+			return nil
+		}
+		if err := r.loadFilelists(); err != nil {
+			return err
+		}
+		r.cache.Save(r, "filelists")
+	} else if err := r.LoadFilelists(); err != nil {
+		return err
+	}
+	filterFiles(r.Packages, keep)
+	return nil
+}
+
+// filterFiles keeps, of every package whose file list is complete, the
+// entries keep accepts, and marks the list incomplete: what
+// LoadFilelistsFiltered leaves. The kept paths are copied into one new
+// arena, so the complete lists' memory is not held by a few of them.
+func filterFiles(pkgs []*Package, keep func(path string) bool) {
+	pool := newStrPool()
+	out := slab[File]{size: 1 << 14}
+	for _, p := range pkgs {
+		if !p.FilesComplete {
+			continue
+		}
+		out.begin()
+		for _, f := range p.Files {
+			if keep(f.Path) {
+				*out.add() = File{Path: pool.copy(unsafe.Slice(unsafe.StringData(f.Path), len(f.Path))), Type: f.Type}
+			}
+		}
+		p.Files, p.FilesComplete = out.end(), false
+	}
+}
+
+// parseFilelistsRecord parses the filelists record into r's packages,
+// keeping only the paths keep accepts when keep is not nil.
+func (r *Repo) parseFilelistsRecord(keep func(string) bool) error {
 	defer relaxGC()()
 	rc, err := r.openRecord("filelists", false)
 	if err != nil {
@@ -24,7 +88,7 @@ func (r *Repo) loadFilelists() error {
 	}
 	defer rc.Close()
 	rec, _ := r.Record("filelists")
-	return parseFilelists(rc, r.src.name(rec.Href), r.Packages)
+	return parseFilelists(rc, r.src.name(rec.Href), r.Packages, keep)
 }
 
 // LoadOther reads the other metadata (changelogs) into the packages.
@@ -42,7 +106,7 @@ func (r *Repo) loadOther() error {
 
 // ParseFilelists fills pkgs' file lists from a decompressed filelists.xml.
 func ParseFilelists(rd io.Reader, name string, pkgs []*Package) error {
-	return parseFilelists(rd, name, pkgs)
+	return parseFilelists(rd, name, pkgs, nil)
 }
 
 // ParseOther fills pkgs' changelogs from a decompressed other.xml.
@@ -89,8 +153,10 @@ type flEntry struct {
 }
 
 // parseFilelists parses filelists on several goroutines (like primary)
-// and then matches the entries to pkgs in order.
-func parseFilelists(rd io.Reader, name string, pkgs []*Package) error {
+// and then matches the entries to pkgs in order. With keep, only the
+// paths it accepts are kept (and copied), and the lists are marked
+// incomplete.
+func parseFilelists(rd io.Reader, name string, pkgs []*Package, keep func(string) bool) error {
 	workers := chunkWorkers()
 	type state struct {
 		pool  *strPool
@@ -144,7 +210,11 @@ func parseFilelists(rd io.Reader, name string, pkgs []*Package) error {
 					case "ghost":
 						ft = FileGhost
 					}
-					*st.files.add() = File{Path: st.pool.copy(s.elementText()), Type: ft}
+					path := s.elementText()
+					if keep != nil && !keep(transientString(path)) {
+						continue
+					}
+					*st.files.add() = File{Path: st.pool.copy(path), Type: ft}
 				}
 			case tokEnd:
 				if string(s.name) == "package" && cur != nil {
@@ -165,7 +235,7 @@ func parseFilelists(rd io.Reader, name string, pkgs []*Package) error {
 		for _, e := range results[i] {
 			if p := m.find(e.pkgid, e.name, e.arch); p != nil {
 				p.Files = e.files
-				p.FilesComplete = true
+				p.FilesComplete = keep == nil
 			}
 		}
 	}
@@ -219,4 +289,13 @@ func parseOther(rd io.Reader, name string, pkgs []*Package, pool *strPool) error
 			}
 		}
 	}
+}
+
+// transientString is b as a string without a copy, for a call that does
+// not keep it (b's bytes are reused afterwards).
+func transientString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }

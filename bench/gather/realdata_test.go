@@ -1,6 +1,7 @@
 package gather
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"sync"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/pungo/pungo/depsolve"
 	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/repocache"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
@@ -78,4 +80,55 @@ func BenchmarkGatherRealCS9(b *testing.B) {
 	}
 	reportCPU(b, cpu)
 	b.ReportMetric(float64(len(res.RPM)), "rpms")
+}
+
+// BenchmarkDepsolveRealCS9 is the whole `pungo depsolve` of bench/run.sh's
+// real-data case in process, fresh every iteration: open both
+// repositories (parsing the XML, or from a warm --cachedir), build the
+// pool, gather 300 names (greedy none, fulltree, multilib runtime). It is
+// the command's profile without the process start; peak-heap-MB is the
+// heap's high-water mark over the run (runtime/metrics), the part of
+// peak RSS the code decides.
+func BenchmarkDepsolveRealCS9(b *testing.B) {
+	root := realRoot(b)
+	locs := []string{"baseos=" + filepath.Join(root, "cs9-baseos"), "appstream=" + filepath.Join(root, "cs9-appstream")}
+	cacheDir := b.TempDir()
+	for _, mode := range []string{"xml", "warm-cache"} {
+		b.Run(mode, func(b *testing.B) {
+			ctx := context.Background()
+			if mode == "warm-cache" {
+				ctx = repomd.WithCache(ctx, repocache.New(cacheDir))
+				depsolveCS9(b, ctx, locs, nil) // writes the images
+			}
+			var names []string
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu := cpuTime()
+			for i := 0; i < b.N; i++ {
+				names = depsolveCS9(b, ctx, locs, names)
+			}
+			reportCPU(b, cpu)
+		})
+	}
+}
+
+// depsolveCS9 loads, builds the pool and gathers names (picked from the
+// pool when nil) as the CLI does; it returns the names.
+func depsolveCS9(b *testing.B, ctx context.Context, locs, names []string) []string {
+	repos, err := depsolve.OpenReposContext(ctx, locs, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := depsolve.NewPool(repos)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if names == nil {
+		names = InputNames(p, 300)
+	}
+	opts := depsolve.Options{Arch: "x86_64", Fulltree: true, MultilibMethods: []string{"runtime"}}
+	if _, err := depsolve.Gather(p, names, opts); err != nil {
+		b.Fatal(err)
+	}
+	return names
 }

@@ -101,8 +101,27 @@ func repomdSum(r *repomd.Repo) ([32]byte, bool) {
 	return sum, true
 }
 
+var _ repomd.FilteredCache = (*Dir)(nil)
+
 // Load implements repomd.RecordCache.
 func (c *Dir) Load(r *repomd.Repo, typ string) bool {
+	return c.load(r, typ, func(data []byte, kind uint32, sum [32]byte) error { return decode(data, kind, sum, r) })
+}
+
+// LoadFilteredFiles implements repomd.FilteredCache.
+func (c *Dir) LoadFilteredFiles(r *repomd.Repo, keep func(path string) bool) bool {
+	return c.load(r, "filelists", func(data []byte, kind uint32, sum [32]byte) error {
+		payload, err := payloadOf(data, kind, sum)
+		if err != nil {
+			return err
+		}
+		return decodeFilteredFiles(payload, r.Packages, keep)
+	})
+}
+
+// load reads the image of record typ of r and applies it with apply,
+// reporting whether that worked.
+func (c *Dir) load(r *repomd.Repo, typ string, apply func(data []byte, kind uint32, sum [32]byte) error) bool {
 	kind := kindOf(typ)
 	sum, ok := repomdSum(r)
 	if kind == 0 || !ok || (kind != kindPrimary && r.Packages == nil) || c.skip(r) {
@@ -115,7 +134,7 @@ func (c *Dir) Load(r *repomd.Repo, typ string) bool {
 		// parse, and that write reports a directory it cannot use.
 		return false
 	}
-	err = decode(data, kind, sum, r)
+	err = apply(data, kind, sum)
 	if errors.Is(err, errCorrupt) {
 		c.warn(fmt.Errorf("cache %s: %w; ignored, it will be rewritten", path, err))
 	}

@@ -446,3 +446,62 @@ func TestDecodeErrorsAreCorrupt(t *testing.T) {
 		}
 	}
 }
+
+// plainCache hides LoadFilteredFiles: a RecordCache without filtered
+// loads, which LoadFilelistsFiltered serves by loading whole and filtering.
+type plainCache struct{ repomd.RecordCache }
+
+// TestFilteredFilelists: LoadFilelistsFiltered leaves each package that
+// filelists lists exactly its complete list filtered (order and types
+// kept, FilesComplete false), without a cache, writing one, from a warm
+// image and through a cache that cannot filter; the image it leaves
+// behind is complete; a later LoadFilelists completes the lists.
+func TestFilteredFilelists(t *testing.T) {
+	keep := func(path string) bool { return strings.Contains(path, "bin/") || strings.HasSuffix(path, ".spec") }
+	full := load(t, nil, demoRepo, "filelists")
+	dropped := 0
+	want := make([][]repomd.File, len(full))
+	for i, p := range full {
+		if !p.FilesComplete {
+			t.Fatalf("%s: not in filelists", p.NEVRA())
+		}
+		for _, f := range p.Files {
+			if keep(f.Path) {
+				want[i] = append(want[i], f)
+			} else {
+				dropped++
+			}
+		}
+	}
+	if dropped == 0 {
+		t.Fatal("the filter drops nothing: the test proves nothing")
+	}
+	dir := t.TempDir()
+	for _, mode := range []string{"no cache", "cold cache", "warm cache", "cache without filtering"} {
+		ctx := context.Background()
+		switch mode {
+		case "cold cache", "warm cache":
+			ctx = repomd.WithCache(ctx, New(dir))
+		case "cache without filtering":
+			ctx = repomd.WithCache(ctx, plainCache{New(t.TempDir())})
+		}
+		r, err := repomd.OpenContext(ctx, demoRepo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.LoadFilelistsFiltered(keep); err != nil {
+			t.Fatalf("%s: %v", mode, err)
+		}
+		for i, p := range r.Packages {
+			if p.FilesComplete || !reflect.DeepEqual(p.Files, want[i]) && (len(p.Files) > 0 || len(want[i]) > 0) {
+				t.Fatalf("%s: %s: files %v (complete %v), want %v", mode, p.NEVRA(), p.Files, p.FilesComplete, want[i])
+			}
+		}
+		if err := r.LoadFilelists(); err != nil {
+			t.Fatal(err)
+		}
+		samePackages(t, mode+", then whole", r.Packages, full)
+	}
+	// The image the cold load wrote holds the complete lists.
+	samePackages(t, "warm whole load", load(t, New(dir), demoRepo, "filelists"), full)
+}

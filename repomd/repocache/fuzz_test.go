@@ -46,6 +46,13 @@ func FuzzDecode(f *testing.F) {
 		}
 		return pkgs
 	}
+	bare := func() []*repomd.Package {
+		pkgs := fresh()
+		for _, p := range pkgs {
+			p.Files, p.FilesComplete = nil, false
+		}
+		return pkgs
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if pkgs, err := decodePrimary(data); err == nil {
 			again, err := decodePrimary(payload(encode(kindPrimary, sum, pkgs)))
@@ -62,6 +69,32 @@ func FuzzDecode(f *testing.F) {
 		if err := decodeFiles(data, pkgs); err != nil && !reflect.DeepEqual(lists(pkgs), before) {
 			t.Fatalf("a filelists image that failed (%v) changed the packages", err)
 		}
+		// A filtered decode accepts exactly the images a whole one does
+		// and keeps, of each list the image sets, the entries the filter
+		// accepts; it leaves the others alone. Both start from packages
+		// without lists, so that a set list is told by FilesComplete.
+		whole, filtered := bare(), bare()
+		errWhole := decodeFiles(data, whole)
+		errFiltered := decodeFilteredFiles(data, filtered, fuzzKeep)
+		switch {
+		case (errWhole == nil) != (errFiltered == nil):
+			t.Fatalf("whole decode: %v, filtered: %v", errWhole, errFiltered)
+		case errFiltered != nil && !reflect.DeepEqual(lists(filtered), lists(bare())):
+			t.Fatalf("a filelists image that failed filtered (%v) changed the packages", errFiltered)
+		case errWhole == nil:
+			for i, p := range whole {
+				var want []repomd.File
+				for _, f := range p.Files {
+					if fuzzKeep(f.Path) {
+						want = append(want, f)
+					}
+				}
+				got := filtered[i]
+				if got.FilesComplete || len(got.Files) != len(want) || len(want) > 0 && !reflect.DeepEqual(got.Files, want) {
+					t.Fatalf("package %d: filtered files %v (complete %v), want %v", i, got.Files, got.FilesComplete, want)
+				}
+			}
+		}
 		before = lists(pkgs)
 		if err := decodeChangelogs(data, pkgs); err != nil && !reflect.DeepEqual(lists(pkgs), before) {
 			t.Fatalf("an other image that failed (%v) changed the packages", err)
@@ -73,6 +106,9 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// fuzzKeep is the filter of FuzzDecode's filtered filelists decode.
+func fuzzKeep(path string) bool { return len(path)%2 == 0 }
 
 // listState is what applying a filelists or other image changes in a
 // package: which file list and changelog slices it holds.

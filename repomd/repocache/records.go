@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
+	"unsafe"
 
 	"github.com/pungo/pungo/repomd"
 )
@@ -313,14 +314,24 @@ func identity(pkgs []*repomd.Package) uint32 {
 	var crc uint32
 	sep := []byte{0}
 	for _, p := range pkgs {
-		crc = crc32.Update(crc, castagnoli, []byte(p.Checksum.Value))
+		crc = crc32.Update(crc, castagnoli, bytesOf(p.Checksum.Value))
 		crc = crc32.Update(crc, castagnoli, sep)
-		crc = crc32.Update(crc, castagnoli, []byte(p.Name))
+		crc = crc32.Update(crc, castagnoli, bytesOf(p.Name))
 		crc = crc32.Update(crc, castagnoli, sep)
-		crc = crc32.Update(crc, castagnoli, []byte(p.Arch))
+		crc = crc32.Update(crc, castagnoli, bytesOf(p.Arch))
 		crc = crc32.Update(crc, castagnoli, sep)
 	}
 	return crc
+}
+
+// bytesOf returns s's bytes without copying them (a []byte(s) here cost
+// three allocations per package on every filelists load), for reading
+// only.
+func bytesOf(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
 // encodeFiles keeps the complete file lists (packages that filelists did
@@ -351,6 +362,87 @@ func decodeFiles(payload []byte, pkgs []*repomd.Package) error {
 			return d.files(s), true
 		},
 		func(p *repomd.Package, l []repomd.File) { p.Files, p.FilesComplete = l, true })
+}
+
+// decodeFilteredFiles applies a filelists image to pkgs keeping only the
+// paths keep accepts, as repomd.Repo.LoadFilelistsFiltered describes: the
+// complete lists are never built, keep is asked once per distinct path,
+// and the kept paths are copied out of the image so that its buffer is
+// not held. On an error pkgs are left untouched.
+func decodeFilteredFiles(payload []byte, pkgs []*repomd.Package, keep func(string) bool) error {
+	d := &decoder{b: payload}
+	d.stringTable()
+	if err := d.samePackages(pkgs); err != nil {
+		return err
+	}
+	total := d.count(minFileBytes)
+	// By string index: 0 not asked yet, 1 dropped, k+2 kept as keptIDs[k].
+	state := make([]uint32, len(d.strs))
+	var (
+		keptIDs []uint32
+		files   []repomd.File // kept entries of all packages, Path set at the end
+		paths   []uint32      // each kept entry's index in keptIDs
+		starts  = make([]int32, len(pkgs)+1)
+		set     = make([]bool, len(pkgs))
+		seen    int
+	)
+	for i := range pkgs {
+		starts[i] = int32(len(files))
+		if set[i] = d.bool(); set[i] {
+			n := d.count(minFileBytes)
+			seen += n
+			for range n {
+				v := d.uv()
+				id, typ := v>>fileTypeBits, repomd.FileType(v&(1<<fileTypeBits-1))
+				if id >= uint64(len(d.strs)) || typ > repomd.FileGhost {
+					d.fail()
+					break
+				}
+				st := &state[id]
+				if *st == 0 {
+					*st = 1
+					if keep(d.strs[id]) {
+						keptIDs = append(keptIDs, uint32(id))
+						*st = uint32(len(keptIDs)) + 1
+					}
+				}
+				if *st > 1 {
+					files = append(files, repomd.File{Type: typ})
+					paths = append(paths, *st-2)
+				}
+			}
+		}
+		if d.bad {
+			break
+		}
+	}
+	starts[len(pkgs)] = int32(len(files))
+	if seen != total {
+		d.fail()
+	}
+	if err := d.done(); err != nil {
+		return err
+	}
+	n := 0
+	for _, id := range keptIDs {
+		n += len(d.strs[id])
+	}
+	arena := make([]byte, 0, n)
+	kept := make([]string, len(keptIDs))
+	for k, id := range keptIDs {
+		start := len(arena)
+		arena = append(arena, d.strs[id]...)
+		kept[k] = unsafe.String(unsafe.SliceData(arena[start:]), len(d.strs[id]))
+	}
+	for j := range files {
+		files[j].Path = kept[paths[j]]
+	}
+	for i, p := range pkgs {
+		if set[i] {
+			p.Files, p.FilesComplete = files[starts[i]:starts[i+1]:starts[i+1]], false
+		}
+	}
+	return nil
 }
 
 func encodeChangelogs(pkgs []*repomd.Package) *encoder {
