@@ -366,7 +366,11 @@ func (g *gatherer) addMultilib() bool {
 				g.filesLoaded = true
 				g.pool.loadFilesFiltered() // keeps every path multilib.RuntimePath accepts
 			}
+			// The runtime test reads the file lists, which a Gather sharing
+			// the pool may complete (filtered to whole) meanwhile.
+			g.pool.lazy.Lock()
 			d := g.checker.Decide(g.pool.pkgs[i])
+			g.pool.lazy.Unlock()
 			if !d.Multilib {
 				continue
 			}
