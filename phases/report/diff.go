@@ -51,6 +51,16 @@ func (a *ArchDiff) Changed() bool {
 	return len(a.Added)+len(a.Removed)+len(a.Upgraded)+len(a.Downgraded) > 0 || a.OldSize != a.NewSize
 }
 
+// Changed reports whether any variant and arch changed.
+func (d *Diff) Changed() bool {
+	for _, a := range d.Arches {
+		if a.Changed() {
+			return true
+		}
+	}
+	return false
+}
+
 // Change is one source package added, removed, upgraded or downgraded in
 // a variant and arch. Old and New are source NEVRAs ("" on the side where
 // the package is absent); RPMs are the compose's files built from it (the

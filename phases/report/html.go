@@ -122,6 +122,7 @@ th{background:#eee}td.l,th.l{text-align:left}
 {{end}}
 {{if not $.Baseline}}
 <h2>Package changes</h2>
+{{if not .Changed}}<p>None.</p>{{end}}
 {{range .Arches}}{{if .Changed}}
 <section class="arch" id="changes-{{.Variant}}.{{.Arch}}">
 <h3>{{.Variant}}.{{.Arch}}</h3>

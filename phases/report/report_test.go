@@ -190,3 +190,32 @@ func TestComposeReportPage(t *testing.T) {
 		t.Error("variant name not escaped")
 	}
 }
+
+// A compose compared with an identical one says so under "Package
+// changes" instead of leaving the section empty; a changed one lists the
+// change there.
+func TestReportPagePackageChanges(t *testing.T) {
+	same := map[string]map[string][]string{"Server/x86_64": {"x-0:1-1.src": {"x-0:1-1.x86_64"}}}
+	newer := map[string]map[string][]string{"Server/x86_64": {"x-0:2-1.src": {"x-0:2-1.x86_64"}}}
+	for _, tc := range []struct {
+		name     string
+		old, new map[string]map[string][]string
+		want     string
+	}{
+		{"unchanged", same, same, "<h2>Package changes</h2>\n<p>None.</p>\n"},
+		{"upgraded", same, newer, `<b>upgraded</b>`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Compare(fakeCompose("A-1", tc.old), fakeCompose("A-2", tc.new))
+			var b bytes.Buffer
+			if err := WriteHTML(&b, Page{Title: "t", Diff: d}); err != nil {
+				t.Fatal(err)
+			}
+			page := b.String()
+			changes := page[strings.Index(page, "<h2>Package changes</h2>"):]
+			if !strings.Contains(page, tc.want) || strings.Contains(changes, "<p>None.</p>") == (tc.name != "unchanged") {
+				t.Errorf("package changes section:\n%s", changes)
+			}
+		})
+	}
+}
