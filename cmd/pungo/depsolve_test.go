@@ -109,6 +109,8 @@ func TestDepsolveErrors(t *testing.T) {
 		{[]string{"--repo", repo, "--comps", missingComps, "dummy-bash"}, missingComps},
 		{[]string{"--repo", repo, "--comps", badComps, "dummy-bash"}, badComps + ":3:"},
 		{[]string{"--repo", repo, "--comps", badComps, "--group", "core", "dummy-bash"}, badComps + ":3:"},
+		{[]string{"--repo", repo, "--active-modules", "nodejs:20", "dummy-bash"}, `--active-modules: module stream "nodejs:20" is not in the repositories' modules metadata`},
+		{[]string{"--repo", repo, "--active-modules=", "--module", "nodejs:20", "dummy-bash"}, "--module and --active-modules exclude each other"},
 	} {
 		code, _, stderr := runCLI(t, runDepsolve, tt.args...)
 		if code != 2 || !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 1 {
