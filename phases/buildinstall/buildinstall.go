@@ -99,7 +99,11 @@ func Plan(ctx context.Context, c *compose.Compose) ([]*Task, error) {
 		if err := os.MkdirAll(outTop, 0o755); err != nil {
 			return nil, err
 		}
-		archRepo := c.Paths.Work.ArchRepo(arch)
+		// Every package set repository of the arch, as Pungi's get_repos.
+		var pkgsetRepos []string
+		for _, name := range c.Paths.Work.PkgsetRepoNames(arch) {
+			pkgsetRepos = append(pkgsetRepos, c.Paths.Work.PkgsetRepo(arch, name))
+		}
 		buildarch := arch
 		if va := multilib.ValidArches(arch); len(va) > 0 {
 			buildarch = va[0]
@@ -147,7 +151,11 @@ func Plan(ctx context.Context, c *compose.Compose) ([]*Task, error) {
 				}
 				confFile = filepath.Join(logDir, "lorax.conf")
 			}
-			sources := append([]string{inputPath(archRepo)}, compose.AsStrings(c.Conf.ForVariantArch("lorax_extra_sources", v.UID, arch))...)
+			var sources []string
+			for _, r := range pkgsetRepos {
+				sources = append(sources, inputPath(r))
+			}
+			sources = append(sources, compose.AsStrings(c.Conf.ForVariantArch("lorax_extra_sources", v.UID, arch))...)
 			if _, ok := c.Conf.Get("comps_file"); ok {
 				sources = append(sources, inputPath(filepath.Join(c.Paths.Work.Topdir(arch), "comps_repo_"+v.UID)))
 			}

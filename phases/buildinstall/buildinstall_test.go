@@ -70,6 +70,8 @@ func setup(t *testing.T, extra map[string]any) (*compose.Compose, string) {
 	}
 	c := imgtest.NewCompose(t, conf, "")
 	c.Variant("Server").BuildInstallPackages = []string{"fedora-logos"}
+	// The pkgset phase's repository (work/<arch>/repo/<name>).
+	os.MkdirAll(filepath.Join(c.Paths.Work.PkgsetRepo("x86_64", "repos"), "repodata"), 0o755)
 	return c, log
 }
 
@@ -81,7 +83,7 @@ func TestBuildinstallPhase(t *testing.T) {
 	}
 	calls, _ := os.ReadFile(log)
 	out := filepath.Join(c.Topdir, "work", "x86_64", "buildinstall", "Server")
-	want := "--product=Demo --version=1.0 --release=1.0 --source=file://" + filepath.Join(c.Topdir, "work", "x86_64", "repo") +
+	want := "--product=Demo --version=1.0 --release=1.0 --source=file://" + filepath.Join(c.Topdir, "work", "x86_64", "repo", "repos") +
 		" --variant=Server --bugurl=https://bugs.example.com --nomacboot --noupgrade --buildarch=x86_64 --volid=DEMO-1.0 Server.x86_64" +
 		" --installpkgs=fedora-logos --add-template-var=x=1 --logfile=" + filepath.Join(c.Topdir, "logs", "x86_64", "buildinstall-Server-logs", "lorax.log") +
 		" --rootfs-size=4 " + out + "\n"
@@ -193,7 +195,7 @@ func TestBuildinstallTopdir(t *testing.T) {
 	}
 	run := filepath.Join(top, "buildinstall-"+filepath.Base(c.Topdir), "x86_64", "Server")
 	calls, _ := os.ReadFile(log)
-	for _, want := range []string{" --source=http://composes.example.com/" + filepath.Base(c.Topdir) + "/work/x86_64/repo ",
+	for _, want := range []string{" --source=http://composes.example.com/" + filepath.Base(c.Topdir) + "/work/x86_64/repo/repos ",
 		" --logfile=" + filepath.Join(run, "logs", "lorax.log") + " ", " " + filepath.Join(run, "results") + "\n"} {
 		if !strings.Contains(string(calls), want) {
 			t.Errorf("lorax called with\n%s\nwant %q in it", calls, want)

@@ -67,7 +67,7 @@ func TestPluginBuildinstall(t *testing.T) {
 		" --package=fedora-logos --mount=%s --chown-uid=%d f40-build x86_64 product=Demo version=1.0 release=1.0 sources=%s"+
 		" variant=Server installpkgs=fedora-logos buildarch=x86_64 'volid=DEMO-1.0 Server.x86_64' nomacboot"+
 		" bugurl=https://bugs.example.com add-template-var=x=1 noupgrade rootfs-size=4 outputdir=%s\n",
-		c.Topdir, os.Getuid(), filepath.Join(c.Topdir, "work", "x86_64", "repo"), out)
+		c.Topdir, os.Getuid(), filepath.Join(c.Topdir, "work", "x86_64", "repo", "repos"), out)
 	b, _ := os.ReadFile(c.Paths.Log.LogFile("x86_64", "buildinstall-Server"))
 	if !strings.HasPrefix(string(b), wantCmd) {
 		t.Errorf("koji log:\n%s\nwant it to start with\n%s", b, wantCmd)

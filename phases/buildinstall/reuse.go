@@ -109,15 +109,22 @@ func buildrootRPMs(ctx context.Context, c *compose.Compose) ([]string, error) {
 	}
 }
 
-// packageSet is the NEVRAs of the arch's package set, by name.
+// packageSet is the NEVRAs of the arch's package set (every package set
+// repository), by name.
 func packageSet(c *compose.Compose, arch string) (map[string][]string, error) {
-	r, err := repomd.Open(c.Paths.Work.ArchRepo(arch))
-	if err != nil {
-		return nil, err
+	names := c.Paths.Work.PkgsetRepoNames(arch)
+	if len(names) == 0 {
+		return nil, fmt.Errorf("no package set repository in %s", c.Paths.Work.ArchRepo(arch))
 	}
 	out := map[string][]string{}
-	for _, p := range r.Packages {
-		out[p.Name] = append(out[p.Name], p.NEVRA())
+	for _, name := range names {
+		r, err := repomd.Open(c.Paths.Work.PkgsetRepo(arch, name))
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range r.Packages {
+			out[p.Name] = append(out[p.Name], p.NEVRA())
+		}
 	}
 	return out, nil
 }

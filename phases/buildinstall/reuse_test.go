@@ -77,7 +77,7 @@ func TestReuseOldBuildinstall(t *testing.T) {
 		t.Cleanup(func() { c.Log.Close() })
 		c.Variants = imgtest.NewCompose(t, nil, "").Variants
 		c.Variant("Server").BuildInstallPackages = []string{"fedora-logos"}
-		writeRepo(t, c.Paths.Work.ArchRepo("x86_64"), "fedora-logos", logosVersion, "bash", "5")
+		writeRepo(t, c.Paths.Work.PkgsetRepo("x86_64", "repos"), "fedora-logos", logosVersion, "bash", "5")
 		return c
 	}
 	runs := func() int {

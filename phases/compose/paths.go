@@ -2,8 +2,10 @@ package compose
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pungo/pungo/phases/config"
@@ -217,9 +219,50 @@ func (wp WorkPaths) CompsRepo(arch string, v *Variant) string {
 	return mkdir(filepath.Join(wp.Topdir(arch), "comps_repo_"+v.UID))
 }
 
-// ArchRepo is work/<arch>/repo: the package set of an arch as a repository.
+// ArchRepo is work/<arch>/repo, the directory of an arch's package set
+// repositories (PkgsetRepo).
 func (wp WorkPaths) ArchRepo(arch string) string {
 	return mkdir(filepath.Join(wp.Topdir(arch), "repo"))
+}
+
+// PkgsetRepo is work/<arch>/repo/<name>: package set name of an arch as a
+// repository, as Pungi's pkgset_repo ("repos" for pkgset_source repos, a
+// Koji tag's name for each tag of a Koji compose).
+func (wp WorkPaths) PkgsetRepo(arch, name string) string {
+	return mkdir(filepath.Join(wp.Topdir(arch), "repo", name))
+}
+
+// PkgsetRepoNames are the names of the package set repositories the pkgset
+// phase wrote for an arch (work/<arch>/repo/<name>/repodata), sorted;
+// every arch's when arch is "" (for paths with $basearch).
+func (wp WorkPaths) PkgsetRepoNames(arch string) []string {
+	var arches []string
+	if arch != "" {
+		arches = []string{arch}
+	} else if ents, err := os.ReadDir(filepath.Join(wp.p.Topdir, "work")); err == nil {
+		for _, e := range ents {
+			arches = append(arches, e.Name())
+		}
+	}
+	seen := map[string]bool{}
+	for _, a := range arches {
+		ents, err := os.ReadDir(filepath.Join(wp.p.Topdir, "work", a, "repo"))
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			if _, err := os.Stat(filepath.Join(wp.p.Topdir, "work", a, "repo", e.Name(), "repodata")); err == nil {
+				seen[e.Name()] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
+// PkgsetPackageList is work/<arch>/package_list/<arch>.<name>.conf: the
+// packages of package set name's repository for an arch.
+func (wp WorkPaths) PkgsetPackageList(arch, name string) string {
+	return filepath.Join(mkdir(filepath.Join(wp.Topdir(arch), "package_list")), arch+"."+name+".conf")
 }
 
 // PackageList is work/<arch>/package_list/[<Variant>.]<arch>[.<type>].conf.

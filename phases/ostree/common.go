@@ -185,10 +185,15 @@ func repoID(url string) string {
 	return b.String()
 }
 
-// PkgsetRepos are the package set repositories with $basearch for the
-// buildroot to expand.
+// PkgsetRepos are the package set repositories (work/$basearch/repo/<name>
+// of every package set, as Pungi's pkgset_repo(name, "$basearch")) for
+// the buildroot to expand.
 func PkgsetRepos(c *compose.Compose) []any {
-	return []any{compose.TranslatePath(c.Conf, filepath.Join(c.Topdir, "work", "$basearch", "repo"))}
+	var out []any
+	for _, name := range c.Paths.Work.PkgsetRepoNames("") {
+		out = append(out, compose.TranslatePath(c.Conf, filepath.Join(c.Topdir, "work", "$basearch", "repo", name)))
+	}
+	return out
 }
 
 // CloneConfig fetches a git repository's content into dir.

@@ -51,7 +51,7 @@ func treeCompose(t *testing.T, block map[string]any) (*compose.Compose, string) 
 	log := filepath.Join(t.TempDir(), "rpm-ostree.log")
 	t.Setenv("FAKE_RPM_OSTREE_LOG", log)
 	c := imgtest.NewCompose(t, map[string]any{"ostree": map[string]any{"^Server$": block}}, "Beta-1.2")
-	c.Paths.Work.ArchRepo("x86_64")
+	os.MkdirAll(filepath.Join(c.Paths.Work.PkgsetRepo("x86_64", "repos"), "repodata"), 0o755)
 	os.MkdirAll(filepath.Join(c.Topdir, "compose", "Server", "x86_64", "os"), 0o755)
 	return c, log
 }
@@ -91,7 +91,7 @@ func TestOSTreeCommit(t *testing.T) {
 		t.Errorf("treefile repos %v", tf["repos"])
 	}
 	pr, _ := os.ReadFile(filepath.Join(workTree, "pungi.repo"))
-	for _, w := range []string{"baseurl=" + filepath.Join(c.Topdir, "compose", "Server", "$basearch", "os"), "exclude=foo*", "baseurl=" + filepath.Join(c.Topdir, "work", "$basearch", "repo")} {
+	for _, w := range []string{"baseurl=" + filepath.Join(c.Topdir, "compose", "Server", "$basearch", "os"), "exclude=foo*", "baseurl=" + filepath.Join(c.Topdir, "work", "$basearch", "repo", "repos") + "\n"} {
 		if !strings.Contains(string(pr), w) {
 			t.Errorf("pungi.repo lacks %q:\n%s", w, pr)
 		}
@@ -174,7 +174,7 @@ func TestOSTreeContainer(t *testing.T) {
 	cfg := configRepo(t, map[string]string{"demo.yaml": "ref: demo/${basearch}/server\nrepos:\n  - upstream\npackages: [bash]\n"})
 	c := imgtest.NewCompose(t, map[string]any{"ostree_container": map[string]any{"^Server$": map[string]any{
 		"treefile": "demo.yaml", "config_url": cfg, "config_branch": "main", "version": "!VERSION_FROM_VERSION_DATE_RESPIN"}}}, "")
-	c.Paths.Work.ArchRepo("x86_64")
+	os.MkdirAll(filepath.Join(c.Paths.Work.PkgsetRepo("x86_64", "repos"), "repodata"), 0o755)
 	if err := (&ContainerPhase{}).Run(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestOSTreeInstaller(t *testing.T) {
 		"repo": []any{"file://" + repoDir}, "release": nil, "template_repo": tmpl, "template_branch": "main",
 		"add_template": []any{"ostree-based-installer/lorax-configure-repo.tmpl"}, "add_template_var": []any{"ostree_ref=demo/x86_64/server"},
 		"installpkgs": []any{"fedora-productimg-atomic"}}}}}}, "")
-	c.Paths.Work.ArchRepo("x86_64")
+	os.MkdirAll(filepath.Join(c.Paths.Work.PkgsetRepo("x86_64", "repos"), "repodata"), 0o755)
 	if err := (&InstallerPhase{}).Run(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}

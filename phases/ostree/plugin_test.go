@@ -51,7 +51,7 @@ func TestOSTreeInstallerPlugin(t *testing.T) {
 
 	kojiPlugin(t)
 	c := imgtest.NewCompose(t, conf(nil), "")
-	c.Paths.Work.ArchRepo("x86_64")
+	os.MkdirAll(filepath.Join(c.Paths.Work.PkgsetRepo("x86_64", "repos"), "repodata"), 0o755)
 	if err := (&InstallerPhase{}).Run(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestOSTreeInstallerPlugin(t *testing.T) {
 	out := filepath.Join(c.Topdir, "work", "x86_64", "Server", "ostree_installer")
 	b, _ := os.ReadFile(filepath.Join(logdir, "runroot.log"))
 	want := fmt.Sprintf("koji --profile=test pungi-buildinstall --nowait --task-id --weight=5 --package=pungi --package=lorax --package=ostree"+
-		" --mount=%s --chown-uid=%d f40-build x86_64 product=Demo version=1.0 release=%s sources=file://%s 'sources=%s/work/$basearch/repo' variant=Server nomacboot"+
+		" --mount=%s --chown-uid=%d f40-build x86_64 product=Demo version=1.0 release=%s sources=file://%s 'sources=%s/work/$basearch/repo/repos' variant=Server nomacboot"+
 		" 'volid=DEMO-1.0 Server.x86_64' buildarch=x86_64 installpkgs=fedora-productimg-atomic add-template-var=ostree_ref=demo/x86_64/server"+
 		" rootfs-size=3 outputdir=%s\n", c.Topdir, os.Getuid(), compose.ImageRelease(c.Info), repoDir, c.Topdir, out)
 	if !strings.HasPrefix(string(b), want) {
@@ -94,7 +94,7 @@ func TestOSTreeInstallerPlugin(t *testing.T) {
 				"repo": []any{"file://" + repoDir}, "failable": []any{"*"}}}}}
 		}
 		c := imgtest.NewCompose(t, conf(extra), "")
-		c.Paths.Work.ArchRepo("x86_64")
+		os.MkdirAll(filepath.Join(c.Paths.Work.PkgsetRepo("x86_64", "repos"), "repodata"), 0o755)
 		err := (&InstallerPhase{}).Run(context.Background(), c)
 		if failable {
 			if err != nil || c.FailedDeliverables() != 1 {
@@ -179,7 +179,7 @@ func TestOSTreeContainerPlugin(t *testing.T) {
 		"version": "!VERSION_FROM_VERSION_DATE_RESPIN", "runroot_packages": []any{"extra-tool"}}
 	c := imgtest.NewCompose(t, map[string]any{"ostree_container": map[string]any{"^Server$": block},
 		"ostree_container_use_koji_plugin": true, "runroot_tag": "f40-build", "runroot_channel": "compose", "koji_profile": "test"}, "")
-	c.Paths.Work.ArchRepo("x86_64")
+	os.MkdirAll(filepath.Join(c.Paths.Work.PkgsetRepo("x86_64", "repos"), "repodata"), 0o755)
 	if err := (&ContainerPhase{}).Run(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}

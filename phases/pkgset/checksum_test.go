@@ -40,7 +40,7 @@ func TestArchRepoChecksum(t *testing.T) {
 		if err := writeArchRepos(context.Background(), c, set); err != nil {
 			t.Fatal(err)
 		}
-		r, err := repomd.Open(c.Paths.Work.ArchRepo("x86_64"))
+		r, err := repomd.Open(c.Paths.Work.PkgsetRepo("x86_64", "repos"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -170,7 +170,7 @@ func TestExclusiveArchPhase(t *testing.T) {
 		t.Fatal(err)
 	}
 	for arch, want := range map[string]string{"aarch64": "xa-plain xa-x86", "x86_64": "xa-noaarch xa-plain xa-sub-data xa-x86"} {
-		r, err := repomd.Open(c.Paths.Work.ArchRepo(arch))
+		r, err := repomd.Open(c.Paths.Work.PkgsetRepo(arch, "repos"))
 		if err != nil {
 			t.Fatal(err)
 		}

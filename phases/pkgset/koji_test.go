@@ -171,7 +171,7 @@ func TestArchRepo(t *testing.T) {
 	if err := writeArchRepos(context.Background(), c, set); err != nil {
 		t.Fatal(err)
 	}
-	repo, err := repomd.Open(c.Paths.Work.ArchRepo("x86_64"))
+	repo, err := repomd.Open(c.Paths.Work.PkgsetRepo("x86_64", "demo-1.0"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/pungo/pungo/phases/koji/kojitest"
+	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/modulemd"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
@@ -306,5 +307,51 @@ func TestKojiModuleTagInheritance(t *testing.T) {
 	}
 	if want := []string{second1, other1, old2}; !slices.Equal(got, want) {
 		t.Errorf("streams %v, want %v", got, want)
+	}
+}
+
+// A Koji compose's package set repositories, as Pungi's: one per tag it
+// read, work/<arch>/repo/<tag>: the main tag's (its packages, no modules
+// record) and each module content tag's (the shipped stream's artifacts
+// and modulemd with the module's defaults).
+func TestKojiArchRepos(t *testing.T) {
+	f := newKojiModuleFixture(t)
+	c := kojiCompose(t, map[string]any{"sigkeys": []any{nil}, "pkgset_koji_module_tag": "demo-modular"}, f.hub.LastEvent())
+	c.Variants[0].Modules = []string{"demo-lang:2"}
+	set, err := Load(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeArchRepos(context.Background(), c, set); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(c.Paths.Work.PkgsetRepoNames("x86_64"), " "); got != "demo-1.0 module-demo-lang-2" {
+		t.Fatalf("package set repositories %q", got)
+	}
+	main, err := repomd.Open(c.Paths.Work.PkgsetRepo("x86_64", "demo-1.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(main.Packages) != len(set.Arch("x86_64")) {
+		t.Errorf("main tag repository: %d packages, the set %d", len(main.Packages), len(set.Arch("x86_64")))
+	}
+	if x, err := modulemd.ReadRepo(main); err != nil || x != nil {
+		t.Errorf("main tag repository has modules %v (%v)", x, err)
+	}
+	mod, err := repomd.Open(c.Paths.Work.PkgsetRepo("x86_64", "module-demo-lang-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range mod.Packages {
+		names = append(names, p.NEVRA())
+	}
+	slices.Sort(names)
+	if got := strings.Join(names, " "); got != "demo-lang-2.0-1.module_demo+2.src demo-lang-2.0-1.module_demo+2.x86_64 demo-lang-devel-2.0-1.module_demo+2.noarch" {
+		t.Errorf("content tag repository: %s", got)
+	}
+	x, err := modulemd.ReadRepo(mod)
+	if err != nil || x == nil || len(x.Streams) != 1 || x.Streams[0].NS() != "demo-lang:2" {
+		t.Fatalf("content tag modules %+v (%v)", x, err)
 	}
 }

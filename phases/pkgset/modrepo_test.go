@@ -49,7 +49,7 @@ func TestArchRepoModules(t *testing.T) {
 			if err := writeArchRepos(context.Background(), c, set); err != nil {
 				t.Fatal(err)
 			}
-			dir := c.Paths.Work.ArchRepo("x86_64")
+			dir := c.Paths.Work.PkgsetRepo("x86_64", "repos")
 			r, err := repomd.Open(dir)
 			if err != nil {
 				t.Fatal(err)

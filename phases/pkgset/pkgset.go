@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
@@ -217,27 +216,33 @@ func needArchRepos(c *compose.Compose) bool {
 	return false
 }
 
-// writeArchRepos writes work/<arch>/repo, the package set of each arch as
-// a repository whose locations point at the package files
-// (xml:base file://<common directory>), as Pungi's pkgset phase does.
+// writeArchRepos writes the package set repositories of each arch,
+// work/<arch>/repo/<name> (archRepos), whose locations point at the
+// package files (xml:base file://<common directory>), as Pungi's pkgset
+// phase does.
 func writeArchRepos(ctx context.Context, c *compose.Compose, set *Set) error {
 	var tasks []compose.Task
 	for _, arch := range c.Arches() {
 		tasks = append(tasks, compose.Task{Name: arch + " repo", Run: func(ctx context.Context) error {
-			mods, modPkgs, err := archRepoModules(c, set, arch)
+			repos, err := archRepos(c, set, arch)
 			if err != nil {
 				return err
 			}
-			if err := writeArchRepo(c, arch, append(slices.Clip(set.Arch(arch)), modPkgs...)); err != nil {
-				return err
+			for _, r := range repos {
+				if err := writeArchRepo(c, arch, r.name, r.pkgs); err != nil {
+					return err
+				}
+				if err := addArchRepoModules(c, arch, r.name, r.mods); err != nil {
+					return err
+				}
 			}
-			return addArchRepoModules(c, arch, mods)
+			return nil
 		}})
 	}
 	return c.RunTasks(ctx, "pkgset", tasks, 0)
 }
 
-func writeArchRepo(c *compose.Compose, arch string, pkgs []*Package) error {
+func writeArchRepo(c *compose.Compose, arch, name string, pkgs []*Package) error {
 	var paths []string
 	for _, p := range pkgs {
 		if !strings.Contains(p.Path, "://") {
@@ -245,7 +250,7 @@ func writeArchRepo(c *compose.Compose, arch string, pkgs []*Package) error {
 		}
 	}
 	prefix := commonDir(paths)
-	list := c.Paths.Work.PackageList(arch, nil, "")
+	list := c.Paths.Work.PkgsetPackageList(arch, name)
 	var b strings.Builder
 	for _, p := range paths {
 		rel, err := filepath.Rel(prefix, p)
@@ -257,7 +262,7 @@ func writeArchRepo(c *compose.Compose, arch string, pkgs []*Package) error {
 	if err := atomicfile.WriteFile(list, []byte(b.String()), 0o644); err != nil {
 		return err
 	}
-	out := c.Paths.Work.ArchRepo(arch)
+	out := c.Paths.Work.PkgsetRepo(arch, name)
 	// createrepo_checksum, as Pungi's _create_arch_repo (the modules
 	// record added afterwards is sha256, modifyrepo_c's default, as there).
 	res, err := createrepo.Run(prefix, createrepo.Options{OutputDir: out, PkgList: list, BaseURL: "file://" + prefix,
