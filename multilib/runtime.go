@@ -73,8 +73,14 @@ func runtimeFileRule(path string) string {
 		return "" // python-multilib would fail to split it; nothing to match
 	}
 	dir, base := path[:slash], path[slash+1:]
+	// Every test below wants a directory under /lib, /usr/lib or /etc:
+	// answer the rest (most paths) without a map lookup or a match.
+	if !strings.HasPrefix(dir, "/lib") && !strings.HasPrefix(dir, "/usr/lib") && !strings.HasPrefix(dir, "/etc/") {
+		return ""
+	}
 
-	if libDirs[dir] && glob.Python("*.so.*", base) {
+	// "*.so.*" as fnmatch reads it: ".so." anywhere in the name.
+	if libDirs[dir] && strings.Contains(base, ".so.") {
 		return "shared library in a standard libdir"
 	}
 	if pluginDirs[dir] {
@@ -102,9 +108,14 @@ func runtimeFileRule(path string) string {
 	if strings.HasPrefix(dir, "/usr/lib/gstreamer-") || strings.HasPrefix(dir, "/usr/lib64/gstreamer-") {
 		return "gstreamer plugin"
 	}
-	for _, g := range usrLibGlobs {
-		if glob.Python(g.glob, dir) {
-			return g.why
+	// Every usrLibGlobs pattern needs one of these in the directory; most
+	// /usr/lib paths have none, and matching the patterns costs far more
+	// than looking (a filtered file list load asks about every path).
+	if strings.Contains(dir, "/plugins/") || strings.Contains(dir, "/qt5/qml/") || strings.Contains(dir, "/gdk-pixbuf-2.0/") {
+		for _, g := range usrLibGlobs {
+			if glob.Python(g.glob, dir) {
+				return g.why
+			}
 		}
 	}
 	if (dir == "/usr/lib/oprofile" || dir == "/usr/lib64/oprofile") && glob.Python("*.so.*", base) {

@@ -14,15 +14,27 @@ type DepArena struct {
 	nstr, nevr uint32
 }
 
-// NewDepArena returns an arena whose lists refer to strs and evrs by
-// number (strs[0] must be "" and evrs[0] the empty EVR: number 0 means
-// none) and hold n entries in all. It keeps both slices; they must not
-// change afterwards.
-func NewDepArena(strs []string, evrs []EVR, n int) *DepArena {
-	t := &depStore{}
-	t.strs.c = chunked(strs)
+// NewDepArena returns an arena whose lists refer by number to the strings
+// of a packed table, string i being blob[offs[i]:offs[i+1]], and to evrs
+// (number 0 means none: string 0 must be "" and evrs[0] the empty EVR),
+// and hold n entries in all. It keeps all three slices; they must not
+// change afterwards. It returns nil when offs does not describe strings
+// of blob (offsets that decrease or pass its end) or string 0 is not "".
+func NewDepArena(blob []byte, offs []uint32, evrs []EVR, n int) *DepArena {
+	if len(offs) < 2 || offs[0] != 0 || offs[1] != 0 || len(evrs) == 0 || evrs[0] != (EVR{}) {
+		return nil
+	}
+	for i := 1; i < len(offs); i++ {
+		if offs[i] < offs[i-1] {
+			return nil
+		}
+	}
+	if int64(offs[len(offs)-1]) > int64(len(blob)) {
+		return nil
+	}
+	t := &depStore{packed: &packedStrings{blob: blob, offs: offs}}
 	t.evrs.c = chunked(evrs)
-	return &DepArena{t: t, recs: make([]depRec, 0, n), nstr: uint32(len(strs)), nevr: uint32(len(evrs))}
+	return &DepArena{t: t, recs: make([]depRec, 0, n), nstr: uint32(len(offs) - 1), nevr: uint32(len(evrs))}
 }
 
 // chunked splits s into the store's chunk size without copying; each
@@ -79,7 +91,7 @@ func (l DepList) Raw(i int) (t DepTable, name, evr uint32, flags DepFlag, pre bo
 }
 
 // String returns string n of the table.
-func (t DepTable) String(n uint32) string { return *t.t.strs.at(n) }
+func (t DepTable) String(n uint32) string { return t.t.str(n) }
 
 // EVR returns EVR n of the table.
 func (t DepTable) EVR(n uint32) EVR { return *t.t.evrs.at(n) }

@@ -66,6 +66,33 @@ const (
 type depStore struct {
 	strs chunks[string]
 	evrs chunks[EVR]
+	// packed, when set, holds the strings instead of strs: a table decoded
+	// from a cache image (NewDepArena), 4 bytes per string where a string
+	// header takes 16.
+	packed *packedStrings
+}
+
+// str returns string i.
+func (t *depStore) str(i uint32) string {
+	if t.packed != nil {
+		return t.packed.at(i)
+	}
+	return *t.strs.at(i)
+}
+
+// packedStrings is a read-only string table: string i is
+// blob[offs[i]:offs[i+1]].
+type packedStrings struct {
+	blob []byte
+	offs []uint32
+}
+
+func (p *packedStrings) at(i uint32) string {
+	o, e := p.offs[i], p.offs[i+1]
+	if o == e {
+		return ""
+	}
+	return unsafe.String(&p.blob[o], e-o)
 }
 
 func newDepStore() *depStore {
@@ -109,7 +136,7 @@ func (l DepList) Len() int { return int(l.n) }
 // At returns entry i as a Dep value.
 func (l DepList) At(i int) Dep {
 	r := &l.recs()[i]
-	d := Dep{Name: *l.t.strs.at(r.name), Flags: DepFlag(r.flags & depFlagMask), Pre: r.flags&depPre != 0}
+	d := Dep{Name: l.t.str(r.name), Flags: DepFlag(r.flags & depFlagMask), Pre: r.flags&depPre != 0}
 	if r.evr != 0 {
 		d.EVR = *l.t.evrs.at(r.evr)
 	}
@@ -118,7 +145,7 @@ func (l DepList) At(i int) Dep {
 
 // Name returns entry i's name (a rich dependency's whole expression)
 // without building the rest of the entry.
-func (l DepList) Name(i int) string { return *l.t.strs.at(l.recs()[i].name) }
+func (l DepList) Name(i int) string { return l.t.str(l.recs()[i].name) }
 
 // All iterates over the entries in order: for i, d := range l.All().
 func (l DepList) All() iter.Seq2[int, Dep] {

@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"hash/maphash"
 	"io"
+	"math"
 	"unsafe"
 
 	"github.com/pungo/pungo/repomd"
@@ -316,10 +317,13 @@ func payloadOf(data []byte, kind uint32, repomdSHA256 [32]byte) ([]byte, error) 
 // decoder reads a payload. On malformed input it sets bad and returns
 // zero values from then on; callers check bad once per package.
 type decoder struct {
-	b    []byte
-	i    int
-	bad  bool
-	strs []string
+	b   []byte
+	i   int
+	bad bool
+	// The string table: string k is blob[offs[k]:offs[k+1]], nstr of them.
+	blob []byte
+	offs []uint32
+	nstr uint64
 	evrs []repomd.EVR // evrs[0] is the empty EVR
 }
 
@@ -362,11 +366,20 @@ func (d *decoder) bool() bool {
 
 func (d *decoder) str() string {
 	id := d.uv()
-	if id >= uint64(len(d.strs)) {
+	if id >= d.nstr {
 		d.fail()
 		return ""
 	}
-	return d.strs[id]
+	return d.string(uint32(id))
+}
+
+// string returns string k of the table (k < nstr).
+func (d *decoder) string(k uint32) string {
+	o, e := d.offs[k], d.offs[k+1]
+	if o == e {
+		return ""
+	}
+	return unsafe.String(&d.blob[o], e-o)
 }
 
 // count reads a count that claims at least minBytes bytes per item of
@@ -382,9 +395,12 @@ func (d *decoder) count(minBytes int) int {
 }
 
 // stringTable decodes the string table, then the EVR table. The strings
-// point into the payload, so the file's one buffer is the arena holding
-// every string.
-func (d *decoder) stringTable() {
+// are one byte array and their offsets (4 bytes per string, where string
+// headers would take 16). With copyBlob the array is a copy, so that
+// what the decoded packages keep does not hold the file's whole buffer
+// (its numbers, once decoded, are garbage); else the strings point into
+// the payload, for a decoder that copies what it keeps.
+func (d *decoder) stringTable(copyBlob bool) {
 	n := d.count(1)
 	if n == 0 || d.bad {
 		d.fail() // string 0 ("") is always there
@@ -400,27 +416,25 @@ func (d *decoder) stringTable() {
 		}
 		total += int(l)
 	}
-	if d.bad || total > len(d.b)-d.i {
+	if d.bad || total > len(d.b)-d.i || total > math.MaxUint32 {
 		d.fail()
 		return
 	}
-	blob := d.b[d.i : d.i+total]
+	blob := d.b[d.i : d.i+total : d.i+total]
+	if copyBlob {
+		blob = append([]byte(nil), blob...)
+	}
 	d.i += total
-	strs := make([]string, n)
+	offs := make([]uint32, n+1)
 	ld := decoder{b: d.b[lens:]}
-	off := 0
-	for k := range strs {
-		l := int(ld.uv())
-		if l > 0 {
-			strs[k] = unsafe.String(&blob[off], l)
-		}
-		off += l
+	for k := range n {
+		offs[k+1] = offs[k] + uint32(ld.uv())
 	}
-	if strs[0] != "" {
+	if offs[1] != 0 {
 		d.fail()
 		return
 	}
-	d.strs = strs
+	d.blob, d.offs, d.nstr = blob, offs, uint64(n)
 	evrs := make([]repomd.EVR, 1+d.count(3))
 	for k := 1; k < len(evrs) && !d.bad; k++ {
 		evrs[k] = repomd.EVR{Epoch: d.str(), Version: d.str(), Release: d.str()}

@@ -203,7 +203,7 @@ type slabs struct {
 
 func decodePrimary(payload []byte) ([]*repomd.Package, error) {
 	d := &decoder{b: payload}
-	d.stringTable()
+	d.stringTable(true)
 	n := d.count(minPackageBytes)
 	nd := d.count(minDepBytes)
 	nf := d.count(minFileBytes)
@@ -211,10 +211,15 @@ func decodePrimary(payload []byte) ([]*repomd.Package, error) {
 	if d.bad {
 		return nil, d.done()
 	}
+	deps := repomd.NewDepArena(d.blob, d.offs, d.evrs, nd)
+	if deps == nil {
+		d.fail() // the table decoded into one NewDepArena refuses
+		return nil, d.done()
+	}
 	pkgs := make([]repomd.Package, n)
 	ptrs := make([]*repomd.Package, n)
 	s := &slabs{
-		deps:  repomd.NewDepArena(d.strs, d.evrs, nd),
+		deps:  deps,
 		files: slab[repomd.File]{make([]repomd.File, nf)},
 		cls:   slab[repomd.Changelog]{make([]repomd.Changelog, nc)},
 	}
@@ -290,11 +295,11 @@ func (d *decoder) files(s *slab[repomd.File]) []repomd.File {
 	for i := range l {
 		v := d.uv()
 		id, typ := v>>fileTypeBits, repomd.FileType(v&(1<<fileTypeBits-1))
-		if id >= uint64(len(d.strs)) || typ > repomd.FileGhost {
+		if id >= d.nstr || typ > repomd.FileGhost {
 			d.fail()
 			return nil
 		}
-		l[i] = repomd.File{Path: d.strs[id], Type: typ}
+		l[i] = repomd.File{Path: d.string(uint32(id)), Type: typ}
 	}
 	return l
 }
@@ -371,13 +376,13 @@ func decodeFiles(payload []byte, pkgs []*repomd.Package) error {
 // not held. On an error pkgs are left untouched.
 func decodeFilteredFiles(payload []byte, pkgs []*repomd.Package, keep func(string) bool) error {
 	d := &decoder{b: payload}
-	d.stringTable()
+	d.stringTable(false)
 	if err := d.samePackages(pkgs); err != nil {
 		return err
 	}
 	total := d.count(minFileBytes)
 	// By string index: 0 not asked yet, 1 dropped, k+2 kept as keptIDs[k].
-	state := make([]uint32, len(d.strs))
+	state := make([]uint32, d.nstr)
 	var (
 		keptIDs []uint32
 		files   []repomd.File // kept entries of all packages, Path set at the end
@@ -394,14 +399,14 @@ func decodeFilteredFiles(payload []byte, pkgs []*repomd.Package, keep func(strin
 			for range n {
 				v := d.uv()
 				id, typ := v>>fileTypeBits, repomd.FileType(v&(1<<fileTypeBits-1))
-				if id >= uint64(len(d.strs)) || typ > repomd.FileGhost {
+				if id >= d.nstr || typ > repomd.FileGhost {
 					d.fail()
 					break
 				}
 				st := &state[id]
 				if *st == 0 {
 					*st = 1
-					if keep(d.strs[id]) {
+					if keep(d.string(uint32(id))) {
 						keptIDs = append(keptIDs, uint32(id))
 						*st = uint32(len(keptIDs)) + 1
 					}
@@ -425,14 +430,14 @@ func decodeFilteredFiles(payload []byte, pkgs []*repomd.Package, keep func(strin
 	}
 	n := 0
 	for _, id := range keptIDs {
-		n += len(d.strs[id])
+		n += int(d.offs[id+1] - d.offs[id])
 	}
 	arena := make([]byte, 0, n)
 	kept := make([]string, len(keptIDs))
 	for k, id := range keptIDs {
 		start := len(arena)
-		arena = append(arena, d.strs[id]...)
-		kept[k] = unsafe.String(unsafe.SliceData(arena[start:]), len(d.strs[id]))
+		arena = append(arena, d.string(id)...)
+		kept[k] = unsafe.String(unsafe.SliceData(arena[start:]), len(arena)-start)
 	}
 	for j := range files {
 		files[j].Path = kept[paths[j]]
@@ -481,7 +486,7 @@ func encodeLists(pkgs []*repomd.Package, total int, write func(e *encoder, p *re
 func decodeLists[T any](payload []byte, pkgs []*repomd.Package, minBytes int,
 	read func(d *decoder, s *slab[T]) ([]T, bool), apply func(p *repomd.Package, l []T)) error {
 	d := &decoder{b: payload}
-	d.stringTable()
+	d.stringTable(true)
 	if err := d.samePackages(pkgs); err != nil {
 		return err
 	}
