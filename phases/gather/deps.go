@@ -119,12 +119,27 @@ func (g *gatherer) variantLookaside(v *compose.Variant) []string {
 
 // pool returns the depsolve pool of a tree arch with the given lookaside
 // repositories: the package set first, then the lookasides in order.
+// Variants with the same view share one pool (built once, by the first
+// variant asking; the others wait for it) and gather over it in parallel:
+// a Pool is safe for concurrent Gather runs.
 func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string, view string) (*depsolve.Pool, error) {
 	lvs := g.variantLookaside(v)
 	mkey, err := g.streamKey(arch, v, view)
 	if err != nil {
 		return nil, err
 	}
+	build := func() (*depsolve.Pool, error) { return g.buildPool(arch, v, lvs, lookaside, view) }
+	if len(lvs) > 0 {
+		// The variants used as lookaside differ per variant: a pool of
+		// its own.
+		return build()
+	}
+	key := arch + "\x00" + strings.Join(lookaside, "\x00") + mkey
+	return onceIn(&g.mu, g.pools, key).get(build)
+}
+
+// buildPool builds a pool that pool hands out.
+func (g *gatherer) buildPool(arch string, v *compose.Variant, lvs, lookaside []string, view string) (*depsolve.Pool, error) {
 	// A modular variant also sees its own streams' packages, as the view
 	// says (modules.go).
 	mrepo, midx, enable, err := g.moduleRepo(arch, v)
@@ -145,14 +160,6 @@ func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string, vie
 		}
 		enable = append(slices.Clip(enable), hm.required...)
 	}
-	key := arch + "\x00" + strings.Join(lookaside, "\x00") + "\x00" + strings.Join(lvs, "\x00") + mkey
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if len(lvs) == 0 {
-		if p, ok := g.pools[key]; ok {
-			return p, nil
-		}
-	}
 	pkgs := make([]*repomd.Package, 0, len(g.set.Arch(arch)))
 	for _, p := range g.set.Arch(arch) {
 		pkgs = append(pkgs, p.Package)
@@ -162,22 +169,25 @@ func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string, vie
 	// same way.
 	var repos []*depsolve.Repo
 	for i, loc := range lookaside {
-		r, ok := g.lookaside[loc]
-		if !ok {
+		r, err := onceIn(&g.mu, g.lookaside, loc).get(func() (*depsolve.Repo, error) {
 			rr, err := repomd.OpenContext(g.ctx, loc)
 			if err != nil {
 				return nil, fmt.Errorf("gather_lookaside_repos: %w", err)
 			}
-			r = depsolve.RepoFrom(loc, rr, true)
-			g.lookaside[loc] = r
-			g.lookasidePaths(loc, rr)
+			g.lookasidePaths(rr)
+			return depsolve.RepoFrom(loc, rr, true), nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		cp := *r
 		cp.ID = fmt.Sprintf("lookaside-repo-%d", i)
 		repos = append(repos, &cp)
 	}
 	for _, uid := range lvs {
+		g.mu.Lock()
 		pm := g.result.ByArch[arch][uid]
+		g.mu.Unlock()
 		var lp []*repomd.Package
 		for _, t := range []string{TypeRPM, TypeSRPM} {
 			for _, e := range pm[t] {
@@ -186,7 +196,13 @@ func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string, vie
 		}
 		repos = append(repos, &depsolve.Repo{ID: "variant-" + uid, Lookaside: true, Packages: lp})
 	}
-	repos = append(repos, &depsolve.Repo{ID: PkgsetRepoID(arch), Packages: pkgs, LoadFiles: g.loadFiles(arch)})
+	load := g.loadFiles(arch)
+	if load != nil && g.needsFiles(arch) {
+		if err := load(); err != nil {
+			return nil, err
+		}
+	}
+	repos = append(repos, &depsolve.Repo{ID: PkgsetRepoID(arch), Packages: pkgs, LoadFiles: load})
 	if mrepo != nil {
 		repos = append(repos, mrepo)
 	}
@@ -204,24 +220,64 @@ func (g *gatherer) pool(arch string, v *compose.Variant, lookaside []string, vie
 			return nil, err
 		}
 	}
-	if len(lvs) == 0 {
-		g.pools[key] = p
-	}
 	return p, nil
 }
 
+// onceValue holds a value made by the first goroutine that asks for it; the
+// others wait for it.
+type onceValue[T any] struct {
+	once sync.Once
+	v    T
+	err  error
+}
+
+func (o *onceValue[T]) get(make func() (T, error)) (T, error) {
+	o.once.Do(func() { o.v, o.err = make() })
+	return o.v, o.err
+}
+
+// onceIn returns the entry of key in m, adding it under mu.
+func onceIn[T any](mu *sync.Mutex, m map[string]*onceValue[T], key string) *onceValue[T] {
+	mu.Lock()
+	defer mu.Unlock()
+	o := m[key]
+	if o == nil {
+		o = &onceValue[T]{}
+		m[key] = o
+	}
+	return o
+}
+
 // loadFiles loads complete file lists of the package set's repositories
-// when the depsolver needs a file dependency the primary subset lacks.
+// of a tree arch when the depsolver needs a file dependency the primary
+// subset lacks.
 func (g *gatherer) loadFiles(arch string) func() error {
 	if g.set.LoadFiles == nil {
 		return nil
 	}
-	return g.set.LoadFiles
+	return func() error { return g.set.LoadFiles(arch) }
 }
 
-// lookaside package paths, for --why output and nodeps.
-// Called with g.mu held.
-func (g *gatherer) lookasidePaths(loc string, r *repomd.Repo) {
+// needsFiles reports whether a variant's multilib methods on arch look at
+// file lists (runtime, and devel, which falls back to runtime): then the
+// arch's file lists are read before its first pool is built, and every
+// variant of the arch sees complete lists whichever gathers first.
+func (g *gatherer) needsFiles(arch string) bool {
+	for _, v := range g.c.GetVariants(nil, arch) {
+		for _, m := range compose.AsStrings(g.c.Conf.ForVariantArch("multilib", v.UID, arch)) {
+			if m == "runtime" || m == "devel" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// lookasidePaths records the package paths of a lookaside repository,
+// for --why output and nodeps.
+func (g *gatherer) lookasidePaths(r *repomd.Repo) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	for _, p := range r.Packages {
 		// A location outside the repository is never linked: nodeps
 		// and --why see no file for it.
@@ -258,7 +314,7 @@ func (g *gatherer) deps(arch string, v *compose.Variant, in *Inputs, fulltreeExc
 	g.mu.Lock()
 	g.dsInputs[v.UID+"."+arch+"."+in.Source] = di
 	g.mu.Unlock()
-	res, err := g.gatherLocked(pool, di)
+	res, err := depsolve.Gather(pool, di.Patterns, di.Options)
 	if err != nil {
 		return nil, fmt.Errorf("gathering %s.%s: %w", v.UID, arch, err)
 	}
@@ -312,21 +368,6 @@ func (g *gatherer) deps(arch string, v *compose.Variant, in *Inputs, fulltreeExc
 	add(TypeSRPM, res.SRPM)
 	add(TypeDebug, res.Debuginfo)
 	return pm, nil
-}
-
-// gatherLocked runs the depsolver; a pool is shared by the variants of an
-// arch, so runs on one pool are serialized.
-func (g *gatherer) gatherLocked(pool *depsolve.Pool, di *DepsolveInputs) (*depsolve.Result, error) {
-	g.mu.Lock()
-	l, ok := g.poolLocks[pool]
-	if !ok {
-		l = &sync.Mutex{}
-		g.poolLocks[pool] = l
-	}
-	g.mu.Unlock()
-	l.Lock()
-	defer l.Unlock()
-	return depsolve.Gather(pool, di.Patterns, di.Options)
 }
 
 func (g *gatherer) entry(arch string, it depsolve.Item, res *depsolve.Result) *Entry {

@@ -97,10 +97,11 @@ type gatherer struct {
 
 	mu        sync.Mutex
 	mapping   map[string]map[string]map[string][]string
-	lookaside map[string]*depsolve.Repo // by location
+	lookaside map[string]*onceValue[*depsolve.Repo] // by location
 	byPkg     map[string]map[*repomd.Package]*pkgset.Package
-	pools     map[string]*depsolve.Pool
-	poolLocks map[*depsolve.Pool]*sync.Mutex
+	// pools are the shared pools, by arch, lookaside repositories and
+	// module view (deps.go).
+	pools     map[string]*onceValue[*depsolve.Pool]
 	lookPath  map[*repomd.Package]string
 	dsInputs  map[string]*DepsolveInputs
 	dsResults map[string]*depsolve.Result
@@ -113,6 +114,8 @@ type gatherer struct {
 	// hybridMods caches the hybrid method's module platform and module
 	// dependencies of each arch + variant (hybrid.go).
 	hybridMods map[string]*hybridModules
+	// final is plan's (nil for Plan).
+	final func(arch string, v *compose.Variant, pm PkgMap)
 }
 
 // Plan runs Pungi's gather_wrapper over the package set: every variant and
@@ -120,12 +123,18 @@ type gatherer struct {
 // variants' filtered comps the init phase made (nil: read them from
 // work/<arch>/comps/).
 func Plan(ctx context.Context, c *compose.Compose, set *pkgset.Set, known *initphase.VariantComps) (*Result, error) {
+	return plan(ctx, c, set, known, nil)
+}
+
+// plan is Plan; final, when not nil, is handed each variant.arch whose
+// package list no later step changes, as soon as it is gathered.
+func plan(ctx context.Context, c *compose.Compose, set *pkgset.Set, known *initphase.VariantComps, final func(arch string, v *compose.Variant, pm PkgMap)) (*Result, error) {
 	if known == nil {
 		known = &initphase.VariantComps{}
 	}
-	g := &gatherer{c: c, set: set, ctx: ctx, comps: known, lookaside: map[string]*depsolve.Repo{},
-		byPkg: map[string]map[*repomd.Package]*pkgset.Package{}, pools: map[string]*depsolve.Pool{},
-		poolLocks: map[*depsolve.Pool]*sync.Mutex{}, lookPath: map[*repomd.Package]string{},
+	g := &gatherer{c: c, set: set, ctx: ctx, comps: known, final: final, lookaside: map[string]*onceValue[*depsolve.Repo]{},
+		byPkg: map[string]map[*repomd.Package]*pkgset.Package{}, pools: map[string]*onceValue[*depsolve.Pool]{},
+		lookPath: map[*repomd.Package]string{},
 		dsInputs: map[string]*DepsolveInputs{}, dsResults: map[string]*depsolve.Result{},
 		modStreams: map[string][]*pkgset.ModuleStream{}, hybridMods: map[string]*hybridModules{},
 		result: &Result{ByArch: map[string]map[string]PkgMap{}, Inputs: map[string][]*Inputs{}}}
@@ -234,45 +243,90 @@ func orderedVariants(c *compose.Compose) ([]*compose.Variant, error) {
 	return out, nil
 }
 
-// gatherType gathers all variants of one type, every arch in parallel.
+// gatherType gathers all variants of one type, every variant and arch in
+// parallel, except that a variant used as lookaside by another
+// (variant_as_lookaside) is done before it.
 func (g *gatherer) gatherType(ctx context.Context, order []*compose.Variant, typ string, excludeFulltree bool) error {
-	// Variants used as lookaside by others must be done before them, so
-	// walk in order and run the arches of one variant together.
-	for _, v := range order {
-		if v.Type != typ {
-			continue
-		}
+	for _, wave := range lookasideWaves(order, typ, g.variantLookaside) {
 		var tasks []compose.Task
-		for _, arch := range v.Arches {
-			if !slices.Contains(g.c.Arches(), arch) {
-				continue
-			}
-			tasks = append(tasks, compose.Task{Name: v.UID + "." + arch, Run: func(ctx context.Context) error {
-				var excl []string
-				if excludeFulltree {
-					for n := range g.parentPkgs(arch, v)[TypeSRPM] {
-						excl = append(excl, n[0])
+		for _, v := range wave {
+			for _, arch := range v.Arches {
+				if !slices.Contains(g.c.Arches(), arch) {
+					continue
+				}
+				tasks = append(tasks, compose.Task{Name: v.UID + "." + arch, Run: func(ctx context.Context) error {
+					var excl []string
+					if excludeFulltree {
+						for n := range g.parentPkgs(arch, v)[TypeSRPM] {
+							excl = append(excl, n[0])
+						}
+						sort.Strings(excl)
 					}
-					sort.Strings(excl)
-				}
-				t0 := time.Now()
-				pm, inputs, err := g.gatherVariant(ctx, arch, v, excl)
-				g.c.Log.Debugf("gather: %s.%s took %.3fs", v.UID, arch, time.Since(t0).Seconds())
-				if err != nil {
-					return err
-				}
-				g.mu.Lock()
-				g.result.ByArch[arch][v.UID] = pm
-				g.result.Inputs[v.UID+"."+arch] = inputs
-				g.mu.Unlock()
-				return nil
-			}})
+					t0 := time.Now()
+					pm, inputs, err := g.gatherVariant(ctx, arch, v, excl)
+					g.c.Log.Debugf("gather: %s.%s took %.3fs", v.UID, arch, time.Since(t0).Seconds())
+					if err != nil {
+						return err
+					}
+					g.mu.Lock()
+					g.result.ByArch[arch][v.UID] = pm
+					g.result.Inputs[v.UID+"."+arch] = inputs
+					g.mu.Unlock()
+					if g.final != nil && finalOnceGathered(v) {
+						g.final(arch, v, pm)
+					}
+					return nil
+				}})
+			}
 		}
 		if err := g.c.RunTasks(ctx, "gather", tasks, 0); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// finalOnceGathered reports whether a variant's package lists are final as
+// soon as it is gathered: the trimming changes addons, layered products
+// and optional variants, and moves packages from addons and layered
+// products into their parent; a top-level variant without such children
+// keeps its lists.
+func finalOnceGathered(v *compose.Variant) bool {
+	if v.Type != "variant" {
+		return false
+	}
+	for _, ch := range v.Variants {
+		if ch.Type == "addon" || ch.Type == "layered-product" {
+			return false
+		}
+	}
+	return true
+}
+
+// lookasideWaves splits the variants of one type, in order, into waves
+// that can be gathered together: a variant goes into the wave after the
+// last one holding a variant of this type it uses as lookaside (variants
+// of other types are gathered in other gatherType calls).
+func lookasideWaves(order []*compose.Variant, typ string, lookaside func(*compose.Variant) []string) [][]*compose.Variant {
+	wave := map[string]int{}
+	var waves [][]*compose.Variant
+	for _, v := range order {
+		if v.Type != typ {
+			continue
+		}
+		w := 0
+		for _, uid := range lookaside(v) {
+			if d, ok := wave[uid]; ok && d+1 > w {
+				w = d + 1
+			}
+		}
+		wave[v.UID] = w
+		for len(waves) <= w {
+			waves = append(waves, nil)
+		}
+		waves[w] = append(waves[w], v)
+	}
+	return waves
 }
 
 // parentPkgs returns the (name, arch) pairs of the parent's packages by type.

@@ -95,17 +95,20 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 	default:
 		res, old = tryReuse(c, set, fp)
 	}
+	links := newLinker(ctx, c)
 	if res != nil {
 		c.Log.Infof("Reusing the gather result of old compose %s (inputs unchanged)", old)
 	} else {
-		if res, err = Plan(ctx, c, set, p.Comps); err != nil {
-			return err
+		// A variant.arch whose list is final once gathered is linked
+		// while the others are still gathering.
+		if res, err = plan(links.ctx, c, set, p.Comps, links.start); err != nil {
+			return links.fail(err)
 		}
 	}
 	c.Log.Debugf("gather: planned in %.3fs", time.Since(start).Seconds())
 	p.result = res
 	if err := writeVariantModules(c, set, res); err != nil {
-		return err
+		return links.fail(err)
 	}
 	// The reuse data and package lists do not depend on the links: write
 	// them while linking.
@@ -117,7 +120,7 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 		}
 		side <- err
 	}()
-	rpms, err := Link(ctx, c, res)
+	err = links.rest(res)
 	if serr := <-side; err == nil {
 		err = serr
 	}
@@ -125,10 +128,10 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 		return err
 	}
 	c.Log.Debugf("gather: linked at %.3fs", time.Since(start).Seconds())
-	p.rpms = rpms
+	p.rpms = links.rpms
 	path := c.Paths.Compose.Metadata("rpms.json")
 	c.Log.Infof("Writing RPM manifest: %s", path)
-	return productmd.WriteJSON(path, rpms)
+	return productmd.WriteJSON(path, links.rpms)
 }
 
 // writePackageLists writes work/<arch>/package_list/<Variant>.<arch>.<type>.conf.
@@ -174,31 +177,107 @@ func packagePath(p *repomd.Package, hashed bool) (string, error) {
 // Link links every non-lookaside package of every variant.arch into the
 // compose trees and returns the rpms.json manifest.
 func Link(ctx context.Context, c *compose.Compose, res *Result) (*productmd.Rpms, error) {
+	l := newLinker(ctx, c)
+	if err := l.rest(res); err != nil {
+		return nil, err
+	}
+	return l.rpms, nil
+}
+
+// linker links variant.arch package lists into the compose trees: some
+// as soon as the gather has them final (start), the rest at the end
+// (rest), all into one rpms.json manifest.
+type linker struct {
+	ctx      context.Context
+	cancel   context.CancelFunc
+	c        *compose.Compose
+	linkType string
+	hashed   bool
+	rpms     *productmd.Rpms
+
+	mu      sync.Mutex
+	started map[string]bool // "arch\x00uid"
+	running sync.WaitGroup
+	err     error // the first error of a started link
+	// hold, when set (tests), makes started links wait until it is closed.
+	hold chan struct{}
+}
+
+func newLinker(ctx context.Context, c *compose.Compose) *linker {
 	linkType, ok := compose.StringOpt(c.Conf, "link_type")
 	if !ok || linkType == "" {
 		linkType = "hardlink-or-copy"
 	}
-	hashed := c.Conf.Bool("hashed_directories")
-	rpms := &productmd.Rpms{Compose: c.Info.Compose}
+	ctx, cancel := context.WithCancel(ctx)
+	return &linker{ctx: ctx, cancel: cancel, c: c, linkType: linkType, hashed: c.Conf.Bool("hashed_directories"),
+		rpms: &productmd.Rpms{Compose: c.Info.Compose}, started: map[string]bool{}}
+}
+
+// task is the link task of a variant.arch.
+func (l *linker) task(arch string, v *compose.Variant, pm PkgMap) compose.Task {
+	return compose.Task{Name: v.UID + "." + arch, Run: func(ctx context.Context) error {
+		return linkVariant(ctx, l.c, arch, v, pm, l.linkType, l.hashed, l.rpms)
+	}}
+}
+
+// start links a variant.arch in the background.
+func (l *linker) start(arch string, v *compose.Variant, pm PkgMap) {
+	if v.IsEmpty || pm == nil {
+		return
+	}
+	l.mu.Lock()
+	l.started[arch+"\x00"+v.UID] = true
+	l.mu.Unlock()
+	l.running.Add(1)
+	go func() {
+		defer l.running.Done()
+		if l.hold != nil {
+			<-l.hold
+		}
+		if err := l.c.RunTasks(l.ctx, "gather", []compose.Task{l.task(arch, v, pm)}, 1); err != nil {
+			l.mu.Lock()
+			if l.err == nil {
+				l.err = err
+			}
+			l.mu.Unlock()
+			l.cancel()
+		}
+	}()
+}
+
+// fail stops the links started, waits for them and returns the first
+// link error (which stopped the gather), or else err.
+func (l *linker) fail(err error) error {
+	l.cancel()
+	l.running.Wait()
+	if l.err != nil {
+		return l.err
+	}
+	return err
+}
+
+// rest links the variant.arches not started yet and waits for all.
+func (l *linker) rest(res *Result) error {
 	var tasks []compose.Task
-	for _, v := range c.GetVariants(nil, "") {
+	for _, v := range l.c.GetVariants(nil, "") {
 		if v.IsEmpty {
 			continue
 		}
 		for _, arch := range v.Arches {
-			pm := res.Get(arch, v.UID)
-			if pm == nil {
-				continue
+			l.mu.Lock()
+			started := l.started[arch+"\x00"+v.UID]
+			l.mu.Unlock()
+			if pm := res.Get(arch, v.UID); pm != nil && !started {
+				tasks = append(tasks, l.task(arch, v, pm))
 			}
-			tasks = append(tasks, compose.Task{Name: v.UID + "." + arch, Run: func(ctx context.Context) error {
-				return linkVariant(ctx, c, arch, v, pm, linkType, hashed, rpms)
-			}})
 		}
 	}
-	if err := c.RunTasks(ctx, "gather", tasks, 0); err != nil {
-		return nil, err
+	if err := l.c.RunTasks(l.ctx, "gather", tasks, 0); err != nil {
+		return l.fail(err)
 	}
-	return rpms, nil
+	l.running.Wait()
+	l.cancel()
+	return l.err
 }
 
 func linkVariant(ctx context.Context, c *compose.Compose, arch string, v *compose.Variant, pm PkgMap, linkType string, hashed bool, rpms *productmd.Rpms) error {

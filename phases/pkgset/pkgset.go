@@ -48,10 +48,11 @@ type Set struct {
 	Inputs []string
 	// Event is the Koji event the set was taken at (0 for repos).
 	Event int64
-	// LoadFiles completes the file lists of every package of the set
-	// (filelists.xml), for file dependencies outside primary's subset.
-	// Nil when the lists are complete already.
-	LoadFiles func() error
+	// LoadFiles completes the file lists of the binary packages of a
+	// tree arch's part of the set (filelists.xml), for file dependencies
+	// outside primary's subset and the multilib runtime test; safe for
+	// concurrent use. Nil when the lists are complete already.
+	LoadFiles func(arch string) error
 	// Modules holds, per tree arch, the module streams of the inputs by
 	// NSVC (modules.go); their packages are not in ByArch.
 	Modules map[string]map[string]*ModuleStream

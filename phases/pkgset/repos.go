@@ -3,6 +3,7 @@ package pkgset
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -104,18 +105,33 @@ func loadRepos(ctx context.Context, c *compose.Compose) (*Set, error) {
 	for _, a := range arches {
 		set.ByArch[a] = split(perArch[a], []string{a}, x)[a]
 	}
-	var once sync.Once
-	var loadErr error
-	set.LoadFiles = func() error {
-		once.Do(func() {
-			for _, r := range repos {
-				if err := r.LoadFilelists(); err != nil {
-					loadErr = fmt.Errorf("pkgset_repos: %w", err)
-					return
+	// Each repository's filelists are read once, when the first arch
+	// listing it needs them; a repository of source packages only is
+	// never read (a pool indexes no source package's files).
+	type filelists struct {
+		once sync.Once
+		err  error
+	}
+	loaded := map[string]*filelists{}
+	for loc := range repos {
+		loaded[loc] = &filelists{}
+	}
+	set.LoadFiles = func(arch string) error {
+		for _, r := range reposFor(c, arch) {
+			loc := compose.ResolvePath(c.ConfigPath, r)
+			repo, fl := repos[loc], loaded[loc]
+			fl.once.Do(func() {
+				if slices.ContainsFunc(repo.Packages, func(p *repomd.Package) bool { return !p.IsSource() }) {
+					if err := repo.LoadFilelists(); err != nil {
+						fl.err = fmt.Errorf("pkgset_repos: %w", err)
+					}
 				}
+			})
+			if fl.err != nil {
+				return fl.err
 			}
-		})
-		return loadErr
+		}
+		return nil
 	}
 	return set, nil
 }
