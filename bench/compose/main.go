@@ -7,7 +7,11 @@
 // included), extra files and the metadata run. It
 // prints each phase's time and the time of the pungo gather preview.
 //
-// Usage: go run ./bench/compose [-out DIR] [-binary N] [-source N] [-pungo BIN] [-preview=false]
+// Usage: go run ./bench/compose [-out DIR] [-binary N] [-source N] [-pungo BIN] [-preview=false] [-runs N] [-phase NAME]
+//
+// -phase gather -runs 5 prints only the gather phase's wall, CPU and peak
+// RSS of five composes, one line each with the load average, for
+// comparing builds on a busy machine.
 package main
 
 import (
@@ -37,6 +41,8 @@ func main() {
 	source := flag.Int("source", 30000, "source packages")
 	flag.StringVar(&prebuilt, "pungo", "", "use this pungo binary instead of building one (bench/run.sh times the compose alone)")
 	flag.BoolVar(&preview, "preview", true, "also time `pungo gather` after the compose")
+	flag.IntVar(&runs, "runs", 1, "compose this many times")
+	flag.StringVar(&onlyPhase, "phase", "", "print only this phase's row of each run (e.g. gather)")
 	flag.Parse()
 	if err := run(*out, *binary, *source); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/compose:", err)
@@ -45,9 +51,10 @@ func main() {
 }
 
 var (
-	prebuilt string
-	preview  bool
-	phaseRSS map[string]int64 // peak RSS in kB per phase, from samplePhaseRSS
+	prebuilt  string
+	preview   bool
+	runs      int
+	onlyPhase string
 )
 
 // samplePhaseRSS follows a running compose until done is closed and
@@ -200,10 +207,35 @@ func run(out string, binary, source int) error {
 		return err
 	}
 	target := filepath.Join(out, "composes")
+	cfg := filepath.Join(data, "bench.conf")
+	for i := range max(runs, 1) {
+		if err := composeOnce(bin, cfg, target, binary, source, i+1); err != nil {
+			return err
+		}
+	}
+	if !preview || onlyPhase != "" {
+		return nil
+	}
+	start := time.Now()
+	cmd := exec.Command(bin, "gather", "--config", cfg)
+	var buf bytes.Buffer
+	cmd.Stdout = &buf
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		return err
+	}
+	lines := strings.Count(buf.String(), "\n")
+	fmt.Printf("pungo gather preview: %.2fs (%d output lines)\n", time.Since(start).Seconds(), lines)
+	return nil
+}
+
+// composeOnce runs the compose into target and prints its phase table
+// (or, with -phase, that phase's row).
+func composeOnce(bin, cfg, target string, binary, source, run int) error {
 	os.RemoveAll(target)
 	os.MkdirAll(target, 0o755)
-	cfg := filepath.Join(data, "bench.conf")
 	var wall time.Duration
+	var phaseRSS map[string]int64 // peak RSS in kB per phase, from samplePhaseRSS
 	if err := step("pungo compose", func() error {
 		start := time.Now()
 		args := []string{"compose", "--config", cfg, "--target-dir", target, "--nightly", "--quiet", "--no-latest-link"}
@@ -237,8 +269,14 @@ func run(out string, binary, source int) error {
 	if m == nil {
 		return fmt.Errorf("no phase times in %s", logs[0])
 	}
-	fmt.Printf("compose of %d binary + %d source packages, 3 variants x 2 arches (wall %.2fs):\n", binary, source, wall.Seconds())
-	fmt.Printf("  %-24s %10s %10s %12s\n", "phase", "wall", "cpu", "peak RSS MB")
+	load := "?"
+	if l, err := os.ReadFile("/proc/loadavg"); err == nil {
+		load = strings.Join(strings.Fields(string(l))[:3], " ")
+	}
+	if onlyPhase == "" {
+		fmt.Printf("compose of %d binary + %d source packages, 3 variants x 2 arches (wall %.2fs):\n", binary, source, wall.Seconds())
+		fmt.Printf("  %-24s %10s %10s %12s\n", "phase", "wall", "cpu", "peak RSS MB")
+	}
 	for _, f := range strings.Fields(string(m[1])) {
 		k, v, _ := strings.Cut(f, "=")
 		wallS, cpuS, _ := strings.Cut(v, "/cpu")
@@ -246,28 +284,21 @@ func run(out string, binary, source int) error {
 		if kb := phaseRSS[k]; kb > 0 {
 			peak = strconv.FormatInt(kb/1024, 10)
 		}
-		fmt.Printf("  %-24s %10s %10s %12s\n", k, wallS, cpuS, peak)
+		switch onlyPhase {
+		case "":
+			fmt.Printf("  %-24s %10s %10s %12s\n", k, wallS, cpuS, peak)
+		case k:
+			fmt.Printf("run %d: %s wall %s cpu %s peak RSS %s MB (load average %s)\n", run, k, wallS, cpuS, peak, load)
+		}
+	}
+	if onlyPhase != "" {
+		return nil
 	}
 	counts := regexp.MustCompile(`Package set for (\S+): (\d+) packages`).FindAllSubmatch(logData, -1)
 	for _, c := range counts {
 		fmt.Printf("  package set %-12s %s packages\n", c[1], c[2])
 	}
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Printf("  (load average during the run: %s)\n", strings.Join(strings.Fields(string(load))[:3], " "))
-	}
-	if !preview {
-		return nil
-	}
-	start := time.Now()
-	cmd := exec.Command(bin, "gather", "--config", cfg)
-	var buf bytes.Buffer
-	cmd.Stdout = &buf
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		return err
-	}
-	lines := strings.Count(buf.String(), "\n")
-	fmt.Printf("pungo gather preview: %.2fs (%d output lines)\n", time.Since(start).Seconds(), lines)
+	fmt.Printf("  (load average during the run: %s)\n", load)
 	return nil
 }
 
