@@ -39,9 +39,14 @@ type ModuleDeps struct {
 // handful of alternatives.
 const maxModuleTransactions = 1024
 
+// AnyPlatform, as ResolveModuleDeps' platform, meets every platform
+// requirement (the installed system's, whatever it is).
+const AnyPlatform = "*"
+
 // ResolveModuleDeps resolves the run-time module dependencies of root
 // among avail (the streams the solver can see; root need not be in it)
-// and the installed platform stream (none when ""), as fus does.
+// and the installed platform stream (none when "", any for AnyPlatform),
+// as fus does.
 func ResolveModuleDeps(root *modulemd.Stream, avail []*modulemd.Stream, platform string) ModuleDeps {
 	byName := map[string][]*modulemd.Stream{}
 	for _, s := range avail {
@@ -125,7 +130,7 @@ func (r *moduleResolver) solveBlock(chosen map[string]*modulemd.Stream, todo []*
 	name, more := names[0], names[1:]
 	list := req[name]
 	if name == "platform" {
-		if r.platform != "" && streamMatches(list, r.platform) {
+		if r.platform == AnyPlatform || r.platform != "" && streamMatches(list, r.platform) {
 			r.solveBlock(chosen, todo, more, req)
 		}
 		return
@@ -159,7 +164,7 @@ func (r *moduleResolver) unmet(root *modulemd.Stream) string {
 			list := block.Requires[name]
 			ok := false
 			if name == "platform" {
-				ok = r.platform != "" && streamMatches(list, r.platform)
+				ok = r.platform == AnyPlatform || r.platform != "" && streamMatches(list, r.platform)
 			} else {
 				for _, cand := range r.byName[name] {
 					ok = ok || streamMatches(list, cand.Stream)

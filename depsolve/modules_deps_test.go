@@ -54,6 +54,7 @@ func TestResolveModuleDeps(t *testing.T) {
 		{"no dependencies", depStream("A:1"), "", []string{"A:1:1:c"}, ""},
 		{"platform installed", depStream("A:1", "platform:el9"), "el9", []string{"A:1:1:c"}, ""},
 		{"other platform", depStream("A:1", "platform:el8"), "el9", nil, "platform:[el8]"},
+		{"any platform", depStream("A:1", "platform:el8"), AnyPlatform, []string{"A:1:1:c"}, ""},
 		{"no platform installed", depStream("A:1", "platform:"), "", nil, "platform:[]"},
 		{"one stream", depStream("A:1", "B:1 platform:el9"), "el9", []string{"A:1:1:c", "B:1:1:c"}, ""},
 		{"any stream: every alternative", depStream("A:1", "B:"), "el9", []string{"A:1:1:c", "B:1:1:c", "B:2:1:c"}, ""},

@@ -168,6 +168,9 @@ func plan(ctx context.Context, c *compose.Compose, set *pkgset.Set, known *initp
 	if err := g.gatherType(ctx, order, "optional", false); err != nil {
 		return nil, err
 	}
+	if err := g.checkModuleDeps(); err != nil {
+		return nil, err
+	}
 	addonPkgs := g.trimType("addon", nil, true)
 	lpPkgs := g.trimType("layered-product", addonPkgs, true)
 	for t, names := range lpPkgs {

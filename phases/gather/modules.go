@@ -327,25 +327,13 @@ func (g *gatherer) moduleDebug(arch string, v *compose.Variant) ([]*Entry, error
 // streams are returned too.
 func (g *gatherer) hybridPlatform(arch string, v *compose.Variant) (string, []*modulemd.Stream, error) {
 	platforms := map[string][]string{} // stream → who asks for it
-	var lookaside []*modulemd.Stream
-	for _, l := range compose.AsStrings(g.c.Conf.ForVariantArch("gather_lookaside_repos", v.UID, arch)) {
-		loc := compose.ResolvePath(g.c.ConfigPath, l)
-		r, err := repomd.OpenMetaContext(g.ctx, loc)
-		if err != nil {
-			return "", nil, fmt.Errorf("gather_lookaside_repos: %w", err)
-		}
-		x, err := modulemd.ReadRepo(r)
-		if err != nil {
-			return "", nil, fmt.Errorf("gather_lookaside_repos: %w", err)
-		}
-		if x == nil {
-			continue
-		}
-		for _, s := range x.Streams {
-			lookaside = append(lookaside, s)
-			for _, p := range depsolve.RuntimePlatforms(s) {
-				platforms[p] = append(platforms[p], s.NSVC()+" in "+loc)
-			}
+	lookaside, locs, err := g.lookasideRepoStreams(arch, v)
+	if err != nil {
+		return "", nil, err
+	}
+	for i, s := range lookaside {
+		for _, p := range depsolve.RuntimePlatforms(s) {
+			platforms[p] = append(platforms[p], s.NSVC()+" in "+locs[i])
 		}
 	}
 	for _, other := range g.c.GetVariants(nil, arch) {
@@ -370,6 +358,80 @@ func (g *gatherer) hybridPlatform(arch string, v *compose.Variant) (string, []*m
 		return p, lookaside, nil
 	}
 	return "", lookaside, nil
+}
+
+// lookasideRepoStreams are the streams of a variant.arch's
+// gather_lookaside_repos, each with its repository's location.
+func (g *gatherer) lookasideRepoStreams(arch string, v *compose.Variant) ([]*modulemd.Stream, []string, error) {
+	var streams []*modulemd.Stream
+	var locs []string
+	for _, l := range compose.AsStrings(g.c.Conf.ForVariantArch("gather_lookaside_repos", v.UID, arch)) {
+		loc := compose.ResolvePath(g.c.ConfigPath, l)
+		r, err := repomd.OpenMetaContext(g.ctx, loc)
+		if err != nil {
+			return nil, nil, fmt.Errorf("gather_lookaside_repos: %w", err)
+		}
+		x, err := modulemd.ReadRepo(r)
+		if err != nil {
+			return nil, nil, fmt.Errorf("gather_lookaside_repos: %w", err)
+		}
+		if x == nil {
+			continue
+		}
+		for _, s := range x.Streams {
+			streams = append(streams, s)
+			locs = append(locs, loc)
+		}
+	}
+	return streams, locs, nil
+}
+
+// checkModuleDeps warns of the streams a variant ships, when its module
+// source is not gathered with the hybrid method (which warns itself),
+// whose module dependencies no stream of the compose on the arch (any
+// variant's) nor of the variant's lookaside repositories meets: Pungi
+// ships them without a word, and dnf cannot enable them from the
+// compose. Platform requirements count as met (the installed system
+// gives the platform).
+func (g *gatherer) checkModuleDeps() error {
+	for _, arch := range g.c.Arches() {
+		var all []*modulemd.Stream
+		for _, v := range g.c.GetVariants(nil, arch) {
+			streams, err := g.streams(arch, v)
+			if err != nil {
+				return err
+			}
+			for _, ms := range streams {
+				all = append(all, ms.MD)
+			}
+		}
+		if len(all) == 0 {
+			continue
+		}
+		for _, v := range g.c.GetVariants(nil, arch) {
+			streams, err := g.streams(arch, v)
+			if err != nil || len(streams) == 0 {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			if m, err := gatherMethod(g.c, v, "module"); err != nil || m == "hybrid" {
+				continue
+			}
+			lookaside, _, err := g.lookasideRepoStreams(arch, v)
+			if err != nil {
+				return err
+			}
+			avail := append(slices.Clone(all), lookaside...)
+			for _, ms := range streams {
+				if d := depsolve.ResolveModuleDeps(ms.MD, avail, depsolve.AnyPlatform); d.Unmet != "" {
+					g.c.Log.Warningf("%s.%s: module %s requires %s, which no variant of the compose on %s nor a lookaside repository ships: dnf cannot enable it from the compose", v.UID, arch, ms.NSVC(), d.Unmet, arch)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // variantModules builds the modulemd a variant's repository of an arch
