@@ -26,7 +26,7 @@ import (
 // files and media.repo on every disc. A bootable tree is never split (a
 // warning says when it is too big).
 func SplitTree(c *compose.Compose, arch string, v *compose.Variant, noSplit bool) ([]Disc, error) {
-	size, err := splitSize(c)
+	size, _, err := splitSize(c)
 	if err != nil {
 		return nil, err
 	}

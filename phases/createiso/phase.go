@@ -43,8 +43,8 @@ func (*Phase) Skip(*compose.Compose) bool { return false }
 
 // Validate checks the media size options.
 func (*Phase) Validate(c *compose.Compose, f *compose.Findings) {
-	if _, err := splitSize(c); err != nil {
-		f.Errorf("iso_size", "%v", err)
+	if _, opt, err := splitSize(c); err != nil {
+		f.Errorf(opt, "%v", err)
 	}
 }
 
@@ -84,7 +84,11 @@ func anyISO(c *compose.Compose) bool {
 	return false
 }
 
-func splitSize(c *compose.Compose) (int64, error) {
+// splitSize is the room for files on one disc: iso_size less
+// split_iso_reserve. An error comes with the option it is about, for
+// config validate to point at: the bad value, or for a reserve that leaves
+// no room the option the config sets (iso_size when it sets both).
+func splitSize(c *compose.Compose) (int64, string, error) {
 	var size, reserve any = int64(4700000000), int64(10 * 1024 * 1024)
 	if v, ok := c.Conf.Get("iso_size"); ok && v != nil {
 		size = v
@@ -94,16 +98,20 @@ func splitSize(c *compose.Compose) (int64, error) {
 	}
 	s, err := MediaSize(size)
 	if err != nil {
-		return 0, fmt.Errorf("iso_size: %w", err)
+		return 0, "iso_size", fmt.Errorf("iso_size: %w", err)
 	}
 	r, err := MediaSize(reserve)
 	if err != nil {
-		return 0, fmt.Errorf("split_iso_reserve: %w", err)
+		return 0, "split_iso_reserve", fmt.Errorf("split_iso_reserve: %w", err)
 	}
 	if s <= r {
-		return 0, fmt.Errorf("iso_size (%d) must be larger than split_iso_reserve (%d)", s, r)
+		opt := "split_iso_reserve"
+		if c.Conf.IsSet("iso_size") {
+			opt = "iso_size"
+		}
+		return 0, opt, fmt.Errorf("iso_size (%d) must be larger than split_iso_reserve (%d)", s, r)
 	}
-	return s - r, nil
+	return s - r, "", nil
 }
 
 // Job is one ISO to make.

@@ -71,6 +71,13 @@ func TestValidate(t *testing.T) {
 		// own Validate.
 		{name: "iso_size", body: "iso_size = 100\nsplit_iso_reserve = 200\n",
 			errs: []string{"test.conf:8:1: CREATEISO: iso_size (100) must be larger than split_iso_reserve (200)"}},
+		// Each error points at the option at fault.
+		{name: "split_iso_reserve not a size", body: "iso_size = \"400k\"\nsplit_iso_reserve = 0\n",
+			errs: []string{"test.conf:9:1: CREATEISO: split_iso_reserve: Media size must be a positive number: 0"}},
+		{name: "iso_size not a size", body: "split_iso_reserve = \"1k\"\niso_size = \"big\"\n",
+			errs: []string{"test.conf:9:1: CREATEISO: iso_size: media size \"big\": want a number with an optional b, k, M or G suffix"}},
+		{name: "reserve above the default iso_size", body: "\nsplit_iso_reserve = \"5G\"\n",
+			errs: []string{"test.conf:9:1: CREATEISO: iso_size (4700000000) must be larger than split_iso_reserve (5368709120)"}},
 		// ISOs made here would need genisoimage and isomd5sum: the compose
 		// checks that, config validate does not.
 		{name: "no ISO tools on this host", body: "", path: "empty",
