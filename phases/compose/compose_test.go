@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func baseConf() map[string]any {
@@ -337,9 +338,24 @@ func TestRunnerScheduleSkipAndFailure(t *testing.T) {
 func TestRunTasksCancelsOnFailure(t *testing.T) {
 	c := newTestCompose(t, baseConf())
 	var done atomic.Int32
+	var bCancelled atomic.Bool
+	bStarted := make(chan struct{})
 	tasks := []Task{
-		{"a", func(ctx context.Context) error { return errors.New("broken") }},
-		{"b", func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }},
+		// a fails once b runs, so the two run at the same time on the
+		// two workers.
+		{"a", func(ctx context.Context) error { <-bStarted; return errors.New("broken") }},
+		// b ends only when cancelled (or, when the failure cancels
+		// nothing, after 10 s, so the test fails instead of hanging).
+		{"b", func(ctx context.Context) error {
+			close(bStarted)
+			select {
+			case <-ctx.Done():
+				bCancelled.Store(true)
+				return ctx.Err()
+			case <-time.After(10 * time.Second):
+				return errors.New("not cancelled")
+			}
+		}},
 	}
 	for i := 0; i < 10; i++ {
 		tasks = append(tasks, Task{"x", func(ctx context.Context) error { done.Add(1); return nil }})
@@ -353,6 +369,9 @@ func TestRunTasksCancelsOnFailure(t *testing.T) {
 	// done, so none of the ten queued tasks runs.
 	if n := done.Load(); n != 0 {
 		t.Errorf("%d queued tasks ran after the failure", n)
+	}
+	if !bCancelled.Load() {
+		t.Error("the running task b was not cancelled by a's failure")
 	}
 }
 
