@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -45,61 +46,73 @@ func TestDemoComposeBootableTreeinfo(t *testing.T) {
 		}
 		return ti
 	}
-	wantImages := map[string]string{"boot.iso": "images/boot.iso", "efiboot.img": "images/efiboot.img",
-		"initrd": "images/pxeboot/initrd.img", "kernel": "images/pxeboot/vmlinuz"}
-	for _, variant := range []string{"Server", "Workstation"} {
-		tree := filepath.Join(dir, "compose", variant, "x86_64", "os")
-		raw, _ := os.ReadFile(filepath.Join(tree, ".treeinfo"))
-		ti := read(filepath.Join(tree, ".treeinfo"))
-		if got := ti.Images["x86_64"]; len(got) != len(wantImages) {
-			t.Errorf("%s: [images-x86_64] = %v, want %v\n%s", variant, got, wantImages, raw)
-		}
-		for img, p := range wantImages {
-			if ti.Images["x86_64"][img] != p {
-				t.Errorf("%s: [images-x86_64] %s = %q, want %q", variant, img, ti.Images["x86_64"][img], p)
-			}
-		}
-		if ti.MainImage != "images/install.img" {
-			t.Errorf("%s: [stage2] mainimage = %q\n%s", variant, ti.MainImage, raw)
-		}
-		if !strings.Contains(string(raw), "\nplatforms = x86_64\n") || !strings.HasPrefix(string(raw), "[addon-") && variant == "Server" {
-			t.Errorf("%s: platforms or section order wrong:\n%s", variant, raw)
-		}
-		// Every image and the repodata have a checksum that matches the file.
-		want := []string{"repodata/repomd.xml", "images/install.img"}
-		for _, p := range wantImages {
-			want = append(want, p)
-		}
+	// lorax's x86_64 tree: the x86_64 images and the Xen platform booting
+	// the same kernel and initrd.
+	wantImages := map[string]map[string]string{
+		"x86_64": {"boot.iso": "images/boot.iso", "efiboot.img": "images/efiboot.img",
+			"initrd": "images/pxeboot/initrd.img", "kernel": "images/pxeboot/vmlinuz"},
+		"xen": {"initrd": "images/pxeboot/initrd.img", "kernel": "images/pxeboot/vmlinuz"},
+	}
+	// checksumsMatch checks that every [checksums] entry of ti matches
+	// the file under root, and that each of want has an entry.
+	checksumsMatch := func(where, root string, ti *productmd.TreeInfo, want []string) {
+		t.Helper()
 		for _, p := range want {
-			sum, ok := ti.Checksums[p]
-			if !ok {
-				t.Errorf("%s: no checksum for %s", variant, p)
-				continue
+			if _, ok := ti.Checksums[p]; !ok {
+				t.Errorf("%s: no checksum for %s", where, p)
 			}
-			data, err := os.ReadFile(filepath.Join(tree, p))
+		}
+		for p, sum := range ti.Checksums {
+			data, err := os.ReadFile(filepath.Join(root, p))
 			if err != nil {
-				t.Error(err)
+				t.Errorf("%s: %v", where, err)
 				continue
 			}
 			h := sha256.Sum256(data)
 			if sum != "sha256:"+hex.EncodeToString(h[:]) {
-				t.Errorf("%s: checksum of %s is %s, the file's is %x", variant, p, sum, h)
+				t.Errorf("%s: checksum of %s is %s, the file's is %x", where, p, sum, h)
 			}
 		}
-		// The DVD's .treeinfo: the same images but boot.iso, and [media].
+	}
+	for _, variant := range []string{"Server", "Workstation"} {
+		tree := filepath.Join(dir, "compose", variant, "x86_64", "os")
+		raw, _ := os.ReadFile(filepath.Join(tree, ".treeinfo"))
+		ti := read(filepath.Join(tree, ".treeinfo"))
+		if !reflect.DeepEqual(ti.Images, wantImages) {
+			t.Errorf("%s: images %v, want %v\n%s", variant, ti.Images, wantImages, raw)
+		}
+		if ti.MainImage != "images/install.img" {
+			t.Errorf("%s: [stage2] mainimage = %q\n%s", variant, ti.MainImage, raw)
+		}
+		// productmd writes the platforms sorted, in [tree] and [general].
+		if strings.Count(string(raw), "\nplatforms = x86_64,xen\n") != 2 || !strings.HasPrefix(string(raw), "[addon-") && variant == "Server" {
+			t.Errorf("%s: platforms or section order wrong:\n%s", variant, raw)
+		}
+		// Every image and the repodata have a checksum that matches the file.
+		want := []string{"repodata/repomd.xml", "images/install.img"}
+		for _, p := range wantImages["x86_64"] {
+			want = append(want, p)
+		}
+		checksumsMatch(variant, tree, ti, want)
+		// The DVD's .treeinfo: the same images but boot.iso, and [media];
+		// its checksums match the files on the DVD.
 		iso := filepath.Join(dir, "compose", variant, "x86_64", "iso", filepath.Base(dir)+"-"+variant+"-x86_64-dvd1.iso")
-		ext := filepath.Join(t.TempDir(), "treeinfo")
-		if out, err := exec.Command("xorriso", "-osirrox", "on", "-indev", iso, "-extract", "/.treeinfo", ext).CombinedOutput(); err != nil {
+		onDVD := filepath.Join(t.TempDir(), "dvd")
+		if out, err := exec.Command("xorriso", "-osirrox", "on", "-indev", iso, "-extract", "/", onDVD).CombinedOutput(); err != nil {
 			t.Fatalf("%s: %v\n%s", iso, err, out)
 		}
+		ext := filepath.Join(onDVD, ".treeinfo")
 		onISO, _ := os.ReadFile(ext)
 		di := read(ext)
-		if _, ok := di.Images["x86_64"]["boot.iso"]; ok || len(di.Images["x86_64"]) != len(wantImages)-1 || di.MainImage != ti.MainImage {
+		wantDVD := map[string]map[string]string{"x86_64": maps.Clone(wantImages["x86_64"]), "xen": wantImages["xen"]}
+		delete(wantDVD["x86_64"], "boot.iso")
+		if !reflect.DeepEqual(di.Images, wantDVD) || di.MainImage != ti.MainImage {
 			t.Errorf("%s DVD: images %v, stage2 %q", variant, di.Images, di.MainImage)
 		}
-		if _, ok := di.Checksums["images/boot.iso"]; ok || di.Checksums["images/pxeboot/vmlinuz"] != ti.Checksums["images/pxeboot/vmlinuz"] {
-			t.Errorf("%s DVD: checksums %v", variant, di.Checksums)
+		if _, ok := di.Checksums["images/boot.iso"]; ok || len(di.Checksums) != len(ti.Checksums)-1 {
+			t.Errorf("%s DVD: checksums %v, want the tree's %v without boot.iso", variant, di.Checksums, ti.Checksums)
 		}
+		checksumsMatch(variant+" DVD", onDVD, di, nil)
 		if di.DiscNum != 1 || di.Discs != 1 || !strings.Contains(string(onISO), "; WARNING.0 = This section provides compatibility with pre-productmd treeinfos.\n") ||
 			!strings.Contains(string(onISO), "\n[media]\ndiscnum = 1\ntotaldiscs = 1\n\n[release]\n") {
 			t.Errorf("%s DVD .treeinfo not as productmd dumps it:\n%s", variant, onISO)
@@ -155,7 +168,11 @@ func TestDummyProductBootable(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s.%s: %v", va.uid, va.arch, err)
 		}
-		if len(ti.Images) != 1 || ti.Images[va.arch]["kernel"] != kernel[va.arch] || ti.MainImage != "images/install.img" {
+		wantPlatforms := 1
+		if va.arch == "x86_64" {
+			wantPlatforms = 2 // x86_64 and xen, as lorax writes them
+		}
+		if len(ti.Images) != wantPlatforms || len(ti.Platforms) != wantPlatforms || ti.Images[va.arch]["kernel"] != kernel[va.arch] || ti.MainImage != "images/install.img" {
 			t.Errorf("%s.%s: images %v, stage2 %q; want [images-%s] with kernel %s", va.uid, va.arch, ti.Images, ti.MainImage, va.arch, kernel[va.arch])
 		}
 		for _, p := range append([]string{ti.MainImage}, slices.Collect(maps.Values(ti.Images[va.arch]))...) {

@@ -133,9 +133,17 @@ func WriteTreeInfo(c *compose.Compose, arch string, v *compose.Variant, timestam
 	main.Paths["repository"] = rel(osTree, c.Paths.Compose.Repository(arch, v))
 	ti.Variants = []*productmd.TreeVariant{main}
 	sum := compose.CreaterepoChecksum(c.Conf)
-	addSum := func(relPath string) error {
+	// addSum adds the checksum of a file in the tree. A repomd.xml that is
+	// not there is left out (Pungi checks isfile); a boot image lorax's
+	// .treeinfo lists must be there (productmd's checksums.add reads it
+	// and Pungi fails without it), or the tree would name an image it
+	// lacks.
+	addSum := func(relPath string, required bool) error {
 		p := filepath.Join(osTree, filepath.FromSlash(relPath))
 		if _, err := os.Stat(p); err != nil {
+			if required {
+				return fmt.Errorf("%s: buildinstall's .treeinfo lists %s, which the tree lacks", p, relPath)
+			}
 			return nil
 		}
 		s, err := fileChecksum(p, sum)
@@ -145,7 +153,7 @@ func WriteTreeInfo(c *compose.Compose, arch string, v *compose.Variant, timestam
 		ti.Checksums[filepath.ToSlash(filepath.Clean(relPath))] = s
 		return nil
 	}
-	if err := addSum(main.Paths["repository"] + "/repodata/repomd.xml"); err != nil {
+	if err := addSum(main.Paths["repository"]+"/repodata/repomd.xml", false); err != nil {
 		return err
 	}
 	// Pungi's get_variants takes arch "src" as every variant's, so a source
@@ -156,7 +164,7 @@ func WriteTreeInfo(c *compose.Compose, arch string, v *compose.Variant, timestam
 			"repository": rel(osTree, c.Paths.Compose.Repository(arch, a)),
 		}}
 		main.Addons = append(main.Addons, av)
-		if err := addSum(av.Paths["repository"] + "/repodata/repomd.xml"); err != nil {
+		if err := addSum(av.Paths["repository"]+"/repodata/repomd.xml", false); err != nil {
 			return err
 		}
 	}
@@ -174,7 +182,7 @@ func WriteTreeInfo(c *compose.Compose, arch string, v *compose.Variant, timestam
 // where buildinstall succeeded (or did not run, as Pungi's succeeded()
 // answers): the stage2 images, every platform's images with a path, and
 // their checksums computed on the files in the tree.
-func mergeBuildinstall(c *compose.Compose, arch string, v *compose.Variant, boot *bootmedia.Result, ti *productmd.TreeInfo, addSum func(string) error) error {
+func mergeBuildinstall(c *compose.Compose, arch string, v *compose.Variant, boot *bootmedia.Result, ti *productmd.TreeInfo, addSum func(string, bool) error) error {
 	if !boot.Succeeded(v.UID, arch) {
 		return nil
 	}
@@ -200,7 +208,7 @@ func mergeBuildinstall(c *compose.Compose, arch string, v *compose.Variant, boot
 			continue
 		}
 		*img.dst = img.src
-		if err := addSum(img.src); err != nil {
+		if err := addSum(img.src, true); err != nil {
 			return err
 		}
 	}
@@ -218,7 +226,7 @@ func mergeBuildinstall(c *compose.Compose, arch string, v *compose.Variant, boot
 				continue
 			}
 			ti.Images[plat][img] = path
-			if err := addSum(path); err != nil {
+			if err := addSum(path, true); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,8 @@ package metadata
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -102,5 +104,78 @@ func TestDescription(t *testing.T) {
 			t.Errorf("%s %v: %q, want %q", tc.v.UID, tc.conf["release_name"], got, tc.want)
 		}
 		c.Log.Close()
+	}
+}
+
+// TestTreeInfoBootImages: lorax's .treeinfo merged into the tree's as
+// Pungi's write_tree_info does (every platform, stage2, a checksum of each
+// image read from the tree), and an image lorax lists but the tree lacks
+// is an error naming it, as productmd's checksums.add fails in Pungi.
+func TestTreeInfoBootImages(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		missing string // image left out of the tree
+		wantErr string
+	}{
+		{name: "all images"},
+		{name: "kernel missing", missing: "images/pxeboot/vmlinuz", wantErr: "buildinstall's .treeinfo lists images/pxeboot/vmlinuz, which the tree lacks"},
+		{name: "stage2 missing", missing: "images/install.img", wantErr: "buildinstall's .treeinfo lists images/install.img, which the tree lacks"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := composetest.NewWith(t, map[string]any{"release_name": "Base", "release_short": "B", "release_version": "1", "buildinstall_method": "lorax"}, compose.Options{}, compose.Options{})
+			server := &compose.Variant{UID: "Server", ID: "Server", Name: "Server", Type: "variant", Arches: []string{"x86_64"}}
+			c.Variants = []*compose.Variant{server}
+			bi := filepath.Join(c.Paths.Work.BuildinstallDir("x86_64", nil), "Server", ".treeinfo")
+			os.MkdirAll(filepath.Dir(bi), 0o755)
+			lorax := "[header]\ntype = productmd.treeinfo\nversion = 1.2\n\n[release]\nname = Base\nversion = 1\n\n[tree]\narch = x86_64\nplatforms = x86_64,xen\n\n" +
+				"[images-x86_64]\nefiboot.img = images/efiboot.img\ninitrd = images/pxeboot/initrd.img\nkernel = images/pxeboot/vmlinuz\nnopath = \n\n" +
+				"[images-xen]\ninitrd = images/pxeboot/initrd.img\nkernel = images/pxeboot/vmlinuz\n\n[stage2]\nmainimage = images/install.img\n"
+			if err := os.WriteFile(bi, []byte(lorax), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			tree := c.Paths.Compose.OSTree("x86_64", server)
+			files := map[string]string{"images/efiboot.img": "efi", "images/pxeboot/initrd.img": "initrd", "images/pxeboot/vmlinuz": "kernel", "images/install.img": "stage2"}
+			for p, data := range files {
+				if p == tc.missing {
+					continue
+				}
+				os.MkdirAll(filepath.Dir(filepath.Join(tree, p)), 0o755)
+				os.WriteFile(filepath.Join(tree, p), []byte(data), 0o644)
+			}
+			err := WriteTreeInfo(c, "x86_64", server, 1, nil)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(filepath.Join(tree, ".treeinfo"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ti, err := productmd.ReadTreeInfo(f)
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(ti.Platforms, ","); got != "x86_64,xen" && got != "xen,x86_64" {
+				t.Errorf("platforms %q", got)
+			}
+			if len(ti.Images["x86_64"]) != 3 || ti.Images["xen"]["kernel"] != "images/pxeboot/vmlinuz" || ti.MainImage != "images/install.img" {
+				t.Errorf("images %v, stage2 %q", ti.Images, ti.MainImage)
+			}
+			for p, data := range files {
+				h := sha256.Sum256([]byte(data))
+				if want := "sha256:" + hex.EncodeToString(h[:]); ti.Checksums[p] != want {
+					t.Errorf("checksum of %s = %q, want %q", p, ti.Checksums[p], want)
+				}
+			}
+			if len(ti.Checksums) != len(files) {
+				t.Errorf("checksums %v, want one per image", ti.Checksums)
+			}
+		})
 	}
 }

@@ -201,8 +201,14 @@ func build(out, arch, volid string, single map[string]string, flags map[string]b
 		files["images/initrd.img"] = []byte("initrd\n")
 		files["generic.ins"] = []byte("images/kernel.img 0x00000000\nimages/initrd.img 0x02000000\n")
 	}
-	files[".treeinfo"] = []byte(fmt.Sprintf("[header]\ntype = productmd.treeinfo\nversion = 1.2\n\n[release]\nname = %s\nversion = %s\n\n[tree]\narch = %s\nplatforms = %s\n\n[images-%s]\n%s\n[stage2]\nmainimage = images/install.img\n",
-		single["--product"], single["--version"], base, base, base, images))
+	platforms, xen := base, ""
+	if base == "x86_64" {
+		// lorax's x86_64 tree boots Xen guests from the same kernel and
+		// initrd: a second platform.
+		platforms, xen = "x86_64,xen", "[images-xen]\ninitrd = images/pxeboot/initrd.img\nkernel = images/pxeboot/vmlinuz\n\n"
+	}
+	files[".treeinfo"] = []byte(fmt.Sprintf("[header]\ntype = productmd.treeinfo\nversion = 1.2\n\n[release]\nname = %s\nversion = %s\n\n[tree]\narch = %s\nplatforms = %s\n\n[images-%s]\n%s\n%s[stage2]\nmainimage = images/install.img\n",
+		single["--product"], single["--version"], base, platforms, base, images, xen))
 	for name, data := range files {
 		if err := write(filepath.Join(out, name), data); err != nil {
 			return err
