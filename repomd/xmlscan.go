@@ -5,8 +5,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"strconv"
 	"unicode/utf8"
+
+	"github.com/pungo/pungo/internal/xmlent"
 )
 
 // This file is the XML tokenizer behind every rpm-md reader. rpm-md files
@@ -312,7 +313,7 @@ func (s *xmlScanner) scanText() (tokKind, bool) {
 	raw := rest[:i]
 	if needsDecoding(raw) {
 		var err error
-		s.scratch, err = decodeEntities(s.scratch[:0], normalizeNewlines(raw))
+		s.scratch, err = xmlent.Decode(s.scratch[:0], normalizeNewlines(raw))
 		if err != nil {
 			s.fail("%v", err)
 			return tokEOF, true
@@ -534,7 +535,7 @@ func (s *xmlScanner) scanStartTag(b []byte) (tokKind, bool) {
 		if special {
 			start := len(s.attrData)
 			var err error
-			s.attrData, err = decodeEntities(s.attrData, normalizeNewlines(val))
+			s.attrData, err = xmlent.Decode(s.attrData, normalizeNewlines(val))
 			if err != nil {
 				s.fail("%v", err)
 				return tokEOF, true
@@ -620,52 +621,6 @@ func (s *xmlScanner) endTagBuffered() bool {
 	return len(b) > 2 && b[0] == '<' && b[1] == '/' && bytes.IndexByte(b, '>') > 0
 }
 
-// decodeEntities appends raw to dst with entity and character references
-// replaced.
-func decodeEntities(dst, raw []byte) ([]byte, error) {
-	for {
-		i := bytes.IndexByte(raw, '&')
-		if i < 0 {
-			return append(dst, raw...), nil
-		}
-		dst = append(dst, raw[:i]...)
-		raw = raw[i:]
-		semi := bytes.IndexByte(raw, ';')
-		if semi < 0 || semi > 12 {
-			return dst, fmt.Errorf("unterminated entity reference %q", truncate(raw, 12))
-		}
-		ent := raw[1:semi]
-		switch string(ent) {
-		case "lt":
-			dst = append(dst, '<')
-		case "gt":
-			dst = append(dst, '>')
-		case "amp":
-			dst = append(dst, '&')
-		case "quot":
-			dst = append(dst, '"')
-		case "apos":
-			dst = append(dst, '\'')
-		default:
-			if len(ent) < 2 || ent[0] != '#' {
-				return dst, fmt.Errorf("unknown entity %q", raw[:semi+1])
-			}
-			var v uint64
-			var err error
-			if ent[1] == 'x' || ent[1] == 'X' {
-				v, err = strconv.ParseUint(string(ent[2:]), 16, 32)
-			} else {
-				v, err = strconv.ParseUint(string(ent[1:]), 10, 32)
-			}
-			if err != nil || !isXMLChar(rune(v)) || v > utf8.MaxRune {
-				return dst, fmt.Errorf("bad character reference %q", raw[:semi+1])
-			}
-			dst = utf8.AppendRune(dst, rune(v))
-		}
-		raw = raw[semi+1:]
-	}
-}
-
 // needsDecoding reports whether text holds an entity reference or a CR.
 func needsDecoding(raw []byte) bool {
 	if len(raw) > 64 {
@@ -699,13 +654,6 @@ func normalizeNewlines(b []byte) []byte {
 	return out
 }
 
-func truncate(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[:n]
-	}
-	return b
-}
-
 // parseInt reads a decimal attribute; empty is 0.
 func parseInt(b []byte) (int64, bool) {
 	if len(b) == 0 {
@@ -730,10 +678,4 @@ func parseInt(b []byte) (int64, bool) {
 		v = -v
 	}
 	return v, true
-}
-
-// isXMLChar reports whether XML 1.0 allows r (its Char production).
-func isXMLChar(r rune) bool {
-	return r == 0x9 || r == 0xA || r == 0xD || r >= 0x20 && r <= 0xD7FF ||
-		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/pungo/pungo/internal/xmlent"
 )
 
 // scanner is a hand-written reader for the XML-RPC subset Koji hubs send.
@@ -147,7 +149,11 @@ func (s *scanner) text() (string, error) {
 	raw := s.data[start:s.pos]
 	if bytes.HasPrefix(s.data[s.pos:], []byte("<![CDATA[")) {
 		var b strings.Builder
-		b.Write(unescapeMust(raw))
+		out, err := xmlent.Decode(nil, raw)
+		if err != nil {
+			return "", s.errorf("%v", err)
+		}
+		b.Write(out)
 		for bytes.HasPrefix(s.data[s.pos:], []byte("<![CDATA[")) {
 			j := bytes.Index(s.data[s.pos:], []byte("]]>"))
 			if j < 0 {
@@ -169,63 +175,11 @@ func (s *scanner) text() (string, error) {
 		}
 		return string(raw), nil
 	}
-	out, err := unescape(raw)
+	out, err := xmlent.Decode(nil, raw)
 	if err != nil {
 		return "", s.errorf("%v", err)
 	}
 	return string(out), nil
-}
-
-func unescapeMust(b []byte) []byte {
-	out, err := unescape(b)
-	if err != nil {
-		return b
-	}
-	return out
-}
-
-func unescape(b []byte) ([]byte, error) {
-	out := make([]byte, 0, len(b))
-	for i := 0; i < len(b); i++ {
-		if b[i] != '&' {
-			out = append(out, b[i])
-			continue
-		}
-		j := bytes.IndexByte(b[i:], ';')
-		if j < 0 {
-			return nil, fmt.Errorf("unterminated entity")
-		}
-		ent := string(b[i+1 : i+j])
-		switch ent {
-		case "lt":
-			out = append(out, '<')
-		case "gt":
-			out = append(out, '>')
-		case "amp":
-			out = append(out, '&')
-		case "quot":
-			out = append(out, '"')
-		case "apos":
-			out = append(out, '\'')
-		default:
-			if !strings.HasPrefix(ent, "#") {
-				return nil, fmt.Errorf("unknown entity &%s;", ent)
-			}
-			var n uint64
-			var err error
-			if strings.HasPrefix(ent, "#x") || strings.HasPrefix(ent, "#X") {
-				n, err = strconv.ParseUint(ent[2:], 16, 32)
-			} else {
-				n, err = strconv.ParseUint(ent[1:], 10, 32)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("bad character reference &%s;", ent)
-			}
-			out = utf8.AppendRune(out, rune(n))
-		}
-		i += j
-	}
-	return out, nil
 }
 
 // value parses the content of a <value> whose start tag was read, and
