@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pungo/pungo/depsolve"
+	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
 
@@ -254,5 +257,57 @@ func TestDepsolveSameOutputAnyGOMAXPROCS(t *testing.T) {
 				t.Errorf("%v: GOMAXPROCS=%d prints differently from GOMAXPROCS=1", r.args, procs)
 			}
 		}
+	}
+}
+
+// TestDepsolveJSONWriterMatchesEncoder: the streamed --json output is
+// byte for byte what json.Encoder with a two-space indent writes for the
+// same document: empty and one-element lists, several elements, flags
+// none and many, and strings json escapes (<, >, &, quotes, U+2028).
+func TestDepsolveJSONWriterMatchesEncoder(t *testing.T) {
+	pkg := func(name, arch string) *repomd.Package {
+		return &repomd.Package{Name: name, Arch: arch, EVR: repomd.EVR{Version: "1.0", Release: "1"},
+			Location: "Packages/" + name + ".rpm"}
+	}
+	repo := &depsolve.Repo{ID: "a<b&c>"}
+	items := []depsolve.Item{
+		{Pkg: pkg("plain", "x86_64"), Repo: repo, Flags: depsolve.FlagInput},
+		{Pkg: pkg("q\"uote\u2028", "noarch"), Repo: repo},
+		{Pkg: pkg("many", "i686"), Repo: repo, Flags: depsolve.FlagInput | depsolve.FlagFulltree | depsolve.FlagMultilib},
+	}
+	for _, tc := range []struct {
+		name string
+		res  depsolve.Result
+	}{
+		{"empty", depsolve.Result{}},
+		{"one each", depsolve.Result{RPM: items[:1], SRPM: items[1:2], Debuginfo: items[2:], Broken: []depsolve.BrokenDep{{Package: "x.x86_64", Req: "foo < 2 & bar"}}}},
+		{"several", depsolve.Result{RPM: items, Debuginfo: items, Broken: []depsolve.BrokenDep{{Package: "a.noarch", Req: "b >= 1"}, {Package: "c.src", Req: "<d>"}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := depsolveJSON{BrokenDeps: []string{}, RPM: []depsolveJSONItem{}, SRPM: []depsolveJSONItem{}, Debuginfo: []depsolveJSONItem{}}
+			for _, part := range []struct {
+				from []depsolve.Item
+				to   *[]depsolveJSONItem
+			}{{tc.res.RPM, &want.RPM}, {tc.res.SRPM, &want.SRPM}, {tc.res.Debuginfo, &want.Debuginfo}} {
+				for _, it := range part.from {
+					*part.to = append(*part.to, depsolveItem(it))
+				}
+			}
+			for _, b := range tc.res.Broken {
+				want.BrokenDeps = append(want.BrokenDeps, b.String())
+			}
+			var wb, gb bytes.Buffer
+			enc := json.NewEncoder(&wb)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(want); err != nil {
+				t.Fatal(err)
+			}
+			if err := writeDepsolveJSON(&gb, &tc.res); err != nil {
+				t.Fatal(err)
+			}
+			if gb.String() != wb.String() {
+				t.Errorf("streamed JSON differs from json.Encoder's:\n%s\nwant:\n%s", gb.String(), wb.String())
+			}
+		})
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/pungo/pungo/internal/atomicfile"
@@ -128,17 +129,41 @@ func (c *Dir) load(r *repomd.Repo, typ string, apply func(data []byte, kind uint
 		return false
 	}
 	path := c.File(r.Location, typ)
-	data, err := os.ReadFile(path)
+	data, release, err := readImage(path)
 	if err != nil {
 		// Missing, or unreadable: the image is rewritten after the
 		// parse, and that write reports a directory it cannot use.
 		return false
 	}
-	err = apply(data, kind, sum)
+	err = applyImage(apply, data, kind, sum)
+	release()
 	if errors.Is(err, errCorrupt) {
 		c.warn(fmt.Errorf("cache %s: %w; ignored, it will be rewritten", path, err))
 	}
 	return err == nil
+}
+
+// readWhole reads the image at path onto the heap; release does nothing.
+func readWhole(path string) ([]byte, func(), error) {
+	data, err := os.ReadFile(path)
+	return data, func() {}, err
+}
+
+// applyImage runs apply on data, turning a memory fault while it reads a
+// mapped image (the file shrank under the mapping: SIGBUS) into
+// errCorrupt instead of a crash. Other panics are not ours to hide.
+func applyImage(apply func(data []byte, kind uint32, sum [32]byte) error, data []byte, kind uint32, sum [32]byte) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if v := recover(); v != nil {
+			if _, ok := v.(interface{ Addr() uintptr }); ok {
+				err = fmt.Errorf("%w: the file changed while it was read", errCorrupt)
+				return
+			}
+			panic(v)
+		}
+	}()
+	return apply(data, kind, sum)
 }
 
 // decode checks a whole image and applies it to r.
