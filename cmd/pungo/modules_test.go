@@ -47,6 +47,8 @@ func TestDepsolveModulesRealdata(t *testing.T) {
 			"nodejs-1:22.4.1-4.module_el9+1103+f54cc21b.x86_64 (cs9-appstream): excluded by module metadata: artifact of nodejs:22:920240816093054:rhel9, a stream that is not active", ""},
 		{"unknown stream", []string{"--repo", base, "--repo", app, "--module", "nodejs:99", "nodejs"}, 2, `module stream "nodejs:99"`, ""},
 		{"group_gz only", []string{"--repo", base, "--exclude-source", "--group", "core", "bash"}, 0, "bash-", ""},
+		// The comps are really read: a group they lack is an error.
+		{"group_gz only, unknown group", []string{"--repo", base, "--exclude-source", "--group", "nosuchgroup", "bash"}, 2, `group "nosuchgroup" is not in the comps`, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

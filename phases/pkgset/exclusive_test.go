@@ -2,6 +2,7 @@ package pkgset
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -261,9 +262,11 @@ func TestExclusionRules(t *testing.T) {
 	}
 }
 
-// TestExclusiveArchKoji: the Koji source reads the tags from the copies it
-// takes (here the signed ones of xa-sub), with the same outcome.
-func TestExclusiveArchKoji(t *testing.T) {
+// exclusiveKojiHub lays exclusiveRepo's packages out as Koji's topdir
+// (xa-sub's signed by abcd1234 beside the unsigned copy), starts a test
+// hub over it and points the koji profile at it.
+func exclusiveKojiHub(t *testing.T) *kojitest.Hub {
+	t.Helper()
 	repoDir := exclusiveRepo(t)
 	repo, err := repomd.Open(repoDir)
 	if err != nil {
@@ -296,13 +299,20 @@ func TestExclusiveArchKoji(t *testing.T) {
 	if err := hub.ScanPackages(); err != nil {
 		t.Fatal(err)
 	}
+	prof := filepath.Join(t.TempDir(), "koji.conf")
+	os.WriteFile(prof, []byte("[koji]\nserver = "+hub.URL()+"\ntopdir = "+top+"\n"), 0o644)
+	t.Setenv("PUNGO_KOJI_CONFIG", prof)
+	return hub
+}
+
+// TestExclusiveArchKoji: the Koji source reads the tags from the copies it
+// takes (here the signed ones of xa-sub), with the same outcome.
+func TestExclusiveArchKoji(t *testing.T) {
+	hub := exclusiveKojiHub(t)
 	hub.AddTag("xa", "x86_64", "aarch64")
 	for _, nvr := range []string{"xa-noaarch-1-1", "xa-plain-1-1", "xa-sub-1-1", "xa-x86-1-1"} {
 		hub.TagBuild("xa", nvr)
 	}
-	prof := filepath.Join(t.TempDir(), "koji.conf")
-	os.WriteFile(prof, []byte("[koji]\nserver = "+hub.URL()+"\ntopdir = "+top+"\n"), 0o644)
-	t.Setenv("PUNGO_KOJI_CONFIG", prof)
 	for _, tc := range []struct {
 		considersNoarch bool
 		aarch64         string
@@ -329,4 +339,110 @@ func TestExclusiveArchKoji(t *testing.T) {
 			}
 		}
 	}
+}
+
+// xaModule is a stream whose artifacts are xa-noaarch (noarch, its source
+// ExcludeArch aarch64) and xa-sub with its noarch xa-sub-data (source
+// ExclusiveArch x86_64), with their sources.
+const xaModule = `---
+document: modulemd
+version: 2
+data:
+  name: xa
+  stream: "1"
+  version: 1
+  context: c0ffee
+  arch: %s
+  summary: ExclusiveArch test module
+  description: Modular noarch packages whose sources restrict their arches.
+  license:
+    module: [MIT]
+  artifacts:
+    rpms:
+    - xa-noaarch-0:1-1.noarch
+    - xa-noaarch-0:1-1.src
+    - xa-sub-0:1-1.src
+    - xa-sub-0:1-1.x86_64
+    - xa-sub-data-0:1-1.noarch
+...
+`
+
+// TestExclusiveArchModules: a module stream's noarch packages are kept out
+// of an arch by their sources' ExclusiveArch/ExcludeArch exactly as the
+// main set's, as Pungi subsets a module content tag's package set with
+// the same rules; from repositories and from Koji.
+func TestExclusiveArchModules(t *testing.T) {
+	const nsvc = "xa:1:1:c0ffee"
+	check := func(t *testing.T, set *Set) {
+		t.Helper()
+		for arch, want := range map[string]string{"aarch64": "", "x86_64": "xa-noaarch xa-sub-data"} {
+			ms := set.Modules[arch][nsvc]
+			if ms == nil {
+				t.Fatalf("%s: no stream %s in %v", arch, nsvc, set.Modules[arch])
+			}
+			if got := strings.Join(names(ms.Packages, "noarch"), " "); got != want {
+				t.Errorf("%s: the stream's noarch packages %q, want %q", arch, got, want)
+			}
+			if got := strings.Join(names(ms.Packages, "src"), " "); got != "xa-noaarch xa-sub" {
+				t.Errorf("%s: the stream's sources %q", arch, got)
+			}
+		}
+		if got := strings.Join(names(set.Arch("aarch64"), "noarch"), " "); got != "xa-plain xa-x86" {
+			t.Errorf("aarch64 main set: noarch packages %q", got)
+		}
+	}
+	t.Run("repos", func(t *testing.T) {
+		repo := filepath.Join(t.TempDir(), "repo")
+		os.MkdirAll(repo, 0o755)
+		rpms, _ := filepath.Glob(filepath.Join(exclusiveRepo(t), "*.rpm"))
+		for _, f := range rpms {
+			if err := os.Link(f, filepath.Join(repo, filepath.Base(f))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := createrepo.Run(repo, createrepo.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		yaml := filepath.Join(t.TempDir(), "modules.yaml")
+		os.WriteFile(yaml, []byte(fmt.Sprintf(xaModule, "x86_64")), 0o644)
+		if _, err := createrepo.AddMetadata(yaml, filepath.Join(repo, "repodata"), createrepo.ModifyOptions{MDType: "modules", Compress: true}); err != nil {
+			t.Fatal(err)
+		}
+		c := reposCompose(t, repo, []string{"aarch64", "x86_64"}, nil)
+		set, err := Load(context.Background(), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, set)
+	})
+	t.Run("koji", func(t *testing.T) {
+		hub := exclusiveKojiHub(t)
+		hub.AddTag("xa", "x86_64", "aarch64")
+		for _, nvr := range []string{"xa-plain-1-1", "xa-x86-1-1"} {
+			hub.TagBuild("xa", nvr)
+		}
+		hub.AddTag("module-xa-1")
+		for _, nvr := range []string{"xa-noaarch-1-1", "xa-sub-1-1"} {
+			hub.TagBuild("module-xa-1", nvr)
+		}
+		archives := map[string]string{}
+		for _, a := range []string{"x86_64", "aarch64", "src"} {
+			archives["modulemd."+a+".txt"] = fmt.Sprintf(xaModule, a)
+		}
+		archives["modulemd.txt"] = archives["modulemd.x86_64.txt"]
+		nvr, err := hub.AddModuleBuild(kojitest.ModuleBuild{Name: "xa", Stream: "1", Version: 1, Context: "c0ffee", ContentTag: "module-xa-1", Archives: archives})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hub.AddTag("xa-modular")
+		hub.TagBuild("xa-modular", nvr)
+		c := kojiCompose(t, map[string]any{"pkgset_koji_tag": "xa", "sigkeys": []any{"abcd1234", nil}, "pkgset_koji_module_tag": "xa-modular"}, 0)
+		c.Variants[0].Arches = []string{"aarch64", "x86_64"}
+		c.Variants[0].Modules = []string{"xa:1"}
+		set, err := Load(context.Background(), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, set)
+	})
 }

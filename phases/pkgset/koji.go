@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -207,7 +209,14 @@ func loadKoji(ctx context.Context, c *compose.Compose) (*Set, error) {
 		}
 	}
 	latest := keepLatest(mainPkgs)
-	x, err := loadExclusion(ctx, c, latest)
+	// The content tags' packages are subset by ExclusiveArch/ExcludeArch
+	// as the main set is (Pungi merges each tag's set into an arch's with
+	// the same rules).
+	withModular := latest
+	for _, tag := range slices.Sorted(maps.Keys(byTag)) {
+		withModular = append(withModular[:len(withModular):len(withModular)], byTag[tag]...)
+	}
+	x, err := loadExclusion(ctx, c, withModular)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +224,7 @@ func loadKoji(ctx context.Context, c *compose.Compose) (*Set, error) {
 	set.Inputs = append(set.Inputs, fmt.Sprintf("koji %s event %d tags %v builds %v sigkeys %v inherit %v", prof.Server, event.ID,
 		compose.StringsOpt(c.Conf, "pkgset_koji_tag"), compose.StringsOpt(c.Conf, "pkgset_koji_builds"), sigkeys, inherit))
 	if mods != nil {
-		mods.addTo(set, c.Arches(), byTag)
+		mods.addTo(set, c.Arches(), byTag, x)
 		set.Inputs = append(set.Inputs, mods.describe())
 	}
 	return set, nil

@@ -660,13 +660,18 @@ func (km *kojiModules) contentRPMs(ctx context.Context, c *compose.Compose, clie
 
 // addTo gives the set the chosen modules: per tree arch each stream with
 // its packages (the content tag's packages that are its artifacts, by
-// NEVRA, for the arch), and the variants' choices.
-func (km *kojiModules) addTo(set *Set, arches []string, byTag map[string][]*Package) {
+// NEVRA, for the arch, but the noarch ones x keeps out of the arch), and
+// the variants' choices.
+func (km *kojiModules) addTo(set *Set, arches []string, byTag map[string][]*Package, x *exclusion) {
 	set.Modules = map[string]map[string]*ModuleStream{}
 	set.ModuleMeta = map[string]*modulemd.Index{}
 	set.VariantModules = km.variants
 	for _, arch := range arches {
 		ok := ArchesFor(arch)
+		var match map[string]bool
+		if x != nil {
+			match = x.matchArches(arch)
+		}
 		streams := map[string]*ModuleStream{}
 		for nsvc, mb := range km.builds {
 			s := mb.mmd[arch]
@@ -681,7 +686,7 @@ func (km *kojiModules) addTo(set *Set, arches []string, byTag map[string][]*Pack
 			}
 			ms := &ModuleStream{MD: s, Origin: "Koji tag " + mb.tag, KojiTag: mb.tag}
 			for _, p := range byTag[mb.tag] {
-				if ok[p.Arch] && want[modulemd.PackageKey(p.Package)] {
+				if ok[p.Arch] && want[modulemd.PackageKey(p.Package)] && !x.excluded(p, arch, match) {
 					ms.Packages = append(ms.Packages, p)
 				}
 			}

@@ -97,13 +97,23 @@ func loadRepos(ctx context.Context, c *compose.Compose) (*Set, error) {
 		perArch[a] = keepLatest(all)
 		union = append(union, perArch[a]...)
 	}
-	// One header read per file however many arches list it.
+	// One header read per file however many arches list it. The streams'
+	// packages too: Pungi subsets each module content tag's package set
+	// by the same ExclusiveArch/ExcludeArch rules as the main one.
+	for _, a := range arches {
+		for _, ms := range set.Modules[a] {
+			union = append(union, ms.Packages...)
+		}
+	}
 	x, err := loadExclusion(ctx, c, union)
 	if err != nil {
 		return nil, err
 	}
 	for _, a := range arches {
 		set.ByArch[a] = split(perArch[a], []string{a}, x)[a]
+		for _, ms := range set.Modules[a] {
+			ms.Packages = split(ms.Packages, []string{a}, x)[a]
+		}
 	}
 	// Each repository's filelists are read once, when the first arch
 	// listing it needs them; a repository of source packages only is
