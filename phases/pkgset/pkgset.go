@@ -152,6 +152,7 @@ var kojiSourceOnly = []string{"pkgset_koji_builds", "pkgset_koji_scratch_tasks",
 // Validate checks the source options.
 func (*Phase) Validate(c *compose.Compose, f *compose.Findings) {
 	src, _ := compose.StringOpt(c.Conf, "pkgset_source")
+	validateModuleSpecs(c, f, src)
 	switch src {
 	case "repos":
 		if _, ok := c.Conf.Get("pkgset_repos"); !ok {
@@ -185,6 +186,25 @@ func (*Phase) Validate(c *compose.Compose, f *compose.Findings) {
 		f.Errorf("pkgset_source", "pkgset_source is not set (repos or koji)")
 	default:
 		f.Errorf("pkgset_source", "pkgset_source %q is neither repos nor koji", src)
+	}
+}
+
+// validateModuleSpecs reports, at config validate, a variant's <module>
+// entry that no package set source can read (the compose would stop on it
+// in the pkgset or gather phase; Pungi stops in its pkgset phase): one that
+// is not NAME:STREAM[:VERSION[:CONTEXT]] or "*". The Koji source also reads
+// Pungi's old NAME-STREAM[-VERSION] form (an entry without ':'), with
+// Pungi's warning at compose time.
+func validateModuleSpecs(c *compose.Compose, f *compose.Findings, src string) {
+	for _, v := range c.GetVariants(nil, "") {
+		for _, raw := range v.Modules {
+			if src == "koji" && !strings.Contains(raw, ":") {
+				continue
+			}
+			if _, err := ParseModuleSpec(raw); err != nil {
+				f.Errorf("variants_file", "variant %s: %v", v.UID, err)
+			}
+		}
 	}
 }
 

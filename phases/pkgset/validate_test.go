@@ -43,3 +43,43 @@ func TestValidateKojiOnlyOptionsWithRepos(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateModuleSpecs: config validate refuses a <module> entry no
+// source can read, naming the variant; the Koji source's old
+// NAME-STREAM form passes (Pungi reads it, with a warning at compose).
+func TestValidateModuleSpecs(t *testing.T) {
+	for _, tt := range []struct {
+		source string
+		spec   string
+		err    string
+	}{
+		{"repos", "demo-lang:2", ""},
+		{"repos", "demo-lang:2:20240201000000:c0ffee02", ""},
+		{"repos", "demo-*:*", ""},
+		{"repos", "*", ""},
+		{"repos", "demo-lang", `variant Server: module "demo-lang" is not NAME:STREAM[:VERSION[:CONTEXT]]`},
+		{"repos", "demo-lang:", `variant Server: module "demo-lang:" is not NAME:STREAM[:VERSION[:CONTEXT]]`},
+		{"repos", "a:b:c:d:e", `variant Server: module "a:b:c:d:e" is not NAME:STREAM[:VERSION[:CONTEXT]]`},
+		{"koji", "demo-lang-2", ""},
+		{"koji", "demo-lang:2:1:c", ""},
+		{"koji", "a:b:c:d:e", `variant Server: module "a:b:c:d:e" is not NAME:STREAM[:VERSION[:CONTEXT]]`},
+		{"koji", ":2", `variant Server: module ":2" is not NAME:STREAM[:VERSION[:CONTEXT]]`},
+	} {
+		var c *compose.Compose
+		if tt.source == "koji" {
+			c = kojiCompose(t, nil, 0)
+		} else {
+			c = reposCompose(t, t.TempDir(), []string{"x86_64"}, nil)
+		}
+		c.Variants[0].Modules = []string{tt.spec}
+		var f compose.Findings
+		(&Phase{}).Validate(c, &f)
+		var got []string
+		for _, e := range f.Errors {
+			got = append(got, e.Msg)
+		}
+		if want := []string{tt.err}; tt.err == "" && len(got) != 0 || tt.err != "" && strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s <module>%s</module>: errors %q, want %q", tt.source, tt.spec, got, tt.err)
+		}
+	}
+}
