@@ -153,6 +153,13 @@ var kojiSourceOnly = []string{"pkgset_koji_builds", "pkgset_koji_scratch_tasks",
 func (*Phase) Validate(c *compose.Compose, f *compose.Findings) {
 	src, _ := compose.StringOpt(c.Conf, "pkgset_source")
 	validateModuleSpecs(c, f, src)
+	if o, ok := compose.StringOpt(c.Conf, "module_defaults_override_dir"); ok && o != "" {
+		if _, ok := c.Conf.Get("module_defaults_dir"); !ok {
+			// Pungi reads the overrides only with module_defaults_dir,
+			// so they would have no effect.
+			f.Errorf("module_defaults_override_dir", "module_defaults_override_dir is set but module_defaults_dir is not")
+		}
+	}
 	switch src {
 	case "repos":
 		if _, ok := c.Conf.Get("pkgset_repos"); !ok {

@@ -83,3 +83,26 @@ func TestValidateModuleSpecs(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateOverrideDirAlone: module_defaults_override_dir without
+// module_defaults_dir is refused by config validate (the compose refused
+// it only in its pkgset phase).
+func TestValidateOverrideDirAlone(t *testing.T) {
+	for _, tt := range []struct {
+		conf map[string]any
+		err  bool
+	}{
+		{map[string]any{"module_defaults_override_dir": "overrides"}, true},
+		{map[string]any{"module_defaults_override_dir": "overrides", "module_defaults_dir": "defaults"}, false},
+		{map[string]any{"module_defaults_dir": "defaults"}, false},
+	} {
+		c := reposCompose(t, t.TempDir(), []string{"x86_64"}, tt.conf)
+		var f compose.Findings
+		(&Phase{}).Validate(c, &f)
+		got := len(f.Errors) == 1 && f.Errors[0].Option == "module_defaults_override_dir" &&
+			f.Errors[0].Msg == "module_defaults_override_dir is set but module_defaults_dir is not"
+		if got != tt.err || !tt.err && len(f.Errors) > 0 {
+			t.Errorf("%v: errors %v", tt.conf, f.Errors)
+		}
+	}
+}
