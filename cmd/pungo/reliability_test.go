@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -53,16 +54,34 @@ var _ = func() int {
 	if d, err := time.ParseDuration(os.Getenv("PUNGO_TEST_LOW_SPEED_TIME")); err == nil {
 		fetch.SetDefault(fetch.New(fetch.Options{LowSpeedTime: d, ConnectTimeout: d, Backoff: 10 * time.Millisecond}))
 	}
-	// The chaos test's child: the test binary as "pungo createrepo".
-	if os.Getenv("PUNGO_CREATEREPO_TEST_EXEC") == "1" {
-		os.Exit(runCreaterepo(os.Args[1:]))
+	// The test binary as "pungo createrepo" (the chaos test's child) or
+	// "pungo repoquery", through runCommand as main runs them.
+	for name, run := range map[string]func([]string) int{"createrepo": runCreaterepo, "repoquery": runRepoquery} {
+		if os.Getenv("PUNGO_"+strings.ToUpper(name)+"_TEST_EXEC") == "1" {
+			os.Exit(runCommand(&command{name: name, run: run}, os.Args[1:]))
+		}
 	}
 	return 0
 }()
 
-// badServers starts local servers that fail in the ways issue 10 lists and
-// returns their repository URLs by name.
-func badServers(t *testing.T) map[string]string {
+// badServer is one way a server fails, at one file of a repository: its
+// repository URL and the URL of the file that misbehaves.
+type badServer struct {
+	name, repo, file string
+}
+
+// badServers serves the demo lookaside repository from local servers that
+// fail in every way issue 10 lists, at repomd.xml or at primary (mid-file:
+// after repomd.xml was read): a listener that accepts and never answers,
+// a stall and a close half-way through the file, a trickle of 2 bytes/s,
+// an endless body, 404 and 500.
+func badServers(t *testing.T) []badServer {
+	repo := filepath.Join(demoDir, "lookaside")
+	prims, _ := filepath.Glob(filepath.Join(repo, "repodata", "*-primary.xml.gz"))
+	if len(prims) != 1 {
+		t.Fatalf("primary of %s: %q", repo, prims)
+	}
+	primary := "repodata/" + filepath.Base(prims[0])
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -88,101 +107,232 @@ func badServers(t *testing.T) map[string]string {
 			mu.Unlock()
 		}
 	}()
-	mux := http.NewServeMux()
-	mux.HandleFunc("/endless/", func(w http.ResponseWriter, r *http.Request) {
-		buf := bytes.Repeat([]byte("repomd "), 8192)
-		for r.Context().Err() == nil {
-			if _, err := w.Write(buf); err != nil {
-				return
-			}
-		}
-	})
-	mux.HandleFunc("/trickle/", func(w http.ResponseWriter, r *http.Request) {
-		for r.Context().Err() == nil {
-			w.Write([]byte("<"))
+	modes := map[string]func(w http.ResponseWriter, r *http.Request, data []byte){
+		"stall": func(w http.ResponseWriter, r *http.Request, data []byte) {
+			w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+			w.Write(data[:len(data)/2])
 			w.(http.Flusher).Flush()
-			time.Sleep(500 * time.Millisecond)
-		}
-	})
-	mux.HandleFunc("/500/", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) })
+			<-r.Context().Done()
+		},
+		"trickle": func(w http.ResponseWriter, r *http.Request, data []byte) { // 2 bytes/s
+			w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+			for i := range data {
+				w.Write(data[i : i+1])
+				w.(http.Flusher).Flush()
+				select {
+				case <-time.After(500 * time.Millisecond):
+				case <-r.Context().Done():
+					return
+				}
+			}
+		},
+		"endless": func(w http.ResponseWriter, r *http.Request, data []byte) {
+			buf := bytes.Repeat(data, 64<<10/len(data)+1)
+			for r.Context().Err() == nil {
+				if _, err := w.Write(buf); err != nil {
+					return
+				}
+			}
+		},
+		"close": func(w http.ResponseWriter, r *http.Request, data []byte) {
+			c, _, _ := w.(http.Hijacker).Hijack()
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", len(data))
+			c.Write(data[:len(data)/2])
+			c.Close()
+		},
+		"404": func(w http.ResponseWriter, r *http.Request, data []byte) { http.NotFound(w, r) },
+		"500": func(w http.ResponseWriter, r *http.Request, data []byte) { http.Error(w, "boom", 500) },
+	}
+	mux := http.NewServeMux()
+	var servers []badServer
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return map[string]string{
-		"hang":    "http://" + l.Addr().String() + "/",
-		"endless": srv.URL + "/endless/",
-		"trickle": srv.URL + "/trickle/",
-		"500":     srv.URL + "/500/",
-		"404":     srv.URL + "/404/",
+	for mode, misbehave := range modes {
+		for _, target := range []string{"repodata/repomd.xml", primary} {
+			prefix := "/" + mode + "-" + strings.TrimSuffix(filepath.Base(target), ".xml") + "/"
+			if target == primary {
+				prefix = "/" + mode + "-primary/"
+			}
+			mux.HandleFunc(prefix, func(w http.ResponseWriter, r *http.Request) {
+				rel := strings.TrimPrefix(r.URL.Path, prefix)
+				data, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(rel)))
+				switch {
+				case err != nil:
+					http.NotFound(w, r)
+				case rel == target:
+					misbehave(w, r, data)
+				default:
+					w.Write(data)
+				}
+			})
+			servers = append(servers, badServer{strings.Trim(prefix, "/"), srv.URL + prefix, srv.URL + prefix + target})
+		}
 	}
+	hang := "http://" + l.Addr().String() + "/"
+	servers = append(servers, badServer{"hang", hang, hang + "repodata/repomd.xml"})
+	slices.SortFunc(servers, func(a, b badServer) int { return strings.Compare(a.name, b.name) })
+	return servers
 }
 
-// TestRepoqueryBadServer: repoquery against a misbehaving server ends with
-// one line naming the URL (timeouts shortened to 1 s here; the real ones
-// are dnf's 30 s).
+// shortTimeouts is the child processes' PUNGO_TEST_LOW_SPEED_TIME: the
+// tests run against the bad servers with 1 s in place of dnf's 30 s
+// (TestDefaultTimeoutsAreDnfs checks that pungo itself keeps dnf's).
+const shortTimeouts = "PUNGO_TEST_LOW_SPEED_TIME=1s"
+
+// maxRSS is the peak resident memory, in bytes, of an exited child.
+func maxRSS(ps *os.ProcessState) int64 {
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		return ru.Maxrss << 10
+	}
+	return 0
+}
+
+// TestRepoqueryBadServer: "pungo repoquery --repo URL" (a process of its
+// own) against every misbehaving server ends with exit 2 and one line
+// naming the URL of the file at fault, in bounded time and memory.
 func TestRepoqueryBadServer(t *testing.T) {
-	old := fetch.SetDefault(fetch.New(fetch.Options{LowSpeedTime: time.Second, ConnectTimeout: time.Second, Backoff: 10 * time.Millisecond}))
-	defer fetch.SetDefault(old)
-	for name, url := range badServers(t) {
-		t.Run(name, func(t *testing.T) {
+	for _, s := range badServers(t) {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			start := time.Now()
-			code, _, stderr := runCLI(t, runRepoquery, "--repo", url)
-			if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, url+"repodata/repomd.xml: ") {
-				t.Errorf("code %d, stderr %q", code, stderr)
+			cmd, stderr, exited := startChild(t, []string{"PUNGO_REPOQUERY_TEST_EXEC=1", shortTimeouts}, "--repo", s.repo)
+			var err error
+			select {
+			case err = <-exited:
+			case <-time.After(30 * time.Second):
+				cmd.Process.Kill()
+				<-exited
+				t.Fatalf("still running after 30 s (killed)\n%s", stderr)
 			}
-			if took := time.Since(start); took > 5*time.Second {
+			ee, _ := err.(*exec.ExitError)
+			if ee == nil || ee.ExitCode() != 2 || strings.Count(stderr.String(), "\n") != 1 ||
+				!strings.HasPrefix(stderr.String(), "pungo repoquery: "+s.file+": ") {
+				t.Errorf("%v, stderr %q; want one line naming %s", err, stderr, s.file)
+			}
+			// With 1 s timeouts a bad server costs a second or two
+			// (three retries of a 500 with 10 ms backoff); the bound
+			// leaves room for a loaded machine.
+			if took := time.Since(start); took > 10*time.Second {
 				t.Errorf("took %s", took)
+			}
+			if rss := maxRSS(cmd.ProcessState); rss > 300<<20 {
+				t.Errorf("peak RSS %d MB", rss>>20)
 			}
 		})
 	}
 }
 
-// TestComposeBadRepoServer: a compose whose pkgset_repos server hangs ends
-// DOOMED naming the URL; on SIGTERM it ends TERMINATED at once, without
-// waiting for the transfer.
+// TestDefaultTimeoutsAreDnfs: the shortened timeouts above exist only in
+// the test binary. pungo's own download client keeps dnf's defaults
+// (connect timeout 30 s, minrate 1000 B/s over 30 s), and no pungo source
+// outside the tests reads the variable that shortens them.
+func TestDefaultTimeoutsAreDnfs(t *testing.T) {
+	o := fetch.Default().Options()
+	if os.Getenv("PUNGO_TEST_LOW_SPEED_TIME") == "" &&
+		(o.ConnectTimeout != 30*time.Second || o.LowSpeedLimit != 1000 || o.LowSpeedTime != 30*time.Second) {
+		t.Errorf("default download options %+v, want dnf's 30 s connect timeout and 1000 B/s over 30 s", o)
+	}
+	n := 0
+	filepath.WalkDir(toolcheck.ProjectRoot(), func(f string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(f, ".go") || strings.HasSuffix(f, "_test.go") {
+			return nil
+		}
+		n++
+		if data, _ := os.ReadFile(f); bytes.Contains(data, []byte("PUNGO_TEST_LOW_SPEED_TIME")) {
+			t.Errorf("%s reads PUNGO_TEST_LOW_SPEED_TIME outside the tests", f)
+		}
+		return nil
+	})
+	if n < 100 {
+		t.Errorf("only %d Go files under %s", n, toolcheck.ProjectRoot())
+	}
+}
+
+// TestComposeBadRepoServer: a compose whose pkgset_repos server misbehaves
+// in any of the ways above ends DOOMED (exit 2) with one line naming the
+// URL, in bounded time and memory; on the first SIGTERM while a transfer
+// hangs, stalls or trickles it ends TERMINATED at once, without waiting
+// for the transfer (whose timeout is an hour there).
 func TestComposeBadRepoServer(t *testing.T) {
-	urls := badServers(t)
 	status := func(dir string) string {
 		b, _ := os.ReadFile(filepath.Join(dir, "STATUS"))
 		return strings.TrimSpace(string(b))
 	}
-	t.Setenv("PUNGO_TEST_LOW_SPEED_TIME", "1s")
-	cfg := demoConfig(t, fmt.Sprintf("pkgset_repos = {\"x86_64\": [%q]}", urls["hang"]), nil)
-	target := t.TempDir()
-	code, out := runPungo(t, t.TempDir(), "--config", cfg, "--target-dir", target, "--quiet")
-	dir := onlyCompose(t, target)
-	if code != 2 || status(dir) != "DOOMED" || !strings.Contains(out, urls["hang"]+"repodata/repomd.xml: transfer too slow") {
-		t.Errorf("code %d status %s\n%s", code, status(dir), out)
+	demoRPMs := strconv.Quote(filepath.Join(demoDir, "rpms"))
+	config := func(t *testing.T, repo string) string {
+		return demoConfig(t, "", func(s string) string { return strings.Replace(s, "["+demoRPMs, "["+strconv.Quote(repo), 1) })
 	}
-
-	t.Setenv("PUNGO_TEST_LOW_SPEED_TIME", "1h")
-	target = t.TempDir()
-	cmd := exec.Command(os.Args[0], "--config", cfg, "--target-dir", target, "--quiet")
-	cmd.Env = append(os.Environ(), "PUNGO_COMPOSE_TEST_EXEC=1", "TMPDIR="+t.TempDir())
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// Wait until the compose is in PKGSET (its log says so), then TERM.
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if ents, _ := os.ReadDir(target); len(ents) > 0 {
-			log, _ := os.ReadFile(filepath.Join(target, ents[0].Name(), "logs/global/pungi.global.log"))
-			if strings.Contains(string(log), "PHASE: PKGSET") {
-				break
+	for _, s := range badServers(t) {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := config(t, s.repo)
+			if data, _ := os.ReadFile(cfg); !strings.Contains(string(data), s.repo) {
+				t.Fatalf("%s is not in the config", s.repo)
 			}
+			target := t.TempDir()
+			start := time.Now()
+			cmd, stderr, exited := startChild(t, []string{"PUNGO_COMPOSE_TEST_EXEC=1", shortTimeouts, "TMPDIR=" + t.TempDir()},
+				"--config", cfg, "--target-dir", target, "--quiet", "--no-latest-link")
+			var err error
+			select {
+			case err = <-exited:
+			case <-time.After(60 * time.Second):
+				cmd.Process.Kill()
+				<-exited
+				t.Fatalf("still running after 60 s (killed)\n%s", stderr)
+			}
+			dir := onlyCompose(t, target)
+			ee, _ := err.(*exec.ExitError)
+			if ee == nil || ee.ExitCode() != 2 || status(dir) != "DOOMED" || strings.Count(stderr.String(), "\n") != 1 ||
+				!strings.HasPrefix(stderr.String(), "pungo compose: pkgset phase: ") || !strings.Contains(stderr.String(), " "+s.file+": ") {
+				t.Errorf("%v, status %s, stderr %q; want DOOMED and one line naming %s", err, status(dir), stderr, s.file)
+			}
+			if took := time.Since(start); took > 20*time.Second {
+				t.Errorf("took %s", took)
+			}
+			if rss := maxRSS(cmd.ProcessState); rss > 300<<20 {
+				t.Errorf("peak RSS %d MB", rss>>20)
+			}
+		})
+	}
+	for _, s := range badServers(t) {
+		if s.name != "hang" && s.name != "stall-primary" && s.name != "trickle-repomd" {
+			continue
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	time.Sleep(200 * time.Millisecond)
-	sent := time.Now()
-	cmd.Process.Signal(syscall.SIGTERM)
-	err := cmd.Wait()
-	if took := time.Since(sent); took > 3*time.Second {
-		t.Errorf("SIGTERM took %s to stop the compose", took)
-	}
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || status(onlyCompose(t, target)) != "TERMINATED" {
-		t.Errorf("%v, status %s\n%s", err, status(onlyCompose(t, target)), stderr.String())
+		t.Run("SIGTERM/"+s.name, func(t *testing.T) {
+			t.Parallel()
+			target := t.TempDir()
+			cmd, stderr, exited := startChild(t, []string{"PUNGO_COMPOSE_TEST_EXEC=1", "PUNGO_TEST_LOW_SPEED_TIME=1h", "TMPDIR=" + t.TempDir()},
+				"--config", config(t, s.repo), "--target-dir", target, "--quiet", "--no-latest-link")
+			// Wait until the compose is in PKGSET (its log says so), then TERM.
+			deadline := time.Now().Add(30 * time.Second)
+			for time.Now().Before(deadline) {
+				if ents, _ := os.ReadDir(target); len(ents) > 0 {
+					log, _ := os.ReadFile(filepath.Join(target, ents[0].Name(), "logs/global/pungi.global.log"))
+					if strings.Contains(string(log), "PHASE: PKGSET") {
+						break
+					}
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			time.Sleep(300 * time.Millisecond)
+			sent := time.Now()
+			cmd.Process.Signal(syscall.SIGTERM)
+			var err error
+			select {
+			case err = <-exited:
+			case <-time.After(20 * time.Second):
+				cmd.Process.Kill()
+				<-exited
+				t.Fatalf("still running 20 s after SIGTERM (killed)\n%s", stderr)
+			}
+			if took := time.Since(sent); took > 3*time.Second {
+				t.Errorf("SIGTERM took %s to stop the compose", took)
+			}
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || status(onlyCompose(t, target)) != "TERMINATED" {
+				t.Errorf("%v, status %s\n%s", err, status(onlyCompose(t, target)), stderr)
+			}
+		})
 	}
 }
 

@@ -426,7 +426,7 @@ func (b *body) readAttempt(p []byte) (int, error) {
 			if err == io.EOF {
 				return 0, fmt.Errorf("%w (%d of %d bytes)", errShort, b.n-b.skip, max(b.size, b.n))
 			}
-			return 0, b.cause(ctx, err)
+			return 0, b.readErr(ctx, err)
 		}
 	}
 	if b.n >= b.limit {
@@ -466,9 +466,22 @@ func (b *body) readAttempt(p []byte) (int, error) {
 		if n > 0 {
 			return n, nil
 		}
-		return 0, b.cause(ctx, err)
+		return 0, b.readErr(ctx, err)
 	}
 	return n, nil
+}
+
+// readErr is the cause of a failed read of the response.
+func (b *body) readErr(ctx context.Context, err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		// The server closed the connection short of the Content-Length
+		// it announced: say so, not "unexpected EOF".
+		if b.size > 0 {
+			return fmt.Errorf("%w (%d of %d bytes)", errShort, b.n, b.size)
+		}
+		return fmt.Errorf("%w (after %d bytes)", errShort, b.n)
+	}
+	return b.cause(ctx, err)
 }
 
 // bodyRead reads the response, marked as waiting for the server.

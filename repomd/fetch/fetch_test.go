@@ -129,7 +129,8 @@ func TestMisbehavingServers(t *testing.T) {
 		{path: "/endless", size: 5000, want: "larger than expected: more than the 5000 bytes repomd.xml announces", bound: 3 * time.Second},
 		{path: "/ok", size: 5000, want: "larger than expected: the server announces 65536 bytes, the limit is 5000", bound: time.Second},
 		{path: "/ok", size: 100000, want: "connection closed before the end of the file (65536 of 100000 bytes)", bound: 2 * time.Second},
-		{path: "/cut", want: "unexpected EOF", bound: 2 * time.Second},
+		{path: "/cut", want: "connection closed before the end of the file (after 32768 bytes)", bound: 2 * time.Second},
+		{path: "/cut", size: int64(len(payload)), want: "connection closed before the end of the file (32768 of 65536 bytes)", bound: 2 * time.Second},
 		{url: hangServer(t), want: "transfer too slow", bound: 3 * time.Second},
 	}
 	for _, c := range cases {
