@@ -90,3 +90,29 @@ func WriteWith(path string, mode os.FileMode, fill func(w io.Writer) error) erro
 	}
 	return f.Commit()
 }
+
+// Copy copies the file src to dst as WriteWith writes (a temporary file
+// in dst's directory, synced and renamed into place, so dst is never seen
+// partly written), creating dst's missing parent directories. mode 0
+// gives dst src's permission bits.
+func Copy(src, dst string, mode os.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if mode == 0 {
+		st, err := in.Stat()
+		if err != nil {
+			return err
+		}
+		mode = st.Mode().Perm()
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	return WriteWith(dst, mode, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
+		return err
+	})
+}

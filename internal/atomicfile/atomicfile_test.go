@@ -45,3 +45,41 @@ func TestCreateInMissingDir(t *testing.T) {
 		t.Fatal("expected an error for a missing directory")
 	}
 }
+
+func TestCopy(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	if err := os.WriteFile(src, []byte("content"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(src, 0o750) // whatever the umask
+	for _, tc := range []struct {
+		name     string
+		dst      string
+		mode     os.FileMode
+		wantMode os.FileMode
+	}{
+		{"src's mode, parents created", filepath.Join(dir, "a", "b", "dst"), 0, 0o750},
+		{"given mode, replacing", filepath.Join(dir, "a", "b", "dst"), 0o644, 0o644},
+	} {
+		if err := Copy(src, tc.dst, tc.mode); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got, _ := os.ReadFile(tc.dst)
+		st, err := os.Stat(tc.dst)
+		if err != nil || string(got) != "content" || st.Mode().Perm() != tc.wantMode {
+			t.Errorf("%s: %q, mode %v (%v); want mode %v", tc.name, got, st.Mode().Perm(), err, tc.wantMode)
+		}
+		if left, _ := filepath.Glob(filepath.Join(filepath.Dir(tc.dst), ".dst.tmp-*")); len(left) != 0 {
+			t.Errorf("%s: temporary files left: %v", tc.name, left)
+		}
+	}
+	// A missing source is an error and leaves the target as it was.
+	dst := filepath.Join(dir, "a", "b", "dst")
+	if err := Copy(filepath.Join(dir, "missing"), dst, 0); err == nil {
+		t.Error("no error for a missing source")
+	}
+	if got, _ := os.ReadFile(dst); string(got) != "content" {
+		t.Errorf("target changed to %q", got)
+	}
+}

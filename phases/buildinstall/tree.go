@@ -7,7 +7,6 @@ package buildinstall
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -238,26 +237,11 @@ func copyTree(src, dst string) error {
 			os.Remove(t)
 			return os.Symlink(link, t)
 		}
-		return copyFileMode(p, t, info.Mode().Perm()|0o444)
+		return atomicfile.Copy(p, t, info.Mode().Perm()|0o444)
 	})
 }
 
-func copyFile(src, dst string) error { return copyFileMode(src, dst, 0o644) }
-
-func copyFileMode(src, dst string, mode os.FileMode) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	return atomicfile.WriteWith(dst, mode, func(w io.Writer) error {
-		_, err := io.Copy(w, in)
-		return err
-	})
-}
+func copyFile(src, dst string) error { return atomicfile.Copy(src, dst, 0o644) }
 
 func runCmd(name string, args ...string) (string, error) {
 	out, err := exec.Command(name, args...).Output()

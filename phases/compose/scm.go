@@ -3,7 +3,6 @@ package compose
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,21 +148,4 @@ func (c *Compose) Fetch(ctx context.Context, s SCM, destDir string) ([]string, e
 }
 
 // copyFile copies src to dst (temp then rename, src's permissions).
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	st, err := in.Stat()
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	return atomicfile.WriteWith(dst, st.Mode().Perm(), func(w io.Writer) error {
-		_, err := io.Copy(w, in)
-		return err
-	})
-}
+func copyFile(src, dst string) error { return atomicfile.Copy(src, dst, 0) }

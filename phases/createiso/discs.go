@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"github.com/pungo/pungo/repomd/createrepo"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -129,20 +128,7 @@ func WriteRepo(ctx context.Context, c *compose.Compose, treeDir, outDir string, 
 	return nil
 }
 
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	return atomicfile.WriteWith(dst, 0o644, func(w io.Writer) error {
-		_, err := io.Copy(w, in)
-		return err
-	})
-}
+func copyFile(src, dst string) error { return atomicfile.Copy(src, dst, 0o644) }
 
 // PrepareISO is Pungi's prepare_iso: the disc's .treeinfo (media section,
 // no boot.iso) and .discinfo, private copies of the boot loader files

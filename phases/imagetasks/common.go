@@ -18,7 +18,6 @@ import (
 	"context"
 	"fmt"
 	"github.com/pungo/pungo/phases/config/pyre"
-	"io"
 	"net/url"
 	"os"
 	"os/exec"
@@ -358,15 +357,7 @@ func Link(src, dst string) error {
 	if err := os.Link(src, dst); err == nil {
 		return nil
 	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	return atomicfile.WriteWith(dst, 0o644, func(w io.Writer) error {
-		_, err := io.Copy(w, in)
-		return err
-	})
+	return atomicfile.Copy(src, dst, 0o644)
 }
 
 // imageSubtasks are the per-arch subtask methods whose results are image

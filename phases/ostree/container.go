@@ -336,13 +336,4 @@ func copyAll(src, dst string) error {
 	})
 }
 
-func copyFileTo(src, dst string) error {
-	data, err := os.ReadFile(src)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(dst, data, 0o644)
-}
+func copyFileTo(src, dst string) error { return atomicfile.Copy(src, dst, 0o644) }

@@ -2,7 +2,6 @@ package createrepo
 
 import (
 	"encoding/hex"
-	"fmt"
 	"io"
 	"os"
 	"path"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/rpmfile"
 )
@@ -137,18 +137,5 @@ func linkOrCopy(src, dst string) error {
 	if err := os.Link(src, dst); err == nil {
 		return nil
 	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return fmt.Errorf("%s: %w", dst, err)
-	}
-	return out.Close()
+	return atomicfile.Copy(src, dst, 0o644)
 }
