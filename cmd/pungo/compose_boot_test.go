@@ -35,14 +35,9 @@ func TestDemoComposeBootableTreeinfo(t *testing.T) {
 	dir := onlyCompose(t, target)
 	read := func(path string) *productmd.TreeInfo {
 		t.Helper()
-		f, err := os.Open(path)
+		ti, err := productmd.ReadTreeInfoFile(path)
 		if err != nil {
 			t.Fatal(err)
-		}
-		defer f.Close()
-		ti, err := productmd.ReadTreeInfo(f)
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
 		}
 		return ti
 	}
@@ -159,12 +154,7 @@ func TestDummyProductBootable(t *testing.T) {
 		{"Client", "i386"}, {"Client", "x86_64"}, {"Everything", "i386"}, {"Server", "s390x"}, {"Server", "x86_64"}, {"Foo-Tools", "x86_64"},
 	} {
 		tree := filepath.Join(dir, "compose", va.uid, va.arch, "os")
-		f, err := os.Open(filepath.Join(tree, ".treeinfo"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ti, err := productmd.ReadTreeInfo(f)
-		f.Close()
+		ti, err := productmd.ReadTreeInfoFile(filepath.Join(tree, ".treeinfo"))
 		if err != nil {
 			t.Fatalf("%s.%s: %v", va.uid, va.arch, err)
 		}
@@ -194,14 +184,12 @@ func TestDummyProductBootable(t *testing.T) {
 		}
 	}
 	for _, p := range []string{"Server-Gluster/x86_64/os", "Server-optional/s390x/os", "Client-optional/i386/os"} {
-		f, err := os.Open(filepath.Join(dir, "compose", p, ".treeinfo"))
+		ti, err := productmd.ReadTreeInfoFile(filepath.Join(dir, "compose", p, ".treeinfo"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		ti, err := productmd.ReadTreeInfo(f)
-		f.Close()
-		if err != nil || ti.Images != nil || ti.MainImage != "" {
-			t.Errorf("%s: boot entries %v %q (%v)", p, ti.Images, ti.MainImage, err)
+		if ti.Images != nil || ti.MainImage != "" {
+			t.Errorf("%s: boot entries %v %q", p, ti.Images, ti.MainImage)
 		}
 	}
 }

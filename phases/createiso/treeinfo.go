@@ -9,24 +9,11 @@ import (
 	"github.com/pungo/pungo/phases/productmd"
 )
 
-func readTreeInfo(path string) (*productmd.TreeInfo, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	ti, err := productmd.ReadTreeInfo(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return ti, nil
-}
-
 // mediaTreeinfo is Pungi's load_and_tweak_treeinfo: the tree's .treeinfo
 // as a medium's — [media] gets the disc number and count, and boot.iso
 // disappears from every images section and from the checksums.
 func mediaTreeinfo(src string, discNum, discCount int) (*productmd.TreeInfo, error) {
-	ti, err := readTreeInfo(src)
+	ti, err := productmd.ReadTreeInfoFile(src)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +47,7 @@ func TweakTreeinfo(src, dst string, discNum, discCount int, repomdChecksum strin
 
 // BootISOPath is the tree's boot.iso as .treeinfo lists it for arch ("" when none).
 func BootISOPath(treeinfo, arch string) string {
-	ti, err := readTreeInfo(treeinfo)
+	ti, err := productmd.ReadTreeInfoFile(treeinfo)
 	if err != nil {
 		return ""
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,21 @@ import (
 // section, as productmd's VariantPaths.
 var treeVariantPaths = []string{"packages", "repository", "source_packages", "source_repository",
 	"debug_packages", "debug_repository", "identity"}
+
+// ReadTreeInfoFile reads the .treeinfo at path (ReadTreeInfo); an error
+// names the file.
+func ReadTreeInfoFile(path string) (*TreeInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ti, err := ReadTreeInfo(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return ti, nil
+}
 
 // ReadTreeInfo reads a .treeinfo in productmd's 1.x format (what pungo,
 // Pungi and lorax write) into a TreeInfo, as productmd's TreeInfo.load:

@@ -188,17 +188,12 @@ func mergeBuildinstall(c *compose.Compose, arch string, v *compose.Variant, boot
 	}
 	method, _ := compose.StringOpt(c.Conf, "buildinstall_method")
 	p := bootmedia.TreeinfoPath(c.Paths.Work.BuildinstallDir(arch, nil), method, v.UID)
-	f, err := os.Open(p)
+	bi, err := productmd.ReadTreeInfoFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return err
-	}
-	bi, err := productmd.ReadTreeInfo(f)
-	f.Close()
-	if err != nil {
-		return fmt.Errorf("%s: %w", p, err)
 	}
 	for _, img := range []struct {
 		dst *string

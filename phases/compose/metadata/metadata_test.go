@@ -152,12 +152,7 @@ func TestTreeInfoBootImages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f, err := os.Open(filepath.Join(tree, ".treeinfo"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			ti, err := productmd.ReadTreeInfo(f)
-			f.Close()
+			ti, err := productmd.ReadTreeInfoFile(filepath.Join(tree, ".treeinfo"))
 			if err != nil {
 				t.Fatal(err)
 			}
