@@ -3,7 +3,9 @@ package pyre
 import "unicode"
 
 // stepBudget bounds the backtracking work of one match; past it the match
-// fails. Variant UIDs are short, so only a pathological pattern gets there.
+// fails. Variant UIDs are short, so only a pathological pattern gets there
+// (nested quantifiers such as (\w*)*0 backtrack exponentially, in Python's
+// sre too, which has no bound and would hang the compose instead).
 const stepBudget = 1 << 18
 
 type matcher struct {
@@ -14,12 +16,21 @@ type matcher struct {
 
 // MatchStart reports whether the pattern matches at the start of s, as
 // Python's re.match does (the match need not reach the end of s).
+// A match that runs out of the step budget counts as no match.
 func (re *Regexp) MatchStart(s string) bool {
+	ok, _ := re.matchStart(s)
+	return ok
+}
+
+// matchStart is MatchStart that also says whether the step budget ran out
+// (and so whether a false is Python's answer or the budget's).
+func (re *Regexp) matchStart(s string) (ok, exhausted bool) {
 	m := &matcher{s: []rune(s), caps: make([]int, 2*(re.groups+1))}
 	for i := range m.caps {
 		m.caps[i] = -1
 	}
-	return m.match(re.prog, 0, func(int) bool { return true })
+	ok = m.match(re.prog, 0, func(int) bool { return true })
+	return ok, m.steps > stepBudget
 }
 
 func (m *matcher) match(n node, i int, k func(int) bool) bool {
