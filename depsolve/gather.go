@@ -88,7 +88,18 @@ func keyOf(d *repomd.Dep) reqKey {
 type reqMemo[V any] struct {
 	seed  maphash.Seed
 	slots []memoSlot // power of two
-	ents  []memoEntry[V]
+	// The entries, memoChunk to a chunk: a chunk is never copied as the
+	// memo grows, so growing leaves no garbage behind (a doubling slice of
+	// 100-byte entries did, 2-3 MB of a CentOS Stream 9 gather's peak).
+	ents [][]memoEntry[V]
+	n    int
+}
+
+const memoChunkBits = 10
+
+// ent returns entry i.
+func (m *reqMemo[V]) ent(i int) *memoEntry[V] {
+	return &m.ents[i>>memoChunkBits][i&(1<<memoChunkBits-1)]
 }
 
 type memoSlot struct {
@@ -128,8 +139,7 @@ func (k *reqKey) is(d *repomd.Dep) bool {
 	return k.evr.Epoch == e
 }
 
-// entry returns the value for requirement d, creating a zero one. The
-// pointer is valid until the next call.
+// entry returns the value for requirement d, creating a zero one.
 func (m *reqMemo[V]) entry(d *repomd.Dep) *V {
 	h := maphash.String(m.seed, d.Name)
 	h32 := uint32(h >> 32)
@@ -137,15 +147,20 @@ func (m *reqMemo[V]) entry(d *repomd.Dep) *V {
 	for i := h & mask; ; i = (i + 1) & mask {
 		sl := &m.slots[i]
 		if sl.ent == 0 {
-			m.ents = append(m.ents, memoEntry[V]{key: keyOf(d)})
-			sl.hash, sl.ent = h32, int32(len(m.ents))
-			if 2*len(m.ents) > len(m.slots) {
+			if m.n&(1<<memoChunkBits-1) == 0 {
+				m.ents = append(m.ents, make([]memoEntry[V], 1<<memoChunkBits))
+			}
+			e := m.ent(m.n)
+			e.key = keyOf(d)
+			m.n++
+			sl.hash, sl.ent = h32, int32(m.n)
+			if 2*m.n > len(m.slots) {
 				m.grow()
 			}
-			return &m.ents[len(m.ents)-1].val
+			return &e.val
 		}
 		if sl.hash == h32 {
-			if e := &m.ents[sl.ent-1]; e.key.is(d) {
+			if e := m.ent(int(sl.ent - 1)); e.key.is(d) {
 				return &e.val
 			}
 		}
@@ -159,7 +174,7 @@ func (m *reqMemo[V]) grow() {
 		if sl.ent == 0 {
 			continue
 		}
-		h := maphash.String(m.seed, m.ents[sl.ent-1].key.name)
+		h := maphash.String(m.seed, m.ent(int(sl.ent-1)).key.name)
 		i := h & mask
 		for slots[i].ent != 0 {
 			i = (i + 1) & mask

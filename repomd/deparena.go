@@ -15,13 +15,15 @@ type DepArena struct {
 }
 
 // NewDepArena returns an arena whose lists refer by number to the strings
-// of a packed table, string i being blob[offs[i]:offs[i+1]], and to evrs
-// (number 0 means none: string 0 must be "" and evrs[0] the empty EVR),
-// and hold n entries in all. It keeps all three slices; they must not
-// change afterwards. It returns nil when offs does not describe strings
-// of blob (offsets that decrease or pass its end) or string 0 is not "".
-func NewDepArena(blob []byte, offs []uint32, evrs []EVR, n int) *DepArena {
-	if len(offs) < 2 || offs[0] != 0 || offs[1] != 0 || len(evrs) == 0 || evrs[0] != (EVR{}) {
+// of a packed table, string i being blob[offs[i]:offs[i+1]], and to EVRs
+// given by the numbers of their epoch, version and release strings, EVR
+// i being evrs[3i:3i+3] (number 0 means none: string 0 must be "" and EVR
+// 0 the empty one), and hold n entries in all. It keeps all three slices;
+// they must not change afterwards. It returns nil when offs does not
+// describe strings of blob (offsets that decrease or pass its end), string
+// 0 is not "", or evrs is not a whole number of EVRs of known strings.
+func NewDepArena(blob []byte, offs []uint32, evrs []uint32, n int) *DepArena {
+	if len(offs) < 2 || offs[0] != 0 || offs[1] != 0 || len(evrs) < 3 || len(evrs)%3 != 0 || evrs[0]|evrs[1]|evrs[2] != 0 {
 		return nil
 	}
 	for i := 1; i < len(offs); i++ {
@@ -32,20 +34,14 @@ func NewDepArena(blob []byte, offs []uint32, evrs []EVR, n int) *DepArena {
 	if int64(offs[len(offs)-1]) > int64(len(blob)) {
 		return nil
 	}
-	t := &depStore{packed: &packedStrings{blob: blob, offs: offs}}
-	t.evrs.c = chunked(evrs)
-	return &DepArena{t: t, recs: make([]depRec, 0, n), nstr: uint32(len(offs) - 1), nevr: uint32(len(evrs))}
-}
-
-// chunked splits s into the store's chunk size without copying; each
-// chunk's capacity is clipped, so a later add never writes into s.
-func chunked[T any](s []T) [][]T {
-	out := make([][]T, 0, len(s)>>chunkBits+1)
-	for i := 0; i < len(s); i += 1 << chunkBits {
-		end := min(i+1<<chunkBits, len(s))
-		out = append(out, s[i:end:end])
+	nstr := uint32(len(offs) - 1)
+	for _, id := range evrs {
+		if id >= nstr {
+			return nil
+		}
 	}
-	return out
+	t := &depStore{packed: &packedStrings{blob: blob, offs: offs}, packedEVRs: evrs}
+	return &DepArena{t: t, recs: make([]depRec, 0, n), nstr: nstr, nevr: uint32(len(evrs) / 3)}
 }
 
 // Add appends an entry to the list being built: its name and EVR by
@@ -94,4 +90,4 @@ func (l DepList) Raw(i int) (t DepTable, name, evr uint32, flags DepFlag, pre bo
 func (t DepTable) String(n uint32) string { return t.t.str(n) }
 
 // EVR returns EVR n of the table.
-func (t DepTable) EVR(n uint32) EVR { return *t.t.evrs.at(n) }
+func (t DepTable) EVR(n uint32) EVR { return t.t.evr(n) }

@@ -70,6 +70,19 @@ type depStore struct {
 	// from a cache image (NewDepArena), 4 bytes per string where a string
 	// header takes 16.
 	packed *packedStrings
+	// packedEVRs, when set, holds the EVRs instead of evrs: EVR i is the
+	// packed strings numbered packedEVRs[3i:3i+3] (epoch, version,
+	// release), 12 bytes where an EVR value takes 48.
+	packedEVRs []uint32
+}
+
+// evr returns EVR i.
+func (t *depStore) evr(i uint32) EVR {
+	if t.packedEVRs != nil {
+		e := t.packedEVRs[3*i : 3*i+3 : 3*i+3]
+		return EVR{Epoch: t.packed.at(e[0]), Version: t.packed.at(e[1]), Release: t.packed.at(e[2])}
+	}
+	return *t.evrs.at(i)
 }
 
 // str returns string i.
@@ -138,7 +151,7 @@ func (l DepList) At(i int) Dep {
 	r := &l.recs()[i]
 	d := Dep{Name: l.t.str(r.name), Flags: DepFlag(r.flags & depFlagMask), Pre: r.flags&depPre != 0}
 	if r.evr != 0 {
-		d.EVR = *l.t.evrs.at(r.evr)
+		d.EVR = l.t.evr(r.evr)
 	}
 	return d
 }

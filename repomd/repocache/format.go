@@ -324,7 +324,7 @@ type decoder struct {
 	blob []byte
 	offs []uint32
 	nstr uint64
-	evrs []repomd.EVR // evrs[0] is the empty EVR
+	evrs []uint32 // EVR k is the strings evrs[3k:3k+3]; EVR 0 the empty one
 }
 
 func (d *decoder) fail() {
@@ -435,9 +435,16 @@ func (d *decoder) stringTable(copyBlob bool) {
 		return
 	}
 	d.blob, d.offs, d.nstr = blob, offs, uint64(n)
-	evrs := make([]repomd.EVR, 1+d.count(3))
-	for k := 1; k < len(evrs) && !d.bad; k++ {
-		evrs[k] = repomd.EVR{Epoch: d.str(), Version: d.str(), Release: d.str()}
+	// EVR k is strings evrs[3k:3k+3], epoch, version and release; EVR 0
+	// (not written) the empty one.
+	evrs := make([]uint32, 3*(1+d.count(3)))
+	for k := 3; k < len(evrs) && !d.bad; k++ {
+		id := d.uv()
+		if id >= d.nstr {
+			d.fail()
+			return
+		}
+		evrs[k] = uint32(id)
 	}
 	d.evrs = evrs
 }
