@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -214,5 +215,36 @@ func TestCheckedPackagePath(t *testing.T) {
 		case err != nil && (!strings.HasSuffix(err.Error(), tt.want) || !strings.Contains(err.Error(), "repository "+r.Location+": package a-1-1.noarch: location")):
 			t.Errorf("%q %q: %v, want …%q", tt.base, tt.href, err, tt.want)
 		}
+	}
+}
+
+// TestHugeDescriptionMemory: one package whose description is 32 MiB
+// (issue 10: a 100 MB one needed 1.07 GB) loads allocating a small
+// multiple of its size. The chunk splitter grows its buffer
+// geometrically; grown by a chunk at a time it copied the package once
+// per 512 KiB it spans (over 1 GiB allocated here).
+func TestHugeDescriptionMemory(t *testing.T) {
+	const size = 32 << 20
+	dir := t.TempDir()
+	big := []byte(strings.Replace(testPrimary, "<description></description>", "<description>"+strings.Repeat("x", size)+"</description>", 1))
+	writeTestRepo(t, dir, testRecord{typ: "primary", compress: "gz", content: big})
+	big = nil
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	r, err := Open(dir)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	longest := 0
+	for _, p := range r.Packages {
+		longest = max(longest, len(p.Description))
+	}
+	if longest != size {
+		t.Fatalf("longest description %d bytes, want %d", longest, size)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8*size {
+		t.Errorf("loading allocated %d MiB for a %d MiB description", alloc>>20, size>>20)
 	}
 }
