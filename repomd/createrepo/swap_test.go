@@ -3,6 +3,7 @@ package createrepo
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -63,6 +64,41 @@ func TestSwapKeepsRepodata(t *testing.T) {
 		if l := listing(t, dir); strings.Contains(l, ".repodata") {
 			t.Errorf("exchange=%v: left %s", exchange, l)
 		}
+	}
+}
+
+// TestSwapExchanges: on Linux the swap is one renameat2(RENAME_EXCHANGE),
+// so repodata/ never disappears (the two-rename fallback has a moment
+// without it); the new directory is in place and the old one gone.
+func TestSwapExchanges(t *testing.T) {
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64" {
+		t.Skip("renameat2 is called on linux/amd64 and linux/arm64 only")
+	}
+	dir := t.TempDir()
+	rd, tmp := filepath.Join(dir, "repodata"), filepath.Join(dir, ".repodata.tmp-1")
+	for d, content := range map[string]string{rd: "old", tmp: "new"} {
+		os.Mkdir(d, 0o755)
+		os.WriteFile(filepath.Join(d, "repomd.xml"), []byte(content), 0o644)
+	}
+	saved := renameExchange
+	defer func() { renameExchange = saved }()
+	var calls []error
+	renameExchange = func(a, b string) error {
+		err := saved(a, b)
+		calls = append(calls, err)
+		return err
+	}
+	if err := swap(tmp, rd); err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 1 || calls[0] != nil {
+		t.Errorf("renameat2(RENAME_EXCHANGE): %v, want one exchange (%s/%s)", calls, runtime.GOOS, runtime.GOARCH)
+	}
+	if data, _ := os.ReadFile(filepath.Join(rd, "repomd.xml")); string(data) != "new" {
+		t.Errorf("repodata holds %q", data)
+	}
+	if l := listing(t, dir); l != "repodata" {
+		t.Errorf("left %s", l)
 	}
 }
 
