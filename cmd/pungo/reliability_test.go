@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/pungo/pungo/repomd"
+	"github.com/pungo/pungo/repomd/createrepo"
 	"github.com/pungo/pungo/repomd/fetch"
 	"github.com/pungo/pungo/repomd/toolcheck"
 )
@@ -373,6 +374,30 @@ func TestCreaterepoBadRPMs(t *testing.T) {
 	code, _, stderr = runCLI(t, runCreaterepo, "-q", "--strict", "--no-database", dir)
 	if code != 2 || !strings.Contains(stderr, "cut.rpm: ") || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("--strict: code %d, stderr %q", code, stderr)
+	}
+}
+
+// TestComposeBadRPM: inside a compose a bad RPM is not skipped: a package
+// set whose metadata is fine but one of whose files is empty ends the
+// compose DOOMED in the createrepo phase, one line naming the file.
+func TestComposeBadRPM(t *testing.T) {
+	repo := t.TempDir()
+	copyDemoRPMs(t, repo)
+	if _, err := createrepo.Run(repo, createrepo.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	const bad = "demo-shell-5.2-1.x86_64.rpm"
+	if err := os.WriteFile(filepath.Join(repo, bad), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	demoRPMs := strconv.Quote(filepath.Join(demoDir, "rpms"))
+	cfg := demoConfig(t, "", func(s string) string { return strings.Replace(s, "["+demoRPMs, "["+strconv.Quote(repo), 1) })
+	target := t.TempDir()
+	code, out := runPungo(t, t.TempDir(), "--config", cfg, "--target-dir", target, "--quiet", "--no-latest-link")
+	st, _ := os.ReadFile(filepath.Join(onlyCompose(t, target), "STATUS"))
+	if code != 2 || strings.TrimSpace(string(st)) != "DOOMED" || strings.Count(out, "\n") != 1 ||
+		!strings.HasPrefix(out, "pungo compose: createrepo phase: ") || !strings.Contains(out, "/"+bad+": empty file (0 bytes), not an RPM package") {
+		t.Errorf("code %d, status %s\n%s", code, st, out)
 	}
 }
 
