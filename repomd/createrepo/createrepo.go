@@ -814,7 +814,15 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 }
 
 // process reads or reuses one package and renders its XML.
-func process(j job, old map[string]*repomd.Package, opts Options, cache *checksumCache, buf *[3][]byte) result {
+func process(j job, old map[string]*repomd.Package, opts Options, cache *checksumCache, buf *[3][]byte) (res result) {
+	// A worker goroutine's panic could be caught nowhere else and would
+	// end the process with a Go trace: a package that makes the reader
+	// panic is a bad package like any other, named in the error.
+	defer func() {
+		if v := recover(); v != nil {
+			res = result{err: fmt.Errorf("%s: internal error reading the package: %v", j.path, v)}
+		}
+	}()
 	var p *repomd.Package
 	reused := false
 	if o := old[j.href]; o != nil && o.Checksum.Type == opts.ChecksumType {
@@ -826,7 +834,7 @@ func process(j job, old map[string]*repomd.Package, opts Options, cache *checksu
 	}
 	if p == nil {
 		var err error
-		p, err = readPackage(j, opts, cache)
+		p, err = readPackageFunc(j, opts, cache)
 		if err != nil {
 			return result{err: err}
 		}
@@ -863,6 +871,9 @@ func limitChangelogs(c []repomd.Changelog, limit int) []repomd.Changelog {
 	}
 	return c
 }
+
+// readPackageFunc is readPackage; a test replaces it to make it panic.
+var readPackageFunc = readPackage
 
 func readPackage(j job, opts Options, cache *checksumCache) (*repomd.Package, error) {
 	ro := rpmfile.Options{ChecksumType: opts.ChecksumType, ChangelogLimit: opts.ChangelogLimit, Location: j.href, LocationBase: opts.BaseURL}

@@ -188,3 +188,27 @@ func TestBadPackages(t *testing.T) {
 		t.Errorf("strict: %v", err)
 	}
 }
+
+// TestPackagePanic: a package whose reading panics (in a worker goroutine,
+// where nothing else could catch it) is reported as a bad package naming
+// the file, skipped with SkipBad and an error without, never a crash.
+func TestPackagePanic(t *testing.T) {
+	dir := demoRPMs(t, 3)
+	saved := readPackageFunc
+	defer func() { readPackageFunc = saved }()
+	readPackageFunc = func(j job, opts Options, cache *checksumCache) (*repomd.Package, error) {
+		if strings.HasPrefix(filepath.Base(j.path), "demo-cluster-agents") {
+			var m map[string]int
+			m["x"]++
+		}
+		return saved(j, opts, cache)
+	}
+	want := filepath.Join(dir, "demo-cluster-agents-1.4-2.x86_64.rpm") + ": internal error reading the package: assignment to entry in nil map"
+	res, err := Run(dir, Options{SkipBad: true, Workers: 2})
+	if err != nil || res.Packages != 2 || len(res.Skipped) != 1 || !strings.Contains(res.Skipped[0], want) {
+		t.Fatalf("SkipBad: %+v, %v", res, err)
+	}
+	if _, err := Run(dir, Options{Workers: 2}); err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+		t.Errorf("strict: %v", err)
+	}
+}
