@@ -268,6 +268,19 @@ func TestDummyProductCompose(t *testing.T) {
 		if r := ci.Payload.Variants["Server-Gluster"].Release; r == nil || r.Short != "Gluster" || r.Version != "2.3" {
 			t.Errorf("Server-Gluster release %+v", r)
 		}
+		// modules.json is written in every compose, as Pungi's: here,
+		// without modules, its modules are empty.
+		var mj struct {
+			Header  struct{ Type string } `json:"header"`
+			Payload struct {
+				Compose struct{ ID string } `json:"compose"`
+				Modules map[string]any      `json:"modules"`
+			} `json:"payload"`
+		}
+		readJSONInto(t, filepath.Join(top, "metadata", "modules.json"), &mj)
+		if mj.Header.Type != "productmd.modules" || mj.Payload.Compose.ID != id || mj.Payload.Modules == nil || len(mj.Payload.Modules) != 0 {
+			t.Errorf("modules.json: %+v, want productmd.modules of %s with no modules", mj, id)
+		}
 		// .treeinfo: productmd's ids (no dashes) in [general] and
 		// [variant-*] id, UIDs in [tree] and section names.
 		for _, tc := range []struct {
