@@ -2,6 +2,7 @@ package depsolve
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -135,11 +136,7 @@ func ActiveStreams(x *modulemd.Index, enable []string, defaults bool) ([]string,
 			}
 		}
 	}
-	out := make([]string, 0, len(active))
-	for ns := range active {
-		out = append(out, ns)
-	}
-	slices.Sort(out)
+	out := slices.Sorted(maps.Keys(active))
 	return out, nil
 }
 
@@ -205,11 +202,7 @@ func (p *Pool) HiddenWhy(id PkgID) string { return p.hiddenBy[id] }
 // HiddenPackages returns every package module filtering hid, ascending
 // ids.
 func (p *Pool) HiddenPackages() []PkgID {
-	out := make([]PkgID, 0, len(p.hiddenBy))
-	for id := range p.hiddenBy {
-		out = append(out, id)
-	}
-	slices.Sort(out)
+	out := slices.Sorted(maps.Keys(p.hiddenBy))
 	return out
 }
 

@@ -2,6 +2,7 @@ package depsolve
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -188,11 +189,7 @@ func requirementString(name string, list []string) string {
 }
 
 func sortedRequires(req map[string][]string) []string {
-	names := make([]string, 0, len(req))
-	for n := range req {
-		names = append(names, n)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(req))
 	return names
 }
 

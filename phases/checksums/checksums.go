@@ -12,8 +12,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -203,11 +205,7 @@ func Make(ctx context.Context, topdir string, entries []images.Entry, o Options,
 			add(filepath.Join(dir, b+strings.ToUpper(alg)+"SUM"), l)
 		}
 	}
-	paths := make([]string, 0, len(files))
-	for p := range files {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
+	paths := slices.Sorted(maps.Keys(files))
 	for _, p := range paths {
 		if err := dump(p, files[p]); err != nil {
 			return err

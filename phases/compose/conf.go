@@ -2,8 +2,9 @@ package compose
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 
 	"github.com/pungo/pungo/phases/config"
 )
@@ -40,11 +41,7 @@ func ForVariantArchOf(raw any, variantUID, arch string) []any {
 }
 
 func sortedKeys(m map[string]any) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
+	ks := slices.Sorted(maps.Keys(m))
 	return ks
 }
 

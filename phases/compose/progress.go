@@ -3,7 +3,8 @@ package compose
 import (
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -172,11 +173,7 @@ func (p *Progress) redraw() {
 			s += fmt.Sprintf(" %d/%d", ph.done, ph.total)
 		}
 		if len(ph.running) > 0 {
-			tasks := make([]string, 0, len(ph.running))
-			for t := range ph.running {
-				tasks = append(tasks, t)
-			}
-			sort.Strings(tasks)
+			tasks := slices.Sorted(maps.Keys(ph.running))
 			if len(tasks) > 3 {
 				tasks = append(tasks[:3], "…")
 			}

@@ -2,10 +2,10 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,11 +39,7 @@ type Config struct {
 // config in code).
 func New(values map[string]any) *Config {
 	c := &Config{values: map[string]any{}, pos: map[string]Pos{}, order: keyOrder{}}
-	keys := make([]string, 0, len(values))
-	for k := range values {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(values))
 	for _, k := range keys {
 		c.Set(k, values[k])
 	}
@@ -265,11 +261,7 @@ const tupleKeyPrefix = "\x00tuple:"
 
 // Keys returns the options set in the config, sorted.
 func (c *Config) Keys() []string {
-	keys := make([]string, 0, len(c.values))
-	for k := range c.values {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(c.values))
 	return keys
 }
 
@@ -534,10 +526,6 @@ func appendFlat(out []any, v any) []any {
 }
 
 func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	return keys
 }

@@ -2,7 +2,8 @@ package config
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 )
 
 // No option pungo accepts is silently without effect: each one in
@@ -104,11 +105,7 @@ func hasKey(v any, key string) bool {
 // unimplementedDiagnostics reports the set options of Unimplemented whose
 // value is not the neutral one.
 func unimplementedDiagnostics(c *Config) (errs, warns []Diagnostic) {
-	names := make([]string, 0, len(Unimplemented))
-	for n := range Unimplemented {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(Unimplemented))
 	for _, n := range names {
 		st := Unimplemented[n]
 		if st.Status == Equivalent || !c.IsSet(n) {

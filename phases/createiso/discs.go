@@ -10,9 +10,10 @@ import (
 	"fmt"
 	"github.com/pungo/pungo/repomd/createrepo"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/pungo/pungo/internal/atomicfile"
@@ -218,11 +219,7 @@ func StagingDir(c *compose.Compose, arch string, v *compose.Variant, filename st
 // identical content to each other (Pungi's break_hardlinks followed by
 // "hardlink -c"), so the ISO tools see no links into the compose tree.
 func BreakHardlinks(graft Tree, staging string) error {
-	keys := make([]string, 0, len(graft))
-	for k := range graft {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(graft))
 	byHash := map[string]string{}
 	for _, k := range keys {
 		src := graft[k]

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -55,11 +56,7 @@ func extraBlocks(c *compose.Compose, v *compose.Variant) ([]extraConf, error) {
 	if !ok {
 		return nil, fmt.Errorf("extra_isos: want a {variant regex: [configs]} dict")
 	}
-	pats := make([]string, 0, len(m))
-	for p := range m {
-		pats = append(pats, p)
-	}
-	sort.Strings(pats)
+	pats := slices.Sorted(maps.Keys(m))
 	var out []extraConf
 	for _, p := range pats {
 		re, err := regexp.Compile("^(?:" + p + ")")

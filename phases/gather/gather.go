@@ -17,6 +17,7 @@ package gather
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -438,11 +439,7 @@ func gatherMethod(c *compose.Compose, v *compose.Variant, source string) (string
 	var chosen any = m
 	if !isSources {
 		chosen = nil
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(m))
 		for _, k := range keys {
 			if matchStart(k, v.UID) {
 				chosen = m[k]
@@ -493,11 +490,7 @@ func (g *gatherer) expandGroups(arch string, v *compose.Variant, groups map[stri
 }
 
 func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
+	out := slices.Sorted(maps.Keys(m))
 	return out
 }
 

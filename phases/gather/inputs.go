@@ -3,7 +3,9 @@ package gather
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -48,11 +50,7 @@ func (in *Inputs) SortedFilter() []string { return specStrings(in.Filter) }
 
 // SortedGroups returns the group ids, sorted.
 func (in *Inputs) SortedGroups() []string {
-	out := make([]string, 0, len(in.Groups))
-	for g := range in.Groups {
-		out = append(out, g)
-	}
-	sort.Strings(out)
+	out := slices.Sorted(maps.Keys(in.Groups))
 	return out
 }
 

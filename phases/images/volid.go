@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"github.com/pungo/pungo/phases/config"
 	"github.com/pungo/pungo/phases/config/pyre"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -28,11 +30,7 @@ var (
 )
 
 func sortedPatterns(m map[string]any) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
+	ks := slices.Sorted(maps.Keys(m))
 	return ks
 }
 

@@ -18,6 +18,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/pungo/pungo/phases/config/pyre"
+	"maps"
 	"net/url"
 	"os"
 	"os/exec"
@@ -180,11 +181,7 @@ func Blocks(c *compose.Compose, name string, v *compose.Variant) ([]Block, error
 	if !ok {
 		return nil, fmt.Errorf("%s: want a {variant regex: configuration} dict, got %T", name, raw)
 	}
-	pats := make([]string, 0, len(m))
-	for p := range m {
-		pats = append(pats, p)
-	}
-	sort.Strings(pats)
+	pats := slices.Sorted(maps.Keys(m))
 	var out []Block
 	for _, p := range pats {
 		re, err := pyre.Compile(p)

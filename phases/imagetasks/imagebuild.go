@@ -3,6 +3,7 @@ package imagetasks
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -194,11 +195,7 @@ func imageBuildINI(t *ImageBuildTask, ib Block, urls []string, ksurl, rel string
 	var s strings.Builder
 	writeSection := func(name string, m map[string]string) {
 		fmt.Fprintf(&s, "[%s]\n", name)
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(m))
 		for _, k := range keys {
 			fmt.Fprintf(&s, "%s = %s\n", k, m[k])
 		}
@@ -259,11 +256,7 @@ func runImageBuild(ctx context.Context, c *compose.Compose, t *ImageBuildTask, c
 	if err != nil {
 		return err
 	}
-	archList := make([]string, 0, len(paths))
-	for a := range paths {
-		archList = append(archList, a)
-	}
-	sort.Strings(archList)
+	archList := slices.Sorted(maps.Keys(paths))
 	for _, arch := range archList {
 		dir := c.Paths.Compose.ImageDir(arch, t.Variant)
 		if dir == "" {

@@ -3,6 +3,7 @@ package imagetasks
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -266,11 +267,7 @@ func findTypeAndFormat(path string) (string, string) {
 			}
 		}
 	}
-	types := make([]string, 0, len(Extensions))
-	for t := range Extensions {
-		types = append(types, t)
-	}
-	sort.Strings(types)
+	types := slices.Sorted(maps.Keys(Extensions))
 	for _, t := range types {
 		for _, s := range Extensions[t] {
 			if strings.HasSuffix(path, s) {
@@ -292,11 +289,7 @@ func collectTaskImages(ctx context.Context, c *compose.Compose, v *compose.Varia
 	if err != nil {
 		return 0, err
 	}
-	archList := make([]string, 0, len(paths))
-	for a := range paths {
-		archList = append(archList, a)
-	}
-	sort.Strings(archList)
+	archList := slices.Sorted(maps.Keys(paths))
 	n := 0
 	for _, arch := range archList {
 		for _, p := range paths[arch] {

@@ -4,8 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -105,11 +106,7 @@ func (p *OSBS) recordRegistry(c *compose.Compose, nvr string, fallback any) {
 	reg := fallback
 	if raw, ok := c.Conf.Get("osbs_registries"); ok {
 		m, _ := raw.(map[string]any)
-		pats := make([]string, 0, len(m))
-		for k := range m {
-			pats = append(pats, k)
-		}
-		sort.Strings(pats)
+		pats := slices.Sorted(maps.Keys(m))
 		for _, pat := range pats {
 			if glob.Python(pat, nvr) {
 				reg = m[pat]

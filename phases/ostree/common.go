@@ -12,9 +12,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -67,11 +69,7 @@ func Items(c *compose.Compose, name string) ([]Item, error) {
 		return Block(m), nil
 	}
 	if m, ok := raw.(map[string]any); ok {
-		pats := make([]string, 0, len(m))
-		for p := range m {
-			pats = append(pats, p)
-		}
-		sort.Strings(pats)
+		pats := slices.Sorted(maps.Keys(m))
 		for _, v := range c.GetVariants(nil, "") {
 			for _, p := range pats {
 				re, err := regexp.Compile("^(?:" + p + ")")

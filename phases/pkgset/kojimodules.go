@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"path"
 	"slices"
@@ -223,11 +224,7 @@ func (ch *kojiModuleChooser) fromTags(ctx context.Context, v *compose.Variant, t
 		}
 	}
 	if len(expected) > 0 {
-		left := make([]string, 0, len(expected))
-		for s := range expected {
-			left = append(left, s)
-		}
-		slices.Sort(left)
+		left := slices.Sorted(maps.Keys(expected))
 		ch.c.Log.Warningf("Configuration specified patterns (%s) that don't match any modules in the configured tags.", strings.Join(left, ", "))
 	}
 	return nil
@@ -701,17 +698,9 @@ func (km *kojiModules) addTo(set *Set, arches []string, byTag map[string][]*Pack
 func (km *kojiModules) describe() string {
 	var b strings.Builder
 	b.WriteString("koji modules")
-	uids := make([]string, 0, len(km.variants))
-	for uid := range km.variants {
-		uids = append(uids, uid)
-	}
-	slices.Sort(uids)
+	uids := slices.Sorted(maps.Keys(km.variants))
 	for _, uid := range uids {
-		arches := make([]string, 0, len(km.variants[uid]))
-		for a := range km.variants[uid] {
-			arches = append(arches, a)
-		}
-		slices.Sort(arches)
+		arches := slices.Sorted(maps.Keys(km.variants[uid]))
 		for _, a := range arches {
 			fmt.Fprintf(&b, " %s.%s=%v", uid, a, km.variants[uid][a])
 		}

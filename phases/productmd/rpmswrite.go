@@ -5,7 +5,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 )
 
 // indentedWriter is implemented by documents too large to build as a tree
@@ -127,10 +128,6 @@ func writeString(w *bufio.Writer, s string) {
 }
 
 func sortedKeysOf[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	return keys
 }

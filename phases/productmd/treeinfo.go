@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -175,18 +177,10 @@ func (t *TreeInfo) Write(w io.Writer) error {
 
 func writeINI(w io.Writer, secs map[string]map[string]string) error {
 	bw := bufio.NewWriter(w)
-	names := make([]string, 0, len(secs))
-	for s := range secs {
-		names = append(names, s)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(secs))
 	for _, s := range names {
 		fmt.Fprintf(bw, "[%s]\n", s)
-		ks := make([]string, 0, len(secs[s]))
-		for k := range secs[s] {
-			ks = append(ks, k)
-		}
-		sort.Strings(ks)
+		ks := slices.Sorted(maps.Keys(secs[s]))
 		for _, k := range ks {
 			fmt.Fprintf(bw, "%s = %s\n", k, secs[s][k])
 		}
@@ -196,11 +190,7 @@ func writeINI(w io.Writer, secs map[string]map[string]string) error {
 }
 
 func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
+	out := slices.Sorted(maps.Keys(m))
 	return out
 }
 

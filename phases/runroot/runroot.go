@@ -13,10 +13,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -313,11 +314,7 @@ func (r *Runner) openssh(ctx context.Context, req Request) (Result, error) {
 
 // expandTemplate is str.format over string values; unknown fields stay.
 func expandTemplate(t string, d map[string]string) string {
-	keys := make([]string, 0, len(d))
-	for k := range d {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(d))
 	for _, k := range keys {
 		t = strings.ReplaceAll(t, "{"+k+"}", d[k])
 	}

@@ -12,6 +12,7 @@ package variants
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -196,11 +197,7 @@ func (vs *Variants) Arches() []string {
 			set[a] = true
 		}
 	}
-	out := make([]string, 0, len(set))
-	for a := range set {
-		out = append(out, a)
-	}
-	sort.Strings(out)
+	out := slices.Sorted(maps.Keys(set))
 	return out
 }
 
@@ -279,11 +276,7 @@ func (v *Variant) LookasideGroups(lookasideVariants ...*Variant) []string {
 			set[g.Name] = true
 		}
 	}
-	out := make([]string, 0, len(set))
-	for g := range set {
-		out = append(out, g)
-	}
-	sort.Strings(out)
+	out := slices.Sorted(maps.Keys(set))
 	return out
 }
 

@@ -2,6 +2,7 @@ package modulemd
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strconv"
 )
@@ -48,11 +49,7 @@ func (s *Stream) RPMArtifacts() []string {
 
 // ProfileNames returns the stream's profile names, sorted.
 func (s *Stream) ProfileNames() []string {
-	names := make([]string, 0, len(s.Profiles))
-	for n := range s.Profiles {
-		names = append(names, n)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(s.Profiles))
 	return names
 }
 
@@ -124,11 +121,7 @@ func (x *Index) ModuleNames() []string {
 	for _, t := range x.Translations {
 		seen[t.Module] = true
 	}
-	names := make([]string, 0, len(seen))
-	for m := range seen {
-		names = append(names, m)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(seen))
 	return names
 }
 

@@ -9,8 +9,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf16"
@@ -300,19 +302,11 @@ func Build(fs *FS, size int64) ([]byte, error) {
 		nodes[p] = n
 		return n
 	}
-	dirs := make([]string, 0, len(fs.Dirs))
-	for d := range fs.Dirs {
-		dirs = append(dirs, d)
-	}
-	sort.Strings(dirs)
+	dirs := slices.Sorted(maps.Keys(fs.Dirs))
 	for _, d := range dirs {
 		ensure(d)
 	}
-	files := make([]string, 0, len(fs.Files))
-	for f := range fs.Files {
-		files = append(files, f)
-	}
-	sort.Strings(files)
+	files := slices.Sorted(maps.Keys(fs.Files))
 	for _, f := range files {
 		parent := ensure(path.Dir(f))
 		parent.kids = append(parent.kids, &dirEnt{name: path.Base(f), data: fs.Files[f]})

@@ -2,10 +2,11 @@ package kojitest
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/pungo/pungo/internal/glob"
@@ -69,11 +70,7 @@ func (h *Hub) AddModuleBuild(m ModuleBuild) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	names := make([]string, 0, len(m.Archives))
-	for n := range m.Archives {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(m.Archives))
 	for _, n := range names {
 		if err := os.WriteFile(filepath.Join(dir, n), []byte(m.Archives[n]), 0o644); err != nil {
 			return "", err

@@ -2,7 +2,8 @@ package kojitest
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/pungo/pungo/phases/koji"
@@ -61,11 +62,7 @@ func checkPluginCall(method string, args []any, kw map[string]any) *koji.Fault {
 	for i, a := range args {
 		bound[sig.params[i]] = a
 	}
-	names := make([]string, 0, len(kw))
-	for k := range kw {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(kw))
 	for _, k := range names {
 		i := indexOf(sig.params, k)
 		if i < 0 {
@@ -150,11 +147,7 @@ func checkObject(what string, v any, allowed map[string]func(any) error, require
 			return fmt.Errorf("%s: '%s' is a required property", what, r)
 		}
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	for _, k := range keys {
 		f, ok := allowed[k]
 		if !ok {

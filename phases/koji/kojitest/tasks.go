@@ -3,9 +3,10 @@ package kojitest
 import (
 	"crypto/md5"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 
 	"github.com/pungo/pungo/phases/koji"
 )
@@ -252,11 +253,7 @@ func (h *Hub) createTask(s *session, method string, args []any, kw map[string]an
 }
 
 func (h *Hub) writeFiles(t *task, files map[string][]byte) error {
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(files))
 	if len(names) == 0 {
 		return nil
 	}

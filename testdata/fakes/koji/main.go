@@ -41,9 +41,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -163,11 +164,7 @@ func imageBuild(prof *koji.Profile, args []string) {
 		opts["scratch"] = true
 	}
 	if fp, ok := secs["factory-parameters"]; ok {
-		keys := make([]string, 0, len(fp))
-		for k := range fp {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(fp))
 		var pairs []any
 		for _, k := range keys {
 			pairs = append(pairs, []any{k, fp[k]})
