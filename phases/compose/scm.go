@@ -7,8 +7,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/pungo/pungo/internal/atomicfile"
+	"github.com/pungo/pungo/repomd/fetch"
 )
 
 // SCM is Pungi's scm_dict: where a file or directory comes from. A plain
@@ -78,7 +81,8 @@ func (c *Compose) Fetch(ctx context.Context, s SCM, destDir string) ([]string, e
 			args = append(args, "--branch", s.Branch)
 		}
 		args = append(args, s.Repo, tmp)
-		if out, err := exec.CommandContext(ctx, "git", args...).CombinedOutput(); err != nil {
+		cmd := GitCommand(ctx, args...)
+		if out, err := cmd.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("git clone %s: %v: %s", s.Repo, err, strings.TrimSpace(string(out)))
 		}
 		root = tmp
@@ -149,3 +153,26 @@ func (c *Compose) Fetch(ctx context.Context, s SCM, destDir string) ([]string, e
 
 // copyFile copies src to dst (temp then rename, src's permissions).
 func copyFile(src, dst string) error { return atomicfile.Copy(src, dst, 0) }
+
+// GitCommand is git with the arguments, made to end: its environment
+// has the download client's low-speed limit (git and its curl have none,
+// so a server that accepts and never answers, stalls or trickles would
+// hold the compose forever; dnf's minrate and timeout, 1000 B/s over
+// 30 s, as repositories and Koji downloads get, unless the environment
+// sets GIT_HTTP_LOW_SPEED_*). It runs in its own process group, and
+// cancelling ctx kills the group: killing git alone leaves
+// git-remote-http holding the output pipe, and Wait would block until
+// that child gave up by itself.
+func GitCommand(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Env = os.Environ()
+	if os.Getenv("GIT_HTTP_LOW_SPEED_LIMIT") == "" && os.Getenv("GIT_HTTP_LOW_SPEED_TIME") == "" {
+		o := fetch.Default().Options()
+		cmd.Env = append(cmd.Env, fmt.Sprintf("GIT_HTTP_LOW_SPEED_LIMIT=%d", o.LowSpeedLimit),
+			fmt.Sprintf("GIT_HTTP_LOW_SPEED_TIME=%d", max(1, int(o.LowSpeedTime/time.Second))))
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
+	return cmd
+}

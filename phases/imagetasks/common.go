@@ -21,7 +21,6 @@ import (
 	"maps"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -149,7 +148,7 @@ func ResolveGitURL(ctx context.Context, raw string) (string, error) {
 	base := *u
 	base.Scheme = strings.TrimPrefix(u.Scheme, "git+")
 	base.Fragment, base.RawQuery = "", ""
-	out, err := exec.CommandContext(ctx, "git", "ls-remote", base.String(), ref).Output()
+	out, err := compose.GitCommand(ctx, "ls-remote", base.String(), ref).Output()
 	if err != nil {
 		return "", fmt.Errorf("Failed to resolve %s: git ls-remote: %v", raw, err)
 	}
