@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/pungo/pungo/comps"
+	"github.com/pungo/pungo/internal/guard"
 	"github.com/pungo/pungo/repomd"
 )
 
@@ -67,7 +68,13 @@ func OpenReposContext(ctx context.Context, main, lookaside []string) ([]*Repo, e
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			opened[i], errs[i] = repomd.OpenContext(ctx, specs[i].loc)
+			errs[i] = guard.Call(func() (err error) {
+				opened[i], err = repomd.OpenContext(ctx, specs[i].loc)
+				return err
+			})
+			if _, ok := errs[i].(*guard.PanicError); ok {
+				errs[i] = fmt.Errorf("%s: %w", specs[i].loc, errs[i])
+			}
 		}(i)
 	}
 	wg.Wait()

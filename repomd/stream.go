@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/pungo/pungo/internal/decompress"
+	"github.com/pungo/pungo/internal/guard"
 )
 
 // This file turns a metadata file into a verified, decompressed stream:
@@ -108,7 +109,13 @@ func (p *prefetcher) run(r io.Reader, name string) {
 		default:
 			b = make([]byte, prefetchBlock)
 		}
-		n, err := readFull(r, b[:cap(b)])
+		// The decompressors are other people's code: a panic in one,
+		// on this goroutine, could be caught nowhere else.
+		var n int
+		err := guard.Call(func() (err error) {
+			n, err = readFull(r, b[:cap(b)])
+			return err
+		})
 		if n > 0 {
 			select {
 			case p.blocks <- b[:n]:
@@ -141,6 +148,9 @@ func readFull(r io.Reader, b []byte) (int, error) {
 func describeReadErr(err error, name string) error {
 	if err == io.EOF {
 		return err
+	}
+	if _, ok := err.(*guard.PanicError); ok {
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	if strings.HasPrefix(err.Error(), name+":") {
 		return err

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/pungo/pungo/internal/guard"
 )
 
 // command is one subcommand. run gets the arguments after the subcommand
@@ -89,8 +92,19 @@ func runCommand(c *command, args []string) (code int) {
 }
 
 // fail prints a one-line error for a subcommand and returns exit code 2.
+// A worker goroutine's panic that reached here as an error has its trace
+// written to a file, as runCommand does for the command's own.
 func fail(cmd string, err error) int {
-	fmt.Fprintf(os.Stderr, "pungo %s: %s\n", cmd, printable(err.Error()))
+	msg := printable(err.Error())
+	var gp *guard.PanicError
+	if errors.As(err, &gp) {
+		if f, ferr := os.CreateTemp("", "pungo-traceback-*.log"); ferr == nil {
+			fmt.Fprintf(f, "pungo %s\npanic: %v\n%s", cmd, gp.Value, gp.Stack)
+			f.Close()
+			msg += " (traceback in " + f.Name() + ")"
+		}
+	}
+	fmt.Fprintf(os.Stderr, "pungo %s: %s\n", cmd, msg)
 	return 2
 }
 

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/pungo/pungo/internal/guard"
 )
 
 func TestPrintable(t *testing.T) {
@@ -51,5 +55,35 @@ func TestCLIErrorsPrintable(t *testing.T) {
 				t.Fatalf("exit %d (want %d), output %q", code, tc.code, msg)
 			}
 		})
+	}
+}
+
+// TestFailWorkerPanic: a worker goroutine's panic that comes back as an
+// error is one line on stderr naming a file that holds its trace; other
+// errors name no trace file.
+func TestFailWorkerPanic(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	for _, tc := range []struct {
+		err       error
+		wantTrace bool
+	}{
+		{fmt.Errorf("repo/x.rpm: %w", &guard.PanicError{Value: "boom", Stack: []byte("goroutine 7 [running]:\nbz2.go:120")}), true},
+		{errors.New("repo/x.rpm: not an rpm"), false},
+	} {
+		code, _, stderr := runCLI(t, func([]string) int { return fail("createrepo", tc.err) })
+		line, rest, _ := strings.Cut(stderr, "\n")
+		if code != 2 || rest != "" || !strings.HasPrefix(line, "pungo createrepo: "+tc.err.Error()) {
+			t.Fatalf("exit %d, stderr %q", code, stderr)
+		}
+		_, file, found := strings.Cut(line, " (traceback in ")
+		if found != tc.wantTrace {
+			t.Fatalf("stderr %q: trace file named = %v", line, found)
+		}
+		if found {
+			b, err := os.ReadFile(strings.TrimSuffix(file, ")"))
+			if err != nil || !strings.Contains(string(b), "goroutine 7 [running]") {
+				t.Errorf("trace file: %v %q", err, b)
+			}
+		}
 	}
 }

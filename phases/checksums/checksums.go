@@ -22,6 +22,7 @@ import (
 
 	"github.com/pungo/pungo/internal/atomicfile"
 	"github.com/pungo/pungo/internal/checksum"
+	"github.com/pungo/pungo/internal/guard"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/images"
 )
@@ -148,8 +149,15 @@ func Make(ctx context.Context, topdir string, entries []images.Entry, o Options,
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			d, err := digest(ctx, p, o.Types)
+			var d map[string]string
+			err := guard.Call(func() (err error) {
+				d, err = digest(ctx, p, o.Types)
+				return err
+			})
 			if err != nil {
+				if _, ok := err.(*guard.PanicError); ok {
+					err = fmt.Errorf("%s: %w", p, err)
+				}
 				errs[i] = err
 				return
 			}

@@ -1,10 +1,13 @@
 package compose
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime/debug"
 	"time"
+
+	"github.com/pungo/pungo/internal/guard"
 )
 
 // This file turns a panic inside a compose into a failure: the compose
@@ -35,19 +38,42 @@ func (c *Compose) RecoverPanic(where string, errp *error) {
 	if v == nil {
 		return
 	}
-	stack := debug.Stack()
-	pe := &PanicError{Where: where, Value: v}
-	if c != nil && c.Paths != nil {
-		path := c.Paths.Log.LogFile("", "traceback")
-		if f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err == nil {
-			_, werr := fmt.Fprintf(f, "%s: panic in %s: %v\n%s\n", time.Now().Format("2006-01-02 15:04:05"), where, v, stack)
-			if cerr := f.Close(); werr == nil && cerr == nil {
-				pe.Traceback = path
-			}
-		}
-	}
+	pe := &PanicError{Where: where, Value: v, Traceback: c.writeTraceback(where, v, debug.Stack())}
 	if c != nil && c.Log != nil {
 		c.Log.Errorf("%v", pe)
 	}
 	*errp = pe
+}
+
+// writeTraceback appends a panic's trace to the compose's traceback log
+// and returns the log's path, "" when it could not be written.
+func (c *Compose) writeTraceback(where string, v any, stack []byte) string {
+	if c == nil || c.Paths == nil {
+		return ""
+	}
+	path := c.Paths.Log.LogFile("", "traceback")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return ""
+	}
+	_, werr := fmt.Fprintf(f, "%s: panic in %s: %v\n%s\n", time.Now().Format("2006-01-02 15:04:05"), where, v, stack)
+	if cerr := f.Close(); werr != nil || cerr != nil {
+		return ""
+	}
+	return path
+}
+
+// traceWorkerPanic writes the trace of a worker goroutine's panic that
+// err carries (a *guard.PanicError, recovered where it happened and
+// returned as an error) to the traceback log and names the log in the
+// error; other errors are returned as they are.
+func (c *Compose) traceWorkerPanic(where string, err error) error {
+	var gp *guard.PanicError
+	if !errors.As(err, &gp) {
+		return err
+	}
+	if path := c.writeTraceback(where, gp.Value, gp.Stack); path != "" {
+		return fmt.Errorf("%w (traceback in %s)", err, path)
+	}
+	return err
 }

@@ -3,20 +3,30 @@ package compose
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/pungo/pungo/internal/guard"
 )
 
-// panicPhase panics in its own goroutine or in one of its tasks.
+// panicPhase panics in its own goroutine, in one of its tasks or in a
+// worker goroutine guarded by internal/guard.
 type panicPhase struct {
 	name   string
 	inTask bool
+	worker bool
 }
 
 func (p *panicPhase) Name() string       { return p.name }
 func (p *panicPhase) Skip(*Compose) bool { return false }
 func (p *panicPhase) Run(ctx context.Context, c *Compose) error {
+	if p.worker {
+		done := make(chan error)
+		guard.Go(func() error { panic("boom in a worker") }, func(err error) { done <- err })
+		return fmt.Errorf("Server.x86_64: %w", <-done)
+	}
 	if !p.inTask {
 		var s []string
 		_ = s[3] // index out of range, as packagePath's file[:1] was
@@ -31,22 +41,24 @@ func (p *panicPhase) Run(ctx context.Context, c *Compose) error {
 // logs/global/traceback.global.log (as pungi-koji's traceback log).
 func TestPhasePanicIsAnError(t *testing.T) {
 	for _, tt := range []struct {
-		inTask bool
-		where  string
+		inTask, worker bool
+		where          string
 	}{
-		{false, "internal error in gather phase: runtime error: index out of range"},
-		{true, "internal error in gather: Server.x86_64: boom in a task"},
+		{false, false, "internal error in gather phase: runtime error: index out of range"},
+		{true, false, "internal error in gather: Server.x86_64: boom in a task"},
+		{false, true, "gather phase: Server.x86_64: internal error: boom in a worker (traceback in "},
 	} {
 		c := newTestCompose(t, baseConf())
 		phases := map[string]Phase{"init": &fakePhase{name: "init"}, "pkgset": &fakePhase{name: "pkgset"},
-			"gather": &panicPhase{name: "gather", inTask: tt.inTask}, "createrepo": &fakePhase{name: "createrepo"}}
+			"gather": &panicPhase{name: "gather", inTask: tt.inTask, worker: tt.worker}, "createrepo": &fakePhase{name: "createrepo"}}
 		err := NewRunner(c, phases).Run(context.Background())
 		var pe *PanicError
-		if err == nil || !errors.As(err, &pe) || !strings.Contains(err.Error(), tt.where) || strings.Contains(err.Error(), "\n") {
+		var gp *guard.PanicError
+		if err == nil || !(errors.As(err, &pe) || tt.worker && errors.As(err, &gp)) || !strings.Contains(err.Error(), tt.where) || strings.Contains(err.Error(), "\n") {
 			t.Fatalf("err = %v, want one line containing %q", err, tt.where)
 		}
 		tb, rerr := os.ReadFile(c.Paths.Log.LogFile("", "traceback"))
-		if rerr != nil || pe.Traceback == "" || !strings.Contains(string(tb), "goroutine") || !strings.Contains(string(tb), "panic_test.go") {
+		if rerr != nil || (pe == nil || pe.Traceback == "") && !tt.worker || !strings.Contains(string(tb), "goroutine") || !strings.Contains(string(tb), "panic_test.go") {
 			t.Errorf("traceback log %q: %v\n%s", pe.Traceback, rerr, tb)
 		}
 		if phases["createrepo"].(*fakePhase).ran {

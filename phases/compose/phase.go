@@ -263,5 +263,5 @@ func (r *Runner) runPhase(ctx context.Context, name string) error {
 // runRecovered runs a phase, turning its panic into an error.
 func runRecovered(ctx context.Context, c *Compose, p Phase, name string) (err error) {
 	defer c.RecoverPanic(name+" phase", &err)
-	return p.Run(ctx, c)
+	return c.traceWorkerPanic(name+" phase", p.Run(ctx, c))
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pungo/pungo/internal/atomicfile"
+	"github.com/pungo/pungo/internal/guard"
 	"github.com/pungo/pungo/phases/compose"
 	"github.com/pungo/pungo/phases/config"
 	"github.com/pungo/pungo/phases/initphase"
@@ -113,13 +114,12 @@ func (p *Phase) Run(ctx context.Context, c *compose.Compose) error {
 	// The reuse data and package lists do not depend on the links: write
 	// them while linking.
 	side := make(chan error, 1)
-	go func() {
-		err := saveReuse(c, fp, res)
-		if err == nil {
-			err = writePackageLists(c, res)
+	guard.Go(func() error {
+		if err := saveReuse(c, fp, res); err != nil {
+			return err
 		}
-		side <- err
-	}()
+		return writePackageLists(c, res)
+	}, func(err error) { side <- err })
 	err = links.rest(res)
 	if serr := <-side; err == nil {
 		err = serr
@@ -307,7 +307,7 @@ func linkVariant(ctx context.Context, c *compose.Compose, arch string, v *compos
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				if err := linkInto(j.src, j.dst, linkType); err != nil {
+				if err := guard.Call(func() error { return linkInto(j.src, j.dst, linkType) }); err != nil {
 					select {
 					case errc <- fmt.Errorf("linking %s: %w", filepath.Base(j.src), err):
 					default:

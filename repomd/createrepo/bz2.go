@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/dsnet/compress/bzip2"
+	"github.com/pungo/pungo/internal/guard"
 )
 
 // bz2Writer compresses one single-stream .bz2 file on all CPUs: the input
@@ -117,7 +118,10 @@ func (z *bz2Writer) dispatch() error {
 	z.sem <- struct{}{}
 	go func() {
 		defer func() { <-z.sem; close(j.done) }()
-		j.stream, j.err = bz2Encode(data)
+		j.err = guard.Call(func() (err error) {
+			j.stream, err = bz2Encode(data)
+			return err
+		})
 	}()
 	// Keep at most two chunks per CPU in flight.
 	for len(z.pending) > 2*cap(z.sem) {

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/pungo/pungo/internal/glob"
+	"github.com/pungo/pungo/internal/guard"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/rpmfile"
 )
@@ -513,7 +514,7 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 				defer dbWG.Done()
 				for p := range dbCh[i] {
 					if dbErr[i] == nil {
-						dbErr[i] = dbs[i].add(p)
+						dbErr[i] = guard.Call(func() error { return dbs[i].add(p) })
 					}
 				}
 			}(i)
@@ -540,7 +541,7 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 			defer xmlWG.Done()
 			for b := range xmlCh[k] {
 				if xmlErr[k] == nil {
-					_, xmlErr[k] = xml[k].Write(b)
+					xmlErr[k] = guard.Call(func() error { _, err := xml[k].Write(b); return err })
 				}
 			}
 		}(k)
@@ -562,12 +563,15 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 					if zckErr[k] != nil {
 						continue
 					}
-					if p.newChunk {
-						zckErr[k] = zf[k].w.EndChunk()
-					}
-					if zckErr[k] == nil {
-						_, zckErr[k] = zf[k].w.Write(p.b)
-					}
+					zckErr[k] = guard.Call(func() error {
+						if p.newChunk {
+							if err := zf[k].w.EndChunk(); err != nil {
+								return err
+							}
+						}
+						_, err := zf[k].w.Write(p.b)
+						return err
+					})
 				}
 			}(k)
 		}
@@ -752,6 +756,7 @@ func write(dir string, jobs []job, old map[string]*repomd.Package, opts Options,
 			wg.Add(1)
 			go func(i int, n string) {
 				defer wg.Done()
+				defer guard.Recover(&errs[i])
 				if err := dbs[i].finish(xmlSums[i].Checksum); err != nil {
 					errs[i] = err
 					return

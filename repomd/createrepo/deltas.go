@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pungo/pungo/internal/guard"
 	"github.com/pungo/pungo/repomd"
 	"github.com/pungo/pungo/repomd/rpmfile"
 )
@@ -265,7 +266,13 @@ func runMakedeltarpm(ctx context.Context, tool, dir string, pairs []deltaPair, w
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i], errs[i] = makeOne(ctx, tool, dir, pairs[i], sumType)
+				errs[i] = guard.Call(func() (err error) {
+					out[i], err = makeOne(ctx, tool, dir, pairs[i], sumType)
+					return err
+				})
+				if _, ok := errs[i].(*guard.PanicError); ok {
+					errs[i] = fmt.Errorf("%s: %w", pairs[i].newPkg.path, errs[i])
+				}
 			}
 		}()
 	}

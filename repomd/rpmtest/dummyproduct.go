@@ -146,6 +146,15 @@ func buildDummyProductInto(specDir string, specs []string, work, out string) err
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.NumCPU())
+	// The per-run directories exist before any rpmbuild starts: rpm
+	// creates a missing _topdir's parents with stat-then-mkdir, and two
+	// runs creating work/top at once fail with "failed to create
+	// directory %{_topdir}: File exists" (seen in the full suite).
+	for i := range jobs {
+		if err := os.MkdirAll(filepath.Join(work, "top", fmt.Sprint(i)), 0o755); err != nil {
+			return err
+		}
+	}
 	for i, j := range jobs {
 		wg.Add(1)
 		sem <- struct{}{}
