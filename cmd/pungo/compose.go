@@ -12,7 +12,6 @@ import (
 	"os/user"
 	"path/filepath"
 	"runtime/debug"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,15 +31,6 @@ func init() {
 
 func runCompose(args []string) int {
 	batchGC()
-	if prof := os.Getenv("PUNGO_CPUPROFILE"); prof != "" {
-		// For bench/compose.sh and go tool pprof; not a user option.
-		if f, err := os.Create(prof); err == nil {
-			defer f.Close()
-			if pprof.StartCPUProfile(f) == nil {
-				defer pprof.StopCPUProfile()
-			}
-		}
-	}
 	fs := flag.NewFlagSet("compose", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: pungo compose --config FILE (--target-dir DIR | --compose-dir DIR) [options]\n\n"+

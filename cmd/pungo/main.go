@@ -10,6 +10,7 @@ import (
 	"maps"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -88,6 +89,15 @@ func runCommand(c *command, args []string) (code int) {
 		fmt.Fprintln(os.Stderr, msg)
 		code = 2
 	}()
+	if prof := os.Getenv("PUNGO_CPUPROFILE"); prof != "" {
+		// For bench/ and go tool pprof; not a user option.
+		if f, err := os.Create(prof); err == nil {
+			defer f.Close()
+			if pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	return c.run(args)
 }
 
