@@ -17,6 +17,7 @@ type fileIndex struct {
 	complete bool               // every repository's filelists are loaded
 	filtered bool               // the lists hold every keepPath path (loadFilesFiltered)
 	paths    map[string][]PkgID // wanted path → containing packages
+	ready    bool               // init has run (at the first file lookup or load)
 }
 
 // keepPath reports whether a filtered load keeps path: a path some
@@ -39,8 +40,18 @@ func primaryCovers(path string) bool {
 	return strings.HasPrefix(path, "/etc/") || strings.Contains(path, "bin/") || path == "/usr/lib/sendmail"
 }
 
-func (f *fileIndex) init(p *Pool) {
-	f.pool = p
+// ensure initialises the index on first use, under the pool's lazy lock:
+// collecting the required paths means walking every requirement of every
+// package, which a query that never asks about files need not pay.
+func (f *fileIndex) ensure() {
+	if !f.ready {
+		f.init()
+		f.ready = true
+	}
+}
+
+func (f *fileIndex) init() {
+	p := f.pool
 	f.paths = make(map[string][]PkgID)
 	complete := true
 	for _, pkg := range p.pkgs {
@@ -85,6 +96,7 @@ func (f *fileIndex) scan() {
 func (f *fileIndex) providers(path string) []PkgID {
 	f.pool.lazy.Lock()
 	defer f.pool.lazy.Unlock()
+	f.ensure()
 	if !f.complete && !primaryCovers(path) {
 		if _, wanted := f.paths[path]; wanted {
 			f.pool.loadFilesFilteredLocked()
@@ -122,6 +134,7 @@ func (p *Pool) loadFiles() {
 }
 
 func (p *Pool) loadFilesLocked() {
+	p.files.ensure()
 	if p.files.complete {
 		return
 	}
@@ -148,6 +161,7 @@ func (p *Pool) loadFilesFiltered() {
 }
 
 func (p *Pool) loadFilesFilteredLocked() {
+	p.files.ensure()
 	if p.files.complete || p.files.filtered {
 		return
 	}

@@ -61,6 +61,7 @@ func (p *Pool) provideOf(e *provEnt, self *repomd.Dep) *repomd.Dep {
 // eachProvide calls fn for every provide named name, in descending package
 // order (the order the buckets keep), until fn returns false.
 func (p *Pool) eachProvide(name string, fn func(pkg PkgID, d *repomd.Dep) bool) {
+	p.provOnce.Do(p.indexAllProvides)
 	x := &p.prov
 	h := maphash.String(x.seed, name)
 	top := uint32(h >> 32)

@@ -112,3 +112,39 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestPoolIndexesOnFirstLookup: NewPool leaves the whatprovides and file
+// indexes to the first lookup (a query that never asks, repoquery
+// --count, pays for neither), and the lazily built indexes answer as an
+// eager build would.
+func TestPoolIndexesOnFirstLookup(t *testing.T) {
+	p := newTestPool(t, sharedPoolRepo())
+	if p.prov.heads != nil || p.files.ready {
+		t.Fatalf("NewPool built its indexes: whatprovides %v, files %v", p.prov.heads != nil, p.files.ready)
+	}
+	for _, tc := range []struct {
+		dep  string
+		want []string
+	}{
+		{"libx", []string{"libx-1-1.x86_64", "libx-1-1.i686"}},
+		{"data", []string{"data-1-1.noarch"}},
+		{"nothing", nil},
+	} {
+		var got []string
+		for _, id := range p.WhatProvides(&repomd.Dep{Name: tc.dep}) {
+			got = append(got, p.Pkg(id).NEVRA())
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("WhatProvides(%s) = %v, want %v", tc.dep, got, tc.want)
+		}
+	}
+	if p.prov.heads == nil {
+		t.Error("whatprovides index not built by the lookup")
+	}
+	if p.files.ready {
+		t.Error("a provides lookup built the file index")
+	}
+	if ids := p.FileProviders("/usr/share/data/words"); len(ids) != 1 || p.Pkg(ids[0]).Name != "data" || !p.files.ready {
+		t.Errorf("FileProviders = %v (file index ready %v)", ids, p.files.ready)
+	}
+}
