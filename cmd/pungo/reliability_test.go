@@ -339,30 +339,9 @@ func TestComposeBadRepoServer(t *testing.T) {
 			cmd, stderr, exited := startChild(t, []string{"PUNGO_COMPOSE_TEST_EXEC=1", "PUNGO_TEST_LOW_SPEED_TIME=1h", "TMPDIR=" + t.TempDir()},
 				"--config", config(t, s.repo), "--target-dir", target, "--quiet", "--no-latest-link")
 			// Wait until the compose is in PKGSET (its log says so), then TERM.
-			deadline := time.Now().Add(30 * time.Second)
-			for time.Now().Before(deadline) {
-				if ents, _ := os.ReadDir(target); len(ents) > 0 {
-					log, _ := os.ReadFile(filepath.Join(target, ents[0].Name(), "logs/global/pungi.global.log"))
-					if strings.Contains(string(log), "PHASE: PKGSET") {
-						break
-					}
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
+			waitForPhase(target, "PKGSET", 30*time.Second)
 			time.Sleep(300 * time.Millisecond)
-			sent := time.Now()
-			cmd.Process.Signal(syscall.SIGTERM)
-			var err error
-			select {
-			case err = <-exited:
-			case <-time.After(20 * time.Second):
-				cmd.Process.Kill()
-				<-exited
-				t.Fatalf("still running 20 s after SIGTERM (killed)\n%s", stderr)
-			}
-			if took := time.Since(sent); took > 3*time.Second {
-				t.Errorf("SIGTERM took %s to stop the compose", took)
-			}
+			err := terminate(t, cmd, exited, stderr)
 			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || status(onlyCompose(t, target)) != "TERMINATED" {
 				t.Errorf("%v, status %s\n%s", err, status(onlyCompose(t, target)), stderr)
 			}
@@ -567,6 +546,42 @@ func startChild(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.B
 	return cmd, &stderr, exited
 }
 
+// waitForPhase polls the compose log under target until it says phase
+// began ("PHASE: NAME"), or until timeout passes.
+func waitForPhase(target, phase string, timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if ents, _ := os.ReadDir(target); len(ents) > 0 {
+			log, _ := os.ReadFile(filepath.Join(target, ents[0].Name(), "logs/global/pungi.global.log"))
+			if strings.Contains(string(log), "PHASE: "+phase) {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// terminate sends a child from startChild SIGTERM and returns how it
+// exited. It fails the test when the child needs more than 3 s to stop,
+// and kills it when it is still running after 20 s.
+func terminate(t *testing.T, cmd *exec.Cmd, exited <-chan error, stderr *bytes.Buffer) error {
+	t.Helper()
+	sent := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	var err error
+	select {
+	case err = <-exited:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-exited
+		t.Fatalf("still running 20 s after SIGTERM (killed)\n%s", stderr.String())
+	}
+	if took := time.Since(sent); took > 3*time.Second {
+		t.Errorf("SIGTERM took %s to stop the compose", took)
+	}
+	return err
+}
+
 func listDir(dir string) string {
 	ents, _ := os.ReadDir(dir)
 	var names []string
@@ -590,16 +605,7 @@ func TestChaosComposeTerm(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Wait for a phase after init, then a random moment more.
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if ents, _ := os.ReadDir(target); len(ents) > 0 {
-			log, _ := os.ReadFile(filepath.Join(target, ents[0].Name(), "logs/global/pungi.global.log"))
-			if strings.Contains(string(log), "PHASE: PKGSET") {
-				break
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitForPhase(target, "PKGSET", 60*time.Second)
 	time.Sleep(time.Duration(rand.Int64N(int64(2 * time.Second))))
 	cmd.Process.Signal(syscall.SIGTERM)
 	err := cmd.Wait()
@@ -655,19 +661,7 @@ func TestComposeLookasideTerm(t *testing.T) {
 		t.Fatalf("no request for the lookaside repository in 120 s\n%s", stderr.String())
 	}
 	time.Sleep(200 * time.Millisecond)
-	sent := time.Now()
-	cmd.Process.Signal(syscall.SIGTERM)
-	var err error
-	select {
-	case err = <-exited:
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		<-exited
-		t.Fatalf("still running 20 s after SIGTERM (killed)\n%s", stderr.String())
-	}
-	if took := time.Since(sent); took > 3*time.Second {
-		t.Errorf("SIGTERM took %s to stop the compose", took)
-	}
+	err := terminate(t, cmd, exited, stderr)
 	dir := onlyCompose(t, target)
 	st, _ := os.ReadFile(filepath.Join(dir, "STATUS"))
 	log, _ := os.ReadFile(filepath.Join(dir, "logs/global/pungi.global.log"))
