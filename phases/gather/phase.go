@@ -3,6 +3,7 @@ package gather
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -236,9 +237,7 @@ func (l *linker) start(arch string, v *compose.Variant, pm PkgMap) {
 		}
 		if err := l.c.RunTasks(l.ctx, "gather", []compose.Task{l.task(arch, v, pm)}, 1); err != nil {
 			l.mu.Lock()
-			if l.err == nil {
-				l.err = err
-			}
+			l.err = causeOf(l.err, err)
 			l.mu.Unlock()
 			l.cancel()
 		}
@@ -250,10 +249,19 @@ func (l *linker) start(arch string, v *compose.Variant, pm PkgMap) {
 func (l *linker) fail(err error) error {
 	l.cancel()
 	l.running.Wait()
-	if l.err != nil {
-		return l.err
+	return causeOf(l.err, err)
+}
+
+// causeOf returns the error that stopped the links: a started link that
+// only saw the cancellation another failure caused ("context canceled")
+// must not hide that failure (a full disk was reported as "context
+// canceled" when a started link recorded its cancellation first). The
+// earlier error wins otherwise.
+func causeOf(earlier, later error) error {
+	if earlier == nil || errors.Is(earlier, context.Canceled) && later != nil && !errors.Is(later, context.Canceled) {
+		return later
 	}
-	return err
+	return earlier
 }
 
 // rest links the variant.arches not started yet and waits for all.

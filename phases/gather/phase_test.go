@@ -2,6 +2,8 @@ package gather
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,5 +135,51 @@ func TestLinkerRestWaitsForStarted(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(f.c.Paths.Compose.Packages("x86_64", ws), "tool-3-1.x86_64.rpm")); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestLinkFailureNotHiddenByCancel: when the links of the gather's end
+// fail (Server's package is missing) while a link started earlier
+// (Workstation's) is still waiting, that link sees only the cancellation;
+// the error names the failure, not "context canceled" (TestDiskFull saw
+// a full disk reported so).
+func TestLinkFailureNotHiddenByCancel(t *testing.T) {
+	f := linkFixture(t, "app-2-1.x86_64.rpm")
+	full, err := Plan(context.Background(), f.c, f.set, f.comps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLinker(context.Background(), f.c)
+	l.hold = make(chan struct{})
+	l.start("x86_64", f.c.Variant("Workstation"), full.Get("x86_64", "Workstation"))
+	done := make(chan error, 1)
+	go func() { done <- l.rest(full) }()
+	// Let Server's link fail and cancel before the started one runs.
+	time.Sleep(200 * time.Millisecond)
+	close(l.hold)
+	err = <-done
+	if err == nil || !strings.Contains(err.Error(), "app-2-1.x86_64.rpm") || strings.Contains(err.Error(), "context canceled") {
+		t.Fatalf("error = %v, want Server's failed link of app", err)
+	}
+}
+
+func TestCauseOf(t *testing.T) {
+	real, other := errors.New("no space left on device"), errors.New("other")
+	cancelled := fmt.Errorf("Workstation.x86_64: %w", context.Canceled)
+	for _, tc := range []struct {
+		earlier, later, want error
+	}{
+		{nil, nil, nil},
+		{nil, real, real},
+		{real, nil, real},
+		{real, other, real},
+		{cancelled, real, real},
+		{real, cancelled, real},
+		{cancelled, nil, cancelled},
+		{cancelled, context.Canceled, cancelled},
+	} {
+		if got := causeOf(tc.earlier, tc.later); got != tc.want {
+			t.Errorf("causeOf(%v, %v) = %v, want %v", tc.earlier, tc.later, got, tc.want)
+		}
 	}
 }
