@@ -2,6 +2,7 @@ package depsolve
 
 import (
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 
@@ -72,7 +73,7 @@ func TestGatherSharedPool(t *testing.T) {
 	}
 	// The runs differ: a shared pool answering one job's lookups for
 	// another would show.
-	if reflect.DeepEqual(want[0], want[1]) || !contains(want[0], "libx-1-1.i686@r[multilib]") || !contains(want[1], "data-1-1.noarch@r") {
+	if reflect.DeepEqual(want[0], want[1]) || !slices.Contains(want[0], "libx-1-1.i686@r[multilib]") || !slices.Contains(want[1], "data-1-1.noarch@r") {
 		t.Fatalf("fixture does not exercise the lazy state: %v / %v", want[0], want[1])
 	}
 	shared := newTestPool(t, sharedPoolRepo())
@@ -102,15 +103,6 @@ func TestGatherSharedPool(t *testing.T) {
 			t.Errorf("run %d on the shared pool: %v\nalone: %v", k, got[k], w)
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // TestPoolIndexesOnFirstLookup: NewPool leaves the whatprovides and file
