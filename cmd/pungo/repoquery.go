@@ -41,7 +41,7 @@ const repoqueryMemoryLimit = 2 << 30
 type repoqueryOptions struct {
 	repos, arches, whatProvides, whatRequires stringList
 	latest, provides, requires, count, asJSON bool
-	exactDeps                                 bool
+	exactDeps, resolve                        bool
 	cacheDir                                  string
 	latestLimit                               int
 	queryFormat                               string
@@ -62,6 +62,7 @@ func runRepoquery(args []string) int {
 	fs.Var(&o.whatProvides, "whatprovides", "packages providing CAP (\"foo\", \"foo >= 1.2\", a file path; a name or path with * ? [ is a glob); comma list, repeatable")
 	fs.Var(&o.whatRequires, "whatrequires", "packages requiring CAP, or requiring what the packages CAP names provide (as dnf); comma list, repeatable")
 	fs.BoolVar(&o.exactDeps, "exactdeps", false, "with --whatrequires, match the capabilities only, without resolving them as package specs")
+	fs.BoolVar(&o.resolve, "resolve", false, "with --provides or --requires, print the packages providing those capabilities (the newest of each name.arch, as dnf) instead of the capabilities")
 	fs.BoolVar(&o.count, "count", false, "print the number of selected packages alone")
 	fs.BoolVar(&o.asJSON, "json", false, "print a JSON array of package objects")
 	fs.StringVar(&o.queryFormat, "queryformat", "", "format each package as dnf does: %{name} %{epoch} %{version} %{release} %{arch} %{evr} %{sourcerpm} %{location} %{summary} %{size} %{provides} …")
@@ -95,6 +96,9 @@ func runRepoquery(args []string) int {
 	quietGC()
 	if len(o.repos) == 0 {
 		return fail(name, errors.New("at least one --repo is required"))
+	}
+	if o.resolve && !o.provides && !o.requires {
+		return fail(name, errors.New("--resolve needs --provides or --requires (the capabilities to resolve)"))
 	}
 	if *modules {
 		if err := repoqueryModules(os.Stdout, o.repos, o.asJSON); err != nil {
@@ -132,6 +136,29 @@ func repoquery(w io.Writer, o repoqueryOptions) error {
 	sel, err := q.Run(pool)
 	if err != nil {
 		return err
+	}
+	if o.resolve {
+		// The selected packages' capabilities, resolved to the packages
+		// providing them; those are printed as any selection is.
+		var deps []repomd.Dep
+		for _, id := range sel {
+			p := pool.Pkg(id)
+			if o.provides {
+				deps = append(deps, p.Provides.Slice()...)
+			}
+			if o.requires {
+				deps = append(deps, p.Requires.Slice()...)
+			}
+		}
+		// dnf's default module view (default streams active) for the
+		// providers, as dnf resolves in a module-filtered query.
+		if _, err := pool.HideInactiveModules(); err != nil {
+			return err
+		}
+		if sel, err = q.Resolve(pool, deps); err != nil {
+			return err
+		}
+		o.provides, o.requires = false, false
 	}
 	switch {
 	case o.count:

@@ -90,13 +90,18 @@ func TestRepoqueryOutputs(t *testing.T) {
 }
 
 func TestRepoqueryCLIErrors(t *testing.T) {
-	for _, args := range [][]string{
-		{},                              // no --repo
-		{"--repo", "/nonexistent/repo"}, // missing repository
-		{"--repo", os.TempDir(), "--qf", "%{bogus}"}, // unknown tag
+	for _, tc := range []struct {
+		args []string
+		want string // the one line on stderr
+	}{
+		{nil, "pungo repoquery: at least one --repo is required"},
+		{[]string{"--repo", "/nonexistent/repo"}, "pungo repoquery: /nonexistent/repo: no such repository directory"},
+		{[]string{"--repo", os.TempDir(), "--qf", "%{bogus}"}, "pungo repoquery: --queryformat: unknown tag %{bogus}"},
+		{[]string{"--repo", os.TempDir(), "--resolve", "bash"}, "pungo repoquery: --resolve needs --provides or --requires (the capabilities to resolve)"},
 	} {
-		if code := runRepoquery(args); code != 2 {
-			t.Errorf("repoquery %q: exit %d, want 2", args, code)
+		code, _, stderr := runCLI(t, runRepoquery, tc.args...)
+		if code != 2 || stderr != tc.want+"\n" {
+			t.Errorf("repoquery %q: exit %d, stderr %q, want 2 and %q", tc.args, code, stderr, tc.want)
 		}
 	}
 }
@@ -145,6 +150,9 @@ func TestRepoqueryAgreesWithDnf(t *testing.T) {
 		{"--whatrequires", "/usr/share/alpha/data.txt"},
 		{"--whatrequires", "libfoo*", "--exactdeps"},
 		{"--whatrequires", "alpha", "--arch", "noarch"},
+		{"--requires", "--resolve", "alpha", "multi"},
+		{"--requires", "--resolve", "--arch", "x86_64,noarch", "--qf", "%{name}|%{evr}"},
+		{"--provides", "--resolve", "libfoo"},
 		{"--qf", "%{name}|%{evr}|%{sourcerpm}|%{source_name}|%{url}|%{packager}|%{buildtime}|%{downloadsize}|%{debug_name}|%{source_debug_name}"},
 		{"--qf", "%{name}:%{provides}|%{requires}|%{obsoletes}|%{conflicts}|%{recommends}|%{supplements}"},
 		{"--qf", "%{files}", "alpha", "libfoo"},
@@ -167,17 +175,26 @@ func TestRepoqueryAgreesWithDnf(t *testing.T) {
 
 // TestRepoqueryAgreesWithDnfOnRealData: on CentOS Stream 9's BaseOS and
 // AppStream, the --whatrequires that resolves package specs (thousands of
-// requirers) and a file requirement give dnf's answers. pungo does no
-// modular filtering, hence dnf's --disable-modular-filtering.
+// requirers), a file requirement and --resolve give dnf's answers. pungo
+// does no modular filtering of the selection, hence dnf's
+// --disable-modular-filtering; --resolve's providers are module-filtered
+// in both (nodejs: every stream's packages are selected, their
+// requirements resolve to the non-modular nodejs-libs 16, not nodejs:22's).
 func TestRepoqueryAgreesWithDnfOnRealData(t *testing.T) {
 	toolcheck.Need(t, "dnf")
 	real := toolcheck.Shared(t, "realdata")
 	baseos, appstream := filepath.Join(real, "cs9-baseos"), filepath.Join(real, "cs9-appstream")
 	root := t.TempDir()
-	for _, args := range [][]string{
-		{"--whatrequires", "glibc"},
-		{"--whatrequires", "/bin/sh", "--arch", "noarch"},
+	for _, tc := range []struct {
+		args     []string
+		minLines int
+	}{
+		{[]string{"--whatrequires", "glibc"}, 100},
+		{[]string{"--whatrequires", "/bin/sh", "--arch", "noarch"}, 100},
+		{[]string{"--requires", "--resolve", "nodejs", "php", "gcc"}, 20},
+		{[]string{"--provides", "--resolve", "--arch", "x86_64", "bash", "kernel-core"}, 2},
 	} {
+		args := tc.args
 		base := []string{"-q", "--installroot", root, "--releasever", "1", "--setopt=reposdir=/dev/null",
 			"--setopt=cachedir=" + filepath.Join(root, "cache"), "--repofrompath", "b,file://" + baseos,
 			"--repofrompath", "a,file://" + appstream, "--repo", "a", "--repo", "b", "--nogpgcheck",
@@ -194,7 +211,7 @@ func TestRepoqueryAgreesWithDnfOnRealData(t *testing.T) {
 			w, g := strings.Split(string(want), "\n"), strings.Split(got, "\n")
 			t.Errorf("repoquery %q: dnf %d lines, pungo %d", args, len(w), len(g))
 		}
-		if strings.Count(got, "\n") < 100 {
+		if strings.Count(got, "\n") < tc.minLines {
 			t.Errorf("repoquery %q: only %d packages", args, strings.Count(got, "\n"))
 		}
 	}

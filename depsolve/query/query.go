@@ -139,6 +139,34 @@ func (q *Query) Run(pool *depsolve.Pool) ([]depsolve.PkgID, error) {
 	return sel, pool.Err()
 }
 
+// Resolve answers dnf repoquery's --resolve: the binary packages that
+// provide any of deps (the pool's whatprovides, so file dependencies and
+// rich dependencies resolve as in a depsolve), of the query's --arch
+// architectures, the newest of each name.arch (dnf's query.latest()),
+// sorted as Run sorts. Packages module filtering hid are left out: dnf
+// resolves in a query of its own, which keeps module filtering even under
+// --disable-modular-filtering (CentOS Stream 9's nodejs requires resolve
+// to the non-modular nodejs-libs 16, not to nodejs:22's).
+func (q *Query) Resolve(pool *depsolve.Pool, deps []repomd.Dep) ([]depsolve.PkgID, error) {
+	seen := map[depsolve.PkgID]bool{}
+	var out []depsolve.PkgID
+	for i := range deps {
+		for _, id := range pool.WhatProvides(&deps[i]) {
+			if seen[id] || pool.Hidden(id) || len(q.arches) > 0 && !q.arches[pool.Pkg(id).Arch] {
+				continue
+			}
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	if err := pool.Err(); err != nil {
+		return nil, err
+	}
+	out = latestPerNameArch(pool, out, 1)
+	sort.SliceStable(out, func(i, j int) bool { return lessPkg(pool.Pkg(out[i]), pool.Pkg(out[j])) })
+	return out, nil
+}
+
 // selectSpecs keeps the packages a spec names. As dnf's subject query: a
 // spec matches name, name.arch, name-[epoch:]version[-release[.arch]] with
 // globs and without regard to case; a spec that matches no package that
