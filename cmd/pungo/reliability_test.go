@@ -230,14 +230,7 @@ func TestRepoqueryBadServer(t *testing.T) {
 			t.Parallel()
 			start := time.Now()
 			cmd, stderr, exited := startChild(t, []string{"PUNGO_REPOQUERY_TEST_EXEC=1", shortTimeouts}, "--repo", s.repo)
-			var err error
-			select {
-			case err = <-exited:
-			case <-time.After(30 * time.Second):
-				cmd.Process.Kill()
-				<-exited
-				t.Fatalf("still running after 30 s (killed)\n%s", stderr)
-			}
+			err := waitChild(t, cmd, exited, stderr, 30*time.Second, "")
 			ee, _ := err.(*exec.ExitError)
 			if ee == nil || ee.ExitCode() != 2 || strings.Count(stderr.String(), "\n") != 1 ||
 				!strings.HasPrefix(stderr.String(), "pungo repoquery: "+s.file+": ") {
@@ -307,14 +300,7 @@ func TestComposeBadRepoServer(t *testing.T) {
 			start := time.Now()
 			cmd, stderr, exited := startChild(t, []string{"PUNGO_COMPOSE_TEST_EXEC=1", shortTimeouts, "TMPDIR=" + t.TempDir()},
 				"--config", cfg, "--target-dir", target, "--quiet", "--no-latest-link")
-			var err error
-			select {
-			case err = <-exited:
-			case <-time.After(60 * time.Second):
-				cmd.Process.Kill()
-				<-exited
-				t.Fatalf("still running after 60 s (killed)\n%s", stderr)
-			}
+			err := waitChild(t, cmd, exited, stderr, 60*time.Second, "")
 			dir := onlyCompose(t, target)
 			ee, _ := err.(*exec.ExitError)
 			if ee == nil || ee.ExitCode() != 2 || status(dir) != "DOOMED" || strings.Count(stderr.String(), "\n") != 1 ||
@@ -561,6 +547,22 @@ func waitForPhase(target, phase string, timeout time.Duration) {
 	}
 }
 
+// waitChild waits for a child from startChild and returns how it exited;
+// after limit it kills the child and fails the test ("still running
+// after 30 s", or with after " after SIGTERM").
+func waitChild(t *testing.T, cmd *exec.Cmd, exited <-chan error, stderr *bytes.Buffer, limit time.Duration, after string) error {
+	t.Helper()
+	select {
+	case err := <-exited:
+		return err
+	case <-time.After(limit):
+		cmd.Process.Kill()
+		<-exited
+		t.Fatalf("still running %s%s (killed)\n%s", limit, after, stderr.String())
+		return nil
+	}
+}
+
 // terminate sends a child from startChild SIGTERM and returns how it
 // exited. It fails the test when the child needs more than 3 s to stop,
 // and kills it when it is still running after 20 s.
@@ -568,14 +570,7 @@ func terminate(t *testing.T, cmd *exec.Cmd, exited <-chan error, stderr *bytes.B
 	t.Helper()
 	sent := time.Now()
 	cmd.Process.Signal(syscall.SIGTERM)
-	var err error
-	select {
-	case err = <-exited:
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		<-exited
-		t.Fatalf("still running 20 s after SIGTERM (killed)\n%s", stderr.String())
-	}
+	err := waitChild(t, cmd, exited, stderr, 20*time.Second, " after SIGTERM")
 	if took := time.Since(sent); took > 3*time.Second {
 		t.Errorf("SIGTERM took %s to stop the compose", took)
 	}
